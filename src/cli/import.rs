@@ -1,0 +1,223 @@
+//! `entente import`: append a JSON Lines file in one transaction, all or nothing.
+//!
+//! Also home of the line reader that `append --json` and `demo` share, so every way
+//! events come in goes through one parser and one append path.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{CommandError, Ctx, stdout};
+use crate::event::{FieldError, Line, parse_line};
+use crate::store::{Outcome, Stamp, Store, StoreError};
+
+/// Append every event of a JSON Lines file, in one transaction: all lines land or none.
+///
+/// Each line is one event in the format `entente export` writes (see events/README.md).
+/// Lines without seq, recorded_at, prev_hash and hash are new events, stamped by the
+/// log. Lines with them (an export) must continue the log exactly where it ends.
+/// A line whose id is already in the log with the same content is skipped, so
+/// re-importing a file is a no-op; the same id with other content is an error.
+/// Errors name the file, the line and the field; nothing is written unless every line
+/// passes.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The JSON Lines file, or `-` for stdin.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+
+    /// Append only if the log still ends at this seq (optimistic concurrency).
+    #[arg(long, value_name = "SEQ")]
+    expect_head: Option<u64>,
+}
+
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let mut store = ctx.open()?;
+    let (name, reader, size) = open_input(&args.file)?;
+    let progress = progress_bar(ctx, size);
+    let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head, &mut |n| {
+        progress.inc(n)
+    })?;
+    progress.finish_and_clear();
+    let head = store.head()?;
+    let mut out = stdout();
+    writeln!(
+        out,
+        "imported {} new event{} from {name}; {} already present; log ends at seq {} (hash {})",
+        tally.appended,
+        if tally.appended == 1 { "" } else { "s" },
+        tally.existing,
+        head.seq,
+        head.hash
+    )?;
+    Ok(())
+}
+
+/// How a batch went.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    /// Events appended.
+    pub appended: u64,
+    /// Events already present (same id, same content).
+    pub existing: u64,
+    /// The last outcome, for single-event reports.
+    pub last: Option<Outcome>,
+}
+
+/// Reads `reader` as JSON Lines and appends it to `store` as one batch; `name` is how
+/// errors refer to the input; `advance` is told how many bytes were consumed.
+pub fn append_lines(
+    ctx: &Ctx<'_>,
+    store: &mut Store,
+    name: &str,
+    reader: impl BufRead,
+    expect_head: Option<u64>,
+    advance: &mut dyn FnMut(u64),
+) -> Result<Tally, CommandError> {
+    let stamp = Stamp {
+        now: ctx.env.clock.now(),
+        ids: ctx.env.ids,
+        recorded_by: &ctx.env.user,
+    };
+    let mut tally = Tally::default();
+    let lines = JsonLines {
+        reader,
+        line_no: 0,
+        advance,
+    };
+    let result = store.append(lines, stamp, expect_head, &mut |outcome| {
+        match outcome {
+            Outcome::Appended { .. } => tally.appended += 1,
+            Outcome::Existing { .. } => tally.existing += 1,
+        }
+        tally.last = Some(*outcome);
+    });
+    match result {
+        Ok(()) => Ok(tally),
+        Err(source @ StoreError::Rejected { .. }) => Err(CommandError::Rejected {
+            input: name.to_owned(),
+            source,
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The largest line (one event) entente reads: 1 MiB. Longer lines are rejected
+/// without being held in memory.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// An iterator of numbered, parsed lines; blank lines are skipped.
+struct JsonLines<'a, R> {
+    reader: R,
+    line_no: usize,
+    advance: &'a mut dyn FnMut(u64),
+}
+
+impl<R: BufRead> Iterator for JsonLines<'_, R> {
+    type Item = (usize, Result<Line, FieldError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.line_no += 1;
+            let mut buf = Vec::new();
+            let read = std::io::Read::take(&mut self.reader, MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut buf);
+            let problem = |message: String| {
+                Some((
+                    self.line_no,
+                    Err(FieldError {
+                        field: None,
+                        message,
+                    }),
+                ))
+            };
+            match read {
+                Err(e) => return problem(format!("cannot read: {e}")),
+                Ok(0) => return None,
+                Ok(n) => (self.advance)(n as u64),
+            }
+            if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+                let skipped = skip_line(&mut self.reader);
+                (self.advance)(skipped);
+                return problem(format!(
+                    "the line is longer than {} MiB, the most one event may take; split the text or link to it in a source",
+                    MAX_LINE_BYTES >> 20
+                ));
+            }
+            let Ok(text) = std::str::from_utf8(&buf) else {
+                return problem("the line is not valid UTF-8; save the file as UTF-8".to_owned());
+            };
+            let text = text.trim_end_matches(['\n', '\r']);
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Some((self.line_no, parse_line(text)));
+        }
+    }
+}
+
+/// Consumes the rest of an over-long line without keeping it; returns bytes skipped.
+fn skip_line(reader: &mut impl BufRead) -> u64 {
+    let mut skipped = 0u64;
+    loop {
+        let (used, done) = match reader.fill_buf() {
+            Ok([]) | Err(_) => return skipped,
+            Ok(chunk) => match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            },
+        };
+        reader.consume(used);
+        skipped += used as u64;
+        if done {
+            return skipped;
+        }
+    }
+}
+
+/// Opens a file or stdin (`-`): its display name, a reader and its size if known.
+pub fn open_input(
+    path: &std::path::Path,
+) -> Result<(String, Box<dyn BufRead>, Option<u64>), CommandError> {
+    if path.as_os_str() == "-" {
+        return Ok((
+            "<stdin>".to_owned(),
+            Box::new(std::io::BufReader::new(std::io::stdin())),
+            None,
+        ));
+    }
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| CommandError::Io {
+        path: name.clone(),
+        message: format!("cannot read it: {e}"),
+    };
+    if path.is_dir() {
+        return Err(CommandError::Io {
+            path: name,
+            message: "is a directory; give a JSON Lines file".to_owned(),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map(|m| m.len()).ok();
+    Ok((
+        name,
+        Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
+        size,
+    ))
+}
+
+fn progress_bar(ctx: &Ctx<'_>, size: Option<u64>) -> ProgressBar {
+    // Only large inputs on a terminal get a bar; scripts and small files stay quiet.
+    let worth_it = size.is_some_and(|s| s > 1 << 20);
+    if !ctx.env.stderr_is_terminal || !worth_it {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -1,0 +1,19 @@
+//! `entente init`: create an empty log.
+
+use super::{CommandError, Ctx, stdout};
+use crate::store::{SCHEMA_VERSION, Store};
+use std::io::Write;
+
+/// Create a new, empty log (never overwrites an existing file).
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(ctx: &Ctx<'_>, _args: Args) -> Result<(), CommandError> {
+    Store::init(&ctx.db, ctx.env.busy_timeout_ms)?;
+    writeln!(
+        stdout(),
+        "created an empty log at {} (schema {SCHEMA_VERSION})",
+        ctx.db.display()
+    )?;
+    Ok(())
+}

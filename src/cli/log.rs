@@ -1,0 +1,97 @@
+//! `entente log`: list events, filtered, in log order.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+
+use super::{CommandError, Ctx, stdout};
+use crate::event::{Kind, Record};
+use crate::render::{headline, mentions_actor};
+use crate::store::Filter;
+
+/// List the events in the log, oldest recorded first.
+///
+/// Filters combine (all must match). Dates compare by interval: an event dated
+/// 2021-12 matches --from 2021-12-15, since it may have happened then.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only events on this track.
+    #[arg(long)]
+    track: Option<String>,
+
+    /// Only events of this kind (repeatable), e.g. meeting_held.
+    #[arg(long, value_parser = parse_kind)]
+    kind: Vec<Kind>,
+
+    /// Only events naming this person (part of a name) or party code.
+    #[arg(long)]
+    actor: Option<String>,
+
+    /// Only events that may have occurred on or after this day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<NaiveDate>,
+
+    /// Only events that may have occurred on or before this day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<NaiveDate>,
+
+    /// Only events containing this text anywhere (case-insensitive).
+    #[arg(long)]
+    text: Option<String>,
+
+    /// text (a table) or json (JSON Lines, as `entente export` writes).
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+}
+
+pub(super) fn parse_kind(text: &str) -> Result<Kind, String> {
+    Kind::from_name(&text.replace('-', "_")).ok_or_else(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown kind; the kinds are {}", names.join(", "))
+    })
+}
+
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let store = ctx.open()?;
+    let filter = Filter {
+        track: args.track,
+        kinds: args.kind,
+        from: args.from,
+        to: args.to,
+        text: args.text,
+    };
+    let mut out = stdout();
+    let json = args.format == "json";
+    store.records(&filter, |record| {
+        if args
+            .actor
+            .as_deref()
+            .is_some_and(|who| !mentions_actor(&record.event, who))
+        {
+            return Ok(());
+        }
+        if json {
+            writeln!(out, "{}", record.to_line())?;
+        } else {
+            writeln!(out, "{}", row(&record))?;
+        }
+        Ok::<(), CommandError>(())
+    })?;
+    out.flush()?;
+    Ok(())
+}
+
+/// One table row: seq, date, kind, tracks, headline.
+pub(super) fn row(record: &Record) -> String {
+    let f = &record.event.facts;
+    let tracks: Vec<&str> = f.tracks.iter().map(|t| t.as_str()).collect();
+    let mark = if f.unsourced { " [unsourced]" } else { "" };
+    format!(
+        "{:>5}  {:<21}  {:<24}  {:<11}  {}{mark}",
+        record.seq,
+        f.occurred.to_string(),
+        f.kind().name(),
+        tracks.join(","),
+        headline(&record.event)
+    )
+}

@@ -1,0 +1,179 @@
+//! The command line: one file per subcommand, each owning its clap `Args` (whose doc
+//! comments are the help text) and one `run` function; a flat dispatch below.
+//!
+//! This is the only layer that prints. Errors travel up as [`CommandError`] and are
+//! printed once, in [`main`], as `error: …` with an exit code.
+
+mod append;
+mod demo;
+mod export;
+mod import;
+mod init;
+mod log;
+mod show;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::env::{Env, EnvError};
+use crate::store::{LineProblem, Store, StoreError};
+
+/// entente: track diplomatic normalization processes as an append-only, hash-chained
+/// log of events.
+///
+/// Start with `entente demo` to see the bundled scenario, or `entente init` to create a
+/// log of your own. Every command that reads or writes a log takes --db.
+#[derive(Debug, Parser)]
+#[command(name = "entente", version, max_term_width = 100)]
+pub struct Cli {
+    /// The log file [default: $ENTENTE_DB, else ./entente.db]
+    #[arg(long, global = true, value_name = "FILE")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::Args),
+    Append(append::Args),
+    Import(import::Args),
+    Export(export::Args),
+    Log(log::Args),
+    Show(show::Args),
+    Demo(demo::Args),
+}
+
+/// Everything a command can fail with, each turned into one message and an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The log refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Input lines were rejected; `input` names where they came from.
+    #[error("{input}: {source}")]
+    Rejected { input: String, source: StoreError },
+    /// The environment is malformed.
+    #[error(transparent)]
+    Env(#[from] EnvError),
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    /// The arguments make no sense together.
+    #[error("{0}")]
+    Usage(String),
+    /// Writing to stdout failed (a closed pipe is not an error: see [`main`]).
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
+}
+
+impl CommandError {
+    /// The exit code: 1 rejected input or failure, 2 usage, 3 try again (busy,
+    /// conflict), 4 the log itself is unusable as given.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CommandError::Usage(_) | CommandError::Env(_) => 2,
+            CommandError::Store(e) | CommandError::Rejected { source: e, .. } => match e {
+                StoreError::Busy { .. } | StoreError::Conflict { .. } => 3,
+                StoreError::NotFound { .. }
+                | StoreError::Exists { .. }
+                | StoreError::IsDirectory { .. }
+                | StoreError::NotSqlite { .. }
+                | StoreError::Foreign { .. }
+                | StoreError::TooNew { .. }
+                | StoreError::ReadOnly { .. }
+                | StoreError::DiskFull { .. } => 4,
+                _ => 1,
+            },
+            _ => 1,
+        }
+    }
+
+    /// The lines after the headline: one per rejected input line, `input:line: field: why`.
+    fn details(&self) -> Vec<String> {
+        let (input, problems) = match self {
+            CommandError::Rejected {
+                input,
+                source: StoreError::Rejected { problems, .. },
+            } => (input, problems),
+            _ => return Vec::new(),
+        };
+        problems.iter().map(|p| describe(input, p)).collect()
+    }
+}
+
+fn describe(input: &str, p: &LineProblem) -> String {
+    match &p.error.field {
+        Some(field) => format!("{input}:{}: {field}: {}", p.line, p.error.message),
+        None => format!("{input}:{}: {}", p.line, p.error.message),
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(e: std::io::Error) -> CommandError {
+        CommandError::Output(e)
+    }
+}
+
+/// Runs the process: parses arguments, reads the environment, dispatches, and maps
+/// the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = Env::from_process()
+        .map_err(CommandError::from)
+        .and_then(|env| run(cli, &env));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // A reader that went away (`entente log | head`) is not a failure.
+        Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {err}");
+            for line in err.details() {
+                let _ = writeln!(stderr, "  {line}");
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// Runs one parsed command line in `env`.
+pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
+    let db = cli
+        .db
+        .or_else(|| env.db.clone())
+        .unwrap_or_else(|| PathBuf::from("entente.db"));
+    let ctx = Ctx { env, db };
+    match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Append(args) => append::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Log(args) => log::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Demo(args) => demo::run(&ctx, args),
+    }
+}
+
+/// What every command gets: the environment and the log path.
+struct Ctx<'a> {
+    env: &'a Env,
+    db: PathBuf,
+}
+
+impl Ctx<'_> {
+    fn open(&self) -> Result<Store, CommandError> {
+        Ok(Store::open(&self.db, self.env.busy_timeout_ms)?)
+    }
+}
+
+/// Writes to stdout through a lock and a buffer; every command's output goes here.
+fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::new(std::io::stdout().lock())
+}

@@ -1,0 +1,179 @@
+//! The only place that reads ambient state: the clock, randomness, environment
+//! variables and whether a stream is a terminal.
+//!
+//! Everything else receives these as values, which is what lets tests fix them:
+//! `ENTENTE_NOW` pins the clock and `ENTENTE_SEED` makes event ids a pure function of
+//! the seed and the position they land at. Clippy's `disallowed-methods` (clippy.toml)
+//! keeps the ambient calls from creeping back elsewhere.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::event::EventId;
+
+/// Where time comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    /// The system clock.
+    System,
+    /// A fixed instant (`ENTENTE_NOW`).
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    /// The current instant, to the microsecond (the log's precision).
+    pub fn now(self) -> DateTime<Utc> {
+        match self {
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "env.rs is the one place that reads the clock"
+            )]
+            Clock::System => Utc::now().trunc_subsecs(6),
+            Clock::Fixed(t) => t,
+        }
+    }
+}
+
+/// Where new event ids come from.
+#[derive(Clone, Copy, Debug)]
+pub enum Ids {
+    /// Random version-4 UUIDs.
+    Random,
+    /// Deterministic ids from a seed (`ENTENTE_SEED`), for tests and transcripts.
+    Seeded(u64),
+}
+
+impl Ids {
+    /// A new id for the event that will land at `seq`. Seeded ids depend only on the
+    /// seed and `seq`, so separate processes with one seed never collide on one log.
+    pub fn event_id(self, seq: u64) -> EventId {
+        match self {
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "env.rs is the one place that draws randomness"
+            )]
+            Ids::Random => EventId(uuid::Uuid::new_v4()),
+            Ids::Seeded(seed) => {
+                let digest = Sha256::new()
+                    .chain_update(seed.to_be_bytes())
+                    .chain_update(seq.to_be_bytes())
+                    .finalize();
+                let mut bytes = [0u8; 16];
+                bytes.copy_from_slice(&digest[..16]);
+                EventId(uuid::Builder::from_random_bytes(bytes).into_uuid())
+            }
+        }
+    }
+}
+
+/// The ambient state a command runs in.
+#[derive(Clone, Debug)]
+pub struct Env {
+    /// The clock.
+    pub clock: Clock,
+    /// The id generator.
+    pub ids: Ids,
+    /// The log named by `ENTENTE_DB`, if set.
+    pub db: Option<PathBuf>,
+    /// Who is recording: `ENTENTE_USER`, else `USER`, else `unknown`.
+    pub user: String,
+    /// How long a writer waits for another writer's lock, in milliseconds
+    /// (`ENTENTE_BUSY_TIMEOUT_MS`, default 10000).
+    pub busy_timeout_ms: u32,
+    /// True when stdout is a terminal and `NO_COLOR` is unset.
+    pub color: bool,
+    /// True when stderr is a terminal (progress bars go there).
+    pub stderr_is_terminal: bool,
+}
+
+/// A problem with an environment variable.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}={value:?} is not valid: {reason}")]
+pub struct EnvError {
+    name: &'static str,
+    value: String,
+    reason: String,
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "env.rs is the one place that reads the environment"
+)]
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Env {
+    /// Reads the process environment.
+    pub fn from_process() -> Result<Env, EnvError> {
+        let clock = match var("ENTENTE_NOW") {
+            None => Clock::System,
+            Some(v) => Clock::Fixed(
+                DateTime::parse_from_rfc3339(&v)
+                    .map_err(|e| EnvError {
+                        name: "ENTENTE_NOW",
+                        value: v.clone(),
+                        reason: format!("{e}; write it like 2026-01-01T00:00:00Z"),
+                    })?
+                    .with_timezone(&Utc)
+                    .trunc_subsecs(6),
+            ),
+        };
+        let ids = match var("ENTENTE_SEED") {
+            None => Ids::Random,
+            Some(v) => Ids::Seeded(v.parse().map_err(|_| EnvError {
+                name: "ENTENTE_SEED",
+                value: v.clone(),
+                reason: "write a whole number".to_owned(),
+            })?),
+        };
+        let busy_timeout_ms = match var("ENTENTE_BUSY_TIMEOUT_MS") {
+            None => 10_000,
+            Some(v) => v.parse().map_err(|_| EnvError {
+                name: "ENTENTE_BUSY_TIMEOUT_MS",
+                value: v.clone(),
+                reason: "write a whole number of milliseconds".to_owned(),
+            })?,
+        };
+        Ok(Env {
+            clock,
+            ids,
+            db: var("ENTENTE_DB").map(PathBuf::from),
+            user: var("ENTENTE_USER")
+                .or_else(|| var("USER"))
+                .unwrap_or_else(|| "unknown".to_owned()),
+            busy_timeout_ms,
+            color: std::io::stdout().is_terminal() && var("NO_COLOR").is_none(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+        })
+    }
+
+    /// A sealed environment for tests: fixed clock, seeded ids, no terminal.
+    pub fn fixed(now: DateTime<Utc>, seed: u64) -> Env {
+        Env {
+            clock: Clock::Fixed(now),
+            ids: Ids::Seeded(seed),
+            db: None,
+            user: "test".to_owned(),
+            busy_timeout_ms: 10_000,
+            color: false,
+            stderr_is_terminal: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeded_ids_depend_on_seed_and_position_only() {
+        assert_eq!(Ids::Seeded(7).event_id(1), Ids::Seeded(7).event_id(1));
+        assert_ne!(Ids::Seeded(7).event_id(1), Ids::Seeded(7).event_id(2));
+        assert_ne!(Ids::Seeded(7).event_id(1), Ids::Seeded(8).event_id(1));
+        assert_eq!(Ids::Seeded(7).event_id(1).0.get_version_num(), 4);
+    }
+}

@@ -1,0 +1,201 @@
+//! The event contract: the envelope every event carries, its canonical encoding, and the
+//! hash chain over it.
+//!
+//! Plain data and pure functions only: no SQLite, no clock, no I/O. The log (`store`)
+//! stamps `seq`, `recorded_at` and the hashes; this module says what they mean.
+
+pub mod ids;
+pub mod payload;
+mod validate;
+mod wire;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::date::PartialDate;
+pub use ids::{
+    CommissionId, CommitmentId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId,
+};
+pub use payload::{Kind, Payload};
+pub use validate::{Known, Name, validate};
+pub use wire::{FieldError, Line, format_recorded_at, parse_line};
+
+/// Where a fact was reported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Title of the article, statement or document.
+    pub title: String,
+    /// Who wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Who published it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// Where to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// When it was published, at its own precision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<PartialDate>,
+    /// Where in the source (`footnote 10`, `p. 4`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+}
+
+/// Codes for interchange with event-data tools (CAMEO, PLOVER).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Codes {
+    /// A CAMEO event code (`036`, `057`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cameo: Option<String>,
+    /// A PLOVER event type (`CONSULT`, `AGREE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plover: Option<String>,
+}
+
+/// What an event says it bears on, beyond its own payload.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Links {
+    /// Principles this event addresses.
+    pub addresses: Vec<PrincipleRef>,
+    /// Commitments this event advances (a step, not the whole).
+    pub advances: Vec<CommitmentId>,
+    /// Commitments this event fulfils.
+    pub fulfils: Vec<CommitmentId>,
+    /// Earlier events this one follows up.
+    pub follows: Vec<EventId>,
+}
+
+/// The facts of an event: everything a caller states, nothing the log stamps.
+///
+/// Two submissions with the same id are the same event exactly when their facts are
+/// equal; that is what makes a retry idempotent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// Schema version of the payload.
+    pub version: u32,
+    /// The tracks the event belongs to (one or more).
+    pub tracks: Vec<TrackId>,
+    /// When it happened in the world, at its own precision.
+    pub occurred: PartialDate,
+    /// Where it was reported.
+    pub sources: Vec<Source>,
+    /// The recorder vouches for it without a source; reports show this.
+    pub unsourced: bool,
+    /// The kind-specific part.
+    pub payload: Payload,
+    /// Principles addressed, commitments advanced or fulfilled, events followed up.
+    pub links: Links,
+    /// Event-data codes.
+    pub codes: Option<Codes>,
+}
+
+impl Facts {
+    /// The event's kind.
+    pub fn kind(&self) -> Kind {
+        self.payload.kind()
+    }
+}
+
+/// An event as the log holds it, before its place in the chain is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Its identity.
+    pub id: EventId,
+    /// When the log recorded it (UTC, non-decreasing along the log).
+    pub recorded_at: DateTime<Utc>,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// What it states.
+    pub facts: Facts,
+}
+
+/// A SHA-256 digest in the hash chain.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Hash(pub [u8; 32]);
+
+impl Hash {
+    /// The `prev_hash` of the first event.
+    pub const GENESIS: Hash = Hash([0; 32]);
+
+    /// Lower-case hex, as written in exports.
+    pub fn to_hex(self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses 64 hex digits.
+    pub fn from_hex(text: &str) -> Option<Hash> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(text, &mut out).ok()?;
+        Some(Hash(out))
+    }
+}
+
+impl std::fmt::Debug for Hash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl std::fmt::Display for Hash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+/// An event in its place in the log: position, chain link and hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Gap-free position in the log, from 1.
+    pub seq: u64,
+    /// The event.
+    pub event: Event,
+    /// The hash of the record before it ([`Hash::GENESIS`] for seq 1).
+    pub prev_hash: Hash,
+    /// SHA-256 of `prev_hash`, `seq` and the canonical body.
+    pub hash: Hash,
+}
+
+impl Event {
+    /// The canonical body: the JSON object of every field but `seq`, `prev_hash` and
+    /// `hash`, in the catalogue's field order. Hashes and exports are built on it.
+    pub fn body_json(&self) -> String {
+        wire::body_json(self)
+    }
+}
+
+/// The chain hash of an event at `seq` after `prev`: SHA-256 over the previous hash
+/// (32 bytes), `seq` (8 bytes, big-endian) and the canonical body (UTF-8).
+pub fn chain_hash(prev: Hash, seq: u64, body_json: &str) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update(prev.0);
+    hasher.update(seq.to_be_bytes());
+    hasher.update(body_json.as_bytes());
+    Hash(hasher.finalize().into())
+}
+
+impl Record {
+    /// Places `event` at `seq` after `prev`, computing its hash.
+    pub fn chain(seq: u64, event: Event, prev: Hash) -> Record {
+        let hash = chain_hash(prev, seq, &event.body_json());
+        Record {
+            seq,
+            event,
+            prev_hash: prev,
+            hash,
+        }
+    }
+
+    /// The export line: `{"seq":…, <body>, "prev_hash":…, "hash":…}` with no newline.
+    pub fn to_line(&self) -> String {
+        wire::record_line(self.seq, &self.event.body_json(), self.prev_hash, self.hash)
+    }
+}
+
+/// Builds an export line from a stored body without re-serializing it.
+pub fn record_line(seq: u64, body_json: &str, prev: Hash, hash: Hash) -> String {
+    wire::record_line(seq, body_json, prev, hash)
+}

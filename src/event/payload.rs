@@ -1,0 +1,474 @@
+//! The closed set of event kinds and their payloads (schema version 1).
+//!
+//! These shapes are persisted and hashed: they are frozen. Add kinds and optional
+//! fields; a change of meaning is a new version with an upcast on read. The catalogue
+//! that users read is `events/README.md`; a test keeps the two in step.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Deadline;
+use crate::event::ids::{
+    CommissionId, CommitmentId, InstrumentId, Party, PrincipleRef, ProposalId,
+};
+
+macro_rules! kinds {
+    ($($variant:ident => $name:literal, $payload:ident;)*) => {
+        /// The kind of an event, as written in the `kind` field.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Kind {
+            $(#[doc = concat!("`", $name, "`")] $variant,)*
+        }
+
+        impl Kind {
+            /// Every kind, in catalogue order.
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant,)*];
+
+            /// The name written in the `kind` field.
+            pub fn name(self) -> &'static str {
+                match self { $(Kind::$variant => $name,)* }
+            }
+
+            /// Parses a kind name; `None` for a name outside the closed set.
+            pub fn from_name(name: &str) -> Option<Kind> {
+                match name { $($name => Some(Kind::$variant),)* _ => None }
+            }
+        }
+
+        /// The kind-specific part of an event.
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+        #[serde(untagged)]
+        pub enum Payload {
+            $(#[doc = concat!("`", $name, "`")] $variant($payload),)*
+        }
+
+        impl Payload {
+            /// The kind this payload belongs to.
+            pub fn kind(&self) -> Kind {
+                match self { $(Payload::$variant(_) => Kind::$variant,)* }
+            }
+
+            /// Parses the payload of `kind` from JSON text, naming the path of a bad field.
+            pub fn parse(kind: Kind, json: &str) -> Result<Payload, (String, String)> {
+                let mut de = serde_json::Deserializer::from_str(json);
+                let parsed = match kind {
+                    $(Kind::$variant => serde_path_to_error::deserialize(&mut de).map(Payload::$variant),)*
+                };
+                parsed.map_err(|e| (e.path().to_string(), e.into_inner().to_string()))
+            }
+        }
+    };
+}
+
+kinds! {
+    TrackOpened => "track_opened", TrackOpened;
+    EnvoyAppointed => "envoy_appointed", EnvoyAppointed;
+    MeetingHeld => "meeting_held", MeetingHeld;
+    StatementMade => "statement_made", StatementMade;
+    ProposalTabled => "proposal_tabled", ProposalTabled;
+    ProposalAnswered => "proposal_answered", ProposalAnswered;
+    CommitmentMade => "commitment_made", CommitmentMade;
+    CommitmentProgressed => "commitment_progressed", CommitmentProgressed;
+    CommitmentFulfilled => "commitment_fulfilled", CommitmentFulfilled;
+    DeadlineAmended => "deadline_amended", DeadlineAmended;
+    CommitmentWithdrawn => "commitment_withdrawn", CommitmentWithdrawn;
+    CommissionEstablished => "commission_established", CommissionEstablished;
+    CommissionConvened => "commission_convened", CommissionConvened;
+    InstrumentStageReached => "instrument_stage_reached", InstrumentStageReached;
+    ImplementationStep => "implementation_step", ImplementationStep;
+    ContextNoted => "context_noted", ContextNoted;
+}
+
+impl Kind {
+    /// The newest schema version of this kind that this build reads and writes.
+    pub fn current_version(self) -> u32 {
+        1
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A party to a track: its code and its name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyName {
+    /// Short code used everywhere else (`am`).
+    pub code: Party,
+    /// Full name (`Armenia`).
+    pub name: String,
+}
+
+/// `track_opened`: a normalization track begins to be followed. Its id is the event's
+/// one track.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackOpened {
+    /// Human title (`Armenia–Azerbaijan normalization`).
+    pub title: String,
+    /// The parties normalizing their relations (at least two).
+    pub parties: Vec<PartyName>,
+    /// Optional context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// `envoy_appointed`: a party names a special envoy or representative for the track.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvoyAppointed {
+    /// The appointing party.
+    pub party: Party,
+    /// The envoy's name.
+    pub envoy: String,
+    /// The office (`Special Envoy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+}
+
+/// What a participant was at a meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Represents one of the parties.
+    Party,
+    /// Mediates or facilitates between the parties.
+    Mediator,
+    /// Hosts the meeting.
+    Host,
+    /// Attends without a stake in the talks.
+    Observer,
+}
+
+/// One person at a meeting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    /// The person's name.
+    pub name: String,
+    /// Whom the person represents (`am`, `eu`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<Party>,
+    /// Party, mediator, host or observer.
+    pub role: Role,
+    /// The office held (`Foreign Minister`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+}
+
+/// How many sides a meeting had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Two sides.
+    Bilateral,
+    /// Three sides, or two with a mediator.
+    Trilateral,
+    /// More than three sides.
+    Multilateral,
+    /// On the sidelines of another gathering.
+    Sidelines,
+}
+
+/// How a meeting was held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Face to face.
+    InPerson,
+    /// A phone call.
+    Phone,
+    /// A video call.
+    Video,
+}
+
+/// `meeting_held`: a meeting, call or video conference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingHeld {
+    /// Who took part, with their roles.
+    pub participants: Vec<Participant>,
+    /// Bilateral, trilateral, multilateral or on the sidelines.
+    pub format: Format,
+    /// In person, phone or video.
+    pub mode: Mode,
+    /// Where it took place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// The gathering it was part of (`Antalya Diplomacy Forum`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occasion: Option<String>,
+    /// What was discussed or decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// Who made a statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// The person's (or body's) name.
+    pub name: String,
+    /// Whom the actor speaks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<Party>,
+    /// The office held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+}
+
+/// `statement_made`: a public statement, interview or press conference remark.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatementMade {
+    /// Who spoke.
+    pub actor: Actor,
+    /// What was said, in the recorder's words.
+    pub summary: String,
+    /// The exact words, when a source quotes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// Where it was said (`online press conference`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+}
+
+/// One numbered principle in a proposal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Principle {
+    /// Its number, from 1, unique in the proposal.
+    pub number: u32,
+    /// Its text.
+    pub text: String,
+}
+
+/// `proposal_tabled`: a party puts forward a proposal with numbered principles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalTabled {
+    /// The new proposal's id.
+    pub proposal: ProposalId,
+    /// The proposing party.
+    pub by: Party,
+    /// The parties it is addressed to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<Party>,
+    /// Its title.
+    pub title: String,
+    /// Its numbered principles (at least one).
+    pub principles: Vec<Principle>,
+}
+
+/// How a party answered a proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    /// Accepted as it stands.
+    Accepted,
+    /// Accepted as a basis, with reservations.
+    AcceptedInPrinciple,
+    /// Rejected.
+    Rejected,
+    /// Answered with a proposal of its own.
+    CounterProposal,
+}
+
+/// `proposal_answered`: a party responds to a proposal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalAnswered {
+    /// The proposal answered.
+    pub proposal: ProposalId,
+    /// The answering party.
+    pub by: Party,
+    /// Accepted, accepted in principle, rejected or a counter-proposal.
+    pub response: Response,
+    /// The counter-proposal, tabled earlier, when `response` is `counter_proposal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<ProposalId>,
+    /// What the answer said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// `commitment_made`: parties undertake to do something, perhaps by a deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentMade {
+    /// The new commitment's id.
+    pub commitment: CommitmentId,
+    /// Who owes it.
+    pub parties: Vec<Party>,
+    /// What was undertaken.
+    pub text: String,
+    /// When it falls due, if a deadline was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    /// The principle it implements, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principle: Option<PrincipleRef>,
+}
+
+/// `commitment_progressed`: a first or further step towards a commitment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentProgressed {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// What was done.
+    pub summary: String,
+}
+
+/// `commitment_fulfilled`: the commitment was met.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentFulfilled {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// How it was met.
+    pub summary: String,
+}
+
+/// `deadline_amended`: a commitment's deadline moves; the latest amendment rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineAmended {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// The new deadline, relative spans counted from this event's date.
+    pub deadline: Deadline,
+    /// Why it moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `commitment_withdrawn`: a party backs out of a commitment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentWithdrawn {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// The withdrawing party, if one party withdrew.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Party>,
+    /// Why.
+    pub reason: String,
+}
+
+/// `commission_established`: a joint body is set up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommissionEstablished {
+    /// The new commission's id.
+    pub commission: CommissionId,
+    /// Its name.
+    pub name: String,
+    /// The parties sitting on it.
+    pub parties: Vec<Party>,
+    /// Its mandate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mandate: Option<String>,
+}
+
+/// `commission_convened`: a session of a commission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommissionConvened {
+    /// The commission.
+    pub commission: CommissionId,
+    /// Where it met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// What it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// What sort of text an instrument is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstrumentType {
+    /// A ceasefire statement or agreement.
+    Ceasefire,
+    /// A joint statement or declaration.
+    JointStatement,
+    /// A framework agreement or agreed principles.
+    Framework,
+    /// A treaty (a peace treaty, a treaty on relations).
+    Treaty,
+    /// A protocol.
+    Protocol,
+    /// Anything else.
+    Other,
+}
+
+/// A stage an instrument reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The negotiators agreed the text.
+    TextAgreed,
+    /// Initialled: authenticated, not binding.
+    Initialled,
+    /// Signed.
+    Signed,
+    /// One party took a ratification step (needs `party`).
+    RatificationStep,
+    /// In force.
+    InForce,
+    /// Suspended.
+    Suspended,
+    /// A party withdrew.
+    Withdrawn,
+    /// Annulled.
+    Annulled,
+}
+
+/// `instrument_stage_reached`: a text moves through agreement, signature, ratification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentStageReached {
+    /// The instrument.
+    pub instrument: InstrumentId,
+    /// Its title; required the first time the instrument appears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What sort of text it is; required the first time the instrument appears.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub instrument_type: Option<InstrumentType>,
+    /// The stage reached.
+    pub stage: Stage,
+    /// The party concerned (required for `ratification_step`, `withdrawn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<Party>,
+    /// The step, for a ratification (`parliament approved`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// Context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// `implementation_step`: something done to implement an instrument or commitment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImplementationStep {
+    /// What was done.
+    pub summary: String,
+    /// The instrument implemented, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<InstrumentId>,
+}
+
+/// `context_noted`: a development that bears on a track without being a step in it
+/// (an election, a change of government).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextNoted {
+    /// What happened.
+    pub summary: String,
+}

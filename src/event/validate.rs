@@ -1,0 +1,489 @@
+//! The rules an event must satisfy before the log takes it: required text present,
+//! sources or an explicit `unsourced`, deadlines not before their event, and every
+//! reference resolving to something the log already names.
+//!
+//! Pure: the caller looks up the [`Name`]s an event refers to (see
+//! [`Facts::references`]) and passes what it found as a [`Known`].
+
+use std::collections::HashSet;
+
+use super::payload::{Payload, Response, Stage};
+use super::{
+    CommissionId, CommitmentId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId,
+    TrackId,
+};
+
+/// Something an event can declare or refer to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Name {
+    /// A track, declared by `track_opened`.
+    Track(TrackId),
+    /// A proposal, declared by `proposal_tabled`.
+    Proposal(ProposalId),
+    /// A numbered principle, declared with its proposal.
+    Principle(PrincipleRef),
+    /// A commitment, declared by `commitment_made`.
+    Commitment(CommitmentId),
+    /// A commission, declared by `commission_established`.
+    Commission(CommissionId),
+    /// An instrument, declared by its first `instrument_stage_reached`.
+    Instrument(InstrumentId),
+    /// An event, by id.
+    Event(EventId),
+}
+
+impl Name {
+    /// The namespace, as stored (`track`, `proposal`, …).
+    pub fn namespace(&self) -> &'static str {
+        match self {
+            Name::Track(_) => "track",
+            Name::Proposal(_) => "proposal",
+            Name::Principle(_) => "principle",
+            Name::Commitment(_) => "commitment",
+            Name::Commission(_) => "commission",
+            Name::Instrument(_) => "instrument",
+            Name::Event(_) => "event",
+        }
+    }
+
+    /// The key within the namespace, as written in events.
+    pub fn key(&self) -> String {
+        match self {
+            Name::Track(x) => x.to_string(),
+            Name::Proposal(x) => x.to_string(),
+            Name::Principle(x) => x.to_string(),
+            Name::Commitment(x) => x.to_string(),
+            Name::Commission(x) => x.to_string(),
+            Name::Instrument(x) => x.to_string(),
+            Name::Event(x) => x.to_string(),
+        }
+    }
+}
+
+/// The names that already exist, as far as validation needs to know.
+pub trait Known {
+    /// True if the log (or an earlier line of the same batch) declares `name`.
+    fn knows(&self, name: &Name) -> bool;
+}
+
+impl Known for HashSet<Name> {
+    fn knows(&self, name: &Name) -> bool {
+        self.contains(name)
+    }
+}
+
+impl Facts {
+    /// The names this event declares: what later events may refer to.
+    pub fn declarations(&self) -> Vec<Name> {
+        match &self.payload {
+            Payload::TrackOpened(_) => self.tracks.iter().cloned().map(Name::Track).collect(),
+            Payload::ProposalTabled(p) => std::iter::once(Name::Proposal(p.proposal.clone()))
+                .chain(p.principles.iter().map(|pr| {
+                    Name::Principle(PrincipleRef {
+                        proposal: p.proposal.clone(),
+                        number: pr.number,
+                    })
+                }))
+                .collect(),
+            Payload::CommitmentMade(c) => vec![Name::Commitment(c.commitment.clone())],
+            Payload::CommissionEstablished(c) => vec![Name::Commission(c.commission.clone())],
+            Payload::InstrumentStageReached(i) => vec![Name::Instrument(i.instrument.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every name whose existence decides whether this event is valid.
+    pub fn references(&self) -> Vec<Name> {
+        let mut names: Vec<Name> = self.tracks.iter().cloned().map(Name::Track).collect();
+        names.extend(self.declarations());
+        match &self.payload {
+            Payload::ProposalAnswered(a) => {
+                names.push(Name::Proposal(a.proposal.clone()));
+                names.extend(a.counter.clone().map(Name::Proposal));
+            }
+            Payload::CommitmentMade(c) => names.extend(c.principle.clone().map(Name::Principle)),
+            Payload::CommitmentProgressed(c) => names.push(Name::Commitment(c.commitment.clone())),
+            Payload::CommitmentFulfilled(c) => names.push(Name::Commitment(c.commitment.clone())),
+            Payload::DeadlineAmended(c) => names.push(Name::Commitment(c.commitment.clone())),
+            Payload::CommitmentWithdrawn(c) => names.push(Name::Commitment(c.commitment.clone())),
+            Payload::CommissionConvened(c) => names.push(Name::Commission(c.commission.clone())),
+            Payload::ImplementationStep(s) => {
+                names.extend(s.instrument.clone().map(Name::Instrument))
+            }
+            _ => {}
+        }
+        let links = &self.links;
+        names.extend(links.addresses.iter().cloned().map(Name::Principle));
+        names.extend(
+            links
+                .advances
+                .iter()
+                .chain(&links.fulfils)
+                .cloned()
+                .map(Name::Commitment),
+        );
+        names.extend(links.follows.iter().copied().map(Name::Event));
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Checks `facts` against the rules and against what is `known`; every problem found,
+/// each with the field it concerns.
+pub fn validate(facts: &Facts, known: &dyn Known) -> Result<(), Vec<FieldError>> {
+    let mut v = Checker {
+        known,
+        errors: Vec::new(),
+    };
+    v.envelope(facts);
+    v.payload(facts);
+    v.links(facts);
+    if v.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(v.errors)
+    }
+}
+
+struct Checker<'a> {
+    known: &'a dyn Known,
+    errors: Vec<FieldError>,
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: Some(field.into()),
+            message: message.into(),
+        });
+    }
+
+    fn text(&mut self, field: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.fail(field, "must not be empty");
+        }
+    }
+
+    fn opt_text(&mut self, field: &str, value: &Option<String>) {
+        if let Some(v) = value {
+            self.text(field, v);
+        }
+    }
+
+    fn must_exist(&mut self, field: &str, name: Name, how: &str) {
+        if !self.known.knows(&name) {
+            self.fail(
+                field,
+                format!("unknown {} `{}`; {how}", name.namespace(), name.key()),
+            );
+        }
+    }
+
+    fn must_be_new(&mut self, field: &str, name: Name) {
+        if self.known.knows(&name) {
+            self.fail(
+                field,
+                format!(
+                    "{} `{}` already exists; choose another id",
+                    name.namespace(),
+                    name.key()
+                ),
+            );
+        }
+    }
+
+    fn envelope(&mut self, f: &Facts) {
+        if f.tracks.is_empty() {
+            self.fail("tracks", "name at least one track");
+        }
+        let mut seen = HashSet::new();
+        for (i, t) in f.tracks.iter().enumerate() {
+            if !seen.insert(t) {
+                self.fail(
+                    format!("tracks[{i}]"),
+                    format!("track `{t}` is listed twice"),
+                );
+            }
+        }
+        if let Payload::TrackOpened(_) = f.payload {
+            if f.tracks.len() > 1 {
+                self.fail("tracks", "track_opened opens exactly one track");
+            }
+            for (i, t) in f.tracks.iter().enumerate() {
+                self.must_be_new(&format!("tracks[{i}]"), Name::Track(t.clone()));
+            }
+        } else {
+            for (i, t) in f.tracks.iter().enumerate() {
+                self.must_exist(
+                    &format!("tracks[{i}]"),
+                    Name::Track(t.clone()),
+                    "open it first with a track_opened event (`entente append track-opened --help`)",
+                );
+            }
+        }
+        match (f.unsourced, f.sources.len()) {
+            (false, 0) => self.fail(
+                "sources",
+                "cite at least one source, or mark the event unsourced (reports will say so)",
+            ),
+            (true, n) if n > 0 => self.fail(
+                "unsourced",
+                format!(
+                    "the event is marked unsourced but cites {n} source(s); drop one or the other"
+                ),
+            ),
+            _ => {}
+        }
+        for (i, s) in f.sources.iter().enumerate() {
+            self.text(&format!("sources[{i}].title"), &s.title);
+        }
+        if let Some(codes) = &f.codes {
+            if let Some(c) = &codes.cameo
+                && (c.len() < 2 || c.len() > 4 || !c.bytes().all(|b| b.is_ascii_digit()))
+            {
+                self.fail(
+                    "code.cameo",
+                    format!("`{c}` is not a CAMEO code (2 to 4 digits, like `036`)"),
+                );
+            }
+            if let Some(p) = &codes.plover
+                && (p.is_empty() || !p.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+            {
+                self.fail(
+                    "code.plover",
+                    format!("`{p}` is not a PLOVER event type (upper case, like `CONSULT`)"),
+                );
+            }
+        }
+    }
+
+    fn deadline_after_event(&mut self, field: &str, f: &Facts, deadline: &crate::date::Deadline) {
+        let due = deadline.due(&f.occurred);
+        if due < f.occurred.first_day() {
+            self.fail(
+                field,
+                format!(
+                    "the deadline ({deadline}, due {due}) falls before the event itself ({}); check both dates",
+                    f.occurred
+                ),
+            );
+        }
+    }
+
+    fn commitment(&mut self, field: &str, id: &CommitmentId) {
+        self.must_exist(
+            field,
+            Name::Commitment(id.clone()),
+            "record it first with commitment_made (`entente log --kind commitment_made` lists them)",
+        );
+    }
+
+    fn payload(&mut self, f: &Facts) {
+        match &f.payload {
+            Payload::TrackOpened(p) => {
+                self.text("payload.title", &p.title);
+                if p.parties.len() < 2 {
+                    self.fail("payload.parties", "a track needs at least two parties");
+                }
+                let mut seen = HashSet::new();
+                for (i, party) in p.parties.iter().enumerate() {
+                    self.text(&format!("payload.parties[{i}].name"), &party.name);
+                    if !seen.insert(&party.code) {
+                        self.fail(
+                            format!("payload.parties[{i}].code"),
+                            format!("party `{}` is listed twice", party.code),
+                        );
+                    }
+                }
+                self.opt_text("payload.summary", &p.summary);
+            }
+            Payload::EnvoyAppointed(p) => {
+                self.text("payload.envoy", &p.envoy);
+                self.opt_text("payload.office", &p.office);
+            }
+            Payload::MeetingHeld(p) => {
+                if p.participants.len() < 2 {
+                    self.fail(
+                        "payload.participants",
+                        "a meeting needs at least two participants",
+                    );
+                }
+                for (i, who) in p.participants.iter().enumerate() {
+                    self.text(&format!("payload.participants[{i}].name"), &who.name);
+                }
+                self.opt_text("payload.place", &p.place);
+                self.opt_text("payload.summary", &p.summary);
+            }
+            Payload::StatementMade(p) => {
+                self.text("payload.actor.name", &p.actor.name);
+                self.text("payload.summary", &p.summary);
+                self.opt_text("payload.quote", &p.quote);
+            }
+            Payload::ProposalTabled(p) => {
+                self.text("payload.title", &p.title);
+                if p.principles.is_empty() {
+                    self.fail(
+                        "payload.principles",
+                        "a proposal needs at least one numbered principle",
+                    );
+                }
+                let mut seen = HashSet::new();
+                for (i, pr) in p.principles.iter().enumerate() {
+                    if pr.number == 0 {
+                        self.fail(
+                            format!("payload.principles[{i}].number"),
+                            "principles are numbered from 1",
+                        );
+                    }
+                    if !seen.insert(pr.number) {
+                        self.fail(
+                            format!("payload.principles[{i}].number"),
+                            format!("principle {} is numbered twice", pr.number),
+                        );
+                    }
+                    self.text(&format!("payload.principles[{i}].text"), &pr.text);
+                }
+            }
+            Payload::ProposalAnswered(p) => {
+                self.must_exist(
+                    "payload.proposal",
+                    Name::Proposal(p.proposal.clone()),
+                    "record it first with proposal_tabled",
+                );
+                match (p.response, &p.counter) {
+                    (Response::CounterProposal, None) => self.fail(
+                        "payload.counter",
+                        "a counter_proposal response names the counter-proposal (table it first)",
+                    ),
+                    (Response::CounterProposal, Some(c)) => self.must_exist(
+                        "payload.counter",
+                        Name::Proposal(c.clone()),
+                        "table the counter-proposal first with proposal_tabled",
+                    ),
+                    (_, Some(_)) => self.fail(
+                        "payload.counter",
+                        "only a counter_proposal response names a counter",
+                    ),
+                    (_, None) => {}
+                }
+            }
+            Payload::CommitmentMade(p) => {
+                self.text("payload.text", &p.text);
+                if p.parties.is_empty() {
+                    self.fail(
+                        "payload.parties",
+                        "name the parties that owe the commitment",
+                    );
+                }
+                if let Some(d) = &p.deadline {
+                    self.deadline_after_event("payload.deadline", f, d);
+                }
+                if let Some(pr) = &p.principle {
+                    self.must_exist(
+                        "payload.principle",
+                        Name::Principle(pr.clone()),
+                        "it must be a numbered principle of a tabled proposal",
+                    );
+                }
+            }
+            Payload::CommitmentProgressed(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.text("payload.summary", &p.summary);
+            }
+            Payload::CommitmentFulfilled(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.text("payload.summary", &p.summary);
+            }
+            Payload::DeadlineAmended(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.deadline_after_event("payload.deadline", f, &p.deadline);
+                self.opt_text("payload.reason", &p.reason);
+            }
+            Payload::CommitmentWithdrawn(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.text("payload.reason", &p.reason);
+            }
+            Payload::CommissionEstablished(p) => {
+                self.text("payload.name", &p.name);
+                if p.parties.is_empty() {
+                    self.fail(
+                        "payload.parties",
+                        "name the parties that sit on the commission",
+                    );
+                }
+            }
+            Payload::CommissionConvened(p) => {
+                self.must_exist(
+                    "payload.commission",
+                    Name::Commission(p.commission.clone()),
+                    "record it first with commission_established",
+                );
+            }
+            Payload::InstrumentStageReached(p) => {
+                let first = !self.known.knows(&Name::Instrument(p.instrument.clone()));
+                if first && p.title.is_none() {
+                    self.fail(
+                        "payload.title",
+                        format!(
+                            "instrument `{}` appears for the first time: give its title",
+                            p.instrument
+                        ),
+                    );
+                }
+                if first && p.instrument_type.is_none() {
+                    self.fail(
+                        "payload.type",
+                        format!(
+                            "instrument `{}` appears for the first time: give its type",
+                            p.instrument
+                        ),
+                    );
+                }
+                self.opt_text("payload.title", &p.title);
+                if matches!(p.stage, Stage::RatificationStep | Stage::Withdrawn)
+                    && p.party.is_none()
+                {
+                    self.fail(
+                        "payload.party",
+                        "a ratification step or a withdrawal names the party that took it",
+                    );
+                }
+            }
+            Payload::ImplementationStep(p) => {
+                self.text("payload.summary", &p.summary);
+                if let Some(i) = &p.instrument {
+                    self.must_exist(
+                        "payload.instrument",
+                        Name::Instrument(i.clone()),
+                        "record a stage of it first with instrument_stage_reached",
+                    );
+                }
+            }
+            Payload::ContextNoted(p) => self.text("payload.summary", &p.summary),
+        }
+    }
+
+    fn links(&mut self, f: &Facts) {
+        for (i, p) in f.links.addresses.iter().enumerate() {
+            self.must_exist(
+                &format!("addresses[{i}]"),
+                Name::Principle(p.clone()),
+                "it must be a numbered principle of a tabled proposal",
+            );
+        }
+        for (i, c) in f.links.advances.iter().enumerate() {
+            self.commitment(&format!("advances[{i}]"), c);
+        }
+        for (i, c) in f.links.fulfils.iter().enumerate() {
+            self.commitment(&format!("fulfils[{i}]"), c);
+        }
+        for (i, e) in f.links.follows.iter().enumerate() {
+            self.must_exist(
+                &format!("follows[{i}]"),
+                Name::Event(*e),
+                "it must be the id of an event already in the log",
+            );
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! The JSON Lines wire format: one parser for every way an event comes in (a log
+//! export, an import file, `append --json`, a stored body), and the canonical writer.
+//!
+//! Canonical means: fields in catalogue order, optional fields left out when empty,
+//! `recorded_at` in UTC with microseconds. Parsing a canonical line and writing it back
+//! gives the same bytes; the contract tests hold every scenario line to that.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::{
+    Codes, CommitmentId, Event, EventId, Facts, Hash, Kind, Links, Payload, PrincipleRef, Source,
+    TrackId,
+};
+use crate::date::PartialDate;
+
+/// One parsed line: the facts, and whatever log fields it carried.
+///
+/// An export line carries all of them; a new event typically none, and the log stamps
+/// them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// Position it claims in its log.
+    pub seq: Option<u64>,
+    /// Its id; the log generates one when absent.
+    pub id: Option<EventId>,
+    /// When it was recorded; the log stamps the clock when absent.
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// Who recorded it; the caller's name when absent.
+    pub recorded_by: Option<String>,
+    /// The facts.
+    pub facts: Facts,
+    /// The hash of the record before it, as exported.
+    pub prev_hash: Option<Hash>,
+    /// Its hash, as exported.
+    pub hash: Option<Hash>,
+}
+
+/// Why a line could not be read as an event: the field (a JSON path) and what was
+/// wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The JSON path of the bad field (`payload.participants[0].role`), if known.
+    pub field: Option<String>,
+    /// What was wrong, in words.
+    pub message: String,
+}
+
+impl FieldError {
+    fn at(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireIn<'a> {
+    #[serde(default)]
+    seq: Option<u64>,
+    #[serde(default)]
+    id: Option<EventId>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    version: u32,
+    tracks: Vec<TrackId>,
+    occurred: PartialDate,
+    #[serde(default, borrow)]
+    recorded_at: Option<Cow<'a, str>>,
+    #[serde(default)]
+    recorded_by: Option<String>,
+    #[serde(default)]
+    sources: Vec<Source>,
+    #[serde(default)]
+    unsourced: bool,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+    #[serde(default)]
+    addresses: Vec<PrincipleRef>,
+    #[serde(default)]
+    advances: Vec<CommitmentId>,
+    #[serde(default)]
+    fulfils: Vec<CommitmentId>,
+    #[serde(default)]
+    follows: Vec<EventId>,
+    #[serde(default)]
+    code: Option<Codes>,
+    #[serde(default, borrow)]
+    prev_hash: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    hash: Option<Cow<'a, str>>,
+}
+
+/// Parses one JSON Lines line into an event and its log fields.
+///
+/// Checks form only (types, closed sets, dates, versions); whether the references
+/// resolve is [`super::validate`]'s job.
+pub fn parse_line(text: &str) -> Result<Line, FieldError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let wire: WireIn<'_> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        FieldError {
+            field: (path != "." && !path.is_empty()).then_some(path),
+            message: clean_serde_message(&inner.to_string()),
+        }
+    })?;
+    de.end().map_err(|e| FieldError {
+        field: None,
+        message: clean_serde_message(&e.to_string()),
+    })?;
+
+    let kind = Kind::from_name(&wire.kind).ok_or_else(|| {
+        let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        FieldError::at(
+            "kind",
+            format!(
+                "unknown kind `{}`; the kinds are {}",
+                wire.kind,
+                known.join(", ")
+            ),
+        )
+    })?;
+    let current = kind.current_version();
+    if wire.version == 0 || wire.version > current {
+        return Err(FieldError::at(
+            "version",
+            format!(
+                "{kind} has no version {}; this entente reads versions 1 to {current} \
+                 (a newer entente may have written it: upgrade entente)",
+                wire.version
+            ),
+        ));
+    }
+    let payload = Payload::parse(kind, wire.payload.get()).map_err(|(path, message)| {
+        let field = if path == "." {
+            "payload".to_owned()
+        } else {
+            format!("payload.{path}")
+        };
+        FieldError {
+            field: Some(field),
+            message: clean_serde_message(&message),
+        }
+    })?;
+    let recorded_at = match wire.recorded_at {
+        None => None,
+        Some(text) => Some(
+            DateTime::parse_from_rfc3339(&text)
+                .map_err(|e| {
+                    FieldError::at(
+                        "recorded_at",
+                        format!("`{text}` is not an RFC 3339 timestamp ({e}); write it like 2022-04-06T12:00:00Z"),
+                    )
+                })?
+                .with_timezone(&Utc),
+        ),
+    };
+    let hash_field =
+        |field: &str, text: Option<Cow<'_, str>>| -> Result<Option<Hash>, FieldError> {
+            text.map(|t| {
+                Hash::from_hex(&t).ok_or_else(|| {
+                    FieldError::at(
+                        field,
+                        format!("`{t}` is not a SHA-256 hash (64 hex digits)"),
+                    )
+                })
+            })
+            .transpose()
+        };
+    Ok(Line {
+        seq: wire.seq,
+        id: wire.id,
+        recorded_at,
+        recorded_by: wire.recorded_by,
+        prev_hash: hash_field("prev_hash", wire.prev_hash)?,
+        hash: hash_field("hash", wire.hash)?,
+        facts: Facts {
+            version: wire.version,
+            tracks: wire.tracks,
+            occurred: wire.occurred,
+            sources: wire.sources,
+            unsourced: wire.unsourced,
+            payload,
+            links: Links {
+                addresses: wire.addresses,
+                advances: wire.advances,
+                fulfils: wire.fulfils,
+                follows: wire.follows,
+            },
+            codes: wire.code,
+        },
+    })
+}
+
+/// serde_json appends " at line 1 column 57" to its messages; for a JSON Lines file
+/// the line is ours to report, and the column is kept as a position within it.
+fn clean_serde_message(message: &str) -> String {
+    match message.rsplit_once(" at line ") {
+        Some((head, tail)) => match tail.split_once(" column ") {
+            Some((_, column)) => format!("{head} (at column {column})"),
+            None => head.to_owned(),
+        },
+        None => message.to_owned(),
+    }
+}
+
+#[derive(Serialize)]
+struct WireOut<'a> {
+    id: &'a EventId,
+    kind: Kind,
+    version: u32,
+    tracks: &'a [TrackId],
+    occurred: &'a PartialDate,
+    recorded_at: String,
+    recorded_by: &'a str,
+    #[serde(skip_serializing_if = "<[Source]>::is_empty")]
+    sources: &'a [Source],
+    #[serde(skip_serializing_if = "is_false")]
+    unsourced: bool,
+    payload: &'a Payload,
+    #[serde(skip_serializing_if = "<[PrincipleRef]>::is_empty")]
+    addresses: &'a [PrincipleRef],
+    #[serde(skip_serializing_if = "<[CommitmentId]>::is_empty")]
+    advances: &'a [CommitmentId],
+    #[serde(skip_serializing_if = "<[CommitmentId]>::is_empty")]
+    fulfils: &'a [CommitmentId],
+    #[serde(skip_serializing_if = "<[EventId]>::is_empty")]
+    follows: &'a [EventId],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a Codes>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Formats a recording time the one canonical way.
+pub fn format_recorded_at(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(super) fn body_json(event: &Event) -> String {
+    let f = &event.facts;
+    let out = WireOut {
+        id: &event.id,
+        kind: f.kind(),
+        version: f.version,
+        tracks: &f.tracks,
+        occurred: &f.occurred,
+        recorded_at: format_recorded_at(&event.recorded_at),
+        recorded_by: &event.recorded_by,
+        sources: &f.sources,
+        unsourced: f.unsourced,
+        payload: &f.payload,
+        addresses: &f.links.addresses,
+        advances: &f.links.advances,
+        fulfils: &f.links.fulfils,
+        follows: &f.links.follows,
+        code: f.codes.as_ref(),
+    };
+    // Serializing plain structs of strings and integers to a String cannot fail.
+    serde_json::to_string(&out).unwrap_or_default()
+}
+
+pub(super) fn record_line(seq: u64, body: &str, prev: Hash, hash: Hash) -> String {
+    let inner = body
+        .strip_prefix('{')
+        .and_then(|b| b.strip_suffix('}'))
+        .unwrap_or(body);
+    format!("{{\"seq\":{seq},{inner},\"prev_hash\":\"{prev}\",\"hash\":\"{hash}\"}}")
+}

@@ -1,0 +1,13 @@
+//! entente: an event-sourced tracker of diplomatic normalization processes.
+//!
+//! The pure core is [`date`], [`event`] and [`render`]: plain data and functions, no
+//! I/O. The edges are [`store`] (the only SQLite code), [`env`] (the only reader of the
+//! clock, randomness and environment) and [`cli`] (the only printer). See
+//! ARCHITECTURE.md for the data flow and the invariants.
+
+pub mod cli;
+pub mod date;
+pub mod env;
+pub mod event;
+pub mod render;
+pub mod store;

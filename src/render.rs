@@ -1,0 +1,266 @@
+//! Words for events: a one-line headline and a detailed view. Pure functions from data
+//! to text; printing is the CLI's job.
+
+use std::fmt::Write as _;
+
+use crate::event::payload::{Actor, Participant, Payload, Role};
+use crate::event::{Event, Record, format_recorded_at};
+
+/// One line saying what happened, without the date or the kind.
+pub fn headline(event: &Event) -> String {
+    match &event.facts.payload {
+        Payload::TrackOpened(p) => {
+            let parties: Vec<&str> = p.parties.iter().map(|x| x.name.as_str()).collect();
+            format!("{} opened ({})", p.title, parties.join(", "))
+        }
+        Payload::EnvoyAppointed(p) => match &p.office {
+            Some(office) => format!("{} appoints {} as {office}", p.party, p.envoy),
+            None => format!("{} appoints {} as envoy", p.party, p.envoy),
+        },
+        Payload::MeetingHeld(p) => {
+            let who: Vec<String> = p.participants.iter().map(participant).collect();
+            let mut line = format!("{:?} {:?} meeting: {}", p.format, p.mode, who.join(", "));
+            line = line
+                .replace("InPerson", "in-person")
+                .replace("Phone", "phone")
+                .replace("Video", "video");
+            if let Some(place) = &p.place {
+                let _ = write!(line, " in {place}");
+            }
+            if let Some(occasion) = &p.occasion {
+                let _ = write!(line, " at the {occasion}");
+            }
+            lower_first(&line)
+        }
+        Payload::StatementMade(p) => format!("{}: {}", actor(&p.actor), p.summary),
+        Payload::ProposalTabled(p) => {
+            format!(
+                "{} tables {} `{}` ({} principles)",
+                p.by,
+                p.title,
+                p.proposal,
+                p.principles.len()
+            )
+        }
+        Payload::ProposalAnswered(p) => {
+            format!("{} answers `{}`: {:?}", p.by, p.proposal, p.response)
+        }
+        Payload::CommitmentMade(p) => {
+            let parties: Vec<&str> = p.parties.iter().map(|x| x.as_str()).collect();
+            let due = p.deadline.map(|d| format!(", {d}")).unwrap_or_default();
+            format!(
+                "{} commit `{}`: {}{due}",
+                parties.join(" and "),
+                p.commitment,
+                p.text
+            )
+        }
+        Payload::CommitmentProgressed(p) => {
+            format!("progress on `{}`: {}", p.commitment, p.summary)
+        }
+        Payload::CommitmentFulfilled(p) => format!("`{}` fulfilled: {}", p.commitment, p.summary),
+        Payload::DeadlineAmended(p) => format!("deadline of `{}` now {}", p.commitment, p.deadline),
+        Payload::CommitmentWithdrawn(p) => format!("`{}` withdrawn: {}", p.commitment, p.reason),
+        Payload::CommissionEstablished(p) => format!("{} established (`{}`)", p.name, p.commission),
+        Payload::CommissionConvened(p) => {
+            let place = p
+                .place
+                .as_ref()
+                .map(|x| format!(" in {x}"))
+                .unwrap_or_default();
+            format!("commission `{}` convened{place}", p.commission)
+        }
+        Payload::InstrumentStageReached(p) => {
+            let title = p
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("`{}`", p.instrument));
+            let stage = format!("{:?}", p.stage);
+            let by = p
+                .party
+                .as_ref()
+                .map(|x| format!(" by {x}"))
+                .unwrap_or_default();
+            format!("{title}: {}{by}", snake(&stage))
+        }
+        Payload::ImplementationStep(p) => format!("implementation: {}", p.summary),
+        Payload::ContextNoted(p) => p.summary.clone(),
+    }
+}
+
+fn participant(p: &Participant) -> String {
+    let mut s = p.name.clone();
+    let role = match p.role {
+        Role::Party => None,
+        Role::Mediator => Some("mediator"),
+        Role::Host => Some("host"),
+        Role::Observer => Some("observer"),
+    };
+    match (&p.party, role) {
+        (Some(party), Some(role)) => {
+            let _ = write!(s, " ({party}, {role})");
+        }
+        (Some(party), None) => {
+            let _ = write!(s, " ({party})");
+        }
+        (None, Some(role)) => {
+            let _ = write!(s, " ({role})");
+        }
+        (None, None) => {}
+    }
+    s
+}
+
+fn actor(a: &Actor) -> String {
+    match &a.party {
+        Some(party) => format!("{} ({party})", a.name),
+        None => a.name.clone(),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `TextAgreed` → `text agreed`.
+fn snake(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Does any person or party named in the event match `who` (case-insensitive, part of
+/// a name or a party code)?
+pub fn mentions_actor(event: &Event, who: &str) -> bool {
+    let who = who.to_lowercase();
+    let hit = |s: &str| s.to_lowercase().contains(&who);
+    let party = |p: &Option<crate::event::Party>| p.as_ref().is_some_and(|p| p.as_str() == who);
+    match &event.facts.payload {
+        Payload::EnvoyAppointed(p) => hit(&p.envoy) || p.party.as_str() == who,
+        Payload::MeetingHeld(p) => p
+            .participants
+            .iter()
+            .any(|x| hit(&x.name) || party(&x.party)),
+        Payload::StatementMade(p) => hit(&p.actor.name) || party(&p.actor.party),
+        Payload::ProposalTabled(p) => p.by.as_str() == who,
+        Payload::ProposalAnswered(p) => p.by.as_str() == who,
+        Payload::CommitmentMade(p) => p.parties.iter().any(|x| x.as_str() == who),
+        Payload::CommitmentWithdrawn(p) => party(&p.by),
+        Payload::CommissionEstablished(p) => p.parties.iter().any(|x| x.as_str() == who),
+        Payload::InstrumentStageReached(p) => party(&p.party),
+        Payload::TrackOpened(p) => p
+            .parties
+            .iter()
+            .any(|x| x.code.as_str() == who || hit(&x.name)),
+        _ => false,
+    }
+}
+
+/// Every field of a record, for `entente show`.
+pub fn detail(record: &Record) -> String {
+    let e = &record.event;
+    let f = &e.facts;
+    let mut out = String::new();
+    let tracks: Vec<&str> = f.tracks.iter().map(|t| t.as_str()).collect();
+    let _ = writeln!(out, "seq          {}", record.seq);
+    let _ = writeln!(out, "id           {}", e.id);
+    let _ = writeln!(out, "kind         {} (v{})", f.kind(), f.version);
+    let _ = writeln!(out, "tracks       {}", tracks.join(", "));
+    let _ = writeln!(out, "occurred     {}", f.occurred);
+    let _ = writeln!(
+        out,
+        "recorded     {} by {}",
+        format_recorded_at(&e.recorded_at),
+        e.recorded_by
+    );
+    let _ = writeln!(out, "what         {}", headline(e));
+    if let Payload::StatementMade(s) = &f.payload
+        && let Some(q) = &s.quote
+    {
+        let _ = writeln!(out, "quote        \u{201c}{q}\u{201d}");
+    }
+    if let Payload::ProposalTabled(p) = &f.payload {
+        for pr in &p.principles {
+            let _ = writeln!(
+                out,
+                "principle    {}#{}  {}",
+                p.proposal, pr.number, pr.text
+            );
+        }
+    }
+    if let Payload::MeetingHeld(m) = &f.payload
+        && let Some(s) = &m.summary
+    {
+        let _ = writeln!(out, "summary      {s}");
+    }
+    let links = &f.links;
+    let list = |xs: Vec<String>| xs.join(", ");
+    if !links.addresses.is_empty() {
+        let _ = writeln!(
+            out,
+            "addresses    {}",
+            list(links.addresses.iter().map(|x| x.to_string()).collect())
+        );
+    }
+    if !links.advances.is_empty() {
+        let _ = writeln!(
+            out,
+            "advances     {}",
+            list(links.advances.iter().map(|x| x.to_string()).collect())
+        );
+    }
+    if !links.fulfils.is_empty() {
+        let _ = writeln!(
+            out,
+            "fulfils      {}",
+            list(links.fulfils.iter().map(|x| x.to_string()).collect())
+        );
+    }
+    if !links.follows.is_empty() {
+        let _ = writeln!(
+            out,
+            "follows      {}",
+            list(links.follows.iter().map(|x| x.to_string()).collect())
+        );
+    }
+    if let Some(codes) = &f.codes {
+        let code = [
+            codes.cameo.as_ref().map(|c| format!("CAMEO {c}")),
+            codes.plover.as_ref().map(|p| format!("PLOVER {p}")),
+        ];
+        let _ = writeln!(
+            out,
+            "codes        {}",
+            list(code.into_iter().flatten().collect())
+        );
+    }
+    if f.unsourced {
+        let _ = writeln!(out, "sources      none: recorded as unsourced");
+    }
+    for (i, s) in f.sources.iter().enumerate() {
+        let label = if i == 0 { "sources" } else { "" };
+        let mut line = format!("\u{201c}{}\u{201d}", s.title);
+        for part in [&s.publisher, &s.locator].into_iter().flatten() {
+            let _ = write!(line, ", {part}");
+        }
+        if let Some(p) = &s.published {
+            let _ = write!(line, ", {p}");
+        }
+        if let Some(u) = &s.url {
+            let _ = write!(line, " <{u}>");
+        }
+        let _ = writeln!(out, "{label:<12} {line}");
+    }
+    let _ = writeln!(out, "prev_hash    {}", record.prev_hash);
+    let _ = writeln!(out, "hash         {}", record.hash);
+    out
+}

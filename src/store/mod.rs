@@ -1,0 +1,824 @@
+//! The log on disk: one SQLite file, append-only, hash-chained. The only module that
+//! speaks SQL.
+//!
+//! Every append runs in one `BEGIN IMMEDIATE` transaction: a batch lands whole or not
+//! at all, and concurrent writers queue on the lock (up to the busy timeout) instead of
+//! failing. Triggers reject UPDATE and DELETE, and a gap in `seq`. This module decides
+//! nothing about what an event means: validation is `event::validate`, a pure function
+//! it calls with the names it looked up.
+
+mod schema;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use crate::env::Ids;
+use crate::event::{
+    Event, EventId, FieldError, Hash, Kind, Line, Name, Record, parse_line, record_line, validate,
+};
+
+pub use schema::LATEST as SCHEMA_VERSION;
+
+/// A failure of the log, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No file at the path.
+    #[error(
+        "there is no log at {path}; create one with `entente init` (or point --db / ENTENTE_DB at an existing log)"
+    )]
+    NotFound { path: PathBuf },
+    /// `init` on an existing path.
+    #[error(
+        "{path} already exists; `entente init` never overwrites a file: use it as it is, or choose another path with --db"
+    )]
+    Exists { path: PathBuf },
+    /// The path is a directory.
+    #[error(
+        "{path} is a directory, not a log file; point --db at a file such as {path}/entente.db"
+    )]
+    IsDirectory { path: PathBuf },
+    /// Not an SQLite file at all.
+    #[error("{path} is not an entente log (not an SQLite database at all); check the path")]
+    NotSqlite { path: PathBuf },
+    /// An SQLite file, but someone else's.
+    #[error("{path} is an SQLite database of another program, not an entente log; check the path")]
+    Foreign { path: PathBuf },
+    /// Written by a newer entente.
+    #[error(
+        "{path} was written by a newer entente (log schema {found}; this entente knows up to {known}); upgrade entente to read it"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    /// Another process held the lock for longer than the busy timeout.
+    #[error(
+        "{path} is locked by another entente process and stayed locked for {waited_ms} ms; try again, or raise ENTENTE_BUSY_TIMEOUT_MS"
+    )]
+    Busy { path: PathBuf, waited_ms: u32 },
+    /// The file or its folder cannot be written.
+    #[error(
+        "{path} is read-only; entente needs to write the log file and its folder (for the -wal and -shm files). Check the permissions"
+    )]
+    ReadOnly { path: PathBuf },
+    /// The disk is full.
+    #[error("the disk holding {path} is full; nothing was written. Free some space and try again")]
+    DiskFull { path: PathBuf },
+    /// `--expect-head` did not match.
+    #[error(
+        "the log has moved on: you expected it to end at seq {expected}, but it ends at seq {actual}; nothing was written. Read the new events (`entente log`) and retry with --expect-head {actual}"
+    )]
+    Conflict { expected: u64, actual: u64 },
+    /// One or more input lines were rejected; nothing was written.
+    #[error("{} rejected; nothing was written", rejected_summary(.problems, *.unchecked))]
+    Rejected {
+        /// The problems, in line order.
+        problems: Vec<LineProblem>,
+        /// True when checking stopped early because there were too many problems.
+        unchecked: bool,
+    },
+    /// A stored row does not read back as an event.
+    #[error(
+        "{path}: the event at seq {seq} cannot be read ({message}); the file was changed outside entente — run `entente verify`"
+    )]
+    Corrupt {
+        path: PathBuf,
+        seq: u64,
+        message: String,
+    },
+    /// Anything else SQLite reported.
+    #[error("unexpected SQLite failure on {path} while {context}: {message}")]
+    Sqlite {
+        path: PathBuf,
+        context: &'static str,
+        message: String,
+    },
+}
+
+/// One rejected input line: where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineProblem {
+    /// The line number in its input, from 1.
+    pub line: usize,
+    /// What was wrong and with which field.
+    pub error: FieldError,
+}
+
+fn rejected_summary(problems: &[LineProblem], unchecked: bool) -> String {
+    let mut lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+    lines.dedup();
+    let more = if unchecked {
+        " (checking stopped there)"
+    } else {
+        ""
+    };
+    match lines.len() {
+        1 => format!("line {} was{more}", lines[0]),
+        n => format!("{n} lines were{more}"),
+    }
+}
+
+/// Where the log ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// The last seq (0 for an empty log).
+    pub seq: u64,
+    /// The last hash ([`Hash::GENESIS`] for an empty log).
+    pub hash: Hash,
+    /// When the last event was recorded.
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// What happened to one submitted event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Appended at `seq`.
+    Appended { seq: u64, id: EventId },
+    /// Already in the log with the same content: nothing to do.
+    Existing { seq: u64, id: EventId },
+}
+
+/// What the log stamps on new events.
+#[derive(Clone, Copy, Debug)]
+pub struct Stamp<'a> {
+    /// The clock reading for events that carry no `recorded_at`.
+    pub now: DateTime<Utc>,
+    /// Ids for events that carry none.
+    pub ids: Ids,
+    /// Recorder for events that carry no `recorded_by`.
+    pub recorded_by: &'a str,
+}
+
+/// Which events `records` returns; every field narrows.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only events on this track.
+    pub track: Option<String>,
+    /// Only events of these kinds (any, when empty).
+    pub kinds: Vec<Kind>,
+    /// Only events whose date interval reaches this day or later.
+    pub from: Option<NaiveDate>,
+    /// Only events whose date interval starts on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Only events whose JSON contains this text (ASCII case-insensitive).
+    pub text: Option<String>,
+}
+
+/// Stop checking a batch after this many problems: enough to fix in one go.
+const MAX_PROBLEMS: usize = 50;
+
+/// An open log.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    busy_timeout_ms: u32,
+}
+
+impl Store {
+    /// Creates a new, empty log at `path`; refuses to touch an existing file.
+    pub fn init(path: &Path, busy_timeout_ms: u32) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists {
+                path: path.to_owned(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| map_err(path, busy_timeout_ms, "creating the log", e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+            busy_timeout_ms,
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing log, migrating an older schema forward.
+    pub fn open(path: &Path, busy_timeout_ms: u32) -> Result<Store, StoreError> {
+        if path.is_dir() {
+            return Err(StoreError::IsDirectory {
+                path: path.to_owned(),
+            });
+        }
+        if !path.exists() {
+            return Err(StoreError::NotFound {
+                path: path.to_owned(),
+            });
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| map_err(path, busy_timeout_ms, "opening the log", e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+            busy_timeout_ms,
+        };
+        store.check_identity()?;
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A log in memory, for `demo` and tests: the same schema and code paths.
+    pub fn in_memory() -> Result<Store, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let conn =
+            Connection::open_in_memory().map_err(|e| map_err(&path, 0, "creating the log", e))?;
+        let mut store = Store {
+            conn,
+            path,
+            busy_timeout_ms: 0,
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The path the log lives at.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, context: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |e| map_err(&self.path, self.busy_timeout_ms, context, e)
+    }
+
+    fn check_identity(&self) -> Result<(), StoreError> {
+        let app_id: i32 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(self.err("reading its header"))?;
+        if app_id == schema::APPLICATION_ID {
+            return Ok(());
+        }
+        Err(StoreError::Foreign {
+            path: self.path.clone(),
+        })
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(Duration::from_millis(u64::from(self.busy_timeout_ms)))
+            .map_err(self.err("setting the busy timeout"))?;
+        // WAL lets readers see a consistent snapshot while one writer appends;
+        // synchronous=FULL makes every commit durable across power loss.
+        let _: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(self.err("switching to WAL"))?;
+        self.conn
+            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(self.err("configuring durability"))
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err("reading the schema version"))?;
+        if version > schema::LATEST {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known: schema::LATEST,
+            });
+        }
+        if version == schema::LATEST {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let timeout = self.busy_timeout_ms;
+        let err = |e| map_err(&path, timeout, "migrating the schema", e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        // Another process may have migrated while we waited for the lock.
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(err)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(err)?;
+        }
+        tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Where the log ends.
+    pub fn head(&self) -> Result<Head, StoreError> {
+        head_of(&self.conn).map_err(self.err("reading the head"))
+    }
+
+    /// The number of events in the log (equal to the head's seq: seq is gap-free).
+    pub fn count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(self.err("counting events"))
+    }
+
+    /// Appends a batch in one transaction: every line is checked (parsed lines against
+    /// the log and the lines before it), and only if all pass is anything committed.
+    ///
+    /// `lines` yields each input line's number and its parse result. A line whose id
+    /// is already in the log with the same facts is skipped as [`Outcome::Existing`];
+    /// with other facts it is rejected. `on_outcome` sees each accepted line, which is
+    /// how the CLI drives a progress bar.
+    pub fn append(
+        &mut self,
+        lines: impl IntoIterator<Item = (usize, Result<Line, FieldError>)>,
+        stamp: Stamp<'_>,
+        expect_head: Option<u64>,
+        on_outcome: &mut dyn FnMut(&Outcome),
+    ) -> Result<(), StoreError> {
+        let path = &self.path.clone();
+        let timeout = self.busy_timeout_ms;
+        let err = |context| move |e| map_err(path, timeout, context, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err("waiting for the write lock"))?;
+        let mut head = head_of(&tx).map_err(err("reading the head"))?;
+        if let Some(expected) = expect_head
+            && expected != head.seq
+        {
+            return Err(StoreError::Conflict {
+                expected,
+                actual: head.seq,
+            });
+        }
+        let mut problems = Vec::new();
+        let mut unchecked = false;
+        for (line_no, parsed) in lines {
+            if problems.len() >= MAX_PROBLEMS {
+                unchecked = true;
+                break;
+            }
+            let mut fail = |error: FieldError| {
+                problems.push(LineProblem {
+                    line: line_no,
+                    error,
+                })
+            };
+            let line = match parsed {
+                Ok(line) => line,
+                Err(e) => {
+                    fail(e);
+                    continue;
+                }
+            };
+            match admit(&tx, &line, &head, stamp).map_err(err("checking an event"))? {
+                Admit::Existing(outcome) => on_outcome(&outcome),
+                Admit::Rejected(errors) => errors.into_iter().for_each(&mut fail),
+                Admit::New(record) => {
+                    insert(&tx, &record).map_err(err("appending an event"))?;
+                    head = Head {
+                        seq: record.seq,
+                        hash: record.hash,
+                        recorded_at: Some(record.event.recorded_at),
+                    };
+                    on_outcome(&Outcome::Appended {
+                        seq: record.seq,
+                        id: record.event.id,
+                    });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            // Dropping the transaction rolls back everything this batch wrote.
+            return Err(StoreError::Rejected {
+                problems,
+                unchecked,
+            });
+        }
+        tx.commit().map_err(err("committing"))
+    }
+
+    /// Calls `each` with every record matching `filter`, in log order.
+    pub fn records<E: From<StoreError>>(
+        &self,
+        filter: &Filter,
+        mut each: impl FnMut(Record) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use rusqlite::types::Value;
+        let mut sql = String::from("SELECT e.seq, e.body, e.prev_hash, e.hash FROM events e");
+        let mut clauses: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(track) = &filter.track {
+            sql.push_str(" JOIN event_tracks t ON t.seq = e.seq AND t.track = ?");
+            args.push(Value::Text(track.clone()));
+        }
+        if !filter.kinds.is_empty() {
+            clauses.push(format!(
+                "e.kind IN ({})",
+                vec!["?"; filter.kinds.len()].join(",")
+            ));
+            args.extend(
+                filter
+                    .kinds
+                    .iter()
+                    .map(|k| Value::Text(k.name().to_owned())),
+            );
+        }
+        if let Some(from) = filter.from {
+            clauses.push("e.occurred_last >= ?".to_owned());
+            args.push(Value::Text(from.to_string()));
+        }
+        if let Some(to) = filter.to {
+            clauses.push("e.occurred_first <= ?".to_owned());
+            args.push(Value::Text(to.to_string()));
+        }
+        if let Some(text) = &filter.text {
+            clauses.push("instr(lower(e.body), lower(?)) > 0".to_owned());
+            args.push(Value::Text(text.clone()));
+        }
+        if !clauses.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&clauses.join(" AND "));
+        }
+        sql.push_str(" ORDER BY e.seq");
+        let mut stmt = self
+            .conn
+            .prepare(&sql)
+            .map_err(self.err("reading events"))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(args))
+            .map_err(self.err("reading events"))?;
+        while let Some(row) = rows.next().map_err(self.err("reading events"))? {
+            each(self.record_from_row(row)?)?;
+        }
+        Ok(())
+    }
+
+    /// The record with this id.
+    pub fn by_id(&self, id: EventId) -> Result<Option<Record>, StoreError> {
+        self.one(
+            "SELECT seq, body, prev_hash, hash FROM events WHERE id = ?",
+            id.0.as_bytes().to_vec(),
+        )
+    }
+
+    /// The record at this seq.
+    pub fn by_seq(&self, seq: u64) -> Result<Option<Record>, StoreError> {
+        self.one(
+            "SELECT seq, body, prev_hash, hash FROM events WHERE seq = ?",
+            seq as i64,
+        )
+    }
+
+    /// The ids that start with `prefix` (lower-case hex with dashes), at most `limit`.
+    pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<EventId>, StoreError> {
+        // Ids are stored as 16-byte blobs; hex(id) is upper-case without dashes.
+        let needle = prefix.replace('-', "").to_ascii_uppercase();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM events WHERE substr(hex(id), 1, ?) = ? LIMIT ?")
+            .map_err(self.err("looking up an id"))?;
+        let rows = stmt
+            .query_map(params![needle.len() as i64, needle, limit as i64], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })
+            .map_err(self.err("looking up an id"))?;
+        let mut ids = Vec::new();
+        for row in rows {
+            let bytes = row.map_err(self.err("looking up an id"))?;
+            if let Ok(uuid) = uuid::Uuid::from_slice(&bytes) {
+                ids.push(EventId(uuid));
+            }
+        }
+        Ok(ids)
+    }
+
+    fn one<P: rusqlite::ToSql>(&self, sql: &str, arg: P) -> Result<Option<Record>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(self.err("reading an event"))?;
+        let mut rows = stmt.query([arg]).map_err(self.err("reading an event"))?;
+        match rows.next().map_err(self.err("reading an event"))? {
+            Some(row) => self.record_from_row(row).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn record_from_row(&self, row: &rusqlite::Row<'_>) -> Result<Record, StoreError> {
+        let raw = read_raw(row).map_err(self.err("reading an event"))?;
+        raw.into_record().map_err(|message| StoreError::Corrupt {
+            path: self.path.clone(),
+            seq: raw_seq(row),
+            message,
+        })
+    }
+
+    /// Every record as an export line, in log order.
+    pub fn export_lines<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, body, prev_hash, hash FROM events ORDER BY seq")
+            .map_err(self.err("exporting"))?;
+        let mut rows = stmt.query([]).map_err(self.err("exporting"))?;
+        while let Some(row) = rows.next().map_err(self.err("exporting"))? {
+            let raw = read_raw(row).map_err(self.err("exporting"))?;
+            let (prev, hash) = match (raw.prev_hash(), raw.hash()) {
+                (Some(p), Some(h)) => (p, h),
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        path: self.path.clone(),
+                        seq: raw.seq,
+                        message: "a stored hash is not 32 bytes".to_owned(),
+                    }
+                    .into());
+                }
+            };
+            each(&record_line(raw.seq, &raw.body, prev, hash))?;
+        }
+        Ok(())
+    }
+}
+
+fn raw_seq(row: &rusqlite::Row<'_>) -> u64 {
+    row.get::<_, i64>(0).map(|s| s as u64).unwrap_or(0)
+}
+
+/// A row as stored, before it is parsed.
+struct RawRow {
+    seq: u64,
+    body: String,
+    prev_hash: Vec<u8>,
+    hash: Vec<u8>,
+}
+
+fn read_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok(RawRow {
+        seq: row.get::<_, i64>(0)? as u64,
+        body: row.get(1)?,
+        prev_hash: row.get(2)?,
+        hash: row.get(3)?,
+    })
+}
+
+impl RawRow {
+    fn prev_hash(&self) -> Option<Hash> {
+        self.prev_hash.as_slice().try_into().ok().map(Hash)
+    }
+
+    fn hash(&self) -> Option<Hash> {
+        self.hash.as_slice().try_into().ok().map(Hash)
+    }
+
+    fn into_record(&self) -> Result<Record, String> {
+        let line = parse_line(&self.body).map_err(|e| match e.field {
+            Some(f) => format!("{f}: {}", e.message),
+            None => e.message,
+        })?;
+        let event = event_from_stored(line)?;
+        let (prev_hash, hash) = match (self.prev_hash(), self.hash()) {
+            (Some(p), Some(h)) => (p, h),
+            _ => return Err("a stored hash is not 32 bytes".to_owned()),
+        };
+        Ok(Record {
+            seq: self.seq,
+            event,
+            prev_hash,
+            hash,
+        })
+    }
+}
+
+fn event_from_stored(line: Line) -> Result<Event, String> {
+    match (line.id, line.recorded_at, line.recorded_by) {
+        (Some(id), Some(recorded_at), Some(recorded_by)) => Ok(Event {
+            id,
+            recorded_at,
+            recorded_by,
+            facts: line.facts,
+        }),
+        _ => Err("the stored body lacks its id, recorded_at or recorded_by".to_owned()),
+    }
+}
+
+fn head_of(conn: &Connection) -> rusqlite::Result<Head> {
+    conn.query_row(
+        "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| {
+            let hash: Vec<u8> = r.get(1)?;
+            let at: String = r.get(2)?;
+            Ok(Head {
+                seq: r.get::<_, i64>(0)? as u64,
+                hash: hash
+                    .as_slice()
+                    .try_into()
+                    .map(Hash)
+                    .unwrap_or(Hash::GENESIS),
+                recorded_at: DateTime::parse_from_rfc3339(&at)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc)),
+            })
+        },
+    )
+    .optional()
+    .map(|h| {
+        h.unwrap_or(Head {
+            seq: 0,
+            hash: Hash::GENESIS,
+            recorded_at: None,
+        })
+    })
+}
+
+enum Admit {
+    New(Record),
+    Existing(Outcome),
+    Rejected(Vec<FieldError>),
+}
+
+fn problem(field: &str, message: String) -> Admit {
+    Admit::Rejected(vec![FieldError {
+        field: Some(field.to_owned()),
+        message,
+    }])
+}
+
+/// Decides what to do with one parsed line, given where the log (and the batch so
+/// far) ends.
+fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>) -> rusqlite::Result<Admit> {
+    if let Some(id) = line.id
+        && let Some((seq, stored)) = stored_facts(conn, id)?
+    {
+        return Ok(if stored == line.facts {
+            Admit::Existing(Outcome::Existing { seq, id })
+        } else {
+            problem(
+                "id",
+                format!(
+                    "event {id} is already in the log at seq {seq} with different content; \
+                     logged events are never edited: give this event a new id"
+                ),
+            )
+        });
+    }
+    let seq = head.seq + 1;
+    let carries_chain = line.seq.is_some() || line.prev_hash.is_some() || line.hash.is_some();
+    if carries_chain {
+        if line.seq != Some(seq) {
+            let claimed = line.seq.map_or("no seq".to_owned(), |s| format!("seq {s}"));
+            return Ok(problem(
+                "seq",
+                format!(
+                    "the line carries {claimed} but would land at seq {seq}: an exported log imports \
+                     only where it continues the log (a fresh log for a whole export). \
+                     To import its events as new ones, remove seq, prev_hash and hash from each line"
+                ),
+            ));
+        }
+        if line.prev_hash != Some(head.hash) {
+            return Ok(problem(
+                "prev_hash",
+                format!(
+                    "the line does not follow the log's head (hash {}): lines are missing or out of order",
+                    head.hash
+                ),
+            ));
+        }
+    }
+    let recorded_at = match (line.recorded_at, head.recorded_at) {
+        (Some(at), Some(last)) if at < last => {
+            return Ok(problem(
+                "recorded_at",
+                format!(
+                    "{} is earlier than the log's last recording ({}); recording times never go back. \
+                     Import into a fresh log, or drop recorded_at to have the event stamped now",
+                    crate::event::format_recorded_at(&at),
+                    crate::event::format_recorded_at(&last)
+                ),
+            ));
+        }
+        (Some(at), _) => at,
+        (None, Some(last)) => stamp.now.max(last),
+        (None, None) => stamp.now,
+    };
+    let event = Event {
+        id: line.id.unwrap_or_else(|| stamp.ids.event_id(seq)),
+        recorded_at,
+        recorded_by: line
+            .recorded_by
+            .clone()
+            .unwrap_or_else(|| stamp.recorded_by.to_owned()),
+        facts: line.facts.clone(),
+    };
+    let record = Record::chain(seq, event, head.hash);
+    if let Some(claimed) = line.hash
+        && claimed != record.hash
+    {
+        return Ok(problem(
+            "hash",
+            "the line's hash does not match its content: it was changed after export (or exported by a broken tool)".to_owned(),
+        ));
+    }
+    let known = known_names(conn, &line.facts.references())?;
+    Ok(match validate(&line.facts, &known) {
+        Ok(()) => Admit::New(record),
+        Err(errors) => Admit::Rejected(errors),
+    })
+}
+
+fn stored_facts(
+    conn: &Connection,
+    id: EventId,
+) -> rusqlite::Result<Option<(u64, crate::event::Facts)>> {
+    let mut stmt = conn.prepare_cached("SELECT seq, body FROM events WHERE id = ?")?;
+    let row = stmt
+        .query_row([id.0.as_bytes().as_slice()], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+        })
+        .optional()?;
+    // A stored body that does not parse cannot equal anything: report it as different.
+    Ok(row
+        .map(|(seq, body)| {
+            let facts = parse_line(&body).map(|l| l.facts).ok();
+            (seq, facts)
+        })
+        .and_then(|(seq, facts)| facts.map(|f| (seq, f))))
+}
+
+fn known_names(conn: &Connection, names: &[Name]) -> rusqlite::Result<HashSet<Name>> {
+    let mut known = HashSet::new();
+    for name in names {
+        let found = match name {
+            Name::Event(id) => conn
+                .prepare_cached("SELECT 1 FROM events WHERE id = ?")?
+                .exists([id.0.as_bytes().as_slice()])?,
+            _ => conn
+                .prepare_cached("SELECT 1 FROM names WHERE namespace = ? AND key = ?")?
+                .exists(params![name.namespace(), name.key()])?,
+        };
+        if found {
+            known.insert(name.clone());
+        }
+    }
+    Ok(known)
+}
+
+fn insert(conn: &Connection, record: &Record) -> rusqlite::Result<()> {
+    let event = &record.event;
+    let facts = &event.facts;
+    let seq = record.seq as i64;
+    conn.prepare_cached(
+        "INSERT INTO events (seq, id, kind, occurred_first, occurred_last, recorded_at, body, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        seq,
+        event.id.0.as_bytes().as_slice(),
+        facts.kind().name(),
+        facts.occurred.first_day().to_string(),
+        facts.occurred.last_day().to_string(),
+        crate::event::format_recorded_at(&event.recorded_at),
+        event.body_json(),
+        record.prev_hash.0.as_slice(),
+        record.hash.0.as_slice(),
+    ])?;
+    let mut tracks = conn.prepare_cached("INSERT INTO event_tracks (track, seq) VALUES (?, ?)")?;
+    for track in &facts.tracks {
+        tracks.execute(params![track.as_str(), seq])?;
+    }
+    let mut names =
+        conn.prepare_cached("INSERT OR IGNORE INTO names (namespace, key, seq) VALUES (?, ?, ?)")?;
+    for name in facts.declarations() {
+        names.execute(params![name.namespace(), name.key(), seq])?;
+    }
+    Ok(())
+}
+
+fn map_err(path: &Path, waited_ms: u32, context: &'static str, e: rusqlite::Error) -> StoreError {
+    let path = path.to_owned();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            StoreError::Busy { path, waited_ms }
+        }
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+        Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path },
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) if path.exists() => {
+            StoreError::ReadOnly { path }
+        }
+        _ => StoreError::Sqlite {
+            path,
+            context,
+            message: e.to_string(),
+        },
+    }
+}

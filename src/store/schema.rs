@@ -1,0 +1,63 @@
+//! The SQLite schema and its migrations, keyed by `PRAGMA user_version`.
+//!
+//! Migrations only ever get appended to [`MIGRATIONS`]; a shipped one is never edited.
+
+/// `PRAGMA application_id` of an entente log: "ente" in ASCII.
+pub const APPLICATION_ID: i32 = 0x656e_7465;
+
+/// The migrations, in order; migration `i` takes `user_version` from `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the append-only log.
+    r#"
+    CREATE TABLE events (
+        seq            INTEGER PRIMARY KEY,
+        id             BLOB    NOT NULL UNIQUE,
+        kind           TEXT    NOT NULL,
+        occurred_first TEXT    NOT NULL,
+        occurred_last  TEXT    NOT NULL,
+        recorded_at    TEXT    NOT NULL,
+        body           TEXT    NOT NULL,
+        prev_hash      BLOB    NOT NULL,
+        hash           BLOB    NOT NULL
+    ) STRICT;
+
+    -- Which tracks each event belongs to, for `log --track`.
+    CREATE TABLE event_tracks (
+        track TEXT    NOT NULL,
+        seq   INTEGER NOT NULL,
+        PRIMARY KEY (track, seq)
+    ) STRICT, WITHOUT ROWID;
+
+    -- What the log has declared (tracks, proposals, principles, commitments,
+    -- commissions, instruments), so validating a reference is one lookup.
+    CREATE TABLE names (
+        namespace TEXT    NOT NULL,
+        key       TEXT    NOT NULL,
+        seq       INTEGER NOT NULL,
+        PRIMARY KEY (namespace, key)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE INDEX events_occurred ON events (occurred_first);
+
+    -- seq is gap-free: each new event takes the next position.
+    CREATE TRIGGER events_gap_free BEFORE INSERT ON events
+    WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events)
+    BEGIN SELECT RAISE(ABORT, 'entente: seq must be the next position in the log'); END;
+
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+    CREATE TRIGGER event_tracks_no_update BEFORE UPDATE ON event_tracks
+    BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+    CREATE TRIGGER event_tracks_no_delete BEFORE DELETE ON event_tracks
+    BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+    CREATE TRIGGER names_no_update BEFORE UPDATE ON names
+    BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+    CREATE TRIGGER names_no_delete BEFORE DELETE ON names
+    BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+    "#,
+];
+
+/// The schema version this build writes and reads.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
