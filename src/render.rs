@@ -47,7 +47,10 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::CommitmentMade(p) => {
             let parties: Vec<&str> = p.parties.iter().map(|x| x.as_str()).collect();
-            let due = p.deadline.map(|d| format!(", {d}")).unwrap_or_default();
+            let due = p
+                .deadline
+                .map(|d| format!(" (due {d})"))
+                .unwrap_or_default();
             format!(
                 "{} commit `{}`: {}{due}",
                 parties.join(" and "),

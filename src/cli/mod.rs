@@ -49,6 +49,10 @@ enum Command {
 }
 
 /// Everything a command can fail with, each turned into one message and an exit code.
+#[expect(
+    missing_docs,
+    reason = "variant fields are self-describing and shown in the messages"
+)]
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     /// The log refused or failed.

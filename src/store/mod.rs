@@ -24,6 +24,10 @@ use crate::event::{
 pub use schema::LATEST as SCHEMA_VERSION;
 
 /// A failure of the log, in words a user can act on.
+#[expect(
+    missing_docs,
+    reason = "variant fields are self-describing and shown in the messages"
+)]
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No file at the path.
@@ -135,6 +139,10 @@ pub struct Head {
 }
 
 /// What happened to one submitted event.
+#[expect(
+    missing_docs,
+    reason = "variant fields are self-describing and shown in the messages"
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Appended at `seq`.

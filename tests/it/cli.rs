@@ -1,0 +1,42 @@
+//! CLI behaviour as transcripts: the README and tests/cmd/*.md, run under a sealed
+//! environment (fixed clock, seeded ids, a fresh log per file).
+//!
+//! Regenerate after a deliberate change with `TRYCMD=overwrite cargo test --test it cli`
+//! and review the diff.
+
+use crate::common::{NOW, repo};
+
+fn transcript(path: &std::path::Path) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    trycmd::TestCases::new()
+        .register_bin("entente", trycmd::cargo::cargo_bin!("entente"))
+        .env(
+            "ENTENTE_DB",
+            dir.path().join("entente.db").to_string_lossy(),
+        )
+        .env("ENTENTE_NOW", NOW)
+        .env("ENTENTE_SEED", "7")
+        .env("ENTENTE_USER", "analyst")
+        .env("NO_COLOR", "1")
+        .case(path)
+        .run();
+}
+
+#[test]
+fn readme() {
+    transcript(&repo("README.md"));
+}
+
+#[test]
+fn transcripts() {
+    let mut files: Vec<_> = std::fs::read_dir(repo("tests/cmd"))
+        .expect("tests/cmd")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for file in files {
+        transcript(&file);
+    }
+}

@@ -1,0 +1,28 @@
+//! The one integration-test binary. Every file in this folder is a module of it; a
+//! test below fails when one is left out.
+
+mod bad_input;
+mod cli;
+mod common;
+mod contract;
+mod properties;
+mod store;
+
+#[test]
+fn every_test_file_is_a_module() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
+    let main = std::fs::read_to_string(dir.join("main.rs")).expect("read main.rs");
+    for entry in std::fs::read_dir(&dir).expect("read tests/it") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if let Some(module) = name.strip_suffix(".rs").filter(|m| *m != "main") {
+            assert!(
+                main.contains(&format!("mod {module};")),
+                "tests/it/{name} is not declared in main.rs"
+            );
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The store's promises, checked with plain SQL behind its back: triggers reject
+//! edits, seq is gap-free, migrations are idempotent, recording time never goes back,
+//! and concurrent writers each land exactly once.
+
+use chrono::{DateTime, Utc};
+use entente::env::Ids;
+use entente::event::parse_line;
+use entente::store::{Outcome, Stamp, Store};
+use rusqlite::Connection;
+
+use crate::common::{Sandbox, repo};
+
+fn stamp(now: &str) -> Stamp<'static> {
+    let now: DateTime<Utc> = now.parse().expect("timestamp");
+    Stamp {
+        now,
+        ids: Ids::Seeded(3),
+        recorded_by: "tester",
+    }
+}
+
+fn append_text(
+    store: &mut Store,
+    text: &str,
+    now: &str,
+) -> Result<Vec<Outcome>, entente::store::StoreError> {
+    let mut outcomes = Vec::new();
+    let lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, parse_line(l)));
+    store.append(lines, stamp(now), None, &mut |o| outcomes.push(*o))?;
+    Ok(outcomes)
+}
+
+const TRACK: &str = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
+
+fn context(summary: &str) -> String {
+    format!(
+        r#"{{"kind":"context_noted","version":1,"tracks":["x-y"],"occurred":"2021","unsourced":true,"payload":{{"summary":"{summary}"}}}}"#
+    )
+}
+
+#[test]
+fn triggers_reject_update_and_delete_of_events() {
+    let s = Sandbox::seeded();
+    let before = s.fingerprint();
+    let conn = Connection::open(&s.db).expect("open");
+    for sql in [
+        "UPDATE events SET body = '{}' WHERE seq = 3",
+        "DELETE FROM events WHERE seq = 28",
+        "UPDATE event_tracks SET track = 'zz' WHERE seq = 1",
+        "DELETE FROM event_tracks",
+        "DELETE FROM names",
+    ] {
+        let err = conn.execute(sql, []).expect_err(sql).to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(s.fingerprint(), before);
+}
+
+#[test]
+fn an_insert_that_would_leave_a_gap_in_seq_is_rejected() {
+    let s = Sandbox::seeded();
+    let conn = Connection::open(&s.db).expect("open");
+    let err = conn
+        .execute(
+            "INSERT INTO events (seq, id, kind, occurred_first, occurred_last, recorded_at, body, prev_hash, hash)
+             SELECT 30, x'00', kind, occurred_first, occurred_last, recorded_at, body, prev_hash, hash FROM events WHERE seq = 1",
+            [],
+        )
+        .expect_err("gap")
+        .to_string();
+    assert!(err.contains("next position"), "{err}");
+}
+
+#[test]
+fn seq_is_gap_free_across_batches() {
+    let mut store = Store::in_memory().expect("store");
+    append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
+    for i in 0..5 {
+        let batch = format!(
+            "{}\n{}",
+            context(&format!("a{i}")),
+            context(&format!("b{i}"))
+        );
+        append_text(&mut store, &batch, "2026-01-01T00:00:00Z").expect("batch");
+    }
+    let mut seqs = Vec::new();
+    store
+        .records(&Default::default(), |r| {
+            seqs.push(r.seq);
+            Ok::<_, entente::store::StoreError>(())
+        })
+        .expect("scan");
+    assert_eq!(seqs, (1..=11).collect::<Vec<u64>>());
+}
+
+#[test]
+fn opening_twice_migrates_once_and_changes_nothing() {
+    let s = Sandbox::seeded();
+    let before = s.fingerprint();
+    for _ in 0..3 {
+        let store = Store::open(&s.db, 1000).expect("reopen");
+        drop(store);
+    }
+    let conn = Connection::open(&s.db).expect("open");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, entente::store::SCHEMA_VERSION);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("mode");
+    assert_eq!(mode, "wal");
+    assert_eq!(s.fingerprint(), before);
+}
+
+#[test]
+fn recording_time_never_goes_back_even_when_the_clock_does() {
+    let mut store = Store::in_memory().expect("store");
+    append_text(&mut store, TRACK, "2026-05-01T00:00:00Z").expect("track");
+    append_text(&mut store, &context("later"), "2026-01-01T00:00:00Z").expect("append");
+    let mut times = Vec::new();
+    store
+        .records(&Default::default(), |r| {
+            times.push(r.event.recorded_at);
+            Ok::<_, entente::store::StoreError>(())
+        })
+        .expect("scan");
+    assert_eq!(
+        times[0], times[1],
+        "a clock behind the head is lifted to the head"
+    );
+}
+
+#[test]
+fn a_retry_with_the_same_id_is_a_no_op() {
+    let mut store = Store::in_memory().expect("store");
+    append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
+    let line = context("x").replacen('{', r#"{"id":"11111111-1111-4111-8111-111111111111","#, 1);
+    let first = append_text(&mut store, &line, "2026-01-01T00:00:00Z").expect("first");
+    let again = append_text(&mut store, &line, "2026-02-01T00:00:00Z").expect("retry");
+    assert!(matches!(first[..], [Outcome::Appended { seq: 2, .. }]));
+    assert!(matches!(again[..], [Outcome::Existing { seq: 2, .. }]));
+    assert_eq!(store.count().expect("count"), 2);
+}
+
+#[test]
+fn concurrent_writers_each_land_exactly_once() {
+    let s = Sandbox::new();
+    {
+        let mut store = Store::open(&s.db, 10_000).expect("open");
+        append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
+    }
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let db = s.db.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&db, 30_000).expect("open");
+                for i in 0..25 {
+                    let line = context(&format!("writer {t} event {i}"));
+                    let lines = [(1, parse_line(&line))];
+                    let stamp = Stamp {
+                        now: chrono::DateTime::UNIX_EPOCH,
+                        ids: Ids::Random,
+                        recorded_by: "w",
+                    };
+                    store
+                        .append(lines, stamp, None, &mut |_| {})
+                        .expect("append");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("writer");
+    }
+    let store = Store::open(&s.db, 1000).expect("open");
+    let mut seqs = Vec::new();
+    let mut summaries = std::collections::BTreeSet::new();
+    store
+        .records(&Default::default(), |r| {
+            seqs.push(r.seq);
+            if let entente::event::Payload::ContextNoted(c) = &r.event.facts.payload {
+                summaries.insert(c.summary.clone());
+            }
+            Ok::<_, entente::store::StoreError>(())
+        })
+        .expect("scan");
+    assert_eq!(seqs, (1..=101).collect::<Vec<u64>>());
+    assert_eq!(summaries.len(), 100, "every event landed exactly once");
+}
+
+#[test]
+fn the_seed_scenario_file_is_what_demo_embeds() {
+    let s = Sandbox::empty();
+    let out = s.ok(&["demo"]);
+    let seed = std::fs::read_to_string(repo("events/scenarios/seed.jsonl")).expect("seed");
+    let last = parse_line(seed.lines().last().expect("line")).expect("parse");
+    assert!(
+        out.contains(&last.hash.expect("hash").to_hex()),
+        "demo reports the seed's head hash:\n{out}"
+    );
+    assert!(!s.db.exists(), "demo writes no log to disk");
+}
