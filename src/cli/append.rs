@@ -24,10 +24,14 @@ use crate::store::{Outcome, Stamp, StoreError};
 /// describes every field.
 ///
 /// Example:
+///
 ///   entente append meeting-held --track am-az --occurred 2022-04-11 \
-///     --participant "party:az:Jeyhun Bayramov" --participant "party:am:Ararat Mirzoyan" \
-///     --format bilateral --mode phone --source "Azerbaijan, Armenia eye preparations"
+///       --format bilateral --mode phone \
+///       --participant "party:az:Jeyhun Bayramov" \
+///       --participant "party:am:Ararat Mirzoyan" \
+///       --source "Azerbaijan, Armenia eye preparations for future peace treaty"
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 #[command(
     args_conflicts_with_subcommands = true,
     subcommand_required = false,
@@ -422,7 +426,7 @@ fn enum_parser<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> 
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut store = ctx.open()?;
-    let (tally, expect_head, name) = match (args.json, args.kind) {
+    let tally = match (args.json, args.kind) {
         (Some(path), _) => {
             let (name, reader, _) = open_input(&path)?;
             let tally = append_lines(
@@ -433,7 +437,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
                 args.expect_head,
                 &mut |_| {},
             )?;
-            (tally, args.expect_head, name)
+            tally
         }
         (None, Some(kind)) => {
             let (line, expect_head) = kind.into_line()?;
@@ -451,7 +455,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
                 }
             });
             match result {
-                Ok(()) => (tally, expect_head, "flags".to_owned()),
+                Ok(()) => tally,
                 Err(StoreError::Rejected { problems, .. }) => {
                     // One event from flags: name the flag, not "line 1".
                     let details: Vec<String> = problems
@@ -475,7 +479,6 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             ));
         }
     };
-    let _ = (expect_head, name);
     let mut out = stdout();
     match (tally.appended + tally.existing, tally.last) {
         (1, Some(Outcome::Appended { seq, id })) => writeln!(out, "appended seq {seq} id {id}")?,

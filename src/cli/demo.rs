@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::import::append_lines;
-use super::log::row;
+use super::log::{header, row};
 use super::{CommandError, Ctx, stdout};
 use crate::event::Record;
 use crate::store::{Filter, Store};
@@ -76,11 +76,7 @@ pub fn run(ctx: &Ctx<'_>, _args: Args) -> Result<(), CommandError> {
         out,
         "\ntimeline (world order; each date at its own precision):"
     )?;
-    writeln!(
-        out,
-        "{:>5}  {:<21}  {:<24}  {:<11}  what",
-        "seq", "occurred", "kind", "tracks"
-    )?;
+    writeln!(out, "{}", header())?;
     for r in &records {
         writeln!(out, "{}", row(r))?;
     }

@@ -62,6 +62,9 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     };
     let mut out = stdout();
     let json = args.format == "json";
+    if !json {
+        writeln!(out, "{}", header())?;
+    }
     store.records(&filter, |record| {
         if args
             .actor
@@ -81,17 +84,40 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// One table row: seq, date, kind, tracks, headline.
+/// The width a table row is cut to, so the table reads at 100 columns; `show` and
+/// `--format json` give every field in full.
+pub(super) const ROW_WIDTH: usize = 100;
+
+/// The header of the table [`row`] writes.
+pub(super) fn header() -> String {
+    format!(
+        "{:>4}  {:<10}  {:<11}  {:<24}  what",
+        "seq", "occurred", "tracks", "kind"
+    )
+}
+
+/// One table row: seq, date, tracks, kind, headline, cut to [`ROW_WIDTH`].
 pub(super) fn row(record: &Record) -> String {
     let f = &record.event.facts;
     let tracks: Vec<&str> = f.tracks.iter().map(|t| t.as_str()).collect();
-    let mark = if f.unsourced { " [unsourced]" } else { "" };
-    format!(
-        "{:>5}  {:<21}  {:<24}  {:<11}  {}{mark}",
+    let mark = if f.unsourced { "[unsourced] " } else { "" };
+    let line = format!(
+        "{:>4}  {:<10}  {:<11}  {:<24}  {mark}{}",
         record.seq,
         f.occurred.to_string(),
-        f.kind().name(),
         tracks.join(","),
+        f.kind().name(),
         headline(&record.event)
-    )
+    );
+    truncate(&line, ROW_WIDTH)
+}
+
+/// Cuts `text` to `width` characters, marking the cut with an ellipsis.
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
 }
