@@ -31,9 +31,7 @@ pub struct PartialDate {
 
 /// Why a text is not a [`PartialDate`]; the message says what form is expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "`{text}` is not a date: {reason} (write YYYY, YYYY-MM, YYYY-MM-DD, or two of those as FROM/TO)"
-)]
+#[error("`{text}` is not a date: {reason} (write YYYY, YYYY-MM, YYYY-MM-DD, or two of those as FROM/TO)")]
 pub struct DateError {
     text: String,
     reason: String,
@@ -81,12 +79,10 @@ impl DatePoint {
         if parts.len() > 3 {
             return Err("too many parts".to_owned());
         }
-        NaiveDate::from_ymd_opt(year, month, day)
-            .map(DatePoint::Day)
-            .ok_or_else(|| {
-                let last = DatePoint::Month(year, month).last_day().day();
-                format!("{year}-{month:02} has {last} days")
-            })
+        NaiveDate::from_ymd_opt(year, month, day).map(DatePoint::Day).ok_or_else(|| {
+            let last = DatePoint::Month(year, month).last_day().day();
+            format!("{year}-{month:02} has {last} days")
+        })
     }
 }
 
@@ -108,10 +104,7 @@ impl fmt::Display for DatePoint {
 impl PartialDate {
     /// A single day.
     pub fn day(date: NaiveDate) -> PartialDate {
-        PartialDate {
-            start: DatePoint::Day(date),
-            end: None,
-        }
+        PartialDate { start: DatePoint::Day(date), end: None }
     }
 
     /// The first day of the interval; events are ordered by it.
@@ -134,10 +127,7 @@ impl FromStr for PartialDate {
     type Err = DateError;
 
     fn from_str(text: &str) -> Result<PartialDate, DateError> {
-        let fail = |reason: String| DateError {
-            text: text.to_owned(),
-            reason,
-        };
+        let fail = |reason: String| DateError { text: text.to_owned(), reason };
         let (start, end) = match text.split_once('/') {
             None => (DatePoint::parse(text).map_err(fail)?, None),
             Some((a, b)) => {
@@ -237,13 +227,7 @@ mod tests {
 
     #[test]
     fn each_precision_round_trips_as_written() {
-        for text in [
-            "2021",
-            "2021-12",
-            "2021-12-14",
-            "2020-11-09/2020-11-10",
-            "2021-12/2022",
-        ] {
+        for text in ["2021", "2021-12", "2021-12-14", "2020-11-09/2020-11-10", "2021-12/2022"] {
             assert_eq!(d(text).to_string(), text);
         }
     }
@@ -266,10 +250,7 @@ mod tests {
         assert!(err.contains("no month 13"), "{err}");
         let err = "22-01-01".parse::<PartialDate>().unwrap_err().to_string();
         assert!(err.contains("year must be 4 digits"), "{err}");
-        let err = "2022-04-06/2022-04-01"
-            .parse::<PartialDate>()
-            .unwrap_err()
-            .to_string();
+        let err = "2022-04-06/2022-04-01".parse::<PartialDate>().unwrap_err().to_string();
         assert!(err.contains("ends before it starts"), "{err}");
         assert!("6 April 2022".parse::<PartialDate>().is_err());
         assert!("".parse::<PartialDate>().is_err());
@@ -277,7 +258,7 @@ mod tests {
 
     #[test]
     fn ordering_is_by_interval_start() {
-        let mut dates = vec![d("2022-01-14"), d("2021-12"), d("2022"), d("2021-12-14")];
+        let mut dates = [d("2022-01-14"), d("2021-12"), d("2022"), d("2021-12-14")];
         dates.sort();
         let shown: Vec<String> = dates.iter().map(|x| x.to_string()).collect();
         assert_eq!(shown, ["2021-12", "2021-12-14", "2022", "2022-01-14"]);

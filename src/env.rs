@@ -27,10 +27,7 @@ impl Clock {
     /// The current instant, to the microsecond (the log's precision).
     pub fn now(self) -> DateTime<Utc> {
         match self {
-            #[expect(
-                clippy::disallowed_methods,
-                reason = "env.rs is the one place that reads the clock"
-            )]
+            #[expect(clippy::disallowed_methods, reason = "env.rs is the one place that reads the clock")]
             Clock::System => Utc::now().trunc_subsecs(6),
             Clock::Fixed(t) => t,
         }
@@ -51,16 +48,10 @@ impl Ids {
     /// seed and `seq`, so separate processes with one seed never collide on one log.
     pub fn event_id(self, seq: u64) -> EventId {
         match self {
-            #[expect(
-                clippy::disallowed_methods,
-                reason = "env.rs is the one place that draws randomness"
-            )]
+            #[expect(clippy::disallowed_methods, reason = "env.rs is the one place that draws randomness")]
             Ids::Random => EventId(uuid::Uuid::new_v4()),
             Ids::Seeded(seed) => {
-                let digest = Sha256::new()
-                    .chain_update(seed.to_be_bytes())
-                    .chain_update(seq.to_be_bytes())
-                    .finalize();
+                let digest = Sha256::new().chain_update(seed.to_be_bytes()).chain_update(seq.to_be_bytes()).finalize();
                 let mut bytes = [0u8; 16];
                 bytes.copy_from_slice(&digest[..16]);
                 EventId(uuid::Builder::from_random_bytes(bytes).into_uuid())
@@ -98,10 +89,7 @@ pub struct EnvError {
     reason: String,
 }
 
-#[expect(
-    clippy::disallowed_methods,
-    reason = "env.rs is the one place that reads the environment"
-)]
+#[expect(clippy::disallowed_methods, reason = "env.rs is the one place that reads the environment")]
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -142,9 +130,7 @@ impl Env {
             clock,
             ids,
             db: var("ENTENTE_DB").map(PathBuf::from),
-            user: var("ENTENTE_USER")
-                .or_else(|| var("USER"))
-                .unwrap_or_else(|| "unknown".to_owned()),
+            user: var("ENTENTE_USER").or_else(|| var("USER")).unwrap_or_else(|| "unknown".to_owned()),
             busy_timeout_ms,
             color: std::io::stdout().is_terminal() && var("NO_COLOR").is_none(),
             stderr_is_terminal: std::io::stderr().is_terminal(),

@@ -20,10 +20,7 @@ pub fn headline(event: &Event) -> String {
         Payload::MeetingHeld(p) => {
             let who: Vec<String> = p.participants.iter().map(participant).collect();
             let mut line = format!("{:?} {:?} meeting: {}", p.format, p.mode, who.join(", "));
-            line = line
-                .replace("InPerson", "in-person")
-                .replace("Phone", "phone")
-                .replace("Video", "video");
+            line = line.replace("InPerson", "in-person").replace("Phone", "phone").replace("Video", "video");
             if let Some(place) = &p.place {
                 let _ = write!(line, " in {place}");
             }
@@ -34,29 +31,15 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::StatementMade(p) => format!("{}: {}", actor(&p.actor), p.summary),
         Payload::ProposalTabled(p) => {
-            format!(
-                "{} tables {} `{}` ({} principles)",
-                p.by,
-                p.title,
-                p.proposal,
-                p.principles.len()
-            )
+            format!("{} tables {} `{}` ({} principles)", p.by, p.title, p.proposal, p.principles.len())
         }
         Payload::ProposalAnswered(p) => {
             format!("{} answers `{}`: {:?}", p.by, p.proposal, p.response)
         }
         Payload::CommitmentMade(p) => {
             let parties: Vec<&str> = p.parties.iter().map(|x| x.as_str()).collect();
-            let due = p
-                .deadline
-                .map(|d| format!(" (due {d})"))
-                .unwrap_or_default();
-            format!(
-                "{} commit `{}`: {}{due}",
-                parties.join(" and "),
-                p.commitment,
-                p.text
-            )
+            let due = p.deadline.map(|d| format!(" (due {d})")).unwrap_or_default();
+            format!("{} commit `{}`: {}{due}", parties.join(" and "), p.commitment, p.text)
         }
         Payload::CommitmentProgressed(p) => {
             format!("progress on `{}`: {}", p.commitment, p.summary)
@@ -66,24 +49,13 @@ pub fn headline(event: &Event) -> String {
         Payload::CommitmentWithdrawn(p) => format!("`{}` withdrawn: {}", p.commitment, p.reason),
         Payload::CommissionEstablished(p) => format!("{} established (`{}`)", p.name, p.commission),
         Payload::CommissionConvened(p) => {
-            let place = p
-                .place
-                .as_ref()
-                .map(|x| format!(" in {x}"))
-                .unwrap_or_default();
+            let place = p.place.as_ref().map(|x| format!(" in {x}")).unwrap_or_default();
             format!("commission `{}` convened{place}", p.commission)
         }
         Payload::InstrumentStageReached(p) => {
-            let title = p
-                .title
-                .clone()
-                .unwrap_or_else(|| format!("`{}`", p.instrument));
+            let title = p.title.clone().unwrap_or_else(|| format!("`{}`", p.instrument));
             let stage = format!("{:?}", p.stage);
-            let by = p
-                .party
-                .as_ref()
-                .map(|x| format!(" by {x}"))
-                .unwrap_or_default();
+            let by = p.party.as_ref().map(|x| format!(" by {x}")).unwrap_or_default();
             format!("{title}: {}{by}", snake(&stage))
         }
         Payload::ImplementationStep(p) => format!("implementation: {}", p.summary),
@@ -149,10 +121,7 @@ pub fn mentions_actor(event: &Event, who: &str) -> bool {
     let party = |p: &Option<crate::event::Party>| p.as_ref().is_some_and(|p| p.as_str() == who);
     match &event.facts.payload {
         Payload::EnvoyAppointed(p) => hit(&p.envoy) || p.party.as_str() == who,
-        Payload::MeetingHeld(p) => p
-            .participants
-            .iter()
-            .any(|x| hit(&x.name) || party(&x.party)),
+        Payload::MeetingHeld(p) => p.participants.iter().any(|x| hit(&x.name) || party(&x.party)),
         Payload::StatementMade(p) => hit(&p.actor.name) || party(&p.actor.party),
         Payload::ProposalTabled(p) => p.by.as_str() == who,
         Payload::ProposalAnswered(p) => p.by.as_str() == who,
@@ -160,10 +129,7 @@ pub fn mentions_actor(event: &Event, who: &str) -> bool {
         Payload::CommitmentWithdrawn(p) => party(&p.by),
         Payload::CommissionEstablished(p) => p.parties.iter().any(|x| x.as_str() == who),
         Payload::InstrumentStageReached(p) => party(&p.party),
-        Payload::TrackOpened(p) => p
-            .parties
-            .iter()
-            .any(|x| x.code.as_str() == who || hit(&x.name)),
+        Payload::TrackOpened(p) => p.parties.iter().any(|x| x.code.as_str() == who || hit(&x.name)),
         _ => false,
     }
 }
@@ -179,12 +145,7 @@ pub fn detail(record: &Record) -> String {
     let _ = writeln!(out, "kind         {} (v{})", f.kind(), f.version);
     let _ = writeln!(out, "tracks       {}", tracks.join(", "));
     let _ = writeln!(out, "occurred     {}", f.occurred);
-    let _ = writeln!(
-        out,
-        "recorded     {} by {}",
-        format_recorded_at(&e.recorded_at),
-        e.recorded_by
-    );
+    let _ = writeln!(out, "recorded     {} by {}", format_recorded_at(&e.recorded_at), e.recorded_by);
     let _ = writeln!(out, "what         {}", headline(e));
     if let Payload::StatementMade(s) = &f.payload
         && let Some(q) = &s.quote
@@ -193,11 +154,7 @@ pub fn detail(record: &Record) -> String {
     }
     if let Payload::ProposalTabled(p) = &f.payload {
         for pr in &p.principles {
-            let _ = writeln!(
-                out,
-                "principle    {}#{}  {}",
-                p.proposal, pr.number, pr.text
-            );
+            let _ = writeln!(out, "principle    {}#{}  {}", p.proposal, pr.number, pr.text);
         }
     }
     if let Payload::MeetingHeld(m) = &f.payload
@@ -208,43 +165,21 @@ pub fn detail(record: &Record) -> String {
     let links = &f.links;
     let list = |xs: Vec<String>| xs.join(", ");
     if !links.addresses.is_empty() {
-        let _ = writeln!(
-            out,
-            "addresses    {}",
-            list(links.addresses.iter().map(|x| x.to_string()).collect())
-        );
+        let _ = writeln!(out, "addresses    {}", list(links.addresses.iter().map(|x| x.to_string()).collect()));
     }
     if !links.advances.is_empty() {
-        let _ = writeln!(
-            out,
-            "advances     {}",
-            list(links.advances.iter().map(|x| x.to_string()).collect())
-        );
+        let _ = writeln!(out, "advances     {}", list(links.advances.iter().map(|x| x.to_string()).collect()));
     }
     if !links.fulfils.is_empty() {
-        let _ = writeln!(
-            out,
-            "fulfils      {}",
-            list(links.fulfils.iter().map(|x| x.to_string()).collect())
-        );
+        let _ = writeln!(out, "fulfils      {}", list(links.fulfils.iter().map(|x| x.to_string()).collect()));
     }
     if !links.follows.is_empty() {
-        let _ = writeln!(
-            out,
-            "follows      {}",
-            list(links.follows.iter().map(|x| x.to_string()).collect())
-        );
+        let _ = writeln!(out, "follows      {}", list(links.follows.iter().map(|x| x.to_string()).collect()));
     }
     if let Some(codes) = &f.codes {
-        let code = [
-            codes.cameo.as_ref().map(|c| format!("CAMEO {c}")),
-            codes.plover.as_ref().map(|p| format!("PLOVER {p}")),
-        ];
-        let _ = writeln!(
-            out,
-            "codes        {}",
-            list(code.into_iter().flatten().collect())
-        );
+        let code =
+            [codes.cameo.as_ref().map(|c| format!("CAMEO {c}")), codes.plover.as_ref().map(|p| format!("PLOVER {p}"))];
+        let _ = writeln!(out, "codes        {}", list(code.into_iter().flatten().collect()));
     }
     if f.unsourced {
         let _ = writeln!(out, "sources      none: recorded as unsourced");

@@ -6,15 +6,15 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::import::{append_lines, open_input};
+use super::import::{Input, append_batch, append_lines, open_input};
 use super::{CommandError, Ctx, stdout};
 use crate::date::{Deadline, PartialDate};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
-    Codes, CommissionId, CommitmentId, EventId, Facts, InstrumentId, Kind, Line, Links, Party,
-    PrincipleRef, ProposalId, Source, TrackId,
+    Codes, CommissionId, CommitmentId, EventId, Facts, InstrumentId, Kind, Line, Links, Party, PrincipleRef,
+    ProposalId, Source, TrackId,
 };
-use crate::store::{Outcome, Stamp, StoreError};
+use crate::store::{Outcome, StoreError};
 
 /// Record an event: `entente append <kind> [flags]`, or `entente append --json FILE`.
 ///
@@ -32,11 +32,7 @@ use crate::store::{Outcome, Stamp, StoreError};
 ///       --source "Azerbaijan, Armenia eye preparations for future peace treaty"
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
-#[command(
-    args_conflicts_with_subcommands = true,
-    subcommand_required = false,
-    arg_required_else_help = true
-)]
+#[command(args_conflicts_with_subcommands = true, subcommand_required = false, arg_required_else_help = true)]
 pub struct Args {
     /// Read one event, or a JSON Lines batch (appended atomically), from FILE or `-`.
     #[arg(long, value_name = "FILE")]
@@ -416,11 +412,7 @@ impl DeadlineArgs {
 fn enum_parser<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_value(serde_json::Value::String(text.replace('-', "_"))).map_err(|e| {
         let message = e.to_string();
-        message
-            .split(" at line")
-            .next()
-            .unwrap_or(&message)
-            .replace("variant", "value")
+        message.split(" at line").next().unwrap_or(&message).replace("variant", "value")
     })
 }
 
@@ -428,35 +420,13 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut store = ctx.open()?;
     let tally = match (args.json, args.kind) {
         (Some(path), _) => {
-            let (name, reader, _) = open_input(&path)?;
-            let tally = append_lines(
-                ctx,
-                &mut store,
-                &name,
-                reader,
-                args.expect_head,
-                &mut |_| {},
-            )?;
-            tally
+            let Input { name, reader, .. } = open_input(&path)?;
+            append_lines(ctx, &mut store, &name, reader, args.expect_head, &mut |_| {})?
         }
         (None, Some(kind)) => {
             let (line, expect_head) = kind.into_line()?;
-            let stamp = Stamp {
-                now: ctx.env.clock.now(),
-                ids: ctx.env.ids,
-                recorded_by: &ctx.env.user,
-            };
-            let mut tally = super::import::Tally::default();
-            let result = store.append([(1, Ok(line))], stamp, expect_head, &mut |o| {
-                tally.last = Some(*o);
-                match o {
-                    Outcome::Appended { .. } => tally.appended += 1,
-                    Outcome::Existing { .. } => tally.existing += 1,
-                }
-            });
-            match result {
-                Ok(()) => tally,
-                Err(StoreError::Rejected { problems, .. }) => {
+            match append_batch(ctx, &mut store, "flags", [(1, Ok(line))], expect_head) {
+                Err(CommandError::Rejected { source: StoreError::Rejected { problems, .. }, .. }) => {
                     // One event from flags: name the flag, not "line 1".
                     let details: Vec<String> = problems
                         .iter()
@@ -465,32 +435,22 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
                             None => p.error.message.clone(),
                         })
                         .collect();
-                    return Err(CommandError::Usage(format!(
-                        "the event was not recorded: {}",
-                        details.join("; ")
-                    )));
+                    return Err(CommandError::Usage(format!("the event was not recorded: {}", details.join("; "))));
                 }
-                Err(e) => return Err(e.into()),
+                other => other?,
             }
         }
         (None, None) => {
-            return Err(CommandError::Usage(
-                "name a kind (`entente append --help`) or give --json FILE".to_owned(),
-            ));
+            return Err(CommandError::Usage("name a kind (`entente append --help`) or give --json FILE".to_owned()));
         }
     };
     let mut out = stdout();
     match (tally.appended + tally.existing, tally.last) {
         (1, Some(Outcome::Appended { seq, id })) => writeln!(out, "appended seq {seq} id {id}")?,
-        (1, Some(Outcome::Existing { seq, id })) => writeln!(
-            out,
-            "already recorded: seq {seq} id {id} (same content; nothing appended)"
-        )?,
-        _ => writeln!(
-            out,
-            "appended {} events; {} already present",
-            tally.appended, tally.existing
-        )?,
+        (1, Some(Outcome::Existing { seq, id })) => {
+            writeln!(out, "already recorded: seq {seq} id {id} (same content; nothing appended)")?
+        }
+        _ => writeln!(out, "appended {} events; {} already present", tally.appended, tally.existing)?,
     }
     Ok(())
 }
@@ -519,242 +479,56 @@ impl KindCmd {
     fn into_line(self) -> Result<(Line, Option<u64>), CommandError> {
         use KindCmd as K;
         let (common, payload) = match self {
-            K::TrackOpened {
-                common,
-                title,
-                parties,
-                summary,
-            } => {
-                let parties = parties
-                    .iter()
-                    .map(|s| parse_party(s))
-                    .collect::<Result<_, _>>()?;
-                (
-                    common,
-                    Payload::TrackOpened(p::TrackOpened {
-                        title,
-                        parties,
-                        summary,
-                    }),
-                )
+            K::TrackOpened { common, title, parties, summary } => {
+                let parties = parties.iter().map(|s| parse_party(s)).collect::<Result<_, _>>()?;
+                (common, Payload::TrackOpened(p::TrackOpened { title, parties, summary }))
             }
-            K::EnvoyAppointed {
-                common,
-                party,
-                envoy,
-                office,
-            } => (
-                common,
-                Payload::EnvoyAppointed(p::EnvoyAppointed {
-                    party,
-                    envoy,
-                    office,
-                }),
-            ),
-            K::MeetingHeld {
-                common,
-                participants,
-                format,
-                mode,
-                place,
-                occasion,
-                summary,
-            } => {
-                let participants = participants
-                    .iter()
-                    .map(|s| parse_participant(s))
-                    .collect::<Result<_, _>>()?;
-                (
-                    common,
-                    Payload::MeetingHeld(p::MeetingHeld {
-                        participants,
-                        format,
-                        mode,
-                        place,
-                        occasion,
-                        summary,
-                    }),
-                )
+            K::EnvoyAppointed { common, party, envoy, office } => {
+                (common, Payload::EnvoyAppointed(p::EnvoyAppointed { party, envoy, office }))
             }
-            K::StatementMade {
-                common,
-                actor,
-                actor_party,
-                actor_office,
-                summary,
-                quote,
-                venue,
-            } => {
-                let actor = p::Actor {
-                    name: actor,
-                    party: actor_party,
-                    office: actor_office,
-                };
-                (
-                    common,
-                    Payload::StatementMade(p::StatementMade {
-                        actor,
-                        summary,
-                        quote,
-                        venue,
-                    }),
-                )
+            K::MeetingHeld { common, participants, format, mode, place, occasion, summary } => {
+                let participants = participants.iter().map(|s| parse_participant(s)).collect::<Result<_, _>>()?;
+                (common, Payload::MeetingHeld(p::MeetingHeld { participants, format, mode, place, occasion, summary }))
             }
-            K::ProposalTabled {
-                common,
-                proposal,
-                by,
-                to,
-                title,
-                principles,
-            } => {
-                let principles = principles
-                    .into_iter()
-                    .zip(1..)
-                    .map(|(text, number)| p::Principle { number, text })
-                    .collect();
-                (
-                    common,
-                    Payload::ProposalTabled(p::ProposalTabled {
-                        proposal,
-                        by,
-                        to,
-                        title,
-                        principles,
-                    }),
-                )
+            K::StatementMade { common, actor, actor_party, actor_office, summary, quote, venue } => {
+                let actor = p::Actor { name: actor, party: actor_party, office: actor_office };
+                (common, Payload::StatementMade(p::StatementMade { actor, summary, quote, venue }))
             }
-            K::ProposalAnswered {
-                common,
-                proposal,
-                by,
-                response,
-                counter,
-                summary,
-            } => (
-                common,
-                Payload::ProposalAnswered(p::ProposalAnswered {
-                    proposal,
-                    by,
-                    response,
-                    counter,
-                    summary,
-                }),
-            ),
-            K::CommitmentMade {
-                common,
-                commitment,
-                parties,
-                text,
-                deadline,
-                principle,
-            } => {
+            K::ProposalTabled { common, proposal, by, to, title, principles } => {
+                let principles =
+                    principles.into_iter().zip(1..).map(|(text, number)| p::Principle { number, text }).collect();
+                (common, Payload::ProposalTabled(p::ProposalTabled { proposal, by, to, title, principles }))
+            }
+            K::ProposalAnswered { common, proposal, by, response, counter, summary } => {
+                (common, Payload::ProposalAnswered(p::ProposalAnswered { proposal, by, response, counter, summary }))
+            }
+            K::CommitmentMade { common, commitment, parties, text, deadline, principle } => {
                 let deadline = deadline.get();
-                (
-                    common,
-                    Payload::CommitmentMade(p::CommitmentMade {
-                        commitment,
-                        parties,
-                        text,
-                        deadline,
-                        principle,
-                    }),
-                )
+                (common, Payload::CommitmentMade(p::CommitmentMade { commitment, parties, text, deadline, principle }))
             }
-            K::CommitmentProgressed {
-                common,
-                commitment,
-                summary,
-            } => (
-                common,
-                Payload::CommitmentProgressed(p::CommitmentProgressed {
-                    commitment,
-                    summary,
-                }),
-            ),
-            K::CommitmentFulfilled {
-                common,
-                commitment,
-                summary,
-            } => (
-                common,
-                Payload::CommitmentFulfilled(p::CommitmentFulfilled {
-                    commitment,
-                    summary,
-                }),
-            ),
-            K::DeadlineAmended {
-                common,
-                commitment,
-                deadline,
-                reason,
-            } => {
+            K::CommitmentProgressed { common, commitment, summary } => {
+                (common, Payload::CommitmentProgressed(p::CommitmentProgressed { commitment, summary }))
+            }
+            K::CommitmentFulfilled { common, commitment, summary } => {
+                (common, Payload::CommitmentFulfilled(p::CommitmentFulfilled { commitment, summary }))
+            }
+            K::DeadlineAmended { common, commitment, deadline, reason } => {
                 let deadline = deadline.get().ok_or_else(|| {
-                    CommandError::Usage(
-                        "give the new deadline with --by, --within-days or --within-months"
-                            .to_owned(),
-                    )
+                    CommandError::Usage("give the new deadline with --by, --within-days or --within-months".to_owned())
                 })?;
-                (
-                    common,
-                    Payload::DeadlineAmended(p::DeadlineAmended {
-                        commitment,
-                        deadline,
-                        reason,
-                    }),
-                )
+                (common, Payload::DeadlineAmended(p::DeadlineAmended { commitment, deadline, reason }))
             }
-            K::CommitmentWithdrawn {
+            K::CommitmentWithdrawn { common, commitment, by, reason } => {
+                (common, Payload::CommitmentWithdrawn(p::CommitmentWithdrawn { commitment, by, reason }))
+            }
+            K::CommissionEstablished { common, commission, name, parties, mandate } => (
                 common,
-                commitment,
-                by,
-                reason,
-            } => (
-                common,
-                Payload::CommitmentWithdrawn(p::CommitmentWithdrawn {
-                    commitment,
-                    by,
-                    reason,
-                }),
+                Payload::CommissionEstablished(p::CommissionEstablished { commission, name, parties, mandate }),
             ),
-            K::CommissionEstablished {
-                common,
-                commission,
-                name,
-                parties,
-                mandate,
-            } => (
-                common,
-                Payload::CommissionEstablished(p::CommissionEstablished {
-                    commission,
-                    name,
-                    parties,
-                    mandate,
-                }),
-            ),
-            K::CommissionConvened {
-                common,
-                commission,
-                place,
-                summary,
-            } => (
-                common,
-                Payload::CommissionConvened(p::CommissionConvened {
-                    commission,
-                    place,
-                    summary,
-                }),
-            ),
-            K::InstrumentStageReached {
-                common,
-                instrument,
-                title,
-                instrument_type,
-                stage,
-                party,
-                step,
-                summary,
-            } => (
+            K::CommissionConvened { common, commission, place, summary } => {
+                (common, Payload::CommissionConvened(p::CommissionConvened { commission, place, summary }))
+            }
+            K::InstrumentStageReached { common, instrument, title, instrument_type, stage, party, step, summary } => (
                 common,
                 Payload::InstrumentStageReached(p::InstrumentStageReached {
                     instrument,
@@ -766,20 +540,10 @@ impl KindCmd {
                     summary,
                 }),
             ),
-            K::ImplementationStep {
-                common,
-                summary,
-                instrument,
-            } => (
-                common,
-                Payload::ImplementationStep(p::ImplementationStep {
-                    summary,
-                    instrument,
-                }),
-            ),
-            K::ContextNoted { common, summary } => {
-                (common, Payload::ContextNoted(p::ContextNoted { summary }))
+            K::ImplementationStep { common, summary, instrument } => {
+                (common, Payload::ImplementationStep(p::ImplementationStep { summary, instrument }))
             }
+            K::ContextNoted { common, summary } => (common, Payload::ContextNoted(p::ContextNoted { summary })),
         };
         common.into_line(payload)
     }
@@ -787,10 +551,8 @@ impl KindCmd {
 
 impl Common {
     fn into_line(self, payload: Payload) -> Result<(Line, Option<u64>), CommandError> {
-        let detail = self.publisher.is_some()
-            || self.url.is_some()
-            || self.published.is_some()
-            || self.locator.is_some();
+        let detail =
+            self.publisher.is_some() || self.url.is_some() || self.published.is_some() || self.locator.is_some();
         if detail && self.sources.len() != 1 {
             return Err(CommandError::Usage(
                 "--publisher, --url, --published and --locator describe one --source; for several detailed sources use --json"
@@ -800,14 +562,7 @@ impl Common {
         let mut sources: Vec<Source> = self
             .sources
             .into_iter()
-            .map(|title| Source {
-                title,
-                author: None,
-                publisher: None,
-                url: None,
-                published: None,
-                locator: None,
-            })
+            .map(|title| Source { title, author: None, publisher: None, url: None, published: None, locator: None })
             .collect();
         if let Some(s) = sources.first_mut() {
             s.publisher = self.publisher;
@@ -815,10 +570,8 @@ impl Common {
             s.published = self.published;
             s.locator = self.locator;
         }
-        let codes = (self.cameo.is_some() || self.plover.is_some()).then_some(Codes {
-            cameo: self.cameo,
-            plover: self.plover,
-        });
+        let codes =
+            (self.cameo.is_some() || self.plover.is_some()).then_some(Codes { cameo: self.cameo, plover: self.plover });
         let kind: Kind = payload.kind();
         let facts = Facts {
             version: kind.current_version(),
@@ -849,17 +602,10 @@ impl Common {
 }
 
 fn parse_party(text: &str) -> Result<p::PartyName, CommandError> {
-    let bad = || {
-        CommandError::Usage(format!(
-            "--party `{text}`: write CODE=NAME, like `am=Armenia`"
-        ))
-    };
+    let bad = || CommandError::Usage(format!("--party `{text}`: write CODE=NAME, like `am=Armenia`"));
     let (code, name) = text.split_once('=').ok_or_else(bad)?;
     let code = Party::new(code.trim()).map_err(|e| CommandError::Usage(format!("--party: {e}")))?;
-    Ok(p::PartyName {
-        code,
-        name: name.trim().to_owned(),
-    })
+    Ok(p::PartyName { code, name: name.trim().to_owned() })
 }
 
 fn parse_participant(text: &str) -> Result<p::Participant, CommandError> {
@@ -877,10 +623,5 @@ fn parse_participant(text: &str) -> Result<p::Participant, CommandError> {
         "" => None,
         code => Some(Party::new(code).map_err(bad)?),
     };
-    Ok(p::Participant {
-        name: name.trim().to_owned(),
-        party,
-        role,
-        office: None,
-    })
+    Ok(p::Participant { name: name.trim().to_owned(), party, role, office: None })
 }

@@ -25,14 +25,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             out.flush()?;
         }
         Some(path) => {
-            let io = |e: std::io::Error| CommandError::Io {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            };
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
+            let io = |e: std::io::Error| CommandError::Io { path: path.display().to_string(), message: e.to_string() };
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
             {
                 let mut out = std::io::BufWriter::new(tmp.as_file_mut());
@@ -45,12 +39,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             tmp.as_file().sync_all().map_err(io)?;
             tmp.persist(&path).map_err(|e| io(e.error))?;
             let head = store.head()?;
-            eprintln!(
-                "exported {} events to {} (head hash {})",
-                head.seq,
-                path.display(),
-                head.hash
-            );
+            eprintln!("exported {} events to {} (head hash {})", head.seq, path.display(), head.hash);
         }
     }
     Ok(())

@@ -34,11 +34,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut store = ctx.open()?;
-    let (name, reader, size) = open_input(&args.file)?;
+    let Input { name, reader, size } = open_input(&args.file)?;
     let progress = progress_bar(ctx, size);
-    let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head, &mut |n| {
-        progress.inc(n)
-    })?;
+    let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head, &mut |n| progress.inc(n))?;
     progress.finish_and_clear();
     let head = store.head()?;
     let mut out = stdout();
@@ -75,17 +73,20 @@ pub fn append_lines(
     expect_head: Option<u64>,
     advance: &mut dyn FnMut(u64),
 ) -> Result<Tally, CommandError> {
-    let stamp = Stamp {
-        now: ctx.env.clock.now(),
-        ids: ctx.env.ids,
-        recorded_by: &ctx.env.user,
-    };
+    append_batch(ctx, store, name, JsonLines { reader, line_no: 0, advance }, expect_head)
+}
+
+/// Appends numbered, parsed lines as one batch, stamped from the environment; every
+/// way events come in (import, append, demo) ends here.
+pub fn append_batch(
+    ctx: &Ctx<'_>,
+    store: &mut Store,
+    name: &str,
+    lines: impl IntoIterator<Item = (usize, Result<Line, FieldError>)>,
+    expect_head: Option<u64>,
+) -> Result<Tally, CommandError> {
+    let stamp = Stamp { now: ctx.env.clock.now(), ids: ctx.env.ids, recorded_by: &ctx.env.user };
     let mut tally = Tally::default();
-    let lines = JsonLines {
-        reader,
-        line_no: 0,
-        advance,
-    };
     let result = store.append(lines, stamp, expect_head, &mut |outcome| {
         match outcome {
             Outcome::Appended { .. } => tally.appended += 1,
@@ -95,10 +96,7 @@ pub fn append_lines(
     });
     match result {
         Ok(()) => Ok(tally),
-        Err(source @ StoreError::Rejected { .. }) => Err(CommandError::Rejected {
-            input: name.to_owned(),
-            source,
-        }),
+        Err(source @ StoreError::Rejected { .. }) => Err(CommandError::Rejected { input: name.to_owned(), source }),
         Err(e) => Err(e.into()),
     }
 }
@@ -121,17 +119,8 @@ impl<R: BufRead> Iterator for JsonLines<'_, R> {
         loop {
             self.line_no += 1;
             let mut buf = Vec::new();
-            let read = std::io::Read::take(&mut self.reader, MAX_LINE_BYTES as u64 + 1)
-                .read_until(b'\n', &mut buf);
-            let problem = |message: String| {
-                Some((
-                    self.line_no,
-                    Err(FieldError {
-                        field: None,
-                        message,
-                    }),
-                ))
-            };
+            let read = std::io::Read::take(&mut self.reader, MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf);
+            let problem = |message: String| Some((self.line_no, Err(FieldError { field: None, message })));
             match read {
                 Err(e) => return problem(format!("cannot read: {e}")),
                 Ok(0) => return None,
@@ -176,35 +165,30 @@ fn skip_line(reader: &mut impl BufRead) -> u64 {
     }
 }
 
-/// Opens a file or stdin (`-`): its display name, a reader and its size if known.
-pub fn open_input(
-    path: &std::path::Path,
-) -> Result<(String, Box<dyn BufRead>, Option<u64>), CommandError> {
+/// An opened input: a file or stdin.
+pub struct Input {
+    /// How messages name it.
+    pub name: String,
+    /// Its lines.
+    pub reader: Box<dyn BufRead>,
+    /// Its size in bytes, when known (for the progress bar).
+    pub size: Option<u64>,
+}
+
+/// Opens a file or stdin (`-`).
+pub fn open_input(path: &std::path::Path) -> Result<Input, CommandError> {
     if path.as_os_str() == "-" {
-        return Ok((
-            "<stdin>".to_owned(),
-            Box::new(std::io::BufReader::new(std::io::stdin())),
-            None,
-        ));
+        let reader = Box::new(std::io::BufReader::new(std::io::stdin()));
+        return Ok(Input { name: "<stdin>".to_owned(), reader, size: None });
     }
     let name = path.display().to_string();
-    let io = |e: std::io::Error| CommandError::Io {
-        path: name.clone(),
-        message: format!("cannot read it: {e}"),
-    };
     if path.is_dir() {
-        return Err(CommandError::Io {
-            path: name,
-            message: "is a directory; give a JSON Lines file".to_owned(),
-        });
+        return Err(CommandError::Io { path: name, message: "is a directory; give a JSON Lines file".to_owned() });
     }
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| CommandError::Io { path: name.clone(), message: format!("cannot read it: {e}") })?;
     let size = file.metadata().map(|m| m.len()).ok();
-    Ok((
-        name,
-        Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
-        size,
-    ))
+    Ok(Input { name, reader: Box::new(std::io::BufReader::with_capacity(1 << 16, file)), size })
 }
 
 fn progress_bar(ctx: &Ctx<'_>, size: Option<u64>) -> ProgressBar {
@@ -214,9 +198,7 @@ fn progress_bar(ctx: &Ctx<'_>, size: Option<u64>) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-    ) {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}") {
         bar.set_style(style);
     }
     bar

@@ -53,24 +53,14 @@ pub(super) fn parse_kind(text: &str) -> Result<Kind, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
-    let filter = Filter {
-        track: args.track,
-        kinds: args.kind,
-        from: args.from,
-        to: args.to,
-        text: args.text,
-    };
+    let filter = Filter { track: args.track, kinds: args.kind, from: args.from, to: args.to, text: args.text };
     let mut out = stdout();
     let json = args.format == "json";
     if !json {
         writeln!(out, "{}", header())?;
     }
     store.records(&filter, |record| {
-        if args
-            .actor
-            .as_deref()
-            .is_some_and(|who| !mentions_actor(&record.event, who))
-        {
+        if args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who)) {
             return Ok(());
         }
         if json {
@@ -90,10 +80,7 @@ pub(super) const ROW_WIDTH: usize = 100;
 
 /// The header of the table [`row`] writes.
 pub(super) fn header() -> String {
-    format!(
-        "{:>4}  {:<10}  {:<11}  {:<24}  what",
-        "seq", "occurred", "tracks", "kind"
-    )
+    format!("{:>4}  {:<10}  {:<11}  {:<24}  what", "seq", "occurred", "tracks", "kind")
 }
 
 /// One table row: seq, date, tracks, kind, headline, cut to [`ROW_WIDTH`].

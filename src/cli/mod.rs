@@ -40,7 +40,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Init(init::Args),
-    Append(append::Args),
+    Append(Box<append::Args>),
     Import(import::Args),
     Export(export::Args),
     Log(log::Args),
@@ -49,10 +49,7 @@ enum Command {
 }
 
 /// Everything a command can fail with, each turned into one message and an exit code.
-#[expect(
-    missing_docs,
-    reason = "variant fields are self-describing and shown in the messages"
-)]
+#[expect(missing_docs, reason = "variant fields are self-describing and shown in the messages")]
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     /// The log refused or failed.
@@ -100,10 +97,7 @@ impl CommandError {
     /// The lines after the headline: one per rejected input line, `input:line: field: why`.
     fn details(&self) -> Vec<String> {
         let (input, problems) = match self {
-            CommandError::Rejected {
-                input,
-                source: StoreError::Rejected { problems, .. },
-            } => (input, problems),
+            CommandError::Rejected { input, source: StoreError::Rejected { problems, .. } } => (input, problems),
             _ => return Vec::new(),
         };
         problems.iter().map(|p| describe(input, p)).collect()
@@ -127,15 +121,11 @@ impl From<std::io::Error> for CommandError {
 /// the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = Env::from_process()
-        .map_err(CommandError::from)
-        .and_then(|env| run(cli, &env));
+    let result = Env::from_process().map_err(CommandError::from).and_then(|env| run(cli, &env));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that went away (`entente log | head`) is not a failure.
-        Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
-        }
+        Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "error: {err}");
@@ -149,14 +139,11 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command line in `env`.
 pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
-    let db = cli
-        .db
-        .or_else(|| env.db.clone())
-        .unwrap_or_else(|| PathBuf::from("entente.db"));
+    let db = cli.db.or_else(|| env.db.clone()).unwrap_or_else(|| PathBuf::from("entente.db"));
     let ctx = Ctx { env, db };
     match cli.command {
         Command::Init(args) => init::run(&ctx, args),
-        Command::Append(args) => append::run(&ctx, args),
+        Command::Append(args) => append::run(&ctx, *args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),

@@ -30,9 +30,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             [one] => store.by_id(*one)?,
             [] => None,
             _ => {
-                return Err(CommandError::Usage(format!(
-                    "`{r}` matches several events; give more of the id"
-                )));
+                return Err(CommandError::Usage(format!("`{r}` matches several events; give more of the id")));
             }
         }
     } else {
@@ -41,10 +39,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         )));
     };
     let Some(record) = record else {
-        return Err(CommandError::Usage(format!(
-            "no event `{r}` in {}; `entente log` lists them",
-            ctx.db.display()
-        )));
+        return Err(CommandError::Usage(format!("no event `{r}` in {}; `entente log` lists them", ctx.db.display())));
     };
     let mut out = stdout();
     if args.format == "json" {

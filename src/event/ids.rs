@@ -114,18 +114,13 @@ impl fmt::Display for PrincipleRef {
 impl std::str::FromStr for PrincipleRef {
     type Err = String;
     fn from_str(text: &str) -> Result<PrincipleRef, String> {
-        let bad = || {
-            format!("`{text}` is not a principle: write PROPOSAL#N, like `az-five-principles#2`")
-        };
+        let bad = || format!("`{text}` is not a principle: write PROPOSAL#N, like `az-five-principles#2`");
         let (proposal, number) = text.split_once('#').ok_or_else(bad)?;
         let number: u32 = number.parse().map_err(|_| bad())?;
         if number == 0 {
             return Err(bad());
         }
-        Ok(PrincipleRef {
-            proposal: ProposalId::new(proposal)?,
-            number,
-        })
+        Ok(PrincipleRef { proposal: ProposalId::new(proposal)?, number })
     }
 }
 

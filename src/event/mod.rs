@@ -14,9 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::date::PartialDate;
-pub use ids::{
-    CommissionId, CommitmentId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId,
-};
+pub use ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId};
 pub use payload::{Kind, Payload};
 pub use validate::{Known, Name, validate};
 pub use wire::{FieldError, Line, format_recorded_at, parse_line};
@@ -181,12 +179,7 @@ impl Record {
     /// Places `event` at `seq` after `prev`, computing its hash.
     pub fn chain(seq: u64, event: Event, prev: Hash) -> Record {
         let hash = chain_hash(prev, seq, &event.body_json());
-        Record {
-            seq,
-            event,
-            prev_hash: prev,
-            hash,
-        }
+        Record { seq, event, prev_hash: prev, hash }
     }
 
     /// The export line: `{"seq":…, <body>, "prev_hash":…, "hash":…}` with no newline.

@@ -7,9 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Deadline;
-use crate::event::ids::{
-    CommissionId, CommitmentId, InstrumentId, Party, PrincipleRef, ProposalId,
-};
+use crate::event::ids::{CommissionId, CommitmentId, InstrumentId, Party, PrincipleRef, ProposalId};
 
 macro_rules! kinds {
     ($($variant:ident => $name:literal, $payload:ident;)*) => {

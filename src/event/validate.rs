@@ -8,10 +8,7 @@
 use std::collections::HashSet;
 
 use super::payload::{Payload, Response, Stage};
-use super::{
-    CommissionId, CommitmentId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId,
-    TrackId,
-};
+use super::{CommissionId, CommitmentId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId, TrackId};
 
 /// Something an event can declare or refer to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,12 +75,11 @@ impl Facts {
         match &self.payload {
             Payload::TrackOpened(_) => self.tracks.iter().cloned().map(Name::Track).collect(),
             Payload::ProposalTabled(p) => std::iter::once(Name::Proposal(p.proposal.clone()))
-                .chain(p.principles.iter().map(|pr| {
-                    Name::Principle(PrincipleRef {
-                        proposal: p.proposal.clone(),
-                        number: pr.number,
-                    })
-                }))
+                .chain(
+                    p.principles
+                        .iter()
+                        .map(|pr| Name::Principle(PrincipleRef { proposal: p.proposal.clone(), number: pr.number })),
+                )
                 .collect(),
             Payload::CommitmentMade(c) => vec![Name::Commitment(c.commitment.clone())],
             Payload::CommissionEstablished(c) => vec![Name::Commission(c.commission.clone())],
@@ -107,21 +103,12 @@ impl Facts {
             Payload::DeadlineAmended(c) => names.push(Name::Commitment(c.commitment.clone())),
             Payload::CommitmentWithdrawn(c) => names.push(Name::Commitment(c.commitment.clone())),
             Payload::CommissionConvened(c) => names.push(Name::Commission(c.commission.clone())),
-            Payload::ImplementationStep(s) => {
-                names.extend(s.instrument.clone().map(Name::Instrument))
-            }
+            Payload::ImplementationStep(s) => names.extend(s.instrument.clone().map(Name::Instrument)),
             _ => {}
         }
         let links = &self.links;
         names.extend(links.addresses.iter().cloned().map(Name::Principle));
-        names.extend(
-            links
-                .advances
-                .iter()
-                .chain(&links.fulfils)
-                .cloned()
-                .map(Name::Commitment),
-        );
+        names.extend(links.advances.iter().chain(&links.fulfils).cloned().map(Name::Commitment));
         names.extend(links.follows.iter().copied().map(Name::Event));
         names.sort();
         names.dedup();
@@ -132,18 +119,11 @@ impl Facts {
 /// Checks `facts` against the rules and against what is `known`; every problem found,
 /// each with the field it concerns.
 pub fn validate(facts: &Facts, known: &dyn Known) -> Result<(), Vec<FieldError>> {
-    let mut v = Checker {
-        known,
-        errors: Vec::new(),
-    };
+    let mut v = Checker { known, errors: Vec::new() };
     v.envelope(facts);
     v.payload(facts);
     v.links(facts);
-    if v.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(v.errors)
-    }
+    if v.errors.is_empty() { Ok(()) } else { Err(v.errors) }
 }
 
 struct Checker<'a> {
@@ -153,10 +133,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: Some(field.into()),
-            message: message.into(),
-        });
+        self.errors.push(FieldError { field: Some(field.into()), message: message.into() });
     }
 
     fn text(&mut self, field: &str, value: &str) {
@@ -173,23 +150,13 @@ impl Checker<'_> {
 
     fn must_exist(&mut self, field: &str, name: Name, how: &str) {
         if !self.known.knows(&name) {
-            self.fail(
-                field,
-                format!("unknown {} `{}`; {how}", name.namespace(), name.key()),
-            );
+            self.fail(field, format!("unknown {} `{}`; {how}", name.namespace(), name.key()));
         }
     }
 
     fn must_be_new(&mut self, field: &str, name: Name) {
         if self.known.knows(&name) {
-            self.fail(
-                field,
-                format!(
-                    "{} `{}` already exists; choose another id",
-                    name.namespace(),
-                    name.key()
-                ),
-            );
+            self.fail(field, format!("{} `{}` already exists; choose another id", name.namespace(), name.key()));
         }
     }
 
@@ -200,10 +167,7 @@ impl Checker<'_> {
         let mut seen = HashSet::new();
         for (i, t) in f.tracks.iter().enumerate() {
             if !seen.insert(t) {
-                self.fail(
-                    format!("tracks[{i}]"),
-                    format!("track `{t}` is listed twice"),
-                );
+                self.fail(format!("tracks[{i}]"), format!("track `{t}` is listed twice"));
             }
         }
         if let Payload::TrackOpened(_) = f.payload {
@@ -223,15 +187,12 @@ impl Checker<'_> {
             }
         }
         match (f.unsourced, f.sources.len()) {
-            (false, 0) => self.fail(
-                "sources",
-                "cite at least one source, or mark the event unsourced (reports will say so)",
-            ),
+            (false, 0) => {
+                self.fail("sources", "cite at least one source, or mark the event unsourced (reports will say so)")
+            }
             (true, n) if n > 0 => self.fail(
                 "unsourced",
-                format!(
-                    "the event is marked unsourced but cites {n} source(s); drop one or the other"
-                ),
+                format!("the event is marked unsourced but cites {n} source(s); drop one or the other"),
             ),
             _ => {}
         }
@@ -242,18 +203,12 @@ impl Checker<'_> {
             if let Some(c) = &codes.cameo
                 && (c.len() < 2 || c.len() > 4 || !c.bytes().all(|b| b.is_ascii_digit()))
             {
-                self.fail(
-                    "code.cameo",
-                    format!("`{c}` is not a CAMEO code (2 to 4 digits, like `036`)"),
-                );
+                self.fail("code.cameo", format!("`{c}` is not a CAMEO code (2 to 4 digits, like `036`)"));
             }
             if let Some(p) = &codes.plover
                 && (p.is_empty() || !p.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
             {
-                self.fail(
-                    "code.plover",
-                    format!("`{p}` is not a PLOVER event type (upper case, like `CONSULT`)"),
-                );
+                self.fail("code.plover", format!("`{p}` is not a PLOVER event type (upper case, like `CONSULT`)"));
             }
         }
     }
@@ -304,10 +259,7 @@ impl Checker<'_> {
             }
             Payload::MeetingHeld(p) => {
                 if p.participants.len() < 2 {
-                    self.fail(
-                        "payload.participants",
-                        "a meeting needs at least two participants",
-                    );
+                    self.fail("payload.participants", "a meeting needs at least two participants");
                 }
                 for (i, who) in p.participants.iter().enumerate() {
                     self.text(&format!("payload.participants[{i}].name"), &who.name);
@@ -323,18 +275,12 @@ impl Checker<'_> {
             Payload::ProposalTabled(p) => {
                 self.text("payload.title", &p.title);
                 if p.principles.is_empty() {
-                    self.fail(
-                        "payload.principles",
-                        "a proposal needs at least one numbered principle",
-                    );
+                    self.fail("payload.principles", "a proposal needs at least one numbered principle");
                 }
                 let mut seen = HashSet::new();
                 for (i, pr) in p.principles.iter().enumerate() {
                     if pr.number == 0 {
-                        self.fail(
-                            format!("payload.principles[{i}].number"),
-                            "principles are numbered from 1",
-                        );
+                        self.fail(format!("payload.principles[{i}].number"), "principles are numbered from 1");
                     }
                     if !seen.insert(pr.number) {
                         self.fail(
@@ -361,20 +307,14 @@ impl Checker<'_> {
                         Name::Proposal(c.clone()),
                         "table the counter-proposal first with proposal_tabled",
                     ),
-                    (_, Some(_)) => self.fail(
-                        "payload.counter",
-                        "only a counter_proposal response names a counter",
-                    ),
+                    (_, Some(_)) => self.fail("payload.counter", "only a counter_proposal response names a counter"),
                     (_, None) => {}
                 }
             }
             Payload::CommitmentMade(p) => {
                 self.text("payload.text", &p.text);
                 if p.parties.is_empty() {
-                    self.fail(
-                        "payload.parties",
-                        "name the parties that owe the commitment",
-                    );
+                    self.fail("payload.parties", "name the parties that owe the commitment");
                 }
                 if let Some(d) = &p.deadline {
                     self.deadline_after_event("payload.deadline", f, d);
@@ -407,10 +347,7 @@ impl Checker<'_> {
             Payload::CommissionEstablished(p) => {
                 self.text("payload.name", &p.name);
                 if p.parties.is_empty() {
-                    self.fail(
-                        "payload.parties",
-                        "name the parties that sit on the commission",
-                    );
+                    self.fail("payload.parties", "name the parties that sit on the commission");
                 }
             }
             Payload::CommissionConvened(p) => {
@@ -425,29 +362,18 @@ impl Checker<'_> {
                 if first && p.title.is_none() {
                     self.fail(
                         "payload.title",
-                        format!(
-                            "instrument `{}` appears for the first time: give its title",
-                            p.instrument
-                        ),
+                        format!("instrument `{}` appears for the first time: give its title", p.instrument),
                     );
                 }
                 if first && p.instrument_type.is_none() {
                     self.fail(
                         "payload.type",
-                        format!(
-                            "instrument `{}` appears for the first time: give its type",
-                            p.instrument
-                        ),
+                        format!("instrument `{}` appears for the first time: give its type", p.instrument),
                     );
                 }
                 self.opt_text("payload.title", &p.title);
-                if matches!(p.stage, Stage::RatificationStep | Stage::Withdrawn)
-                    && p.party.is_none()
-                {
-                    self.fail(
-                        "payload.party",
-                        "a ratification step or a withdrawal names the party that took it",
-                    );
+                if matches!(p.stage, Stage::RatificationStep | Stage::Withdrawn) && p.party.is_none() {
+                    self.fail("payload.party", "a ratification step or a withdrawal names the party that took it");
                 }
             }
             Payload::ImplementationStep(p) => {

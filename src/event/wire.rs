@@ -11,10 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{
-    Codes, CommitmentId, Event, EventId, Facts, Hash, Kind, Links, Payload, PrincipleRef, Source,
-    TrackId,
-};
+use super::{Codes, CommitmentId, Event, EventId, Facts, Hash, Kind, Links, Payload, PrincipleRef, Source, TrackId};
 use crate::date::PartialDate;
 
 /// One parsed line: the facts, and whatever log fields it carried.
@@ -51,10 +48,7 @@ pub struct FieldError {
 
 impl FieldError {
     fn at(field: &str, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: Some(field.to_owned()),
-            message: message.into(),
-        }
+        FieldError { field: Some(field.to_owned()), message: message.into() }
     }
 }
 
@@ -110,21 +104,11 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
             message: clean_serde_message(&inner.to_string()),
         }
     })?;
-    de.end().map_err(|e| FieldError {
-        field: None,
-        message: clean_serde_message(&e.to_string()),
-    })?;
+    de.end().map_err(|e| FieldError { field: None, message: clean_serde_message(&e.to_string()) })?;
 
     let kind = Kind::from_name(&wire.kind).ok_or_else(|| {
         let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-        FieldError::at(
-            "kind",
-            format!(
-                "unknown kind `{}`; the kinds are {}",
-                wire.kind,
-                known.join(", ")
-            ),
-        )
+        FieldError::at("kind", format!("unknown kind `{}`; the kinds are {}", wire.kind, known.join(", ")))
     })?;
     let current = kind.current_version();
     if wire.version == 0 || wire.version > current {
@@ -138,15 +122,8 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
         ));
     }
     let payload = Payload::parse(kind, wire.payload.get()).map_err(|(path, message)| {
-        let field = if path == "." {
-            "payload".to_owned()
-        } else {
-            format!("payload.{path}")
-        };
-        FieldError {
-            field: Some(field),
-            message: clean_serde_message(&message),
-        }
+        let field = if path == "." { "payload".to_owned() } else { format!("payload.{path}") };
+        FieldError { field: Some(field), message: clean_serde_message(&message) }
     })?;
     let recorded_at = match wire.recorded_at {
         None => None,
@@ -161,18 +138,13 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
                 .with_timezone(&Utc),
         ),
     };
-    let hash_field =
-        |field: &str, text: Option<Cow<'_, str>>| -> Result<Option<Hash>, FieldError> {
-            text.map(|t| {
-                Hash::from_hex(&t).ok_or_else(|| {
-                    FieldError::at(
-                        field,
-                        format!("`{t}` is not a SHA-256 hash (64 hex digits)"),
-                    )
-                })
-            })
-            .transpose()
-        };
+    let hash_field = |field: &str, text: Option<Cow<'_, str>>| -> Result<Option<Hash>, FieldError> {
+        text.map(|t| {
+            Hash::from_hex(&t)
+                .ok_or_else(|| FieldError::at(field, format!("`{t}` is not a SHA-256 hash (64 hex digits)")))
+        })
+        .transpose()
+    };
     Ok(Line {
         seq: wire.seq,
         id: wire.id,
@@ -269,9 +241,6 @@ pub(super) fn body_json(event: &Event) -> String {
 }
 
 pub(super) fn record_line(seq: u64, body: &str, prev: Hash, hash: Hash) -> String {
-    let inner = body
-        .strip_prefix('{')
-        .and_then(|b| b.strip_suffix('}'))
-        .unwrap_or(body);
+    let inner = body.strip_prefix('{').and_then(|b| b.strip_suffix('}')).unwrap_or(body);
     format!("{{\"seq\":{seq},{inner},\"prev_hash\":\"{prev}\",\"hash\":\"{hash}\"}}")
 }

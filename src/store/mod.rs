@@ -17,17 +17,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::env::Ids;
-use crate::event::{
-    Event, EventId, FieldError, Hash, Kind, Line, Name, Record, parse_line, record_line, validate,
-};
+use crate::event::{Event, EventId, FieldError, Hash, Kind, Line, Name, Record, parse_line, record_line, validate};
 
 pub use schema::LATEST as SCHEMA_VERSION;
 
 /// A failure of the log, in words a user can act on.
-#[expect(
-    missing_docs,
-    reason = "variant fields are self-describing and shown in the messages"
-)]
+#[expect(missing_docs, reason = "variant fields are self-describing and shown in the messages")]
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No file at the path.
@@ -41,9 +36,7 @@ pub enum StoreError {
     )]
     Exists { path: PathBuf },
     /// The path is a directory.
-    #[error(
-        "{path} is a directory, not a log file; point --db at a file such as {path}/entente.db"
-    )]
+    #[error("{path} is a directory, not a log file; point --db at a file such as {path}/entente.db")]
     IsDirectory { path: PathBuf },
     /// Not an SQLite file at all.
     #[error("{path} is not an entente log (not an SQLite database at all); check the path")]
@@ -55,11 +48,7 @@ pub enum StoreError {
     #[error(
         "{path} was written by a newer entente (log schema {found}; this entente knows up to {known}); upgrade entente to read it"
     )]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
+    TooNew { path: PathBuf, found: i64, known: i64 },
     /// Another process held the lock for longer than the busy timeout.
     #[error(
         "{path} is locked by another entente process and stayed locked for {waited_ms} ms; try again, or raise ENTENTE_BUSY_TIMEOUT_MS"
@@ -90,18 +79,10 @@ pub enum StoreError {
     #[error(
         "{path}: the event at seq {seq} cannot be read ({message}); the file was changed outside entente — run `entente verify`"
     )]
-    Corrupt {
-        path: PathBuf,
-        seq: u64,
-        message: String,
-    },
+    Corrupt { path: PathBuf, seq: u64, message: String },
     /// Anything else SQLite reported.
     #[error("unexpected SQLite failure on {path} while {context}: {message}")]
-    Sqlite {
-        path: PathBuf,
-        context: &'static str,
-        message: String,
-    },
+    Sqlite { path: PathBuf, context: &'static str, message: String },
 }
 
 /// One rejected input line: where and why.
@@ -116,11 +97,7 @@ pub struct LineProblem {
 fn rejected_summary(problems: &[LineProblem], unchecked: bool) -> String {
     let mut lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
     lines.dedup();
-    let more = if unchecked {
-        " (checking stopped there)"
-    } else {
-        ""
-    };
+    let more = if unchecked { " (checking stopped there)" } else { "" };
     match lines.len() {
         1 => format!("line {} was{more}", lines[0]),
         n => format!("{n} lines were{more}"),
@@ -139,10 +116,7 @@ pub struct Head {
 }
 
 /// What happened to one submitted event.
-#[expect(
-    missing_docs,
-    reason = "variant fields are self-describing and shown in the messages"
-)]
+#[expect(missing_docs, reason = "variant fields are self-describing and shown in the messages")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Appended at `seq`.
@@ -191,18 +165,12 @@ impl Store {
     /// Creates a new, empty log at `path`; refuses to touch an existing file.
     pub fn init(path: &Path, busy_timeout_ms: u32) -> Result<Store, StoreError> {
         if path.exists() {
-            return Err(StoreError::Exists {
-                path: path.to_owned(),
-            });
+            return Err(StoreError::Exists { path: path.to_owned() });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| map_err(path, busy_timeout_ms, "creating the log", e))?;
-        let mut store = Store {
-            conn,
-            path: path.to_owned(),
-            busy_timeout_ms,
-        };
+        let mut store = Store { conn, path: path.to_owned(), busy_timeout_ms };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -211,22 +179,14 @@ impl Store {
     /// Opens an existing log, migrating an older schema forward.
     pub fn open(path: &Path, busy_timeout_ms: u32) -> Result<Store, StoreError> {
         if path.is_dir() {
-            return Err(StoreError::IsDirectory {
-                path: path.to_owned(),
-            });
+            return Err(StoreError::IsDirectory { path: path.to_owned() });
         }
         if !path.exists() {
-            return Err(StoreError::NotFound {
-                path: path.to_owned(),
-            });
+            return Err(StoreError::NotFound { path: path.to_owned() });
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| map_err(path, busy_timeout_ms, "opening the log", e))?;
-        let mut store = Store {
-            conn,
-            path: path.to_owned(),
-            busy_timeout_ms,
-        };
+        let mut store = Store { conn, path: path.to_owned(), busy_timeout_ms };
         store.check_identity()?;
         store.configure()?;
         store.migrate()?;
@@ -236,13 +196,8 @@ impl Store {
     /// A log in memory, for `demo` and tests: the same schema and code paths.
     pub fn in_memory() -> Result<Store, StoreError> {
         let path = PathBuf::from(":memory:");
-        let conn =
-            Connection::open_in_memory().map_err(|e| map_err(&path, 0, "creating the log", e))?;
-        let mut store = Store {
-            conn,
-            path,
-            busy_timeout_ms: 0,
-        };
+        let conn = Connection::open_in_memory().map_err(|e| map_err(&path, 0, "creating the log", e))?;
+        let mut store = Store { conn, path, busy_timeout_ms: 0 };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -258,16 +213,12 @@ impl Store {
     }
 
     fn check_identity(&self) -> Result<(), StoreError> {
-        let app_id: i32 = self
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(self.err("reading its header"))?;
+        let app_id: i32 =
+            self.conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(self.err("reading its header"))?;
         if app_id == schema::APPLICATION_ID {
             return Ok(());
         }
-        Err(StoreError::Foreign {
-            path: self.path.clone(),
-        })
+        Err(StoreError::Foreign { path: self.path.clone() })
     }
 
     fn configure(&self) -> Result<(), StoreError> {
@@ -276,10 +227,8 @@ impl Store {
             .map_err(self.err("setting the busy timeout"))?;
         // WAL lets readers see a consistent snapshot while one writer appends;
         // synchronous=FULL makes every commit durable across power loss.
-        let _: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(self.err("switching to WAL"))?;
+        let _: String =
+            self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(self.err("switching to WAL"))?;
         self.conn
             .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(self.err("configuring durability"))
@@ -291,11 +240,7 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(self.err("reading the schema version"))?;
         if version > schema::LATEST {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                known: schema::LATEST,
-            });
+            return Err(StoreError::TooNew { path: self.path.clone(), found: version, known: schema::LATEST });
         }
         if version == schema::LATEST {
             return Ok(());
@@ -303,21 +248,14 @@ impl Store {
         let path = self.path.clone();
         let timeout = self.busy_timeout_ms;
         let err = |e| map_err(&path, timeout, "migrating the schema", e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
         // Another process may have migrated while we waited for the lock.
-        let version: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(err)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)
-                .map_err(err)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(err)?;
         }
-        tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
-            .map_err(err)?;
+        tx.pragma_update(None, "application_id", schema::APPLICATION_ID).map_err(err)?;
         tx.commit().map_err(err)
     }
 
@@ -359,10 +297,7 @@ impl Store {
         if let Some(expected) = expect_head
             && expected != head.seq
         {
-            return Err(StoreError::Conflict {
-                expected,
-                actual: head.seq,
-            });
+            return Err(StoreError::Conflict { expected, actual: head.seq });
         }
         let mut problems = Vec::new();
         let mut unchecked = false;
@@ -371,12 +306,7 @@ impl Store {
                 unchecked = true;
                 break;
             }
-            let mut fail = |error: FieldError| {
-                problems.push(LineProblem {
-                    line: line_no,
-                    error,
-                })
-            };
+            let mut fail = |error: FieldError| problems.push(LineProblem { line: line_no, error });
             let line = match parsed {
                 Ok(line) => line,
                 Err(e) => {
@@ -389,24 +319,14 @@ impl Store {
                 Admit::Rejected(errors) => errors.into_iter().for_each(&mut fail),
                 Admit::New(record) => {
                     insert(&tx, &record).map_err(err("appending an event"))?;
-                    head = Head {
-                        seq: record.seq,
-                        hash: record.hash,
-                        recorded_at: Some(record.event.recorded_at),
-                    };
-                    on_outcome(&Outcome::Appended {
-                        seq: record.seq,
-                        id: record.event.id,
-                    });
+                    head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(record.event.recorded_at) };
+                    on_outcome(&Outcome::Appended { seq: record.seq, id: record.event.id });
                 }
             }
         }
         if !problems.is_empty() {
             // Dropping the transaction rolls back everything this batch wrote.
-            return Err(StoreError::Rejected {
-                problems,
-                unchecked,
-            });
+            return Err(StoreError::Rejected { problems, unchecked });
         }
         tx.commit().map_err(err("committing"))
     }
@@ -426,16 +346,8 @@ impl Store {
             args.push(Value::Text(track.clone()));
         }
         if !filter.kinds.is_empty() {
-            clauses.push(format!(
-                "e.kind IN ({})",
-                vec!["?"; filter.kinds.len()].join(",")
-            ));
-            args.extend(
-                filter
-                    .kinds
-                    .iter()
-                    .map(|k| Value::Text(k.name().to_owned())),
-            );
+            clauses.push(format!("e.kind IN ({})", vec!["?"; filter.kinds.len()].join(",")));
+            args.extend(filter.kinds.iter().map(|k| Value::Text(k.name().to_owned())));
         }
         if let Some(from) = filter.from {
             clauses.push("e.occurred_last >= ?".to_owned());
@@ -454,13 +366,8 @@ impl Store {
             sql.push_str(&clauses.join(" AND "));
         }
         sql.push_str(" ORDER BY e.seq");
-        let mut stmt = self
-            .conn
-            .prepare(&sql)
-            .map_err(self.err("reading events"))?;
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(args))
-            .map_err(self.err("reading events"))?;
+        let mut stmt = self.conn.prepare(&sql).map_err(self.err("reading events"))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(self.err("reading events"))?;
         while let Some(row) = rows.next().map_err(self.err("reading events"))? {
             each(self.record_from_row(row)?)?;
         }
@@ -469,18 +376,12 @@ impl Store {
 
     /// The record with this id.
     pub fn by_id(&self, id: EventId) -> Result<Option<Record>, StoreError> {
-        self.one(
-            "SELECT seq, body, prev_hash, hash FROM events WHERE id = ?",
-            id.0.as_bytes().to_vec(),
-        )
+        self.one("SELECT seq, body, prev_hash, hash FROM events WHERE id = ?", id.0.as_bytes().to_vec())
     }
 
     /// The record at this seq.
     pub fn by_seq(&self, seq: u64) -> Result<Option<Record>, StoreError> {
-        self.one(
-            "SELECT seq, body, prev_hash, hash FROM events WHERE seq = ?",
-            seq as i64,
-        )
+        self.one("SELECT seq, body, prev_hash, hash FROM events WHERE seq = ?", seq as i64)
     }
 
     /// The ids that start with `prefix` (lower-case hex with dashes), at most `limit`.
@@ -492,9 +393,7 @@ impl Store {
             .prepare("SELECT id FROM events WHERE substr(hex(id), 1, ?) = ? LIMIT ?")
             .map_err(self.err("looking up an id"))?;
         let rows = stmt
-            .query_map(params![needle.len() as i64, needle, limit as i64], |r| {
-                r.get::<_, Vec<u8>>(0)
-            })
+            .query_map(params![needle.len() as i64, needle, limit as i64], |r| r.get::<_, Vec<u8>>(0))
             .map_err(self.err("looking up an id"))?;
         let mut ids = Vec::new();
         for row in rows {
@@ -507,10 +406,7 @@ impl Store {
     }
 
     fn one<P: rusqlite::ToSql>(&self, sql: &str, arg: P) -> Result<Option<Record>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(sql)
-            .map_err(self.err("reading an event"))?;
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err("reading an event"))?;
         let mut rows = stmt.query([arg]).map_err(self.err("reading an event"))?;
         match rows.next().map_err(self.err("reading an event"))? {
             Some(row) => self.record_from_row(row).map(Some),
@@ -520,18 +416,11 @@ impl Store {
 
     fn record_from_row(&self, row: &rusqlite::Row<'_>) -> Result<Record, StoreError> {
         let raw = read_raw(row).map_err(self.err("reading an event"))?;
-        raw.into_record().map_err(|message| StoreError::Corrupt {
-            path: self.path.clone(),
-            seq: raw_seq(row),
-            message,
-        })
+        raw.to_record().map_err(|message| StoreError::Corrupt { path: self.path.clone(), seq: raw_seq(row), message })
     }
 
     /// Every record as an export line, in log order.
-    pub fn export_lines<E: From<StoreError>>(
-        &self,
-        mut each: impl FnMut(&str) -> Result<(), E>,
-    ) -> Result<(), E> {
+    pub fn export_lines<E: From<StoreError>>(&self, mut each: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
         let mut stmt = self
             .conn
             .prepare("SELECT seq, body, prev_hash, hash FROM events ORDER BY seq")
@@ -569,12 +458,7 @@ struct RawRow {
 }
 
 fn read_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
-    Ok(RawRow {
-        seq: row.get::<_, i64>(0)? as u64,
-        body: row.get(1)?,
-        prev_hash: row.get(2)?,
-        hash: row.get(3)?,
-    })
+    Ok(RawRow { seq: row.get::<_, i64>(0)? as u64, body: row.get(1)?, prev_hash: row.get(2)?, hash: row.get(3)? })
 }
 
 impl RawRow {
@@ -586,7 +470,7 @@ impl RawRow {
         self.hash.as_slice().try_into().ok().map(Hash)
     }
 
-    fn into_record(&self) -> Result<Record, String> {
+    fn to_record(&self) -> Result<Record, String> {
         let line = parse_line(&self.body).map_err(|e| match e.field {
             Some(f) => format!("{f}: {}", e.message),
             None => e.message,
@@ -596,68 +480,41 @@ impl RawRow {
             (Some(p), Some(h)) => (p, h),
             _ => return Err("a stored hash is not 32 bytes".to_owned()),
         };
-        Ok(Record {
-            seq: self.seq,
-            event,
-            prev_hash,
-            hash,
-        })
+        Ok(Record { seq: self.seq, event, prev_hash, hash })
     }
 }
 
 fn event_from_stored(line: Line) -> Result<Event, String> {
     match (line.id, line.recorded_at, line.recorded_by) {
-        (Some(id), Some(recorded_at), Some(recorded_by)) => Ok(Event {
-            id,
-            recorded_at,
-            recorded_by,
-            facts: line.facts,
-        }),
+        (Some(id), Some(recorded_at), Some(recorded_by)) => {
+            Ok(Event { id, recorded_at, recorded_by, facts: line.facts })
+        }
         _ => Err("the stored body lacks its id, recorded_at or recorded_by".to_owned()),
     }
 }
 
 fn head_of(conn: &Connection) -> rusqlite::Result<Head> {
-    conn.query_row(
-        "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1",
-        [],
-        |r| {
-            let hash: Vec<u8> = r.get(1)?;
-            let at: String = r.get(2)?;
-            Ok(Head {
-                seq: r.get::<_, i64>(0)? as u64,
-                hash: hash
-                    .as_slice()
-                    .try_into()
-                    .map(Hash)
-                    .unwrap_or(Hash::GENESIS),
-                recorded_at: DateTime::parse_from_rfc3339(&at)
-                    .ok()
-                    .map(|t| t.with_timezone(&Utc)),
-            })
-        },
-    )
-    .optional()
-    .map(|h| {
-        h.unwrap_or(Head {
-            seq: 0,
-            hash: Hash::GENESIS,
-            recorded_at: None,
+    conn.query_row("SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
+        let hash: Vec<u8> = r.get(1)?;
+        let at: String = r.get(2)?;
+        Ok(Head {
+            seq: r.get::<_, i64>(0)? as u64,
+            hash: hash.as_slice().try_into().map(Hash).unwrap_or(Hash::GENESIS),
+            recorded_at: DateTime::parse_from_rfc3339(&at).ok().map(|t| t.with_timezone(&Utc)),
         })
     })
+    .optional()
+    .map(|h| h.unwrap_or(Head { seq: 0, hash: Hash::GENESIS, recorded_at: None }))
 }
 
 enum Admit {
-    New(Record),
+    New(Box<Record>),
     Existing(Outcome),
     Rejected(Vec<FieldError>),
 }
 
 fn problem(field: &str, message: String) -> Admit {
-    Admit::Rejected(vec![FieldError {
-        field: Some(field.to_owned()),
-        message,
-    }])
+    Admit::Rejected(vec![FieldError { field: Some(field.to_owned()), message }])
 }
 
 /// Decides what to do with one parsed line, given where the log (and the batch so
@@ -721,10 +578,7 @@ fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>) -> rusql
     let event = Event {
         id: line.id.unwrap_or_else(|| stamp.ids.event_id(seq)),
         recorded_at,
-        recorded_by: line
-            .recorded_by
-            .clone()
-            .unwrap_or_else(|| stamp.recorded_by.to_owned()),
+        recorded_by: line.recorded_by.clone().unwrap_or_else(|| stamp.recorded_by.to_owned()),
         facts: line.facts.clone(),
     };
     let record = Record::chain(seq, event, head.hash);
@@ -733,25 +587,21 @@ fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>) -> rusql
     {
         return Ok(problem(
             "hash",
-            "the line's hash does not match its content: it was changed after export (or exported by a broken tool)".to_owned(),
+            "the line's hash does not match its content: it was changed after export (or exported by a broken tool)"
+                .to_owned(),
         ));
     }
     let known = known_names(conn, &line.facts.references())?;
     Ok(match validate(&line.facts, &known) {
-        Ok(()) => Admit::New(record),
+        Ok(()) => Admit::New(Box::new(record)),
         Err(errors) => Admit::Rejected(errors),
     })
 }
 
-fn stored_facts(
-    conn: &Connection,
-    id: EventId,
-) -> rusqlite::Result<Option<(u64, crate::event::Facts)>> {
+fn stored_facts(conn: &Connection, id: EventId) -> rusqlite::Result<Option<(u64, crate::event::Facts)>> {
     let mut stmt = conn.prepare_cached("SELECT seq, body FROM events WHERE id = ?")?;
     let row = stmt
-        .query_row([id.0.as_bytes().as_slice()], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
-        })
+        .query_row([id.0.as_bytes().as_slice()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
         .optional()?;
     // A stored body that does not parse cannot equal anything: report it as different.
     Ok(row
@@ -766,9 +616,9 @@ fn known_names(conn: &Connection, names: &[Name]) -> rusqlite::Result<HashSet<Na
     let mut known = HashSet::new();
     for name in names {
         let found = match name {
-            Name::Event(id) => conn
-                .prepare_cached("SELECT 1 FROM events WHERE id = ?")?
-                .exists([id.0.as_bytes().as_slice()])?,
+            Name::Event(id) => {
+                conn.prepare_cached("SELECT 1 FROM events WHERE id = ?")?.exists([id.0.as_bytes().as_slice()])?
+            }
             _ => conn
                 .prepare_cached("SELECT 1 FROM names WHERE namespace = ? AND key = ?")?
                 .exists(params![name.namespace(), name.key()])?,
@@ -803,8 +653,7 @@ fn insert(conn: &Connection, record: &Record) -> rusqlite::Result<()> {
     for track in &facts.tracks {
         tracks.execute(params![track.as_str(), seq])?;
     }
-    let mut names =
-        conn.prepare_cached("INSERT OR IGNORE INTO names (namespace, key, seq) VALUES (?, ?, ?)")?;
+    let mut names = conn.prepare_cached("INSERT OR IGNORE INTO names (namespace, key, seq) VALUES (?, ?, ?)")?;
     for name in facts.declarations() {
         names.execute(params![name.namespace(), name.key(), seq])?;
     }
@@ -814,19 +663,11 @@ fn insert(conn: &Connection, record: &Record) -> rusqlite::Result<()> {
 fn map_err(path: &Path, waited_ms: u32, context: &'static str, e: rusqlite::Error) -> StoreError {
     let path = path.to_owned();
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            StoreError::Busy { path, waited_ms }
-        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path, waited_ms },
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
         Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path },
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
-        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) if path.exists() => {
-            StoreError::ReadOnly { path }
-        }
-        _ => StoreError::Sqlite {
-            path,
-            context,
-            message: e.to_string(),
-        },
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) if path.exists() => StoreError::ReadOnly { path },
+        _ => StoreError::Sqlite { path, context, message: e.to_string() },
     }
 }

@@ -45,11 +45,7 @@ fn the_good_line_is_accepted() {
 
 #[test]
 fn malformed_json_names_the_line() {
-    rejects(
-        &format!("{GOOD}\n{{\"kind\": \n"),
-        1,
-        &["bad.jsonl:2:", "EOF while parsing", "nothing was written"],
-    );
+    rejects(&format!("{GOOD}\n{{\"kind\": \n"), 1, &["bad.jsonl:2:", "EOF while parsing", "nothing was written"]);
 }
 
 #[test]
@@ -57,10 +53,7 @@ fn unknown_kind_lists_the_kinds() {
     rejects(
         &with("meeting_held", "meeting_hold"),
         1,
-        &[
-            "bad.jsonl:1: kind: unknown kind `meeting_hold`",
-            "meeting_held",
-        ],
+        &["bad.jsonl:1: kind: unknown kind `meeting_hold`", "meeting_held"],
     );
 }
 
@@ -75,11 +68,7 @@ fn unknown_version_says_to_upgrade() {
 
 #[test]
 fn missing_field_is_named() {
-    rejects(
-        &with(r#","mode":"phone""#, ""),
-        1,
-        &["bad.jsonl:1: payload: missing field `mode`"],
-    );
+    rejects(&with(r#","mode":"phone""#, ""), 1, &["bad.jsonl:1: payload: missing field `mode`"]);
 }
 
 #[test]
@@ -89,34 +78,18 @@ fn wrongly_typed_field_is_named_with_its_path() {
         1,
         &["payload.participants[1].role", "unknown variant `chair`"],
     );
-    rejects(
-        &with(r#""tracks":["am-az"]"#, r#""tracks":"am-az""#),
-        1,
-        &["tracks: invalid type"],
-    );
+    rejects(&with(r#""tracks":["am-az"]"#, r#""tracks":"am-az""#), 1, &["tracks: invalid type"]);
 }
 
 #[test]
 fn unknown_envelope_field_is_a_typo_not_ignored() {
-    rejects(
-        &with(r#""occurred""#, r#""ocurred":"2022","occurred""#),
-        1,
-        &["unknown field `ocurred`"],
-    );
+    rejects(&with(r#""occurred""#, r#""ocurred":"2022","occurred""#), 1, &["unknown field `ocurred`"]);
 }
 
 #[test]
 fn impossible_and_ill_formed_dates() {
-    rejects(
-        &with("2022-04-12", "2022-02-30"),
-        1,
-        &["occurred: `2022-02-30` is not a date: 2022-02 has 28 days"],
-    );
-    rejects(
-        &with("2022-04-12", "12 April 2022"),
-        1,
-        &["occurred: `12 April 2022` is not a date", "YYYY-MM-DD"],
-    );
+    rejects(&with("2022-04-12", "2022-02-30"), 1, &["occurred: `2022-02-30` is not a date: 2022-02 has 28 days"]);
+    rejects(&with("2022-04-12", "12 April 2022"), 1, &["occurred: `12 April 2022` is not a date", "YYYY-MM-DD"]);
 }
 
 #[test]
@@ -125,42 +98,27 @@ fn deadline_before_its_event() {
     rejects(
         line,
         1,
-        &[
-            "payload.deadline: the deadline (by 2022-03, due 2022-03-31) falls before the event itself (2022-04-06)",
-        ],
+        &["payload.deadline: the deadline (by 2022-03, due 2022-03-31) falls before the event itself (2022-04-06)"],
     );
 }
 
 #[test]
 fn references_to_unknown_things() {
-    rejects(
-        &with(r#"["am-az"]"#, r#"["am-ge"]"#),
-        1,
-        &["tracks[0]: unknown track `am-ge`", "track_opened"],
-    );
+    rejects(&with(r#"["am-az"]"#, r#"["am-ge"]"#), 1, &["tracks[0]: unknown track `am-ge`", "track_opened"]);
     let answer = r#"{"kind":"proposal_answered","version":1,"tracks":["am-az"],"occurred":"2022-04","sources":[{"title":"S"}],"payload":{"proposal":"nope","by":"am","response":"rejected"}}"#;
     rejects(answer, 1, &["payload.proposal: unknown proposal `nope`"]);
     rejects(
-        &with(
-            r#""payload""#,
-            r#""addresses":["az-five-principles#6"],"payload""#,
-        ),
+        &with(r#""payload""#, r#""addresses":["az-five-principles#6"],"payload""#),
         1,
         &["addresses[0]: unknown principle `az-five-principles#6`"],
     );
     rejects(
-        &with(
-            r#""payload""#,
-            r#""fulfils":["no-such-commitment"],"payload""#,
-        ),
+        &with(r#""payload""#, r#""fulfils":["no-such-commitment"],"payload""#),
         1,
         &["fulfils[0]: unknown commitment `no-such-commitment`"],
     );
     rejects(
-        &with(
-            r#""payload""#,
-            r#""follows":["00000000-0000-4000-8000-000000000000"],"payload""#,
-        ),
+        &with(r#""payload""#, r#""follows":["00000000-0000-4000-8000-000000000000"],"payload""#),
         1,
         &["follows[0]: unknown event `00000000-0000-4000-8000-000000000000`"],
     );
@@ -178,60 +136,37 @@ fn sources_are_required_unless_unsourced() {
 #[test]
 fn duplicate_id_with_different_content() {
     let s = Sandbox::seeded();
-    let seed_line =
-        std::fs::read_to_string(crate::common::repo("events/scenarios/seed.jsonl")).expect("seed");
-    let id = entente::event::parse_line(seed_line.lines().nth(3).expect("line"))
-        .expect("parse")
-        .id
-        .expect("id");
+    let seed_line = std::fs::read_to_string(crate::common::repo("events/scenarios/seed.jsonl")).expect("seed");
+    let id = entente::event::parse_line(seed_line.lines().nth(3).expect("line")).expect("parse").id.expect("id");
     drop(s);
     rejects(
         &with("{", &format!(r#"{{"id":"{id}","#)),
         1,
-        &[&format!(
-            "id: event {id} is already in the log at seq 4 with different content"
-        )],
+        &[&format!("id: event {id} is already in the log at seq 4 with different content")],
     );
 }
 
 #[test]
 fn a_batch_with_one_bad_line_writes_nothing() {
-    let batch = format!(
-        "{GOOD}\n{}\n{}",
-        GOOD.replace("04-12", "04-13"),
-        with("bilateral", "round_table")
-    );
-    rejects(
-        &batch,
-        1,
-        &["bad.jsonl:3: payload.format: unknown variant `round_table`"],
-    );
+    let batch = format!("{GOOD}\n{}\n{}", GOOD.replace("04-12", "04-13"), with("bilateral", "round_table"));
+    rejects(&batch, 1, &["bad.jsonl:3: payload.format: unknown variant `round_table`"]);
 }
 
 #[test]
 fn an_export_line_that_does_not_continue_the_log() {
-    let seed = std::fs::read_to_string(crate::common::repo("events/scenarios/lifecycle.jsonl"))
-        .expect("scenario");
+    let seed = std::fs::read_to_string(crate::common::repo("events/scenarios/lifecycle.jsonl")).expect("scenario");
     rejects(
         seed.lines().next().expect("line"),
         1,
-        &[
-            "seq: the line carries seq 1 but would land at seq 29",
-            "remove seq, prev_hash and hash",
-        ],
+        &["seq: the line carries seq 1 but would land at seq 29", "remove seq, prev_hash and hash"],
     );
 }
 
 #[test]
 fn an_edited_export_line_fails_its_hash() {
     let s = Sandbox::new();
-    let seed =
-        std::fs::read_to_string(crate::common::repo("events/scenarios/seed.jsonl")).expect("seed");
-    let tampered = seed.replacen(
-        "Armenia–Azerbaijan normalization",
-        "Armenia–Azerbaijan normalisation",
-        1,
-    );
+    let seed = std::fs::read_to_string(crate::common::repo("events/scenarios/seed.jsonl")).expect("seed");
+    let tampered = seed.replacen("Armenia–Azerbaijan normalization", "Armenia–Azerbaijan normalisation", 1);
     let file = s.file("tampered.jsonl", &tampered);
     let out = s.run(&["import", file.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(1));
@@ -246,11 +181,7 @@ fn an_edited_export_line_fails_its_hash() {
 #[test]
 fn an_over_long_line_is_refused_without_reading_it_whole() {
     let long = with("A source", &"x".repeat(1 << 20));
-    rejects(
-        &format!("{GOOD}\n{long}\n"),
-        1,
-        &["bad.jsonl:2: the line is longer than 1 MiB"],
-    );
+    rejects(&format!("{GOOD}\n{long}\n"), 1, &["bad.jsonl:2: the line is longer than 1 MiB"]);
 }
 
 #[test]
@@ -261,11 +192,7 @@ fn invalid_utf8_is_named() {
     std::fs::write(&path, b"{\"kind\":\"\xe9\"}\n").expect("write");
     let out = s.run(&["import", path.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("latin1.jsonl:1: the line is not valid UTF-8"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("latin1.jsonl:1: the line is not valid UTF-8"), "{}", stderr(&out));
     assert_eq!(s.fingerprint(), before);
 }
 
@@ -275,36 +202,22 @@ fn log_file_error(prepare: impl FnOnce(&Sandbox), expected: &str) {
     let before = std::fs::read(&s.db).ok();
     let out = s.run(&["log"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains(expected),
-        "stderr lacks {expected:?}:\n{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains(expected), "stderr lacks {expected:?}:\n{}", stderr(&out));
     assert_eq!(std::fs::read(&s.db).ok(), before, "the file changed");
 }
 
 #[test]
 fn the_log_file_itself_is_wrong() {
     log_file_error(|_| {}, "there is no log at");
+    log_file_error(|s| std::fs::create_dir(&s.db).expect("dir"), "is a directory, not a log file");
     log_file_error(
-        |s| std::fs::create_dir(&s.db).expect("dir"),
-        "is a directory, not a log file",
-    );
-    log_file_error(
-        |s| {
-            std::fs::write(
-                &s.db,
-                "just some text, long enough to not be a header at all......",
-            )
-            .expect("w")
-        },
+        |s| std::fs::write(&s.db, "just some text, long enough to not be a header at all......").expect("w"),
         "not an SQLite database at all",
     );
     log_file_error(
         |s| {
             let c = rusqlite::Connection::open(&s.db).expect("open");
-            c.execute_batch("CREATE TABLE recipes (name TEXT)")
-                .expect("create");
+            c.execute_batch("CREATE TABLE recipes (name TEXT)").expect("create");
         },
         "an SQLite database of another program",
     );
@@ -320,15 +233,12 @@ fn a_newer_schema_is_refused_untouched() {
     let out = s.run(&["log"]);
     assert_eq!(out.status.code(), Some(4));
     assert!(
-        stderr(&out)
-            .contains("written by a newer entente (log schema 99; this entente knows up to 1)"),
+        stderr(&out).contains("written by a newer entente (log schema 99; this entente knows up to 1)"),
         "{}",
         stderr(&out)
     );
     let c = rusqlite::Connection::open(&s.db).expect("open");
-    let v: i64 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .expect("version");
+    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
     assert_eq!(v, 99);
 }
 
@@ -349,11 +259,8 @@ fn a_locked_log_is_waited_for_then_reported_in_words() {
     let file = s.file("good.jsonl", GOOD);
     let holder = rusqlite::Connection::open(&s.db).expect("open");
     holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
-    let out = s
-        .cmd(&["import", file.to_str().expect("path")])
-        .env("ENTENTE_BUSY_TIMEOUT_MS", "300")
-        .output()
-        .expect("run");
+    let out =
+        s.cmd(&["import", file.to_str().expect("path")]).env("ENTENTE_BUSY_TIMEOUT_MS", "300").output().expect("run");
     holder.execute_batch("ROLLBACK").expect("unlock");
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
@@ -369,25 +276,11 @@ fn expect_head_conflict_names_the_current_head() {
     let s = Sandbox::seeded();
     let before = s.fingerprint();
     let file = s.file("good.jsonl", GOOD);
-    let out = s.run(&[
-        "import",
-        file.to_str().expect("path"),
-        "--expect-head",
-        "27",
-    ]);
+    let out = s.run(&["import", file.to_str().expect("path"), "--expect-head", "27"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stderr(&out).contains("you expected it to end at seq 27, but it ends at seq 28"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("you expected it to end at seq 27, but it ends at seq 28"), "{}", stderr(&out));
     assert_eq!(s.fingerprint(), before);
-    s.ok(&[
-        "import",
-        file.to_str().expect("path"),
-        "--expect-head",
-        "28",
-    ]);
+    s.ok(&["import", file.to_str().expect("path"), "--expect-head", "28"]);
     assert_eq!(s.fingerprint().0, 29);
 }
 
@@ -439,10 +332,6 @@ fn append_from_flags_names_the_flag() {
         "bilateral",
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("--track: unknown track `am-ge`"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("--track: unknown track `am-ge`"), "{}", stderr(&out));
     assert_eq!(s.fingerprint(), before);
 }

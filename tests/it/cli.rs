@@ -10,10 +10,7 @@ fn transcript(path: &std::path::Path) {
     let dir = tempfile::tempdir().expect("tempdir");
     trycmd::TestCases::new()
         .register_bin("entente", trycmd::cargo::cargo_bin!("entente"))
-        .env(
-            "ENTENTE_DB",
-            dir.path().join("entente.db").to_string_lossy(),
-        )
+        .env("ENTENTE_DB", dir.path().join("entente.db").to_string_lossy())
         .env("ENTENTE_NOW", NOW)
         .env("ENTENTE_SEED", "7")
         .env("ENTENTE_USER", "analyst")

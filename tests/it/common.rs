@@ -38,12 +38,7 @@ impl Sandbox {
     /// A log holding the seed scenario.
     pub fn seeded() -> Sandbox {
         let s = Sandbox::new();
-        s.ok(&[
-            "import",
-            repo("events/scenarios/seed.jsonl")
-                .to_str()
-                .expect("utf-8 path"),
-        ]);
+        s.ok(&["import", repo("events/scenarios/seed.jsonl").to_str().expect("utf-8 path")]);
         s
     }
 
@@ -76,11 +71,7 @@ impl Sandbox {
     /// Runs the binary and insists it succeeds; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "entente {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "entente {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).expect("utf-8 stdout")
     }
 

@@ -14,18 +14,8 @@ fn every_scenario_line_round_trips_byte_for_byte_and_chains() {
         for (i, line) in text.lines().enumerate() {
             let parsed = parse_line(line).unwrap_or_else(|e| panic!("{name}:{}: {e:?}", i + 1));
             let seq = parsed.seq.expect("scenario lines carry seq");
-            assert_eq!(
-                seq,
-                i as u64 + 1,
-                "{name}:{}: seq is gap-free from 1",
-                i + 1
-            );
-            assert_eq!(
-                parsed.prev_hash,
-                Some(prev),
-                "{name}:{}: prev_hash links to the line before",
-                i + 1
-            );
+            assert_eq!(seq, i as u64 + 1, "{name}:{}: seq is gap-free from 1", i + 1);
+            assert_eq!(parsed.prev_hash, Some(prev), "{name}:{}: prev_hash links to the line before", i + 1);
             let event = entente::event::Event {
                 id: parsed.id.expect("id"),
                 recorded_at: parsed.recorded_at.expect("recorded_at"),
@@ -33,16 +23,8 @@ fn every_scenario_line_round_trips_byte_for_byte_and_chains() {
                 facts: parsed.facts.clone(),
             };
             let record = Record::chain(seq, event, prev);
-            assert_eq!(
-                Some(record.hash),
-                parsed.hash,
-                "{name}:{}: hash matches content",
-                i + 1
-            );
-            assert_eq!(
-                record.hash,
-                chain_hash(prev, seq, &record.event.body_json())
-            );
+            assert_eq!(Some(record.hash), parsed.hash, "{name}:{}: hash matches content", i + 1);
+            assert_eq!(record.hash, chain_hash(prev, seq, &record.event.body_json()));
             assert_eq!(record.to_line(), line, "{name}:{}: canonical form", i + 1);
             prev = record.hash;
         }
@@ -57,11 +39,7 @@ fn every_kind_appears_in_some_scenario() {
             seen.insert(parse_line(line).expect("parses").facts.kind());
         }
     }
-    let missing: Vec<&str> = Kind::ALL
-        .iter()
-        .filter(|k| !seen.contains(k))
-        .map(|k| k.name())
-        .collect();
+    let missing: Vec<&str> = Kind::ALL.iter().filter(|k| !seen.contains(k)).map(|k| k.name()).collect();
     assert!(missing.is_empty(), "kinds in no scenario: {missing:?}");
 }
 
@@ -70,20 +48,14 @@ fn the_catalogue_documents_every_kind_with_an_example_that_parses() {
     let readme = std::fs::read_to_string(repo("events/README.md")).expect("events/README.md");
     for kind in Kind::ALL {
         let heading = format!("### `{}`", kind.name());
-        let at = readme
-            .find(&heading)
-            .unwrap_or_else(|| panic!("events/README.md lacks a section `{heading}`"));
+        let at = readme.find(&heading).unwrap_or_else(|| panic!("events/README.md lacks a section `{heading}`"));
         let section = &readme[at..];
         let example = section
             .lines()
             .find(|l| l.starts_with('{'))
             .unwrap_or_else(|| panic!("section {heading} has no example line"));
         let parsed = parse_line(example).unwrap_or_else(|e| panic!("{heading} example: {e:?}"));
-        assert_eq!(
-            parsed.facts.kind(),
-            *kind,
-            "{heading} example is of another kind"
-        );
+        assert_eq!(parsed.facts.kind(), *kind, "{heading} example is of another kind");
     }
 }
 
@@ -93,18 +65,8 @@ fn import_then_export_reproduces_each_scenario_with_its_head_hash() {
         let s = Sandbox::new();
         let file = s.file(&name, &text);
         s.ok(&["import", file.to_str().expect("path")]);
-        assert_eq!(
-            s.ok(&["export"]),
-            text,
-            "{name}: export differs from the scenario"
-        );
+        assert_eq!(s.ok(&["export"]), text, "{name}: export differs from the scenario");
         let last = parse_line(text.lines().last().expect("non-empty")).expect("parses");
-        assert_eq!(
-            s.fingerprint(),
-            (
-                text.lines().count() as u64,
-                last.hash.expect("hash").to_hex()
-            )
-        );
+        assert_eq!(s.fingerprint(), (text.lines().count() as u64, last.hash.expect("hash").to_hex()));
     }
 }

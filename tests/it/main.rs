@@ -13,16 +13,9 @@ fn every_test_file_is_a_module() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
     let main = std::fs::read_to_string(dir.join("main.rs")).expect("read main.rs");
     for entry in std::fs::read_dir(&dir).expect("read tests/it") {
-        let name = entry
-            .expect("entry")
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
+        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
         if let Some(module) = name.strip_suffix(".rs").filter(|m| *m != "main") {
-            assert!(
-                main.contains(&format!("mod {module};")),
-                "tests/it/{name} is not declared in main.rs"
-            );
+            assert!(main.contains(&format!("mod {module};")), "tests/it/{name} is not declared in main.rs");
         }
     }
 }

@@ -12,23 +12,12 @@ use crate::common::{Sandbox, repo};
 
 fn stamp(now: &str) -> Stamp<'static> {
     let now: DateTime<Utc> = now.parse().expect("timestamp");
-    Stamp {
-        now,
-        ids: Ids::Seeded(3),
-        recorded_by: "tester",
-    }
+    Stamp { now, ids: Ids::Seeded(3), recorded_by: "tester" }
 }
 
-fn append_text(
-    store: &mut Store,
-    text: &str,
-    now: &str,
-) -> Result<Vec<Outcome>, entente::store::StoreError> {
+fn append_text(store: &mut Store, text: &str, now: &str) -> Result<Vec<Outcome>, entente::store::StoreError> {
     let mut outcomes = Vec::new();
-    let lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, parse_line(l)));
+    let lines = text.lines().enumerate().map(|(i, l)| (i + 1, parse_line(l)));
     store.append(lines, stamp(now), None, &mut |o| outcomes.push(*o))?;
     Ok(outcomes)
 }
@@ -79,11 +68,7 @@ fn seq_is_gap_free_across_batches() {
     let mut store = Store::in_memory().expect("store");
     append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
     for i in 0..5 {
-        let batch = format!(
-            "{}\n{}",
-            context(&format!("a{i}")),
-            context(&format!("b{i}"))
-        );
+        let batch = format!("{}\n{}", context(&format!("a{i}")), context(&format!("b{i}")));
         append_text(&mut store, &batch, "2026-01-01T00:00:00Z").expect("batch");
     }
     let mut seqs = Vec::new();
@@ -105,13 +90,9 @@ fn opening_twice_migrates_once_and_changes_nothing() {
         drop(store);
     }
     let conn = Connection::open(&s.db).expect("open");
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .expect("version");
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
     assert_eq!(version, entente::store::SCHEMA_VERSION);
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .expect("mode");
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
     assert_eq!(mode, "wal");
     assert_eq!(s.fingerprint(), before);
 }
@@ -128,10 +109,7 @@ fn recording_time_never_goes_back_even_when_the_clock_does() {
             Ok::<_, entente::store::StoreError>(())
         })
         .expect("scan");
-    assert_eq!(
-        times[0], times[1],
-        "a clock behind the head is lifted to the head"
-    );
+    assert_eq!(times[0], times[1], "a clock behind the head is lifted to the head");
 }
 
 #[test]
@@ -161,14 +139,8 @@ fn concurrent_writers_each_land_exactly_once() {
                 for i in 0..25 {
                     let line = context(&format!("writer {t} event {i}"));
                     let lines = [(1, parse_line(&line))];
-                    let stamp = Stamp {
-                        now: chrono::DateTime::UNIX_EPOCH,
-                        ids: Ids::Random,
-                        recorded_by: "w",
-                    };
-                    store
-                        .append(lines, stamp, None, &mut |_| {})
-                        .expect("append");
+                    let stamp = Stamp { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Random, recorded_by: "w" };
+                    store.append(lines, stamp, None, &mut |_| {}).expect("append");
                 }
             })
         })
@@ -198,9 +170,6 @@ fn the_seed_scenario_file_is_what_demo_embeds() {
     let out = s.ok(&["demo"]);
     let seed = std::fs::read_to_string(repo("events/scenarios/seed.jsonl")).expect("seed");
     let last = parse_line(seed.lines().last().expect("line")).expect("parse");
-    assert!(
-        out.contains(&last.hash.expect("hash").to_hex()),
-        "demo reports the seed's head hash:\n{out}"
-    );
+    assert!(out.contains(&last.hash.expect("hash").to_hex()), "demo reports the seed's head hash:\n{out}");
     assert!(!s.db.exists(), "demo writes no log to disk");
 }
