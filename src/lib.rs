@@ -9,5 +9,6 @@ pub mod cli;
 pub mod date;
 pub mod env;
 pub mod event;
+pub mod projection;
 pub mod render;
 pub mod store;

@@ -1,0 +1,44 @@
+//! Projections: what the log means at a date. Pure folds over records — no SQL, no
+//! clock, no I/O; the date a report is judged at and the recording cut-off come in as
+//! a [`View`].
+//!
+//! Rule for partial dates: an event counts as of day D only once its whole interval has
+//! passed (`last_day <= D`). An event dated `2021-12` has not surely happened "as of
+//! 2021-12-15", so it is left out of that view; as of 2021-12-31 it is in.
+
+pub mod status;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::event::Record;
+
+/// Which slice of the log a report sees, and the date it judges deadlines at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct View {
+    /// The world date: only events whose date interval has ended by then count, and
+    /// overdue and stalled are judged at it.
+    pub as_of: NaiveDate,
+    /// The recording cut-off: only events recorded by then count (`None`: all).
+    pub known_at: Option<DateTime<Utc>>,
+    /// Days without progress after which an open commitment is `stalled`.
+    pub stall_days: u32,
+}
+
+/// The default for [`View::stall_days`].
+pub const DEFAULT_STALL_DAYS: u32 = 180;
+
+impl View {
+    /// True when `record` belongs in this view.
+    pub fn sees(&self, record: &Record) -> bool {
+        record.event.facts.occurred.last_day() <= self.as_of
+            && self.known_at.is_none_or(|cut| record.event.recorded_at <= cut)
+    }
+}
+
+/// The records of `records` this view sees, in world order: by date interval, ties
+/// broken by seq, so the same log always folds the same way.
+pub fn world_order<'a>(records: &'a [Record], view: &View) -> Vec<&'a Record> {
+    let mut seen: Vec<&Record> = records.iter().filter(|r| view.sees(r)).collect();
+    seen.sort_by(|a, b| a.event.facts.occurred.cmp(&b.event.facts.occurred).then(a.seq.cmp(&b.seq)));
+    seen
+}
