@@ -60,6 +60,23 @@ impl Ids {
     }
 }
 
+/// Measures how long something took (monotonic; for reports, never for logic).
+#[derive(Clone, Copy, Debug)]
+pub struct Stopwatch(std::time::Instant);
+
+impl Stopwatch {
+    /// Starts measuring.
+    pub fn start() -> Stopwatch {
+        #[expect(clippy::disallowed_methods, reason = "env.rs is the one place that reads the clock")]
+        Stopwatch(std::time::Instant::now())
+    }
+
+    /// Time since the start.
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.0.elapsed()
+    }
+}
+
 /// The ambient state a command runs in.
 #[derive(Clone, Debug)]
 pub struct Env {

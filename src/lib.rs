@@ -11,4 +11,5 @@ pub mod env;
 pub mod event;
 pub mod projection;
 pub mod render;
+pub mod report;
 pub mod store;

@@ -1,56 +1,49 @@
 //! `entente demo`: the bundled seed scenario, loaded into a scratch log in memory
-//! through the same append path as `import`, then shown.
+//! through the same append path as `import`, then reported on.
 
 use std::io::Write;
 
 use super::import::append_lines;
-use super::log::{header, row};
+use super::view::{FormatArg, ViewArgs, replay};
 use super::{CommandError, Ctx, stdout};
-use crate::event::Record;
-use crate::store::{Filter, Store};
+use crate::report::{Projection, Scope, render};
+use crate::store::Store;
 
 /// The canonical seed scenario, compiled into the binary.
 pub const SEED_NAME: &str = "events/scenarios/seed.jsonl";
 /// Its contents.
 pub const SEED: &str = include_str!("../../events/scenarios/seed.jsonl");
 
-/// Load the bundled seed scenario into a scratch log and show what it holds.
+/// Load the bundled seed scenario (every dated fact of the article the project started
+/// from) into a scratch log in memory and print its status report.
 ///
-/// Nothing is written to disk; --db is ignored.
+/// Nothing is written to disk; --db is ignored. Takes the options of `entente status`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    view: ViewArgs,
+    #[command(flatten)]
+    format: FormatArg,
+}
 
-pub fn run(ctx: &Ctx<'_>, _args: Args) -> Result<(), CommandError> {
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut store = Store::in_memory()?;
     let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None, &mut |_| {})?;
     let head = store.head()?;
-    let mut records: Vec<Record> = Vec::new();
-    store.records(&Filter::default(), |r| {
-        records.push(r);
-        Ok::<(), CommandError>(())
-    })?;
-    // World order: by date interval, ties by seq.
-    records.sort_by(|a, b| a.event.facts.occurred.cmp(&b.event.facts.occurred).then(a.seq.cmp(&b.seq)));
-
+    let replay = replay(&store, args.view.view(ctx), &mut || {})?;
+    let report = render(&replay, replay.status(), Projection::Status, args.format.format, &Scope::default());
     let mut out = stdout();
-    writeln!(out, "entente demo: the seed scenario ({SEED_NAME}), loaded into a scratch log")?;
-    writeln!(out, "{} events, head seq {}, head hash {}", tally.appended, head.seq, head.hash)?;
-    let mut tracks: Vec<String> = Vec::new();
-    for r in &records {
-        if let crate::event::Payload::TrackOpened(t) = &r.event.facts.payload {
-            let n = records.iter().filter(|x| x.event.facts.tracks.contains(&r.event.facts.tracks[0])).count();
-            tracks.push(format!("  {:<6} {} — {n} events", r.event.facts.tracks[0], t.title));
-        }
+    if args.format.format == crate::report::Format::Text {
+        writeln!(out, "entente demo: {SEED_NAME} loaded into a scratch log in memory")?;
+        writeln!(out, "{} events, head hash {}\n", tally.appended, head.hash)?;
     }
-    writeln!(out, "\ntracks:")?;
-    for t in tracks {
-        writeln!(out, "{t}")?;
+    write!(out, "{report}")?;
+    if args.format.format == crate::report::Format::Text {
+        writeln!(out, "\nNext: `entente demo --as-of 2022-04-20`, or load it into a log of your own with")?;
+        writeln!(
+            out,
+            "`entente init && entente import {SEED_NAME}` and try `entente explain am-az-joint-border-commission`."
+        )?;
     }
-    writeln!(out, "\ntimeline (world order; each date at its own precision):")?;
-    writeln!(out, "{}", header())?;
-    for r in &records {
-        writeln!(out, "{}", row(r))?;
-    }
-    writeln!(out, "\nexplore: `entente init && entente import {SEED_NAME} && entente log --track am-tr`")?;
     Ok(())
 }

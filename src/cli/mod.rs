@@ -6,11 +6,16 @@
 
 mod append;
 mod demo;
+mod diff;
+mod explain;
 mod export;
 mod import;
 mod init;
 mod log;
+mod replay;
+mod reports;
 mod show;
+mod view;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -45,6 +50,13 @@ enum Command {
     Export(export::Args),
     Log(log::Args),
     Show(show::Args),
+    Status(reports::StatusArgs),
+    Principles(reports::PrinciplesArgs),
+    Commitments(reports::CommitmentsArgs),
+    Timeline(reports::TimelineArgs),
+    Explain(explain::Args),
+    Diff(diff::Args),
+    Replay(replay::Args),
     Demo(demo::Args),
 }
 
@@ -148,6 +160,13 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Export(args) => export::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
+        Command::Status(args) => reports::status(&ctx, args),
+        Command::Principles(args) => reports::principles(&ctx, args),
+        Command::Commitments(args) => reports::commitments(&ctx, args),
+        Command::Timeline(args) => reports::timeline(&ctx, args),
+        Command::Explain(args) => explain::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
+        Command::Replay(args) => replay::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
     }
 }

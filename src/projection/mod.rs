@@ -39,6 +39,70 @@ impl View {
 /// broken by seq, so the same log always folds the same way.
 pub fn world_order<'a>(records: &'a [Record], view: &View) -> Vec<&'a Record> {
     let mut seen: Vec<&Record> = records.iter().filter(|r| view.sees(r)).collect();
-    seen.sort_by(|a, b| a.event.facts.occurred.cmp(&b.event.facts.occurred).then(a.seq.cmp(&b.seq)));
+    seen.sort_by_key(|r| world_key(r));
     seen
+}
+
+fn world_key(r: &Record) -> (NaiveDate, NaiveDate, u64) {
+    let d = r.event.facts.occurred;
+    (d.first_day(), d.last_day(), r.seq)
+}
+
+/// Rebuilds projections from records pushed in any order: what it derives depends only
+/// on the set of records pushed, never on the order they came in.
+#[derive(Debug)]
+pub struct Replay {
+    view: View,
+    records: Vec<Record>,
+    head_seq: u64,
+    count: u64,
+}
+
+impl Replay {
+    /// An empty replay for `view`.
+    pub fn new(view: View) -> Replay {
+        Replay { view, records: Vec::new(), head_seq: 0, count: 0 }
+    }
+
+    /// Takes one record of the log into account.
+    pub fn push(&mut self, record: Record) {
+        if self.view.known_at.is_some_and(|cut| record.event.recorded_at > cut) {
+            return;
+        }
+        self.count += 1;
+        self.head_seq = self.head_seq.max(record.seq);
+        if self.view.sees(&record) {
+            self.records.push(record);
+        }
+    }
+
+    /// The view this replay derives.
+    pub fn view(&self) -> &View {
+        &self.view
+    }
+
+    /// The last seq known at the view's recording cut-off.
+    pub fn head_seq(&self) -> u64 {
+        self.head_seq
+    }
+
+    /// How many records were known at the cut-off.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The records the view sees, in world order.
+    pub fn timeline(&self) -> Vec<&Record> {
+        world_order(&self.records, &self.view)
+    }
+
+    /// The record at `seq`, if the view sees it.
+    pub fn record(&self, seq: u64) -> Option<&Record> {
+        self.records.iter().find(|r| r.seq == seq)
+    }
+
+    /// The status of every track.
+    pub fn status(&self) -> Vec<status::TrackStatus> {
+        status::status(&self.records, &self.view)
+    }
 }

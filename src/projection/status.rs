@@ -8,8 +8,27 @@ use serde::Serialize;
 
 use super::{View, world_order};
 use crate::date::{Deadline, PartialDate};
-use crate::event::payload::{InstrumentType, Mode, Payload, Response, Stage as InstrumentStage};
+use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
+
+/// A date and the event behind it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct At {
+    /// The event's date, at its own precision.
+    pub date: PartialDate,
+    /// The event's seq.
+    pub seq: u64,
+}
+
+impl At {
+    fn key(&self) -> (NaiveDate, NaiveDate, u64) {
+        (self.date.first_day(), self.date.last_day(), self.seq)
+    }
+
+    fn of(record: &Record) -> At {
+        At { date: record.event.facts.occurred, seq: record.seq }
+    }
+}
 
 /// Where a track stands (domain.md, "Track stage").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -44,7 +63,7 @@ pub enum Stage {
 }
 
 /// The state of a commitment at the report's date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CommitmentState {
     /// Made; no step yet; not due.
@@ -125,7 +144,7 @@ pub struct CommitmentStatus {
     /// The ruling due date.
     pub due: Option<NaiveDate>,
     /// When it was fulfilled, and by which event.
-    pub fulfilled: Option<(PartialDate, u64)>,
+    pub fulfilled: Option<At>,
     /// The Peace Accords Matrix score: 0 not initiated, 1 minimal, 2 intermediate, 3 full.
     pub score: u8,
     /// Every event behind this state, by seq, in world order.
@@ -170,6 +189,24 @@ pub struct Envoy {
     pub seq: u64,
 }
 
+/// One stage a track reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StageMove {
+    /// The stage.
+    pub stage: Stage,
+    /// When, and the event that moved the track there.
+    pub at: At,
+}
+
+/// The nearest deadline of a track.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct NextDeadline {
+    /// The day it falls due.
+    pub due: NaiveDate,
+    /// The commitment.
+    pub commitment: CommitmentId,
+}
+
 /// One track at the report's date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TrackStatus {
@@ -177,12 +214,16 @@ pub struct TrackStatus {
     pub id: TrackId,
     /// Its title.
     pub title: String,
+    /// The parties normalizing their relations.
+    pub parties: Vec<PartyName>,
     /// Its stage.
     pub stage: Stage,
     /// When it reached the stage, and the event that moved it there.
-    pub stage_since: (PartialDate, u64),
+    pub stage_since: At,
+    /// Every stage it has been at, oldest first, with the event that moved it.
+    pub stage_history: Vec<StageMove>,
     /// The latest event on the track.
-    pub last_activity: (PartialDate, u64),
+    pub last_activity: At,
     /// Envoys appointed.
     pub envoys: Vec<Envoy>,
     /// Meetings in person.
@@ -194,7 +235,7 @@ pub struct TrackStatus {
     /// Commitments on this track.
     pub commitments: Vec<CommitmentStatus>,
     /// The earliest due date among commitments not yet met or withdrawn.
-    pub next_deadline: Option<(NaiveDate, CommitmentId)>,
+    pub next_deadline: Option<NextDeadline>,
     /// Events on this track recorded without a source.
     pub unsourced: Vec<u64>,
     #[serde(skip)]
@@ -208,7 +249,8 @@ pub fn status(records: &[Record], view: &View) -> Vec<TrackStatus> {
     let mut commitments: BTreeMap<CommitmentId, (TrackId, CommitmentStatus)> = BTreeMap::new();
     for record in world_order(records, view) {
         let f = &record.event.facts;
-        let (date, seq) = (f.occurred, record.seq);
+        let at = At::of(record);
+        let seq = record.seq;
         for track in &f.tracks {
             if let Payload::TrackOpened(p) = &f.payload {
                 tracks.insert(
@@ -216,9 +258,11 @@ pub fn status(records: &[Record], view: &View) -> Vec<TrackStatus> {
                     TrackStatus {
                         id: track.clone(),
                         title: p.title.clone(),
+                        parties: p.parties.clone(),
                         stage: Stage::Dormant,
-                        stage_since: (date, seq),
-                        last_activity: (date, seq),
+                        stage_since: at,
+                        stage_history: vec![StageMove { stage: Stage::Dormant, at }],
+                        last_activity: at,
                         envoys: Vec::new(),
                         meetings: 0,
                         calls: 0,
@@ -232,7 +276,9 @@ pub fn status(records: &[Record], view: &View) -> Vec<TrackStatus> {
             }
             // An event dated before its track's opening still belongs to the track.
             let Some(t) = tracks.get_mut(track) else { continue };
-            t.last_activity = t.last_activity.max((date, seq));
+            if at.key() > t.last_activity.key() {
+                t.last_activity = at;
+            }
             if f.unsourced {
                 t.unsourced.push(seq);
             }
@@ -263,22 +309,23 @@ pub fn status(records: &[Record], view: &View) -> Vec<TrackStatus> {
                     CommitmentState::Fulfilled | CommitmentState::FulfilledLate | CommitmentState::Withdrawn
                 )
             })
-            .filter_map(|c| c.due.map(|d| (d, c.id.clone())))
+            .filter_map(|c| c.due.map(|due| NextDeadline { due, commitment: c.id.clone() }))
             .min();
     }
     tracks.into_values().collect()
 }
 
-fn move_to(t: &mut TrackStatus, stage: Stage, at: (PartialDate, u64)) {
+fn move_to(t: &mut TrackStatus, stage: Stage, at: At) {
     if t.stage != stage {
         t.stage = stage;
         t.stage_since = at;
+        t.stage_history.push(StageMove { stage, at });
     }
 }
 
 fn apply_to_track(t: &mut TrackStatus, record: &Record) {
     let f = &record.event.facts;
-    let at = (f.occurred, record.seq);
+    let at = At::of(record);
     // Activity moves an uninstrumented track forward only; an instrument rules once there.
     let activity = match &f.payload {
         Payload::EnvoyAppointed(p) => {
@@ -417,7 +464,7 @@ fn apply_commitments(commitments: &mut BTreeMap<CommitmentId, (TrackId, Commitme
         commitments.insert(c.commitment.clone(), (f.tracks[0].clone(), status));
         return;
     }
-    let at = (f.occurred, seq);
+    let at = At::of(record);
     match &f.payload {
         Payload::CommitmentProgressed(p) => {
             touch(commitments, &p.commitment, at, Touch::Step);
@@ -460,17 +507,17 @@ enum Touch {
 fn touch<'a>(
     commitments: &'a mut BTreeMap<CommitmentId, (TrackId, CommitmentStatus)>,
     id: &CommitmentId,
-    (date, seq): (PartialDate, u64),
+    at: At,
     how: Touch,
 ) -> Option<&'a mut CommitmentStatus> {
     let (_, c) = commitments.get_mut(id)?;
-    c.evidence.push(seq);
-    c.last_activity = date;
+    c.evidence.push(at.seq);
+    c.last_activity = at.date;
     match how {
         Touch::Note => {}
         Touch::Step => c.steps += 1,
         Touch::Fulfil => {
-            c.fulfilled.get_or_insert((date, seq));
+            c.fulfilled.get_or_insert(at);
         }
     }
     Some(c)
@@ -481,10 +528,10 @@ fn judge(c: &CommitmentStatus, view: &View) -> CommitmentState {
     if c.withdrawn {
         return CommitmentState::Withdrawn;
     }
-    if let Some((when, _)) = c.fulfilled {
+    if let Some(done) = c.fulfilled {
         // Late only when the fulfilment surely came after the due day.
         return match c.due {
-            Some(due) if when.first_day() > due => CommitmentState::FulfilledLate,
+            Some(due) if done.date.first_day() > due => CommitmentState::FulfilledLate,
             _ => CommitmentState::Fulfilled,
         };
     }
@@ -577,7 +624,7 @@ mod tests {
         let given = [made(r#","deadline":{"by":"2022-04"}"#), convened];
         let c = check(&given, "2022-06-01");
         assert_eq!(c.state, CommitmentState::FulfilledLate);
-        assert_eq!(c.fulfilled.map(|f| f.1), Some(3));
+        assert_eq!(c.fulfilled.map(|f| f.seq), Some(3));
         assert_eq!(c.score, 3);
     }
 
@@ -648,7 +695,9 @@ mod tests {
         let lines = [OPEN, text.as_str(), susp.as_str()];
         let view = View { as_of: "2023-02-01".parse().expect("date"), known_at: None, stall_days: 180 };
         let t = &status(&records(&lines), &view)[0];
-        assert_eq!((t.stage, t.stage_since.1), (Stage::Suspended, 3));
+        assert_eq!((t.stage, t.stage_since.seq), (Stage::Suspended, 3));
+        let stages: Vec<Stage> = t.stage_history.iter().map(|m| m.stage).collect();
+        assert_eq!(stages, [Stage::Dormant, Stage::Signed, Stage::Suspended]);
         let view = View { as_of: "2022-12-01".parse().expect("date"), ..view };
         assert_eq!(status(&records(&lines), &view)[0].stage, Stage::Signed);
     }

@@ -1,0 +1,64 @@
+//! `entente diff`: what changed in the status between two dates.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+
+use super::view::{FormatArg, ViewArgs, all_records};
+use super::{CommandError, Ctx, stdout};
+use crate::report::{diff, parse_known_at, render_diff};
+
+/// What changed in the status between two world dates (stages, principle and
+/// commitment states); with --known, between two recording times: what the log had
+/// learnt in between, judged as of --as-of.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The earlier date (a day; with --known a timestamp or a day's end).
+    #[arg(long, value_name = "WHEN")]
+    from: String,
+    /// The later date.
+    #[arg(long, value_name = "WHEN")]
+    to: String,
+    /// Compare what was known at two recording times instead of two world dates.
+    #[arg(long)]
+    known: bool,
+    #[command(flatten)]
+    view: ViewArgs,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let store = ctx.open()?;
+    let base = args.view.view(ctx);
+    let (before, after) = if args.known {
+        let when = |s: &str| parse_known_at(s).map_err(CommandError::Usage);
+        (
+            crate::projection::View { known_at: Some(when(&args.from)?), ..base },
+            crate::projection::View { known_at: Some(when(&args.to)?), ..base },
+        )
+    } else {
+        let day = |s: &str| {
+            s.parse::<NaiveDate>()
+                .map_err(|_| CommandError::Usage(format!("`{s}` is not a day; write YYYY-MM-DD (or use --known)")))
+        };
+        (
+            crate::projection::View { as_of: day(&args.from)?, ..base },
+            crate::projection::View { as_of: day(&args.to)?, ..base },
+        )
+    };
+    let records = all_records(&store)?;
+    let fold = |view| {
+        let mut replay = crate::projection::Replay::new(view);
+        records.iter().cloned().for_each(|r| replay.push(r));
+        replay.status()
+    };
+    let (a, b) = (fold(before), fold(after));
+    let axis = if args.known { "known at " } else { "as of " };
+    let text =
+        render_diff(&diff(&a, &b), &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), args.format.format);
+    let mut out = stdout();
+    write!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! `entente replay`: rebuild every projection from the whole log, and write them as
+//! files; over `events/scenarios/` this writes the golden reports in `projections/`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressDrawTarget};
+
+use super::import::{append_lines, open_input};
+use super::view::{ViewArgs, replay};
+use super::{CommandError, Ctx, stdout};
+use crate::env::Stopwatch;
+use crate::projection::Replay;
+use crate::report::{Format, Projection, Scope, render};
+use crate::store::Store;
+
+/// Rebuild every projection (status, principles, commitments, timeline) from the whole
+/// log; report how many events and how long it took; with --out, write each report in
+/// every format as DIR/<projection>.<txt|json|md>.
+///
+/// With --scenarios DIR, replay each scenario file of DIR in a scratch log instead and
+/// write OUT/<projection>/<scenario>.<ext>: the golden reports. Regenerate them with
+///   cargo run -- replay --scenarios events/scenarios --out projections --as-of 2026-01-01
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Write the reports into this folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replay every *.jsonl scenario of this folder instead of the log.
+    #[arg(long, value_name = "DIR", requires = "out")]
+    scenarios: Option<PathBuf>,
+    #[command(flatten)]
+    view: ViewArgs,
+}
+
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    if let Some(dir) = &args.scenarios {
+        return scenarios(ctx, &args, dir);
+    }
+    let store = ctx.open()?;
+    let total = store.count()?;
+    let bar = if ctx.env.stderr_is_terminal && total > 100_000 {
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    let clock = Stopwatch::start();
+    let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
+    let written = match &args.out {
+        Some(out) => write_reports(&replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?,
+        None => {
+            // Without --out, still derive every projection: that is what is timed.
+            for p in Projection::ALL {
+                let _ = render(&replay, replay.status(), p, Format::Json, &Scope::default());
+            }
+            0
+        }
+    };
+    bar.finish_and_clear();
+    let elapsed = clock.elapsed();
+    let rate = replay.count() as f64 / elapsed.as_secs_f64().max(1e-9);
+    let mut out = stdout();
+    writeln!(out, "replayed {} events in {} ms ({rate:.0} events/s)", replay.count(), elapsed.as_millis())?;
+    if let Some(dir) = &args.out {
+        writeln!(out, "wrote {written} reports to {}", dir.display())?;
+    }
+    Ok(())
+}
+
+fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| CommandError::Io { path: path.clone(), message: e.to_string() }
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("projections"));
+    let mut out = stdout();
+    for file in files {
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut store = Store::in_memory()?;
+        let input = open_input(&file)?;
+        append_lines(ctx, &mut store, &input.name, input.reader, None, &mut |_| {})?;
+        let replay = replay(&store, args.view.view(ctx), &mut || {})?;
+        let written =
+            write_reports(&replay, &out_dir, |p, f| out_dir.join(p.name()).join(format!("{stem}.{}", f.extension())))?;
+        writeln!(out, "{}: {} events, {written} reports", file.display(), replay.count())?;
+    }
+    Ok(())
+}
+
+fn write_reports(
+    replay: &Replay,
+    root: &Path,
+    path: impl Fn(Projection, Format) -> PathBuf,
+) -> Result<usize, CommandError> {
+    let tracks = replay.status();
+    let mut written = 0;
+    for projection in Projection::ALL {
+        for format in Format::ALL {
+            let target = path(projection, format);
+            let parent = target.parent().unwrap_or(root);
+            std::fs::create_dir_all(parent)
+                .map_err(|e| CommandError::Io { path: parent.display().to_string(), message: e.to_string() })?;
+            let text = render(replay, tracks.clone(), projection, format, &Scope::default());
+            std::fs::write(&target, text)
+                .map_err(|e| CommandError::Io { path: target.display().to_string(), message: e.to_string() })?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}

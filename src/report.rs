@@ -1,0 +1,759 @@
+//! Reports: projections turned into text (aligned, readable at 100 columns), JSON
+//! (stable keys, documented in projections/README.md) and Markdown (for a brief).
+//!
+//! Pure functions from data to strings; the CLI prints them and `replay` writes them
+//! as golden files.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::event::format_recorded_at;
+use crate::projection::status::{CommitmentState, CommitmentStatus, PrincipleStatus, TrackStatus};
+use crate::projection::{Replay, View};
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    Text,
+    /// JSON for scripts and jq.
+    Json,
+    /// Markdown for a brief.
+    Markdown,
+}
+
+impl Format {
+    /// The file extension reports in this format take.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Markdown => "md",
+        }
+    }
+
+    /// Every format.
+    pub const ALL: [Format; 3] = [Format::Text, Format::Json, Format::Markdown];
+}
+
+/// Which report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Projection {
+    /// Per track: stage, activity, principles and commitments in brief.
+    Status,
+    /// Every principle with its state.
+    Principles,
+    /// Every commitment with its state and deadlines.
+    Commitments,
+    /// Events in world order.
+    Timeline,
+}
+
+impl Projection {
+    /// Every projection, in the order `replay` writes them.
+    pub const ALL: [Projection; 4] =
+        [Projection::Status, Projection::Principles, Projection::Commitments, Projection::Timeline];
+
+    /// Its name: the command and the folder of its golden files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Projection::Status => "status",
+            Projection::Principles => "principles",
+            Projection::Commitments => "commitments",
+            Projection::Timeline => "timeline",
+        }
+    }
+}
+
+/// What narrows a report beyond its view.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// Only this track.
+    pub track: Option<String>,
+    /// Only commitments in this state.
+    pub state: Option<CommitmentState>,
+}
+
+#[derive(Serialize)]
+struct Envelope<T: Serialize> {
+    as_of: NaiveDate,
+    known_at: Option<String>,
+    head_seq: u64,
+    tracks: Vec<T>,
+}
+
+#[derive(Serialize)]
+struct PrinciplesOf<'a> {
+    id: &'a str,
+    title: &'a str,
+    principles: &'a [PrincipleStatus],
+}
+
+#[derive(Serialize)]
+struct CommitmentsOf<'a> {
+    id: &'a str,
+    title: &'a str,
+    commitments: Vec<&'a CommitmentStatus>,
+}
+
+#[derive(Serialize)]
+struct TimelineOf {
+    id: String,
+    events: Vec<TimelineEvent>,
+}
+
+#[derive(Serialize)]
+struct TimelineEvent {
+    seq: u64,
+    occurred: crate::date::PartialDate,
+    kind: &'static str,
+    what: String,
+    unsourced: bool,
+}
+
+/// Renders one projection of `replay` (whose status is `tracks`) in `format`.
+pub fn render(
+    replay: &Replay,
+    mut tracks: Vec<TrackStatus>,
+    projection: Projection,
+    format: Format,
+    scope: &Scope,
+) -> String {
+    if let Some(t) = &scope.track {
+        tracks.retain(|x| x.id.as_str() == t);
+    }
+    match (projection, format) {
+        (Projection::Status, Format::Json) => json(&envelope(replay, tracks.iter().collect::<Vec<_>>())),
+        (Projection::Principles, Format::Json) => json(&envelope(
+            replay,
+            tracks
+                .iter()
+                .map(|t| PrinciplesOf { id: t.id.as_str(), title: &t.title, principles: &t.principles })
+                .collect::<Vec<_>>(),
+        )),
+        (Projection::Commitments, Format::Json) => json(&envelope(
+            replay,
+            tracks
+                .iter()
+                .map(|t| CommitmentsOf { id: t.id.as_str(), title: &t.title, commitments: filtered(t, scope) })
+                .collect::<Vec<_>>(),
+        )),
+        (Projection::Timeline, Format::Json) => json(&envelope(replay, timeline_of(replay, &tracks))),
+        (Projection::Status, f) => status_doc(replay, &tracks, f),
+        (Projection::Principles, f) => principles_doc(replay, &tracks, f),
+        (Projection::Commitments, f) => commitments_doc(replay, &tracks, scope, f),
+        (Projection::Timeline, f) => timeline_doc(replay, &tracks, f),
+    }
+}
+
+fn envelope<T: Serialize>(replay: &Replay, tracks: Vec<T>) -> Envelope<T> {
+    let view = replay.view();
+    let known_at = view.known_at.as_ref().map(format_recorded_at);
+    Envelope { as_of: view.as_of, known_at, head_seq: replay.head_seq(), tracks }
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    // Plain structs of strings, numbers and dates always serialize.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn filtered<'a>(t: &'a TrackStatus, scope: &Scope) -> Vec<&'a CommitmentStatus> {
+    t.commitments.iter().filter(|c| scope.state.is_none_or(|s| c.state == s)).collect()
+}
+
+fn timeline_of(replay: &Replay, tracks: &[TrackStatus]) -> Vec<TimelineOf> {
+    tracks
+        .iter()
+        .map(|t| TimelineOf {
+            id: t.id.to_string(),
+            events: replay
+                .timeline()
+                .into_iter()
+                .filter(|r| r.event.facts.tracks.contains(&t.id))
+                .map(|r| TimelineEvent {
+                    seq: r.seq,
+                    occurred: r.event.facts.occurred,
+                    kind: r.event.facts.kind().name(),
+                    what: crate::render::headline(&r.event),
+                    unsourced: r.event.facts.unsourced,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A document being written: text or Markdown, with the few shapes reports need.
+struct Doc {
+    format: Format,
+    out: String,
+}
+
+impl Doc {
+    fn new(format: Format) -> Doc {
+        Doc { format, out: String::new() }
+    }
+
+    fn title(&mut self, text: &str) {
+        match self.format {
+            Format::Markdown => {
+                let _ = writeln!(self.out, "# {}\n", md(text));
+            }
+            _ => {
+                let _ = writeln!(self.out, "{text}\n");
+            }
+        }
+    }
+
+    fn heading(&mut self, text: &str) {
+        match self.format {
+            Format::Markdown => {
+                let _ = writeln!(self.out, "## {}\n", md(text));
+            }
+            _ => {
+                let _ = writeln!(self.out, "{text}");
+                let _ = writeln!(self.out, "{}", "=".repeat(text.chars().count().min(100)));
+            }
+        }
+    }
+
+    fn fields(&mut self, rows: &[(&str, String)]) {
+        match self.format {
+            Format::Markdown => {
+                for (k, v) in rows {
+                    let _ = writeln!(self.out, "- **{k}:** {}", md(v));
+                }
+            }
+            _ => {
+                for (k, v) in rows {
+                    let mut lines = wrap(v, 100 - 17).into_iter();
+                    let _ = writeln!(self.out, "  {k:<14} {}", lines.next().unwrap_or_default());
+                    for more in lines {
+                        let _ = writeln!(self.out, "  {:<14} {more}", "");
+                    }
+                }
+            }
+        }
+        self.out.push('\n');
+    }
+
+    /// A table; the last column takes what width is left (text) or everything (Markdown).
+    fn table(&mut self, header: &[&str], rows: &[Vec<String>]) {
+        if rows.is_empty() {
+            return;
+        }
+        match self.format {
+            Format::Markdown => {
+                let _ = writeln!(self.out, "| {} |", header.join(" | "));
+                let _ = writeln!(self.out, "|{}", "---|".repeat(header.len()));
+                for row in rows {
+                    let cells: Vec<String> = row.iter().map(|c| md(c)).collect();
+                    let _ = writeln!(self.out, "| {} |", cells.join(" | "));
+                }
+            }
+            _ => {
+                let n = header.len();
+                let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+                for row in rows {
+                    for (i, cell) in row.iter().enumerate().take(n - 1) {
+                        widths[i] = widths[i].max(cell.chars().count());
+                    }
+                }
+                let line = |cells: &[String]| {
+                    let mut s = String::from(" ");
+                    for (i, cell) in cells.iter().enumerate() {
+                        if i + 1 < n {
+                            let _ = write!(s, " {cell:<w$} ", w = widths[i]);
+                        } else {
+                            let _ = write!(s, " {cell}");
+                        }
+                    }
+                    cut(s.trim_end(), 100)
+                };
+                let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+                let _ = writeln!(self.out, "{}", line(&head));
+                for row in rows {
+                    let _ = writeln!(self.out, "{}", line(row));
+                }
+            }
+        }
+        self.out.push('\n');
+    }
+
+    fn para(&mut self, text: &str) {
+        let text = if self.format == Format::Markdown { md(text) } else { text.to_owned() };
+        let _ = writeln!(self.out, "{text}\n");
+    }
+
+    fn finish(mut self) -> String {
+        while self.out.ends_with("\n\n") {
+            self.out.pop();
+        }
+        self.out
+    }
+}
+
+/// Escapes text for a Markdown table cell or line: pipes, markup characters, HTML, and
+/// line breaks.
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '*' | '_' | '`' | '[' | ']' | '\\' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Breaks `text` into lines of at most `width` characters at spaces (a longer word
+/// stands alone on its line).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let needed =
+            if line.is_empty() { word.chars().count() } else { line.chars().count() + 1 + word.chars().count() };
+        if needed > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// Cuts `text` to `width` characters, marking the cut with an ellipsis.
+pub fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+fn view_line(replay: &Replay) -> String {
+    let view: &View = replay.view();
+    let known = match view.known_at {
+        Some(t) => format!("as known at {}", format_recorded_at(&t)),
+        None => "everything recorded".to_owned(),
+    };
+    format!("As of {} · {known} · log head seq {}", view.as_of, replay.head_seq())
+}
+
+fn snake<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn at(a: &crate::projection::status::At) -> String {
+    format!("{} (seq {})", a.date, a.seq)
+}
+
+fn status_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> String {
+    let mut doc = Doc::new(format);
+    doc.title(&format!("Status — {}", view_line(replay)));
+    if tracks.is_empty() {
+        doc.para("No track is known in this view.");
+    }
+    for t in tracks {
+        let parties: Vec<&str> = t.parties.iter().map(|p| p.name.as_str()).collect();
+        doc.heading(&format!("{} [{}]: {}", t.title, t.id, parties.join(", ")));
+        let open = t.principles.iter().filter(|p| p.state.is_open()).count();
+        let envoys: Vec<String> = t.envoys.iter().map(|e| format!("{} ({}, {})", e.name, e.party, e.since)).collect();
+        let next = match &t.next_deadline {
+            None => "none".to_owned(),
+            Some(n) => {
+                let state = t.commitments.iter().find(|c| c.id == n.commitment).map(|c| snake(&c.state));
+                format!("{} {} ({})", n.due, n.commitment, state.unwrap_or_default())
+            }
+        };
+        let unsourced = match t.unsourced.len() {
+            0 => "none".to_owned(),
+            _ => t.unsourced.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", "),
+        };
+        doc.fields(&[
+            ("stage", format!("{} since {}", snake(&t.stage), at(&t.stage_since))),
+            ("last activity", at(&t.last_activity)),
+            ("envoys", if envoys.is_empty() { "none recorded".to_owned() } else { envoys.join("; ") }),
+            ("contacts", format!("{} meeting{}, {} call{}", t.meetings, s(t.meetings), t.calls, s(t.calls))),
+            ("principles", format!("{open} open, {} addressed", t.principles.len() - open)),
+            ("commitments", commitment_counts(&t.commitments)),
+            ("next deadline", next),
+            ("unsourced", unsourced),
+        ]);
+        doc.table(&["principle", "state", "since", "text"], &principle_rows(&t.principles));
+        doc.table(&["commitment", "state", "due", "made", "text"], &commitment_rows(t.commitments.iter()));
+    }
+    doc.finish()
+}
+
+fn s(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn commitment_counts(cs: &[CommitmentStatus]) -> String {
+    if cs.is_empty() {
+        return "none".to_owned();
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for c in cs {
+        let name = snake(&c.state);
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, k)) => *k += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    counts.sort();
+    counts.iter().map(|(n, k)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+}
+
+fn principle_rows(ps: &[PrincipleStatus]) -> Vec<Vec<String>> {
+    ps.iter()
+        .map(|p| {
+            let state = match p.reaffirmed {
+                0 => snake(&p.state),
+                n => format!("{} ×{n}", snake(&p.state)),
+            };
+            vec![p.id.to_string(), state, p.last.to_string(), p.text.clone()]
+        })
+        .collect()
+}
+
+fn commitment_rows<'a>(cs: impl Iterator<Item = &'a CommitmentStatus>) -> Vec<Vec<String>> {
+    cs.map(|c| {
+        let due = c.due.map_or("—".to_owned(), |d| d.to_string());
+        vec![c.id.to_string(), snake(&c.state), due, c.made.to_string(), c.text.clone()]
+    })
+    .collect()
+}
+
+fn principles_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> String {
+    let mut doc = Doc::new(format);
+    doc.title(&format!("Principles — {}", view_line(replay)));
+    for t in tracks.iter().filter(|t| !t.principles.is_empty()) {
+        doc.heading(&format!("{} [{}]", t.title, t.id));
+        for p in &t.principles {
+            let evidence: Vec<String> = p.evidence.iter().map(|s| format!("seq {s}")).collect();
+            let mut state = snake(&p.state);
+            if p.reaffirmed > 0 {
+                let _ = write!(state, " ×{}", p.reaffirmed);
+            }
+            doc.fields(&[
+                ("principle", p.id.to_string()),
+                ("text", p.text.clone()),
+                ("state", format!("{state} since {}", p.last)),
+                ("open", if p.state.is_open() { "yes" } else { "no: addressed" }.to_owned()),
+                ("evidence", evidence.join(", ")),
+            ]);
+        }
+    }
+    if tracks.iter().all(|t| t.principles.is_empty()) {
+        doc.para("No principle has been tabled in this view.");
+    }
+    doc.finish()
+}
+
+fn commitments_doc(replay: &Replay, tracks: &[TrackStatus], scope: &Scope, format: Format) -> String {
+    let mut doc = Doc::new(format);
+    doc.title(&format!("Commitments — {}", view_line(replay)));
+    let mut any = false;
+    for t in tracks {
+        let cs = filtered(t, scope);
+        if cs.is_empty() {
+            continue;
+        }
+        any = true;
+        doc.heading(&format!("{} [{}]", t.title, t.id));
+        for c in cs {
+            let parties: Vec<&str> = c.parties.iter().map(|p| p.as_str()).collect();
+            let mut rows = vec![
+                ("commitment", c.id.to_string()),
+                ("text", c.text.clone()),
+                ("owed by", parties.join(", ")),
+                ("made", c.made.to_string()),
+                ("state", snake(&c.state)),
+            ];
+            match c.deadlines.as_slice() {
+                [] => rows.push(("deadline", "none".to_owned())),
+                ds => {
+                    for (i, d) in ds.iter().enumerate() {
+                        let label = if i + 1 == ds.len() { "deadline" } else { "superseded" };
+                        rows.push((label, format!("{} → due {} (seq {})", d.deadline, d.due, d.seq)));
+                    }
+                }
+            }
+            rows.push(("fulfilled", c.fulfilled.as_ref().map_or("no".to_owned(), at)));
+            rows.push(("PAM score", format!("{} of 3", c.score)));
+            rows.push(("evidence", c.evidence.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", ")));
+            doc.fields(&rows);
+        }
+    }
+    if !any {
+        doc.para("No commitment matches in this view.");
+    }
+    doc.finish()
+}
+
+fn timeline_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> String {
+    let mut doc = Doc::new(format);
+    doc.title(&format!("Timeline — {}", view_line(replay)));
+    for t in timeline_of(replay, tracks) {
+        let title = tracks.iter().find(|x| x.id.as_str() == t.id).map_or("", |x| x.title.as_str());
+        doc.heading(&format!("{title} [{}]", t.id));
+        let rows: Vec<Vec<String>> = t
+            .events
+            .iter()
+            .map(|e| {
+                let mark = if e.unsourced { "[unsourced] " } else { "" };
+                vec![e.seq.to_string(), e.occurred.to_string(), e.kind.to_owned(), format!("{mark}{}", e.what)]
+            })
+            .collect();
+        doc.table(&["seq", "occurred", "kind", "what"], &rows);
+    }
+    doc.finish()
+}
+
+#[derive(Serialize)]
+struct Explained<'a> {
+    as_of: NaiveDate,
+    known_at: Option<String>,
+    head_seq: u64,
+    reference: &'a str,
+    subject: &'static str,
+    state: String,
+    evidence: Vec<EvidenceEvent<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceEvent<'a> {
+    seq: u64,
+    id: String,
+    occurred: crate::date::PartialDate,
+    kind: &'static str,
+    what: String,
+    unsourced: bool,
+    sources: &'a [crate::event::Source],
+}
+
+/// Explains how a track, principle or commitment came to its state: the chain of
+/// events behind it, each with seq, date and sources. `Err` says what `reference`
+/// does not name.
+pub fn explain(replay: &Replay, tracks: &[TrackStatus], reference: &str, format: Format) -> Result<String, String> {
+    let found = tracks.iter().find_map(|t| {
+        if t.id.as_str() == reference {
+            let mut seqs: Vec<u64> = t.stage_history.iter().map(|m| m.at.seq).collect();
+            seqs.dedup();
+            return Some(("track", format!("{} since {}", snake(&t.stage), at(&t.stage_since)), seqs));
+        }
+        if let Some(p) = t.principles.iter().find(|p| p.id.to_string() == reference) {
+            return Some(("principle", format!("{} since {}", snake(&p.state), p.last), p.evidence.clone()));
+        }
+        t.commitments.iter().find(|c| c.id.as_str() == reference).map(|c| {
+            let due = c.due.map_or(String::new(), |d| format!(", due {d}"));
+            ("commitment", format!("{}{due}", snake(&c.state)), c.evidence.clone())
+        })
+    });
+    let Some((subject, state, seqs)) = found else {
+        return Err(format!(
+            "`{reference}` is not a track, principle (PROPOSAL#N) or commitment in this view; \
+             `entente status`, `entente principles` and `entente commitments` list them"
+        ));
+    };
+    let evidence: Vec<EvidenceEvent<'_>> = seqs
+        .iter()
+        .filter_map(|seq| replay.record(*seq))
+        .map(|r| EvidenceEvent {
+            seq: r.seq,
+            id: r.event.id.to_string(),
+            occurred: r.event.facts.occurred,
+            kind: r.event.facts.kind().name(),
+            what: crate::render::headline(&r.event),
+            unsourced: r.event.facts.unsourced,
+            sources: &r.event.facts.sources,
+        })
+        .collect();
+    if format == Format::Json {
+        let view = replay.view();
+        return Ok(json(&Explained {
+            as_of: view.as_of,
+            known_at: view.known_at.as_ref().map(format_recorded_at),
+            head_seq: replay.head_seq(),
+            reference,
+            subject,
+            state,
+            evidence,
+        }));
+    }
+    let mut doc = Doc::new(format);
+    doc.title(&format!("Explain {subject} {reference} — {}", view_line(replay)));
+    doc.fields(&[("state", state)]);
+    doc.heading("Evidence, in world order");
+    for e in &evidence {
+        let mut rows =
+            vec![("event", format!("seq {} · {} · {}", e.seq, e.occurred, e.kind)), ("what", e.what.clone())];
+        if e.unsourced {
+            rows.push(("source", "none: recorded as unsourced".to_owned()));
+        }
+        for src in e.sources {
+            rows.push(("source", source_line(src)));
+        }
+        doc.fields(&rows);
+    }
+    Ok(doc.finish())
+}
+
+/// One source in words: title, author, publisher, locator, date, URL.
+pub fn source_line(s: &crate::event::Source) -> String {
+    let mut line = format!("\u{201c}{}\u{201d}", s.title);
+    for part in [&s.author, &s.publisher, &s.locator].into_iter().flatten() {
+        let _ = write!(line, ", {part}");
+    }
+    if let Some(p) = &s.published {
+        let _ = write!(line, ", {p}");
+    }
+    if let Some(u) = &s.url {
+        let _ = write!(line, " <{u}>");
+    }
+    line
+}
+
+/// One difference between two status reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The track.
+    pub track: String,
+    /// What changed: `stage`, or a principle or commitment id.
+    pub subject: String,
+    /// Its state before (`None`: it did not exist).
+    pub from: Option<String>,
+    /// Its state after (`None`: it no longer exists).
+    pub to: Option<String>,
+}
+
+/// What changed from one status to another, track by track, in a stable order.
+pub fn diff(before: &[TrackStatus], after: &[TrackStatus]) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut ids: Vec<&str> = before.iter().chain(after).map(|t| t.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        let a = before.iter().find(|t| t.id.as_str() == id);
+        let b = after.iter().find(|t| t.id.as_str() == id);
+        let mut push = |subject: String, from: Option<String>, to: Option<String>| {
+            if from != to {
+                changes.push(Change { track: id.to_owned(), subject, from, to });
+            }
+        };
+        push("stage".to_owned(), a.map(|t| snake(&t.stage)), b.map(|t| snake(&t.stage)));
+        let principles = |t: Option<&TrackStatus>| -> Vec<(String, String)> {
+            t.map(|t| t.principles.iter().map(|p| (p.id.to_string(), principle_state(p))).collect()).unwrap_or_default()
+        };
+        let commitments = |t: Option<&TrackStatus>| -> Vec<(String, String)> {
+            t.map(|t| t.commitments.iter().map(|c| (c.id.to_string(), commitment_state(c))).collect())
+                .unwrap_or_default()
+        };
+        for (old, new) in [(principles(a), principles(b)), (commitments(a), commitments(b))] {
+            let mut keys: Vec<&String> = old.iter().chain(&new).map(|(k, _)| k).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let get = |v: &[(String, String)]| v.iter().find(|(x, _)| x == k).map(|(_, s)| s.clone());
+                push(k.clone(), get(&old), get(&new));
+            }
+        }
+    }
+    changes
+}
+
+fn principle_state(p: &PrincipleStatus) -> String {
+    match p.reaffirmed {
+        0 => snake(&p.state),
+        n => format!("{} ×{n}", snake(&p.state)),
+    }
+}
+
+fn commitment_state(c: &CommitmentStatus) -> String {
+    match c.due {
+        Some(due) => format!("{} (due {due})", snake(&c.state)),
+        None => snake(&c.state),
+    }
+}
+
+/// Renders a diff between two views, described by `from` and `to`.
+pub fn render_diff(changes: &[Change], from: &str, to: &str, format: Format) -> String {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        from: &'a str,
+        to: &'a str,
+        changes: &'a [Change],
+    }
+    if format == Format::Json {
+        return json(&Out { from, to, changes });
+    }
+    let mut doc = Doc::new(format);
+    doc.title(&format!("Changes from {from} to {to}"));
+    if changes.is_empty() {
+        doc.para("Nothing changed.");
+    }
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .map(|c| {
+            let from = c.from.clone().unwrap_or_else(|| "—".to_owned());
+            let to = c.to.clone().unwrap_or_else(|| "—".to_owned());
+            vec![c.track.clone(), c.subject.clone(), format!("{from} → {to}")]
+        })
+        .collect();
+    doc.table(&["track", "what", "change"], &rows);
+    doc.finish()
+}
+
+/// The recording time a `--known-at` value means: a full timestamp, or a date meaning
+/// the end of that day (UTC).
+pub fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let day: NaiveDate =
+        text.parse().map_err(|_| format!("`{text}` is neither an RFC 3339 timestamp nor a date (YYYY-MM-DD)"))?;
+    let end = day.and_hms_micro_opt(23, 59, 59, 999_999).ok_or_else(|| format!("`{text}` is out of range"))?;
+    Ok(end.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_escape_pipes_markup_and_html() {
+        assert_eq!(md("a|b *c* <script>&\nx"), "a\\|b \\*c\\* &lt;script&gt;&amp; x");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_word_and_the_width() {
+        let text = "the Joint Border Commission by the end of April in line with the Sochi Statement";
+        let lines = wrap(text, 20);
+        assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+    }
+
+    #[test]
+    fn a_known_at_date_means_the_end_of_that_day() {
+        let t = parse_known_at("2022-04-06").expect("date");
+        assert_eq!(format_recorded_at(&t), "2022-04-06T23:59:59.999999Z");
+        assert!(parse_known_at("yesterday").is_err());
+    }
+}
