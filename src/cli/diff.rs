@@ -22,6 +22,9 @@ pub struct Args {
     /// Compare what was known at two recording times instead of two world dates.
     #[arg(long)]
     known: bool,
+    /// Only this track.
+    #[arg(long)]
+    track: Option<String>,
     #[command(flatten)]
     view: ViewArgs,
     #[command(flatten)]
@@ -55,8 +58,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     };
     let (a, b) = (fold(before), fold(after));
     let axis = if args.known { "known at " } else { "as of " };
+    let mut changes = diff(&a, &b);
+    changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));
     let text =
-        render_diff(&diff(&a, &b), &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), args.format.format);
+        render_diff(&changes, &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), args.format.format);
     let mut out = stdout();
     write!(out, "{text}")?;
     out.flush()?;

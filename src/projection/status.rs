@@ -413,7 +413,7 @@ fn apply_principles(principles: &mut BTreeMap<PrincipleRef, (TrackId, PrincipleS
                 p.state = to;
                 p.last = f.occurred;
             }
-            p.evidence.push(seq);
+            cite(&mut p.evidence, seq);
         }
     }
     let joint = matches!(f.payload, Payload::MeetingHeld(_) | Payload::CommitmentMade(_));
@@ -424,7 +424,7 @@ fn apply_principles(principles: &mut BTreeMap<PrincipleRef, (TrackId, PrincipleS
     }
     for id in addressed {
         let Some((_, p)) = principles.get_mut(id) else { continue };
-        p.evidence.push(seq);
+        cite(&mut p.evidence, seq);
         p.last = f.occurred;
         p.state = match (p.state, signed, joint) {
             (_, true, _) => PrincipleState::Codified,
@@ -511,7 +511,7 @@ fn touch<'a>(
     how: Touch,
 ) -> Option<&'a mut CommitmentStatus> {
     let (_, c) = commitments.get_mut(id)?;
-    c.evidence.push(at.seq);
+    cite(&mut c.evidence, at.seq);
     c.last_activity = at.date;
     match how {
         Touch::Note => {}
@@ -521,6 +521,13 @@ fn touch<'a>(
         }
     }
     Some(c)
+}
+
+/// Adds an event to an evidence list once, however many ways it bears on the subject.
+fn cite(evidence: &mut Vec<u64>, seq: u64) {
+    if evidence.last() != Some(&seq) {
+        evidence.push(seq);
+    }
 }
 
 /// The derived state of a commitment at the view's date (never stored).

@@ -1,0 +1,223 @@
+//! Projections: the golden reports in projections/ are what `replay` writes, and the
+//! fold's invariants hold for arbitrary logs.
+
+use std::collections::BTreeMap;
+
+use entente::env::Ids;
+use entente::event::{Event, Hash, Record, parse_line};
+use entente::projection::{Replay, View};
+use proptest::prelude::*;
+use serde_json::Value;
+
+use crate::common::{Sandbox, repo};
+
+/// The day the golden reports are judged at; `projections/README.md` gives the command.
+const GOLDEN_AS_OF: &str = "2026-01-01";
+
+fn files_under(root: &std::path::Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for dir in std::fs::read_dir(root).expect("read dir") {
+        let dir = dir.expect("entry").path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&dir).expect("read dir") {
+            let file = file.expect("entry").path();
+            let rel = file.strip_prefix(root).expect("prefix").to_string_lossy().into_owned();
+            out.insert(rel, std::fs::read_to_string(&file).expect("read"));
+        }
+    }
+    out
+}
+
+#[test]
+fn golden_reports_equal_what_replay_writes() {
+    let s = Sandbox::empty();
+    let out = s.dir.path().join("projections");
+    let scenarios = repo("events/scenarios");
+    s.ok(&[
+        "replay",
+        "--scenarios",
+        scenarios.to_str().expect("path"),
+        "--out",
+        out.to_str().expect("path"),
+        "--as-of",
+        GOLDEN_AS_OF,
+    ]);
+    let fresh = files_under(&out);
+    let golden = files_under(&repo("projections"));
+    assert_eq!(
+        fresh.keys().collect::<Vec<_>>(),
+        golden.keys().collect::<Vec<_>>(),
+        "the set of golden files differs; regenerate (projections/README.md) and review the diff"
+    );
+    for (name, text) in &fresh {
+        assert!(
+            golden[name] == *text,
+            "projections/{name} differs from what replay writes; regenerate with\n  \
+             cargo run -- replay --scenarios events/scenarios --out projections --as-of {GOLDEN_AS_OF}\n\
+             and review the diff"
+        );
+    }
+}
+
+#[test]
+fn the_worked_example_of_the_domain_holds_on_the_seed() {
+    let s = Sandbox::seeded();
+    let state = |as_of: &str| {
+        let json = s.ok(&["commitments", "--format", "json", "--as-of", as_of]);
+        let v: Value = serde_json::from_str(&json).expect("json");
+        let track =
+            v["tracks"].as_array().expect("tracks").iter().find(|t| t["id"] == "am-az").cloned().expect("am-az");
+        let c = track["commitments"]
+            .as_array()
+            .expect("commitments")
+            .iter()
+            .find(|c| c["id"] == "am-az-joint-border-commission")
+            .cloned()
+            .expect("jbc");
+        (c["state"].as_str().expect("state").to_owned(), c["due"].as_str().map(str::to_owned))
+    };
+    assert_eq!(state("2022-04-10"), ("open".to_owned(), Some("2022-04-30".to_owned())));
+    // The foreign ministers' call of 11 April discussed establishing the commission.
+    assert_eq!(state("2022-04-20"), ("in_progress".to_owned(), Some("2022-04-30".to_owned())));
+    assert_eq!(state("2022-05-02"), ("overdue".to_owned(), Some("2022-04-30".to_owned())));
+    let convened = s.file(
+        "convened.jsonl",
+        concat!(
+            r#"{"kind":"commission_established","version":1,"tracks":["am-az"],"occurred":"2022-05","unsourced":true,"payload":{"commission":"jbc","name":"Joint Border Commission","parties":["am","az"]}}"#,
+            "\n",
+            r#"{"kind":"commission_convened","version":1,"tracks":["am-az"],"occurred":"2022-05-24","unsourced":true,"payload":{"commission":"jbc"},"fulfils":["am-az-joint-border-commission"]}"#,
+        ),
+    );
+    s.ok(&["import", convened.to_str().expect("path")]);
+    assert_eq!(state("2022-06-01"), ("fulfilled_late".to_owned(), Some("2022-04-30".to_owned())));
+    assert_eq!(state("2022-05-02"), ("overdue".to_owned(), Some("2022-04-30".to_owned())), "the past does not move");
+}
+
+/// Builds records from lines, assigning seq in the order given and a recording time
+/// one second apart.
+fn records(lines: &[String]) -> Vec<Record> {
+    let mut prev = Hash::GENESIS;
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let seq = i as u64 + 1;
+            let line = parse_line(l).expect("generated lines are valid");
+            let event = Event {
+                id: line.id.unwrap_or_else(|| Ids::Seeded(9).event_id(seq)),
+                recorded_at: chrono::DateTime::UNIX_EPOCH + chrono::Duration::seconds(seq as i64),
+                recorded_by: "prop".to_owned(),
+                facts: line.facts,
+            };
+            let r = Record::chain(seq, event, prev);
+            prev = r.hash;
+            r
+        })
+        .collect()
+}
+
+fn status_json(records: &[Record], view: View) -> Value {
+    let mut replay = Replay::new(view);
+    records.iter().cloned().for_each(|r| replay.push(r));
+    serde_json::to_value(replay.status()).expect("serializes")
+}
+
+/// Replaces every seq in a status with the event id it stands for.
+fn by_id(value: &Value, ids: &BTreeMap<u64, String>) -> Value {
+    let id = |v: &Value| v.as_u64().and_then(|s| ids.get(&s)).map_or(Value::Null, |s| Value::String(s.clone()));
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match (k.as_str(), v) {
+                        ("seq", n) => id(n),
+                        ("evidence" | "unsourced", Value::Array(xs)) => Value::Array(xs.iter().map(id).collect()),
+                        _ => by_id(v, ids),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(xs) => Value::Array(xs.iter().map(|x| by_id(x, ids)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn day(n: u32) -> String {
+    (chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date") + chrono::Days::new(u64::from(n))).to_string()
+}
+
+/// A random log on one track: three commitments, then steps on distinct days, each
+/// with a fixed id so different recording orders can be compared.
+fn log() -> impl Strategy<Value = Vec<String>> {
+    let step = (0u8..5, 0usize..3, 1u32..60);
+    (prop::collection::vec(1u32..90, 3), prop::collection::vec(step, 0..14)).prop_map(|(deadlines, steps)| {
+        let mut lines = vec![format!(
+            r#"{{"id":"{}","kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"{}","unsourced":true,"payload":{{"title":"X","parties":[{{"code":"x","name":"X"}},{{"code":"y","name":"Y"}}]}}}}"#,
+            uuid(0),
+            day(0)
+        )];
+        for (i, d) in deadlines.iter().enumerate() {
+            lines.push(format!(
+                r#"{{"id":"{}","kind":"commitment_made","version":1,"tracks":["x-y"],"occurred":"{}","unsourced":true,"payload":{{"commitment":"c{i}","parties":["x"],"text":"T","deadline":{{"within_days":{d}}}}}}}"#,
+                uuid(i + 1),
+                day(i as u32 + 1)
+            ));
+        }
+        for (j, (kind, target, extra)) in steps.iter().enumerate() {
+            let (id, when) = (uuid(j + 10), day(10 + 7 * j as u32));
+            let payload = match kind {
+                0 => format!(r#""kind":"commitment_progressed","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"commitment":"c{target}","summary":"s"}}"#),
+                1 => format!(r#""kind":"commitment_fulfilled","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"commitment":"c{target}","summary":"s"}}"#),
+                2 => format!(r#""kind":"deadline_amended","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"commitment":"c{target}","deadline":{{"within_days":{extra}}}}}"#),
+                3 => format!(r#""kind":"meeting_held","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"participants":[{{"name":"A","role":"party"}},{{"name":"B","role":"party"}}],"format":"bilateral","mode":"phone"}},"advances":["c{target}"]"#),
+                _ => format!(r#""kind":"commitment_withdrawn","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"commitment":"c{target}","reason":"r"}}"#),
+            };
+            lines.push(format!(r#"{{"id":"{id}",{payload}}}"#));
+        }
+        lines
+    })
+}
+
+fn uuid(n: usize) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+fn view(as_of_days: u32) -> View {
+    View { as_of: day(as_of_days).parse().expect("day"), known_at: None, stall_days: 30 }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_prefix_then_the_rest_equals_the_whole(lines in log(), cut in 0usize..20, as_of in 0u32..200) {
+        let all = records(&lines);
+        let cut = cut.min(all.len());
+        let mut replay = Replay::new(view(as_of));
+        all[..cut].iter().cloned().for_each(|r| replay.push(r));
+        let _ = replay.status();
+        all[cut..].iter().cloned().for_each(|r| replay.push(r));
+        prop_assert_eq!(serde_json::to_value(replay.status()).expect("json"), status_json(&all, view(as_of)));
+    }
+
+    #[test]
+    fn recording_order_of_different_days_does_not_matter(
+        (lines, shuffled) in log().prop_flat_map(|l| (Just(l.clone()), Just(l).prop_shuffle())),
+        as_of in 0u32..200,
+    ) {
+        let ids = |rs: &[Record]| rs.iter().map(|r| (r.seq, r.event.id.to_string())).collect::<BTreeMap<_, _>>();
+        let (a, b) = (records(&lines), records(&shuffled));
+        prop_assert_eq!(by_id(&status_json(&a, view(as_of)), &ids(&a)), by_id(&status_json(&b, view(as_of)), &ids(&b)));
+    }
+
+    #[test]
+    fn known_at_the_head_equals_no_known_at(lines in log(), as_of in 0u32..200) {
+        let all = records(&lines);
+        let head = all.last().expect("non-empty").event.recorded_at;
+        let known = View { known_at: Some(head), ..view(as_of) };
+        prop_assert_eq!(status_json(&all, known), status_json(&all, view(as_of)));
+    }
+}
