@@ -39,6 +39,14 @@ pub struct Args {
     #[arg(long)]
     text: Option<String>,
 
+    /// Only events that had surely happened by this day (their whole date interval).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<NaiveDate>,
+
+    /// Only events the log had recorded by then (a timestamp, or a day's end, UTC).
+    #[arg(long, value_name = "TIME", value_parser = crate::report::parse_known_at)]
+    known_at: Option<chrono::DateTime<chrono::Utc>>,
+
     /// text (a table) or json (JSON Lines, as `entente export` writes).
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
@@ -55,12 +63,14 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
     let filter = Filter { track: args.track, kinds: args.kind, from: args.from, to: args.to, text: args.text };
     let mut out = stdout();
+    let view =
+        crate::projection::View { as_of: args.as_of.unwrap_or(NaiveDate::MAX), known_at: args.known_at, stall_days: 0 };
     let json = args.format == "json";
     if !json {
         writeln!(out, "{}", header())?;
     }
     store.records(&filter, |record| {
-        if args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who)) {
+        if !view.sees(&record) || args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who)) {
             return Ok(());
         }
         if json {

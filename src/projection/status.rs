@@ -708,4 +708,135 @@ mod tests {
         let view = View { as_of: "2022-12-01".parse().expect("date"), ..view };
         assert_eq!(status(&records(&lines), &view)[0].stage, Stage::Signed);
     }
+
+    fn track(lines: &[String], as_of: &str) -> TrackStatus {
+        let mut all = vec![OPEN];
+        all.extend(lines.iter().map(String::as_str));
+        let view = View { as_of: as_of.parse().expect("date"), known_at: None, stall_days: DEFAULT_STALL_DAYS };
+        status(&records(&all), &view).remove(0)
+    }
+
+    fn tabled() -> String {
+        ev(
+            "proposal_tabled",
+            "2022-03-14",
+            r#"{"proposal":"p","by":"x","to":["y"],"title":"P","principles":[{"number":1,"text":"One"},{"number":2,"text":"Two"}]}"#,
+            "",
+        )
+    }
+
+    fn answered(by: &str, response: &str) -> String {
+        ev("proposal_answered", "2022-03-20", &format!(r#"{{"proposal":"p","by":"{by}","response":"{response}"}}"#), "")
+    }
+
+    fn meeting(date: &str, extra: &str) -> String {
+        let payload = r#"{"participants":[{"name":"A","role":"party"},{"name":"B","role":"party"}],"format":"bilateral","mode":"in_person"}"#;
+        ev("meeting_held", date, payload, extra)
+    }
+
+    fn states(t: &TrackStatus) -> Vec<PrincipleState> {
+        t.principles.iter().map(|p| p.state).collect()
+    }
+
+    #[test]
+    fn a_tabled_principle_is_open_until_the_other_side_answers() {
+        let t = track(&[tabled()], "2022-04-01");
+        assert_eq!(states(&t), [PrincipleState::Tabled, PrincipleState::Tabled]);
+        assert!(t.principles.iter().all(|p| p.state.is_open()));
+    }
+
+    #[test]
+    fn an_answer_by_the_proposer_changes_nothing_and_the_other_sides_answer_does() {
+        assert_eq!(states(&track(&[tabled(), answered("x", "accepted")], "2022-04-01"))[0], PrincipleState::Tabled);
+        assert_eq!(states(&track(&[tabled(), answered("y", "accepted")], "2022-04-01"))[0], PrincipleState::Accepted);
+        let t = track(&[tabled(), answered("y", "accepted_in_principle")], "2022-04-01");
+        assert_eq!(states(&t)[0], PrincipleState::Acknowledged);
+        assert_eq!(states(&track(&[tabled(), answered("y", "rejected")], "2022-04-01"))[0], PrincipleState::Contested);
+    }
+
+    #[test]
+    fn addressed_at_a_meeting_is_agreed_then_reaffirmed_counted_then_codified() {
+        let agreed = meeting("2022-04-06", r#","addresses":["p#1"]"#);
+        let again = meeting("2022-05-06", r#","addresses":["p#1"]"#);
+        let third = meeting("2022-06-06", r#","addresses":["p#1"]"#);
+        let t = track(&[tabled(), agreed.clone()], "2022-07-01");
+        assert_eq!(states(&t), [PrincipleState::Agreed, PrincipleState::Tabled]);
+        assert!(!t.principles[0].state.is_open());
+        let t = track(&[tabled(), agreed.clone(), again.clone(), third], "2022-07-01");
+        assert_eq!((t.principles[0].state, t.principles[0].reaffirmed), (PrincipleState::Reaffirmed, 2));
+        assert_eq!(t.principles[0].last.to_string(), "2022-06-06");
+        let signed = ev(
+            "instrument_stage_reached",
+            "2022-08-01",
+            r#"{"instrument":"t","title":"T","type":"treaty","stage":"signed"}"#,
+            r#","addresses":["p#1"]"#,
+        );
+        let t = track(&[tabled(), agreed, again, signed], "2022-09-01");
+        assert_eq!(t.principles[0].state, PrincipleState::Codified);
+        assert_eq!(t.principles[0].evidence, [2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn activity_moves_an_uninstrumented_track_forward_only() {
+        let t = track(&[], "2022-02-01");
+        assert_eq!(t.stage, Stage::Dormant);
+        let t = track(&[meeting("2022-02-10", "")], "2022-03-01");
+        assert_eq!((t.stage, t.stage_since.seq), (Stage::PreNegotiation, 2));
+        let t = track(&[meeting("2022-02-10", ""), tabled(), meeting("2022-04-01", "")], "2022-05-01");
+        assert_eq!((t.stage, t.stage_since.seq), (Stage::Negotiation, 3), "a later meeting does not move it back");
+        let t = track(&[tabled(), answered("y", "accepted")], "2022-05-01");
+        assert_eq!(t.stage, Stage::FrameworkAgreed);
+    }
+
+    #[test]
+    fn a_principal_instrument_rules_the_stage_and_a_ceasefire_does_not() {
+        let ceasefire = ev(
+            "instrument_stage_reached",
+            "2022-02-01",
+            r#"{"instrument":"c","title":"C","type":"ceasefire","stage":"signed"}"#,
+            "",
+        );
+        assert_eq!(track(&[ceasefire.clone(), tabled()], "2022-05-01").stage, Stage::Negotiation);
+        let treaty = |date: &str, stage: &str| {
+            ev(
+                "instrument_stage_reached",
+                date,
+                &format!(r#"{{"instrument":"t","title":"T","type":"treaty","stage":"{stage}"}}"#),
+                "",
+            )
+        };
+        let steps = [
+            ceasefire,
+            treaty("2022-06-01", "text_agreed"),
+            treaty("2022-07-01", "signed"),
+            meeting("2022-07-15", ""),
+            treaty("2022-08-01", "in_force"),
+            ev("implementation_step", "2022-09-01", r#"{"summary":"Embassies open"}"#, ""),
+        ];
+        let t = track(&steps, "2022-10-01");
+        assert_eq!(t.stage, Stage::Implementation);
+        let history: Vec<Stage> = t.stage_history.iter().map(|m| m.stage).collect();
+        assert_eq!(history, [Stage::Dormant, Stage::TextAgreed, Stage::Signed, Stage::InForce, Stage::Implementation]);
+    }
+
+    #[test]
+    fn the_next_deadline_is_the_earliest_unmet_one() {
+        let a = ev(
+            "commitment_made",
+            "2022-04-06",
+            r#"{"commitment":"a","parties":["x"],"text":"A","deadline":{"by":"2022-06"}}"#,
+            "",
+        );
+        let b = ev(
+            "commitment_made",
+            "2022-04-06",
+            r#"{"commitment":"b","parties":["x"],"text":"B","deadline":{"by":"2022-05"}}"#,
+            "",
+        );
+        let done = ev("commitment_fulfilled", "2022-04-20", r#"{"commitment":"b","summary":"Done"}"#, "");
+        let t = track(&[a.clone(), b.clone()], "2022-04-10");
+        assert_eq!(t.next_deadline.map(|n| n.commitment.to_string()), Some("b".to_owned()));
+        let t = track(&[a, b, done], "2022-04-30");
+        assert_eq!(t.next_deadline.map(|n| n.commitment.to_string()), Some("a".to_owned()));
+    }
 }
