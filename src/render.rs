@@ -60,7 +60,18 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::ImplementationStep(p) => format!("implementation: {}", p.summary),
         Payload::ContextNoted(p) => p.summary.clone(),
+        Payload::EventCorrected(p) => {
+            let fields: Vec<&str> = p.changes.iter().map(|c| c.field.as_str()).collect();
+            format!("corrects {} ({}): {}", short(p.target), fields.join(", "), p.reason)
+        }
+        Payload::EventRetracted(p) => format!("retracts {}: {}", short(p.target), p.reason),
+        Payload::EventDisputed(p) => format!("disputes {}: {}", short(p.target), p.note),
     }
+}
+
+/// The first 8 hex digits of an id: enough to find it with `entente show`.
+pub fn short(id: crate::event::EventId) -> String {
+    id.to_string()[..8].to_owned()
 }
 
 fn participant(p: &Participant) -> String {

@@ -381,9 +381,9 @@ fn status_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> String
                 format!("{} {} ({})", n.due, n.commitment, state.unwrap_or_default())
             }
         };
-        let unsourced = match t.unsourced.len() {
+        let seqs = |list: &[u64]| match list.len() {
             0 => "none".to_owned(),
-            _ => t.unsourced.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", "),
+            _ => list.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", "),
         };
         doc.fields(&[
             ("stage", format!("{} since {}", snake(&t.stage), at(&t.stage_since))),
@@ -393,12 +393,28 @@ fn status_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> String
             ("principles", format!("{open} open, {} addressed", t.principles.len() - open)),
             ("commitments", commitment_counts(&t.commitments)),
             ("next deadline", next),
-            ("unsourced", unsourced),
+            ("unsourced", seqs(&t.unsourced)),
+            ("disputed", seqs(&t.disputed)),
         ]);
         doc.table(&["principle", "state", "since", "text"], &principle_rows(&t.principles));
         doc.table(&["commitment", "state", "due", "made", "text"], &commitment_rows(t.commitments.iter()));
     }
+    let weak = tracks
+        .iter()
+        .any(|t| t.principles.iter().any(|p| p.unsupported) || t.commitments.iter().any(|c| c.unsupported));
+    if weak {
+        doc.para(UNSUPPORTED_NOTE);
+    }
     doc.finish()
+}
+
+/// The mark on a state that rests only on unsourced or disputed events.
+const UNSUPPORTED: &str = " †";
+
+const UNSUPPORTED_NOTE: &str = "† rests only on unsourced or disputed events";
+
+fn mark(unsupported: bool) -> &'static str {
+    if unsupported { UNSUPPORTED } else { "" }
 }
 
 fn s(n: u32) -> &'static str {
@@ -424,10 +440,7 @@ fn commitment_counts(cs: &[CommitmentStatus]) -> String {
 fn principle_rows(ps: &[PrincipleStatus]) -> Vec<Vec<String>> {
     ps.iter()
         .map(|p| {
-            let state = match p.reaffirmed {
-                0 => snake(&p.state),
-                n => format!("{} ×{n}", snake(&p.state)),
-            };
+            let state = format!("{}{}", principle_state(p), mark(p.unsupported));
             vec![p.id.to_string(), state, p.last.to_string(), p.text.clone()]
         })
         .collect()
@@ -436,7 +449,8 @@ fn principle_rows(ps: &[PrincipleStatus]) -> Vec<Vec<String>> {
 fn commitment_rows<'a>(cs: impl Iterator<Item = &'a CommitmentStatus>) -> Vec<Vec<String>> {
     cs.map(|c| {
         let due = c.due.map_or("—".to_owned(), |d| d.to_string());
-        vec![c.id.to_string(), snake(&c.state), due, c.made.to_string(), c.text.clone()]
+        let state = format!("{}{}", snake(&c.state), mark(c.unsupported));
+        vec![c.id.to_string(), state, due, c.made.to_string(), c.text.clone()]
     })
     .collect()
 }
@@ -455,7 +469,7 @@ fn principles_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> St
             doc.fields(&[
                 ("principle", p.id.to_string()),
                 ("text", p.text.clone()),
-                ("state", format!("{state} since {}", p.last)),
+                ("state", format!("{state} since {}{}", p.last, mark(p.unsupported))),
                 ("open", if p.state.is_open() { "yes" } else { "no: addressed" }.to_owned()),
                 ("evidence", evidence.join(", ")),
             ]);
@@ -463,6 +477,9 @@ fn principles_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> St
     }
     if tracks.iter().all(|t| t.principles.is_empty()) {
         doc.para("No principle has been tabled in this view.");
+    }
+    if tracks.iter().any(|t| t.principles.iter().any(|p| p.unsupported)) {
+        doc.para(UNSUPPORTED_NOTE);
     }
     doc.finish()
 }
@@ -485,7 +502,7 @@ fn commitments_doc(replay: &Replay, tracks: &[TrackStatus], scope: &Scope, forma
                 ("text", c.text.clone()),
                 ("owed by", parties.join(", ")),
                 ("made", c.made.to_string()),
-                ("state", snake(&c.state)),
+                ("state", format!("{}{}", snake(&c.state), mark(c.unsupported))),
             ];
             match c.deadlines.as_slice() {
                 [] => rows.push(("deadline", "none".to_owned())),
@@ -504,6 +521,9 @@ fn commitments_doc(replay: &Replay, tracks: &[TrackStatus], scope: &Scope, forma
     }
     if !any {
         doc.para("No commitment matches in this view.");
+    }
+    if tracks.iter().any(|t| filtered(t, scope).iter().any(|c| c.unsupported)) {
+        doc.para(UNSUPPORTED_NOTE);
     }
     doc.finish()
 }
@@ -546,6 +566,8 @@ struct EvidenceEvent<'a> {
     kind: &'static str,
     what: String,
     unsourced: bool,
+    disputed: bool,
+    corrected: bool,
     sources: &'a [crate::event::Source],
 }
 
@@ -573,10 +595,18 @@ pub fn explain(replay: &Replay, tracks: &[TrackStatus], reference: &str, format:
              `entente status`, `entente principles` and `entente commitments` list them"
         ));
     };
+    let effective = replay.effective();
+    let by_seq: std::collections::HashMap<u64, &crate::event::Record> =
+        effective.records.iter().map(|r| (r.seq, r)).collect();
     let evidence: Vec<EvidenceEvent<'_>> = seqs
         .iter()
-        .filter_map(|seq| replay.record(*seq))
+        .filter_map(|seq| by_seq.get(seq).copied())
         .map(|r| EvidenceEvent {
+            disputed: effective.disputed.contains(&r.seq),
+            corrected: replay
+                .amendments_of(r.event.id)
+                .iter()
+                .any(|a| a.event.facts.kind() == crate::event::Kind::EventCorrected),
             seq: r.seq,
             id: r.event.id.to_string(),
             occurred: r.event.facts.occurred,
@@ -607,6 +637,12 @@ pub fn explain(replay: &Replay, tracks: &[TrackStatus], reference: &str, format:
             vec![("event", format!("seq {} · {} · {}", e.seq, e.occurred, e.kind)), ("what", e.what.clone())];
         if e.unsourced {
             rows.push(("source", "none: recorded as unsourced".to_owned()));
+        }
+        if e.disputed {
+            rows.push(("caveat", "disputed by another source (`entente history` shows it)".to_owned()));
+        }
+        if e.corrected {
+            rows.push(("caveat", "corrected since first recorded (`entente history` shows how)".to_owned()));
         }
         for src in e.sources {
             rows.push(("source", source_line(src)));

@@ -4,6 +4,7 @@
 //! This is the only layer that prints. Errors travel up as [`CommandError`] and are
 //! printed once, in [`main`], as `error: …` with an exit code.
 
+mod amend;
 mod append;
 mod demo;
 mod diff;
@@ -50,6 +51,9 @@ enum Command {
     Export(export::Args),
     Log(log::Args),
     Show(show::Args),
+    Correct(amend::CorrectArgs),
+    Retract(amend::RetractArgs),
+    Dispute(amend::DisputeArgs),
     Status(reports::StatusArgs),
     Principles(reports::PrinciplesArgs),
     Commitments(reports::CommitmentsArgs),
@@ -160,6 +164,9 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Export(args) => export::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
+        Command::Correct(args) => amend::correct(&ctx, args),
+        Command::Retract(args) => amend::retract(&ctx, args),
+        Command::Dispute(args) => amend::dispute(&ctx, args),
         Command::Status(args) => reports::status(&ctx, args),
         Command::Principles(args) => reports::principles(&ctx, args),
         Command::Commitments(args) => reports::commitments(&ctx, args),
@@ -181,6 +188,29 @@ impl Ctx<'_> {
     fn open(&self) -> Result<Store, CommandError> {
         Ok(Store::open(&self.db, self.env.busy_timeout_ms)?)
     }
+}
+
+/// Finds the event a user means: a full id, a unique id prefix of 4 or more hex
+/// digits, or a seq number.
+fn resolve(ctx: &Ctx<'_>, store: &Store, reference: &str) -> Result<crate::event::Record, CommandError> {
+    let r = reference.trim();
+    let record = if let Ok(seq) = r.parse::<u64>() {
+        store.by_seq(seq)?
+    } else if let Ok(uuid) = uuid::Uuid::parse_str(r) {
+        store.by_id(crate::event::EventId(uuid))?
+    } else if r.len() >= 4 && r.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        match store.ids_with_prefix(r, 2)?.as_slice() {
+            [one] => store.by_id(*one)?,
+            [] => None,
+            _ => return Err(CommandError::Usage(format!("`{r}` matches several events; give more of the id"))),
+        }
+    } else {
+        return Err(CommandError::Usage(format!(
+            "`{r}` is neither an event id, an id prefix of 4 or more hex digits, nor a seq number"
+        )));
+    };
+    record
+        .ok_or_else(|| CommandError::Usage(format!("no event `{r}` in {}; `entente log` lists them", ctx.db.display())))
 }
 
 /// Writes to stdout through a lock and a buffer; every command's output goes here.

@@ -158,6 +158,22 @@ pub struct Record {
 }
 
 impl Event {
+    /// The names this event declares, its own identity as a correction, retraction
+    /// or dispute included.
+    pub fn declarations(&self) -> Vec<Name> {
+        let mut names = self.facts.declarations();
+        if self.facts.kind().is_meta() {
+            names.push(Name::Meta(self.id));
+        }
+        names
+    }
+
+    /// This event with a correction's changes applied, checked like any new event's
+    /// form. The identity and recording fields never change.
+    pub fn corrected(&self, changes: &[payload::FieldChange]) -> Result<Event, FieldError> {
+        wire::apply_changes(self, changes)
+    }
+
     /// The canonical body: the JSON object of every field but `seq`, `prev_hash` and
     /// `hash`, in the catalogue's field order. Hashes and exports are built on it.
     pub fn body_json(&self) -> String {

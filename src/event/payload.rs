@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Deadline;
-use crate::event::ids::{CommissionId, CommitmentId, InstrumentId, Party, PrincipleRef, ProposalId};
+use crate::event::ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party, PrincipleRef, ProposalId};
 
 macro_rules! kinds {
     ($($variant:ident => $name:literal, $payload:ident;)*) => {
@@ -75,9 +75,18 @@ kinds! {
     InstrumentStageReached => "instrument_stage_reached", InstrumentStageReached;
     ImplementationStep => "implementation_step", ImplementationStep;
     ContextNoted => "context_noted", ContextNoted;
+    EventCorrected => "event_corrected", EventCorrected;
+    EventRetracted => "event_retracted", EventRetracted;
+    EventDisputed => "event_disputed", EventDisputed;
 }
 
 impl Kind {
+    /// True for the kinds that speak about another event (corrections, retractions,
+    /// disputes) rather than about the world.
+    pub fn is_meta(self) -> bool {
+        matches!(self, Kind::EventCorrected | Kind::EventRetracted | Kind::EventDisputed)
+    }
+
     /// The newest schema version of this kind that this build reads and writes.
     pub fn current_version(self) -> u32 {
         1
@@ -469,4 +478,65 @@ pub struct ImplementationStep {
 pub struct ContextNoted {
     /// What happened.
     pub summary: String,
+}
+
+/// One field of an event as a correction sets it: `field` names it (`occurred`,
+/// `tracks`, `sources`, `unsourced`, `addresses`, `advances`, `fulfils`, `follows`,
+/// `code`, `payload`, or `payload.KEY`), `to` is its new value as JSON (`null` removes
+/// an optional field).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldChange {
+    /// The field.
+    pub field: String,
+    /// Its new value.
+    pub to: serde_json::Value,
+}
+
+/// `event_corrected`: an earlier event was recorded wrongly in some fields; the
+/// original stays in the log, and reports use the corrected fields from the time the
+/// correction was recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventCorrected {
+    /// The event corrected (never itself a correction, retraction or dispute).
+    pub target: EventId,
+    /// Why.
+    pub reason: String,
+    /// The fields and their new values, applied in order.
+    pub changes: Vec<FieldChange>,
+}
+
+/// `event_retracted`: an earlier event should not have been recorded (a duplicate, a
+/// fabrication, a misattribution); reports ignore it from the time this is recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRetracted {
+    /// The event retracted.
+    pub target: EventId,
+    /// Why.
+    pub reason: String,
+}
+
+/// `event_disputed`: a source (in this event's `sources`) contradicts an earlier
+/// event; it still counts, and every report that uses it says it is disputed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDisputed {
+    /// The event disputed.
+    pub target: EventId,
+    /// What the contradicting source says.
+    pub note: String,
+}
+
+impl Payload {
+    /// The event a correction, retraction or dispute speaks about.
+    pub fn target(&self) -> Option<EventId> {
+        match self {
+            Payload::EventCorrected(p) => Some(p.target),
+            Payload::EventRetracted(p) => Some(p.target),
+            Payload::EventDisputed(p) => Some(p.target),
+            _ => None,
+        }
+    }
 }

@@ -27,6 +27,10 @@ pub enum Name {
     Instrument(InstrumentId),
     /// An event, by id.
     Event(EventId),
+    /// An event that is a correction, retraction or dispute (declared by itself).
+    Meta(EventId),
+    /// An event that has been retracted (declared by its retraction).
+    Retracted(EventId),
 }
 
 impl Name {
@@ -40,6 +44,8 @@ impl Name {
             Name::Commission(_) => "commission",
             Name::Instrument(_) => "instrument",
             Name::Event(_) => "event",
+            Name::Meta(_) => "meta",
+            Name::Retracted(_) => "retracted",
         }
     }
 
@@ -52,7 +58,7 @@ impl Name {
             Name::Commitment(x) => x.to_string(),
             Name::Commission(x) => x.to_string(),
             Name::Instrument(x) => x.to_string(),
-            Name::Event(x) => x.to_string(),
+            Name::Event(x) | Name::Meta(x) | Name::Retracted(x) => x.to_string(),
         }
     }
 }
@@ -84,6 +90,7 @@ impl Facts {
             Payload::CommitmentMade(c) => vec![Name::Commitment(c.commitment.clone())],
             Payload::CommissionEstablished(c) => vec![Name::Commission(c.commission.clone())],
             Payload::InstrumentStageReached(i) => vec![Name::Instrument(i.instrument.clone())],
+            Payload::EventRetracted(r) => vec![Name::Retracted(r.target)],
             _ => Vec::new(),
         }
     }
@@ -105,6 +112,9 @@ impl Facts {
             Payload::CommissionConvened(c) => names.push(Name::Commission(c.commission.clone())),
             Payload::ImplementationStep(s) => names.extend(s.instrument.clone().map(Name::Instrument)),
             _ => {}
+        }
+        if let Some(target) = self.payload.target() {
+            names.extend([Name::Event(target), Name::Meta(target), Name::Retracted(target)]);
         }
         let links = &self.links;
         names.extend(links.addresses.iter().cloned().map(Name::Principle));
@@ -186,8 +196,10 @@ impl Checker<'_> {
                 );
             }
         }
+        // A correction or retraction rests on its reason; it may cite a source too.
+        let may_be_unsourced = matches!(f.payload, Payload::EventCorrected(_) | Payload::EventRetracted(_));
         match (f.unsourced, f.sources.len()) {
-            (false, 0) => {
+            (false, 0) if !may_be_unsourced => {
                 self.fail("sources", "cite at least one source, or mark the event unsourced (reports will say so)")
             }
             (true, n) if n > 0 => self.fail(
@@ -387,6 +399,53 @@ impl Checker<'_> {
                 }
             }
             Payload::ContextNoted(p) => self.text("payload.summary", &p.summary),
+            Payload::EventCorrected(p) => {
+                self.target(p.target);
+                self.text("payload.reason", &p.reason);
+                if p.changes.is_empty() {
+                    self.fail("payload.changes", "name at least one field to correct");
+                }
+                for (i, c) in p.changes.iter().enumerate() {
+                    if !correctable(&c.field) {
+                        self.fail(
+                            format!("payload.changes[{i}].field"),
+                            format!(
+                                "`{}` cannot be corrected; correct occurred, tracks, sources, unsourced, addresses, \
+                                 advances, fulfils, follows, code, payload or payload.KEY (to change an id, kind or \
+                                 version, retract the event and record it anew)",
+                                c.field
+                            ),
+                        );
+                    }
+                }
+            }
+            Payload::EventRetracted(p) => {
+                self.target(p.target);
+                self.text("payload.reason", &p.reason);
+            }
+            Payload::EventDisputed(p) => {
+                self.target(p.target);
+                self.text("payload.note", &p.note);
+                if f.sources.is_empty() {
+                    self.fail("sources", "a dispute cites the source that contradicts the event");
+                }
+            }
+        }
+    }
+
+    /// The event a correction, retraction or dispute speaks about: logged, not itself
+    /// one of those, and not retracted.
+    fn target(&mut self, target: EventId) {
+        let field = "payload.target";
+        if !self.known.knows(&Name::Event(target)) {
+            self.fail(field, format!("unknown event `{target}`; it must be the id of an event already in the log"));
+        } else if self.known.knows(&Name::Meta(target)) {
+            self.fail(
+                field,
+                format!("event `{target}` is itself a correction, retraction or dispute; speak about the original event instead (`entente history ID` shows it)"),
+            );
+        } else if self.known.knows(&Name::Retracted(target)) {
+            self.fail(field, format!("event `{target}` is already retracted; a retracted event cannot be corrected, retracted or disputed"));
         }
     }
 
@@ -412,4 +471,21 @@ impl Checker<'_> {
             );
         }
     }
+}
+
+/// Whether a correction may set `field`.
+pub fn correctable(field: &str) -> bool {
+    const TOP: &[&str] = &[
+        "occurred",
+        "tracks",
+        "sources",
+        "unsourced",
+        "addresses",
+        "advances",
+        "fulfils",
+        "follows",
+        "code",
+        "payload",
+    ];
+    TOP.contains(&field) || field.strip_prefix("payload.").is_some_and(|k| !k.is_empty() && !k.contains('.'))
 }

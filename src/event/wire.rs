@@ -244,3 +244,38 @@ pub(super) fn record_line(seq: u64, body: &str, prev: Hash, hash: Hash) -> Strin
     let inner = body.strip_prefix('{').and_then(|b| b.strip_suffix('}')).unwrap_or(body);
     format!("{{\"seq\":{seq},{inner},\"prev_hash\":\"{prev}\",\"hash\":\"{hash}\"}}")
 }
+
+pub(super) fn apply_changes(event: &Event, changes: &[super::payload::FieldChange]) -> Result<Event, FieldError> {
+    let mut body: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&body_json(event)).map_err(|e| FieldError { field: None, message: e.to_string() })?;
+    for (i, change) in changes.iter().enumerate() {
+        let (object, key) = match change.field.split_once('.') {
+            Some(("payload", key)) => match body.get_mut("payload").and_then(|p| p.as_object_mut()) {
+                Some(payload) => (payload, key),
+                None => {
+                    return Err(FieldError::at(&format!("payload.changes[{i}]"), "the event has no payload object"));
+                }
+            },
+            _ => (&mut body, change.field.as_str()),
+        };
+        if change.to.is_null() {
+            object.remove(key);
+        } else {
+            object.insert(key.to_owned(), change.to.clone());
+        }
+    }
+    let text = serde_json::Value::Object(body).to_string();
+    let line = parse_line(&text).map_err(|e| FieldError {
+        field: Some(match e.field {
+            Some(f) => format!("payload.changes (the corrected event's {f})"),
+            None => "payload.changes".to_owned(),
+        }),
+        message: e.message,
+    })?;
+    Ok(Event {
+        id: event.id,
+        recorded_at: event.recorded_at,
+        recorded_by: event.recorded_by.clone(),
+        facts: line.facts,
+    })
+}

@@ -8,9 +8,12 @@
 
 pub mod status;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::event::Record;
+use crate::event::payload::Payload;
+use crate::event::{EventId, Record};
 
 /// Which slice of the log a report sees, and the date it judges deadlines at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,18 +53,32 @@ fn world_key(r: &Record) -> (NaiveDate, NaiveDate, u64) {
 
 /// Rebuilds projections from records pushed in any order: what it derives depends only
 /// on the set of records pushed, never on the order they came in.
+///
+/// Corrections, retractions and disputes count from the moment they were recorded: a
+/// view with `known_at` before a correction shows the event as it was first recorded.
 #[derive(Debug)]
 pub struct Replay {
     view: View,
-    records: Vec<Record>,
+    base: Vec<Record>,
+    amendments: BTreeMap<EventId, Vec<Record>>,
     head_seq: u64,
     count: u64,
+}
+
+/// The log as a view sees it: corrections applied, retractions dropped, the date
+/// filter applied after correction (a corrected date moves an event in or out).
+#[derive(Debug, Default)]
+pub struct Effective {
+    /// The events, as they stand, in world order.
+    pub records: Vec<Record>,
+    /// The seqs of events a dispute contradicts.
+    pub disputed: BTreeSet<u64>,
 }
 
 impl Replay {
     /// An empty replay for `view`.
     pub fn new(view: View) -> Replay {
-        Replay { view, records: Vec::new(), head_seq: 0, count: 0 }
+        Replay { view, base: Vec::new(), amendments: BTreeMap::new(), head_seq: 0, count: 0 }
     }
 
     /// Takes one record of the log into account.
@@ -71,8 +88,9 @@ impl Replay {
         }
         self.count += 1;
         self.head_seq = self.head_seq.max(record.seq);
-        if self.view.sees(&record) {
-            self.records.push(record);
+        match record.event.facts.payload.target() {
+            Some(target) => self.amendments.entry(target).or_default().push(record),
+            None => self.base.push(record),
         }
     }
 
@@ -91,18 +109,55 @@ impl Replay {
         self.count
     }
 
-    /// The records the view sees, in world order.
-    pub fn timeline(&self) -> Vec<&Record> {
-        world_order(&self.records, &self.view)
+    /// The log as this view sees it.
+    pub fn effective(&self) -> Effective {
+        let mut out = Effective::default();
+        for record in &self.base {
+            let mut record = record.clone();
+            if let Some(amendments) = self.amendments.get(&record.event.id) {
+                let mut ordered: Vec<&Record> = amendments.iter().collect();
+                ordered.sort_by_key(|r| r.seq);
+                if ordered.iter().any(|a| matches!(a.event.facts.payload, Payload::EventRetracted(_))) {
+                    continue;
+                }
+                for amendment in ordered {
+                    match &amendment.event.facts.payload {
+                        Payload::EventCorrected(c) => {
+                            // The log checked every correction when it took it.
+                            if let Ok(corrected) = record.event.corrected(&c.changes) {
+                                record.event = corrected;
+                            }
+                        }
+                        Payload::EventDisputed(_) => {
+                            out.disputed.insert(record.seq);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if self.view.sees(&record) {
+                out.records.push(record);
+            }
+        }
+        out.records.sort_by_key(world_key);
+        out
     }
 
-    /// The record at `seq`, if the view sees it.
-    pub fn record(&self, seq: u64) -> Option<&Record> {
-        self.records.iter().find(|r| r.seq == seq)
+    /// Every correction, retraction and dispute of `id` this view knows, by seq.
+    pub fn amendments_of(&self, id: EventId) -> Vec<&Record> {
+        let mut list: Vec<&Record> = self.amendments.get(&id).map(|v| v.iter().collect()).unwrap_or_default();
+        list.sort_by_key(|r| r.seq);
+        list
+    }
+
+    /// The records the view sees, as they stand, in world order.
+    pub fn timeline(&self) -> Vec<Record> {
+        self.effective().records
     }
 
     /// The status of every track.
     pub fn status(&self) -> Vec<status::TrackStatus> {
-        status::status(&self.records, &self.view)
+        let effective = self.effective();
+        status::status(&effective.records, &effective.disputed, &self.view)
     }
 }

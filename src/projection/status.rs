@@ -1,7 +1,7 @@
 //! The status projection: per track, its stage and since when, envoys, contact counts,
 //! principles and commitments with their states and the events behind them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -149,6 +149,8 @@ pub struct CommitmentStatus {
     pub score: u8,
     /// Every event behind this state, by seq, in world order.
     pub evidence: Vec<u64>,
+    /// True when every event behind it is unsourced or disputed.
+    pub unsupported: bool,
     #[serde(skip)]
     last_activity: PartialDate,
     #[serde(skip)]
@@ -172,6 +174,8 @@ pub struct PrincipleStatus {
     pub last: PartialDate,
     /// Every event behind this state, by seq, in world order.
     pub evidence: Vec<u64>,
+    /// True when every event behind it is unsourced or disputed.
+    pub unsupported: bool,
     #[serde(skip)]
     proposer: Party,
 }
@@ -238,12 +242,15 @@ pub struct TrackStatus {
     pub next_deadline: Option<NextDeadline>,
     /// Events on this track recorded without a source.
     pub unsourced: Vec<u64>,
+    /// Events on this track that a source contradicts.
+    pub disputed: Vec<u64>,
     #[serde(skip)]
     principal: bool,
 }
 
-/// Derives the status of every track from `records` as seen by `view`.
-pub fn status(records: &[Record], view: &View) -> Vec<TrackStatus> {
+/// Derives the status of every track from `records` (as they stand) as seen by
+/// `view`; `disputed` holds the seqs of events a source contradicts.
+pub fn status(records: &[Record], disputed: &BTreeSet<u64>, view: &View) -> Vec<TrackStatus> {
     let mut tracks: BTreeMap<TrackId, TrackStatus> = BTreeMap::new();
     let mut principles: BTreeMap<PrincipleRef, (TrackId, PrincipleStatus)> = BTreeMap::new();
     let mut commitments: BTreeMap<CommitmentId, (TrackId, CommitmentStatus)> = BTreeMap::new();
@@ -270,6 +277,7 @@ pub fn status(records: &[Record], view: &View) -> Vec<TrackStatus> {
                         commitments: Vec::new(),
                         next_deadline: None,
                         unsourced: Vec::new(),
+                        disputed: Vec::new(),
                         principal: false,
                     },
                 );
@@ -282,12 +290,19 @@ pub fn status(records: &[Record], view: &View) -> Vec<TrackStatus> {
             if f.unsourced {
                 t.unsourced.push(seq);
             }
+            if disputed.contains(&seq) {
+                t.disputed.push(seq);
+            }
             apply_to_track(t, record);
         }
         apply_principles(&mut principles, record);
         apply_commitments(&mut commitments, record);
     }
-    for (_, (track, p)) in principles {
+    let weak: BTreeSet<u64> =
+        records.iter().filter(|r| r.event.facts.unsourced || disputed.contains(&r.seq)).map(|r| r.seq).collect();
+    let unsupported = |evidence: &[u64]| evidence.iter().all(|s| weak.contains(s));
+    for (_, (track, mut p)) in principles {
+        p.unsupported = unsupported(&p.evidence);
         if let Some(t) = tracks.get_mut(&track) {
             t.principles.push(p);
         }
@@ -295,6 +310,7 @@ pub fn status(records: &[Record], view: &View) -> Vec<TrackStatus> {
     for (_, (track, mut c)) in commitments {
         c.state = judge(&c, view);
         c.score = score(&c);
+        c.unsupported = unsupported(&c.evidence);
         if let Some(t) = tracks.get_mut(&track) {
             t.commitments.push(c);
         }
@@ -390,6 +406,7 @@ fn apply_principles(principles: &mut BTreeMap<PrincipleRef, (TrackId, PrincipleS
                 reaffirmed: 0,
                 last: f.occurred,
                 evidence: vec![seq],
+                unsupported: false,
                 proposer: p.by.clone(),
             };
             principles.insert(id, (f.tracks[0].clone(), status));
@@ -457,6 +474,7 @@ fn apply_commitments(commitments: &mut BTreeMap<CommitmentId, (TrackId, Commitme
             fulfilled: None,
             score: 0,
             evidence: vec![seq],
+            unsupported: false,
             last_activity: f.occurred,
             steps: 0,
             withdrawn: false,
@@ -613,7 +631,7 @@ mod tests {
         let mut lines = vec![OPEN];
         lines.extend(given.iter().map(String::as_str));
         let view = View { as_of: as_of.parse().expect("date"), known_at: None, stall_days: DEFAULT_STALL_DAYS };
-        let tracks = status(&records(&lines), &view);
+        let tracks = status(&records(&lines), &BTreeSet::new(), &view);
         tracks[0].commitments[0].clone()
     }
 
@@ -701,19 +719,19 @@ mod tests {
         let susp = ev("instrument_stage_reached", "2023-01", r#"{"instrument":"t","stage":"suspended"}"#, "");
         let lines = [OPEN, text.as_str(), susp.as_str()];
         let view = View { as_of: "2023-02-01".parse().expect("date"), known_at: None, stall_days: 180 };
-        let t = &status(&records(&lines), &view)[0];
+        let t = &status(&records(&lines), &BTreeSet::new(), &view)[0];
         assert_eq!((t.stage, t.stage_since.seq), (Stage::Suspended, 3));
         let stages: Vec<Stage> = t.stage_history.iter().map(|m| m.stage).collect();
         assert_eq!(stages, [Stage::Dormant, Stage::Signed, Stage::Suspended]);
         let view = View { as_of: "2022-12-01".parse().expect("date"), ..view };
-        assert_eq!(status(&records(&lines), &view)[0].stage, Stage::Signed);
+        assert_eq!(status(&records(&lines), &BTreeSet::new(), &view)[0].stage, Stage::Signed);
     }
 
     fn track(lines: &[String], as_of: &str) -> TrackStatus {
         let mut all = vec![OPEN];
         all.extend(lines.iter().map(String::as_str));
         let view = View { as_of: as_of.parse().expect("date"), known_at: None, stall_days: DEFAULT_STALL_DAYS };
-        status(&records(&all), &view).remove(0)
+        status(&records(&all), &BTreeSet::new(), &view).remove(0)
     }
 
     fn tabled() -> String {

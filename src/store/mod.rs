@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::env::Ids;
+use crate::event::payload::{EventCorrected, Payload};
 use crate::event::{Event, EventId, FieldError, Hash, Kind, Line, Name, Record, parse_line, record_line, validate};
 
 pub use schema::LATEST as SCHEMA_VERSION;
@@ -592,17 +593,78 @@ fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>) -> rusql
         ));
     }
     let known = known_names(conn, &line.facts.references())?;
-    Ok(match validate(&line.facts, &known) {
-        Ok(()) => Admit::New(Box::new(record)),
-        Err(errors) => Admit::Rejected(errors),
-    })
+    if let Err(errors) = validate(&line.facts, &known) {
+        return Ok(Admit::Rejected(errors));
+    }
+    if let Payload::EventCorrected(correction) = &line.facts.payload
+        && let Some(errors) = check_correction(conn, correction)?
+    {
+        return Ok(Admit::Rejected(errors));
+    }
+    Ok(Admit::New(Box::new(record)))
+}
+
+/// A correction must leave its target a valid event that declares what it declared
+/// before (ids are never corrected). `None` when it does.
+fn check_correction(conn: &Connection, correction: &EventCorrected) -> rusqlite::Result<Option<Vec<FieldError>>> {
+    let Some(current) = current_event(conn, correction.target)? else {
+        // validate() has already said the target is unknown.
+        return Ok(None);
+    };
+    let corrected = match current.corrected(&correction.changes) {
+        Ok(e) => e,
+        Err(e) => return Ok(Some(vec![e])),
+    };
+    if corrected.declarations() != current.declarations() {
+        return Ok(Some(vec![FieldError {
+            field: Some("payload.changes".to_owned()),
+            message: "the correction would change an id the event declares (a track, proposal, principle, \
+                      commitment, commission or instrument); retract the event and record it anew instead"
+                .to_owned(),
+        }]));
+    }
+    let known = known_names(conn, &corrected.facts.references())?;
+    Ok(validate(&corrected.facts, &known).err().map(|errors| {
+        errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: Some(format!("payload.changes (the corrected event's {})", e.field.unwrap_or_default())),
+                message: e.message,
+            })
+            .collect()
+    }))
+}
+
+/// An event as it stands now: its original with every correction so far applied.
+fn current_event(conn: &Connection, id: EventId) -> rusqlite::Result<Option<Event>> {
+    let Some((_, body)) = stored_body(conn, id)? else { return Ok(None) };
+    let Ok(mut event) = parse_line(&body).map_err(|_| ()).and_then(|l| event_from_stored(l).map_err(|_| ())) else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.body FROM amendments a JOIN events e ON e.seq = a.seq
+         WHERE a.target = ? AND e.kind = 'event_corrected' ORDER BY a.seq",
+    )?;
+    let bodies = stmt.query_map([id.0.as_bytes().as_slice()], |r| r.get::<_, String>(0))?;
+    for body in bodies {
+        if let Ok(line) = parse_line(&body?)
+            && let Payload::EventCorrected(c) = &line.facts.payload
+            && let Ok(next) = event.corrected(&c.changes)
+        {
+            event = next;
+        }
+    }
+    Ok(Some(event))
+}
+
+fn stored_body(conn: &Connection, id: EventId) -> rusqlite::Result<Option<(u64, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT seq, body FROM events WHERE id = ?")?;
+    stmt.query_row([id.0.as_bytes().as_slice()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
+        .optional()
 }
 
 fn stored_facts(conn: &Connection, id: EventId) -> rusqlite::Result<Option<(u64, crate::event::Facts)>> {
-    let mut stmt = conn.prepare_cached("SELECT seq, body FROM events WHERE id = ?")?;
-    let row = stmt
-        .query_row([id.0.as_bytes().as_slice()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
-        .optional()?;
+    let row = stored_body(conn, id)?;
     // A stored body that does not parse cannot equal anything: report it as different.
     Ok(row
         .map(|(seq, body)| {
@@ -654,8 +716,12 @@ fn insert(conn: &Connection, record: &Record) -> rusqlite::Result<()> {
         tracks.execute(params![track.as_str(), seq])?;
     }
     let mut names = conn.prepare_cached("INSERT OR IGNORE INTO names (namespace, key, seq) VALUES (?, ?, ?)")?;
-    for name in facts.declarations() {
+    for name in event.declarations() {
         names.execute(params![name.namespace(), name.key(), seq])?;
+    }
+    if let Some(target) = facts.payload.target() {
+        conn.prepare_cached("INSERT INTO amendments (target, seq) VALUES (?, ?)")?
+            .execute(params![target.0.as_bytes().as_slice(), seq])?;
     }
     Ok(())
 }

@@ -57,6 +57,37 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER names_no_delete BEFORE DELETE ON names
     BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
     "#,
+    // 2: corrections, retractions and disputes, by the event they speak about, so the
+    // history of an event is one lookup.
+    r#"
+    CREATE TABLE amendments (
+        target BLOB    NOT NULL,
+        seq    INTEGER NOT NULL,
+        PRIMARY KEY (target, seq)
+    ) STRICT, WITHOUT ROWID;
+
+    INSERT INTO amendments (target, seq)
+    SELECT unhex(replace(json_extract(body, '$.payload.target'), '-', '')), seq FROM events
+    WHERE kind IN ('event_corrected', 'event_retracted', 'event_disputed');
+
+    CREATE TRIGGER amendments_no_update BEFORE UPDATE ON amendments
+    BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+    CREATE TRIGGER amendments_no_delete BEFORE DELETE ON amendments
+    BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+    "#,
+];
+
+/// The triggers that keep the log append-only; `verify` checks they are all there.
+pub const TRIGGERS: &[&str] = &[
+    "events_gap_free",
+    "events_no_update",
+    "events_no_delete",
+    "event_tracks_no_update",
+    "event_tracks_no_delete",
+    "names_no_update",
+    "names_no_delete",
+    "amendments_no_update",
+    "amendments_no_delete",
 ];
 
 /// The schema version this build writes and reads.

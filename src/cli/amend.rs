@@ -1,0 +1,189 @@
+//! `entente correct`, `retract` and `dispute`: events about earlier events. Nothing is
+//! ever edited; these record what was wrong, and reports honour them from the moment
+//! they are recorded. They share one file because they share how they are built: the
+//! target is resolved, the new event takes its tracks and today's date, and it goes
+//! through the one append path.
+
+use std::io::Write;
+
+use super::import::append_batch;
+use super::{CommandError, Ctx, resolve, stdout};
+use crate::date::PartialDate;
+use crate::event::payload::{EventCorrected, EventDisputed, EventRetracted, FieldChange, Payload};
+use crate::event::{Facts, Line, Links, Record, Source};
+use crate::store::{Outcome, StoreError};
+
+/// Record a correction of an earlier event: its date, tracks, sources or any payload
+/// field. The original stays in the log untouched; reports use the corrected event from
+/// now on (and, asked --known-at an earlier time, what was believed then).
+///
+/// Example: entente correct 3f2a --occurred 2022-02-24 --set payload.place=Vienna \
+///              --reason "Second envoys' meeting was in Vienna, not Moscow"
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct CorrectArgs {
+    /// The event to correct: its id, a unique prefix of it, or its seq.
+    #[arg(value_name = "ID|SEQ")]
+    target: String,
+    /// Why the event was wrong (required; shown in history and audit).
+    #[arg(long)]
+    reason: String,
+    /// The corrected date.
+    #[arg(long, value_name = "DATE")]
+    occurred: Option<PartialDate>,
+    /// The corrected tracks (repeat for several; replaces all).
+    #[arg(long = "track", value_name = "TRACK")]
+    tracks: Vec<String>,
+    /// A corrected source title (repeat for several; replaces all sources).
+    #[arg(long = "source", value_name = "TITLE")]
+    sources: Vec<String>,
+    /// Set a field: FIELD=VALUE, FIELD one of payload.KEY, addresses, advances, fulfils,
+    /// follows, code; VALUE as JSON, or else as text; `null` removes an optional field.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    set: Vec<String>,
+    /// Append only if the log still ends at this seq.
+    #[arg(long, value_name = "SEQ")]
+    expect_head: Option<u64>,
+}
+
+/// Retract an earlier event that should not have been recorded (a duplicate, a
+/// fabrication, a misattribution). It stays in the log; reports ignore it from now on.
+#[derive(Debug, clap::Args)]
+pub struct RetractArgs {
+    /// The event to retract: its id, a unique prefix of it, or its seq.
+    #[arg(value_name = "ID|SEQ")]
+    target: String,
+    /// Why (required).
+    #[arg(long)]
+    reason: String,
+    /// Append only if the log still ends at this seq.
+    #[arg(long, value_name = "SEQ")]
+    expect_head: Option<u64>,
+}
+
+/// Record that a source contradicts an earlier event. The event still counts; every
+/// report that uses it says it is disputed.
+#[derive(Debug, clap::Args)]
+pub struct DisputeArgs {
+    /// The event disputed: its id, a unique prefix of it, or its seq.
+    #[arg(value_name = "ID|SEQ")]
+    target: String,
+    /// The contradicting source's title.
+    #[arg(long, value_name = "TITLE")]
+    source: String,
+    /// Its publisher.
+    #[arg(long, value_name = "NAME")]
+    publisher: Option<String>,
+    /// Its URL.
+    #[arg(long)]
+    url: Option<String>,
+    /// Its publication date.
+    #[arg(long, value_name = "DATE")]
+    published: Option<PartialDate>,
+    /// What the source says instead (required).
+    #[arg(long)]
+    note: String,
+    /// Append only if the log still ends at this seq.
+    #[arg(long, value_name = "SEQ")]
+    expect_head: Option<u64>,
+}
+
+pub fn correct(ctx: &Ctx<'_>, a: CorrectArgs) -> Result<(), CommandError> {
+    let mut changes = Vec::new();
+    if let Some(d) = a.occurred {
+        changes.push(FieldChange { field: "occurred".to_owned(), to: serde_json::Value::String(d.to_string()) });
+    }
+    if !a.tracks.is_empty() {
+        changes.push(FieldChange { field: "tracks".to_owned(), to: serde_json::json!(a.tracks) });
+    }
+    if !a.sources.is_empty() {
+        let sources: Vec<serde_json::Value> = a.sources.iter().map(|t| serde_json::json!({ "title": t })).collect();
+        changes.push(FieldChange { field: "sources".to_owned(), to: serde_json::Value::Array(sources) });
+    }
+    for set in &a.set {
+        let (field, value) = set.split_once('=').ok_or_else(|| {
+            CommandError::Usage(format!("--set `{set}`: write FIELD=VALUE, like payload.place=Vienna"))
+        })?;
+        let to = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        changes.push(FieldChange { field: field.trim().to_owned(), to });
+    }
+    if changes.is_empty() {
+        return Err(CommandError::Usage(
+            "say what to correct: --occurred, --track, --source or --set FIELD=VALUE".to_owned(),
+        ));
+    }
+    record(ctx, &a.target, a.expect_head, Vec::new(), |target| {
+        Payload::EventCorrected(EventCorrected { target, reason: a.reason.clone(), changes: changes.clone() })
+    })
+}
+
+pub fn retract(ctx: &Ctx<'_>, a: RetractArgs) -> Result<(), CommandError> {
+    record(ctx, &a.target, a.expect_head, Vec::new(), |target| {
+        Payload::EventRetracted(EventRetracted { target, reason: a.reason.clone() })
+    })
+}
+
+pub fn dispute(ctx: &Ctx<'_>, a: DisputeArgs) -> Result<(), CommandError> {
+    let source = Source {
+        title: a.source.clone(),
+        author: None,
+        publisher: a.publisher.clone(),
+        url: a.url.clone(),
+        published: a.published,
+        locator: None,
+    };
+    record(ctx, &a.target, a.expect_head, vec![source], |target| {
+        Payload::EventDisputed(EventDisputed { target, note: a.note.clone() })
+    })
+}
+
+/// Builds the event about `reference` and appends it; prints its seq and id.
+fn record(
+    ctx: &Ctx<'_>,
+    reference: &str,
+    expect_head: Option<u64>,
+    sources: Vec<Source>,
+    payload: impl Fn(crate::event::EventId) -> Payload,
+) -> Result<(), CommandError> {
+    let mut store = ctx.open()?;
+    let target: Record = resolve(ctx, &store, reference)?;
+    let payload = payload(target.event.id);
+    let kind = payload.kind();
+    let facts = Facts {
+        version: kind.current_version(),
+        tracks: target.event.facts.tracks.clone(),
+        occurred: PartialDate::day(ctx.env.clock.now().date_naive()),
+        sources,
+        unsourced: false,
+        payload,
+        links: Links::default(),
+        codes: None,
+    };
+    let line = Line { seq: None, id: None, recorded_at: None, recorded_by: None, facts, prev_hash: None, hash: None };
+    let tally = match append_batch(ctx, &mut store, "the command", [(1, Ok(line))], expect_head) {
+        Err(CommandError::Rejected { source: StoreError::Rejected { problems, .. }, .. }) => {
+            let details: Vec<String> = problems
+                .iter()
+                .map(|p| match &p.error.field {
+                    Some(f) => format!("{f}: {}", p.error.message),
+                    None => p.error.message.clone(),
+                })
+                .collect();
+            return Err(CommandError::Usage(format!("nothing was recorded: {}", details.join("; "))));
+        }
+        other => other?,
+    };
+    let mut out = stdout();
+    if let Some(Outcome::Appended { seq, id }) = tally.last {
+        writeln!(out, "recorded {} of seq {} as seq {seq} id {id}", noun(kind), target.seq)?;
+    }
+    Ok(())
+}
+
+fn noun(kind: crate::event::Kind) -> &'static str {
+    match kind {
+        crate::event::Kind::EventCorrected => "a correction",
+        crate::event::Kind::EventRetracted => "the retraction",
+        _ => "a dispute",
+    }
+}
