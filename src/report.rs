@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::event::format_recorded_at;
+use crate::event::payload::Payload;
+use crate::event::{Event, Record, format_recorded_at};
 use crate::projection::status::{CommitmentState, CommitmentStatus, PrincipleStatus, TrackStatus};
 use crate::projection::{Replay, View};
 
@@ -754,6 +755,354 @@ pub fn render_diff(changes: &[Change], from: &str, to: &str, format: Format) -> 
         })
         .collect();
     doc.table(&["track", "what", "change"], &rows);
+    doc.finish()
+}
+
+/// The history of one event: as first recorded, each correction, retraction and
+/// dispute in order (who, when, why, what changed), and the event as it now stands.
+pub fn history(original: &Record, amendments: &[Record], format: Format) -> String {
+    #[derive(Serialize)]
+    struct Step<'a> {
+        seq: u64,
+        kind: &'static str,
+        recorded_at: String,
+        recorded_by: &'a str,
+        reason: Option<&'a str>,
+        changes: Vec<FieldDiff>,
+        sources: &'a [crate::event::Source],
+    }
+    #[derive(Serialize)]
+    struct FieldDiff {
+        field: String,
+        from: serde_json::Value,
+        to: serde_json::Value,
+    }
+    #[derive(Serialize)]
+    struct Out<'a> {
+        id: String,
+        seq: u64,
+        first_recorded: serde_json::Value,
+        amendments: Vec<Step<'a>>,
+        retracted: bool,
+        disputed: bool,
+        now: Option<serde_json::Value>,
+    }
+    let as_json = |e: &Event| serde_json::from_str::<serde_json::Value>(&e.body_json()).unwrap_or_default();
+    let field_of = |v: &serde_json::Value, field: &str| match field.split_once('.') {
+        Some((head, key)) => v[head][key].clone(),
+        None => v[field].clone(),
+    };
+    let mut current = original.event.clone();
+    let mut steps = Vec::new();
+    let mut retracted = false;
+    let mut disputed = false;
+    for a in amendments {
+        let e = &a.event;
+        let (reason, changes) = match &e.facts.payload {
+            Payload::EventCorrected(c) => {
+                let before = as_json(&current);
+                if let Ok(next) = current.corrected(&c.changes) {
+                    current = next;
+                }
+                let after = as_json(&current);
+                let diffs = c
+                    .changes
+                    .iter()
+                    .map(|ch| FieldDiff {
+                        field: ch.field.clone(),
+                        from: field_of(&before, &ch.field),
+                        to: field_of(&after, &ch.field),
+                    })
+                    .collect();
+                (Some(c.reason.as_str()), diffs)
+            }
+            Payload::EventRetracted(r) => {
+                retracted = true;
+                (Some(r.reason.as_str()), Vec::new())
+            }
+            Payload::EventDisputed(d) => {
+                disputed = true;
+                (Some(d.note.as_str()), Vec::new())
+            }
+            _ => (None, Vec::new()),
+        };
+        steps.push(Step {
+            seq: a.seq,
+            kind: e.facts.kind().name(),
+            recorded_at: format_recorded_at(&e.recorded_at),
+            recorded_by: &e.recorded_by,
+            reason,
+            changes,
+            sources: &e.facts.sources,
+        });
+    }
+    let out = Out {
+        id: original.event.id.to_string(),
+        seq: original.seq,
+        first_recorded: as_json(&original.event),
+        retracted,
+        disputed,
+        now: (!retracted).then(|| as_json(&current)),
+        amendments: steps,
+    };
+    if format == Format::Json {
+        return json(&out);
+    }
+    let mut doc = Doc::new(format);
+    doc.title(&format!("History of event {} (seq {})", out.id, out.seq));
+    doc.heading(&format!(
+        "As first recorded, {} by {}",
+        format_recorded_at(&original.event.recorded_at),
+        original.event.recorded_by
+    ));
+    doc.fields(&event_fields(&original.event));
+    for step in &out.amendments {
+        let verb = match step.kind {
+            "event_corrected" => "Corrected",
+            "event_retracted" => "Retracted",
+            _ => "Disputed",
+        };
+        doc.heading(&format!("{verb} at seq {}, {} by {}", step.seq, step.recorded_at, step.recorded_by));
+        let mut rows = vec![(
+            if step.kind == "event_disputed" { "note" } else { "reason" },
+            step.reason.unwrap_or_default().to_owned(),
+        )];
+        for c in &step.changes {
+            rows.push(("changed", format!("{}: {} → {}", c.field, c.from, c.to)));
+        }
+        for src in step.sources {
+            rows.push(("source", source_line(src)));
+        }
+        doc.fields(&rows);
+    }
+    if retracted {
+        doc.heading("As it now stands: retracted");
+        doc.para("Reports ignore this event from the time of its retraction (and, asked --known-at an earlier time, still show it).");
+    } else {
+        doc.heading(if disputed { "As it now stands (disputed)" } else { "As it now stands" });
+        doc.fields(&event_fields(&current));
+    }
+    doc.finish()
+}
+
+fn event_fields(e: &Event) -> Vec<(&'static str, String)> {
+    let f = &e.facts;
+    let tracks: Vec<&str> = f.tracks.iter().map(|t| t.as_str()).collect();
+    let mut rows = vec![
+        ("kind", f.kind().name().to_owned()),
+        ("tracks", tracks.join(", ")),
+        ("occurred", f.occurred.to_string()),
+        ("what", crate::render::headline(e)),
+    ];
+    if f.unsourced {
+        rows.push(("source", "none: recorded as unsourced".to_owned()));
+    }
+    for src in &f.sources {
+        rows.push(("source", source_line(src)));
+    }
+    rows
+}
+
+/// Every source cited by the events a view sees (as they stand, retracted ones left
+/// out), how many events rest on each, and the events that rest on one source or none.
+pub fn sources(replay: &Replay, format: Format) -> String {
+    #[derive(Serialize)]
+    struct Cited {
+        title: String,
+        publisher: Option<String>,
+        published: Option<crate::date::PartialDate>,
+        url: Option<String>,
+        events: Vec<u64>,
+    }
+    #[derive(Serialize)]
+    struct Out {
+        as_of: NaiveDate,
+        known_at: Option<String>,
+        head_seq: u64,
+        sources: Vec<Cited>,
+        single_source: Vec<u64>,
+        unsourced: Vec<u64>,
+    }
+    let effective = replay.effective();
+    let mut cited: Vec<Cited> = Vec::new();
+    let mut single = Vec::new();
+    let mut none = Vec::new();
+    let mut records: Vec<&Record> = effective.records.iter().collect();
+    records.sort_by_key(|r| r.seq);
+    for r in records {
+        let f = &r.event.facts;
+        match f.sources.len() {
+            0 if f.unsourced => none.push(r.seq),
+            1 => single.push(r.seq),
+            _ => {}
+        }
+        for src in &f.sources {
+            let same = |c: &&mut Cited| c.title == src.title && c.publisher == src.publisher && c.url == src.url;
+            match cited.iter_mut().find(same) {
+                Some(c) => c.events.push(r.seq),
+                None => cited.push(Cited {
+                    title: src.title.clone(),
+                    publisher: src.publisher.clone(),
+                    published: src.published,
+                    url: src.url.clone(),
+                    events: vec![r.seq],
+                }),
+            }
+        }
+    }
+    cited.sort_by(|a, b| b.events.len().cmp(&a.events.len()).then(a.title.cmp(&b.title)));
+    let view = replay.view();
+    let out = Out {
+        as_of: view.as_of,
+        known_at: view.known_at.as_ref().map(format_recorded_at),
+        head_seq: replay.head_seq(),
+        sources: cited,
+        single_source: single,
+        unsourced: none,
+    };
+    if format == Format::Json {
+        return json(&out);
+    }
+    let seqs = |list: &[u64]| {
+        if list.is_empty() {
+            "none".to_owned()
+        } else {
+            list.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let mut doc = Doc::new(format);
+    doc.title(&format!("Sources — {}", view_line(replay)));
+    let rows: Vec<Vec<String>> = out
+        .sources
+        .iter()
+        .map(|c| {
+            let by =
+                [c.publisher.clone(), c.published.map(|p| p.to_string())].into_iter().flatten().collect::<Vec<_>>();
+            vec![c.events.len().to_string(), seqs(&c.events), format!("\u{201c}{}\u{201d} {}", c.title, by.join(", "))]
+        })
+        .collect();
+    doc.table(&["events", "seqs", "source"], &rows);
+    doc.fields(&[
+        ("one source", format!("{} event(s): seq {}", out.single_source.len(), seqs(&out.single_source))),
+        ("no source", format!("{} event(s): seq {}", out.unsourced.len(), seqs(&out.unsourced))),
+    ]);
+    doc.finish()
+}
+
+/// The reviewer's report: who recorded what and when, corrections and retractions
+/// with their reasons, disputes, and unsourced events; `since` narrows it to what was
+/// recorded from then on.
+pub fn audit(records: &[Record], since: Option<DateTime<Utc>>, format: Format) -> String {
+    #[derive(Serialize)]
+    struct Recorder {
+        name: String,
+        events: u64,
+        first: String,
+        last: String,
+    }
+    #[derive(Serialize)]
+    struct Entry {
+        seq: u64,
+        recorded_at: String,
+        recorded_by: String,
+        kind: &'static str,
+        what: String,
+    }
+    #[derive(Serialize)]
+    struct Out {
+        since: Option<String>,
+        events: u64,
+        recorders: Vec<Recorder>,
+        corrections: Vec<Entry>,
+        retractions: Vec<Entry>,
+        disputes: Vec<Entry>,
+        unsourced: Vec<Entry>,
+    }
+    let seq_of: std::collections::HashMap<crate::event::EventId, u64> =
+        records.iter().map(|r| (r.event.id, r.seq)).collect();
+    let entry = |r: &Record| Entry {
+        seq: r.seq,
+        recorded_at: format_recorded_at(&r.event.recorded_at),
+        recorded_by: r.event.recorded_by.clone(),
+        kind: r.event.facts.kind().name(),
+        what: match &r.event.facts.payload {
+            Payload::EventCorrected(c) => {
+                let fields: Vec<&str> = c.changes.iter().map(|x| x.field.as_str()).collect();
+                format!("seq {} ({}): {}", seq_of.get(&c.target).copied().unwrap_or(0), fields.join(", "), c.reason)
+            }
+            Payload::EventRetracted(x) => format!("seq {}: {}", seq_of.get(&x.target).copied().unwrap_or(0), x.reason),
+            Payload::EventDisputed(x) => {
+                let by: Vec<&str> = r.event.facts.sources.iter().map(|s| s.title.as_str()).collect();
+                format!("seq {}: {} (per {})", seq_of.get(&x.target).copied().unwrap_or(0), x.note, by.join("; "))
+            }
+            _ => crate::render::headline(&r.event),
+        },
+    };
+    let mut out = Out {
+        since: since.as_ref().map(format_recorded_at),
+        events: 0,
+        recorders: Vec::new(),
+        corrections: Vec::new(),
+        retractions: Vec::new(),
+        disputes: Vec::new(),
+        unsourced: Vec::new(),
+    };
+    for r in records.iter().filter(|r| since.is_none_or(|s| r.event.recorded_at >= s)) {
+        out.events += 1;
+        let at = format_recorded_at(&r.event.recorded_at);
+        match out.recorders.iter_mut().find(|x| x.name == r.event.recorded_by) {
+            Some(x) => {
+                x.events += 1;
+                x.last = at;
+            }
+            None => out.recorders.push(Recorder {
+                name: r.event.recorded_by.clone(),
+                events: 1,
+                first: at.clone(),
+                last: at,
+            }),
+        }
+        match r.event.facts.payload {
+            Payload::EventCorrected(_) => out.corrections.push(entry(r)),
+            Payload::EventRetracted(_) => out.retractions.push(entry(r)),
+            Payload::EventDisputed(_) => out.disputes.push(entry(r)),
+            _ if r.event.facts.unsourced => out.unsourced.push(entry(r)),
+            _ => {}
+        }
+    }
+    if format == Format::Json {
+        return json(&out);
+    }
+    let mut doc = Doc::new(format);
+    let scope = match &out.since {
+        Some(s) => format!("recorded since {s}"),
+        None => "the whole log".to_owned(),
+    };
+    doc.title(&format!("Audit — {scope}: {} events", out.events));
+    doc.heading("Who recorded what");
+    let rows: Vec<Vec<String>> = out
+        .recorders
+        .iter()
+        .map(|r| vec![r.name.clone(), r.events.to_string(), r.first.clone(), r.last.clone()])
+        .collect();
+    doc.table(&["recorded by", "events", "first", "last"], &rows);
+    for (title, list, empty) in [
+        ("Corrections", &out.corrections, "No corrections."),
+        ("Retractions", &out.retractions, "No retractions."),
+        ("Disputes", &out.disputes, "No disputes."),
+        ("Unsourced events", &out.unsourced, "No unsourced events."),
+    ] {
+        doc.heading(title);
+        if list.is_empty() {
+            doc.para(empty);
+            continue;
+        }
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|e| vec![e.seq.to_string(), e.recorded_at.clone(), e.recorded_by.clone(), e.what.clone()])
+            .collect();
+        doc.table(&["seq", "recorded at", "by", "what"], &rows);
+    }
     doc.finish()
 }
 

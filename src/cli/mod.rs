@@ -6,16 +6,20 @@
 
 mod amend;
 mod append;
+mod audit;
 mod demo;
 mod diff;
 mod explain;
 mod export;
+mod history;
 mod import;
 mod init;
 mod log;
 mod replay;
 mod reports;
 mod show;
+mod sources;
+mod verify;
 mod view;
 
 use std::io::Write;
@@ -54,6 +58,10 @@ enum Command {
     Correct(amend::CorrectArgs),
     Retract(amend::RetractArgs),
     Dispute(amend::DisputeArgs),
+    History(history::Args),
+    Sources(sources::Args),
+    Verify(verify::Args),
+    Audit(audit::Args),
     Status(reports::StatusArgs),
     Principles(reports::PrinciplesArgs),
     Commitments(reports::CommitmentsArgs),
@@ -83,6 +91,9 @@ pub enum CommandError {
     /// The arguments make no sense together.
     #[error("{0}")]
     Usage(String),
+    /// `verify` found the log changed behind entente's back.
+    #[error("the log fails verification{}: {what}; do not trust it — restore it from a verified export or backup", seq.map(|s| format!(" at seq {s}")).unwrap_or_default())]
+    Tampered { seq: Option<u64>, what: String },
     /// Writing to stdout failed (a closed pipe is not an error: see [`main`]).
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
@@ -90,9 +101,10 @@ pub enum CommandError {
 
 impl CommandError {
     /// The exit code: 1 rejected input or failure, 2 usage, 3 try again (busy,
-    /// conflict), 4 the log itself is unusable as given.
+    /// conflict), 4 the log itself is unusable as given, 5 the log fails verification.
     pub fn exit_code(&self) -> u8 {
         match self {
+            CommandError::Tampered { .. } => 5,
             CommandError::Usage(_) | CommandError::Env(_) => 2,
             CommandError::Store(e) | CommandError::Rejected { source: e, .. } => match e {
                 StoreError::Busy { .. } | StoreError::Conflict { .. } => 3,
@@ -167,6 +179,10 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Correct(args) => amend::correct(&ctx, args),
         Command::Retract(args) => amend::retract(&ctx, args),
         Command::Dispute(args) => amend::dispute(&ctx, args),
+        Command::History(args) => history::run(&ctx, args),
+        Command::Sources(args) => sources::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
+        Command::Audit(args) => audit::run(&ctx, args),
         Command::Status(args) => reports::status(&ctx, args),
         Command::Principles(args) => reports::principles(&ctx, args),
         Command::Commitments(args) => reports::commitments(&ctx, args),

@@ -18,7 +18,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 
 use crate::env::Ids;
 use crate::event::payload::{EventCorrected, Payload};
-use crate::event::{Event, EventId, FieldError, Hash, Kind, Line, Name, Record, parse_line, record_line, validate};
+use crate::event::{
+    Event, EventId, FieldError, Hash, Kind, Line, Name, Record, chain_hash, parse_line, record_line, validate,
+};
 
 pub use schema::LATEST as SCHEMA_VERSION;
 
@@ -103,6 +105,26 @@ fn rejected_summary(problems: &[LineProblem], unchecked: bool) -> String {
         1 => format!("line {} was{more}", lines[0]),
         n => format!("{n} lines were{more}"),
     }
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Rows verified before any problem.
+    pub count: u64,
+    /// The hash of the last verified row.
+    pub head: Hash,
+    /// The first problem, if any.
+    pub problem: Option<Tamper>,
+}
+
+/// A sign that the file was changed behind entente's back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tamper {
+    /// The first bad seq (`None` for a problem with the file as a whole).
+    pub seq: Option<u64>,
+    /// What differs.
+    pub what: String,
 }
 
 /// Where the log ends.
@@ -418,6 +440,105 @@ impl Store {
     fn record_from_row(&self, row: &rusqlite::Row<'_>) -> Result<Record, StoreError> {
         let raw = read_raw(row).map_err(self.err("reading an event"))?;
         raw.to_record().map_err(|message| StoreError::Corrupt { path: self.path.clone(), seq: raw_seq(row), message })
+    }
+
+    /// Every correction, retraction and dispute of the event `id`, in log order.
+    pub fn amendments_of(&self, id: EventId) -> Result<Vec<Record>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT e.seq, e.body, e.prev_hash, e.hash FROM amendments a JOIN events e ON e.seq = a.seq
+                 WHERE a.target = ? ORDER BY a.seq",
+            )
+            .map_err(self.err("reading an event's history"))?;
+        let mut rows = stmt.query([id.0.as_bytes().as_slice()]).map_err(self.err("reading an event's history"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(self.err("reading an event's history"))? {
+            out.push(self.record_from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    /// Recomputes the hash chain and re-reads every event against its schema, in log
+    /// order; also checks that the append-only triggers are in place. Stops at the first
+    /// problem. `tick` is called once per row.
+    pub fn verify(&self, tick: &mut dyn FnMut()) -> Result<Verdict, StoreError> {
+        let mut verdict = Verdict { count: 0, head: Hash::GENESIS, problem: None };
+        let present: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                .map_err(self.err("listing triggers"))?;
+            let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(self.err("listing triggers"))?;
+            names.collect::<Result<_, _>>().map_err(self.err("listing triggers"))?
+        };
+        if let Some(missing) = schema::TRIGGERS.iter().find(|t| !present.iter().any(|p| p == *t)) {
+            verdict.problem = Some(Tamper {
+                seq: None,
+                what: format!(
+                    "the trigger `{missing}` that keeps the log append-only is missing: the file was changed outside entente"
+                ),
+            });
+            return Ok(verdict);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, body, prev_hash, hash, id, kind, recorded_at FROM events ORDER BY seq")
+            .map_err(self.err("verifying"))?;
+        let mut rows = stmt.query([]).map_err(self.err("verifying"))?;
+        let mut last_recorded: Option<String> = None;
+        while let Some(row) = rows.next().map_err(self.err("verifying"))? {
+            tick();
+            let raw = read_raw(row).map_err(self.err("verifying"))?;
+            let id: Vec<u8> = row.get(4).map_err(self.err("verifying"))?;
+            let kind: String = row.get(5).map_err(self.err("verifying"))?;
+            let recorded_at: String = row.get(6).map_err(self.err("verifying"))?;
+            let expected = verdict.count + 1;
+            let fail = |seq: u64, what: String| Some(Tamper { seq: Some(seq), what });
+            let problem = if raw.seq != expected {
+                fail(
+                    expected,
+                    format!(
+                        "seq {expected} is missing (the next row is seq {}): rows were deleted or renumbered",
+                        raw.seq
+                    ),
+                )
+            } else if raw.prev_hash() != Some(verdict.head) {
+                fail(
+                    raw.seq,
+                    "its prev_hash does not link to the row before: rows were deleted, inserted or reordered"
+                        .to_owned(),
+                )
+            } else if raw.hash() != Some(chain_hash(verdict.head, raw.seq, &raw.body)) {
+                fail(raw.seq, "its hash does not match its content: the event was changed outside entente".to_owned())
+            } else {
+                match raw.to_record() {
+                    Err(message) => fail(raw.seq, format!("it no longer reads as an event: {message}")),
+                    Ok(record) if record.event.body_json() != raw.body => {
+                        fail(raw.seq, "its body is not in canonical form: it was written outside entente".to_owned())
+                    }
+                    Ok(record) if record.event.id.0.as_bytes().as_slice() != id.as_slice() => {
+                        fail(raw.seq, "its id column differs from the id in its body".to_owned())
+                    }
+                    Ok(record) if record.event.facts.kind().name() != kind => {
+                        fail(raw.seq, "its kind column differs from the kind in its body".to_owned())
+                    }
+                    Ok(_) if last_recorded.as_ref().is_some_and(|last| *last > recorded_at) => fail(
+                        raw.seq,
+                        "it was recorded before the event ahead of it: recording times go back".to_owned(),
+                    ),
+                    Ok(_) => None,
+                }
+            };
+            if problem.is_some() {
+                verdict.problem = problem;
+                return Ok(verdict);
+            }
+            verdict.count += 1;
+            verdict.head = raw.hash().unwrap_or(Hash::GENESIS);
+            last_recorded = Some(recorded_at);
+        }
+        Ok(verdict)
     }
 
     /// Every record as an export line, in log order.

@@ -1,0 +1,35 @@
+//! `entente audit`: the report a reviewer reads.
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+
+use super::view::{FormatArg, all_records};
+use super::{CommandError, Ctx, stdout};
+
+/// Who recorded what and when, corrections and retractions with their reasons,
+/// disputes, and unsourced events.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only what was recorded from then on: a timestamp, or a day (its start, UTC).
+    #[arg(long, value_name = "TIME", value_parser = parse_since)]
+    since: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(day) = text.parse::<chrono::NaiveDate>() {
+        return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| format!("`{text}` is out of range"));
+    }
+    crate::report::parse_known_at(text)
+}
+
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let store = ctx.open()?;
+    let records = all_records(&store)?;
+    let mut out = stdout();
+    write!(out, "{}", crate::report::audit(&records, args.since, args.format.format))?;
+    out.flush()?;
+    Ok(())
+}

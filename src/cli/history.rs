@@ -1,0 +1,34 @@
+//! `entente history`: one event as first recorded, every correction, retraction and
+//! dispute of it, and the event as it now stands.
+
+use std::io::Write;
+
+use super::view::FormatArg;
+use super::{CommandError, Ctx, resolve, stdout};
+
+/// Show an event as first recorded, each correction, retraction and dispute in order
+/// (who recorded it, when and why, what changed), and the event as it now stands.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The event: its id, a unique prefix of it, or its seq.
+    #[arg(value_name = "ID|SEQ")]
+    reference: String,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let store = ctx.open()?;
+    let mut record = resolve(ctx, &store, &args.reference)?;
+    // Asked about a correction, show the history of the event it corrects.
+    if let Some(target) = record.event.facts.payload.target()
+        && let Some(original) = store.by_id(target)?
+    {
+        record = original;
+    }
+    let amendments = store.amendments_of(record.event.id)?;
+    let mut out = stdout();
+    write!(out, "{}", crate::report::history(&record, &amendments, args.format.format))?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! `entente sources`: provenance — every source cited and what rests on it.
+
+use std::io::Write;
+
+use super::view::{FormatArg, ViewArgs, replay};
+use super::{CommandError, Ctx, stdout};
+
+/// Every source cited, how many events rest on it, and the events that rest on a single
+/// source or on none (recorded --unsourced). Retracted events are left out; corrected
+/// ones count as they stand.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    view: ViewArgs,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let store = ctx.open()?;
+    let replay = replay(&store, args.view.view(ctx), &mut || {})?;
+    let mut out = stdout();
+    write!(out, "{}", crate::report::sources(&replay, args.format.format))?;
+    out.flush()?;
+    Ok(())
+}
