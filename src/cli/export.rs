@@ -11,9 +11,38 @@ use super::{CommandError, Ctx, stdout};
 /// head hash.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Write to this file (atomically: it appears whole or not at all) instead of stdout.
+    /// Write to this file (atomically: it appears whole or not at all) instead of stdout,
+    /// and its manifest to FILE.manifest.json.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+
+    /// Write the manifest (count, head seq, head hash, entente version) here [default:
+    /// beside --out as FILE.manifest.json; none for stdout].
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+}
+
+/// Where the manifest of an export at `path` goes unless told otherwise.
+pub fn manifest_path(path: &std::path::Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".manifest.json");
+    PathBuf::from(name)
+}
+
+fn write_manifest(store: &crate::store::Store, path: &std::path::Path) -> Result<(), CommandError> {
+    let head = store.head()?;
+    let manifest = crate::event::Manifest {
+        format: "entente-export".to_owned(),
+        entente_version: env!("CARGO_PKG_VERSION").to_owned(),
+        schema: crate::store::SCHEMA_VERSION,
+        count: store.count()?,
+        head_seq: head.seq,
+        head_hash: head.hash.to_hex(),
+    };
+    let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    text.push('\n');
+    std::fs::write(path, text)
+        .map_err(|e| CommandError::Io { path: path.display().to_string(), message: e.to_string() })
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
@@ -23,6 +52,9 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             let mut out = stdout();
             write_all(&store, &mut out)?;
             out.flush()?;
+            if let Some(manifest) = &args.manifest {
+                write_manifest(&store, manifest)?;
+            }
         }
         Some(path) => {
             let io = |e: std::io::Error| CommandError::Io { path: path.display().to_string(), message: e.to_string() };
@@ -38,8 +70,16 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             }
             tmp.as_file().sync_all().map_err(io)?;
             tmp.persist(&path).map_err(|e| io(e.error))?;
+            let manifest = args.manifest.clone().unwrap_or_else(|| manifest_path(&path));
+            write_manifest(&store, &manifest)?;
             let head = store.head()?;
-            eprintln!("exported {} events to {} (head hash {})", head.seq, path.display(), head.hash);
+            eprintln!(
+                "exported {} events to {} (head hash {}); manifest in {}",
+                head.seq,
+                path.display(),
+                head.hash,
+                manifest.display()
+            );
         }
     }
     Ok(())

@@ -30,10 +30,22 @@ pub struct Args {
     /// Append only if the log still ends at this seq (optimistic concurrency).
     #[arg(long, value_name = "SEQ")]
     expect_head: Option<u64>,
+
+    /// Refuse the file unless it is a whole, unedited export: its chain must hold from
+    /// seq 1 and match its manifest (FILE.manifest.json, or --manifest).
+    #[arg(long)]
+    verify: bool,
+
+    /// The manifest to verify against.
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    manifest: Option<PathBuf>,
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut store = ctx.open()?;
+    if args.verify {
+        verify_export(&args)?;
+    }
     let Input { name, reader, size } = open_input(&args.file)?;
     let progress = progress_bar(ctx, size);
     let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head, &mut |n| progress.inc(n))?;
@@ -50,6 +62,35 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         head.hash
     )?;
     Ok(())
+}
+
+/// Checks the file against its manifest before anything is imported.
+fn verify_export(args: &Args) -> Result<(), CommandError> {
+    let name = args.file.display().to_string();
+    let manifest_path = match &args.manifest {
+        Some(p) => p.clone(),
+        None if args.file.as_os_str() == "-" => {
+            return Err(CommandError::Usage("--verify on stdin needs --manifest FILE".to_owned()));
+        }
+        None => super::export::manifest_path(&args.file),
+    };
+    let io = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| CommandError::Io { path: path.clone(), message: format!("cannot read it: {e}") }
+    };
+    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
+    let manifest: crate::event::Manifest = serde_json::from_str(&manifest_text).map_err(|e| CommandError::Io {
+        path: manifest_path.display().to_string(),
+        message: format!("is not an entente manifest: {e}"),
+    })?;
+    let text = std::fs::read_to_string(&args.file).map_err(io(&args.file))?;
+    let lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
+    crate::event::check_export(lines, &manifest).map_err(|(line, what)| match line {
+        0 => {
+            CommandError::Unverified { what: format!("{name} fails its manifest {}: {what}", manifest_path.display()) }
+        }
+        n => CommandError::Unverified { what: format!("{name}:{n}: {what}") },
+    })
 }
 
 /// How a batch went.

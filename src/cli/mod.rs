@@ -94,6 +94,9 @@ pub enum CommandError {
     /// `verify` found the log changed behind entente's back.
     #[error("the log fails verification{}: {what}; do not trust it — restore it from a verified export or backup", seq.map(|s| format!(" at seq {s}")).unwrap_or_default())]
     Tampered { seq: Option<u64>, what: String },
+    /// `import --verify` found the file is not a whole, unedited export.
+    #[error("{what}; nothing was imported")]
+    Unverified { what: String },
     /// Writing to stdout failed (a closed pipe is not an error: see [`main`]).
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
@@ -104,7 +107,7 @@ impl CommandError {
     /// conflict), 4 the log itself is unusable as given, 5 the log fails verification.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CommandError::Tampered { .. } => 5,
+            CommandError::Tampered { .. } | CommandError::Unverified { .. } => 5,
             CommandError::Usage(_) | CommandError::Env(_) => 2,
             CommandError::Store(e) | CommandError::Rejected { source: e, .. } => match e {
                 StoreError::Busy { .. } | StoreError::Conflict { .. } => 3,

@@ -208,3 +208,76 @@ impl Record {
 pub fn record_line(seq: u64, body_json: &str, prev: Hash, hash: Hash) -> String {
     wire::record_line(seq, body_json, prev, hash)
 }
+
+/// What `export` writes beside a JSON Lines export, so an import can prove it holds the
+/// whole log, unedited: the count, the head and the version that wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always `entente-export`.
+    pub format: String,
+    /// The entente version that wrote the export.
+    pub entente_version: String,
+    /// The log schema version it was written from.
+    pub schema: i64,
+    /// How many events (lines) it holds.
+    pub count: u64,
+    /// The seq of its last event.
+    pub head_seq: u64,
+    /// The hash of its last event.
+    pub head_hash: String,
+}
+
+/// Checks an export's lines against their manifest: every line carries its chain
+/// fields, seq runs from 1 without gaps, each hash links to the one before and matches
+/// the line's content, and the count and head match. `Err` names the first bad line
+/// (0 for the manifest itself) and what differs.
+pub fn check_export<'a>(
+    lines: impl IntoIterator<Item = (usize, &'a str)>,
+    manifest: &Manifest,
+) -> Result<(), (usize, String)> {
+    let mut prev = Hash::GENESIS;
+    let mut count = 0u64;
+    for (no, text) in lines {
+        let line =
+            parse_line(text).map_err(|e| (no, e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message))))?;
+        let (Some(seq), Some(p), Some(h), Some(id), Some(at), Some(by)) =
+            (line.seq, line.prev_hash, line.hash, line.id, line.recorded_at, line.recorded_by)
+        else {
+            return Err((
+                no,
+                "the line lacks seq, prev_hash, hash, id, recorded_at or recorded_by: it is not an export line"
+                    .to_owned(),
+            ));
+        };
+        if seq != count + 1 {
+            return Err((no, format!("seq {seq} where {} was expected: lines are missing or out of order", count + 1)));
+        }
+        if p != prev {
+            return Err((
+                no,
+                "prev_hash does not link to the line before: lines are missing or out of order".to_owned(),
+            ));
+        }
+        let record = Record::chain(seq, Event { id, recorded_at: at, recorded_by: by, facts: line.facts }, prev);
+        if record.hash != h {
+            return Err((no, "the hash does not match the line's content: it was edited after export".to_owned()));
+        }
+        prev = h;
+        count += 1;
+    }
+    if manifest.format != "entente-export" {
+        return Err((0, format!("the manifest's format is `{}`, not `entente-export`", manifest.format)));
+    }
+    if count != manifest.count || count != manifest.head_seq || prev.to_hex() != manifest.head_hash {
+        return Err((
+            0,
+            format!(
+                "the file holds {count} events ending in hash {prev}, but its manifest promises {} ending at seq {} in hash {}: \
+                 lines were added or removed",
+                manifest.count, manifest.head_seq, manifest.head_hash
+            ),
+        ));
+    }
+    Ok(())
+}
