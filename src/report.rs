@@ -50,12 +50,22 @@ pub enum Projection {
     Commitments,
     /// Events in world order.
     Timeline,
+    /// The reviewer's report over the whole log.
+    Audit,
+    /// The history of every event that was corrected, retracted or disputed.
+    History,
 }
 
 impl Projection {
     /// Every projection, in the order `replay` writes them.
-    pub const ALL: [Projection; 4] =
-        [Projection::Status, Projection::Principles, Projection::Commitments, Projection::Timeline];
+    pub const ALL: [Projection; 6] = [
+        Projection::Status,
+        Projection::Principles,
+        Projection::Commitments,
+        Projection::Timeline,
+        Projection::Audit,
+        Projection::History,
+    ];
 
     /// Its name: the command and the folder of its golden files.
     pub fn name(self) -> &'static str {
@@ -64,6 +74,8 @@ impl Projection {
             Projection::Principles => "principles",
             Projection::Commitments => "commitments",
             Projection::Timeline => "timeline",
+            Projection::Audit => "audit",
+            Projection::History => "history",
         }
     }
 }
@@ -142,6 +154,8 @@ pub fn render(
                 .collect::<Vec<_>>(),
         )),
         (Projection::Timeline, Format::Json) => json(&envelope(replay, timeline_of(replay, &tracks))),
+        (Projection::Audit, f) => audit(&replay.all_records(), None, f),
+        (Projection::History, f) => histories(replay, f),
         (Projection::Status, f) => status_doc(replay, &tracks, f),
         (Projection::Principles, f) => principles_doc(replay, &tracks, f),
         (Projection::Commitments, f) => commitments_doc(replay, &tracks, scope, f),
@@ -901,6 +915,28 @@ fn event_fields(e: &Event) -> Vec<(&'static str, String)> {
         rows.push(("source", source_line(src)));
     }
     rows
+}
+
+/// The history of every event the view knows to have been corrected, retracted or
+/// disputed, in log order.
+fn histories(replay: &Replay, format: Format) -> String {
+    let records = replay.all_records();
+    let amended: Vec<&Record> = records.iter().filter(|r| !replay.amendments_of(r.event.id).is_empty()).collect();
+    let parts: Vec<String> = amended
+        .iter()
+        .map(|r| {
+            let amendments: Vec<Record> = replay.amendments_of(r.event.id).into_iter().cloned().collect();
+            history(r, &amendments, format)
+        })
+        .collect();
+    match format {
+        Format::Json => {
+            let values: Vec<serde_json::Value> = parts.iter().filter_map(|p| serde_json::from_str(p).ok()).collect();
+            json(&values)
+        }
+        _ if parts.is_empty() => "No event has been corrected, retracted or disputed.\n".to_owned(),
+        _ => parts.join("\n"),
+    }
 }
 
 /// Every source cited by the events a view sees (as they stand, retracted ones left

@@ -150,6 +150,13 @@ impl Replay {
         list
     }
 
+    /// Every record the view knows (as recorded, amendments included), in log order.
+    pub fn all_records(&self) -> Vec<Record> {
+        let mut all: Vec<Record> = self.base.iter().chain(self.amendments.values().flatten()).cloned().collect();
+        all.sort_by_key(|r| r.seq);
+        all
+    }
+
     /// The records the view sees, as they stand, in world order.
     pub fn timeline(&self) -> Vec<Record> {
         self.effective().records

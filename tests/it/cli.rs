@@ -8,9 +8,12 @@ use crate::common::{NOW, repo};
 
 fn transcript(path: &std::path::Path) {
     let dir = tempfile::tempdir().expect("tempdir");
-    trycmd::TestCases::new()
+    let db = dir.path().join("entente.db").to_string_lossy().into_owned();
+    let cases = trycmd::TestCases::new();
+    cases.insert_var("[DB]", db.clone()).expect("a valid variable");
+    cases
         .register_bin("entente", trycmd::cargo::cargo_bin!("entente"))
-        .env("ENTENTE_DB", dir.path().join("entente.db").to_string_lossy())
+        .env("ENTENTE_DB", db)
         .env("ENTENTE_NOW", NOW)
         .env("ENTENTE_SEED", "7")
         .env("ENTENTE_USER", "analyst")

@@ -1,6 +1,7 @@
 //! The one integration-test binary. Every file in this folder is a module of it; a
 //! test below fails when one is left out.
 
+mod audit;
 mod bad_input;
 mod cli;
 mod common;

@@ -109,7 +109,7 @@ fn recording_time_never_goes_back_even_when_the_clock_does() {
             Ok::<_, entente::store::StoreError>(())
         })
         .expect("scan");
-    assert_eq!(times[0], times[1], "a clock behind the head is lifted to the head");
+    assert!(times[1] > times[0], "a clock behind the head is lifted past the head: {times:?}");
 }
 
 #[test]

@@ -1,0 +1,237 @@
+//! Part 3's promises: corrections, retractions and disputes are events that reports
+//! honour as known at the time; `verify` catches every edit made behind entente's back
+//! with plain SQL; an export re-imports only whole and unedited.
+
+use std::process::Output;
+
+use rusqlite::Connection;
+
+use crate::common::{Sandbox, repo};
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn path(p: &std::path::Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// A log holding the corrections scenario.
+fn corrections() -> Sandbox {
+    let s = Sandbox::new();
+    s.ok(&["import", path(&repo("events/scenarios/corrections.jsonl"))]);
+    s
+}
+
+/// Runs `verify` after `tamper` has done its SQL; asserts exit code 5 and the message.
+fn caught(tamper: &str, expected: &str) {
+    let s = Sandbox::seeded();
+    assert!(s.ok(&["verify"]).contains("verified 28 events"));
+    let conn = Connection::open(&s.db).expect("open");
+    conn.execute_batch(tamper).expect("tamper");
+    drop(conn);
+    let out = s.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(5), "verify passed a tampered log ({tamper}):\n{}", stderr(&out));
+    assert!(stderr(&out).contains(expected), "expected {expected:?}:\n{}", stderr(&out));
+}
+
+#[test]
+fn verify_passes_an_untouched_log_and_prints_the_head() {
+    let s = Sandbox::seeded();
+    let out = s.ok(&["verify"]);
+    assert!(
+        out.contains("head seq 28, hash 43d7ef76e59d37cd7aa97bd55b5382ce4bca37d76aac0298ef6323fbb852e822"),
+        "{out}"
+    );
+}
+
+#[test]
+fn verify_catches_a_dropped_trigger() {
+    caught(
+        "DROP TRIGGER events_no_update;",
+        "the trigger `events_no_update` that keeps the log append-only is missing",
+    );
+}
+
+#[test]
+fn verify_catches_a_changed_payload() {
+    caught(
+        "DROP TRIGGER events_no_update;
+         UPDATE events SET body = replace(body, 'Vienna', 'Prague') WHERE seq = 17;
+         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;",
+        "at seq 17: its hash does not match its content",
+    );
+}
+
+#[test]
+fn verify_catches_a_deleted_row() {
+    caught(
+        "DROP TRIGGER events_no_delete;
+         DELETE FROM events WHERE seq = 12;
+         CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+         BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;",
+        "at seq 12: seq 12 is missing (the next row is seq 13)",
+    );
+}
+
+#[test]
+fn verify_catches_a_deleted_last_row_through_the_missing_trigger() {
+    // Deleting the newest events leaves a valid, shorter chain. Here the trigger that
+    // was dropped to do it gives it away; a tamperer who also restores the trigger is
+    // caught only by comparing with a published head hash (README, "Proving the log
+    // was only appended to").
+    let s = Sandbox::seeded();
+    let conn = Connection::open(&s.db).expect("open");
+    conn.execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 28;").expect("tamper");
+    drop(conn);
+    let out = s.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(5), "a dropped trigger is caught:\n{}", stderr(&out));
+}
+
+#[test]
+fn verify_catches_reordered_rows() {
+    caught(
+        "DROP TRIGGER events_no_update;
+         UPDATE events SET seq = -1 WHERE seq = 5;
+         UPDATE events SET seq = 5 WHERE seq = 6;
+         UPDATE events SET seq = 6 WHERE seq = -1;
+         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;",
+        "at seq 5: its prev_hash does not link to the row before",
+    );
+}
+
+#[test]
+fn export_then_import_verify_round_trips_and_a_cut_export_is_refused() {
+    let s = corrections();
+    let file = s.dir.path().join("backup.jsonl");
+    s.ok(&["export", "--out", path(&file)]);
+    let manifest = s.dir.path().join("backup.jsonl.manifest.json");
+    assert!(std::fs::read_to_string(&manifest).expect("manifest").contains("\"head_seq\": 10"));
+
+    let fresh = Sandbox::new();
+    fresh.ok(&["import", "--verify", path(&file)]);
+    assert_eq!(fresh.fingerprint(), s.fingerprint());
+
+    let text = std::fs::read_to_string(&file).expect("export");
+    let cut: String = text.lines().take(9).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, cut).expect("cut");
+    let other = Sandbox::new();
+    let out = other.run(&["import", "--verify", path(&file)]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(stderr(&out).contains("fails its manifest"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("promises 10 ending at seq 10"), "{}", stderr(&out));
+    assert_eq!(other.fingerprint().0, 0);
+
+    let edited = text.replacen("Moscow", "Minsk", 1);
+    std::fs::write(&file, edited).expect("edit");
+    let out = other.run(&["import", "--verify", path(&file)]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(stderr(&out).contains("backup.jsonl:2: the hash does not match the line's content"), "{}", stderr(&out));
+    assert_eq!(other.fingerprint().0, 0);
+}
+
+#[test]
+fn reports_show_what_was_believed_before_a_correction() {
+    let s = corrections();
+    let state = |known_at: Option<&str>| {
+        let mut args = vec!["commitments", "--format", "json", "--as-of", "2022-06-01"];
+        if let Some(k) = known_at {
+            args.extend(["--known-at", k]);
+        }
+        let v: serde_json::Value = serde_json::from_str(&s.ok(&args)).expect("json");
+        v["tracks"][0]["commitments"][0]["state"].as_str().expect("state").to_owned()
+    };
+    assert_eq!(state(Some("2024-02-20")), "fulfilled_late", "as first recorded: fulfilled in May");
+    assert_eq!(state(None), "fulfilled", "corrected: fulfilled on 20 April");
+}
+
+#[test]
+fn a_retracted_event_leaves_reports_and_a_disputed_one_is_marked() {
+    let s = corrections();
+    let v: serde_json::Value = serde_json::from_str(&s.ok(&["timeline", "--format", "json"])).expect("json");
+    let seqs: Vec<u64> =
+        v["tracks"][0]["events"].as_array().expect("events").iter().map(|e| e["seq"].as_u64().expect("seq")).collect();
+    assert!(!seqs.contains(&5), "the retracted duplicate is gone: {seqs:?}");
+    let before: serde_json::Value =
+        serde_json::from_str(&s.ok(&["timeline", "--format", "json", "--known-at", "2024-03-02"])).expect("json");
+    assert!(before["tracks"][0]["events"].as_array().expect("events").iter().any(|e| e["seq"] == 5));
+    let status: serde_json::Value = serde_json::from_str(&s.ok(&["status", "--format", "json"])).expect("json");
+    assert_eq!(status["tracks"][0]["disputed"], serde_json::json!([3]));
+}
+
+fn refused(s: &Sandbox, args: &[&str], expected: &str) {
+    let before = s.fingerprint();
+    let out = s.run(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    assert!(stderr(&out).contains(expected), "{args:?}: expected {expected:?}:\n{}", stderr(&out));
+    assert_eq!(s.fingerprint(), before, "{args:?} changed the log");
+}
+
+#[test]
+fn impossible_amendments_are_refused_and_append_nothing() {
+    let s = corrections();
+    refused(
+        &s,
+        &["correct", "7", "--set", "payload.reason=x", "--reason", "r"],
+        "is itself a correction, retraction or dispute",
+    );
+    refused(&s, &["retract", "5", "--reason", "again"], "is already retracted");
+    refused(&s, &["correct", "5", "--occurred", "2022", "--reason", "r"], "is already retracted");
+    refused(&s, &["correct", "99", "--occurred", "2022", "--reason", "r"], "no event `99`");
+    refused(
+        &s,
+        &["correct", "4", "--set", "payload.commitment=other", "--reason", "r"],
+        "would change an id the event declares",
+    );
+    refused(
+        &s,
+        &["correct", "4", "--set", "payload.deadline={\"by\":\"2022-02\"}", "--reason", "r"],
+        "falls before the event itself",
+    );
+    refused(&s, &["correct", "2", "--set", "kind=x", "--reason", "r"], "`kind` cannot be corrected");
+    refused(&s, &["correct", "2", "--reason", "r"], "say what to correct");
+}
+
+#[test]
+fn history_names_each_step_and_the_event_as_it_stands() {
+    let s = corrections();
+    let out = s.ok(&["history", "6"]);
+    assert!(out.contains("As first recorded, 2024-02-04T09:00:00.000000Z by analyst-b"), "{out}");
+    assert!(out.contains("changed        occurred: \"2022-05\" → \"2022-04-20\""), "{out}");
+    assert!(out.contains("reason         Date off by a month"), "{out}");
+    let asked_by_correction = s.ok(&["history", "8"]);
+    assert_eq!(asked_by_correction, out, "history of a correction is the history of its target");
+}
+
+#[test]
+fn sources_counts_citations_and_names_thin_evidence() {
+    let s = Sandbox::seeded();
+    let v: serde_json::Value = serde_json::from_str(&s.ok(&["sources", "--format", "json"])).expect("json");
+    let first = &v["sources"][0];
+    assert_eq!(first["title"], "Towards Armenian-Azerbaijani Rapprochement: Initial Steps");
+    assert_eq!(first["events"].as_array().expect("events").len(), 9);
+    assert_eq!(v["unsourced"], serde_json::json!([]));
+    assert!(v["single_source"].as_array().expect("single").contains(&serde_json::json!(28)));
+}
+
+#[test]
+fn an_older_schema_is_migrated_on_open_and_still_verifies() {
+    let s = Sandbox::seeded();
+    let before = s.fingerprint();
+    {
+        // Take the log back to schema 1: what a log written before migration 2 holds.
+        let conn = Connection::open(&s.db).expect("open");
+        conn.execute_batch(
+            "DROP TRIGGER amendments_no_update; DROP TRIGGER amendments_no_delete; DROP TABLE amendments;
+             PRAGMA user_version = 1;",
+        )
+        .expect("downgrade");
+    }
+    assert!(s.ok(&["verify"]).contains("verified 28 events"));
+    let conn = Connection::open(&s.db).expect("open");
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    assert_eq!(version, entente::store::SCHEMA_VERSION);
+    assert_eq!(s.fingerprint(), before);
+}
