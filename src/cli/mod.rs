@@ -118,7 +118,8 @@ impl CommandError {
                 | StoreError::Foreign { .. }
                 | StoreError::TooNew { .. }
                 | StoreError::ReadOnly { .. }
-                | StoreError::DiskFull { .. } => 4,
+                | StoreError::DiskFull { .. }
+                | StoreError::Io { .. } => 4,
                 _ => 1,
             },
             _ => 1,

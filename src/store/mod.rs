@@ -65,6 +65,11 @@ pub enum StoreError {
     /// The disk is full.
     #[error("the disk holding {path} is full; nothing was written. Free some space and try again")]
     DiskFull { path: PathBuf },
+    /// The operating system refused a read or write.
+    #[error(
+        "{path}: the disk refused a read or write while {context} (full, failing, or over a file-size limit); nothing was written. Check the disk and try again"
+    )]
+    Io { path: PathBuf, context: &'static str },
     /// `--expect-head` did not match.
     #[error(
         "the log has moved on: you expected it to end at seq {expected}, but it ends at seq {actual}; nothing was written. Read the new events (`entente log`) and retry with --expect-head {actual}"
@@ -856,6 +861,7 @@ fn map_err(path: &Path, waited_ms: u32, context: &'static str, e: rusqlite::Erro
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
         Some(ErrorCode::NotADatabase) => StoreError::NotSqlite { path },
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+        Some(ErrorCode::SystemIoFailure) => StoreError::Io { path, context },
         Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) if path.exists() => StoreError::ReadOnly { path },
         _ => StoreError::Sqlite { path, context, message: e.to_string() },
     }

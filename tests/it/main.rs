@@ -8,6 +8,7 @@ mod common;
 mod contract;
 mod projections;
 mod properties;
+mod reliability;
 mod store;
 
 #[test]
