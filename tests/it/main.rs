@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod contract;
+mod frozen;
 mod projections;
 mod properties;
 mod reliability;
