@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{View, world_order};
+use super::View;
 use crate::date::{Deadline, PartialDate};
 use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
 
 /// A date and the event behind it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct At {
     /// The event's date, at its own precision.
     pub date: PartialDate,
@@ -31,7 +31,7 @@ impl At {
 }
 
 /// Where a track stands (domain.md, "Track stage").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Opened, nothing since.
@@ -151,12 +151,6 @@ pub struct CommitmentStatus {
     pub evidence: Vec<u64>,
     /// True when every event behind it is unsourced or disputed.
     pub unsupported: bool,
-    #[serde(skip)]
-    last_activity: PartialDate,
-    #[serde(skip)]
-    steps: u32,
-    #[serde(skip)]
-    withdrawn: bool,
 }
 
 /// A principle at the report's date.
@@ -176,12 +170,10 @@ pub struct PrincipleStatus {
     pub evidence: Vec<u64>,
     /// True when every event behind it is unsourced or disputed.
     pub unsupported: bool,
-    #[serde(skip)]
-    proposer: Party,
 }
 
 /// An envoy in office.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Envoy {
     /// Appointing party.
     pub party: Party,
@@ -244,339 +236,463 @@ pub struct TrackStatus {
     pub unsourced: Vec<u64>,
     /// Events on this track that a source contradicts.
     pub disputed: Vec<u64>,
-    #[serde(skip)]
-    principal: bool,
 }
 
 /// Derives the status of every track from `records` (as they stand) as seen by
 /// `view`; `disputed` holds the seqs of events a source contradicts.
-pub fn status(records: &[Record], disputed: &BTreeSet<u64>, view: &View) -> Vec<TrackStatus> {
-    let mut tracks: BTreeMap<TrackId, TrackStatus> = BTreeMap::new();
-    let mut principles: BTreeMap<PrincipleRef, (TrackId, PrincipleStatus)> = BTreeMap::new();
-    let mut commitments: BTreeMap<CommitmentId, (TrackId, CommitmentStatus)> = BTreeMap::new();
-    for record in world_order(records, view) {
+pub fn status<'a>(records: impl IntoIterator<Item = &'a Record>, disputed: &BTreeSet<u64>, view: &View) -> Vec<TrackStatus> {
+    let mut fold = Fold::default();
+    for r in records.into_iter().filter(|r| view.sees(r)) {
+        fold.push(r, disputed.contains(&r.seq));
+    }
+    fold.finish(view)
+}
+
+/// A sort key for world order: the date interval, then seq.
+type Key = (NaiveDate, NaiveDate, u64);
+
+impl At {
+    /// Its place in world order.
+    pub fn world_key(&self) -> Key {
+        self.key()
+    }
+}
+
+/// What the status projection has accumulated from the events pushed so far.
+///
+/// Accumulation is commutative: every event adds to per-entity lists, counts, minima
+/// and maxima, and everything that depends on order (a principle's state machine, a
+/// track's stage history, the ruling deadline) is derived in [`Fold::finish`] after
+/// sorting. So the result depends only on the set of events pushed, which is what
+/// lets a snapshot be caught up with whatever was recorded since, in any order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Fold {
+    tracks: BTreeMap<TrackId, TrackAcc>,
+    principles: BTreeMap<PrincipleRef, PrincipleAcc>,
+    answers: BTreeMap<crate::event::ProposalId, Vec<(At, Party, Response)>>,
+    commitments: BTreeMap<CommitmentId, CommitmentAcc>,
+    instrument_types: BTreeMap<crate::event::InstrumentId, InstrumentType>,
+    weak: BTreeSet<u64>,
+    max_day: Option<NaiveDate>,
+    count: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+struct TrackAcc {
+    opened: Option<(At, String, Vec<PartyName>)>,
+    /// The earliest event reaching each activity stage.
+    activity: BTreeMap<Stage, At>,
+    instrument: Vec<(At, crate::event::InstrumentId, InstrumentStage)>,
+    implementation: Vec<At>,
+    envoys: Vec<Envoy>,
+    meetings: u32,
+    calls: u32,
+    last: Option<At>,
+    unsourced: Vec<At>,
+    disputed: Vec<At>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+enum Touch {
+    Addressed { joint: bool, signed: bool },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+struct PrincipleAcc {
+    tabled: Option<(TrackId, At, String, Party)>,
+    touches: Vec<(At, Touch)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+struct CommitmentAcc {
+    made: Option<(TrackId, At, Vec<Party>, String)>,
+    deadlines: Vec<DeadlineEntryAcc>,
+    fulfils: Vec<At>,
+    steps: u32,
+    withdrawn: Option<At>,
+    last: Option<At>,
+    evidence: Vec<At>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+struct DeadlineEntryAcc {
+    at: At,
+    deadline: Deadline,
+    due: NaiveDate,
+}
+
+/// The accumulator of commitment `id`, with `at` added to its evidence and activity.
+fn touch<'a>(commitments: &'a mut BTreeMap<CommitmentId, CommitmentAcc>, id: &CommitmentId, at: At) -> &'a mut CommitmentAcc {
+    let acc = commitments.entry(id.clone()).or_default();
+    acc.evidence.push(at);
+    max_at(&mut acc.last, at);
+    acc
+}
+
+fn min_at(slot: &mut Option<At>, at: At) {
+    if slot.is_none_or(|x| at.key() < x.key()) {
+        *slot = Some(at);
+    }
+}
+
+fn max_at(slot: &mut Option<At>, at: At) {
+    if slot.is_none_or(|x| at.key() > x.key()) {
+        *slot = Some(at);
+    }
+}
+
+impl Fold {
+    /// How many events were pushed.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The last day of the latest-dated event pushed: a view as of this day or later
+    /// sees every pushed event.
+    pub fn max_day(&self) -> Option<NaiveDate> {
+        self.max_day
+    }
+
+    /// Adds one event (as it stands); `disputed` when a source contradicts it.
+    pub fn push(&mut self, record: &Record, disputed: bool) {
         let f = &record.event.facts;
         let at = At::of(record);
-        let seq = record.seq;
-        for track in &f.tracks {
-            if let Payload::TrackOpened(p) = &f.payload {
-                tracks.insert(
-                    track.clone(),
-                    TrackStatus {
-                        id: track.clone(),
-                        title: p.title.clone(),
-                        parties: p.parties.clone(),
-                        stage: Stage::Dormant,
-                        stage_since: at,
-                        stage_history: vec![StageMove { stage: Stage::Dormant, at }],
-                        last_activity: at,
-                        envoys: Vec::new(),
-                        meetings: 0,
-                        calls: 0,
-                        principles: Vec::new(),
-                        commitments: Vec::new(),
-                        next_deadline: None,
-                        unsourced: Vec::new(),
-                        disputed: Vec::new(),
-                        principal: false,
-                    },
-                );
-            }
-            // An event dated before its track's opening still belongs to the track.
-            let Some(t) = tracks.get_mut(track) else { continue };
-            if at.key() > t.last_activity.key() {
-                t.last_activity = at;
-            }
-            if f.unsourced {
-                t.unsourced.push(seq);
-            }
-            if disputed.contains(&seq) {
-                t.disputed.push(seq);
-            }
-            apply_to_track(t, record);
+        self.count += 1;
+        self.max_day = self.max_day.max(Some(f.occurred.last_day()));
+        if f.unsourced || disputed {
+            self.weak.insert(record.seq);
         }
-        apply_principles(&mut principles, record);
-        apply_commitments(&mut commitments, record);
+        for track in &f.tracks {
+            let t = self.tracks.entry(track.clone()).or_default();
+            max_at(&mut t.last, at);
+            if f.unsourced {
+                t.unsourced.push(at);
+            }
+            if disputed {
+                t.disputed.push(at);
+            }
+            let activity = match &f.payload {
+                Payload::TrackOpened(p) => {
+                    t.opened = Some((at, p.title.clone(), p.parties.clone()));
+                    None
+                }
+                Payload::EnvoyAppointed(p) => {
+                    t.envoys.push(Envoy { party: p.party.clone(), name: p.envoy.clone(), since: f.occurred, seq: record.seq });
+                    Some(Stage::PreNegotiation)
+                }
+                Payload::MeetingHeld(m) => {
+                    match m.mode {
+                        Mode::InPerson => t.meetings += 1,
+                        Mode::Phone | Mode::Video => t.calls += 1,
+                    }
+                    Some(Stage::PreNegotiation)
+                }
+                Payload::StatementMade(_) => Some(Stage::PreNegotiation),
+                Payload::ProposalTabled(_) | Payload::CommitmentMade(_) => Some(Stage::Negotiation),
+                Payload::ProposalAnswered(a) => Some(match a.response {
+                    Response::Accepted => Stage::FrameworkAgreed,
+                    _ => Stage::Negotiation,
+                }),
+                Payload::InstrumentStageReached(i) => {
+                    t.instrument.push((at, i.instrument.clone(), i.stage));
+                    None
+                }
+                Payload::ImplementationStep(_) => {
+                    t.implementation.push(at);
+                    None
+                }
+                _ => None,
+            };
+            if let Some(stage) = activity {
+                let slot = t.activity.entry(stage).or_insert(at);
+                if at.key() < slot.key() {
+                    *slot = at;
+                }
+            }
+        }
+        let track0 = f.tracks.first().cloned();
+        match &f.payload {
+            Payload::InstrumentStageReached(i) => {
+                if let Some(ty) = i.instrument_type {
+                    self.instrument_types.entry(i.instrument.clone()).or_insert(ty);
+                }
+            }
+            Payload::ProposalTabled(p) => {
+                for pr in &p.principles {
+                    let id = PrincipleRef { proposal: p.proposal.clone(), number: pr.number };
+                    let acc = self.principles.entry(id).or_default();
+                    if let Some(track) = &track0 {
+                        acc.tabled = Some((track.clone(), at, pr.text.clone(), p.by.clone()));
+                    }
+                }
+            }
+            Payload::ProposalAnswered(a) => {
+                self.answers.entry(a.proposal.clone()).or_default().push((at, a.by.clone(), a.response));
+            }
+            Payload::CommitmentMade(c) => {
+                let acc = self.commitments.entry(c.commitment.clone()).or_default();
+                if let Some(track) = &track0 {
+                    acc.made = Some((track.clone(), at, c.parties.clone(), c.text.clone()));
+                }
+                if let Some(d) = c.deadline {
+                    acc.deadlines.push(DeadlineEntryAcc { at, deadline: d, due: d.due(&f.occurred) });
+                }
+                acc.evidence.push(at);
+                max_at(&mut acc.last, at);
+            }
+            _ => {}
+        }
+        let joint = matches!(f.payload, Payload::MeetingHeld(_) | Payload::CommitmentMade(_));
+        let signed = matches!(&f.payload, Payload::InstrumentStageReached(i) if i.stage == InstrumentStage::Signed);
+        let mut addressed: Vec<&PrincipleRef> = f.links.addresses.iter().collect();
+        if let Payload::CommitmentMade(c) = &f.payload {
+            addressed.extend(c.principle.as_ref());
+        }
+        for id in addressed {
+            self.principles.entry(id.clone()).or_default().touches.push((at, Touch::Addressed { joint, signed }));
+        }
+        let commitments = &mut self.commitments;
+        match &f.payload {
+            Payload::CommitmentProgressed(p) => touch(commitments, &p.commitment, at).steps += 1,
+            Payload::CommitmentFulfilled(p) => touch(commitments, &p.commitment, at).fulfils.push(at),
+            Payload::CommitmentWithdrawn(p) => min_at(&mut touch(commitments, &p.commitment, at).withdrawn, at),
+            Payload::DeadlineAmended(p) => {
+                let due = p.deadline.due(&f.occurred);
+                touch(commitments, &p.commitment, at).deadlines.push(DeadlineEntryAcc { at, deadline: p.deadline, due });
+            }
+            _ => {}
+        }
+        for id in &f.links.advances {
+            touch(commitments, id, at).steps += 1;
+        }
+        for id in &f.links.fulfils {
+            touch(commitments, id, at).fulfils.push(at);
+        }
     }
-    let weak: BTreeSet<u64> =
-        records.iter().filter(|r| r.event.facts.unsourced || disputed.contains(&r.seq)).map(|r| r.seq).collect();
-    let unsupported = |evidence: &[u64]| evidence.iter().all(|s| weak.contains(s));
-    for (_, (track, mut p)) in principles {
-        p.unsupported = unsupported(&p.evidence);
-        if let Some(t) = tracks.get_mut(&track) {
+
+    /// The status of every track, judged at the view's date.
+    pub fn finish(&self, view: &View) -> Vec<TrackStatus> {
+        let mut tracks: BTreeMap<TrackId, TrackStatus> = BTreeMap::new();
+        for (id, acc) in &self.tracks {
+            let Some((opened, title, parties)) = &acc.opened else { continue };
+            tracks.insert(id.clone(), self.track(id, acc, *opened, title, parties));
+        }
+        let unsupported = |evidence: &[u64]| evidence.iter().all(|s| self.weak.contains(s));
+        for (id, acc) in &self.principles {
+            let Some((track, tabled, text, proposer)) = &acc.tabled else { continue };
+            let Some(t) = tracks.get_mut(track) else { continue };
+            let mut p = principle(id, *tabled, text, proposer, acc, self.answers.get(&id.proposal));
+            p.unsupported = unsupported(&p.evidence);
             t.principles.push(p);
         }
-    }
-    for (_, (track, mut c)) in commitments {
-        c.state = judge(&c, view);
-        c.score = score(&c);
-        c.unsupported = unsupported(&c.evidence);
-        if let Some(t) = tracks.get_mut(&track) {
+        for (id, acc) in &self.commitments {
+            let Some((track, made, parties, text)) = &acc.made else { continue };
+            let Some(t) = tracks.get_mut(track) else { continue };
+            let mut c = commitment(id, *made, parties, text, acc, view);
+            c.unsupported = unsupported(&c.evidence);
             t.commitments.push(c);
         }
+        for t in tracks.values_mut() {
+            t.next_deadline = t
+                .commitments
+                .iter()
+                .filter(|c| !matches!(c.state, CommitmentState::Fulfilled | CommitmentState::FulfilledLate | CommitmentState::Withdrawn))
+                .filter_map(|c| c.due.map(|due| NextDeadline { due, commitment: c.id.clone() }))
+                .min();
+        }
+        tracks.into_values().collect()
     }
-    for t in tracks.values_mut() {
-        t.next_deadline = t
-            .commitments
-            .iter()
-            .filter(|c| {
-                !matches!(
-                    c.state,
-                    CommitmentState::Fulfilled | CommitmentState::FulfilledLate | CommitmentState::Withdrawn
-                )
-            })
-            .filter_map(|c| c.due.map(|due| NextDeadline { due, commitment: c.id.clone() }))
-            .min();
+
+    fn track(&self, id: &TrackId, acc: &TrackAcc, opened: At, title: &str, parties: &[PartyName]) -> TrackStatus {
+        // Every event that may move the stage, in world order; activity counts only
+        // through the first event reaching each level (later ones never move it).
+        enum Move {
+            Activity(Stage),
+            Instrument(InstrumentStage),
+            Implementation,
+        }
+        let mut moves: Vec<(At, Move)> = Vec::new();
+        moves.extend(acc.activity.iter().map(|(s, at)| (*at, Move::Activity(*s))));
+        for (at, instrument, stage) in &acc.instrument {
+            let principal = matches!(self.instrument_types.get(instrument), Some(InstrumentType::Treaty | InstrumentType::Framework));
+            if principal {
+                moves.push((*at, Move::Instrument(*stage)));
+            }
+        }
+        moves.extend(acc.implementation.iter().map(|at| (*at, Move::Implementation)));
+        moves.sort_by_key(|(at, _)| at.key());
+        let mut stage = Stage::Dormant;
+        let mut since = opened;
+        let mut history = vec![StageMove { stage, at: opened }];
+        let mut principal = false;
+        for (at, m) in moves {
+            let next = match m {
+                Move::Activity(s) if !principal && s > stage => Some(s),
+                Move::Instrument(s) => {
+                    principal = true;
+                    Some(match s {
+                        InstrumentStage::TextAgreed => Stage::TextAgreed,
+                        InstrumentStage::Initialled => Stage::Initialled,
+                        InstrumentStage::Signed => Stage::Signed,
+                        InstrumentStage::RatificationStep => Stage::Ratification,
+                        InstrumentStage::InForce => Stage::InForce,
+                        InstrumentStage::Suspended => Stage::Suspended,
+                        InstrumentStage::Withdrawn => Stage::Withdrawn,
+                        InstrumentStage::Annulled => Stage::Annulled,
+                    })
+                }
+                Move::Implementation if stage == Stage::InForce => Some(Stage::Implementation),
+                _ => None,
+            };
+            if let Some(next) = next
+                && next != stage
+            {
+                stage = next;
+                since = at;
+                history.push(StageMove { stage, at });
+            }
+        }
+        let mut envoys = acc.envoys.clone();
+        envoys.sort_by_key(|e| (e.since.first_day(), e.since.last_day(), e.seq));
+        let sorted = |list: &[At]| {
+            let mut v = list.to_vec();
+            v.sort_by_key(|a| a.key());
+            v.into_iter().map(|a| a.seq).collect::<Vec<u64>>()
+        };
+        TrackStatus {
+            id: id.clone(),
+            title: title.to_owned(),
+            parties: parties.to_vec(),
+            stage,
+            stage_since: since,
+            stage_history: history,
+            last_activity: acc.last.unwrap_or(opened),
+            envoys,
+            meetings: acc.meetings,
+            calls: acc.calls,
+            principles: Vec::new(),
+            commitments: Vec::new(),
+            next_deadline: None,
+            unsourced: sorted(&acc.unsourced),
+            disputed: sorted(&acc.disputed),
+        }
     }
-    tracks.into_values().collect()
 }
 
-fn move_to(t: &mut TrackStatus, stage: Stage, at: At) {
-    if t.stage != stage {
-        t.stage = stage;
-        t.stage_since = at;
-        t.stage_history.push(StageMove { stage, at });
+fn principle(
+    id: &PrincipleRef,
+    tabled: At,
+    text: &str,
+    proposer: &Party,
+    acc: &PrincipleAcc,
+    answers: Option<&Vec<(At, Party, Response)>>,
+) -> PrincipleStatus {
+    enum Step<'a> {
+        Answer(&'a Party, Response),
+        Addressed { joint: bool, signed: bool },
     }
-}
-
-fn apply_to_track(t: &mut TrackStatus, record: &Record) {
-    let f = &record.event.facts;
-    let at = At::of(record);
-    // Activity moves an uninstrumented track forward only; an instrument rules once there.
-    let activity = match &f.payload {
-        Payload::EnvoyAppointed(p) => {
-            t.envoys.push(Envoy { party: p.party.clone(), name: p.envoy.clone(), since: f.occurred, seq: record.seq });
-            Some(Stage::PreNegotiation)
-        }
-        Payload::MeetingHeld(m) => {
-            match m.mode {
-                Mode::InPerson => t.meetings += 1,
-                Mode::Phone | Mode::Video => t.calls += 1,
-            }
-            Some(Stage::PreNegotiation)
-        }
-        Payload::StatementMade(_) => Some(Stage::PreNegotiation),
-        Payload::ProposalTabled(_) | Payload::CommitmentMade(_) => Some(Stage::Negotiation),
-        Payload::ProposalAnswered(a) => Some(match a.response {
-            Response::Accepted => Stage::FrameworkAgreed,
-            _ => Stage::Negotiation,
-        }),
-        Payload::InstrumentStageReached(i) => {
-            let principal = matches!(i.instrument_type, Some(InstrumentType::Treaty | InstrumentType::Framework));
-            if principal || t.principal {
-                t.principal = true;
-                let stage = match i.stage {
-                    InstrumentStage::TextAgreed => Stage::TextAgreed,
-                    InstrumentStage::Initialled => Stage::Initialled,
-                    InstrumentStage::Signed => Stage::Signed,
-                    InstrumentStage::RatificationStep => Stage::Ratification,
-                    InstrumentStage::InForce => Stage::InForce,
-                    InstrumentStage::Suspended => Stage::Suspended,
-                    InstrumentStage::Withdrawn => Stage::Withdrawn,
-                    InstrumentStage::Annulled => Stage::Annulled,
-                };
-                move_to(t, stage, at);
-            }
-            None
-        }
-        Payload::ImplementationStep(_) if t.stage == Stage::InForce => {
-            move_to(t, Stage::Implementation, at);
-            None
-        }
-        _ => None,
+    let mut steps: Vec<(At, Step<'_>)> = acc
+        .touches
+        .iter()
+        .map(|(at, Touch::Addressed { joint, signed })| (*at, Step::Addressed { joint: *joint, signed: *signed }))
+        .collect();
+    steps.extend(answers.into_iter().flatten().map(|(at, by, r)| (*at, Step::Answer(by, *r))));
+    steps.sort_by_key(|(at, _)| at.key());
+    let mut p = PrincipleStatus {
+        id: id.clone(),
+        state: PrincipleState::Tabled,
+        text: text.to_owned(),
+        reaffirmed: 0,
+        last: tabled.date,
+        evidence: vec![tabled.seq],
+        unsupported: false,
     };
-    if let Some(stage) = activity
-        && !t.principal
-        && stage > t.stage
-    {
-        move_to(t, stage, at);
+    for (at, step) in steps {
+        cite(&mut p.evidence, at.seq);
+        match step {
+            Step::Answer(by, response) => {
+                if by == proposer {
+                    continue;
+                }
+                if p.state.is_open() {
+                    p.state = match response {
+                        Response::Accepted => PrincipleState::Accepted,
+                        Response::AcceptedInPrinciple => PrincipleState::Acknowledged,
+                        Response::Rejected | Response::CounterProposal => PrincipleState::Contested,
+                    };
+                    p.last = at.date;
+                }
+            }
+            Step::Addressed { joint, signed } => {
+                p.last = at.date;
+                p.state = match (p.state, signed, joint) {
+                    (_, true, _) => PrincipleState::Codified,
+                    (PrincipleState::Codified, _, _) => PrincipleState::Codified,
+                    (PrincipleState::Agreed | PrincipleState::Reaffirmed, _, _) => {
+                        p.reaffirmed += 1;
+                        PrincipleState::Reaffirmed
+                    }
+                    (_, _, true) => PrincipleState::Agreed,
+                    (PrincipleState::Tabled, _, false) => PrincipleState::Acknowledged,
+                    (state, _, false) => state,
+                };
+            }
+        }
     }
+    p
 }
 
-fn apply_principles(principles: &mut BTreeMap<PrincipleRef, (TrackId, PrincipleStatus)>, record: &Record) {
-    let f = &record.event.facts;
-    let seq = record.seq;
-    if let Payload::ProposalTabled(p) = &f.payload {
-        for pr in &p.principles {
-            let id = PrincipleRef { proposal: p.proposal.clone(), number: pr.number };
-            let status = PrincipleStatus {
-                id: id.clone(),
-                state: PrincipleState::Tabled,
-                text: pr.text.clone(),
-                reaffirmed: 0,
-                last: f.occurred,
-                evidence: vec![seq],
-                unsupported: false,
-                proposer: p.by.clone(),
-            };
-            principles.insert(id, (f.tracks[0].clone(), status));
+fn commitment(id: &CommitmentId, made: At, parties: &[Party], text: &str, acc: &CommitmentAcc, view: &View) -> CommitmentStatus {
+    let mut deadlines = acc.deadlines.clone();
+    deadlines.sort_by_key(|d| d.at.key());
+    let mut evidence = acc.evidence.clone();
+    evidence.sort_by_key(|a| a.key());
+    evidence.dedup_by_key(|a| a.seq);
+    let fulfilled = acc.fulfils.iter().copied().min_by_key(|a| a.key());
+    let due = deadlines.last().map(|d| d.due);
+    let quiet_since = acc.last.unwrap_or(made).date.last_day();
+    let state = if acc.withdrawn.is_some() {
+        CommitmentState::Withdrawn
+    } else if let Some(done) = fulfilled {
+        // Late only when the fulfilment surely came after the due day.
+        match due {
+            Some(due) if done.date.first_day() > due => CommitmentState::FulfilledLate,
+            _ => CommitmentState::Fulfilled,
         }
-        return;
+    } else if due.is_some_and(|due| due < view.as_of) {
+        CommitmentState::Overdue
+    } else if (view.as_of - quiet_since).num_days() > i64::from(view.stall_days) {
+        CommitmentState::Stalled
+    } else if acc.steps > 0 {
+        CommitmentState::InProgress
+    } else {
+        CommitmentState::Open
+    };
+    let score = match (fulfilled.is_some(), acc.steps) {
+        (true, _) => 3,
+        (false, 0) => 0,
+        (false, 1) => 1,
+        (false, _) => 2,
+    };
+    CommitmentStatus {
+        id: id.clone(),
+        state,
+        parties: parties.to_vec(),
+        text: text.to_owned(),
+        made: made.date,
+        deadlines: deadlines.into_iter().map(|d| DeadlineEntry { deadline: d.deadline, due: d.due, seq: d.at.seq }).collect(),
+        due,
+        fulfilled,
+        score,
+        evidence: evidence.into_iter().map(|a| a.seq).collect(),
+        unsupported: false,
     }
-    if let Payload::ProposalAnswered(a) = &f.payload {
-        for (id, (_, p)) in principles.range_mut(PrincipleRef { proposal: a.proposal.clone(), number: 0 }..) {
-            if id.proposal != a.proposal {
-                break;
-            }
-            if a.by == p.proposer {
-                continue;
-            }
-            let to = match a.response {
-                Response::Accepted => PrincipleState::Accepted,
-                Response::AcceptedInPrinciple => PrincipleState::Acknowledged,
-                Response::Rejected | Response::CounterProposal => PrincipleState::Contested,
-            };
-            if p.state.is_open() {
-                p.state = to;
-                p.last = f.occurred;
-            }
-            cite(&mut p.evidence, seq);
-        }
-    }
-    let joint = matches!(f.payload, Payload::MeetingHeld(_) | Payload::CommitmentMade(_));
-    let signed = matches!(&f.payload, Payload::InstrumentStageReached(i) if i.stage == InstrumentStage::Signed);
-    let mut addressed: Vec<&PrincipleRef> = f.links.addresses.iter().collect();
-    if let Payload::CommitmentMade(c) = &f.payload {
-        addressed.extend(c.principle.as_ref());
-    }
-    for id in addressed {
-        let Some((_, p)) = principles.get_mut(id) else { continue };
-        cite(&mut p.evidence, seq);
-        p.last = f.occurred;
-        p.state = match (p.state, signed, joint) {
-            (_, true, _) => PrincipleState::Codified,
-            (PrincipleState::Codified, _, _) => PrincipleState::Codified,
-            (PrincipleState::Agreed | PrincipleState::Reaffirmed, _, _) => {
-                p.reaffirmed += 1;
-                PrincipleState::Reaffirmed
-            }
-            (_, _, true) => PrincipleState::Agreed,
-            (PrincipleState::Tabled, _, false) => PrincipleState::Acknowledged,
-            (state, _, false) => state,
-        };
-    }
-}
-
-fn apply_commitments(commitments: &mut BTreeMap<CommitmentId, (TrackId, CommitmentStatus)>, record: &Record) {
-    let f = &record.event.facts;
-    let seq = record.seq;
-    if let Payload::CommitmentMade(c) = &f.payload {
-        let deadlines =
-            c.deadline.iter().map(|d| DeadlineEntry { deadline: *d, due: d.due(&f.occurred), seq }).collect::<Vec<_>>();
-        let status = CommitmentStatus {
-            id: c.commitment.clone(),
-            state: CommitmentState::Open,
-            parties: c.parties.clone(),
-            text: c.text.clone(),
-            made: f.occurred,
-            due: deadlines.last().map(|d| d.due),
-            deadlines,
-            fulfilled: None,
-            score: 0,
-            evidence: vec![seq],
-            unsupported: false,
-            last_activity: f.occurred,
-            steps: 0,
-            withdrawn: false,
-        };
-        commitments.insert(c.commitment.clone(), (f.tracks[0].clone(), status));
-        return;
-    }
-    let at = At::of(record);
-    match &f.payload {
-        Payload::CommitmentProgressed(p) => {
-            touch(commitments, &p.commitment, at, Touch::Step);
-        }
-        Payload::CommitmentFulfilled(p) => {
-            touch(commitments, &p.commitment, at, Touch::Fulfil);
-        }
-        Payload::CommitmentWithdrawn(p) => {
-            if let Some(c) = touch(commitments, &p.commitment, at, Touch::Note) {
-                c.withdrawn = true;
-            }
-        }
-        Payload::DeadlineAmended(p) => {
-            if let Some(c) = touch(commitments, &p.commitment, at, Touch::Note) {
-                let due = p.deadline.due(&f.occurred);
-                c.deadlines.push(DeadlineEntry { deadline: p.deadline, due, seq });
-                c.due = Some(due);
-            }
-        }
-        _ => {}
-    }
-    for id in &f.links.advances {
-        touch(commitments, id, at, Touch::Step);
-    }
-    for id in &f.links.fulfils {
-        touch(commitments, id, at, Touch::Fulfil);
-    }
-}
-
-/// What an event does to a commitment it names.
-enum Touch {
-    /// Evidence only.
-    Note,
-    /// A step towards it.
-    Step,
-    /// Its fulfilment (the first one counts).
-    Fulfil,
-}
-
-fn touch<'a>(
-    commitments: &'a mut BTreeMap<CommitmentId, (TrackId, CommitmentStatus)>,
-    id: &CommitmentId,
-    at: At,
-    how: Touch,
-) -> Option<&'a mut CommitmentStatus> {
-    let (_, c) = commitments.get_mut(id)?;
-    cite(&mut c.evidence, at.seq);
-    c.last_activity = at.date;
-    match how {
-        Touch::Note => {}
-        Touch::Step => c.steps += 1,
-        Touch::Fulfil => {
-            c.fulfilled.get_or_insert(at);
-        }
-    }
-    Some(c)
 }
 
 /// Adds an event to an evidence list once, however many ways it bears on the subject.
 fn cite(evidence: &mut Vec<u64>, seq: u64) {
     if evidence.last() != Some(&seq) {
         evidence.push(seq);
-    }
-}
-
-/// The derived state of a commitment at the view's date (never stored).
-fn judge(c: &CommitmentStatus, view: &View) -> CommitmentState {
-    if c.withdrawn {
-        return CommitmentState::Withdrawn;
-    }
-    if let Some(done) = c.fulfilled {
-        // Late only when the fulfilment surely came after the due day.
-        return match c.due {
-            Some(due) if done.date.first_day() > due => CommitmentState::FulfilledLate,
-            _ => CommitmentState::Fulfilled,
-        };
-    }
-    if c.due.is_some_and(|due| due < view.as_of) {
-        return CommitmentState::Overdue;
-    }
-    let quiet_since = c.last_activity.last_day();
-    if (view.as_of - quiet_since).num_days() > i64::from(view.stall_days) {
-        return CommitmentState::Stalled;
-    }
-    if c.steps > 0 { CommitmentState::InProgress } else { CommitmentState::Open }
-}
-
-/// The Peace Accords Matrix 0–3 implementation score.
-fn score(c: &CommitmentStatus) -> u8 {
-    match (c.fulfilled.is_some(), c.steps) {
-        (true, _) => 3,
-        (false, 0) => 0,
-        (false, 1) => 1,
-        (false, _) => 2,
     }
 }
 
