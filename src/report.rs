@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::event::payload::Payload;
 use crate::event::{Event, Record, format_recorded_at};
 use crate::projection::status::{CommitmentState, CommitmentStatus, PrincipleStatus, TrackStatus};
-use crate::projection::{Replay, View};
+use crate::projection::{Header, Replay, View};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -129,14 +129,38 @@ struct TimelineEvent {
 /// Renders one projection of `replay` (whose status is `tracks`) in `format`.
 pub fn render(
     replay: &Replay,
-    mut tracks: Vec<TrackStatus>,
+    tracks: Vec<TrackStatus>,
     projection: Projection,
     format: Format,
     scope: &Scope,
 ) -> String {
+    let mut tracks = tracks;
     if let Some(t) = &scope.track {
         tracks.retain(|x| x.id.as_str() == t);
     }
+    match (projection, format) {
+        (Projection::Timeline, Format::Json) => json(&envelope(&replay.header(), timeline_of(replay, &tracks))),
+        (Projection::Timeline, f) => timeline_doc(replay, &tracks, f),
+        (Projection::Audit, f) => audit(&replay.all_records(), None, f),
+        (Projection::History, f) => histories(replay, f),
+        (p, f) => render_status(&replay.header(), tracks, p, f, scope),
+    }
+}
+
+/// Renders a projection that needs only the status (status, principles, commitments):
+/// what `status` serves from a snapshot without reading the log.
+pub fn render_status(
+    head: &Header,
+    tracks: Vec<TrackStatus>,
+    projection: Projection,
+    format: Format,
+    scope: &Scope,
+) -> String {
+    let mut tracks = tracks;
+    if let Some(t) = &scope.track {
+        tracks.retain(|x| x.id.as_str() == t);
+    }
+    let replay = head;
     match (projection, format) {
         (Projection::Status, Format::Json) => json(&envelope(replay, tracks.iter().collect::<Vec<_>>())),
         (Projection::Principles, Format::Json) => json(&envelope(
@@ -153,20 +177,18 @@ pub fn render(
                 .map(|t| CommitmentsOf { id: t.id.as_str(), title: &t.title, commitments: filtered(t, scope) })
                 .collect::<Vec<_>>(),
         )),
-        (Projection::Timeline, Format::Json) => json(&envelope(replay, timeline_of(replay, &tracks))),
-        (Projection::Audit, f) => audit(&replay.all_records(), None, f),
-        (Projection::History, f) => histories(replay, f),
         (Projection::Status, f) => status_doc(replay, &tracks, f),
         (Projection::Principles, f) => principles_doc(replay, &tracks, f),
         (Projection::Commitments, f) => commitments_doc(replay, &tracks, scope, f),
-        (Projection::Timeline, f) => timeline_doc(replay, &tracks, f),
+        // The others need the log itself: `render` serves them.
+        (_, f) => status_doc(replay, &tracks, f),
     }
 }
 
-fn envelope<T: Serialize>(replay: &Replay, tracks: Vec<T>) -> Envelope<T> {
-    let view = replay.view();
+fn envelope<T: Serialize>(head: &Header, tracks: Vec<T>) -> Envelope<T> {
+    let view = head.view;
     let known_at = view.known_at.as_ref().map(format_recorded_at);
-    Envelope { as_of: view.as_of, known_at, head_seq: replay.head_seq(), tracks }
+    Envelope { as_of: view.as_of, known_at, head_seq: head.head_seq, tracks }
 }
 
 fn json<T: Serialize>(value: &T) -> String {
@@ -361,13 +383,13 @@ pub fn cut(text: &str, width: usize) -> String {
     s
 }
 
-fn view_line(replay: &Replay) -> String {
-    let view: &View = replay.view();
+fn view_line(head: &Header) -> String {
+    let view: &View = &head.view;
     let known = match view.known_at {
         Some(t) => format!("as known at {}", format_recorded_at(&t)),
         None => "everything recorded".to_owned(),
     };
-    format!("As of {} · {known} · log head seq {}", view.as_of, replay.head_seq())
+    format!("As of {} · {known} · log head seq {}", view.as_of, head.head_seq)
 }
 
 fn snake<T: Serialize>(value: &T) -> String {
@@ -378,7 +400,7 @@ fn at(a: &crate::projection::status::At) -> String {
     format!("{} (seq {})", a.date, a.seq)
 }
 
-fn status_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> String {
+fn status_doc(replay: &Header, tracks: &[TrackStatus], format: Format) -> String {
     let mut doc = Doc::new(format);
     doc.title(&format!("Status — {}", view_line(replay)));
     if tracks.is_empty() {
@@ -470,7 +492,7 @@ fn commitment_rows<'a>(cs: impl Iterator<Item = &'a CommitmentStatus>) -> Vec<Ve
     .collect()
 }
 
-fn principles_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> String {
+fn principles_doc(replay: &Header, tracks: &[TrackStatus], format: Format) -> String {
     let mut doc = Doc::new(format);
     doc.title(&format!("Principles — {}", view_line(replay)));
     for t in tracks.iter().filter(|t| !t.principles.is_empty()) {
@@ -499,7 +521,7 @@ fn principles_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> St
     doc.finish()
 }
 
-fn commitments_doc(replay: &Replay, tracks: &[TrackStatus], scope: &Scope, format: Format) -> String {
+fn commitments_doc(replay: &Header, tracks: &[TrackStatus], scope: &Scope, format: Format) -> String {
     let mut doc = Doc::new(format);
     doc.title(&format!("Commitments — {}", view_line(replay)));
     let mut any = false;
@@ -545,7 +567,7 @@ fn commitments_doc(replay: &Replay, tracks: &[TrackStatus], scope: &Scope, forma
 
 fn timeline_doc(replay: &Replay, tracks: &[TrackStatus], format: Format) -> String {
     let mut doc = Doc::new(format);
-    doc.title(&format!("Timeline — {}", view_line(replay)));
+    doc.title(&format!("Timeline — {}", view_line(&replay.header())));
     for t in timeline_of(replay, tracks) {
         let title = tracks.iter().find(|x| x.id.as_str() == t.id).map_or("", |x| x.title.as_str());
         doc.heading(&format!("{title} [{}]", t.id));
@@ -644,7 +666,7 @@ pub fn explain(replay: &Replay, tracks: &[TrackStatus], reference: &str, format:
         }));
     }
     let mut doc = Doc::new(format);
-    doc.title(&format!("Explain {subject} {reference} — {}", view_line(replay)));
+    doc.title(&format!("Explain {subject} {reference} — {}", view_line(&replay.header())));
     doc.fields(&[("state", state)]);
     doc.heading("Evidence, in world order");
     for e in &evidence {
@@ -1007,7 +1029,7 @@ pub fn sources(replay: &Replay, format: Format) -> String {
         }
     };
     let mut doc = Doc::new(format);
-    doc.title(&format!("Sources — {}", view_line(replay)));
+    doc.title(&format!("Sources — {}", view_line(&replay.header())));
     let rows: Vec<Vec<String>> = out
         .sources
         .iter()

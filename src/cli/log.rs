@@ -61,7 +61,8 @@ pub(super) fn parse_kind(text: &str) -> Result<Kind, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
-    let filter = Filter { track: args.track, kinds: args.kind, from: args.from, to: args.to, text: args.text };
+    let filter =
+        Filter { track: args.track, kinds: args.kind, from: args.from, to: args.to, text: args.text, after: None };
     let mut out = stdout();
     let view =
         crate::projection::View { as_of: args.as_of.unwrap_or(NaiveDate::MAX), known_at: args.known_at, stall_days: 0 };

@@ -4,10 +4,10 @@
 
 use std::io::Write;
 
-use super::view::{FormatArg, ViewArgs, replay};
+use super::view::{self, FormatArg, ViewArgs, replay};
 use super::{CommandError, Ctx, stdout};
 use crate::projection::status::CommitmentState;
-use crate::report::{Format, Projection, Scope, render};
+use crate::report::{Format, Projection, Scope, render, render_status};
 
 /// Per track: parties, stage and since when (with the event that moved it), last
 /// activity, envoys, meetings and calls, principles open and addressed, commitments by
@@ -91,13 +91,21 @@ pub fn timeline(ctx: &Ctx<'_>, a: TimelineArgs) -> Result<(), CommandError> {
 fn run(
     ctx: &Ctx<'_>,
     projection: Projection,
-    view: &ViewArgs,
+    view_args: &ViewArgs,
     format: Format,
     scope: Scope,
 ) -> Result<(), CommandError> {
     let store = ctx.open()?;
-    let replay = replay(&store, view.view(ctx), &mut || {})?;
-    let tracks = replay.status();
+    // The timeline lists the events themselves; the others need only the status fold,
+    // which the snapshot serves without reading the log.
+    let (text, tracks) = if projection == Projection::Timeline {
+        let replay = replay(&store, view_args.view(ctx), &mut || {})?;
+        let tracks = replay.status();
+        (render(&replay, tracks.clone(), projection, format, &scope), tracks)
+    } else {
+        let (tracks, header) = view::status(&store, view_args.view(ctx))?;
+        (render_status(&header, tracks.clone(), projection, format, &scope), tracks)
+    };
     if let Some(track) = &scope.track
         && !tracks.iter().any(|t| t.id.as_str() == track)
     {
@@ -106,7 +114,7 @@ fn run(
         )));
     }
     let mut out = stdout();
-    write!(out, "{}", render(&replay, tracks, projection, format, &scope))?;
+    write!(out, "{text}")?;
     out.flush()?;
     Ok(())
 }

@@ -4,8 +4,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{CommandError, Ctx};
-use crate::event::Record;
-use crate::projection::{DEFAULT_STALL_DAYS, Replay, View};
+use std::collections::HashMap;
+
+use crate::event::{EventId, Record};
+use crate::projection::status::{FOLD_VERSION, Fold, TrackStatus};
+use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View, amend};
 use crate::report::{Format, parse_known_at};
 use crate::store::{Filter, Store};
 
@@ -66,4 +69,112 @@ pub fn all_records(store: &Store) -> Result<Vec<Record>, CommandError> {
         Ok::<(), CommandError>(())
     })?;
     Ok(records)
+}
+
+/// The name of the status snapshot in the log file.
+const STATUS_SNAPSHOT: &str = "status";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    version: u32,
+    fold: Fold,
+}
+
+/// Folds the whole log into the status accumulator as `view` sees it, streaming: only
+/// the accumulated state and the (few) corrections, retractions and disputes are held
+/// in memory, never the log. `tick` is called once per record read.
+pub fn fold(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, Header), CommandError> {
+    let mut amendments: HashMap<EventId, Vec<Record>> = HashMap::new();
+    for a in store.all_amendments()? {
+        if view.known_at.is_none_or(|cut| a.event.recorded_at <= cut)
+            && let Some(target) = a.event.facts.payload.target()
+        {
+            amendments.entry(target).or_default().push(a);
+        }
+    }
+    let mut fold = Fold::default();
+    let mut head_seq = 0;
+    store.records(&Filter::default(), |record| {
+        tick();
+        if view.known_at.is_some_and(|cut| record.event.recorded_at > cut) {
+            return Ok::<(), CommandError>(());
+        }
+        head_seq = record.seq;
+        if record.event.facts.kind().is_meta() {
+            return Ok(());
+        }
+        let list = amendments.get(&record.event.id).map(Vec::as_slice).unwrap_or_default();
+        if let Some((record, disputed)) = amend(&record, list)
+            && view.sees(&record)
+        {
+            fold.push(&record, disputed);
+        }
+        Ok(())
+    })?;
+    Ok((fold, Header { view, head_seq }))
+}
+
+/// The status of every track as `view` sees it. The latest state (no `--known-at`, and
+/// an `--as-of` no earlier than the latest-dated event) comes from the snapshot in the
+/// log file, caught up with what was recorded since; it is rebuilt when a correction,
+/// retraction or dispute arrived since, or when its version differs. Time travel folds
+/// the log.
+pub fn status(store: &Store, view: View) -> Result<(Vec<TrackStatus>, Header), CommandError> {
+    if view.known_at.is_none() {
+        let (fold, head_seq) = latest(store)?;
+        if fold.max_day().is_none_or(|day| day <= view.as_of) {
+            return Ok((fold.finish(&view), Header { view, head_seq }));
+        }
+    }
+    let (fold, header) = fold(store, view, &mut || {})?;
+    Ok((fold.finish(&view), header))
+}
+
+/// The fold of the whole log, from the snapshot when it is still good.
+fn latest(store: &Store) -> Result<(Fold, u64), CommandError> {
+    let head = store.head()?.seq;
+    let saved = match store.snapshot(STATUS_SNAPSHOT)? {
+        Some((seq, state)) if seq <= head && !store.amended_after(seq)? => {
+            serde_json::from_str::<Snapshot>(&state).ok().filter(|s| s.version == FOLD_VERSION).map(|s| (s.fold, seq))
+        }
+        _ => None,
+    };
+    let (fold, seq) = match saved {
+        Some((mut fold, seq)) if seq < head => {
+            store.records(&Filter { after: Some(seq), ..Filter::default() }, |record| {
+                if !record.event.facts.kind().is_meta() {
+                    fold.push(&record, false);
+                }
+                Ok::<(), CommandError>(())
+            })?;
+            save(store, &fold, head)?;
+            (fold, head)
+        }
+        Some(current) => current,
+        None => {
+            let (fold, header) = fold(store, everything(), &mut || {})?;
+            save(store, &fold, header.head_seq)?;
+            (fold, header.head_seq)
+        }
+    };
+    Ok((fold, seq))
+}
+
+/// Rebuilds the status snapshot from the whole log (what `replay` does).
+pub fn rebuild_snapshot(store: &Store, tick: &mut dyn FnMut()) -> Result<Fold, CommandError> {
+    store.drop_snapshots()?;
+    let (fold, header) = fold(store, everything(), tick)?;
+    save(store, &fold, header.head_seq)?;
+    Ok(fold)
+}
+
+fn everything() -> View {
+    View { as_of: NaiveDate::MAX, known_at: None, stall_days: DEFAULT_STALL_DAYS }
+}
+
+fn save(store: &Store, fold: &Fold, seq: u64) -> Result<(), CommandError> {
+    let state = serde_json::to_string(&Snapshot { version: FOLD_VERSION, fold: fold.clone() }).unwrap_or_default();
+    // A reader that cannot write (read-only file, another writer) simply does not save.
+    store.save_snapshot(STATUS_SNAPSHOT, seq, &state)?;
+    Ok(())
 }

@@ -8,6 +8,7 @@
 
 pub mod status;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -49,6 +50,44 @@ pub fn world_order<'a>(records: &'a [Record], view: &View) -> Vec<&'a Record> {
 fn world_key(r: &Record) -> (NaiveDate, NaiveDate, u64) {
     let d = r.event.facts.occurred;
     (d.first_day(), d.last_day(), r.seq)
+}
+
+/// What a report says about the slice of the log it derives from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// The view.
+    pub view: View,
+    /// The last seq known at the view's recording cut-off.
+    pub head_seq: u64,
+}
+
+/// An event as it stands after its amendments (`amendments`, in any order): `None`
+/// when retracted; otherwise the corrected event (borrowed when uncorrected) and
+/// whether a source disputes it.
+pub fn amend<'a>(record: &'a Record, amendments: &[Record]) -> Option<(Cow<'a, Record>, bool)> {
+    if amendments.is_empty() {
+        return Some((Cow::Borrowed(record), false));
+    }
+    let mut ordered: Vec<&Record> = amendments.iter().collect();
+    ordered.sort_by_key(|r| r.seq);
+    if ordered.iter().any(|a| matches!(a.event.facts.payload, Payload::EventRetracted(_))) {
+        return None;
+    }
+    let mut current = Cow::Borrowed(record);
+    let mut disputed = false;
+    for amendment in ordered {
+        match &amendment.event.facts.payload {
+            Payload::EventCorrected(c) => {
+                // The log checked every correction when it took it.
+                if let Ok(corrected) = current.event.corrected(&c.changes) {
+                    current.to_mut().event = corrected;
+                }
+            }
+            Payload::EventDisputed(_) => disputed = true,
+            _ => {}
+        }
+    }
+    Some((current, disputed))
 }
 
 /// Rebuilds projections from records pushed in any order: what it derives depends only
@@ -113,34 +152,22 @@ impl Replay {
     pub fn effective(&self) -> Effective {
         let mut out = Effective::default();
         for record in &self.base {
-            let mut record = record.clone();
-            if let Some(amendments) = self.amendments.get(&record.event.id) {
-                let mut ordered: Vec<&Record> = amendments.iter().collect();
-                ordered.sort_by_key(|r| r.seq);
-                if ordered.iter().any(|a| matches!(a.event.facts.payload, Payload::EventRetracted(_))) {
-                    continue;
-                }
-                for amendment in ordered {
-                    match &amendment.event.facts.payload {
-                        Payload::EventCorrected(c) => {
-                            // The log checked every correction when it took it.
-                            if let Ok(corrected) = record.event.corrected(&c.changes) {
-                                record.event = corrected;
-                            }
-                        }
-                        Payload::EventDisputed(_) => {
-                            out.disputed.insert(record.seq);
-                        }
-                        _ => {}
-                    }
-                }
+            let amendments = self.amendments.get(&record.event.id).map(Vec::as_slice).unwrap_or_default();
+            let Some((record, disputed)) = amend(record, amendments) else { continue };
+            if disputed {
+                out.disputed.insert(record.seq);
             }
             if self.view.sees(&record) {
-                out.records.push(record);
+                out.records.push(record.into_owned());
             }
         }
         out.records.sort_by_key(world_key);
         out
+    }
+
+    /// The view and where the log ends in it, for report headers.
+    pub fn header(&self) -> Header {
+        Header { view: self.view, head_seq: self.head_seq }
     }
 
     /// Every correction, retraction and dispute of `id` this view knows, by seq.

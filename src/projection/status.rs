@@ -240,13 +240,21 @@ pub struct TrackStatus {
 
 /// Derives the status of every track from `records` (as they stand) as seen by
 /// `view`; `disputed` holds the seqs of events a source contradicts.
-pub fn status<'a>(records: impl IntoIterator<Item = &'a Record>, disputed: &BTreeSet<u64>, view: &View) -> Vec<TrackStatus> {
+pub fn status<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    disputed: &BTreeSet<u64>,
+    view: &View,
+) -> Vec<TrackStatus> {
     let mut fold = Fold::default();
     for r in records.into_iter().filter(|r| view.sees(r)) {
         fold.push(r, disputed.contains(&r.seq));
     }
     fold.finish(view)
 }
+
+/// The version of [`Fold`]'s shape and rules; a snapshot of another version is never
+/// used. Bump it with any change to what the fold accumulates or derives.
+pub const FOLD_VERSION: u32 = 1;
 
 /// A sort key for world order: the date interval, then seq.
 type Key = (NaiveDate, NaiveDate, u64);
@@ -322,7 +330,11 @@ struct DeadlineEntryAcc {
 }
 
 /// The accumulator of commitment `id`, with `at` added to its evidence and activity.
-fn touch<'a>(commitments: &'a mut BTreeMap<CommitmentId, CommitmentAcc>, id: &CommitmentId, at: At) -> &'a mut CommitmentAcc {
+fn touch<'a>(
+    commitments: &'a mut BTreeMap<CommitmentId, CommitmentAcc>,
+    id: &CommitmentId,
+    at: At,
+) -> &'a mut CommitmentAcc {
     let acc = commitments.entry(id.clone()).or_default();
     acc.evidence.push(at);
     max_at(&mut acc.last, at);
@@ -377,7 +389,12 @@ impl Fold {
                     None
                 }
                 Payload::EnvoyAppointed(p) => {
-                    t.envoys.push(Envoy { party: p.party.clone(), name: p.envoy.clone(), since: f.occurred, seq: record.seq });
+                    t.envoys.push(Envoy {
+                        party: p.party.clone(),
+                        name: p.envoy.clone(),
+                        since: f.occurred,
+                        seq: record.seq,
+                    });
                     Some(Stage::PreNegotiation)
                 }
                 Payload::MeetingHeld(m) => {
@@ -458,7 +475,11 @@ impl Fold {
             Payload::CommitmentWithdrawn(p) => min_at(&mut touch(commitments, &p.commitment, at).withdrawn, at),
             Payload::DeadlineAmended(p) => {
                 let due = p.deadline.due(&f.occurred);
-                touch(commitments, &p.commitment, at).deadlines.push(DeadlineEntryAcc { at, deadline: p.deadline, due });
+                touch(commitments, &p.commitment, at).deadlines.push(DeadlineEntryAcc {
+                    at,
+                    deadline: p.deadline,
+                    due,
+                });
             }
             _ => {}
         }
@@ -496,7 +517,12 @@ impl Fold {
             t.next_deadline = t
                 .commitments
                 .iter()
-                .filter(|c| !matches!(c.state, CommitmentState::Fulfilled | CommitmentState::FulfilledLate | CommitmentState::Withdrawn))
+                .filter(|c| {
+                    !matches!(
+                        c.state,
+                        CommitmentState::Fulfilled | CommitmentState::FulfilledLate | CommitmentState::Withdrawn
+                    )
+                })
                 .filter_map(|c| c.due.map(|due| NextDeadline { due, commitment: c.id.clone() }))
                 .min();
         }
@@ -514,7 +540,10 @@ impl Fold {
         let mut moves: Vec<(At, Move)> = Vec::new();
         moves.extend(acc.activity.iter().map(|(s, at)| (*at, Move::Activity(*s))));
         for (at, instrument, stage) in &acc.instrument {
-            let principal = matches!(self.instrument_types.get(instrument), Some(InstrumentType::Treaty | InstrumentType::Framework));
+            let principal = matches!(
+                self.instrument_types.get(instrument),
+                Some(InstrumentType::Treaty | InstrumentType::Framework)
+            );
             if principal {
                 moves.push((*at, Move::Instrument(*stage)));
             }
@@ -642,7 +671,14 @@ fn principle(
     p
 }
 
-fn commitment(id: &CommitmentId, made: At, parties: &[Party], text: &str, acc: &CommitmentAcc, view: &View) -> CommitmentStatus {
+fn commitment(
+    id: &CommitmentId,
+    made: At,
+    parties: &[Party],
+    text: &str,
+    acc: &CommitmentAcc,
+    view: &View,
+) -> CommitmentStatus {
     let mut deadlines = acc.deadlines.clone();
     deadlines.sort_by_key(|d| d.at.key());
     let mut evidence = acc.evidence.clone();
@@ -680,7 +716,10 @@ fn commitment(id: &CommitmentId, made: At, parties: &[Party], text: &str, acc: &
         parties: parties.to_vec(),
         text: text.to_owned(),
         made: made.date,
-        deadlines: deadlines.into_iter().map(|d| DeadlineEntry { deadline: d.deadline, due: d.due, seq: d.at.seq }).collect(),
+        deadlines: deadlines
+            .into_iter()
+            .map(|d| DeadlineEntry { deadline: d.deadline, due: d.due, seq: d.at.seq })
+            .collect(),
         due,
         fulfilled,
         score,

@@ -177,6 +177,8 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
     /// Only events whose JSON contains this text (ASCII case-insensitive).
     pub text: Option<String>,
+    /// Only events recorded after this seq.
+    pub after: Option<u64>,
 }
 
 /// Stop checking a batch after this many problems: enough to fix in one go.
@@ -389,6 +391,10 @@ impl Store {
             clauses.push("instr(lower(e.body), lower(?)) > 0".to_owned());
             args.push(Value::Text(text.clone()));
         }
+        if let Some(after) = filter.after {
+            clauses.push("e.seq > ?".to_owned());
+            args.push(Value::Integer(after as i64));
+        }
         if !clauses.is_empty() {
             sql.push_str(" WHERE ");
             sql.push_str(&clauses.join(" AND "));
@@ -544,6 +550,65 @@ impl Store {
             last_recorded = Some(recorded_at);
         }
         Ok(verdict)
+    }
+
+    /// The saved snapshot `name`: the seq it was taken at and its state.
+    pub fn snapshot(&self, name: &str) -> Result<Option<(u64, String)>, StoreError> {
+        self.conn
+            .query_row("SELECT seq, state FROM snapshots WHERE name = ?", [name], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+            })
+            .optional()
+            .map_err(self.err("reading a snapshot"))
+    }
+
+    /// Saves snapshot `name` taken at `seq`, replacing the previous one. Best effort
+    /// for a reader: when another process holds the write lock, the snapshot is not
+    /// saved and `Ok(false)` says so.
+    pub fn save_snapshot(&self, name: &str, seq: u64, state: &str) -> Result<bool, StoreError> {
+        let saved = self.conn.execute(
+            "INSERT INTO snapshots (name, seq, state) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET seq = ?2, state = ?3",
+            params![name, seq as i64, state],
+        );
+        match saved {
+            Ok(_) => Ok(true),
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::ReadOnly)
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(self.err("saving a snapshot")(e)),
+        }
+    }
+
+    /// Drops every snapshot (`replay` rebuilds them).
+    pub fn drop_snapshots(&self) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM snapshots", []).map(|_| ()).map_err(self.err("dropping snapshots"))
+    }
+
+    /// Every correction, retraction and dispute in the log, in log order.
+    pub fn all_amendments(&self) -> Result<Vec<Record>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT e.seq, e.body, e.prev_hash, e.hash FROM amendments a JOIN events e ON e.seq = a.seq ORDER BY a.seq")
+            .map_err(self.err("reading amendments"))?;
+        let mut rows = stmt.query([]).map_err(self.err("reading amendments"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(self.err("reading amendments"))? {
+            out.push(self.record_from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    /// True when a correction, retraction or dispute was recorded after `seq`.
+    pub fn amended_after(&self, seq: u64) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM amendments WHERE seq > ?)", [seq as i64], |r| r.get(0))
+            .map_err(self.err("reading amendments"))
     }
 
     /// Every record as an export line, in log order.

@@ -75,6 +75,15 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER amendments_no_delete BEFORE DELETE ON amendments
     BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
     "#,
+    // 3: snapshots of projection state. Derived data, not part of the log: a snapshot
+    // is replaced as the log grows, never trusted when stale, and `replay` rebuilds it.
+    r#"
+    CREATE TABLE snapshots (
+        name  TEXT    PRIMARY KEY,
+        seq   INTEGER NOT NULL,
+        state TEXT    NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The triggers that keep the log append-only; `verify` checks they are all there.

@@ -225,7 +225,7 @@ fn an_older_schema_is_migrated_on_open_and_still_verifies() {
         let conn = Connection::open(&s.db).expect("open");
         conn.execute_batch(
             "DROP TRIGGER amendments_no_update; DROP TRIGGER amendments_no_delete; DROP TABLE amendments;
-             PRAGMA user_version = 1;",
+             DROP TABLE snapshots; PRAGMA user_version = 1;",
         )
         .expect("downgrade");
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use entente::env::Ids;
 use entente::event::{Event, Hash, Record, parse_line};
+use entente::projection::status::Fold;
 use entente::projection::{Replay, View};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -214,10 +215,61 @@ proptest! {
     }
 
     #[test]
+    fn a_snapshot_caught_up_equals_a_full_fold(lines in log(), cut in 0usize..20, as_of in 0u32..400) {
+        let all = records(&lines);
+        let cut = cut.min(all.len());
+        let mut prefix = Fold::default();
+        all[..cut].iter().for_each(|r| prefix.push(r, false));
+        let saved = serde_json::to_string(&prefix).expect("serializes");
+        let mut restored: Fold = serde_json::from_str(&saved).expect("deserializes");
+        all[cut..].iter().for_each(|r| restored.push(r, false));
+        let mut full = Fold::default();
+        all.iter().for_each(|r| full.push(r, false));
+        prop_assert_eq!(&restored, &full);
+        prop_assert_eq!(restored.finish(&view(as_of)), full.finish(&view(as_of)));
+    }
+
+    #[test]
     fn known_at_the_head_equals_no_known_at(lines in log(), as_of in 0u32..200) {
         let all = records(&lines);
         let head = all.last().expect("non-empty").event.recorded_at;
         let known = View { known_at: Some(head), ..view(as_of) };
         prop_assert_eq!(status_json(&all, known), status_json(&all, view(as_of)));
     }
+}
+
+#[test]
+fn the_status_snapshot_is_caught_up_and_rebuilt_never_stale() {
+    let s = Sandbox::seeded();
+    let status = |s: &Sandbox| s.ok(&["status", "--format", "json", "--as-of", "2026-01-01"]);
+    let first = status(&s);
+    // Backdated and current events after the snapshot: caught up incrementally.
+    let more = s.file(
+        "more.jsonl",
+        concat!(
+            r#"{"kind":"meeting_held","version":1,"tracks":["am-tr"],"occurred":"2021-12-20","unsourced":true,"payload":{"participants":[{"name":"A","party":"am","role":"party"},{"name":"B","party":"tr","role":"party"}],"format":"bilateral","mode":"video"}}"#,
+            "\n",
+            r#"{"kind":"commitment_fulfilled","version":1,"tracks":["am-az"],"occurred":"2022-05-24","unsourced":true,"payload":{"commitment":"am-az-joint-border-commission","summary":"Convened"}}"#,
+        ),
+    );
+    s.ok(&["import", more.to_str().expect("path")]);
+    let caught_up = status(&s);
+    assert_ne!(caught_up, first);
+    s.ok(&["replay"]);
+    assert_eq!(status(&s), caught_up, "a rebuilt snapshot equals the caught-up one");
+    // A correction arriving after the snapshot forces a rebuild.
+    s.ok(&["correct", "30", "--occurred", "2022-04-25", "--reason", "earlier than thought"]);
+    let corrected = status(&s);
+    let v: serde_json::Value = serde_json::from_str(&corrected).expect("json");
+    let jbc = v["tracks"][0]["commitments"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["id"] == "am-az-joint-border-commission")
+        .cloned()
+        .expect("jbc");
+    assert_eq!(jbc["state"], "fulfilled");
+    // And the snapshot never answers time travel.
+    let past = s.ok(&["status", "--format", "json", "--as-of", "2022-05-02", "--known-at", "2026-11-28T09:00:00Z"]);
+    assert!(past.contains("\"head_seq\": 28"), "{past}");
 }
