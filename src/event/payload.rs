@@ -48,6 +48,13 @@ macro_rules! kinds {
 
             /// Parses the payload of `kind` from JSON text, naming the path of a bad field.
             pub fn parse(kind: Kind, json: &str) -> Result<Payload, (String, String)> {
+                // The fast path; only a failure pays for tracking the path.
+                let fast = match kind {
+                    $(Kind::$variant => serde_json::from_str(json).map(Payload::$variant),)*
+                };
+                if let Ok(payload) = fast {
+                    return Ok(payload);
+                }
                 let mut de = serde_json::Deserializer::from_str(json);
                 let parsed = match kind {
                     $(Kind::$variant => serde_path_to_error::deserialize(&mut de).map(Payload::$variant),)*

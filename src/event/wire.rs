@@ -95,16 +95,23 @@ struct WireIn<'a> {
 /// Checks form only (types, closed sets, dates, versions); whether the references
 /// resolve is [`super::validate`]'s job.
 pub fn parse_line(text: &str) -> Result<Line, FieldError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let wire: WireIn<'_> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        FieldError {
-            field: (path != "." && !path.is_empty()).then_some(path),
-            message: clean_serde_message(&inner.to_string()),
+    // The fast path; only a failure pays for tracking the path of the bad field.
+    let wire: WireIn<'_> = match serde_json::from_str(text) {
+        Ok(wire) => wire,
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let wire: WireIn<'_> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                FieldError {
+                    field: (path != "." && !path.is_empty()).then_some(path),
+                    message: clean_serde_message(&inner.to_string()),
+                }
+            })?;
+            de.end().map_err(|e| FieldError { field: None, message: clean_serde_message(&e.to_string()) })?;
+            wire
         }
-    })?;
-    de.end().map_err(|e| FieldError { field: None, message: clean_serde_message(&e.to_string()) })?;
+    };
 
     let kind = Kind::from_name(&wire.kind).ok_or_else(|| {
         let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();

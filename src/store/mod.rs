@@ -331,6 +331,7 @@ impl Store {
         }
         let mut problems = Vec::new();
         let mut unchecked = false;
+        let mut cache = KnownCache::new();
         for (line_no, parsed) in lines {
             if problems.len() >= MAX_PROBLEMS {
                 unchecked = true;
@@ -344,11 +345,13 @@ impl Store {
                     continue;
                 }
             };
-            match admit(&tx, &line, &head, stamp).map_err(err("checking an event"))? {
+            match admit(&tx, &line, &head, stamp, &mut cache).map_err(err("checking an event"))? {
                 Admit::Existing(outcome) => on_outcome(&outcome),
                 Admit::Rejected(errors) => errors.into_iter().for_each(&mut fail),
                 Admit::New(record) => {
                     insert(&tx, &record).map_err(err("appending an event"))?;
+                    cache.extend(record.event.declarations());
+                    cache.insert(Name::Event(record.event.id));
                     head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(record.event.recorded_at) };
                     on_outcome(&Outcome::Appended { seq: record.seq, id: record.event.id });
                 }
@@ -711,7 +714,7 @@ fn problem(field: &str, message: String) -> Admit {
 
 /// Decides what to do with one parsed line, given where the log (and the batch so
 /// far) ends.
-fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>) -> rusqlite::Result<Admit> {
+fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>, cache: &mut KnownCache) -> rusqlite::Result<Admit> {
     if let Some(id) = line.id
         && let Some((seq, stored)) = stored_facts(conn, id)?
     {
@@ -785,12 +788,12 @@ fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>) -> rusql
                 .to_owned(),
         ));
     }
-    let known = known_names(conn, &line.facts.references())?;
+    let known = known_names(conn, &line.facts.references(), cache)?;
     if let Err(errors) = validate(&line.facts, &known) {
         return Ok(Admit::Rejected(errors));
     }
     if let Payload::EventCorrected(correction) = &line.facts.payload
-        && let Some(errors) = check_correction(conn, correction)?
+        && let Some(errors) = check_correction(conn, correction, cache)?
     {
         return Ok(Admit::Rejected(errors));
     }
@@ -799,7 +802,11 @@ fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>) -> rusql
 
 /// A correction must leave its target a valid event that declares what it declared
 /// before (ids are never corrected). `None` when it does.
-fn check_correction(conn: &Connection, correction: &EventCorrected) -> rusqlite::Result<Option<Vec<FieldError>>> {
+fn check_correction(
+    conn: &Connection,
+    correction: &EventCorrected,
+    cache: &mut KnownCache,
+) -> rusqlite::Result<Option<Vec<FieldError>>> {
     let Some(current) = current_event(conn, correction.target)? else {
         // validate() has already said the target is unknown.
         return Ok(None);
@@ -816,7 +823,7 @@ fn check_correction(conn: &Connection, correction: &EventCorrected) -> rusqlite:
                 .to_owned(),
         }]));
     }
-    let known = known_names(conn, &corrected.facts.references())?;
+    let known = known_names(conn, &corrected.facts.references(), cache)?;
     Ok(validate(&corrected.facts, &known).err().map(|errors| {
         errors
             .into_iter()
@@ -867,9 +874,17 @@ fn stored_facts(conn: &Connection, id: EventId) -> rusqlite::Result<Option<(u64,
         .and_then(|(seq, facts)| facts.map(|f| (seq, f))))
 }
 
-fn known_names(conn: &Connection, names: &[Name]) -> rusqlite::Result<HashSet<Name>> {
+/// Names this batch has seen exist. Only positives are remembered: a name never stops
+/// existing, but one that is missing may be declared by a later line of the batch.
+type KnownCache = HashSet<Name>;
+
+fn known_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rusqlite::Result<HashSet<Name>> {
     let mut known = HashSet::new();
     for name in names {
+        if cache.contains(name) {
+            known.insert(name.clone());
+            continue;
+        }
         let found = match name {
             Name::Event(id) => {
                 conn.prepare_cached("SELECT 1 FROM events WHERE id = ?")?.exists([id.0.as_bytes().as_slice()])?
@@ -880,6 +895,7 @@ fn known_names(conn: &Connection, names: &[Name]) -> rusqlite::Result<HashSet<Na
         };
         if found {
             known.insert(name.clone());
+            cache.insert(name.clone());
         }
     }
     Ok(known)
