@@ -345,11 +345,12 @@ impl Store {
                     continue;
                 }
             };
-            match admit(&tx, &line, &head, stamp, &mut cache).map_err(err("checking an event"))? {
+            match admit(&tx, line, &head, stamp, &mut cache).map_err(err("checking an event"))? {
                 Admit::Existing(outcome) => on_outcome(&outcome),
                 Admit::Rejected(errors) => errors.into_iter().for_each(&mut fail),
-                Admit::New(record) => {
-                    insert(&tx, &record).map_err(err("appending an event"))?;
+                Admit::New(new) => {
+                    let (record, body) = *new;
+                    insert(&tx, &record, &body).map_err(err("appending an event"))?;
                     cache.extend(record.event.declarations());
                     cache.insert(Name::Event(record.event.id));
                     head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(record.event.recorded_at) };
@@ -371,7 +372,7 @@ impl Store {
         mut each: impl FnMut(Record) -> Result<(), E>,
     ) -> Result<(), E> {
         use rusqlite::types::Value;
-        let mut sql = String::from("SELECT e.seq, e.body, e.prev_hash, e.hash FROM events e");
+        let mut sql = format!("SELECT {RECORD} FROM events e");
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         if let Some(track) = &filter.track {
@@ -381,14 +382,6 @@ impl Store {
         if !filter.kinds.is_empty() {
             clauses.push(format!("e.kind IN ({})", vec!["?"; filter.kinds.len()].join(",")));
             args.extend(filter.kinds.iter().map(|k| Value::Text(k.name().to_owned())));
-        }
-        if let Some(from) = filter.from {
-            clauses.push("e.occurred_last >= ?".to_owned());
-            args.push(Value::Text(from.to_string()));
-        }
-        if let Some(to) = filter.to {
-            clauses.push("e.occurred_first <= ?".to_owned());
-            args.push(Value::Text(to.to_string()));
         }
         if let Some(text) = &filter.text {
             clauses.push("instr(lower(e.body), lower(?)) > 0".to_owned());
@@ -406,19 +399,27 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql).map_err(self.err("reading events"))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(self.err("reading events"))?;
         while let Some(row) = rows.next().map_err(self.err("reading events"))? {
-            each(self.record_from_row(row)?)?;
+            let record = self.record_from_row(row)?;
+            // Dates are intervals: an event matches when its interval reaches the range.
+            let occurred = record.event.facts.occurred;
+            if filter.from.is_some_and(|from| occurred.last_day() < from)
+                || filter.to.is_some_and(|to| occurred.first_day() > to)
+            {
+                continue;
+            }
+            each(record)?;
         }
         Ok(())
     }
 
     /// The record with this id.
     pub fn by_id(&self, id: EventId) -> Result<Option<Record>, StoreError> {
-        self.one("SELECT seq, body, prev_hash, hash FROM events WHERE id = ?", id.0.as_bytes().to_vec())
+        self.one(&format!("SELECT {RECORD} FROM events e WHERE e.id = ?"), id.0.as_bytes().to_vec())
     }
 
     /// The record at this seq.
     pub fn by_seq(&self, seq: u64) -> Result<Option<Record>, StoreError> {
-        self.one("SELECT seq, body, prev_hash, hash FROM events WHERE seq = ?", seq as i64)
+        self.one(&format!("SELECT {RECORD} FROM events e WHERE e.seq = ?"), seq as i64)
     }
 
     /// The ids that start with `prefix` (lower-case hex with dashes), at most `limit`.
@@ -460,10 +461,9 @@ impl Store {
     pub fn amendments_of(&self, id: EventId) -> Result<Vec<Record>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT e.seq, e.body, e.prev_hash, e.hash FROM amendments a JOIN events e ON e.seq = a.seq
-                 WHERE a.target = ? ORDER BY a.seq",
-            )
+            .prepare_cached(&format!(
+                "SELECT {RECORD} FROM amendments a JOIN events e ON e.seq = a.seq WHERE a.target = ? ORDER BY a.seq"
+            ))
             .map_err(self.err("reading an event's history"))?;
         let mut rows = stmt.query([id.0.as_bytes().as_slice()]).map_err(self.err("reading an event's history"))?;
         let mut out = Vec::new();
@@ -497,50 +497,47 @@ impl Store {
         }
         let mut stmt = self
             .conn
-            .prepare("SELECT seq, body, prev_hash, hash, id, kind, recorded_at FROM events ORDER BY seq")
+            .prepare("SELECT seq, body, hash, id, kind, json_extract(body, '$.recorded_at') FROM events ORDER BY seq")
             .map_err(self.err("verifying"))?;
         let mut rows = stmt.query([]).map_err(self.err("verifying"))?;
         let mut last_recorded: Option<String> = None;
         while let Some(row) = rows.next().map_err(self.err("verifying"))? {
             tick();
-            let raw = read_raw(row).map_err(self.err("verifying"))?;
-            let id: Vec<u8> = row.get(4).map_err(self.err("verifying"))?;
-            let kind: String = row.get(5).map_err(self.err("verifying"))?;
-            let recorded_at: String = row.get(6).map_err(self.err("verifying"))?;
+            let read = |i| row.get_ref(i).map_err(self.err("verifying"));
+            let seq = read(0)?.as_i64().unwrap_or(0) as u64;
+            let body = read(1)?.as_str().unwrap_or_default();
+            let hash = read(2)?.as_blob().ok().and_then(|b| <[u8; 32]>::try_from(b).ok()).map(Hash);
+            let id = read(3)?.as_blob().unwrap_or_default();
+            let kind = read(4)?.as_str().unwrap_or_default();
+            let recorded_at = read(5)?.as_str().unwrap_or_default().to_owned();
             let expected = verdict.count + 1;
             let fail = |seq: u64, what: String| Some(Tamper { seq: Some(seq), what });
-            let problem = if raw.seq != expected {
+            let problem = if seq != expected {
                 fail(
                     expected,
-                    format!(
-                        "seq {expected} is missing (the next row is seq {}): rows were deleted or renumbered",
-                        raw.seq
-                    ),
+                    format!("seq {expected} is missing (the next row is seq {seq}): rows were deleted or renumbered"),
                 )
-            } else if raw.prev_hash() != Some(verdict.head) {
+            } else if hash != Some(chain_hash(verdict.head, seq, body)) {
                 fail(
-                    raw.seq,
-                    "its prev_hash does not link to the row before: rows were deleted, inserted or reordered"
+                    seq,
+                    "its hash does not match its content and place in the chain: the event was changed, moved or \
+                     reordered outside entente"
                         .to_owned(),
                 )
-            } else if raw.hash() != Some(chain_hash(verdict.head, raw.seq, &raw.body)) {
-                fail(raw.seq, "its hash does not match its content: the event was changed outside entente".to_owned())
             } else {
-                match raw.to_record() {
-                    Err(message) => fail(raw.seq, format!("it no longer reads as an event: {message}")),
-                    Ok(record) if record.event.body_json() != raw.body => {
-                        fail(raw.seq, "its body is not in canonical form: it was written outside entente".to_owned())
+                // Re-read against the schema: the hash proves the body is what was
+                // written; this proves it still means an event.
+                match parse_line(body) {
+                    Err(e) => fail(seq, format!("it no longer reads as an event: {}", e.message)),
+                    Ok(line) if line.id.is_none_or(|i| i.0.as_bytes().as_slice() != id) => {
+                        fail(seq, "its id column differs from the id in its body".to_owned())
                     }
-                    Ok(record) if record.event.id.0.as_bytes().as_slice() != id.as_slice() => {
-                        fail(raw.seq, "its id column differs from the id in its body".to_owned())
+                    Ok(line) if line.facts.kind().name() != kind => {
+                        fail(seq, "its kind column differs from the kind in its body".to_owned())
                     }
-                    Ok(record) if record.event.facts.kind().name() != kind => {
-                        fail(raw.seq, "its kind column differs from the kind in its body".to_owned())
+                    Ok(_) if last_recorded.as_ref().is_some_and(|last| *last > recorded_at) => {
+                        fail(seq, "it was recorded before the event ahead of it: recording times go back".to_owned())
                     }
-                    Ok(_) if last_recorded.as_ref().is_some_and(|last| *last > recorded_at) => fail(
-                        raw.seq,
-                        "it was recorded before the event ahead of it: recording times go back".to_owned(),
-                    ),
                     Ok(_) => None,
                 }
             };
@@ -549,7 +546,7 @@ impl Store {
                 return Ok(verdict);
             }
             verdict.count += 1;
-            verdict.head = raw.hash().unwrap_or(Hash::GENESIS);
+            verdict.head = hash.unwrap_or(Hash::GENESIS);
             last_recorded = Some(recorded_at);
         }
         Ok(verdict)
@@ -597,7 +594,7 @@ impl Store {
     pub fn all_amendments(&self) -> Result<Vec<Record>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT e.seq, e.body, e.prev_hash, e.hash FROM amendments a JOIN events e ON e.seq = a.seq ORDER BY a.seq")
+            .prepare(&format!("SELECT {RECORD} FROM amendments a JOIN events e ON e.seq = a.seq ORDER BY a.seq"))
             .map_err(self.err("reading amendments"))?;
         let mut rows = stmt.query([]).map_err(self.err("reading amendments"))?;
         let mut out = Vec::new();
@@ -618,7 +615,7 @@ impl Store {
     pub fn export_lines<E: From<StoreError>>(&self, mut each: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
         let mut stmt = self
             .conn
-            .prepare("SELECT seq, body, prev_hash, hash FROM events ORDER BY seq")
+            .prepare(&format!("SELECT {RECORD} FROM events e ORDER BY e.seq"))
             .map_err(self.err("exporting"))?;
         let mut rows = stmt.query([]).map_err(self.err("exporting"))?;
         while let Some(row) = rows.next().map_err(self.err("exporting"))? {
@@ -643,6 +640,11 @@ impl Store {
 fn raw_seq(row: &rusqlite::Row<'_>) -> u64 {
     row.get::<_, i64>(0).map(|s| s as u64).unwrap_or(0)
 }
+
+/// The columns every record read selects from `events e`: seq, body, the previous
+/// row's hash (zeros before seq 1), hash.
+const RECORD: &str =
+    "e.seq, e.body, COALESCE((SELECT p.hash FROM events p WHERE p.seq = e.seq - 1), zeroblob(32)), e.hash";
 
 /// A row as stored, before it is parsed.
 struct RawRow {
@@ -689,21 +691,26 @@ fn event_from_stored(line: Line) -> Result<Event, String> {
 }
 
 fn head_of(conn: &Connection) -> rusqlite::Result<Head> {
-    conn.query_row("SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
-        let hash: Vec<u8> = r.get(1)?;
-        let at: String = r.get(2)?;
-        Ok(Head {
-            seq: r.get::<_, i64>(0)? as u64,
-            hash: hash.as_slice().try_into().map(Hash).unwrap_or(Hash::GENESIS),
-            recorded_at: DateTime::parse_from_rfc3339(&at).ok().map(|t| t.with_timezone(&Utc)),
-        })
-    })
+    conn.query_row(
+        "SELECT seq, hash, json_extract(body, '$.recorded_at') FROM events ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| {
+            let hash: Vec<u8> = r.get(1)?;
+            let at: String = r.get(2)?;
+            Ok(Head {
+                seq: r.get::<_, i64>(0)? as u64,
+                hash: hash.as_slice().try_into().map(Hash).unwrap_or(Hash::GENESIS),
+                recorded_at: DateTime::parse_from_rfc3339(&at).ok().map(|t| t.with_timezone(&Utc)),
+            })
+        },
+    )
     .optional()
     .map(|h| h.unwrap_or(Head { seq: 0, hash: Hash::GENESIS, recorded_at: None }))
 }
 
 enum Admit {
-    New(Box<Record>),
+    /// A new record, with its canonical body (serialized once, for hash and row).
+    New(Box<(Record, String)>),
     Existing(Outcome),
     Rejected(Vec<FieldError>),
 }
@@ -714,7 +721,13 @@ fn problem(field: &str, message: String) -> Admit {
 
 /// Decides what to do with one parsed line, given where the log (and the batch so
 /// far) ends.
-fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>, cache: &mut KnownCache) -> rusqlite::Result<Admit> {
+fn admit(
+    conn: &Connection,
+    line: Line,
+    head: &Head,
+    stamp: Stamp<'_>,
+    cache: &mut KnownCache,
+) -> rusqlite::Result<Admit> {
     if let Some(id) = line.id
         && let Some((seq, stored)) = stored_facts(conn, id)?
     {
@@ -772,22 +785,6 @@ fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>, cache: &
         (None, Some(last)) => stamp.now.max(last + chrono::Duration::microseconds(1)),
         (None, None) => stamp.now,
     };
-    let event = Event {
-        id: line.id.unwrap_or_else(|| stamp.ids.event_id(seq)),
-        recorded_at,
-        recorded_by: line.recorded_by.clone().unwrap_or_else(|| stamp.recorded_by.to_owned()),
-        facts: line.facts.clone(),
-    };
-    let record = Record::chain(seq, event, head.hash);
-    if let Some(claimed) = line.hash
-        && claimed != record.hash
-    {
-        return Ok(problem(
-            "hash",
-            "the line's hash does not match its content: it was changed after export (or exported by a broken tool)"
-                .to_owned(),
-        ));
-    }
     let known = known_names(conn, &line.facts.references(), cache)?;
     if let Err(errors) = validate(&line.facts, &known) {
         return Ok(Admit::Rejected(errors));
@@ -797,7 +794,23 @@ fn admit(conn: &Connection, line: &Line, head: &Head, stamp: Stamp<'_>, cache: &
     {
         return Ok(Admit::Rejected(errors));
     }
-    Ok(Admit::New(Box::new(record)))
+    let claimed = line.hash;
+    let event = Event {
+        id: line.id.unwrap_or_else(|| stamp.ids.event_id(seq)),
+        recorded_at,
+        recorded_by: line.recorded_by.unwrap_or_else(|| stamp.recorded_by.to_owned()),
+        facts: line.facts,
+    };
+    let body = event.body_json();
+    let record = Record { seq, hash: chain_hash(head.hash, seq, &body), prev_hash: head.hash, event };
+    if claimed.is_some_and(|claimed| claimed != record.hash) {
+        return Ok(problem(
+            "hash",
+            "the line's hash does not match its content: it was changed after export (or exported by a broken tool)"
+                .to_owned(),
+        ));
+    }
+    Ok(Admit::New(Box::new((record, body))))
 }
 
 /// A correction must leave its target a valid event that declares what it declared
@@ -901,23 +914,15 @@ fn known_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rus
     Ok(known)
 }
 
-fn insert(conn: &Connection, record: &Record) -> rusqlite::Result<()> {
+fn insert(conn: &Connection, record: &Record, body: &str) -> rusqlite::Result<()> {
     let event = &record.event;
     let facts = &event.facts;
     let seq = record.seq as i64;
-    conn.prepare_cached(
-        "INSERT INTO events (seq, id, kind, occurred_first, occurred_last, recorded_at, body, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
+    conn.prepare_cached("INSERT INTO events (seq, id, kind, body, hash) VALUES (?, ?, ?, ?, ?)")?.execute(params![
         seq,
         event.id.0.as_bytes().as_slice(),
         facts.kind().name(),
-        facts.occurred.first_day().to_string(),
-        facts.occurred.last_day().to_string(),
-        crate::event::format_recorded_at(&event.recorded_at),
-        event.body_json(),
-        record.prev_hash.0.as_slice(),
+        body,
         record.hash.0.as_slice(),
     ])?;
     let mut tracks = conn.prepare_cached("INSERT INTO event_tracks (track, seq) VALUES (?, ?)")?;

@@ -9,16 +9,14 @@ pub const APPLICATION_ID: i32 = 0x656e_7465;
 pub const MIGRATIONS: &[&str] = &[
     // 1: the append-only log.
     r#"
+    -- One row per event: the canonical body and its chain hash. The previous hash is
+    -- the row before's `hash`; everything else (dates, recording time) is in the body.
     CREATE TABLE events (
-        seq            INTEGER PRIMARY KEY,
-        id             BLOB    NOT NULL UNIQUE,
-        kind           TEXT    NOT NULL,
-        occurred_first TEXT    NOT NULL,
-        occurred_last  TEXT    NOT NULL,
-        recorded_at    TEXT    NOT NULL,
-        body           TEXT    NOT NULL,
-        prev_hash      BLOB    NOT NULL,
-        hash           BLOB    NOT NULL
+        seq  INTEGER PRIMARY KEY,
+        id   BLOB    NOT NULL UNIQUE,
+        kind TEXT    NOT NULL,
+        body TEXT    NOT NULL,
+        hash BLOB    NOT NULL
     ) STRICT;
 
     -- Which tracks each event belongs to, for `log --track`.
@@ -36,8 +34,6 @@ pub const MIGRATIONS: &[&str] = &[
         seq       INTEGER NOT NULL,
         PRIMARY KEY (namespace, key)
     ) STRICT, WITHOUT ROWID;
-
-    CREATE INDEX events_occurred ON events (occurred_first);
 
     -- seq is gap-free: each new event takes the next position.
     CREATE TRIGGER events_gap_free BEFORE INSERT ON events

@@ -98,7 +98,7 @@ fn verify_catches_reordered_rows() {
          UPDATE events SET seq = 6 WHERE seq = -1;
          CREATE TRIGGER events_no_update BEFORE UPDATE ON events
          BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;",
-        "at seq 5: its prev_hash does not link to the row before",
+        "at seq 5: its hash does not match its content and place in the chain",
     );
 }
 

@@ -23,24 +23,24 @@ fn a_schema_1_log_migrates_on_open_and_verifies() {
 }
 
 #[test]
-fn a_schema_2_log_keeps_its_corrections_disputes_and_retractions() {
+fn a_schema_3_log_keeps_its_corrections_disputes_and_retractions() {
     let s = Sandbox::empty();
-    copy_in(&s, "schema2.db");
+    copy_in(&s, "schema3.db");
     let out = s.ok(&["verify"]);
-    assert!(out.contains("4cb95d6fecc177586ee5af237d2b0d3b697799c072787f510705afd5e88bf4ab"), "{out}");
+    assert!(out.contains("f914d5570f12f51d924de031d97e1cd0e0d346c6395fc1b961918f79521c5e89"), "{out}");
     let status: serde_json::Value =
         serde_json::from_str(&s.ok(&["status", "--track", "am-tr", "--format", "json"])).expect("json");
     assert_eq!(status["tracks"][0]["disputed"], serde_json::json!([19]));
     let timeline = s.ok(&["timeline", "--track", "am-tr"]);
     assert!(!timeline.contains("to be retracted"), "{timeline}");
     assert!(s.ok(&["history", "17"]).contains("Frozen fixture: a correction"));
-    let export = std::fs::read_to_string(repo("tests/frozen/schema2-export.jsonl")).expect("export");
+    let export = std::fs::read_to_string(repo("tests/frozen/schema3-export.jsonl")).expect("export");
     assert_eq!(s.ok(&["export"]), export);
 }
 
 #[test]
 fn frozen_exports_import_and_export_byte_for_byte() {
-    for name in ["schema2-export.jsonl", "corrections-v1.jsonl"] {
+    for name in ["schema3-export.jsonl", "corrections-v1.jsonl"] {
         let s = Sandbox::new();
         let file = repo(&format!("tests/frozen/{name}"));
         s.ok(&["import", file.to_str().expect("path")]);
