@@ -10,16 +10,19 @@
 mod support;
 
 #[expect(clippy::disallowed_methods, reason = "a benchmark's own switches come from its environment")]
-fn peer_python() -> Option<std::path::PathBuf> {
-    std::env::var_os("ENTENTE_PEER_PYTHON").map(Into::into)
+fn switch(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os(name).map(Into::into)
 }
 
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![10_000, 100_000] } else { sizes };
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_entente"));
-    let dir = tempfile::tempdir().expect("tempdir");
-    let peer = support::Peer::find(peer_python(), None);
+    // ENTENTE_BENCH_DIR keeps the generated logs for a closer look.
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let dir = switch("ENTENTE_BENCH_DIR").unwrap_or_else(|| scratch.path().to_owned());
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let peer = support::Peer::find(switch("ENTENTE_PEER_PYTHON"), None);
     if let Err(why) = &peer {
         println!("peer benchmark skipped: {why}");
     }
@@ -34,7 +37,7 @@ fn main() {
     let mut rows = Vec::new();
     for n in sizes {
         eprintln!("measuring N = {n} …");
-        rows.push(support::measure(bin, n, dir.path(), peer.as_ref().ok()));
+        rows.push(support::measure(bin, n, &dir, peer.as_ref().ok()));
         println!("{}", support::table(std::slice::from_ref(rows.last().expect("row")), &machine));
     }
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
