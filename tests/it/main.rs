@@ -3,6 +3,7 @@
 
 mod audit;
 mod bad_input;
+mod bench_smoke;
 mod cli;
 mod common;
 mod contract;
