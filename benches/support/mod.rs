@@ -74,14 +74,14 @@ pub fn generate(n: usize, path: &Path) -> u64 {
                 ),
                 // Real tracks hold a few proposals and tens of commitments that later
                 // events return to; the log grows by meetings, statements and steps.
-                (75..=76, _, p) if p.is_none() || (i / TRACKS) % 400 == 0 => {
+                (75..=76, _, p) if p.is_none() || (i / TRACKS).is_multiple_of(400) => {
                     proposals[t] = Some(i);
                     format!(
                         r#"{}{{"proposal":"p{i}","by":"a{t}","title":"Proposal {i}","principles":[{{"number":1,"text":"Recognition."}},{{"number":2,"text":"Borders."}},{{"number":3,"text":"Transport."}}]}}}}"#,
                         head("proposal_tabled")
                     )
                 }
-                (77..=84, _, _) if commitments[t].len() < 40 && (i / TRACKS) % 25 == 0 => {
+                (77..=84, _, _) if commitments[t].len() < 40 && (i / TRACKS).is_multiple_of(25) => {
                     commitments[t].push(i);
                     let due = day + chrono::Days::new(60);
                     format!(
