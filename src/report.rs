@@ -134,17 +134,23 @@ pub fn render(
     format: Format,
     scope: &Scope,
 ) -> String {
-    let mut tracks = tracks;
-    if let Some(t) = &scope.track {
-        tracks.retain(|x| x.id.as_str() == t);
-    }
     match (projection, format) {
-        (Projection::Timeline, Format::Json) => json(&envelope(&replay.header(), timeline_of(replay, &tracks))),
-        (Projection::Timeline, f) => timeline_doc(replay, &tracks, f),
+        (Projection::Timeline, Format::Json) => {
+            json(&envelope(&replay.header(), timeline_of(replay, &in_scope(tracks, scope))))
+        }
+        (Projection::Timeline, f) => timeline_doc(replay, &in_scope(tracks, scope), f),
         (Projection::Audit, f) => audit(&replay.all_records(), None, f),
         (Projection::History, f) => histories(replay, f),
         (p, f) => render_status(&replay.header(), tracks, p, f, scope),
     }
+}
+
+/// The tracks a scope asks for.
+fn in_scope(mut tracks: Vec<TrackStatus>, scope: &Scope) -> Vec<TrackStatus> {
+    if let Some(t) = &scope.track {
+        tracks.retain(|x| x.id.as_str() == t);
+    }
+    tracks
 }
 
 /// Renders a projection that needs only the status (status, principles, commitments):
@@ -156,32 +162,29 @@ pub fn render_status(
     format: Format,
     scope: &Scope,
 ) -> String {
-    let mut tracks = tracks;
-    if let Some(t) = &scope.track {
-        tracks.retain(|x| x.id.as_str() == t);
-    }
-    let replay = head;
+    let tracks = in_scope(tracks, scope);
     match (projection, format) {
-        (Projection::Status, Format::Json) => json(&envelope(replay, tracks.iter().collect::<Vec<_>>())),
+        (Projection::Status, Format::Json) => json(&envelope(head, tracks.iter().collect::<Vec<_>>())),
         (Projection::Principles, Format::Json) => json(&envelope(
-            replay,
+            head,
             tracks
                 .iter()
                 .map(|t| PrinciplesOf { id: t.id.as_str(), title: &t.title, principles: &t.principles })
                 .collect::<Vec<_>>(),
         )),
         (Projection::Commitments, Format::Json) => json(&envelope(
-            replay,
+            head,
             tracks
                 .iter()
                 .map(|t| CommitmentsOf { id: t.id.as_str(), title: &t.title, commitments: filtered(t, scope) })
                 .collect::<Vec<_>>(),
         )),
-        (Projection::Status, f) => status_doc(replay, &tracks, f),
-        (Projection::Principles, f) => principles_doc(replay, &tracks, f),
-        (Projection::Commitments, f) => commitments_doc(replay, &tracks, scope, f),
-        // The others need the log itself: `render` serves them.
-        (_, f) => status_doc(replay, &tracks, f),
+        (Projection::Status, f) => status_doc(head, &tracks, f),
+        (Projection::Principles, f) => principles_doc(head, &tracks, f),
+        (Projection::Commitments, f) => commitments_doc(head, &tracks, scope, f),
+        // The timeline, audit and history list events, which a status does not hold:
+        // `render` serves them from a replay; asked here, the status is the answer.
+        (Projection::Timeline | Projection::Audit | Projection::History, f) => status_doc(head, &tracks, f),
     }
 }
 
@@ -400,9 +403,9 @@ fn at(a: &crate::projection::status::At) -> String {
     format!("{} (seq {})", a.date, a.seq)
 }
 
-fn status_doc(replay: &Header, tracks: &[TrackStatus], format: Format) -> String {
+fn status_doc(head: &Header, tracks: &[TrackStatus], format: Format) -> String {
     let mut doc = Doc::new(format);
-    doc.title(&format!("Status — {}", view_line(replay)));
+    doc.title(&format!("Status — {}", view_line(head)));
     if tracks.is_empty() {
         doc.para("No track is known in this view.");
     }
@@ -492,9 +495,9 @@ fn commitment_rows<'a>(cs: impl Iterator<Item = &'a CommitmentStatus>) -> Vec<Ve
     .collect()
 }
 
-fn principles_doc(replay: &Header, tracks: &[TrackStatus], format: Format) -> String {
+fn principles_doc(head: &Header, tracks: &[TrackStatus], format: Format) -> String {
     let mut doc = Doc::new(format);
-    doc.title(&format!("Principles — {}", view_line(replay)));
+    doc.title(&format!("Principles — {}", view_line(head)));
     for t in tracks.iter().filter(|t| !t.principles.is_empty()) {
         doc.heading(&format!("{} [{}]", t.title, t.id));
         for p in &t.principles {
@@ -521,9 +524,9 @@ fn principles_doc(replay: &Header, tracks: &[TrackStatus], format: Format) -> St
     doc.finish()
 }
 
-fn commitments_doc(replay: &Header, tracks: &[TrackStatus], scope: &Scope, format: Format) -> String {
+fn commitments_doc(head: &Header, tracks: &[TrackStatus], scope: &Scope, format: Format) -> String {
     let mut doc = Doc::new(format);
-    doc.title(&format!("Commitments — {}", view_line(replay)));
+    doc.title(&format!("Commitments — {}", view_line(head)));
     let mut any = false;
     for t in tracks {
         let cs = filtered(t, scope);

@@ -233,6 +233,16 @@ fn resolve(ctx: &Ctx<'_>, store: &Store, reference: &str) -> Result<crate::event
         .ok_or_else(|| CommandError::Usage(format!("no event `{r}` in {}; `entente log` lists them", ctx.db.display())))
 }
 
+/// A progress bar over `total` events on stderr, shown only on a terminal and only for
+/// logs large enough to keep someone waiting.
+fn event_progress(ctx: &Ctx<'_>, total: u64) -> indicatif::ProgressBar {
+    if ctx.env.stderr_is_terminal && total > 100_000 {
+        indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr())
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
 /// Writes to stdout through a lock and a buffer; every command's output goes here.
 fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::new(std::io::stdout().lock())

@@ -4,8 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressDrawTarget};
-
 use super::import::{append_lines, open_input};
 use super::view::{ViewArgs, rebuild_snapshot, replay};
 use super::{CommandError, Ctx, stdout};
@@ -40,11 +38,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     }
     let store = ctx.open()?;
     let total = store.count()?;
-    let bar = if ctx.env.stderr_is_terminal && total > 100_000 {
-        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = super::event_progress(ctx, total);
     let clock = Stopwatch::start();
     let (count, written) = match &args.out {
         Some(out) => {

@@ -2,8 +2,6 @@
 
 use std::io::Write;
 
-use indicatif::{ProgressBar, ProgressDrawTarget};
-
 use super::{CommandError, Ctx, stdout};
 
 /// Recompute the hash chain and re-read every event against its schema; check that the
@@ -19,11 +17,7 @@ pub struct Args {}
 pub fn run(ctx: &Ctx<'_>, _args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
     let total = store.count()?;
-    let bar = if ctx.env.stderr_is_terminal && total > 100_000 {
-        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = super::event_progress(ctx, total);
     let verdict = store.verify(&mut || bar.inc(1))?;
     bar.finish_and_clear();
     if let Some(problem) = verdict.problem {
