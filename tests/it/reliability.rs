@@ -88,9 +88,15 @@ fn concurrent_writers_land_exactly_once_and_readers_see_a_prefix() {
     let importer = thread::spawn(move || import.output().expect("run import"));
     let reader = {
         let mut log = s.cmd(&["log", "--format", "json"]);
+        let mut status = s.cmd(&["status", "--format", "json"]);
         thread::spawn(move || {
             let mut seen = 0;
             for _ in 0..20 {
+                // The status reader also keeps the snapshot up to date while writers run.
+                let st = status.output().expect("run status");
+                assert!(st.status.success(), "status failed: {}", String::from_utf8_lossy(&st.stderr));
+                let v: serde_json::Value = serde_json::from_slice(&st.stdout).expect("status json");
+                assert!(v["head_seq"].as_u64().expect("head") >= 1);
                 let out = log.output().expect("run log");
                 assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
                 let n = assert_consistent_prefix(&String::from_utf8_lossy(&out.stdout));
