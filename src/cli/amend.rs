@@ -13,8 +13,9 @@ use crate::event::payload::{EventCorrected, EventDisputed, EventRetracted, Field
 use crate::event::{Facts, Line, Links, Record, Source};
 use crate::store::{Outcome, StoreError};
 
-/// Record a correction of an earlier event: its date, tracks, sources or any payload
-/// field. The original stays in the log untouched; reports use the corrected event from
+/// Correct an earlier event (date, tracks, sources or any payload field).
+///
+/// The original stays in the log untouched; reports use the corrected event from
 /// now on (and, asked --known-at an earlier time, what was believed then).
 ///
 /// Example: entente correct 3f2a --occurred 2022-02-24 --set payload.place=Vienna \
@@ -46,8 +47,9 @@ pub struct CorrectArgs {
     expect_head: Option<u64>,
 }
 
-/// Retract an earlier event that should not have been recorded (a duplicate, a
-/// fabrication, a misattribution). It stays in the log; reports ignore it from now on.
+/// Retract an event that should not have been recorded.
+///
+/// For a duplicate, a fabrication, a misattribution. It stays in the log; reports ignore it from now on.
 #[derive(Debug, clap::Args)]
 pub struct RetractArgs {
     /// The event to retract: its id, a unique prefix of it, or its seq.
@@ -61,8 +63,9 @@ pub struct RetractArgs {
     expect_head: Option<u64>,
 }
 
-/// Record that a source contradicts an earlier event. The event still counts; every
-/// report that uses it says it is disputed.
+/// Record that a source contradicts an earlier event.
+///
+/// The event still counts; every report that uses it says it is disputed.
 #[derive(Debug, clap::Args)]
 pub struct DisputeArgs {
     /// The event disputed: its id, a unique prefix of it, or its seq.

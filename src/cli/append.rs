@@ -16,7 +16,7 @@ use crate::event::{
 };
 use crate::store::{Outcome, StoreError};
 
-/// Record an event: `entente append <kind> [flags]`, or `entente append --json FILE`.
+/// Record an event: `append <kind> [flags]`, or `append --json FILE`.
 ///
 /// Every event needs --track (one or more), --occurred (a date at its own precision:
 /// 2022, 2022-04, 2022-04-06, or FROM/TO) and a --source, unless you say --unsourced.

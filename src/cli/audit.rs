@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use super::view::{FormatArg, all_records};
 use super::{CommandError, Ctx, stdout};
 
+/// The reviewer's report on how the log was built.
+///
 /// Who recorded what and when, corrections and retractions with their reasons,
 /// disputes, and unsourced events.
 #[derive(Debug, clap::Args)]

@@ -14,8 +14,10 @@ pub const SEED_NAME: &str = "events/scenarios/seed.jsonl";
 /// Its contents.
 pub const SEED: &str = include_str!("../../events/scenarios/seed.jsonl");
 
-/// Load the bundled seed scenario (every dated fact of the article the project started
-/// from) into a scratch log in memory and print its status report.
+/// Show the status report of the bundled seed scenario.
+///
+/// Loads the seed scenario (every dated fact of the article the project started from)
+/// into a scratch log in memory and prints its status report.
 ///
 /// Nothing is written to disk; --db is ignored. Takes the options of `entente status`.
 #[derive(Debug, clap::Args)]

@@ -8,8 +8,9 @@ use super::view::{FormatArg, ViewArgs, all_records};
 use super::{CommandError, Ctx, stdout};
 use crate::report::{diff, parse_known_at, render_diff};
 
-/// What changed in the status between two world dates (stages, principle and
-/// commitment states); with --known, between two recording times: what the log had
+/// What changed in the status between two dates.
+///
+/// Stages, principle and commitment states, between two world dates; with --known, between two recording times: what the log had
 /// learnt in between, judged as of --as-of.
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -6,7 +6,9 @@ use super::view::{FormatArg, ViewArgs, replay};
 use super::{CommandError, Ctx, stdout};
 use crate::report::explain;
 
-/// Show how a track, principle or commitment came to its state: every event behind it,
+/// Show the evidence behind a track's, principle's or commitment's state.
+///
+/// Every event behind it,
 /// in world order, with seq, date and sources. No derived state without evidence.
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -6,7 +6,9 @@ use std::io::Write;
 use super::view::FormatArg;
 use super::{CommandError, Ctx, resolve, stdout};
 
-/// Show an event as first recorded, each correction, retraction and dispute in order
+/// Show how an event was recorded, corrected, retracted or disputed.
+///
+/// The event as first recorded, each correction, retraction and dispute in order
 /// (who recorded it, when and why, what changed), and the event as it now stands.
 #[derive(Debug, clap::Args)]
 pub struct Args {

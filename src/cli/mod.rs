@@ -62,10 +62,22 @@ enum Command {
     Sources(sources::Args),
     Verify(verify::Args),
     Audit(audit::Args),
-    Status(reports::StatusArgs),
-    Principles(reports::PrinciplesArgs),
+    /// Where each track stands: stage, activity, principles, commitments.
+    ///
+    /// Per track: parties, stage and since when (with the event that moved it), last
+    /// activity, envoys, meetings and calls, principles open and addressed, commitments by
+    /// state, and the next deadline.
+    Status(reports::ReportArgs),
+    /// Every principle of every proposal, with its state.
+    ///
+    /// Every principle of every proposal: its state (tabled, acknowledged, accepted,
+    /// agreed, reaffirmed ×n, codified, contested), since when, and the events behind it.
+    Principles(reports::ReportArgs),
     Commitments(reports::CommitmentsArgs),
-    Timeline(reports::TimelineArgs),
+    /// Events in world order, per track.
+    ///
+    /// By date, each at its own precision; ties broken by seq.
+    Timeline(reports::ReportArgs),
     Explain(explain::Args),
     Diff(diff::Args),
     Replay(replay::Args),

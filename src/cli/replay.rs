@@ -12,8 +12,9 @@ use crate::projection::Replay;
 use crate::report::{Format, Projection, Scope, render};
 use crate::store::Store;
 
-/// Rebuild every projection (status, principles, commitments, timeline) from the whole
-/// log; report how many events and how long it took; with --out, write each report in
+/// Rebuild every projection from the whole log.
+///
+/// Status, principles, commitments and timeline, from the whole log; report how many events and how long it took; with --out, write each report in
 /// every format as DIR/<projection>.<txt|json|md>.
 ///
 /// With --scenarios DIR, replay each scenario file of DIR in a scratch log instead and

@@ -1,6 +1,6 @@
 //! `entente status`, `principles`, `commitments` and `timeline`: four views of one
-//! replay. They share one `run` here rather than four near-identical files; each keeps
-//! its own `Args` and help text.
+//! replay. They share one `run` (and three of them one `ReportArgs`) here rather than
+//! four near-identical files.
 
 use std::io::Write;
 
@@ -9,11 +9,10 @@ use super::{CommandError, Ctx, stdout};
 use crate::projection::status::CommitmentState;
 use crate::report::{Format, Projection, Scope, render, render_status};
 
-/// Per track: parties, stage and since when (with the event that moved it), last
-/// activity, envoys, meetings and calls, principles open and addressed, commitments by
-/// state, and the next deadline.
+/// The options of `status`, `principles` and `timeline`; each command's help is on its
+/// variant of the command enum.
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {
+pub struct ReportArgs {
     /// Only this track.
     #[arg(long)]
     track: Option<String>,
@@ -23,19 +22,8 @@ pub struct StatusArgs {
     format: FormatArg,
 }
 
-/// Every principle of every proposal: its state (tabled, acknowledged, accepted,
-/// agreed, reaffirmed ×n, codified, contested), since when, and the events behind it.
-#[derive(Debug, clap::Args)]
-pub struct PrinciplesArgs {
-    /// Only this track.
-    #[arg(long)]
-    track: Option<String>,
-    #[command(flatten)]
-    view: ViewArgs,
-    #[command(flatten)]
-    format: FormatArg,
-}
-
+/// Every commitment, with its deadlines and state.
+///
 /// Every commitment: who owes it, when it was made, its deadline and the amendments
 /// before it (the latest rules), its state, when it was fulfilled, its Peace Accords
 /// Matrix score (0 not initiated … 3 full) and the events behind it.
@@ -53,18 +41,6 @@ pub struct CommitmentsArgs {
     format: FormatArg,
 }
 
-/// Events in world order (by date, each at its own precision; ties by seq), per track.
-#[derive(Debug, clap::Args)]
-pub struct TimelineArgs {
-    /// Only this track.
-    #[arg(long)]
-    track: Option<String>,
-    #[command(flatten)]
-    view: ViewArgs,
-    #[command(flatten)]
-    format: FormatArg,
-}
-
 fn parse_state(text: &str) -> Result<CommitmentState, String> {
     serde_json::from_value(serde_json::Value::String(text.replace('-', "_"))).map_err(|_| {
         "unknown state; the states are open, in_progress, fulfilled, fulfilled_late, overdue, stalled, withdrawn"
@@ -72,11 +48,11 @@ fn parse_state(text: &str) -> Result<CommitmentState, String> {
     })
 }
 
-pub fn status(ctx: &Ctx<'_>, a: StatusArgs) -> Result<(), CommandError> {
+pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     run(ctx, Projection::Status, &a.view, a.format.format, Scope { track: a.track, state: None })
 }
 
-pub fn principles(ctx: &Ctx<'_>, a: PrinciplesArgs) -> Result<(), CommandError> {
+pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     run(ctx, Projection::Principles, &a.view, a.format.format, Scope { track: a.track, state: None })
 }
 
@@ -84,7 +60,7 @@ pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError
     run(ctx, Projection::Commitments, &a.view, a.format.format, Scope { track: a.track, state: a.state })
 }
 
-pub fn timeline(ctx: &Ctx<'_>, a: TimelineArgs) -> Result<(), CommandError> {
+pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     run(ctx, Projection::Timeline, &a.view, a.format.format, Scope { track: a.track, state: None })
 }
 

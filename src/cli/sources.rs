@@ -5,6 +5,8 @@ use std::io::Write;
 use super::view::{FormatArg, ViewArgs, replay};
 use super::{CommandError, Ctx, stdout};
 
+/// List every source cited and what rests on it.
+///
 /// Every source cited, how many events rest on it, and the events that rest on a single
 /// source or on none (recorded --unsourced). Retracted events are left out; corrected
 /// ones count as they stand.

@@ -4,6 +4,8 @@ use std::io::Write;
 
 use super::{CommandError, Ctx, stdout};
 
+/// Prove the log was only appended to.
+///
 /// Recompute the hash chain and re-read every event against its schema; check that the
 /// append-only triggers are in place. Prints the count and the head hash; on any
 /// mismatch, exits with code 5 and names the first bad seq and what differs.
