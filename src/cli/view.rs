@@ -84,6 +84,12 @@ struct Snapshot {
 /// the accumulated state and the (few) corrections, retractions and disputes are held
 /// in memory, never the log. `tick` is called once per record read.
 pub fn fold(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, Header), CommandError> {
+    // One read transaction: the amendments read first and the events streamed after
+    // come from the same state of the log.
+    store.consistent(|store| fold_in(store, view, tick))
+}
+
+fn fold_in(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, Header), CommandError> {
     let mut amendments: HashMap<EventId, Vec<Record>> = HashMap::new();
     for a in store.all_amendments()? {
         if view.known_at.is_none_or(|cut| a.event.recorded_at <= cut)
@@ -132,37 +138,44 @@ pub fn status(store: &Store, view: View) -> Result<(Vec<TrackStatus>, Header), C
 
 /// The fold of the whole log, from the snapshot when it is still good.
 fn latest(store: &Store) -> Result<(Fold, u64), CommandError> {
-    let head = store.head()?.seq;
-    let saved = match store.snapshot(STATUS_SNAPSHOT)? {
-        Some((seq, state)) if seq <= head && !store.amended_after(seq)? => {
-            serde_json::from_str::<Snapshot>(&state).ok().filter(|s| s.version == FOLD_VERSION).map(|s| (s.fold, seq))
-        }
-        _ => None,
-    };
-    let (fold, seq) = match saved {
-        Some((mut fold, seq)) if seq < head => {
-            store.records(&Filter { after: Some(seq), ..Filter::default() }, |record| {
-                if !record.event.facts.kind().is_meta() {
-                    fold.push(&record, false);
-                }
-                Ok::<(), CommandError>(())
-            })?;
-            save(store, &fold, head)?;
-            (fold, head)
-        }
-        Some(current) => current,
-        None => {
-            let (fold, header) = fold(store, everything(), &mut || {})?;
-            save(store, &fold, header.head_seq)?;
-            (fold, header.head_seq)
-        }
-    };
+    // Read in one transaction, so the snapshot, the head and the events caught up all
+    // describe the same log; save afterwards (a reader may not get the write lock).
+    let (fold, seq, changed) = store.consistent(|store| {
+        let head = store.head()?.seq;
+        let saved = match store.snapshot(STATUS_SNAPSHOT)? {
+            Some((seq, state)) if seq <= head && !store.amended_after(seq)? => serde_json::from_str::<Snapshot>(&state)
+                .ok()
+                .filter(|s| s.version == FOLD_VERSION)
+                .map(|s| (s.fold, seq)),
+            _ => None,
+        };
+        Ok::<_, CommandError>(match saved {
+            Some((mut fold, seq)) if seq < head => {
+                store.records(&Filter { after: Some(seq), ..Filter::default() }, |record| {
+                    if !record.event.facts.kind().is_meta() {
+                        fold.push(&record, false);
+                    }
+                    Ok::<(), CommandError>(())
+                })?;
+                (fold, head, true)
+            }
+            Some((fold, seq)) => (fold, seq, false),
+            None => {
+                let (fold, header) = fold_in(store, everything(), &mut || {})?;
+                (fold, header.head_seq, true)
+            }
+        })
+    })?;
+    if changed {
+        save(store, &fold, seq)?;
+    }
     Ok((fold, seq))
 }
 
 /// Rebuilds the status snapshot from the whole log (what `replay` does).
 pub fn rebuild_snapshot(store: &Store, tick: &mut dyn FnMut()) -> Result<Fold, CommandError> {
     store.drop_snapshots()?;
+    // `fold` reads in one transaction; the snapshot is saved for exactly what it read.
     let (fold, header) = fold(store, everything(), tick)?;
     save(store, &fold, header.head_seq)?;
     Ok(fold)

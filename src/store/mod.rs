@@ -552,6 +552,15 @@ impl Store {
         Ok(verdict)
     }
 
+    /// Runs `reads` in one read transaction: every query inside sees the same state of
+    /// the log, however many writers commit meanwhile (WAL snapshot isolation).
+    pub fn consistent<T, E: From<StoreError>>(&self, reads: impl FnOnce(&Store) -> Result<T, E>) -> Result<T, E> {
+        let tx = self.conn.unchecked_transaction().map_err(self.err("starting a read"))?;
+        let result = reads(self)?;
+        tx.commit().map_err(self.err("ending a read"))?;
+        Ok(result)
+    }
+
     /// The saved snapshot `name`: the seq it was taken at and its state.
     pub fn snapshot(&self, name: &str) -> Result<Option<(u64, String)>, StoreError> {
         self.conn

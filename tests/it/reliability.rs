@@ -125,6 +125,10 @@ fn concurrent_writers_land_exactly_once_and_readers_see_a_prefix() {
         .collect();
     assert_eq!(summaries.len(), 400, "every append landed exactly once");
     assert!(s.ok(&["verify"]).contains("verified 10401 events"));
+    // The snapshot the readers kept up to date under load equals a full rebuild.
+    let served = s.ok(&["status", "--format", "json"]);
+    s.ok(&["replay"]);
+    assert_eq!(s.ok(&["status", "--format", "json"]), served, "a snapshot kept under load went stale");
 }
 
 #[test]
