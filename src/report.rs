@@ -611,66 +611,91 @@ struct EvidenceEvent<'a> {
     sources: &'a [crate::event::Source],
 }
 
-/// Explains how a track, principle or commitment came to its state: the chain of
-/// events behind it, each with seq, date and sources. `Err` says what `reference`
-/// does not name.
-pub fn explain(replay: &Replay, tracks: &[TrackStatus], reference: &str, format: Format) -> Result<String, String> {
+/// What `explain` is asked about: its kind, its state in words, and the seqs of the
+/// events behind it, in world order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// `track`, `principle` or `commitment`.
+    pub kind: &'static str,
+    /// Its state, in words.
+    pub state: String,
+    /// The events behind it.
+    pub seqs: Vec<u64>,
+}
+
+/// Finds the track, principle (`PROPOSAL#N`) or commitment `reference` names in
+/// `tracks`; `Err` says it names none.
+pub fn subject(tracks: &[TrackStatus], reference: &str) -> Result<Subject, String> {
     let found = tracks.iter().find_map(|t| {
         if t.id.as_str() == reference {
             let mut seqs: Vec<u64> = t.stage_history.iter().map(|m| m.at.seq).collect();
             seqs.dedup();
-            return Some(("track", format!("{} since {}", snake(&t.stage), at(&t.stage_since)), seqs));
+            let state = format!("{} since {}", snake(&t.stage), at(&t.stage_since));
+            return Some(Subject { kind: "track", state, seqs });
         }
         if let Some(p) = t.principles.iter().find(|p| p.id.to_string() == reference) {
-            return Some(("principle", format!("{} since {}", snake(&p.state), p.last), p.evidence.clone()));
+            let state = format!("{} since {}", snake(&p.state), p.last);
+            return Some(Subject { kind: "principle", state, seqs: p.evidence.clone() });
         }
         t.commitments.iter().find(|c| c.id.as_str() == reference).map(|c| {
             let due = c.due.map_or(String::new(), |d| format!(", due {d}"));
-            ("commitment", format!("{}{due}", snake(&c.state)), c.evidence.clone())
+            Subject { kind: "commitment", state: format!("{}{due}", snake(&c.state)), seqs: c.evidence.clone() }
         })
     });
-    let Some((subject, state, seqs)) = found else {
-        return Err(format!(
+    found.ok_or_else(|| {
+        format!(
             "`{reference}` is not a track, principle (PROPOSAL#N) or commitment in this view; \
              `entente status`, `entente principles` and `entente commitments` list them"
-        ));
-    };
-    let effective = replay.effective();
-    let by_seq: std::collections::HashMap<u64, &crate::event::Record> =
-        effective.records.iter().map(|r| (r.seq, r)).collect();
-    let evidence: Vec<EvidenceEvent<'_>> = seqs
+        )
+    })
+}
+
+/// One event behind a subject, as it stands.
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    /// The event, corrections applied.
+    pub record: Record,
+    /// A source disputes it.
+    pub disputed: bool,
+    /// It was corrected since first recorded.
+    pub corrected: bool,
+}
+
+/// Explains how a subject came to its state: the chain of events behind it, each with
+/// seq, date and sources.
+pub fn explain(head: &Header, reference: &str, subject: &Subject, evidence: &[Evidence], format: Format) -> String {
+    let evidence: Vec<EvidenceEvent<'_>> = evidence
         .iter()
-        .filter_map(|seq| by_seq.get(seq).copied())
-        .map(|r| EvidenceEvent {
-            disputed: effective.disputed.contains(&r.seq),
-            corrected: replay
-                .amendments_of(r.event.id)
-                .iter()
-                .any(|a| a.event.facts.kind() == crate::event::Kind::EventCorrected),
-            seq: r.seq,
-            id: r.event.id.to_string(),
-            occurred: r.event.facts.occurred,
-            kind: r.event.facts.kind().name(),
-            what: crate::render::headline(&r.event),
-            unsourced: r.event.facts.unsourced,
-            sources: &r.event.facts.sources,
+        .map(|e| {
+            let r = &e.record;
+            EvidenceEvent {
+                disputed: e.disputed,
+                corrected: e.corrected,
+                seq: r.seq,
+                id: r.event.id.to_string(),
+                occurred: r.event.facts.occurred,
+                kind: r.event.facts.kind().name(),
+                what: crate::render::headline(&r.event),
+                unsourced: r.event.facts.unsourced,
+                sources: &r.event.facts.sources,
+            }
         })
         .collect();
     if format == Format::Json {
-        let view = replay.view();
-        return Ok(json(&Explained {
+        let view = head.view;
+        return json(&Explained {
             as_of: view.as_of,
             known_at: view.known_at.as_ref().map(format_recorded_at),
-            head_seq: replay.head_seq(),
+            head_seq: head.head_seq,
             reference,
-            subject,
-            state,
+            subject: subject.kind,
+            state: subject.state.clone(),
             evidence,
-        }));
+        });
     }
     let mut doc = Doc::new(format);
-    doc.title(&format!("Explain {subject} {reference} — {}", view_line(&replay.header())));
-    doc.fields(&[("state", state)]);
+    doc.title(&format!("Explain {} {reference} — {}", subject.kind, view_line(head)));
+    doc.fields(&[("state", subject.state.clone())]);
     doc.heading("Evidence, in world order");
     for e in &evidence {
         let mut rows =
@@ -689,7 +714,7 @@ pub fn explain(replay: &Replay, tracks: &[TrackStatus], reference: &str, format:
         }
         doc.fields(&rows);
     }
-    Ok(doc.finish())
+    doc.finish()
 }
 
 /// One source in words: title, author, publisher, locator, date, URL.

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 
-use super::view::{FormatArg, ViewArgs, all_records};
+use super::view::{self, FormatArg, ViewArgs};
 use super::{CommandError, Ctx, stdout};
 use crate::report::{diff, parse_known_at, render_diff};
 
@@ -51,13 +51,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             crate::projection::View { as_of: day(&args.to)?, ..base },
         )
     };
-    let records = all_records(&store)?;
-    let fold = |view| {
-        let mut replay = crate::projection::Replay::new(view);
-        records.iter().cloned().for_each(|r| replay.push(r));
-        replay.status()
-    };
-    let (a, b) = (fold(before), fold(after));
+    // Two streaming folds (the snapshot serves either side when it can): memory stays
+    // the fold's, whatever the size of the log.
+    let (a, _) = view::status(&store, before)?;
+    let (b, _) = view::status(&store, after)?;
     let axis = if args.known { "known at " } else { "as of " };
     let mut changes = diff(&a, &b);
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));

@@ -2,9 +2,11 @@
 
 use std::io::Write;
 
-use super::view::{FormatArg, ViewArgs, replay};
+use super::view::{self, FormatArg, ViewArgs};
 use super::{CommandError, Ctx, stdout};
-use crate::report::explain;
+use crate::event::Kind;
+use crate::projection::amend;
+use crate::report::{Evidence, explain, subject};
 
 /// Show the evidence behind a track's, principle's or commitment's state.
 ///
@@ -23,8 +25,24 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
-    let replay = replay(&store, args.view.view(ctx), &mut || {})?;
-    let text = explain(&replay, &replay.status(), &args.reference, args.format.format).map_err(CommandError::Usage)?;
+    let view = args.view.view(ctx);
+    // The status (from the snapshot when it can) names the events; only those are read.
+    let (tracks, header) = view::status(&store, view)?;
+    let subject = subject(&tracks, &args.reference).map_err(CommandError::Usage)?;
+    let mut evidence = Vec::new();
+    for seq in &subject.seqs {
+        let Some(record) = store.by_seq(*seq)? else { continue };
+        let amendments: Vec<_> = store
+            .amendments_of(record.event.id)?
+            .into_iter()
+            .filter(|a| view.known_at.is_none_or(|cut| a.event.recorded_at <= cut))
+            .collect();
+        let corrected = amendments.iter().any(|a| a.event.facts.kind() == Kind::EventCorrected);
+        if let Some((record, disputed)) = amend(&record, &amendments) {
+            evidence.push(Evidence { record: record.into_owned(), disputed, corrected });
+        }
+    }
+    let text = explain(&header, &args.reference, &subject, &evidence, args.format.format);
     let mut out = stdout();
     write!(out, "{text}")?;
     out.flush()?;
