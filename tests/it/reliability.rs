@@ -153,6 +153,12 @@ fn of_racing_writers_with_one_expected_head_exactly_one_wins() {
     assert_eq!(s.fingerprint().0, 2);
 }
 
+/// A random number below `bound`, from the standard library's per-process hash keys.
+fn jitter(bound: u64) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new().build_hasher().finish() % bound
+}
+
 fn integrity_ok(db: &std::path::Path) {
     let conn = Connection::open(db).expect("open");
     let verdict: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
@@ -163,8 +169,11 @@ fn integrity_ok(db: &std::path::Path) {
 fn an_import_killed_at_any_moment_leaves_none_or_all_of_it() {
     let s = track_log();
     let big = meetings(&s, "big", 100_000);
-    // Moments spread over an import's life: opening, validating, committing, done.
-    for (run, delay_ms) in [20u64, 400, 1200, 2500].into_iter().enumerate() {
+    // Moments spread over an import's life (opening, validating, committing, done), each
+    // moved by a random jitter; the moments are printed so a failure can be replayed.
+    for (run, base_ms) in [20u64, 400, 1200, 2500].into_iter().enumerate() {
+        let delay_ms = base_ms + jitter(300);
+        eprintln!("crash run {run}: SIGKILL after {delay_ms} ms");
         let t = Sandbox::new();
         t.ok(&["import", path(&s.dir.path().join("track.jsonl"))]);
         let before = t.fingerprint();
@@ -198,7 +207,9 @@ fn an_import_killed_at_any_moment_leaves_none_or_all_of_it() {
 #[test]
 fn a_single_append_killed_mid_way_leaves_none_or_all_of_it() {
     let s = track_log();
-    for delay_us in [0u64, 500, 2_000, 5_000, 10_000, 20_000] {
+    for base_us in [0u64, 500, 2_000, 5_000, 10_000, 20_000] {
+        let delay_us = base_us + jitter(1_000);
+        eprintln!("append kill: after {delay_us} µs");
         let (before, _) = s.fingerprint();
         let mut child = s
             .cmd(&["append", "context-noted", "--track", "x-y", "--occurred", "2021", "--summary", "x", "--unsourced"])
