@@ -273,3 +273,24 @@ fn the_status_snapshot_is_caught_up_and_rebuilt_never_stale() {
     let past = s.ok(&["status", "--format", "json", "--as-of", "2022-05-02", "--known-at", "2026-11-28T09:00:00Z"]);
     assert!(past.contains("\"head_seq\": 28"), "{past}");
 }
+
+#[test]
+fn text_reaching_an_output_format_is_escaped_for_it() {
+    let s = Sandbox::new();
+    let hostile = s.file(
+        "hostile.jsonl",
+        concat!(
+            r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X | Y <script>alert(1)</script>","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#,
+            "\n",
+            r#"{"kind":"commitment_made","version":1,"tracks":["x-y"],"occurred":"2021","unsourced":true,"payload":{"commitment":"c","parties":["x"],"text":"Pay | *now* \"quoted\"\nsecond line"}}"#,
+        ),
+    );
+    s.ok(&["import", hostile.to_str().expect("path")]);
+    let md = s.ok(&["status", "--format", "markdown", "--as-of", "2022-01-01"]);
+    assert!(md.contains(r"X \| Y &lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
+    assert!(md.contains(r#"Pay \| \*now\* "quoted" second line"#), "{md}");
+    assert!(!md.contains("<script>"), "{md}");
+    let json = s.ok(&["commitments", "--format", "json", "--as-of", "2022-01-01"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(v["tracks"][0]["commitments"][0]["text"], "Pay | *now* \"quoted\"\nsecond line");
+}
