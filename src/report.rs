@@ -991,149 +991,167 @@ fn histories(replay: &Replay, format: Format) -> String {
 
 /// Every source cited by the events a view sees (as they stand, retracted ones left
 /// out), how many events rest on each, and the events that rest on one source or none.
-pub fn sources(replay: &Replay, format: Format) -> String {
-    #[derive(Serialize)]
-    struct Cited {
-        title: String,
-        publisher: Option<String>,
-        published: Option<crate::date::PartialDate>,
-        url: Option<String>,
-        events: Vec<u64>,
-    }
-    #[derive(Serialize)]
-    struct Out {
-        as_of: NaiveDate,
-        known_at: Option<String>,
-        head_seq: u64,
-        sources: Vec<Cited>,
-        single_source: Vec<u64>,
-        unsourced: Vec<u64>,
-    }
-    let effective = replay.effective();
-    let mut cited: Vec<Cited> = Vec::new();
-    let mut single = Vec::new();
-    let mut none = Vec::new();
-    let mut records: Vec<&Record> = effective.records.iter().collect();
-    records.sort_by_key(|r| r.seq);
-    for r in records {
+/// Push the events in log order, then render.
+#[derive(Debug, Default)]
+pub struct SourcesReport {
+    cited: Vec<Cited>,
+    index: std::collections::HashMap<(String, Option<String>, Option<String>), usize>,
+    single: Vec<u64>,
+    none: Vec<u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct Cited {
+    title: String,
+    publisher: Option<String>,
+    published: Option<crate::date::PartialDate>,
+    url: Option<String>,
+    events: Vec<u64>,
+}
+
+impl SourcesReport {
+    /// Takes one event, as it stands, into account.
+    pub fn push(&mut self, r: &Record) {
         let f = &r.event.facts;
         match f.sources.len() {
-            0 if f.unsourced => none.push(r.seq),
-            1 => single.push(r.seq),
+            0 if f.unsourced => self.none.push(r.seq),
+            1 => self.single.push(r.seq),
             _ => {}
         }
         for src in &f.sources {
-            let same = |c: &&mut Cited| c.title == src.title && c.publisher == src.publisher && c.url == src.url;
-            match cited.iter_mut().find(same) {
-                Some(c) => c.events.push(r.seq),
-                None => cited.push(Cited {
-                    title: src.title.clone(),
-                    publisher: src.publisher.clone(),
-                    published: src.published,
-                    url: src.url.clone(),
-                    events: vec![r.seq],
-                }),
+            let key = (src.title.clone(), src.publisher.clone(), src.url.clone());
+            match self.index.get(&key) {
+                Some(&i) => self.cited[i].events.push(r.seq),
+                None => {
+                    self.index.insert(key, self.cited.len());
+                    self.cited.push(Cited {
+                        title: src.title.clone(),
+                        publisher: src.publisher.clone(),
+                        published: src.published,
+                        url: src.url.clone(),
+                        events: vec![r.seq],
+                    });
+                }
             }
         }
     }
-    cited.sort_by(|a, b| b.events.len().cmp(&a.events.len()).then(a.title.cmp(&b.title)));
-    let view = replay.view();
-    let out = Out {
-        as_of: view.as_of,
-        known_at: view.known_at.as_ref().map(format_recorded_at),
-        head_seq: replay.head_seq(),
-        sources: cited,
-        single_source: single,
-        unsourced: none,
-    };
-    if format == Format::Json {
-        return json(&out);
-    }
-    let seqs = |list: &[u64]| {
-        if list.is_empty() {
-            "none".to_owned()
-        } else {
-            list.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+
+    /// The report, most-cited sources first.
+    pub fn render(mut self, head: &Header, format: Format) -> String {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            as_of: NaiveDate,
+            known_at: Option<String>,
+            head_seq: u64,
+            sources: &'a [Cited],
+            single_source: &'a [u64],
+            unsourced: &'a [u64],
         }
-    };
-    let mut doc = Doc::new(format);
-    doc.title(&format!("Sources — {}", view_line(&replay.header())));
-    let rows: Vec<Vec<String>> = out
-        .sources
-        .iter()
-        .map(|c| {
-            let by =
-                [c.publisher.clone(), c.published.map(|p| p.to_string())].into_iter().flatten().collect::<Vec<_>>();
-            vec![c.events.len().to_string(), seqs(&c.events), format!("\u{201c}{}\u{201d} {}", c.title, by.join(", "))]
-        })
-        .collect();
-    doc.table(&["events", "seqs", "source"], &rows);
-    doc.fields(&[
-        ("one source", format!("{} event(s): seq {}", out.single_source.len(), seqs(&out.single_source))),
-        ("no source", format!("{} event(s): seq {}", out.unsourced.len(), seqs(&out.unsourced))),
-    ]);
-    doc.finish()
+        self.cited.sort_by(|a, b| b.events.len().cmp(&a.events.len()).then(a.title.cmp(&b.title)));
+        let view = head.view;
+        let out = Out {
+            as_of: view.as_of,
+            known_at: view.known_at.as_ref().map(format_recorded_at),
+            head_seq: head.head_seq,
+            sources: &self.cited,
+            single_source: &self.single,
+            unsourced: &self.none,
+        };
+        if format == Format::Json {
+            return json(&out);
+        }
+        let seqs = |list: &[u64]| {
+            if list.is_empty() {
+                "none".to_owned()
+            } else {
+                list.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+            }
+        };
+        let mut doc = Doc::new(format);
+        doc.title(&format!("Sources — {}", view_line(head)));
+        let rows: Vec<Vec<String>> = out
+            .sources
+            .iter()
+            .map(|c| {
+                let by =
+                    [c.publisher.clone(), c.published.map(|p| p.to_string())].into_iter().flatten().collect::<Vec<_>>();
+                vec![
+                    c.events.len().to_string(),
+                    seqs(&c.events),
+                    format!("\u{201c}{}\u{201d} {}", c.title, by.join(", ")),
+                ]
+            })
+            .collect();
+        doc.table(&["events", "seqs", "source"], &rows);
+        doc.fields(&[
+            ("one source", format!("{} event(s): seq {}", out.single_source.len(), seqs(out.single_source))),
+            ("no source", format!("{} event(s): seq {}", out.unsourced.len(), seqs(out.unsourced))),
+        ]);
+        doc.finish()
+    }
 }
 
 /// The reviewer's report: who recorded what and when, corrections and retractions
 /// with their reasons, disputes, and unsourced events; `since` narrows it to what was
-/// recorded from then on.
-pub fn audit(records: &[Record], since: Option<DateTime<Utc>>, format: Format) -> String {
-    #[derive(Serialize)]
-    struct Recorder {
-        name: String,
-        events: u64,
-        first: String,
-        last: String,
+/// recorded from then on. Push every record in log order, then render.
+#[derive(Debug)]
+pub struct AuditReport {
+    since: Option<DateTime<Utc>>,
+    out: AuditOut,
+}
+
+#[derive(Debug, Serialize)]
+struct AuditRecorder {
+    name: String,
+    events: u64,
+    first: String,
+    last: String,
+}
+
+#[derive(Debug, Serialize)]
+struct AuditEntry {
+    seq: u64,
+    recorded_at: String,
+    recorded_by: String,
+    kind: &'static str,
+    what: String,
+}
+
+#[derive(Debug, Serialize)]
+struct AuditOut {
+    since: Option<String>,
+    events: u64,
+    recorders: Vec<AuditRecorder>,
+    corrections: Vec<AuditEntry>,
+    retractions: Vec<AuditEntry>,
+    disputes: Vec<AuditEntry>,
+    unsourced: Vec<AuditEntry>,
+}
+
+impl AuditReport {
+    /// An empty report of what was recorded since `since` (everything when `None`).
+    pub fn new(since: Option<DateTime<Utc>>) -> AuditReport {
+        AuditReport {
+            since,
+            out: AuditOut {
+                since: since.as_ref().map(format_recorded_at),
+                events: 0,
+                recorders: Vec::new(),
+                corrections: Vec::new(),
+                retractions: Vec::new(),
+                disputes: Vec::new(),
+                unsourced: Vec::new(),
+            },
+        }
     }
-    #[derive(Serialize)]
-    struct Entry {
-        seq: u64,
-        recorded_at: String,
-        recorded_by: String,
-        kind: &'static str,
-        what: String,
-    }
-    #[derive(Serialize)]
-    struct Out {
-        since: Option<String>,
-        events: u64,
-        recorders: Vec<Recorder>,
-        corrections: Vec<Entry>,
-        retractions: Vec<Entry>,
-        disputes: Vec<Entry>,
-        unsourced: Vec<Entry>,
-    }
-    let seq_of: std::collections::HashMap<crate::event::EventId, u64> =
-        records.iter().map(|r| (r.event.id, r.seq)).collect();
-    let entry = |r: &Record| Entry {
-        seq: r.seq,
-        recorded_at: format_recorded_at(&r.event.recorded_at),
-        recorded_by: r.event.recorded_by.clone(),
-        kind: r.event.facts.kind().name(),
-        what: match &r.event.facts.payload {
-            Payload::EventCorrected(c) => {
-                let fields: Vec<&str> = c.changes.iter().map(|x| x.field.as_str()).collect();
-                format!("seq {} ({}): {}", seq_of.get(&c.target).copied().unwrap_or(0), fields.join(", "), c.reason)
-            }
-            Payload::EventRetracted(x) => format!("seq {}: {}", seq_of.get(&x.target).copied().unwrap_or(0), x.reason),
-            Payload::EventDisputed(x) => {
-                let by: Vec<&str> = r.event.facts.sources.iter().map(|s| s.title.as_str()).collect();
-                format!("seq {}: {} (per {})", seq_of.get(&x.target).copied().unwrap_or(0), x.note, by.join("; "))
-            }
-            _ => crate::render::headline(&r.event),
-        },
-    };
-    let mut out = Out {
-        since: since.as_ref().map(format_recorded_at),
-        events: 0,
-        recorders: Vec::new(),
-        corrections: Vec::new(),
-        retractions: Vec::new(),
-        disputes: Vec::new(),
-        unsourced: Vec::new(),
-    };
-    for r in records.iter().filter(|r| since.is_none_or(|s| r.event.recorded_at >= s)) {
+
+    /// Takes one record into account; `target_seq` is the seq of the event it
+    /// corrects, retracts or disputes, if it does.
+    pub fn push(&mut self, r: &Record, target_seq: Option<u64>) {
+        if self.since.is_some_and(|s| r.event.recorded_at < s) {
+            return;
+        }
+        let out = &mut self.out;
         out.events += 1;
         let at = format_recorded_at(&r.event.recorded_at);
         match out.recorders.iter_mut().find(|x| x.name == r.event.recorded_by) {
@@ -1141,55 +1159,91 @@ pub fn audit(records: &[Record], since: Option<DateTime<Utc>>, format: Format) -
                 x.events += 1;
                 x.last = at;
             }
-            None => out.recorders.push(Recorder {
+            None => out.recorders.push(AuditRecorder {
                 name: r.event.recorded_by.clone(),
                 events: 1,
                 first: at.clone(),
                 last: at,
             }),
         }
+        let target = target_seq.unwrap_or(0);
+        let what = match &r.event.facts.payload {
+            Payload::EventCorrected(c) => {
+                let fields: Vec<&str> = c.changes.iter().map(|x| x.field.as_str()).collect();
+                format!("seq {target} ({}): {}", fields.join(", "), c.reason)
+            }
+            Payload::EventRetracted(x) => format!("seq {target}: {}", x.reason),
+            Payload::EventDisputed(x) => {
+                let by: Vec<&str> = r.event.facts.sources.iter().map(|s| s.title.as_str()).collect();
+                format!("seq {target}: {} (per {})", x.note, by.join("; "))
+            }
+            _ => crate::render::headline(&r.event),
+        };
+        let entry = AuditEntry {
+            seq: r.seq,
+            recorded_at: format_recorded_at(&r.event.recorded_at),
+            recorded_by: r.event.recorded_by.clone(),
+            kind: r.event.facts.kind().name(),
+            what,
+        };
         match r.event.facts.payload {
-            Payload::EventCorrected(_) => out.corrections.push(entry(r)),
-            Payload::EventRetracted(_) => out.retractions.push(entry(r)),
-            Payload::EventDisputed(_) => out.disputes.push(entry(r)),
-            _ if r.event.facts.unsourced => out.unsourced.push(entry(r)),
+            Payload::EventCorrected(_) => out.corrections.push(entry),
+            Payload::EventRetracted(_) => out.retractions.push(entry),
+            Payload::EventDisputed(_) => out.disputes.push(entry),
+            _ if r.event.facts.unsourced => out.unsourced.push(entry),
             _ => {}
         }
     }
-    if format == Format::Json {
-        return json(&out);
-    }
-    let mut doc = Doc::new(format);
-    let scope = match &out.since {
-        Some(s) => format!("recorded since {s}"),
-        None => "the whole log".to_owned(),
-    };
-    doc.title(&format!("Audit — {scope}: {} events", out.events));
-    doc.heading("Who recorded what");
-    let rows: Vec<Vec<String>> = out
-        .recorders
-        .iter()
-        .map(|r| vec![r.name.clone(), r.events.to_string(), r.first.clone(), r.last.clone()])
-        .collect();
-    doc.table(&["recorded by", "events", "first", "last"], &rows);
-    for (title, list, empty) in [
-        ("Corrections", &out.corrections, "No corrections."),
-        ("Retractions", &out.retractions, "No retractions."),
-        ("Disputes", &out.disputes, "No disputes."),
-        ("Unsourced events", &out.unsourced, "No unsourced events."),
-    ] {
-        doc.heading(title);
-        if list.is_empty() {
-            doc.para(empty);
-            continue;
+
+    /// The report.
+    pub fn render(self, format: Format) -> String {
+        let out = self.out;
+        if format == Format::Json {
+            return json(&out);
         }
-        let rows: Vec<Vec<String>> = list
+        let mut doc = Doc::new(format);
+        let scope = match &out.since {
+            Some(s) => format!("recorded since {s}"),
+            None => "the whole log".to_owned(),
+        };
+        doc.title(&format!("Audit — {scope}: {} events", out.events));
+        doc.heading("Who recorded what");
+        let rows: Vec<Vec<String>> = out
+            .recorders
             .iter()
-            .map(|e| vec![e.seq.to_string(), e.recorded_at.clone(), e.recorded_by.clone(), e.what.clone()])
+            .map(|r| vec![r.name.clone(), r.events.to_string(), r.first.clone(), r.last.clone()])
             .collect();
-        doc.table(&["seq", "recorded at", "by", "what"], &rows);
+        doc.table(&["recorded by", "events", "first", "last"], &rows);
+        for (title, list, empty) in [
+            ("Corrections", &out.corrections, "No corrections."),
+            ("Retractions", &out.retractions, "No retractions."),
+            ("Disputes", &out.disputes, "No disputes."),
+            ("Unsourced events", &out.unsourced, "No unsourced events."),
+        ] {
+            doc.heading(title);
+            if list.is_empty() {
+                doc.para(empty);
+                continue;
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|e| vec![e.seq.to_string(), e.recorded_at.clone(), e.recorded_by.clone(), e.what.clone()])
+                .collect();
+            doc.table(&["seq", "recorded at", "by", "what"], &rows);
+        }
+        doc.finish()
     }
-    doc.finish()
+}
+
+/// The audit of `records` (all of a log, in log order), for golden reports.
+pub fn audit(records: &[Record], since: Option<DateTime<Utc>>, format: Format) -> String {
+    let seq_of: std::collections::HashMap<crate::event::EventId, u64> =
+        records.iter().map(|r| (r.event.id, r.seq)).collect();
+    let mut report = AuditReport::new(since);
+    for r in records {
+        report.push(r, r.event.facts.payload.target().and_then(|t| seq_of.get(&t).copied()));
+    }
+    report.render(format)
 }
 
 /// The recording time a `--known-at` value means: a full timestamp, or a date meaning

@@ -4,8 +4,10 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
-use super::view::{FormatArg, all_records};
+use super::view::FormatArg;
 use super::{CommandError, Ctx, stdout};
+use crate::report::AuditReport;
+use crate::store::Filter;
 
 /// The reviewer's report on how the log was built.
 ///
@@ -29,9 +31,20 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
-    let records = all_records(&store)?;
+    // Streamed: only the report's entries are held, never the log.
+    let mut report = AuditReport::new(args.since);
+    store.consistent(|store| {
+        store.records(&Filter::default(), |record| {
+            let target = match record.event.facts.payload.target() {
+                Some(id) => store.seq_of(id)?,
+                None => None,
+            };
+            report.push(&record, target);
+            Ok::<(), CommandError>(())
+        })
+    })?;
     let mut out = stdout();
-    write!(out, "{}", crate::report::audit(&records, args.since, args.format.format))?;
+    write!(out, "{}", report.render(args.format.format))?;
     out.flush()?;
     Ok(())
 }

@@ -2,8 +2,9 @@
 
 use std::io::Write;
 
-use super::view::{FormatArg, ViewArgs, replay};
+use super::view::{self, FormatArg, ViewArgs};
 use super::{CommandError, Ctx, stdout};
+use crate::report::SourcesReport;
 
 /// List every source cited and what rests on it.
 ///
@@ -20,9 +21,10 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
-    let replay = replay(&store, args.view.view(ctx), &mut || {})?;
+    let mut report = SourcesReport::default();
+    let header = view::stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| report.push(record))?;
     let mut out = stdout();
-    write!(out, "{}", crate::report::sources(&replay, args.format.format))?;
+    write!(out, "{}", report.render(&header, args.format.format))?;
     out.flush()?;
     Ok(())
 }

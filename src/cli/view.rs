@@ -61,16 +61,6 @@ pub fn replay(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<Repla
     Ok(replay)
 }
 
-/// Every record of `store`, in log order, for commands that fold it more than once.
-pub fn all_records(store: &Store) -> Result<Vec<Record>, CommandError> {
-    let mut records = Vec::new();
-    store.records(&Filter::default(), |record| {
-        records.push(record);
-        Ok::<(), CommandError>(())
-    })?;
-    Ok(records)
-}
-
 /// The name of the status snapshot in the log file.
 const STATUS_SNAPSHOT: &str = "status";
 
@@ -90,6 +80,29 @@ pub fn fold(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, 
 }
 
 fn fold_in(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, Header), CommandError> {
+    let mut fold = Fold::default();
+    let header = stream_in(store, view, tick, &mut |record, disputed| fold.push(record, disputed))?;
+    Ok((fold, header))
+}
+
+/// Streams the log as `view` sees it — every event as it stands, in log order, with
+/// whether a source disputes it — in one read transaction, holding only the (few)
+/// corrections, retractions and disputes in memory.
+pub fn stream(
+    store: &Store,
+    view: View,
+    tick: &mut dyn FnMut(),
+    each: &mut dyn FnMut(&Record, bool),
+) -> Result<Header, CommandError> {
+    store.consistent(|store| stream_in(store, view, tick, each))
+}
+
+fn stream_in(
+    store: &Store,
+    view: View,
+    tick: &mut dyn FnMut(),
+    each: &mut dyn FnMut(&Record, bool),
+) -> Result<Header, CommandError> {
     let mut amendments: HashMap<EventId, Vec<Record>> = HashMap::new();
     for a in store.all_amendments()? {
         if view.known_at.is_none_or(|cut| a.event.recorded_at <= cut)
@@ -98,7 +111,6 @@ fn fold_in(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, H
             amendments.entry(target).or_default().push(a);
         }
     }
-    let mut fold = Fold::default();
     let mut head_seq = 0;
     store.records(&Filter::default(), |record| {
         tick();
@@ -113,11 +125,11 @@ fn fold_in(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, H
         if let Some((record, disputed)) = amend(&record, list)
             && view.sees(&record)
         {
-            fold.push(&record, disputed);
+            each(&record, disputed);
         }
         Ok(())
     })?;
-    Ok((fold, Header { view, head_seq }))
+    Ok(Header { view, head_seq })
 }
 
 /// The status of every track as `view` sees it. The latest state (no `--known-at`, and

@@ -474,6 +474,15 @@ impl Store {
         self.one(&format!("SELECT {RECORD} FROM events e WHERE e.id = ?"), id.0.as_bytes().to_vec())
     }
 
+    /// The seq of the event with this id.
+    pub fn seq_of(&self, id: EventId) -> Result<Option<u64>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT seq FROM events WHERE id = ?")
+            .and_then(|mut stmt| stmt.query_row([id.0.as_bytes().as_slice()], |r| r.get::<_, i64>(0)).optional())
+            .map(|seq| seq.map(|s| s as u64))
+            .map_err(self.err("looking up an id"))
+    }
+
     /// The record at this seq.
     pub fn by_seq(&self, seq: u64) -> Result<Option<Record>, StoreError> {
         self.one(&format!("SELECT {RECORD} FROM events e WHERE e.seq = ?"), seq as i64)
