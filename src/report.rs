@@ -212,7 +212,7 @@ fn timeline_of(replay: &Replay, tracks: &[TrackStatus]) -> Vec<TimelineOf> {
             id: t.id.to_string(),
             events: replay
                 .timeline()
-                .into_iter()
+                .iter()
                 .filter(|r| r.event.facts.tracks.contains(&t.id))
                 .map(|r| TimelineEvent {
                     seq: r.seq,

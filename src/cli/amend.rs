@@ -6,12 +6,12 @@
 
 use std::io::Write;
 
-use super::import::append_batch;
+use super::import::append_one;
 use super::{CommandError, Ctx, resolve, stdout};
 use crate::date::PartialDate;
 use crate::event::payload::{EventCorrected, EventDisputed, EventRetracted, FieldChange, Payload};
 use crate::event::{Facts, Line, Links, Record, Source};
-use crate::store::{Outcome, StoreError};
+use crate::store::Outcome;
 
 /// Correct an earlier event (date, tracks, sources or any payload field).
 ///
@@ -163,19 +163,7 @@ fn record(
         codes: None,
     };
     let line = Line { seq: None, id: None, recorded_at: None, recorded_by: None, facts, prev_hash: None, hash: None };
-    let tally = match append_batch(ctx, &mut store, "the command", [(1, Ok(line))], expect_head) {
-        Err(CommandError::Rejected { source: StoreError::Rejected { problems, .. }, .. }) => {
-            let details: Vec<String> = problems
-                .iter()
-                .map(|p| match &p.error.field {
-                    Some(f) => format!("{f}: {}", p.error.message),
-                    None => p.error.message.clone(),
-                })
-                .collect();
-            return Err(CommandError::Usage(format!("nothing was recorded: {}", details.join("; "))));
-        }
-        other => other?,
-    };
+    let tally = append_one(ctx, &mut store, line, expect_head, "nothing was recorded", &|f| f.to_owned())?;
     let mut out = stdout();
     if let Some(Outcome::Appended { seq, id }) = tally.last {
         writeln!(out, "recorded {} of seq {} as seq {seq} id {id}", noun(kind), target.seq)?;

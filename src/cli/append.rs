@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::import::{Input, append_batch, append_lines, open_input};
+use super::import::{Input, append_lines, append_one, open_input};
 use super::{CommandError, Ctx, stdout};
 use crate::date::{Deadline, PartialDate};
 use crate::event::payload::{self as p, Payload};
@@ -14,7 +14,7 @@ use crate::event::{
     Codes, CommissionId, CommitmentId, EventId, Facts, InstrumentId, Kind, Line, Links, Party, PrincipleRef,
     ProposalId, Source, TrackId,
 };
-use crate::store::{Outcome, StoreError};
+use crate::store::Outcome;
 
 /// Record an event: `append <kind> [flags]`, or `append --json FILE`.
 ///
@@ -425,20 +425,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         }
         (None, Some(kind)) => {
             let (line, expect_head) = kind.into_line()?;
-            match append_batch(ctx, &mut store, "flags", [(1, Ok(line))], expect_head) {
-                Err(CommandError::Rejected { source: StoreError::Rejected { problems, .. }, .. }) => {
-                    // One event from flags: name the flag, not "line 1".
-                    let details: Vec<String> = problems
-                        .iter()
-                        .map(|p| match &p.error.field {
-                            Some(f) => format!("{}: {}", flag_for(f), p.error.message),
-                            None => p.error.message.clone(),
-                        })
-                        .collect();
-                    return Err(CommandError::Usage(format!("the event was not recorded: {}", details.join("; "))));
-                }
-                other => other?,
-            }
+            append_one(ctx, &mut store, line, expect_head, "the event was not recorded", &flag_for)?
         }
         (None, None) => {
             return Err(CommandError::Usage("name a kind (`entente append --help`) or give --json FILE".to_owned()));

@@ -1,11 +1,9 @@
 //! `entente audit`: the report a reviewer reads.
 
-use std::io::Write;
-
 use chrono::{DateTime, Utc};
 
 use super::view::FormatArg;
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::report::AuditReport;
 use crate::store::Filter;
 
@@ -43,8 +41,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             Ok::<(), CommandError>(())
         })
     })?;
-    let mut out = stdout();
-    write!(out, "{}", report.render(args.format.format))?;
-    out.flush()?;
-    Ok(())
+    super::print(&report.render(args.format.format))
 }

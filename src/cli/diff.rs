@@ -1,11 +1,9 @@
 //! `entente diff`: what changed in the status between two dates.
 
-use std::io::Write;
-
 use chrono::NaiveDate;
 
 use super::view::{self, FormatArg, ViewArgs};
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::report::{diff, parse_known_at, render_diff};
 
 /// What changed in the status between two dates.
@@ -60,8 +58,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));
     let text =
         render_diff(&changes, &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), args.format.format);
-    let mut out = stdout();
-    write!(out, "{text}")?;
-    out.flush()?;
-    Ok(())
+    super::print(&text)
 }

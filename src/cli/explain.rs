@@ -1,9 +1,7 @@
 //! `entente explain`: the chain of events behind a derived state.
 
-use std::io::Write;
-
 use super::view::{self, FormatArg, ViewArgs};
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::event::Kind;
 use crate::projection::amend;
 use crate::report::{Evidence, explain, subject};
@@ -43,8 +41,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         }
     }
     let text = explain(&header, &args.reference, &subject, &evidence, args.format.format);
-    let mut out = stdout();
-    write!(out, "{text}")?;
-    out.flush()?;
-    Ok(())
+    super::print(&text)
 }

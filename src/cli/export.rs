@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{CommandError, Ctx, stdout};
+use crate::store::{Head, Store};
 
 /// Write the whole log as JSON Lines, one event per line, in log order.
 ///
@@ -29,13 +30,13 @@ pub fn manifest_path(path: &std::path::Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn write_manifest(store: &crate::store::Store, path: &std::path::Path) -> Result<(), CommandError> {
-    let head = store.head()?;
+fn write_manifest(head: Head, path: &std::path::Path) -> Result<(), CommandError> {
     let manifest = crate::event::Manifest {
         format: "entente-export".to_owned(),
         entente_version: env!("CARGO_PKG_VERSION").to_owned(),
         schema: crate::store::SCHEMA_VERSION,
-        count: store.count()?,
+        // seq is gap-free: the head's seq is the count.
+        count: head.seq,
         head_seq: head.seq,
         head_hash: head.hash.to_hex(),
     };
@@ -47,13 +48,20 @@ fn write_manifest(store: &crate::store::Store, path: &std::path::Path) -> Result
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
+    // One read transaction: the lines and the manifest describe the same log, however
+    // many writers append meanwhile.
+    store.consistent(|store| export(store, args))
+}
+
+fn export(store: &Store, args: Args) -> Result<(), CommandError> {
+    let head = store.head()?;
     match args.out {
         None => {
             let mut out = stdout();
-            write_all(&store, &mut out)?;
+            write_all(store, &mut out)?;
             out.flush()?;
             if let Some(manifest) = &args.manifest {
-                write_manifest(&store, manifest)?;
+                write_manifest(head, manifest)?;
             }
         }
         Some(path) => {
@@ -62,7 +70,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
             {
                 let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-                write_all(&store, &mut out).map_err(|e| match e {
+                write_all(store, &mut out).map_err(|e| match e {
                     CommandError::Output(e) => io(e),
                     other => other,
                 })?;
@@ -71,8 +79,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             tmp.as_file().sync_all().map_err(io)?;
             tmp.persist(&path).map_err(|e| io(e.error))?;
             let manifest = args.manifest.clone().unwrap_or_else(|| manifest_path(&path));
-            write_manifest(&store, &manifest)?;
-            let head = store.head()?;
+            write_manifest(head, &manifest)?;
             eprintln!(
                 "exported {} events to {} (head hash {}); manifest in {}",
                 head.seq,
@@ -85,6 +92,6 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     Ok(())
 }
 
-fn write_all(store: &crate::store::Store, out: &mut impl Write) -> Result<(), CommandError> {
+fn write_all(store: &Store, out: &mut impl Write) -> Result<(), CommandError> {
     store.export_lines(|line| writeln!(out, "{line}").map_err(CommandError::Output))
 }

@@ -1,10 +1,8 @@
 //! `entente history`: one event as first recorded, every correction, retraction and
 //! dispute of it, and the event as it now stands.
 
-use std::io::Write;
-
 use super::view::FormatArg;
-use super::{CommandError, Ctx, resolve, stdout};
+use super::{CommandError, Ctx, resolve};
 
 /// Show how an event was recorded, corrected, retracted or disputed.
 ///
@@ -29,8 +27,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         record = original;
     }
     let amendments = store.amendments_of(record.event.id)?;
-    let mut out = stdout();
-    write!(out, "{}", crate::report::history(&record, &amendments, args.format.format))?;
-    out.flush()?;
-    Ok(())
+    super::print(&crate::report::history(&record, &amendments, args.format.format))
 }

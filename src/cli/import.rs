@@ -142,6 +142,32 @@ pub fn append_batch(
     }
 }
 
+/// Appends one event built from a command's arguments rather than read from a file.
+/// A rejection becomes a usage error opening with `headline`, listing each problem with
+/// its field as `field` names it (a flag, say) instead of "line 1".
+pub fn append_one(
+    ctx: &Ctx<'_>,
+    store: &mut Store,
+    line: Line,
+    expect_head: Option<u64>,
+    headline: &str,
+    field: &dyn Fn(&str) -> String,
+) -> Result<Tally, CommandError> {
+    match append_batch(ctx, store, "the command", [(1, Ok(line))], expect_head) {
+        Err(CommandError::Rejected { source: StoreError::Rejected { problems, .. }, .. }) => {
+            let details: Vec<String> = problems
+                .iter()
+                .map(|p| match &p.error.field {
+                    Some(f) => format!("{}: {}", field(f), p.error.message),
+                    None => p.error.message.clone(),
+                })
+                .collect();
+            Err(CommandError::Usage(format!("{headline}: {}", details.join("; "))))
+        }
+        other => other,
+    }
+}
+
 /// The largest line (one event) entente reads: 1 MiB. Longer lines are rejected
 /// without being held in memory.
 pub const MAX_LINE_BYTES: usize = 1 << 20;

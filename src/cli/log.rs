@@ -107,15 +107,5 @@ pub(super) fn row(record: &Record) -> String {
         f.kind().name(),
         headline(&record.event)
     );
-    truncate(&line, ROW_WIDTH)
-}
-
-/// Cuts `text` to `width` characters, marking the cut with an ellipsis.
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(width - 1).collect();
-    cut.push('…');
-    cut
+    crate::report::cut(&line, ROW_WIDTH)
 }

@@ -255,6 +255,14 @@ fn event_progress(ctx: &Ctx<'_>, total: u64) -> indicatif::ProgressBar {
     }
 }
 
+/// Prints a whole report to stdout.
+fn print(text: &str) -> Result<(), CommandError> {
+    let mut out = stdout();
+    write!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Writes to stdout through a lock and a buffer; every command's output goes here.
 fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::new(std::io::stdout().lock())

@@ -2,11 +2,9 @@
 //! replay. They share one `run` (and three of them one `ReportArgs`) here rather than
 //! four near-identical files.
 
-use std::io::Write;
-
 use super::view::{self, FormatArg, ViewArgs, replay};
-use super::{CommandError, Ctx, stdout};
-use crate::projection::status::CommitmentState;
+use super::{CommandError, Ctx};
+use crate::projection::status::{CommitmentState, TrackStatus};
 use crate::report::{Format, Projection, Scope, render, render_status};
 
 /// The options of `status`, `principles` and `timeline`; each command's help is on its
@@ -74,23 +72,21 @@ fn run(
     let store = ctx.open()?;
     // The timeline lists the events themselves; the others need only the status fold,
     // which the snapshot serves without reading the log.
-    let (text, tracks) = if projection == Projection::Timeline {
+    let known = |tracks: &[TrackStatus]| match &scope.track {
+        Some(track) if !tracks.iter().any(|t| t.id.as_str() == track) => Err(CommandError::Usage(format!(
+            "no track `{track}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"
+        ))),
+        _ => Ok(()),
+    };
+    let text = if projection == Projection::Timeline {
         let replay = replay(&store, view_args.view(ctx), &mut || {})?;
         let tracks = replay.status();
-        (render(&replay, tracks.clone(), projection, format, &scope), tracks)
+        known(&tracks)?;
+        render(&replay, tracks, projection, format, &scope)
     } else {
         let (tracks, header) = view::status(&store, view_args.view(ctx))?;
-        (render_status(&header, tracks.clone(), projection, format, &scope), tracks)
+        known(&tracks)?;
+        render_status(&header, tracks, projection, format, &scope)
     };
-    if let Some(track) = &scope.track
-        && !tracks.iter().any(|t| t.id.as_str() == track)
-    {
-        return Err(CommandError::Usage(format!(
-            "no track `{track}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"
-        )));
-    }
-    let mut out = stdout();
-    write!(out, "{text}")?;
-    out.flush()?;
-    Ok(())
+    super::print(&text)
 }

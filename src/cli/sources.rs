@@ -1,9 +1,7 @@
 //! `entente sources`: provenance — every source cited and what rests on it.
 
-use std::io::Write;
-
 use super::view::{self, FormatArg, ViewArgs};
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::report::SourcesReport;
 
 /// List every source cited and what rests on it.
@@ -23,8 +21,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
     let mut report = SourcesReport::default();
     let header = view::stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| report.push(record))?;
-    let mut out = stdout();
-    write!(out, "{}", report.render(&header, args.format.format))?;
-    out.flush()?;
-    Ok(())
+    super::print(&report.render(&header, args.format.format))
 }

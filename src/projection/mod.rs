@@ -39,14 +39,6 @@ impl View {
     }
 }
 
-/// The records of `records` this view sees, in world order: by date interval, ties
-/// broken by seq, so the same log always folds the same way.
-pub fn world_order<'a>(records: &'a [Record], view: &View) -> Vec<&'a Record> {
-    let mut seen: Vec<&Record> = records.iter().filter(|r| view.sees(r)).collect();
-    seen.sort_by_key(|r| world_key(r));
-    seen
-}
-
 fn world_key(r: &Record) -> (NaiveDate, NaiveDate, u64) {
     let d = r.event.facts.occurred;
     (d.first_day(), d.last_day(), r.seq)
@@ -102,6 +94,8 @@ pub struct Replay {
     amendments: BTreeMap<EventId, Vec<Record>>,
     head_seq: u64,
     count: u64,
+    /// The effective log, derived once per set of records (reset by `push`).
+    effective: std::cell::OnceCell<Effective>,
 }
 
 /// The log as a view sees it: corrections applied, retractions dropped, the date
@@ -117,7 +111,14 @@ pub struct Effective {
 impl Replay {
     /// An empty replay for `view`.
     pub fn new(view: View) -> Replay {
-        Replay { view, base: Vec::new(), amendments: BTreeMap::new(), head_seq: 0, count: 0 }
+        Replay {
+            view,
+            base: Vec::new(),
+            amendments: BTreeMap::new(),
+            head_seq: 0,
+            count: 0,
+            effective: Default::default(),
+        }
     }
 
     /// Takes one record of the log into account.
@@ -127,6 +128,7 @@ impl Replay {
         }
         self.count += 1;
         self.head_seq = self.head_seq.max(record.seq);
+        self.effective.take();
         match record.event.facts.payload.target() {
             Some(target) => self.amendments.entry(target).or_default().push(record),
             None => self.base.push(record),
@@ -149,7 +151,11 @@ impl Replay {
     }
 
     /// The log as this view sees it.
-    pub fn effective(&self) -> Effective {
+    pub fn effective(&self) -> &Effective {
+        self.effective.get_or_init(|| self.derive_effective())
+    }
+
+    fn derive_effective(&self) -> Effective {
         let mut out = Effective::default();
         for record in &self.base {
             let amendments = self.amendments.get(&record.event.id).map(Vec::as_slice).unwrap_or_default();
@@ -185,8 +191,8 @@ impl Replay {
     }
 
     /// The records the view sees, as they stand, in world order.
-    pub fn timeline(&self) -> Vec<Record> {
-        self.effective().records
+    pub fn timeline(&self) -> &[Record] {
+        &self.effective().records
     }
 
     /// The status of every track.

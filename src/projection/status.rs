@@ -21,7 +21,7 @@ pub struct At {
 }
 
 impl At {
-    fn key(&self) -> (NaiveDate, NaiveDate, u64) {
+    fn key(&self) -> Key {
         (self.date.first_day(), self.date.last_day(), self.seq)
     }
 
@@ -259,13 +259,6 @@ pub const FOLD_VERSION: u32 = 1;
 /// A sort key for world order: the date interval, then seq.
 type Key = (NaiveDate, NaiveDate, u64);
 
-impl At {
-    /// Its place in world order.
-    pub fn world_key(&self) -> Key {
-        self.key()
-    }
-}
-
 /// What the status projection has accumulated from the events pushed so far.
 ///
 /// Accumulation is commutative: every event adds to per-entity lists, counts, minima
@@ -282,7 +275,6 @@ pub struct Fold {
     instrument_types: BTreeMap<crate::event::InstrumentId, InstrumentType>,
     weak: BTreeSet<u64>,
     max_day: Option<NaiveDate>,
-    count: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
@@ -354,11 +346,6 @@ fn max_at(slot: &mut Option<At>, at: At) {
 }
 
 impl Fold {
-    /// How many events were pushed.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
-
     /// The last day of the latest-dated event pushed: a view as of this day or later
     /// sees every pushed event.
     pub fn max_day(&self) -> Option<NaiveDate> {
@@ -369,7 +356,6 @@ impl Fold {
     pub fn push(&mut self, record: &Record, disputed: bool) {
         let f = &record.event.facts;
         let at = At::of(record);
-        self.count += 1;
         self.max_day = self.max_day.max(Some(f.occurred.last_day()));
         if f.unsourced || disputed {
             self.weak.insert(record.seq);
