@@ -28,6 +28,7 @@ pub struct Figures {
     pub append_ms: f64,
     pub raw_commit_ms: f64,
     pub verify_eps: f64,
+    pub verify_deep_eps: f64,
     pub raw_scan_sha_eps: f64,
     pub replay_rss_mb: Option<f64>,
     pub import_rss_mb: Option<f64>,
@@ -244,6 +245,7 @@ pub fn measure(bin: &Path, n: usize, dir: &Path, peer: Option<&Peer>) -> Figures
 
     // Verify, and its baseline: scan and hash every row.
     let verify_secs = run(bin, &db, &["verify"]);
+    let verify_deep_secs = run(bin, &db, &["verify", "--deep"]);
     let clock = Stopwatch::start();
     {
         let conn = raw_db(&raw_path);
@@ -308,6 +310,7 @@ pub fn measure(bin: &Path, n: usize, dir: &Path, peer: Option<&Peer>) -> Figures
         append_ms,
         raw_commit_ms,
         verify_eps: n as f64 / verify_secs,
+        verify_deep_eps: n as f64 / verify_deep_secs,
         raw_scan_sha_eps: n as f64 / raw_sha_secs,
         replay_rss_mb: replay_rss,
         import_rss_mb: import_rss,
@@ -419,6 +422,13 @@ pub fn table(rows: &[Figures], machine: &str) -> String {
             f.verify_eps,
             f.raw_scan_sha_eps,
             ratio(f.verify_eps, f.raw_scan_sha_eps)
+        );
+        let _ = writeln!(
+            s,
+            "| verify --deep (schema re-read too), events/s | {:.0} | raw scan+SHA-256 {:.0} | {} | — |",
+            f.verify_deep_eps,
+            f.raw_scan_sha_eps,
+            ratio(f.verify_deep_eps, f.raw_scan_sha_eps)
         );
         let mb = |x: Option<f64>| x.map_or("n/a".to_owned(), |v| format!("{v:.0} MB"));
         let _ = writeln!(

@@ -6,31 +6,36 @@ use super::{CommandError, Ctx, stdout};
 
 /// Prove the log was only appended to.
 ///
-/// Recompute the hash chain and re-read every event against its schema; check that the
-/// append-only triggers are in place. Prints the count and the head hash; on any
-/// mismatch, exits with code 5 and names the first bad seq and what differs.
+/// Recompute the hash chain; check that every event's id, kind and recording time agree
+/// with the log's columns and order, and that the append-only triggers are in place.
+/// With --deep, also re-read every event against its schema. Prints the count and the
+/// head hash; on any mismatch, exits with code 5 and names the first bad seq and what
+/// differs.
 ///
 /// Publish the head hash somewhere others can see it (a brief, a commit, an email);
 /// anyone holding the log later can run verify and check that the event at that seq
 /// still has that hash: the log was only appended to since.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Also re-read every event against this entente's schema (a full parse of each
+    /// event: several times slower). The hash chain already proves each event is what
+    /// was appended; this proves this entente can still read it.
+    #[arg(long)]
+    deep: bool,
+}
 
-pub fn run(ctx: &Ctx<'_>, _args: Args) -> Result<(), CommandError> {
+pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open()?;
     let total = store.count()?;
     let bar = super::event_progress(ctx, total);
-    let verdict = store.verify(&mut || bar.inc(1))?;
+    let verdict = store.verify(args.deep, &mut |n| bar.inc(n))?;
     bar.finish_and_clear();
     if let Some(problem) = verdict.problem {
         return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
     }
     let mut out = stdout();
-    writeln!(
-        out,
-        "verified {} events: the hash chain is intact and every event reads against its schema",
-        verdict.count
-    )?;
+    let read = if args.deep { " and every event reads against its schema" } else { "" };
+    writeln!(out, "verified {} events: the hash chain is intact{read}", verdict.count)?;
     writeln!(out, "head seq {}, hash {}", verdict.count, verdict.head)?;
     Ok(())
 }

@@ -117,6 +117,7 @@ fn rejected_summary(problems: &[LineProblem], unchecked: bool) -> String {
 const VERIFY_CHUNK: usize = 8192;
 
 /// One row as `verify` reads it.
+#[derive(Default)]
 struct VerifyRow {
     seq: u64,
     body: String,
@@ -125,48 +126,140 @@ struct VerifyRow {
     kind: String,
 }
 
-/// Re-reads each row against the schema, splitting the rows across the machine's cores,
-/// then checks that recording times never go back (from `last_recorded`, which it
-/// advances); the first failing row's index and what is wrong with it.
-fn first_schema_problem(rows: &[VerifyRow], last_recorded: &mut Option<DateTime<Utc>>) -> Option<(usize, String)> {
-    let check = |row: &VerifyRow| -> Result<Option<DateTime<Utc>>, String> {
-        // The hash proves the body is what was written; this proves it still means an
-        // event, and that the indexed columns agree with it.
-        match parse_line(&row.body) {
-            Err(e) => Err(format!("it no longer reads as an event: {}", e.message)),
-            Ok(line) if line.id.is_none_or(|i| i.0.as_bytes().as_slice() != row.id.as_slice()) => {
-                Err("its id column differs from the id in its body".to_owned())
-            }
-            Ok(line) if line.facts.kind().name() != row.kind => {
-                Err("its kind column differs from the kind in its body".to_owned())
-            }
-            Ok(line) => Ok(line.recorded_at),
-        }
-    };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
-    let per = rows.len().div_ceil(cores).max(1);
-    let checked: Vec<Result<Option<DateTime<Utc>>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            rows.chunks(per).map(|slice| scope.spawn(move || slice.iter().map(check).collect::<Vec<_>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
-    for (index, result) in checked.into_iter().enumerate() {
-        match result {
-            Err(what) => return Some((index, what)),
-            Ok(at) => {
-                if at.is_some_and(|at| last_recorded.is_some_and(|last| last > at)) {
-                    return Some((
-                        index,
-                        "it was recorded before the event ahead of it: recording times go back".to_owned(),
-                    ));
-                }
-                if at.is_some() {
-                    *last_recorded = at;
-                }
-            }
-        }
+impl VerifyRow {
+    /// Reads `row` (seq, body, hash, id, kind) into this buffer, reusing its memory. A
+    /// value of the wrong type reads as empty, which fails the checks that follow.
+    fn read(&mut self, row: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
+        self.seq = row.get_ref(0)?.as_i64().unwrap_or(0) as u64;
+        self.body.clear();
+        self.body.push_str(row.get_ref(1)?.as_str().unwrap_or_default());
+        self.hash = row.get_ref(2)?.as_blob().ok().and_then(|b| <[u8; 32]>::try_from(b).ok()).map(Hash);
+        self.id.clear();
+        self.id.extend_from_slice(row.get_ref(3)?.as_blob().unwrap_or_default());
+        self.kind.clear();
+        self.kind.push_str(row.get_ref(4)?.as_str().unwrap_or_default());
+        Ok(())
     }
-    None
+}
+
+/// How far `verify` got: the rows checked so far, the last one's stored hash, and the
+/// last recording time.
+#[derive(Default)]
+struct Chain {
+    count: u64,
+    head: Option<Hash>,
+    last_recorded: Option<DateTime<Utc>>,
+}
+
+impl Chain {
+    /// Checks the next chunk of rows; the verdict when one of them fails.
+    ///
+    /// Each row is checked against the stored hash of the row before it, so rows can be
+    /// checked independently (and, when `deep`, on every core): if every row's hash
+    /// follows from its predecessor's stored hash, the whole chain is intact.
+    fn check(&mut self, rows: &[VerifyRow], deep: bool) -> Option<Verdict> {
+        let first_seq = self.count + 1;
+        let before = self.head.unwrap_or(Hash::GENESIS);
+        let prev = |i: usize| if i == 0 { before } else { rows[i - 1].hash.unwrap_or(Hash::GENESIS) };
+        let check = |i: usize| check_row(first_seq + i as u64, prev(i), &rows[i], deep);
+        let results: Vec<Result<Option<DateTime<Utc>>, Tamper>> = if deep {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+            let per = rows.len().div_ceil(cores).max(1);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..rows.len())
+                    .step_by(per)
+                    .map(|start| {
+                        scope.spawn(move || (start..(start + per).min(rows.len())).map(check).collect::<Vec<_>>())
+                    })
+                    .collect();
+                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            })
+        } else {
+            (0..rows.len()).map(check).collect()
+        };
+        for (row, result) in rows.iter().zip(results) {
+            let problem = match result {
+                Err(tamper) => Some(tamper),
+                Ok(at) if at.is_some_and(|at| self.last_recorded.is_some_and(|last| last > at)) => Some(Tamper {
+                    seq: Some(row.seq),
+                    what: "it was recorded before the event ahead of it: recording times go back".to_owned(),
+                }),
+                Ok(at) => {
+                    self.last_recorded = at.or(self.last_recorded);
+                    None
+                }
+            };
+            if problem.is_some() {
+                return Some(self.verdict(problem));
+            }
+            self.count += 1;
+            self.head = row.hash;
+        }
+        None
+    }
+
+    fn verdict(&self, problem: Option<Tamper>) -> Verdict {
+        Verdict { count: self.count, head: self.head.unwrap_or(Hash::GENESIS), problem }
+    }
+}
+
+/// Checks one row: it sits at `expected` seq, its hash follows from `prev` (the stored
+/// hash of the row before) and its body, and its body agrees with its indexed columns
+/// (and, when `deep`, reads against the schema). Its recording time when it passes.
+fn check_row(expected: u64, prev: Hash, row: &VerifyRow, deep: bool) -> Result<Option<DateTime<Utc>>, Tamper> {
+    if row.seq != expected {
+        return Err(Tamper {
+            seq: Some(expected),
+            what: format!(
+                "seq {expected} is missing (the next row is seq {}): rows were deleted or renumbered",
+                row.seq
+            ),
+        });
+    }
+    if row.hash != Some(chain_hash(prev, row.seq, &row.body)) {
+        return Err(Tamper {
+            seq: Some(row.seq),
+            what: "its hash does not match its content and place in the chain: the event was changed, \
+                   moved or reordered outside entente"
+                .to_owned(),
+        });
+    }
+    let read = if deep { None } else { check_head(row) };
+    read.unwrap_or_else(|| read_body(row)).map_err(|what| Tamper { seq: Some(row.seq), what })
+}
+
+/// The full check of a row: its body still reads as an event, and the indexed columns
+/// agree with it. Its recording time when it does.
+fn read_body(row: &VerifyRow) -> Result<Option<DateTime<Utc>>, String> {
+    match parse_line(&row.body) {
+        Err(e) => Err(format!("it no longer reads as an event: {}", e.message)),
+        Ok(line) if line.id.is_none_or(|i| i.0.as_bytes().as_slice() != row.id.as_slice()) => {
+            Err(ID_DIFFERS.to_owned())
+        }
+        Ok(line) if line.facts.kind().name() != row.kind => Err(KIND_DIFFERS.to_owned()),
+        Ok(line) => Ok(line.recorded_at),
+    }
+}
+
+const ID_DIFFERS: &str = "its id column differs from the id in its body";
+const KIND_DIFFERS: &str = "its kind column differs from the kind in its body";
+
+/// The quick check of a row: the indexed columns agree with the head of its body, read
+/// from the canonical layout without parsing the rest (the hash already proves the rest
+/// is what was appended). `None` when the body is not laid out canonically: then
+/// [`read_body`] decides.
+fn check_head(row: &VerifyRow) -> Option<Result<Option<DateTime<Utc>>, String>> {
+    let head = crate::event::canonical_head(&row.body)?;
+    let recorded_at = DateTime::parse_from_rfc3339(head.recorded_at).ok()?.with_timezone(&Utc);
+    let id = uuid::Uuid::from_slice(&row.id).ok()?;
+    let mut buf = uuid::Uuid::encode_buffer();
+    Some(if head.id != id.hyphenated().encode_lower(&mut buf) {
+        Err(ID_DIFFERS.to_owned())
+    } else if head.kind != row.kind {
+        Err(KIND_DIFFERS.to_owned())
+    } else {
+        Ok(Some(recorded_at))
+    })
 }
 
 /// What `verify` found.
@@ -354,7 +447,8 @@ impl Store {
     /// The number of events in the log (equal to the head's seq: seq is gap-free).
     pub fn count(&self) -> Result<u64, StoreError> {
         self.conn
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))
+            // seq is gap-free, so the last one is the count: one lookup, not a scan.
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .map_err(self.err("counting events"))
     }
@@ -539,11 +633,11 @@ impl Store {
         Ok(out)
     }
 
-    /// Recomputes the hash chain and re-reads every event against its schema, in log
-    /// order; also checks that the append-only triggers are in place. Stops at the first
-    /// problem. `tick` is called once per row.
-    pub fn verify(&self, tick: &mut dyn FnMut()) -> Result<Verdict, StoreError> {
-        let mut verdict = Verdict { count: 0, head: Hash::GENESIS, problem: None };
+    /// Recomputes the hash chain in log order, checks that each body agrees with its
+    /// indexed columns and that recording times never go back, and that the append-only
+    /// triggers are in place; when `deep`, also re-reads every event against its schema.
+    /// Stops at the first problem. `tick` is told how many rows were read, a batch at a time.
+    pub fn verify(&self, deep: bool, tick: &mut dyn FnMut(u64)) -> Result<Verdict, StoreError> {
         let present: Vec<String> = {
             let mut stmt = self
                 .conn
@@ -553,82 +647,63 @@ impl Store {
             names.collect::<Result<_, _>>().map_err(self.err("listing triggers"))?
         };
         if let Some(missing) = schema::TRIGGERS.iter().find(|t| !present.iter().any(|p| p == *t)) {
-            verdict.problem = Some(Tamper {
+            return Ok(Chain::default().verdict(Some(Tamper {
                 seq: None,
                 what: format!(
                     "the trigger `{missing}` that keeps the log append-only is missing: the file was changed outside entente"
                 ),
-            });
-            return Ok(verdict);
+            })));
         }
         let mut stmt = self
             .conn
             .prepare("SELECT seq, body, hash, id, kind FROM events ORDER BY seq")
             .map_err(self.err("verifying"))?;
         let mut rows = stmt.query([]).map_err(self.err("verifying"))?;
-        let mut last_recorded: Option<DateTime<Utc>> = None;
-        let mut chunk: Vec<VerifyRow> = Vec::with_capacity(VERIFY_CHUNK);
-        loop {
-            chunk.clear();
-            while chunk.len() < VERIFY_CHUNK {
-                let Some(row) = rows.next().map_err(self.err("verifying"))? else { break };
-                tick();
-                let read = |i| row.get_ref(i).map_err(self.err("verifying"));
-                chunk.push(VerifyRow {
-                    seq: read(0)?.as_i64().unwrap_or(0) as u64,
-                    body: read(1)?.as_str().unwrap_or_default().to_owned(),
-                    hash: read(2)?.as_blob().ok().and_then(|b| <[u8; 32]>::try_from(b).ok()).map(Hash),
-                    id: read(3)?.as_blob().unwrap_or_default().to_vec(),
-                    kind: read(4)?.as_str().unwrap_or_default().to_owned(),
-                });
-            }
-            if chunk.is_empty() {
-                return Ok(verdict);
-            }
-            // The chain, in order (cheap); then the schema, on every core (the cost).
-            let mut chained = 0;
-            let mut chain_problem = None;
-            let mut head = verdict.head;
-            for row in &chunk {
-                let expected = verdict.count + chained as u64 + 1;
-                chain_problem = if row.seq != expected {
-                    Some(Tamper {
-                        seq: Some(expected),
-                        what: format!(
-                            "seq {expected} is missing (the next row is seq {}): rows were deleted or renumbered",
-                            row.seq
-                        ),
-                    })
-                } else if row.hash != Some(chain_hash(head, row.seq, &row.body)) {
-                    Some(Tamper {
-                        seq: Some(row.seq),
-                        what: "its hash does not match its content and place in the chain: the event was changed, \
-                               moved or reordered outside entente"
-                            .to_owned(),
-                    })
-                } else {
-                    None
-                };
-                if chain_problem.is_some() {
-                    break;
+        // This thread reads chunks of rows; a second one checks them meanwhile. Chunk
+        // buffers go back and forth, so reading allocates only for the first two.
+        let (full, to_check) = std::sync::mpsc::sync_channel::<Vec<VerifyRow>>(1);
+        let (checked, empty) = std::sync::mpsc::channel::<Vec<VerifyRow>>();
+        std::thread::scope(|scope| {
+            let checker = scope.spawn(move || {
+                let mut chain = Chain::default();
+                for chunk in to_check {
+                    if let Some(verdict) = chain.check(&chunk, deep) {
+                        return verdict;
+                    }
+                    // The reader may have finished: then nobody needs the buffer back.
+                    checked.send(chunk).ok();
                 }
-                head = row.hash.unwrap_or(Hash::GENESIS);
-                chained += 1;
-            }
-            let schema_problem = first_schema_problem(&chunk[..chained], &mut last_recorded);
-            if let Some((index, what)) = schema_problem {
-                verdict.count += index as u64;
-                verdict.head = if index == 0 { verdict.head } else { chunk[index - 1].hash.unwrap_or(Hash::GENESIS) };
-                verdict.problem = Some(Tamper { seq: Some(chunk[index].seq), what });
-                return Ok(verdict);
-            }
-            verdict.count += chained as u64;
-            verdict.head = head;
-            if chain_problem.is_some() {
-                verdict.problem = chain_problem;
-                return Ok(verdict);
-            }
-        }
+                chain.verdict(None)
+            });
+            let mut read = || -> Result<(), StoreError> {
+                loop {
+                    let mut chunk = empty.try_recv().unwrap_or_default();
+                    let mut filled = 0;
+                    while filled < VERIFY_CHUNK {
+                        let Some(row) = rows.next().map_err(self.err("verifying"))? else { break };
+                        if filled == chunk.len() {
+                            chunk.push(VerifyRow::default());
+                        }
+                        chunk[filled].read(row).map_err(self.err("verifying"))?;
+                        filled += 1;
+                    }
+                    chunk.truncate(filled);
+                    if filled == 0 {
+                        return Ok(());
+                    }
+                    tick(filled as u64);
+                    if full.send(chunk).is_err() {
+                        // The checker stopped at a problem.
+                        return Ok(());
+                    }
+                }
+            };
+            let outcome = read();
+            drop(full);
+            let verdict =
+                checker.join().map_err(|_| StoreError::Io { path: self.path.clone(), context: "verifying" })?;
+            outcome.map(|()| verdict)
+        })
     }
 
     /// Runs `reads` in one read transaction: every query inside sees the same state of

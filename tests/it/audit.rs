@@ -90,6 +90,84 @@ fn verify_catches_a_deleted_last_row_through_the_missing_trigger() {
 }
 
 #[test]
+fn verify_catches_an_indexed_column_that_disagrees_with_the_body() {
+    // Lookups trust the id and kind columns; the hash covers only the body.
+    caught(
+        "DROP TRIGGER events_no_update;
+         UPDATE events SET kind = 'statement_made' WHERE seq = 9;
+         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;",
+        "at seq 9: its kind column differs from the kind in its body",
+    );
+    caught(
+        "DROP TRIGGER events_no_update;
+         UPDATE events SET id = randomblob(16) WHERE seq = 4;
+         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;",
+        "at seq 4: its id column differs from the id in its body",
+    );
+}
+
+/// Rewrites the body of the log's last event with `edit` and re-hashes it, as a tamperer
+/// who knows the chain would: the chain stays intact.
+fn forge_last(s: &Sandbox, edit: impl Fn(&str) -> String) {
+    let conn = Connection::open(&s.db).expect("open");
+    let (seq, body, prev): (i64, String, Vec<u8>) = conn
+        .query_row(
+            "SELECT e.seq, e.body, p.hash FROM events e JOIN events p ON p.seq = e.seq - 1
+             ORDER BY e.seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("last event");
+    let body = edit(&body);
+    let prev = entente::event::Hash(prev.try_into().expect("32-byte hash"));
+    let hash = entente::event::chain_hash(prev, seq as u64, &body);
+    conn.execute_batch("DROP TRIGGER events_no_update;").expect("drop trigger");
+    conn.execute("UPDATE events SET body = ?, hash = ? WHERE seq = ?", rusqlite::params![body, &hash.0[..], seq])
+        .expect("forge");
+    conn.execute_batch(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;",
+    )
+    .expect("restore trigger");
+}
+
+#[test]
+fn verify_catches_a_re_hashed_event_recorded_before_the_one_ahead_of_it() {
+    let s = Sandbox::seeded();
+    let out = s.ok(&["show", "28", "--format", "json"]);
+    let recorded: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let at = recorded["recorded_at"].as_str().expect("recorded_at").to_owned();
+    forge_last(&s, |body| body.replace(&at, "2001-01-01T00:00:00.000000Z"));
+    let out = s.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at seq 28: it was recorded before the event ahead of it"), "{}", stderr(&out));
+}
+
+#[test]
+fn only_verify_deep_reads_every_event_against_the_schema() {
+    // A re-hashed event whose payload no longer means anything keeps the chain intact:
+    // the quick verify passes it (the chain proves only that the log was appended to),
+    // --deep reads it and fails.
+    let s = Sandbox::seeded();
+    forge_last(&s, |body| {
+        let (head, _) = body.split_once(r#""payload":"#).expect("payload");
+        format!(r#"{head}"payload":{{"no_such_field":1}}}}"#)
+    });
+    assert!(s.ok(&["verify"]).contains("verified 28 events: the hash chain is intact\n"));
+    let out = s.run(&["verify", "--deep"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at seq 28: it no longer reads as an event"), "{}", stderr(&out));
+    let untouched = Sandbox::seeded();
+    assert!(
+        untouched
+            .ok(&["verify", "--deep"])
+            .contains("verified 28 events: the hash chain is intact and every event reads against its schema")
+    );
+}
+
+#[test]
 fn verify_catches_reordered_rows() {
     caught(
         "DROP TRIGGER events_no_update;

@@ -17,6 +17,7 @@ fn the_benchmark_runs_at_10k_and_its_figures_are_sane() {
         ("replay", f.replay_eps),
         ("raw scan", f.raw_scan_parse_eps),
         ("verify", f.verify_eps),
+        ("verify --deep", f.verify_deep_eps),
         ("raw sha", f.raw_scan_sha_eps),
         ("status", f.status_ms),
         ("version", f.version_ms),

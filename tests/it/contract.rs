@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use entente::event::{Hash, Kind, Record, chain_hash, parse_line};
+use entente::event::{Hash, Kind, Record, canonical_head, chain_hash, format_recorded_at, parse_line};
 
 use crate::common::{Sandbox, repo, scenarios};
 
@@ -26,6 +26,12 @@ fn every_scenario_line_round_trips_byte_for_byte_and_chains() {
             assert_eq!(Some(record.hash), parsed.hash, "{name}:{}: hash matches content", i + 1);
             assert_eq!(record.hash, chain_hash(prev, seq, &record.event.body_json()));
             assert_eq!(record.to_line(), line, "{name}:{}: canonical form", i + 1);
+            // verify reads these three from a canonical body without parsing it.
+            let body = record.event.body_json();
+            let head = canonical_head(&body).unwrap_or_else(|| panic!("{name}:{}: canonical head", i + 1));
+            assert_eq!(head.id, record.event.id.to_string(), "{name}:{}: head id", i + 1);
+            assert_eq!(head.kind, record.event.facts.kind().name(), "{name}:{}: head kind", i + 1);
+            assert_eq!(head.recorded_at, format_recorded_at(&record.event.recorded_at), "{name}:{}", i + 1);
             prev = record.hash;
         }
     }
