@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{CommandError, Ctx, stdout};
-use crate::event::{FieldError, Line, parse_line};
+use crate::event::{FieldError, Incoming, Line, parse_line};
 use crate::store::{Outcome, Stamp, Store, StoreError};
 
 /// Append every event of a JSON Lines file, in one transaction: all lines land or none.
@@ -106,16 +106,41 @@ pub struct Tally {
 
 /// Reads `reader` as JSON Lines and appends it to `store` as one batch; `name` is how
 /// errors refer to the input; `advance` is told how many bytes were consumed.
+///
+/// Reading, parsing and rendering each line's body run on a thread of their own, ahead
+/// of the appending thread (which validates, chains and writes, in order).
 pub fn append_lines(
     ctx: &Ctx<'_>,
     store: &mut Store,
     name: &str,
-    reader: impl BufRead,
+    reader: impl BufRead + Send,
     expect_head: Option<u64>,
-    advance: &mut dyn FnMut(u64),
+    advance: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Tally, CommandError> {
-    append_batch(ctx, store, name, JsonLines { reader, line_no: 0, advance }, expect_head)
+    /// Lines handed over at a time, and batches in flight: enough to keep both threads
+    /// busy, little enough to keep memory flat.
+    const LINES_PER_BATCH: usize = 256;
+    const BATCHES_AHEAD: usize = 4;
+    std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<(usize, ParsedLine)>>(BATCHES_AHEAD);
+        scope.spawn(move || {
+            let mut lines = JsonLines { reader, line_no: 0, advance };
+            loop {
+                let batch: Vec<_> = lines.by_ref().take(LINES_PER_BATCH).collect();
+                // An empty batch is the end; a closed channel means the appender stopped.
+                if batch.is_empty() || batches.send(batch).is_err() {
+                    return;
+                }
+            }
+        });
+        // When the appender stops early (too many problems), dropping `received` stops
+        // the reader.
+        append_batch(ctx, store, name, received.into_iter().flatten(), expect_head)
+    })
 }
+
+/// A line as the reading thread hands it over.
+type ParsedLine = Result<Incoming, FieldError>;
 
 /// Appends numbered, parsed lines as one batch, stamped from the environment; every
 /// way events come in (import, append, demo) ends here.
@@ -123,7 +148,7 @@ pub fn append_batch(
     ctx: &Ctx<'_>,
     store: &mut Store,
     name: &str,
-    lines: impl IntoIterator<Item = (usize, Result<Line, FieldError>)>,
+    lines: impl IntoIterator<Item = (usize, Result<impl Into<Incoming>, FieldError>)>,
     expect_head: Option<u64>,
 ) -> Result<Tally, CommandError> {
     let stamp = Stamp { now: ctx.env.clock.now(), ids: ctx.env.ids, recorded_by: &ctx.env.user };
@@ -176,11 +201,11 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 struct JsonLines<'a, R> {
     reader: R,
     line_no: usize,
-    advance: &'a mut dyn FnMut(u64),
+    advance: &'a mut (dyn FnMut(u64) + Send),
 }
 
 impl<R: BufRead> Iterator for JsonLines<'_, R> {
-    type Item = (usize, Result<Line, FieldError>);
+    type Item = (usize, ParsedLine);
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -208,7 +233,7 @@ impl<R: BufRead> Iterator for JsonLines<'_, R> {
             if text.trim().is_empty() {
                 continue;
             }
-            return Some((self.line_no, parse_line(text)));
+            return Some((self.line_no, parse_line(text).map(Incoming::from)));
         }
     }
 }
@@ -237,7 +262,7 @@ pub struct Input {
     /// How messages name it.
     pub name: String,
     /// Its lines.
-    pub reader: Box<dyn BufRead>,
+    pub reader: Box<dyn BufRead + Send>,
     /// Its size in bytes, when known (for the progress bar).
     pub size: Option<u64>,
 }

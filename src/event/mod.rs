@@ -17,7 +17,9 @@ use crate::date::PartialDate;
 pub use ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId};
 pub use payload::{Kind, Payload};
 pub use validate::{Known, Name, validate};
-pub use wire::{CanonicalHead, FieldError, Line, canonical_head, format_recorded_at, parse_line};
+pub use wire::{
+    BodyTemplate, CanonicalHead, FieldError, Incoming, Line, canonical_head, format_recorded_at, parse_line,
+};
 
 /// Where a fact was reported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

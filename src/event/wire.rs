@@ -189,15 +189,18 @@ fn clean_serde_message(message: &str) -> String {
     }
 }
 
+/// The fields of a canonical body before the log's own (id first, then these).
 #[derive(Serialize)]
-struct WireOut<'a> {
-    id: &'a EventId,
+struct Front<'a> {
     kind: Kind,
     version: u32,
     tracks: &'a [TrackId],
     occurred: &'a PartialDate,
-    recorded_at: String,
-    recorded_by: &'a str,
+}
+
+/// The fields of a canonical body after the log's own (`recorded_at`, `recorded_by`).
+#[derive(Serialize)]
+struct Back<'a> {
     #[serde(skip_serializing_if = "<[Source]>::is_empty")]
     sources: &'a [Source],
     #[serde(skip_serializing_if = "is_false")]
@@ -224,27 +227,87 @@ pub fn format_recorded_at(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// An event's canonical body with the fields the log stamps (id, `recorded_at`,
+/// `recorded_by`) still to fill in. The facts are serialized once, wherever is
+/// convenient (an import renders them on its reading thread); filling in is splicing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyTemplate {
+    /// `"kind":…,"occurred":…`, without braces.
+    front: String,
+    /// `"sources":…,"payload":…}`: the rest, with the closing brace.
+    back: String,
+}
+
+impl BodyTemplate {
+    /// Renders everything of `facts` that goes into the body.
+    pub fn of(facts: &Facts) -> BodyTemplate {
+        let front =
+            Front { kind: facts.kind(), version: facts.version, tracks: &facts.tracks, occurred: &facts.occurred };
+        let back = Back {
+            sources: &facts.sources,
+            unsourced: facts.unsourced,
+            payload: &facts.payload,
+            addresses: &facts.links.addresses,
+            advances: &facts.links.advances,
+            fulfils: &facts.links.fulfils,
+            follows: &facts.links.follows,
+            code: facts.codes.as_ref(),
+        };
+        // Serializing plain structs of strings and integers to a String cannot fail;
+        // each is an object, `{…}`, and the payload makes `back` non-empty.
+        let mut front = serde_json::to_string(&front).unwrap_or_default();
+        front.pop();
+        front.remove(0);
+        let mut back = serde_json::to_string(&back).unwrap_or_default();
+        back.remove(0);
+        BodyTemplate { front, back }
+    }
+
+    /// The canonical body: fields in catalogue order, optional ones left out when empty,
+    /// `recorded_at` in UTC with microseconds.
+    pub fn fill(&self, id: &EventId, recorded_at: &DateTime<Utc>, recorded_by: &str) -> String {
+        let recorded_by = serde_json::to_string(recorded_by).unwrap_or_default();
+        let mut buf = uuid::Uuid::encode_buffer();
+        let id = id.0.hyphenated().encode_lower(&mut buf);
+        let recorded_at = format_recorded_at(recorded_at);
+        let mut body = String::with_capacity(self.front.len() + self.back.len() + recorded_by.len() + 100);
+        for part in [
+            r#"{"id":""#,
+            id,
+            r#"","#,
+            &self.front,
+            r#","recorded_at":""#,
+            &recorded_at,
+            r#"","recorded_by":"#,
+            &recorded_by,
+            ",",
+            &self.back,
+        ] {
+            body.push_str(part);
+        }
+        body
+    }
+}
+
+/// A line read for appending, with its body rendered as far as it can be before the
+/// log stamps it (see [`BodyTemplate`]).
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    /// The parsed line.
+    pub line: Line,
+    /// Its body, but for the fields the log stamps.
+    pub template: BodyTemplate,
+}
+
+impl From<Line> for Incoming {
+    fn from(line: Line) -> Incoming {
+        let template = BodyTemplate::of(&line.facts);
+        Incoming { line, template }
+    }
+}
+
 pub(super) fn body_json(event: &Event) -> String {
-    let f = &event.facts;
-    let out = WireOut {
-        id: &event.id,
-        kind: f.kind(),
-        version: f.version,
-        tracks: &f.tracks,
-        occurred: &f.occurred,
-        recorded_at: format_recorded_at(&event.recorded_at),
-        recorded_by: &event.recorded_by,
-        sources: &f.sources,
-        unsourced: f.unsourced,
-        payload: &f.payload,
-        addresses: &f.links.addresses,
-        advances: &f.links.advances,
-        fulfils: &f.links.fulfils,
-        follows: &f.links.follows,
-        code: f.codes.as_ref(),
-    };
-    // Serializing plain structs of strings and integers to a String cannot fail.
-    serde_json::to_string(&out).unwrap_or_default()
+    BodyTemplate::of(&event.facts).fill(&event.id, &event.recorded_at, &event.recorded_by)
 }
 
 /// The head of a stored body, read without parsing the rest: what `verify` checks on

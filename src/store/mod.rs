@@ -19,7 +19,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use crate::env::Ids;
 use crate::event::payload::{EventCorrected, Payload};
 use crate::event::{
-    Event, EventId, FieldError, Hash, Kind, Line, Name, Record, chain_hash, parse_line, record_line, validate,
+    Event, EventId, FieldError, Hash, Incoming, Kind, Line, Name, Record, chain_hash, parse_line, record_line, validate,
 };
 
 pub use schema::LATEST as SCHEMA_VERSION;
@@ -462,7 +462,7 @@ impl Store {
     /// how the CLI drives a progress bar.
     pub fn append(
         &mut self,
-        lines: impl IntoIterator<Item = (usize, Result<Line, FieldError>)>,
+        lines: impl IntoIterator<Item = (usize, Result<impl Into<Incoming>, FieldError>)>,
         stamp: Stamp<'_>,
         expect_head: Option<u64>,
         on_outcome: &mut dyn FnMut(&Outcome),
@@ -483,25 +483,26 @@ impl Store {
         let mut problems = Vec::new();
         let mut unchecked = false;
         let mut cache = KnownCache::new();
+        let mut inserts = Inserts::prepare(&tx).map_err(err("appending an event"))?;
         for (line_no, parsed) in lines {
             if problems.len() >= MAX_PROBLEMS {
                 unchecked = true;
                 break;
             }
             let mut fail = |error: FieldError| problems.push(LineProblem { line: line_no, error });
-            let line = match parsed {
-                Ok(line) => line,
+            let incoming = match parsed {
+                Ok(line) => line.into(),
                 Err(e) => {
                     fail(e);
                     continue;
                 }
             };
-            match admit(&tx, line, &head, stamp, &mut cache).map_err(err("checking an event"))? {
+            match admit(&tx, incoming, &head, stamp, &mut cache).map_err(err("checking an event"))? {
                 Admit::Existing(outcome) => on_outcome(&outcome),
                 Admit::Rejected(errors) => errors.into_iter().for_each(&mut fail),
                 Admit::New(new) => {
                     let (record, body) = *new;
-                    insert(&tx, &record, &body).map_err(err("appending an event"))?;
+                    inserts.run(&record, &body).map_err(err("appending an event"))?;
                     cache.extend(record.event.declarations());
                     cache.insert(Name::Event(record.event.id));
                     head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(record.event.recorded_at) };
@@ -509,6 +510,7 @@ impl Store {
                 }
             }
         }
+        drop(inserts);
         if !problems.is_empty() {
             // Dropping the transaction rolls back everything this batch wrote.
             return Err(StoreError::Rejected { problems, unchecked });
@@ -886,7 +888,7 @@ fn problem(field: &str, message: String) -> Admit {
 /// far) ends.
 fn admit(
     conn: &Connection,
-    line: Line,
+    Incoming { line, template }: Incoming,
     head: &Head,
     stamp: Stamp<'_>,
     cache: &mut KnownCache,
@@ -964,7 +966,7 @@ fn admit(
         recorded_by: line.recorded_by.unwrap_or_else(|| stamp.recorded_by.to_owned()),
         facts: line.facts,
     };
-    let body = event.body_json();
+    let body = template.fill(&event.id, &event.recorded_at, &event.recorded_by);
     let record = Record { seq, hash: chain_hash(head.hash, seq, &body), prev_hash: head.hash, event };
     if claimed.is_some_and(|claimed| claimed != record.hash) {
         return Ok(problem(
@@ -1077,30 +1079,47 @@ fn known_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rus
     Ok(known)
 }
 
-fn insert(conn: &Connection, record: &Record, body: &str) -> rusqlite::Result<()> {
-    let event = &record.event;
-    let facts = &event.facts;
-    let seq = record.seq as i64;
-    conn.prepare_cached("INSERT INTO events (seq, id, kind, body, hash) VALUES (?, ?, ?, ?, ?)")?.execute(params![
-        seq,
-        event.id.0.as_bytes().as_slice(),
-        facts.kind().name(),
-        body,
-        record.hash.0.as_slice(),
-    ])?;
-    let mut tracks = conn.prepare_cached("INSERT INTO event_tracks (track, seq) VALUES (?, ?)")?;
-    for track in &facts.tracks {
-        tracks.execute(params![track.as_str(), seq])?;
+/// The statements that write one event, prepared once per batch.
+struct Inserts<'c> {
+    events: rusqlite::Statement<'c>,
+    tracks: rusqlite::Statement<'c>,
+    names: rusqlite::Statement<'c>,
+    amendments: rusqlite::Statement<'c>,
+}
+
+impl<'c> Inserts<'c> {
+    fn prepare(conn: &'c Connection) -> rusqlite::Result<Inserts<'c>> {
+        Ok(Inserts {
+            events: conn.prepare("INSERT INTO events (seq, id, kind, body, hash) VALUES (?, ?, ?, ?, ?)")?,
+            tracks: conn.prepare("INSERT INTO event_tracks (track, seq) VALUES (?, ?)")?,
+            names: conn.prepare("INSERT OR IGNORE INTO names (namespace, key, seq) VALUES (?, ?, ?)")?,
+            amendments: conn.prepare("INSERT INTO amendments (target, seq) VALUES (?, ?)")?,
+        })
     }
-    let mut names = conn.prepare_cached("INSERT OR IGNORE INTO names (namespace, key, seq) VALUES (?, ?, ?)")?;
-    for name in event.declarations() {
-        names.execute(params![name.namespace(), name.key(), seq])?;
+
+    /// Writes `record` (whose canonical body is `body`) and its index rows.
+    fn run(&mut self, record: &Record, body: &str) -> rusqlite::Result<()> {
+        let event = &record.event;
+        let facts = &event.facts;
+        let seq = record.seq as i64;
+        self.events.execute(params![
+            seq,
+            event.id.0.as_bytes().as_slice(),
+            facts.kind().name(),
+            body,
+            record.hash.0.as_slice(),
+        ])?;
+        for track in &facts.tracks {
+            self.tracks.execute(params![track.as_str(), seq])?;
+        }
+        for name in event.declarations() {
+            self.names.execute(params![name.namespace(), name.key(), seq])?;
+        }
+        if let Some(target) = facts.payload.target() {
+            self.amendments.execute(params![target.0.as_bytes().as_slice(), seq])?;
+        }
+        Ok(())
     }
-    if let Some(target) = facts.payload.target() {
-        conn.prepare_cached("INSERT INTO amendments (target, seq) VALUES (?, ?)")?
-            .execute(params![target.0.as_bytes().as_slice(), seq])?;
-    }
-    Ok(())
 }
 
 fn map_err(path: &Path, waited_ms: u32, context: &'static str, e: rusqlite::Error) -> StoreError {
