@@ -311,29 +311,42 @@ pub(super) fn body_json(event: &Event) -> String {
 }
 
 /// The head of a stored body, read without parsing the rest: what `verify` checks on
-/// every row (the full parse is `verify --deep`).
+/// every row (the full parse is `verify --deep`), and what `log --track` filters on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CanonicalHead<'a> {
     /// The event id, hyphenated.
     pub id: &'a str,
     /// The kind's name.
     pub kind: &'a str,
+    /// The tracks, as written inside the brackets: `"am-az","am-tr"`.
+    tracks: &'a str,
     /// The recording time, as written.
     pub recorded_at: &'a str,
 }
 
-/// Reads id, kind and `recorded_at` from a body laid out the way [`body_json`] writes
-/// it (`{"id":"…","kind":"…",` first, `recorded_at` after `tracks` and `occurred`, which
-/// hold no quotes). `None` when the body is not laid out so: then only a full parse can
-/// say what it is.
+impl<'a> CanonicalHead<'a> {
+    /// The event's track ids.
+    pub fn tracks(&self) -> impl Iterator<Item = &'a str> {
+        self.tracks.split(',').map(|t| t.trim_matches('"'))
+    }
+}
+
+/// Reads id, kind, tracks and `recorded_at` from a body laid out the way [`body_json`]
+/// writes it: `{"id":"…","kind":"…","version":…,"tracks":[…],"occurred":…`, then
+/// `recorded_at` (track ids and dates hold no quotes, commas or brackets). `None` when
+/// the body is not laid out so: then only a full parse can say what it is.
 pub fn canonical_head(body: &str) -> Option<CanonicalHead<'_>> {
     let rest = body.strip_prefix(r#"{"id":""#)?;
     let (id, rest) = rest.split_at_checked(36)?;
     let rest = rest.strip_prefix(r#"","kind":""#)?;
     let (kind, rest) = rest.split_once('"')?;
+    let rest = rest.strip_prefix(r#","version":"#)?;
+    let (_, rest) = rest.split_once(r#","tracks":["#)?;
+    let (tracks, rest) = rest.split_once(']')?;
+    let rest = rest.strip_prefix(r#","occurred":"#)?;
     let (_, rest) = rest.split_once(r#","recorded_at":""#)?;
     let (recorded_at, _) = rest.split_once('"')?;
-    Some(CanonicalHead { id, kind, recorded_at })
+    Some(CanonicalHead { id, kind, tracks, recorded_at })
 }
 
 pub(super) fn record_line(seq: u64, body: &str, prev: Hash, hash: Hash) -> String {

@@ -528,10 +528,6 @@ impl Store {
         let mut sql = format!("SELECT {RECORD} FROM events e");
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
-        if let Some(track) = &filter.track {
-            sql.push_str(" JOIN event_tracks t ON t.seq = e.seq AND t.track = ?");
-            args.push(Value::Text(track.clone()));
-        }
         if !filter.kinds.is_empty() {
             clauses.push(format!("e.kind IN ({})", vec!["?"; filter.kinds.len()].join(",")));
             args.extend(filter.kinds.iter().map(|k| Value::Text(k.name().to_owned())));
@@ -552,7 +548,21 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql).map_err(self.err("reading events"))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(self.err("reading events"))?;
         while let Some(row) = rows.next().map_err(self.err("reading events"))? {
+            // The track filter reads the head of each body, so only matching events
+            // are parsed whole (a canonical body always has one; the check after the
+            // parse covers any other).
+            if let Some(track) = &filter.track
+                && let Ok(body) = row.get_ref(RECORD_BODY).and_then(|v| Ok(v.as_str()?))
+                && let Some(head) = crate::event::canonical_head(body)
+                && !head.tracks().any(|t| t == track)
+            {
+                continue;
+            }
             let record = self.record_from_row(row)?;
+            if filter.track.as_ref().is_some_and(|track| !record.event.facts.tracks.iter().any(|t| t.as_str() == track))
+            {
+                continue;
+            }
             // Dates are intervals: an event matches when its interval reaches the range.
             let occurred = record.event.facts.occurred;
             if filter.from.is_some_and(|from| occurred.last_day() < from)
@@ -810,6 +820,8 @@ fn raw_seq(row: &rusqlite::Row<'_>) -> u64 {
 /// row's hash (zeros before seq 1), hash.
 const RECORD: &str =
     "e.seq, e.body, COALESCE((SELECT p.hash FROM events p WHERE p.seq = e.seq - 1), zeroblob(32)), e.hash";
+/// The column of [`RECORD`] that holds the body.
+const RECORD_BODY: usize = 1;
 
 /// A row as stored, before it is parsed.
 struct RawRow {
@@ -1082,7 +1094,6 @@ fn known_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rus
 /// The statements that write one event, prepared once per batch.
 struct Inserts<'c> {
     events: rusqlite::Statement<'c>,
-    tracks: rusqlite::Statement<'c>,
     names: rusqlite::Statement<'c>,
     amendments: rusqlite::Statement<'c>,
 }
@@ -1091,7 +1102,6 @@ impl<'c> Inserts<'c> {
     fn prepare(conn: &'c Connection) -> rusqlite::Result<Inserts<'c>> {
         Ok(Inserts {
             events: conn.prepare("INSERT INTO events (seq, id, kind, body, hash) VALUES (?, ?, ?, ?, ?)")?,
-            tracks: conn.prepare("INSERT INTO event_tracks (track, seq) VALUES (?, ?)")?,
             names: conn.prepare("INSERT OR IGNORE INTO names (namespace, key, seq) VALUES (?, ?, ?)")?,
             amendments: conn.prepare("INSERT INTO amendments (target, seq) VALUES (?, ?)")?,
         })
@@ -1109,9 +1119,6 @@ impl<'c> Inserts<'c> {
             body,
             record.hash.0.as_slice(),
         ])?;
-        for track in &facts.tracks {
-            self.tracks.execute(params![track.as_str(), seq])?;
-        }
         for name in event.declarations() {
             self.names.execute(params![name.namespace(), name.key(), seq])?;
         }

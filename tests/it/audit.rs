@@ -299,11 +299,20 @@ fn an_older_schema_is_migrated_on_open_and_still_verifies() {
     let s = Sandbox::seeded();
     let before = s.fingerprint();
     {
-        // Take the log back to schema 1: what a log written before migration 2 holds.
+        // Take the log back to schema 1: what a log written before migration 2 holds
+        // (with the track index that migration 4 drops).
         let conn = Connection::open(&s.db).expect("open");
         conn.execute_batch(
             "DROP TRIGGER amendments_no_update; DROP TRIGGER amendments_no_delete; DROP TABLE amendments;
-             DROP TABLE snapshots; PRAGMA user_version = 1;",
+             DROP TABLE snapshots;
+             CREATE TABLE event_tracks (track TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (track, seq))
+                 STRICT, WITHOUT ROWID;
+             INSERT INTO event_tracks SELECT t.value, e.seq FROM events e, json_each(e.body, '$.tracks') t;
+             CREATE TRIGGER event_tracks_no_update BEFORE UPDATE ON event_tracks
+             BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+             CREATE TRIGGER event_tracks_no_delete BEFORE DELETE ON event_tracks
+             BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;
+             PRAGMA user_version = 1;",
         )
         .expect("downgrade");
     }

@@ -31,6 +31,8 @@ fn every_scenario_line_round_trips_byte_for_byte_and_chains() {
             let head = canonical_head(&body).unwrap_or_else(|| panic!("{name}:{}: canonical head", i + 1));
             assert_eq!(head.id, record.event.id.to_string(), "{name}:{}: head id", i + 1);
             assert_eq!(head.kind, record.event.facts.kind().name(), "{name}:{}: head kind", i + 1);
+            let tracks: Vec<&str> = record.event.facts.tracks.iter().map(|t| t.as_str()).collect();
+            assert_eq!(head.tracks().collect::<Vec<_>>(), tracks, "{name}:{}: head tracks", i + 1);
             assert_eq!(head.recorded_at, format_recorded_at(&record.event.recorded_at), "{name}:{}", i + 1);
             prev = record.hash;
         }
@@ -74,5 +76,32 @@ fn import_then_export_reproduces_each_scenario_with_its_head_hash() {
         assert_eq!(s.ok(&["export"]), text, "{name}: export differs from the scenario");
         let last = parse_line(text.lines().last().expect("non-empty")).expect("parses");
         assert_eq!(s.fingerprint(), (text.lines().count() as u64, last.hash.expect("hash").to_hex()));
+    }
+}
+
+#[test]
+fn log_track_lists_exactly_the_events_on_that_track() {
+    // `log --track` reads tracks from the head of each stored body; it must agree with
+    // the parsed events, multi-track events included.
+    for (name, text) in scenarios() {
+        let s = Sandbox::new();
+        let file = s.file(&name, &text);
+        s.ok(&["import", file.to_str().expect("path")]);
+        let lines: Vec<_> = text.lines().map(|l| parse_line(l).expect("parses")).collect();
+        let tracks: BTreeSet<String> =
+            lines.iter().flat_map(|l| l.facts.tracks.iter().map(|t| t.as_str().to_owned())).collect();
+        for track in tracks {
+            let expected: Vec<u64> = lines
+                .iter()
+                .filter(|l| l.facts.tracks.iter().any(|t| t.as_str() == track))
+                .map(|l| l.seq.expect("seq"))
+                .collect();
+            let listed: Vec<u64> = s
+                .ok(&["log", "--track", &track, "--format", "json"])
+                .lines()
+                .map(|l| parse_line(l).expect("log line parses").seq.expect("seq"))
+                .collect();
+            assert_eq!(listed, expected, "{name}: log --track {track}");
+        }
     }
 }
