@@ -70,6 +70,11 @@ pub enum StoreError {
         "{path}: the disk refused a read or write while {context} (full, failing, or over a file-size limit); nothing was written. Check the disk and try again"
     )]
     Io { path: PathBuf, context: &'static str },
+    /// A thread of entente's own died (it panicked and said why above): a bug.
+    #[error(
+        "{path}: entente failed while {context}; this is a bug in entente, please report it with the message above. The log was not changed"
+    )]
+    Bug { path: PathBuf, context: &'static str },
     /// `--expect-head` did not match.
     #[error(
         "the log has moved on: you expected it to end at seq {expected}, but it ends at seq {actual}; nothing was written. Read the new events (`entente log`) and retry with --expect-head {actual}"
@@ -331,6 +336,21 @@ pub struct Filter {
     pub after: Option<u64>,
 }
 
+impl Filter {
+    /// Whether `record` passes the filters SQL could not apply: tracks and dates.
+    fn matches(&self, record: &Record) -> bool {
+        let facts = &record.event.facts;
+        // Dates are intervals: an event matches when its interval reaches the range.
+        self.track.as_ref().is_none_or(|track| facts.tracks.iter().any(|t| t.as_str() == track))
+            && self.from.is_none_or(|from| facts.occurred.last_day() >= from)
+            && self.to.is_none_or(|to| facts.occurred.first_day() <= to)
+    }
+}
+
+/// Rows [`Store::records`] hands to a parsing thread at a time, and chunks out at once.
+const RECORDS_CHUNK: usize = 256;
+const CHUNKS_AHEAD: usize = 8;
+
 /// Stop checking a batch after this many problems: enough to fix in one go.
 const MAX_PROBLEMS: usize = 50;
 
@@ -547,32 +567,86 @@ impl Store {
         sql.push_str(" ORDER BY e.seq");
         let mut stmt = self.conn.prepare(&sql).map_err(self.err("reading events"))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(self.err("reading events"))?;
-        while let Some(row) = rows.next().map_err(self.err("reading events"))? {
-            // The track filter reads the head of each body, so only matching events
-            // are parsed whole (a canonical body always has one; the check after the
-            // parse covers any other).
-            if let Some(track) = &filter.track
-                && let Ok(body) = row.get_ref(RECORD_BODY).and_then(|v| Ok(v.as_str()?))
-                && let Some(head) = crate::event::canonical_head(body)
-                && !head.tracks().any(|t| t == track)
-            {
-                continue;
+        // This thread reads rows and hands them out in order; parsing threads (one per
+        // core) parse them meanwhile, taking chunks in turn (parsing is most of the
+        // cost of reading the log).
+        let path = &self.path;
+        let parsers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        std::thread::scope(|scope| {
+            let mut lanes = Vec::with_capacity(parsers);
+            for _ in 0..parsers {
+                let (raw_out, raw_in) = std::sync::mpsc::sync_channel::<Vec<RawRow>>(CHUNKS_AHEAD);
+                let (parsed_out, parsed_in) =
+                    std::sync::mpsc::sync_channel::<Vec<Result<Record, StoreError>>>(CHUNKS_AHEAD);
+                scope.spawn(move || {
+                    for chunk in raw_in {
+                        let parsed = chunk
+                            .iter()
+                            .map(|raw| {
+                                raw.to_record().map_err(|message| StoreError::Corrupt {
+                                    path: path.clone(),
+                                    seq: raw.seq,
+                                    message,
+                                })
+                            })
+                            .collect();
+                        // A closed channel means the reader stopped early.
+                        if parsed_out.send(parsed).is_err() {
+                            return;
+                        }
+                    }
+                });
+                lanes.push((raw_out, parsed_in));
             }
-            let record = self.record_from_row(row)?;
-            if filter.track.as_ref().is_some_and(|track| !record.event.facts.tracks.iter().any(|t| t.as_str() == track))
-            {
-                continue;
+            let mut hand_out = |chunk: Vec<Result<Record, StoreError>>| -> Result<(), E> {
+                for record in chunk {
+                    let record = record?;
+                    if filter.matches(&record) {
+                        each(record)?;
+                    }
+                }
+                Ok(())
+            };
+            // Chunk n goes to lane n % parsers and comes back from it in the same turn,
+            // so records come out in log order. At most CHUNKS_AHEAD chunks are out at
+            // once, so no channel fills.
+            let (mut sent, mut received) = (0usize, 0usize);
+            let mut done = false;
+            while !done {
+                let mut chunk = Vec::with_capacity(RECORDS_CHUNK);
+                while chunk.len() < RECORDS_CHUNK {
+                    let Some(row) = rows.next().map_err(self.err("reading events"))? else {
+                        done = true;
+                        break;
+                    };
+                    // The track filter reads the head of each body, so only matching
+                    // events are parsed whole (a canonical body always has one;
+                    // `Filter::matches` covers any other).
+                    if let Some(track) = &filter.track
+                        && let Ok(body) = row.get_ref(RECORD_BODY).and_then(|v| Ok(v.as_str()?))
+                        && let Some(head) = crate::event::canonical_head(body)
+                        && !head.tracks().any(|t| t == track)
+                    {
+                        continue;
+                    }
+                    chunk.push(read_raw(row).map_err(self.err("reading events"))?);
+                }
+                if !chunk.is_empty() {
+                    lanes[sent % parsers].0.send(chunk).map_err(|_| self.parser_gone())?;
+                    sent += 1;
+                }
+                while received < sent && (sent - received == CHUNKS_AHEAD || done) {
+                    hand_out(lanes[received % parsers].1.recv().map_err(|_| self.parser_gone())?)?;
+                    received += 1;
+                }
             }
-            // Dates are intervals: an event matches when its interval reaches the range.
-            let occurred = record.event.facts.occurred;
-            if filter.from.is_some_and(|from| occurred.last_day() < from)
-                || filter.to.is_some_and(|to| occurred.first_day() > to)
-            {
-                continue;
-            }
-            each(record)?;
-        }
-        Ok(())
+            Ok(())
+        })
+    }
+
+    /// A parsing thread of [`Store::records`] ended before its reader: it panicked.
+    fn parser_gone(&self) -> StoreError {
+        StoreError::Bug { path: self.path.clone(), context: "parsing events" }
     }
 
     /// The record with this id.
@@ -713,7 +787,7 @@ impl Store {
             let outcome = read();
             drop(full);
             let verdict =
-                checker.join().map_err(|_| StoreError::Io { path: self.path.clone(), context: "verifying" })?;
+                checker.join().map_err(|_| StoreError::Bug { path: self.path.clone(), context: "verifying" })?;
             outcome.map(|()| verdict)
         })
     }

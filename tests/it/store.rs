@@ -76,6 +76,38 @@ fn seq_is_gap_free_across_batches() {
 }
 
 #[test]
+fn records_come_out_in_log_order_across_parsing_threads() {
+    // records() parses chunks of rows on several threads; order must survive, with and
+    // without filters, and a consumer that stops early stops the reading.
+    let mut store = Store::in_memory().expect("store");
+    append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
+    let batch: Vec<String> = (0..3_000).map(|i| context(&format!("n{i}"))).collect();
+    append_text(&mut store, &batch.join("\n"), "2026-01-01T00:00:00Z").expect("batch");
+    let seqs = |filter: &entente::store::Filter| {
+        let mut seqs = Vec::new();
+        store
+            .records(filter, |r| {
+                seqs.push(r.seq);
+                Ok::<_, entente::store::StoreError>(())
+            })
+            .expect("scan");
+        seqs
+    };
+    assert_eq!(seqs(&Default::default()), (1..=3_001).collect::<Vec<u64>>());
+    let on_track = entente::store::Filter { track: Some("x-y".to_owned()), ..Default::default() };
+    assert_eq!(seqs(&on_track), (1..=3_001).collect::<Vec<u64>>());
+    let after = entente::store::Filter { after: Some(2_500), ..Default::default() };
+    assert_eq!(seqs(&after), (2_501..=3_001).collect::<Vec<u64>>());
+    let mut seen = 0;
+    let stopped = store.records(&Default::default(), |_| {
+        seen += 1;
+        if seen == 1_000 { Err(entente::store::StoreError::Conflict { expected: 0, actual: 0 }) } else { Ok(()) }
+    });
+    assert!(stopped.is_err());
+    assert_eq!(seen, 1_000);
+}
+
+#[test]
 fn opening_twice_migrates_once_and_changes_nothing() {
     let s = Sandbox::seeded();
     let before = s.fingerprint();
