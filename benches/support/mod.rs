@@ -201,16 +201,22 @@ pub fn measure(bin: &Path, n: usize, dir: &Path, peer: Option<&Peer>) -> Figures
 
     // Import, and its baseline: the same strings into a bare table in one transaction.
     let db = dir.join(format!("entente-{n}.db"));
-    run(bin, &db, &["init"]);
+    let fresh = |db: &Path| {
+        // A kept directory (ENTENTE_BENCH_DIR) holds the last run's log.
+        for ext in ["db", "db-wal", "db-shm"] {
+            std::fs::remove_file(db.with_extension(ext)).ok();
+        }
+        run(bin, db, &["init"]);
+    };
+    fresh(&db);
     let import_rss = peak_rss(bin, &db, &["import", events.to_str().expect("path")]);
-    std::fs::remove_file(&db).ok();
-    for ext in ["db-wal", "db-shm"] {
-        std::fs::remove_file(db.with_extension(ext)).ok();
-    }
-    run(bin, &db, &["init"]);
+    fresh(&db);
     let import_secs = run(bin, &db, &["import", events.to_str().expect("path")]);
 
     let raw_path = dir.join(format!("raw-{n}.db"));
+    for ext in ["db", "db-wal", "db-shm"] {
+        std::fs::remove_file(raw_path.with_extension(ext)).ok();
+    }
     let clock = Stopwatch::start();
     {
         let mut conn = raw_db(&raw_path);
