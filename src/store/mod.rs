@@ -527,8 +527,9 @@ impl Store {
                 Admit::New(new) => {
                     let (record, body) = *new;
                     inserts.run(&record, &body).map_err(err("appending an event"))?;
+                    // Declarations only: a name is declared once, events number as many
+                    // as the batch (a reference to one is a lookup in this transaction).
                     cache.extend(record.event.declarations());
-                    cache.insert(Name::Event(record.event.id));
                     head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(record.event.recorded_at) };
                     on_outcome(&Outcome::Appended { seq: record.seq, id: record.event.id });
                 }
