@@ -421,7 +421,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let tally = match (args.json, args.kind) {
         (Some(path), _) => {
             let Input { name, reader, .. } = open_input(&path)?;
-            append_lines(ctx, &mut store, &name, reader, args.expect_head, &mut |_| {})?
+            append_lines(ctx, &mut store, &name, reader, args.expect_head, |_| {})?
         }
         (None, Some(kind)) => {
             let (line, expect_head) = kind.into_line()?;

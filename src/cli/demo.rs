@@ -30,7 +30,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut store = Store::in_memory()?;
-    let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None, &mut |_| {})?;
+    let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None, |_| {})?;
     let head = store.head()?;
     let replay = replay(&store, args.view.view(ctx), &mut || {})?;
     let report = render(&replay, replay.status(), Projection::Status, args.format.format, &Scope::default());

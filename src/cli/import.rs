@@ -48,7 +48,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     }
     let Input { name, reader, size } = open_input(&args.file)?;
     let progress = progress_bar(ctx, size);
-    let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head, &mut |n| progress.inc(n))?;
+    let advance = progress.clone();
+    let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head, move |n| advance.inc(n))?;
     progress.finish_and_clear();
     let head = store.head()?;
     let mut out = stdout();
@@ -113,18 +114,22 @@ pub fn append_lines(
     ctx: &Ctx<'_>,
     store: &mut Store,
     name: &str,
-    reader: impl BufRead + Send,
+    reader: impl BufRead + Send + 'static,
     expect_head: Option<u64>,
-    advance: &mut (dyn FnMut(u64) + Send),
+    mut advance: impl FnMut(u64) + Send + 'static,
 ) -> Result<Tally, CommandError> {
     /// Lines handed over at a time, and batches in flight: enough to keep both threads
     /// busy, little enough to keep memory flat.
     const LINES_PER_BATCH: usize = 256;
     const BATCHES_AHEAD: usize = 4;
-    std::thread::scope(|scope| {
-        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<(usize, ParsedLine)>>(BATCHES_AHEAD);
-        scope.spawn(move || {
-            let mut lines = JsonLines { reader, line_no: 0, advance };
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<(usize, ParsedLine)>>(BATCHES_AHEAD);
+    // Not joined: when the appender stops early (the log is busy, too many problems)
+    // the reader may be waiting on a pipe for input nobody needs; it stops at its next
+    // hand-over, or ends with the process.
+    std::thread::Builder::new()
+        .name("entente-reader".to_owned())
+        .spawn(move || {
+            let mut lines = JsonLines { reader, line_no: 0, advance: &mut advance };
             loop {
                 let batch: Vec<_> = lines.by_ref().take(LINES_PER_BATCH).collect();
                 // An empty batch is the end; a closed channel means the appender stopped.
@@ -132,11 +137,9 @@ pub fn append_lines(
                     return;
                 }
             }
-        });
-        // When the appender stops early (too many problems), dropping `received` stops
-        // the reader.
-        append_batch(ctx, store, name, received.into_iter().flatten(), expect_head)
-    })
+        })
+        .map_err(|e| CommandError::Io { path: name.to_owned(), message: format!("cannot start reading it: {e}") })?;
+    append_batch(ctx, store, name, received.into_iter().flatten(), expect_head)
 }
 
 /// A line as the reading thread hands it over.
@@ -201,7 +204,7 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 struct JsonLines<'a, R> {
     reader: R,
     line_no: usize,
-    advance: &'a mut (dyn FnMut(u64) + Send),
+    advance: &'a mut dyn FnMut(u64),
 }
 
 impl<R: BufRead> Iterator for JsonLines<'_, R> {

@@ -83,7 +83,7 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let mut store = Store::in_memory()?;
         let input = open_input(&file)?;
-        append_lines(ctx, &mut store, &input.name, input.reader, None, &mut |_| {})?;
+        append_lines(ctx, &mut store, &input.name, input.reader, None, |_| {})?;
         let replay = replay(&store, args.view.view(ctx), &mut || {})?;
         let written =
             write_reports(&replay, &out_dir, |p, f| out_dir.join(p.name()).join(format!("{stem}.{}", f.extension())))?;

@@ -335,3 +335,36 @@ fn append_from_flags_names_the_flag() {
     assert!(stderr(&out).contains("--track: unknown track `am-ge`"), "{}", stderr(&out));
     assert_eq!(s.fingerprint(), before);
 }
+
+#[test]
+fn an_import_that_cannot_land_exits_without_waiting_for_the_rest_of_a_pipe() {
+    // The lines are read on a thread of their own; when the append fails at once (here
+    // a stale --expect-head) the command must not wait for input nobody will read.
+    use std::io::Write as _;
+    use std::time::Duration;
+    let s = Sandbox::seeded();
+    let before = s.fingerprint();
+    let mut child = s
+        .cmd(&["import", "--expect-head", "3", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, r#"{{"kind":"context_noted","version":1,"tracks":["am-az"],"occurred":"2023","unsourced":true,"payload":{{"summary":"x"}}}}"#)
+        .expect("write");
+    // stdin stays open: a producer that has not finished.
+    let mut waited = Duration::ZERO;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(waited < Duration::from_secs(20), "import still waits on its open stdin");
+        std::thread::sleep(Duration::from_millis(50));
+        waited += Duration::from_millis(50);
+    };
+    drop(stdin);
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(s.fingerprint(), before);
+}
