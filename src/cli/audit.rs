@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
                 Some(id) => store.seq_of(id)?,
                 None => None,
             };
-            report.push(&record, target);
+            report.push(record, target);
             Ok::<(), CommandError>(())
         })
     })?;

@@ -71,13 +71,13 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         writeln!(out, "{}", header())?;
     }
     store.records(&filter, |record| {
-        if !view.sees(&record) || args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who)) {
+        if !view.sees(record) || args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who)) {
             return Ok(());
         }
         if json {
             writeln!(out, "{}", record.to_line())?;
         } else {
-            writeln!(out, "{}", row(&record))?;
+            writeln!(out, "{}", row(record))?;
         }
         Ok::<(), CommandError>(())
     })?;

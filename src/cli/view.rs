@@ -55,7 +55,8 @@ pub fn replay(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<Repla
     let mut replay = Replay::new(view);
     store.records(&Filter::default(), |record| {
         tick();
-        replay.push(record);
+        // Replay holds every record; the log lends them.
+        replay.push(record.clone());
         Ok::<(), CommandError>(())
     })?;
     Ok(replay)
@@ -122,7 +123,7 @@ fn stream_in(
             return Ok(());
         }
         let list = amendments.get(&record.event.id).map(Vec::as_slice).unwrap_or_default();
-        if let Some((record, disputed)) = amend(&record, list)
+        if let Some((record, disputed)) = amend(record, list)
             && view.sees(&record)
         {
             each(&record, disputed);
@@ -165,7 +166,7 @@ fn latest(store: &Store) -> Result<(Fold, u64), CommandError> {
             Some((mut fold, seq)) if seq < head => {
                 store.records(&Filter { after: Some(seq), ..Filter::default() }, |record| {
                     if !record.event.facts.kind().is_meta() {
-                        fold.push(&record, false);
+                        fold.push(record, false);
                     }
                     Ok::<(), CommandError>(())
                 })?;

@@ -26,7 +26,7 @@ pub use schema::LATEST as SCHEMA_VERSION;
 
 /// A failure of the log, in words a user can act on.
 #[expect(missing_docs, reason = "variant fields are self-describing and shown in the messages")]
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// No file at the path.
     #[error(
@@ -347,6 +347,16 @@ impl Filter {
     }
 }
 
+/// What [`Store::records`] sends a parsing thread: rows to parse, or records it parsed
+/// earlier, to free.
+enum Lane {
+    Parse(Vec<RawRow>),
+    Free(Parsed),
+}
+
+/// A chunk of rows as a parsing thread hands it back.
+type Parsed = Vec<Result<Record, StoreError>>;
+
 /// Rows [`Store::records`] hands to a parsing thread at a time, and chunks out at once.
 const RECORDS_CHUNK: usize = 256;
 const CHUNKS_AHEAD: usize = 8;
@@ -543,11 +553,13 @@ impl Store {
         tx.commit().map_err(err("committing"))
     }
 
-    /// Calls `each` with every record matching `filter`, in log order.
+    /// Calls `each` with every record matching `filter`, in log order. The records are
+    /// lent: each is freed by the thread that parsed it, which is cheaper than freeing
+    /// it here.
     pub fn records<E: From<StoreError>>(
         &self,
         filter: &Filter,
-        mut each: impl FnMut(Record) -> Result<(), E>,
+        mut each: impl FnMut(&Record) -> Result<(), E>,
     ) -> Result<(), E> {
         use rusqlite::types::Value;
         // Each record's previous hash is the hash of the row before it in a full scan;
@@ -585,11 +597,19 @@ impl Store {
         std::thread::scope(|scope| {
             let mut lanes = Vec::with_capacity(parsers);
             for _ in 0..parsers {
-                let (raw_out, raw_in) = std::sync::mpsc::sync_channel::<Vec<RawRow>>(CHUNKS_AHEAD);
-                let (parsed_out, parsed_in) =
-                    std::sync::mpsc::sync_channel::<Vec<Result<Record, StoreError>>>(CHUNKS_AHEAD);
+                // Twice as deep as needed for chunks to parse, so the chunks coming
+                // back to be freed never make the reader wait.
+                let (raw_out, raw_in) = std::sync::mpsc::sync_channel::<Lane>(2 * CHUNKS_AHEAD);
+                let (parsed_out, parsed_in) = std::sync::mpsc::sync_channel::<Parsed>(CHUNKS_AHEAD);
                 scope.spawn(move || {
-                    for chunk in raw_in {
+                    for work in raw_in {
+                        let chunk = match work {
+                            Lane::Parse(chunk) => chunk,
+                            Lane::Free(parsed) => {
+                                drop(parsed);
+                                continue;
+                            }
+                        };
                         let parsed = chunk
                             .iter()
                             .map(|raw| {
@@ -608,10 +628,10 @@ impl Store {
                 });
                 lanes.push((raw_out, parsed_in));
             }
-            let mut hand_out = |chunk: Vec<Result<Record, StoreError>>| -> Result<(), E> {
+            let mut hand_out = |chunk: &Parsed| -> Result<(), E> {
                 for record in chunk {
-                    let record = record?;
-                    if filter.matches(&record) {
+                    let record = record.as_ref().map_err(StoreError::clone)?;
+                    if filter.matches(record) {
                         each(record)?;
                     }
                 }
@@ -644,11 +664,14 @@ impl Store {
                     chunk.push(raw);
                 }
                 if !chunk.is_empty() {
-                    lanes[sent % parsers].0.send(chunk).map_err(|_| self.parser_gone())?;
+                    lanes[sent % parsers].0.send(Lane::Parse(chunk)).map_err(|_| self.parser_gone())?;
                     sent += 1;
                 }
                 while received < sent && (sent - received == CHUNKS_AHEAD || done) {
-                    hand_out(lanes[received % parsers].1.recv().map_err(|_| self.parser_gone())?)?;
+                    let (to_lane, from_lane) = &lanes[received % parsers];
+                    let parsed = from_lane.recv().map_err(|_| self.parser_gone())?;
+                    hand_out(&parsed)?;
+                    to_lane.send(Lane::Free(parsed)).map_err(|_| self.parser_gone())?;
                     received += 1;
                 }
             }
