@@ -1089,8 +1089,8 @@ fn admit(
         (None, Some(last)) => stamp.now.max(last + chrono::Duration::microseconds(1)),
         (None, None) => stamp.now,
     };
-    let known = known_names(conn, &line.facts.references(), cache)?;
-    if let Err(errors) = validate(&line.facts, &known) {
+    learn_names(conn, &line.facts.references(), cache)?;
+    if let Err(errors) = validate(&line.facts, &*cache) {
         return Ok(Admit::Rejected(errors));
     }
     if let Payload::EventCorrected(correction) = &line.facts.payload
@@ -1140,8 +1140,8 @@ fn check_correction(
                 .to_owned(),
         }]));
     }
-    let known = known_names(conn, &corrected.facts.references(), cache)?;
-    Ok(validate(&corrected.facts, &known).err().map(|errors| {
+    learn_names(conn, &corrected.facts.references(), cache)?;
+    Ok(validate(&corrected.facts, &*cache).err().map(|errors| {
         errors
             .into_iter()
             .map(|e| FieldError {
@@ -1195,11 +1195,11 @@ fn stored_facts(conn: &Connection, id: EventId) -> rusqlite::Result<Option<(u64,
 /// existing, but one that is missing may be declared by a later line of the batch.
 type KnownCache = HashSet<Name>;
 
-fn known_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rusqlite::Result<HashSet<Name>> {
-    let mut known = HashSet::new();
+/// Looks up in the log each of `names` the cache does not hold yet, and adds those
+/// that exist: then the cache answers for all of them.
+fn learn_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rusqlite::Result<()> {
     for name in names {
         if cache.contains(name) {
-            known.insert(name.clone());
             continue;
         }
         let found = match name {
@@ -1211,11 +1211,10 @@ fn known_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rus
                 .exists(params![name.namespace(), name.key()])?,
         };
         if found {
-            known.insert(name.clone());
             cache.insert(name.clone());
         }
     }
-    Ok(known)
+    Ok(())
 }
 
 /// The statements that write one event, prepared once per batch.
