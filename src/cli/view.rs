@@ -65,10 +65,12 @@ pub fn replay(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<Repla
 /// The name of the status snapshot in the log file.
 const STATUS_SNAPSHOT: &str = "status";
 
+/// A saved fold and the version of the fold code that made it: written from a borrowed
+/// fold (`Snapshot<&Fold>`), read into an owned one.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct Snapshot {
+struct Snapshot<F> {
     version: u32,
-    fold: Fold,
+    fold: F,
 }
 
 /// Folds the whole log into the status accumulator as `view` sees it, streaming: only
@@ -156,10 +158,12 @@ fn latest(store: &Store) -> Result<(Fold, u64), CommandError> {
     let (fold, seq, changed) = store.consistent(|store| {
         let head = store.head()?.seq;
         let saved = match store.snapshot(STATUS_SNAPSHOT)? {
-            Some((seq, state)) if seq <= head && !store.amended_after(seq)? => serde_json::from_str::<Snapshot>(&state)
-                .ok()
-                .filter(|s| s.version == FOLD_VERSION)
-                .map(|s| (s.fold, seq)),
+            Some((seq, state)) if seq <= head && !store.amended_after(seq)? => {
+                serde_json::from_str::<Snapshot<Fold>>(&state)
+                    .ok()
+                    .filter(|s| s.version == FOLD_VERSION)
+                    .map(|s| (s.fold, seq))
+            }
             _ => None,
         };
         Ok::<_, CommandError>(match saved {
@@ -199,7 +203,7 @@ fn everything() -> View {
 }
 
 fn save(store: &Store, fold: &Fold, seq: u64) -> Result<(), CommandError> {
-    let state = serde_json::to_string(&Snapshot { version: FOLD_VERSION, fold: fold.clone() }).unwrap_or_default();
+    let state = serde_json::to_string(&Snapshot { version: FOLD_VERSION, fold }).unwrap_or_default();
     // A reader that cannot write (read-only file, another writer) simply does not save.
     store.save_snapshot(STATUS_SNAPSHOT, seq, &state)?;
     Ok(())

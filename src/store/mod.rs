@@ -147,6 +147,11 @@ impl VerifyRow {
     }
 }
 
+/// The threads worth running at once for work spread over the machine's cores.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// How far `verify` got: the rows checked so far, the last one's stored hash, and the
 /// last recording time.
 #[derive(Default)]
@@ -168,8 +173,7 @@ impl Chain {
         let prev = |i: usize| if i == 0 { before } else { rows[i - 1].hash.unwrap_or(Hash::GENESIS) };
         let check = |i: usize| check_row(first_seq + i as u64, prev(i), &rows[i], deep);
         let results: Vec<Result<Option<DateTime<Utc>>, Tamper>> = if deep {
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
-            let per = rows.len().div_ceil(cores).max(1);
+            let per = rows.len().div_ceil(cores()).max(1);
             std::thread::scope(|scope| {
                 let handles: Vec<_> = (0..rows.len())
                     .step_by(per)
@@ -586,14 +590,13 @@ impl Store {
         sql.push_str(" ORDER BY e.seq");
         let mut stmt = self.conn.prepare(&sql).map_err(self.err("reading events"))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(self.err("reading events"))?;
-        let mut hash_at =
-            self.conn.prepare("SELECT hash FROM events WHERE seq = ?").map_err(self.err("reading events"))?;
+        let mut hash_at = self.conn.prepare(HASH_AT).map_err(self.err("reading events"))?;
         let mut last: Option<(u64, Vec<u8>)> = None;
         // This thread reads rows and hands them out in order; parsing threads (one per
         // core) parse them meanwhile, taking chunks in turn (parsing is most of the
         // cost of reading the log).
         let path = &self.path;
-        let parsers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let parsers = cores().min(4);
         std::thread::scope(|scope| {
             let mut lanes = Vec::with_capacity(parsers);
             for _ in 0..parsers {
@@ -899,11 +902,13 @@ impl Store {
     pub fn export_lines<E: From<StoreError>>(&self, mut each: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {RECORD} FROM events e ORDER BY e.seq"))
+            .prepare("SELECT e.seq, e.body, e.hash FROM events e ORDER BY e.seq")
             .map_err(self.err("exporting"))?;
+        let mut hash_at = self.conn.prepare(HASH_AT).map_err(self.err("exporting"))?;
         let mut rows = stmt.query([]).map_err(self.err("exporting"))?;
+        let mut last: Option<(u64, Vec<u8>)> = None;
         while let Some(row) = rows.next().map_err(self.err("exporting"))? {
-            let raw = read_raw(row).map_err(self.err("exporting"))?;
+            let raw = read_after(row, last.as_ref(), &mut hash_at).map_err(self.err("exporting"))?;
             let (prev, hash) = match (raw.prev_hash(), raw.hash()) {
                 (Some(p), Some(h)) => (p, h),
                 _ => {
@@ -916,6 +921,7 @@ impl Store {
                 }
             };
             each(&record_line(raw.seq, &raw.body, prev, hash))?;
+            last = Some((raw.seq, raw.hash));
         }
         Ok(())
     }
@@ -940,9 +946,12 @@ struct RawRow {
     hash: Vec<u8>,
 }
 
+/// Looks up the hash at a seq: for [`read_after`], when a scan skipped the row before.
+const HASH_AT: &str = "SELECT hash FROM events WHERE seq = ?";
+
 /// Reads a row of `seq, body, hash` that comes after `last` (seq and hash) in a scan;
 /// its previous hash is `last`'s when they are adjacent, else looked up with `hash_at`
-/// (`SELECT hash FROM events WHERE seq = ?`).
+/// (a statement of [`HASH_AT`]).
 fn read_after(
     row: &rusqlite::Row<'_>,
     last: Option<&(u64, Vec<u8>)>,
