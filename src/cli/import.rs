@@ -84,9 +84,20 @@ fn verify_export(args: &Args) -> Result<(), CommandError> {
         path: manifest_path.display().to_string(),
         message: format!("is not an entente manifest: {e}"),
     })?;
-    let text = std::fs::read_to_string(&args.file).map_err(io(&args.file))?;
-    let lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
-    crate::event::check_export(lines, &manifest).map_err(|(line, what)| match line {
+    // Streamed: an export may be larger than memory allows.
+    let file = std::fs::File::open(&args.file).map_err(io(&args.file))?;
+    let mut unread = None;
+    let lines = std::io::BufReader::new(file)
+        .lines()
+        .map_while(|l| l.map_err(|e| unread = Some(e)).ok())
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty());
+    let checked = crate::event::check_export(lines, &manifest);
+    if let Some(e) = unread {
+        return Err(io(&args.file)(e));
+    }
+    checked.map_err(|(line, what)| match line {
         0 => {
             CommandError::Unverified { what: format!("{name} fails its manifest {}: {what}", manifest_path.display()) }
         }

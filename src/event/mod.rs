@@ -234,15 +234,15 @@ pub struct Manifest {
 /// fields, seq runs from 1 without gaps, each hash links to the one before and matches
 /// the line's content, and the count and head match. `Err` names the first bad line
 /// (0 for the manifest itself) and what differs.
-pub fn check_export<'a>(
-    lines: impl IntoIterator<Item = (usize, &'a str)>,
+pub fn check_export(
+    lines: impl IntoIterator<Item = (usize, impl AsRef<str>)>,
     manifest: &Manifest,
 ) -> Result<(), (usize, String)> {
     let mut prev = Hash::GENESIS;
     let mut count = 0u64;
     for (no, text) in lines {
-        let line =
-            parse_line(text).map_err(|e| (no, e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message))))?;
+        let line = parse_line(text.as_ref())
+            .map_err(|e| (no, e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message))))?;
         let (Some(seq), Some(p), Some(h), Some(id), Some(at), Some(by)) =
             (line.seq, line.prev_hash, line.hash, line.id, line.recorded_at, line.recorded_by)
         else {
