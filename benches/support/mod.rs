@@ -383,6 +383,11 @@ fn ratio(a: f64, b: f64) -> String {
     format!("{:.2}×", a / b)
 }
 
+/// One row of the table: an entente figure, its baseline, their ratio and the target.
+fn compare(s: &mut String, figure: &str, ours: f64, baseline: &str, theirs: f64, target: &str) {
+    let _ = writeln!(s, "| {figure} | {ours:.0} | {baseline} {theirs:.0} | {} | {target} |", ratio(ours, theirs));
+}
+
 /// The table the benchmark prints.
 pub fn table(rows: &[Figures], machine: &str) -> String {
     let mut s = String::new();
@@ -391,20 +396,8 @@ pub fn table(rows: &[Figures], machine: &str) -> String {
         let _ = writeln!(s, "\nN = {}", f.n);
         let _ = writeln!(s, "| figure | entente | baseline (same run) | ratio | target |");
         let _ = writeln!(s, "|---|---|---|---|---|");
-        let _ = writeln!(
-            s,
-            "| import, events/s | {:.0} | raw insert {:.0} | {} | ≥ 0.5× |",
-            f.import_eps,
-            f.raw_insert_eps,
-            ratio(f.import_eps, f.raw_insert_eps)
-        );
-        let _ = writeln!(
-            s,
-            "| full replay, events/s | {:.0} | raw scan+parse {:.0} | {} | ≥ 0.5× |",
-            f.replay_eps,
-            f.raw_scan_parse_eps,
-            ratio(f.replay_eps, f.raw_scan_parse_eps)
-        );
+        compare(&mut s, "import, events/s", f.import_eps, "raw insert", f.raw_insert_eps, "≥ 0.5×");
+        compare(&mut s, "full replay, events/s", f.replay_eps, "raw scan+parse", f.raw_scan_parse_eps, "≥ 0.5×");
         let _ = writeln!(
             s,
             "| status, ms (median of 5) | {:.1} | --version {:.1} | {} | ≤ 50 ms |",
@@ -422,19 +415,14 @@ pub fn table(rows: &[Figures], machine: &str) -> String {
             base,
             ratio(f.append_ms, base)
         );
-        let _ = writeln!(
-            s,
-            "| verify, events/s | {:.0} | raw scan+SHA-256 {:.0} | {} | ≥ 0.5× |",
-            f.verify_eps,
-            f.raw_scan_sha_eps,
-            ratio(f.verify_eps, f.raw_scan_sha_eps)
-        );
-        let _ = writeln!(
-            s,
-            "| verify --deep (schema re-read too), events/s | {:.0} | raw scan+SHA-256 {:.0} | {} | — |",
+        compare(&mut s, "verify, events/s", f.verify_eps, "raw scan+SHA-256", f.raw_scan_sha_eps, "≥ 0.5×");
+        compare(
+            &mut s,
+            "verify --deep (schema re-read too), events/s",
             f.verify_deep_eps,
+            "raw scan+SHA-256",
             f.raw_scan_sha_eps,
-            ratio(f.verify_deep_eps, f.raw_scan_sha_eps)
+            "—",
         );
         let mb = |x: Option<f64>| x.map_or("n/a".to_owned(), |v| format!("{v:.0} MB"));
         let _ = writeln!(
@@ -443,30 +431,14 @@ pub fn table(rows: &[Figures], machine: &str) -> String {
             mb(f.replay_rss_mb),
             mb(f.import_rss_mb)
         );
-        let _ = writeln!(
-            s,
-            "| disk, bytes/event | {:.0} | raw JSON {:.0} | {} | ≤ 2× |",
-            f.disk_bytes_per_event,
-            f.raw_json_bytes_per_event,
-            ratio(f.disk_bytes_per_event, f.raw_json_bytes_per_event)
-        );
+        compare(&mut s, "disk, bytes/event", f.disk_bytes_per_event, "raw JSON", f.raw_json_bytes_per_event, "≤ 2×");
         match &f.peer {
             Some(p) if !p.is_null() => {
                 let get = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
-                let _ = writeln!(
-                    s,
-                    "| import vs peer batched append | {:.0} | peer {:.0} | {} | ≥ 10× |",
-                    f.import_eps,
-                    get("append_batched_per_s"),
-                    ratio(f.import_eps, get("append_batched_per_s"))
-                );
-                let _ = writeln!(
-                    s,
-                    "| replay vs peer log fold | {:.0} | peer {:.0} | {} | ≥ 10× |",
-                    f.replay_eps,
-                    get("replay_log_fold_per_s"),
-                    ratio(f.replay_eps, get("replay_log_fold_per_s"))
-                );
+                let peer = get("append_batched_per_s");
+                compare(&mut s, "import vs peer batched append", f.import_eps, "peer", peer, "≥ 10×");
+                let peer = get("replay_log_fold_per_s");
+                compare(&mut s, "replay vs peer log fold", f.replay_eps, "peer", peer, "≥ 10×");
             }
             _ => {
                 let _ = writeln!(s, "| peer (Python eventsourcing) | absent | — | — | — |");
