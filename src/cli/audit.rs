@@ -28,7 +28,7 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     // Streamed: only the report's entries are held, never the log.
     let mut report = AuditReport::new(args.since);
     store.consistent(|store| {

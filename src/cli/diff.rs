@@ -31,7 +31,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let base = args.view.view(ctx);
     let (before, after) = if args.known {
         let when = |s: &str| parse_known_at(s).map_err(CommandError::Usage);

@@ -22,7 +22,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let view = args.view.view(ctx);
     // The status (from the snapshot when it can) names the events; only those are read.
     let (tracks, header) = view::status(&store, view)?;

@@ -47,7 +47,7 @@ fn write_manifest(head: Head, path: &std::path::Path) -> Result<(), CommandError
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     // One read transaction: the lines and the manifest describe the same log, however
     // many writers append meanwhile.
     store.consistent(|store| export(store, args))

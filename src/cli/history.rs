@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let mut record = resolve(ctx, &store, &args.reference)?;
     // Asked about a correction, show the history of the event it corrects.
     if let Some(target) = record.event.facts.payload.target()

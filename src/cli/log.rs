@@ -60,9 +60,16 @@ pub(super) fn parse_kind(text: &str) -> Result<Kind, String> {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let store = ctx.open()?;
-    let filter =
-        Filter { track: args.track, kinds: args.kind, from: args.from, to: args.to, text: args.text, after: None };
+    let store = ctx.open_to_read()?;
+    let filter = Filter {
+        track: args.track,
+        kinds: args.kind,
+        from: args.from,
+        to: args.to,
+        text: args.text,
+        after: None,
+        until: None,
+    };
     let mut out = stdout();
     let view =
         crate::projection::View { as_of: args.as_of.unwrap_or(NaiveDate::MAX), known_at: args.known_at, stall_days: 0 };

@@ -121,6 +121,7 @@ impl CommandError {
         match self {
             CommandError::Tampered { .. } | CommandError::Unverified { .. } => 5,
             CommandError::Usage(_) | CommandError::Env(_) => 2,
+            // Every variant named: a new one must be given its code, never fall into 1.
             CommandError::Store(e) | CommandError::Rejected { source: e, .. } => match e {
                 StoreError::Busy { .. } | StoreError::Conflict { .. } => 3,
                 StoreError::NotFound { .. }
@@ -129,12 +130,17 @@ impl CommandError {
                 | StoreError::NotSqlite { .. }
                 | StoreError::Foreign { .. }
                 | StoreError::TooNew { .. }
+                | StoreError::NeedsUpgrade { .. }
                 | StoreError::ReadOnly { .. }
                 | StoreError::DiskFull { .. }
-                | StoreError::Io { .. } => 4,
-                _ => 1,
+                | StoreError::Io { .. }
+                | StoreError::NoFolder { .. }
+                | StoreError::NotAFile { .. }
+                | StoreError::Replaced { .. } => 4,
+                StoreError::Corrupt { .. } | StoreError::Tampered { .. } => 5,
+                StoreError::Rejected { .. } | StoreError::Bug { .. } | StoreError::Sqlite { .. } => 1,
             },
-            _ => 1,
+            CommandError::Io { .. } | CommandError::Output(_) => 1,
         }
     }
 
@@ -219,6 +225,11 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn open(&self) -> Result<Store, CommandError> {
         Ok(Store::open(&self.db, self.env.busy_timeout_ms)?)
+    }
+
+    /// Opens the log for a command that only reads it: read-only files and mounts work.
+    fn open_to_read(&self) -> Result<Store, CommandError> {
+        Ok(Store::open_to_read(&self.db, self.env.busy_timeout_ms)?)
     }
 }
 

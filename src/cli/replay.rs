@@ -43,13 +43,16 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let clock = Stopwatch::start();
     let (count, written) = match &args.out {
         Some(out) => {
+            // The derived tables are rebuilt from the chain whatever is written.
+            rebuild_snapshot(&store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
             let written = write_reports(&replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?;
             (replay.count(), written)
         }
         None => {
-            // Streaming: the status fold (which serves status, principles and
-            // commitments) is rebuilt from the whole log and saved as the snapshot.
+            // Streaming: the derived tables are rebuilt from the chain, and the status
+            // fold (which serves status, principles and commitments) from the whole log,
+            // saved as the snapshot.
             let fold = rebuild_snapshot(&store, &mut || bar.inc(1))?;
             let _ = fold.finish(&args.view.view(ctx));
             (total, 0)

@@ -69,7 +69,7 @@ fn run(
     format: Format,
     scope: Scope,
 ) -> Result<(), CommandError> {
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     // The timeline lists the events themselves; the others need only the status fold,
     // which the snapshot serves without reading the log.
     let known = |tracks: &[TrackStatus]| match &scope.track {

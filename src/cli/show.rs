@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let record = super::resolve(ctx, &store, &args.reference)?;
     let mut out = stdout();
     if args.format == "json" {

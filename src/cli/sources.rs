@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let store = ctx.open()?;
+    let store = ctx.open_to_read()?;
     let mut report = SourcesReport::default();
     let header = view::stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| report.push(record))?;
     super::print(&report.render(&header, args.format.format))

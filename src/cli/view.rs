@@ -83,8 +83,18 @@ pub fn fold(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, 
 }
 
 fn fold_in(store: &Store, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, Header), CommandError> {
+    fold_until(store, view, None, tick)
+}
+
+/// [`fold_in`] of the log up to seq `until` only (all of it when `None`).
+fn fold_until(
+    store: &Store,
+    view: View,
+    until: Option<u64>,
+    tick: &mut dyn FnMut(),
+) -> Result<(Fold, Header), CommandError> {
     let mut fold = Fold::default();
-    let header = stream_in(store, view, tick, &mut |record, disputed| fold.push(record, disputed))?;
+    let header = stream_in(store, view, until, tick, &mut |record, disputed| fold.push(record, disputed))?;
     Ok((fold, header))
 }
 
@@ -97,25 +107,27 @@ pub fn stream(
     tick: &mut dyn FnMut(),
     each: &mut dyn FnMut(&Record, bool),
 ) -> Result<Header, CommandError> {
-    store.consistent(|store| stream_in(store, view, tick, each))
+    store.consistent(|store| stream_in(store, view, None, tick, each))
 }
 
 fn stream_in(
     store: &Store,
     view: View,
+    until: Option<u64>,
     tick: &mut dyn FnMut(),
     each: &mut dyn FnMut(&Record, bool),
 ) -> Result<Header, CommandError> {
     let mut amendments: HashMap<EventId, Vec<Record>> = HashMap::new();
     for a in store.all_amendments()? {
         if view.known_at.is_none_or(|cut| a.event.recorded_at <= cut)
+            && until.is_none_or(|until| a.seq <= until)
             && let Some(target) = a.event.facts.payload.target()
         {
             amendments.entry(target).or_default().push(a);
         }
     }
     let mut head_seq = 0;
-    store.records(&Filter::default(), |record| {
+    store.records(&Filter { until, ..Filter::default() }, |record| {
         tick();
         if view.known_at.is_some_and(|cut| record.event.recorded_at > cut) {
             return Ok::<(), CommandError>(());
@@ -189,9 +201,10 @@ fn latest(store: &Store) -> Result<(Fold, u64), CommandError> {
     Ok((fold, seq))
 }
 
-/// Rebuilds the status snapshot from the whole log (what `replay` does).
+/// Rebuilds every table derived from the log, the status snapshot last (what `replay`
+/// does).
 pub fn rebuild_snapshot(store: &Store, tick: &mut dyn FnMut()) -> Result<Fold, CommandError> {
-    store.drop_snapshots()?;
+    store.rebuild_derived()?;
     // `fold` reads in one transaction; the snapshot is saved for exactly what it read.
     let (fold, header) = fold(store, everything(), tick)?;
     save(store, &fold, header.head_seq)?;
@@ -203,8 +216,34 @@ fn everything() -> View {
 }
 
 fn save(store: &Store, fold: &Fold, seq: u64) -> Result<(), CommandError> {
-    let state = serde_json::to_string(&Snapshot { version: FOLD_VERSION, fold }).unwrap_or_default();
+    // The fold is plain data (maps with string keys): serializing it cannot fail, and a
+    // snapshot that did not serialize would be skipped rather than saved empty.
+    let Ok(state) = serde_json::to_string(&Snapshot { version: FOLD_VERSION, fold }) else { return Ok(()) };
     // A reader that cannot write (read-only file, another writer) simply does not save.
     store.save_snapshot(STATUS_SNAPSHOT, seq, &state)?;
     Ok(())
+}
+
+/// Checks the saved status snapshot against the events (for `verify`): it must be the
+/// fold of the log up to the seq it claims. `verify` has already checked it is bound
+/// to the log's hash at that seq. What differs, when it does.
+pub fn check_snapshot(store: &Store) -> Result<Option<String>, CommandError> {
+    store.consistent(|store| {
+        let Some((seq, state)) = store.stored_snapshot(STATUS_SNAPSHOT)? else { return Ok(None) };
+        let saved = match serde_json::from_str::<Snapshot<Fold>>(&state) {
+            Ok(saved) => saved,
+            Err(e) => return Ok(Some(format!("the `snapshots` table's status snapshot does not read ({e})"))),
+        };
+        // A snapshot of another fold version is never read (status rebuilds it).
+        if saved.version != FOLD_VERSION {
+            return Ok(None);
+        }
+        let (fold, _) = fold_until(store, everything(), Some(seq), &mut || {})?;
+        Ok((fold != saved.fold).then(|| {
+            format!(
+                "the `snapshots` table's status snapshot is not what the events up to seq {seq} fold to: \
+                 status would report what the log does not say"
+            )
+        }))
+    })
 }

@@ -146,6 +146,13 @@ impl std::fmt::Display for Hash {
     }
 }
 
+/// True when the canonical encoding can write `at`: RFC 3339 has four-digit years, so
+/// a recording time lies in years 0000 to 9999 (UTC).
+pub fn recordable(at: &DateTime<Utc>) -> bool {
+    use chrono::Datelike;
+    (0..=9999).contains(&at.year())
+}
+
 /// An event in its place in the log: position, chain link and hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {

@@ -94,6 +94,21 @@ impl Kind {
         matches!(self, Kind::EventCorrected | Kind::EventRetracted | Kind::EventDisputed)
     }
 
+    /// True for the kinds whose events declare names later events may refer to (or, as
+    /// corrections, retractions and disputes, speak about another event): the events the
+    /// log's derived tables are built from.
+    pub fn declares(self) -> bool {
+        self.is_meta()
+            || matches!(
+                self,
+                Kind::TrackOpened
+                    | Kind::ProposalTabled
+                    | Kind::CommitmentMade
+                    | Kind::CommissionEstablished
+                    | Kind::InstrumentStageReached
+            )
+    }
+
     /// The newest schema version of this kind that this build reads and writes.
     pub fn current_version(self) -> u32 {
         1

@@ -65,8 +65,15 @@ impl Name {
 
 /// The names that already exist, as far as validation needs to know.
 pub trait Known {
-    /// True if the log (or an earlier line of the same batch) declares `name`.
+    /// True if the log (or an earlier line of the same batch) declares `name`, by an
+    /// event that still stands (not retracted).
     fn knows(&self, name: &Name) -> bool;
+
+    /// The seq of the retraction when `name` was declared by an event since retracted:
+    /// it is neither known nor free to declare again.
+    fn retracted(&self, _name: &Name) -> Option<u64> {
+        None
+    }
 }
 
 impl Known for HashSet<Name> {
@@ -159,13 +166,34 @@ impl Checker<'_> {
     }
 
     fn must_exist(&mut self, field: &str, name: Name, how: &str) {
-        if !self.known.knows(&name) {
+        if let Some(retraction) = self.known.retracted(&name) {
+            self.fail(
+                field,
+                format!(
+                    "{} `{}` was declared by an event that was retracted (seq {retraction}), so nothing may refer \
+                     to it: an event about it would count in no report. If it exists after all, declare it anew \
+                     under another id",
+                    name.namespace(),
+                    name.key()
+                ),
+            );
+        } else if !self.known.knows(&name) {
             self.fail(field, format!("unknown {} `{}`; {how}", name.namespace(), name.key()));
         }
     }
 
     fn must_be_new(&mut self, field: &str, name: Name) {
-        if self.known.knows(&name) {
+        if let Some(retraction) = self.known.retracted(&name) {
+            self.fail(
+                field,
+                format!(
+                    "{} `{}` was declared before, by an event retracted at seq {retraction}; an id is never reused: \
+                     choose another id",
+                    name.namespace(),
+                    name.key()
+                ),
+            );
+        } else if self.known.knows(&name) {
             self.fail(field, format!("{} `{}` already exists; choose another id", name.namespace(), name.key()));
         }
     }

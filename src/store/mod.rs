@@ -9,7 +9,7 @@
 
 mod schema;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -93,6 +93,29 @@ pub enum StoreError {
         "{path}: the event at seq {seq} cannot be read ({message}); the file was changed outside entente — run `entente verify`"
     )]
     Corrupt { path: PathBuf, seq: u64, message: String },
+    /// The file as a whole no longer holds what entente wrote (its schema, its version).
+    #[error(
+        "{path}: {what}; the file was changed outside entente — run `entente verify`, and restore it from a verified export or backup"
+    )]
+    Tampered { path: PathBuf, what: String },
+    /// The folder the log should be created in does not exist.
+    #[error(
+        "cannot create {path}: the folder {folder} does not exist; create it first (mkdir -p {folder}) or point --db elsewhere"
+    )]
+    NoFolder { path: PathBuf, folder: PathBuf },
+    /// The path names something other than a regular file.
+    #[error("{path} is {what}, not a log file; point --db at an entente log (a regular file)")]
+    NotAFile { path: PathBuf, what: &'static str },
+    /// A read-only log from an older entente: it would need migrating first.
+    #[error(
+        "{path} is from an older entente (log schema {found}; this entente writes {known}) and is read-only here; open it once with write access to upgrade it"
+    )]
+    NeedsUpgrade { path: PathBuf, found: i64, known: i64 },
+    /// The file at the path was deleted or replaced while the command ran.
+    #[error(
+        "{path} was deleted or replaced while entente was using it; what this command read or wrote went to the file that was there before. Check what is at {path} now"
+    )]
+    Replaced { path: PathBuf },
     /// Anything else SQLite reported.
     #[error("unexpected SQLite failure on {path} while {context}: {message}")]
     Sqlite { path: PathBuf, context: &'static str, message: String },
@@ -115,6 +138,14 @@ fn rejected_summary(problems: &[LineProblem], unchecked: bool) -> String {
         1 => format!("line {} was{more}", lines[0]),
         n => format!("{n} lines were{more}"),
     }
+}
+
+/// What the derived tables hold (or should): each declared name with the seq that
+/// declared it first, and each (target id, seq) of a correction, retraction or dispute.
+#[derive(Default)]
+struct Derived {
+    names: BTreeMap<(String, String), u64>,
+    amendments: BTreeSet<(Vec<u8>, u64)>,
 }
 
 /// Rows `verify` reads at a time: enough to share the parsing across cores, few enough
@@ -167,7 +198,8 @@ impl Chain {
     /// Each row is checked against the stored hash of the row before it, so rows can be
     /// checked independently (and, when `deep`, on every core): if every row's hash
     /// follows from its predecessor's stored hash, the whole chain is intact.
-    fn check(&mut self, rows: &[VerifyRow], deep: bool) -> Option<Verdict> {
+    /// `Err` when a checking thread died (a bug).
+    fn check(&mut self, rows: &[VerifyRow], deep: bool) -> Result<Option<Verdict>, ()> {
         let first_seq = self.count + 1;
         let before = self.head.unwrap_or(Hash::GENESIS);
         let prev = |i: usize| if i == 0 { before } else { rows[i - 1].hash.unwrap_or(Hash::GENESIS) };
@@ -181,8 +213,11 @@ impl Chain {
                         scope.spawn(move || (start..(start + per).min(rows.len())).map(check).collect::<Vec<_>>())
                     })
                     .collect();
-                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+                // A checking thread that died has said why on stderr; its rows must not be
+                // paired with another thread's results.
+                handles.into_iter().map(|h| h.join()).collect::<Result<Vec<_>, _>>().map(|r| r.concat())
             })
+            .map_err(|_| ())?
         } else {
             (0..rows.len()).map(check).collect()
         };
@@ -199,12 +234,12 @@ impl Chain {
                 }
             };
             if problem.is_some() {
-                return Some(self.verdict(problem));
+                return Ok(Some(self.verdict(problem)));
             }
             self.count += 1;
             self.head = row.hash;
         }
-        None
+        Ok(None)
     }
 
     fn verdict(&self, problem: Option<Tamper>) -> Verdict {
@@ -338,6 +373,8 @@ pub struct Filter {
     pub text: Option<String>,
     /// Only events recorded after this seq.
     pub after: Option<u64>,
+    /// Only events up to this seq.
+    pub until: Option<u64>,
 }
 
 impl Filter {
@@ -378,17 +415,50 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     busy_timeout_ms: u32,
+    /// The file's identity (device, inode) when opened, to notice it being replaced.
+    identity: Option<(u64, u64)>,
+}
+
+/// Device and inode of the file at `path` (following symlinks), if there is one.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// What the thing at `path` is when it is neither a regular file nor a directory.
+fn not_a_file(path: &Path) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(path).ok()?.file_type();
+    if kind.is_file() || kind.is_dir() {
+        None
+    } else if kind.is_fifo() {
+        Some("a named pipe (FIFO)")
+    } else if kind.is_char_device() || kind.is_block_device() {
+        Some("a device")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else {
+        Some("not a regular file")
+    }
 }
 
 impl Store {
     /// Creates a new, empty log at `path`; refuses to touch an existing file.
     pub fn init(path: &Path, busy_timeout_ms: u32) -> Result<Store, StoreError> {
-        if path.exists() {
+        if let Some(what) = not_a_file(path) {
+            return Err(StoreError::NotAFile { path: path.to_owned(), what });
+        }
+        // A dangling symlink does not "exist", but SQLite would create its target.
+        if path.exists() || path.symlink_metadata().is_ok() {
             return Err(StoreError::Exists { path: path.to_owned() });
+        }
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            return Err(StoreError::NoFolder { path: path.to_owned(), folder: folder.to_owned() });
         }
         let conn = Connection::open_with_flags(path, OPEN | OpenFlags::SQLITE_OPEN_CREATE)
             .map_err(|e| map_err(path, busy_timeout_ms, "creating the log", e))?;
-        let mut store = Store { conn, path: path.to_owned(), busy_timeout_ms };
+        let mut store = Store { conn, path: path.to_owned(), busy_timeout_ms, identity: identity(path) };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -396,29 +466,96 @@ impl Store {
 
     /// Opens an existing log, migrating an older schema forward.
     pub fn open(path: &Path, busy_timeout_ms: u32) -> Result<Store, StoreError> {
-        if path.is_dir() {
-            return Err(StoreError::IsDirectory { path: path.to_owned() });
-        }
-        if !path.exists() {
-            return Err(StoreError::NotFound { path: path.to_owned() });
-        }
+        Store::check_path(path)?;
         let conn = Connection::open_with_flags(path, OPEN)
             .map_err(|e| map_err(path, busy_timeout_ms, "opening the log", e))?;
-        let mut store = Store { conn, path: path.to_owned(), busy_timeout_ms };
+        let mut store = Store { conn, path: path.to_owned(), busy_timeout_ms, identity: identity(path) };
         store.check_identity()?;
         store.configure()?;
         store.migrate()?;
         Ok(store)
     }
 
+    /// Opens an existing log for commands that only read: like [`Store::open`] where
+    /// the file can be written (so an older schema is migrated and snapshots are
+    /// saved), and read-only where it cannot — a read-only file, folder or mount.
+    pub fn open_to_read(path: &Path, busy_timeout_ms: u32) -> Result<Store, StoreError> {
+        match Store::open(path, busy_timeout_ms) {
+            Err(StoreError::ReadOnly { .. }) => Store::open_read_only(path, busy_timeout_ms),
+            other => other,
+        }
+    }
+
+    fn open_read_only(path: &Path, busy_timeout_ms: u32) -> Result<Store, StoreError> {
+        Store::check_path(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let err = |e| map_err(path, busy_timeout_ms, "opening the log to read", e);
+        let conn = match Connection::open_with_flags(path, flags) {
+            Ok(conn) => conn,
+            Err(e) => return Err(err(e)),
+        };
+        let mut store = Store { conn, path: path.to_owned(), busy_timeout_ms, identity: identity(path) };
+        if store.check_identity().is_err() || store.version().is_err() {
+            // A WAL log on a read-only mount: SQLite cannot create the shared-memory
+            // file it reads through. Nobody can write there either, so read the file
+            // as immutable.
+            let mut uri = std::ffi::OsString::from("file:");
+            uri.push(path.as_os_str());
+            uri.push("?immutable=1");
+            let conn =
+                Connection::open_with_flags(PathBuf::from(uri), flags | OpenFlags::SQLITE_OPEN_URI).map_err(err)?;
+            store.conn = conn;
+        }
+        store.check_identity()?;
+        store
+            .conn
+            .busy_timeout(Duration::from_millis(u64::from(busy_timeout_ms)))
+            .map_err(store.err("setting the busy timeout"))?;
+        let version = store.version()?;
+        if version > schema::LATEST {
+            return Err(StoreError::TooNew { path: path.to_owned(), found: version, known: schema::LATEST });
+        }
+        if version < schema::LATEST {
+            return Err(StoreError::NeedsUpgrade { path: path.to_owned(), found: version, known: schema::LATEST });
+        }
+        Ok(store)
+    }
+
+    /// Refuses a path that cannot be a log before SQLite opens it (SQLite would block
+    /// on a FIFO, or read a device).
+    fn check_path(path: &Path) -> Result<(), StoreError> {
+        if path.is_dir() {
+            return Err(StoreError::IsDirectory { path: path.to_owned() });
+        }
+        if let Some(what) = not_a_file(path) {
+            return Err(StoreError::NotAFile { path: path.to_owned(), what });
+        }
+        if !path.exists() {
+            return Err(StoreError::NotFound { path: path.to_owned() });
+        }
+        Ok(())
+    }
+
     /// A log in memory, for `demo` and tests: the same schema and code paths.
     pub fn in_memory() -> Result<Store, StoreError> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| map_err(&path, 0, "creating the log", e))?;
-        let mut store = Store { conn, path, busy_timeout_ms: 0 };
+        let mut store = Store { conn, path, busy_timeout_ms: 0, identity: None };
         store.configure()?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Fails when the file at the log's path is no longer the one this store opened
+    /// (deleted, or replaced by another): then what was read or written went to a file
+    /// nobody will find at the path.
+    pub fn ensure_in_place(&self) -> Result<(), StoreError> {
+        match self.identity {
+            Some(opened) if identity(&self.path) != Some(opened) => {
+                Err(StoreError::Replaced { path: self.path.clone() })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The path the log lives at.
@@ -452,11 +589,12 @@ impl Store {
             .map_err(self.err("configuring durability"))
     }
 
+    fn version(&self) -> Result<i64, StoreError> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(self.err("reading the schema version"))
+    }
+
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(self.err("reading the schema version"))?;
+        let version = self.version()?;
         if version > schema::LATEST {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, known: schema::LATEST });
         }
@@ -469,6 +607,18 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
         // Another process may have migrated while we waited for the lock.
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
+        // A migration runs only on the schema it was written for: a version number set
+        // back (or a schema edited) would make it fail half-way, or do the wrong thing.
+        let expected = schema::expected(version).map_err(err)?;
+        if version > 0 && schema::objects(&tx).map_err(err)? != expected {
+            return Err(StoreError::Tampered {
+                path: path.clone(),
+                what: format!(
+                    "its schema version says {version}, but its tables and triggers are not those of version {version} \
+                     (PRAGMA user_version was changed, or the schema edited)"
+                ),
+            });
+        }
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(err)?;
             tx.pragma_update(None, "user_version", i as i64 + 1).map_err(err)?;
@@ -479,7 +629,7 @@ impl Store {
 
     /// Where the log ends.
     pub fn head(&self) -> Result<Head, StoreError> {
-        head_of(&self.conn).map_err(self.err("reading the head"))
+        head_of(&self.conn, &self.path).map_err(|e| e.into_store(&self.path, self.busy_timeout_ms, "reading the head"))
     }
 
     /// The number of events in the log (equal to the head's seq: seq is gap-free).
@@ -512,7 +662,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err("waiting for the write lock"))?;
-        let mut head = head_of(&tx).map_err(err("reading the head"))?;
+        let mut head = head_of(&tx, path).map_err(|e| e.into_store(path, timeout, "reading the head"))?;
         if let Some(expected) = expect_head
             && expected != head.seq
         {
@@ -544,6 +694,9 @@ impl Store {
                     // Declarations only: a name is declared once, events number as many
                     // as the batch (a reference to one is a lookup in this transaction).
                     cache.extend(record.event.declarations());
+                    if let Payload::EventRetracted(r) = &record.event.facts.payload {
+                        forget_retracted(&tx, r.target, record.seq, &mut cache).map_err(err("checking an event"))?;
+                    }
                     head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(record.event.recorded_at) };
                     on_outcome(&Outcome::Appended { seq: record.seq, id: record.event.id });
                 }
@@ -554,7 +707,8 @@ impl Store {
             // Dropping the transaction rolls back everything this batch wrote.
             return Err(StoreError::Rejected { problems, unchecked });
         }
-        tx.commit().map_err(err("committing"))
+        tx.commit().map_err(err("committing"))?;
+        self.ensure_in_place()
     }
 
     /// Calls `each` with every record matching `filter`, in log order. The records are
@@ -582,6 +736,10 @@ impl Store {
         if let Some(after) = filter.after {
             clauses.push("e.seq > ?".to_owned());
             args.push(Value::Integer(after as i64));
+        }
+        if let Some(until) = filter.until {
+            clauses.push("e.seq <= ?".to_owned());
+            args.push(Value::Integer(until as i64));
         }
         if !clauses.is_empty() {
             sql.push_str(" WHERE ");
@@ -762,22 +920,187 @@ impl Store {
     /// triggers are in place; when `deep`, also re-reads every event against its schema.
     /// Stops at the first problem. `tick` is told how many rows were read, a batch at a time.
     pub fn verify(&self, deep: bool, tick: &mut dyn FnMut(u64)) -> Result<Verdict, StoreError> {
-        let present: Vec<String> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-                .map_err(self.err("listing triggers"))?;
-            let names = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(self.err("listing triggers"))?;
-            names.collect::<Result<_, _>>().map_err(self.err("listing triggers"))?
+        // One read transaction: the schema, the chain and the derived tables are all
+        // checked as of the same state of the log.
+        self.consistent(|store| {
+            if let Some(problem) = store.check_schema()? {
+                return Ok(Chain::default().verdict(Some(problem)));
+            }
+            let verdict = store.check_chain(deep, tick)?;
+            if verdict.problem.is_some() {
+                return Ok(verdict);
+            }
+            let problem = store.check_derived()?;
+            Ok(Verdict { problem, ..verdict })
+        })
+    }
+
+    /// Compares the file's tables, indexes and triggers — each by its full SQL — with
+    /// what this entente's migrations create: a trigger dropped, replaced by a no-op of
+    /// the same name, or added (one that writes behind each append), an index or a
+    /// table changed, all differ.
+    fn check_schema(&self) -> Result<Option<Tamper>, StoreError> {
+        let expected = schema::expected(schema::LATEST).map_err(self.err("reading the schema"))?;
+        let actual = schema::objects(&self.conn).map_err(self.err("reading the schema"))?;
+        let describe = |o: &schema::Object| format!("{} `{}`", o.0, o.1);
+        let what = if let Some(missing) = expected.iter().find(|e| !actual.iter().any(|a| a.1 == e.1)) {
+            let guard = if missing.0 == "trigger" { " that keeps the log append-only" } else { "" };
+            format!("the {}{guard} is missing", describe(missing))
+        } else if let Some(changed) = expected.iter().find(|e| !actual.contains(e)) {
+            format!("the {} differs from the one entente creates (its SQL was replaced)", describe(changed))
+        } else if let Some(extra) = actual.iter().find(|a| !expected.contains(a)) {
+            format!("the log holds a {} that entente never creates", describe(extra))
+        } else {
+            return Ok(None);
         };
-        if let Some(missing) = schema::TRIGGERS.iter().find(|t| !present.iter().any(|p| p == *t)) {
-            return Ok(Chain::default().verdict(Some(Tamper {
-                seq: None,
-                what: format!(
-                    "the trigger `{missing}` that keeps the log append-only is missing: the file was changed outside entente"
-                ),
-            })));
+        Ok(Some(Tamper { seq: None, what: format!("{what}: the file was changed outside entente") }))
+    }
+
+    /// Checks every table derived from the events against what the events imply: the
+    /// declared names, the index of corrections, retractions and disputes, and that each
+    /// snapshot is bound to the hash the log has at its seq. The first disagreement.
+    fn check_derived(&self) -> Result<Option<Tamper>, StoreError> {
+        let implied = self.derived_from_chain()?;
+        let stored = self.derived_in_tables()?;
+        let problem = |what: String| Ok(Some(Tamper { seq: None, what }));
+        for (name, seq) in &stored.names {
+            match implied.names.get(name) {
+                None => {
+                    return problem(format!(
+                        "the `names` table lists {} `{}` (at seq {seq}), which no event declares",
+                        name.0, name.1
+                    ));
+                }
+                Some(declared) if declared != seq => {
+                    return problem(format!(
+                        "the `names` table says {} `{}` was declared at seq {seq}; the events declare it at seq {declared}",
+                        name.0, name.1
+                    ));
+                }
+                Some(_) => {}
+            }
         }
+        if let Some((name, seq)) = implied.names.iter().find(|(name, _)| !stored.names.contains_key(*name)) {
+            return problem(format!(
+                "the `names` table lacks {} `{}`, which the event at seq {seq} declares",
+                name.0, name.1
+            ));
+        }
+        if let Some((target, seq)) = stored.amendments.difference(&implied.amendments).next() {
+            return problem(format!(
+                "the `amendments` table lists seq {seq} as speaking about event {}, which the events do not say",
+                hex::encode(target)
+            ));
+        }
+        if let Some((_, seq)) = implied.amendments.difference(&stored.amendments).next() {
+            return problem(format!(
+                "the `amendments` table lacks the correction, retraction or dispute at seq {seq}: \
+                 reports would ignore it"
+            ));
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.name, s.seq, s.hash IS (SELECT e.hash FROM events e WHERE e.seq = s.seq) FROM snapshots s
+                 ORDER BY s.name",
+            )
+            .map_err(self.err("checking snapshots"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?)))
+            .map_err(self.err("checking snapshots"))?;
+        for row in rows {
+            let (name, seq, bound) = row.map_err(self.err("checking snapshots"))?;
+            if !bound {
+                return problem(format!(
+                    "the `snapshots` table's `{name}` snapshot claims to be folded at seq {seq}, but its hash is not \
+                     the log's hash at that seq"
+                ));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The names and amendments the events imply: what the log's own appends wrote.
+    fn derived_from_chain(&self) -> Result<Derived, StoreError> {
+        let mut derived = Derived::default();
+        let filter =
+            Filter { kinds: Kind::ALL.iter().copied().filter(|k| k.declares()).collect(), ..Filter::default() };
+        self.records(&filter, |record| {
+            for name in record.event.declarations() {
+                // The first declaration holds the name (INSERT OR IGNORE).
+                derived.names.entry((name.namespace().to_owned(), name.key())).or_insert(record.seq);
+            }
+            if let Some(target) = record.event.facts.payload.target() {
+                derived.amendments.insert((target.0.as_bytes().to_vec(), record.seq));
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(derived)
+    }
+
+    /// The names and amendments the derived tables hold.
+    fn derived_in_tables(&self) -> Result<Derived, StoreError> {
+        let err = self.err("reading the derived tables");
+        let mut derived = Derived::default();
+        let mut stmt = self.conn.prepare("SELECT namespace, key, seq FROM names").map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| Ok(((r.get::<_, String>(0)?, r.get::<_, String>(1)?), r.get::<_, i64>(2)? as u64)))
+            .map_err(&err)?;
+        for row in rows {
+            let (name, seq) = row.map_err(&err)?;
+            derived.names.insert(name, seq);
+        }
+        let mut stmt = self.conn.prepare("SELECT target, seq FROM amendments").map_err(&err)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)? as u64))).map_err(&err)?;
+        for row in rows {
+            derived.amendments.insert(row.map_err(&err)?);
+        }
+        Ok(derived)
+    }
+
+    /// Rebuilds every derived table from the events, in one transaction: names and
+    /// amendments are written anew (their triggers lifted for the rebuild and restored
+    /// with the SQL entente creates them with), and snapshots are dropped.
+    pub fn rebuild_derived(&self) -> Result<(), StoreError> {
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(self.err("waiting for the write lock"))?;
+        let derived = self.derived_from_chain()?;
+        let err = self.err("rebuilding the derived tables");
+        let triggers: Vec<String> = schema::expected(schema::LATEST)
+            .map_err(&err)?
+            .into_iter()
+            .filter(|o| o.0 == "trigger" && schema::DERIVED.contains(&o.2.as_str()))
+            .filter_map(|o| o.3)
+            .collect();
+        for table in schema::DERIVED {
+            let mut stmt =
+                tx.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?").map_err(&err)?;
+            let names: Vec<String> =
+                stmt.query_map([table], |r| r.get(0)).map_err(&err)?.collect::<Result<_, _>>().map_err(&err)?;
+            for name in names {
+                tx.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\""))).map_err(&err)?;
+            }
+            tx.execute_batch(&format!("DELETE FROM {table}")).map_err(&err)?;
+        }
+        tx.execute_batch("DELETE FROM snapshots").map_err(&err)?;
+        {
+            let mut names = tx.prepare("INSERT INTO names (namespace, key, seq) VALUES (?, ?, ?)").map_err(&err)?;
+            for ((namespace, key), seq) in &derived.names {
+                names.execute(params![namespace, key, *seq as i64]).map_err(&err)?;
+            }
+            let mut amendments = tx.prepare("INSERT INTO amendments (target, seq) VALUES (?, ?)").map_err(&err)?;
+            for (target, seq) in &derived.amendments {
+                amendments.execute(params![target, *seq as i64]).map_err(&err)?;
+            }
+        }
+        for sql in triggers {
+            tx.execute_batch(&sql).map_err(&err)?;
+        }
+        tx.commit().map_err(self.err("committing"))
+    }
+
+    /// Recomputes the hash chain; see [`Store::verify`].
+    fn check_chain(&self, deep: bool, tick: &mut dyn FnMut(u64)) -> Result<Verdict, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT seq, body, hash, id, kind FROM events ORDER BY seq")
@@ -791,13 +1114,13 @@ impl Store {
             let checker = scope.spawn(move || {
                 let mut chain = Chain::default();
                 for chunk in to_check {
-                    if let Some(verdict) = chain.check(&chunk, deep) {
-                        return verdict;
+                    if let Some(verdict) = chain.check(&chunk, deep)? {
+                        return Ok(verdict);
                     }
                     // The reader may have finished: then nobody needs the buffer back.
                     checked.send(chunk).ok();
                 }
-                chain.verdict(None)
+                Ok(chain.verdict(None))
             });
             let mut read = || -> Result<(), StoreError> {
                 loop {
@@ -824,8 +1147,8 @@ impl Store {
             };
             let outcome = read();
             drop(full);
-            let verdict =
-                checker.join().map_err(|_| StoreError::Bug { path: self.path.clone(), context: "verifying" })?;
+            let bug = || StoreError::Bug { path: self.path.clone(), context: "verifying" };
+            let verdict = checker.join().map_err(|_| bug())?.map_err(|()| bug())?;
             outcome.map(|()| verdict)
         })
     }
@@ -836,28 +1159,42 @@ impl Store {
         let tx = self.conn.unchecked_transaction().map_err(self.err("starting a read"))?;
         let result = reads(self)?;
         tx.commit().map_err(self.err("ending a read"))?;
+        self.ensure_in_place()?;
         Ok(result)
     }
 
-    /// The saved snapshot `name`: the seq it was taken at and its state.
+    /// The saved snapshot `name`: the seq it was taken at and its state — only while it
+    /// is bound to the log, that is, the log still has at that seq the hash the snapshot
+    /// was folded at. A snapshot whose seq was moved, or that outlived a log rewritten
+    /// under it, is not returned (the caller rebuilds it).
     pub fn snapshot(&self, name: &str) -> Result<Option<(u64, String)>, StoreError> {
         self.conn
-            .query_row("SELECT seq, state FROM snapshots WHERE name = ?", [name], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
-            })
+            .query_row(
+                "SELECT s.seq, s.state FROM snapshots s JOIN events e ON e.seq = s.seq AND e.hash = s.hash
+                 WHERE s.name = ?",
+                [name],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
+            )
             .optional()
             .map_err(self.err("reading a snapshot"))
     }
 
-    /// Saves snapshot `name` taken at `seq`, replacing the previous one. Best effort
-    /// for a reader: when another process holds the write lock, the snapshot is not
-    /// saved and `Ok(false)` says so.
+    /// Saves snapshot `name` folded at `seq`, bound to the log's hash there, replacing
+    /// the previous one. Best effort for a reader, and never a wait: when another
+    /// process holds the write lock, or the file is read-only, the snapshot is not saved
+    /// and `Ok(false)` says so.
     pub fn save_snapshot(&self, name: &str, seq: u64, state: &str) -> Result<bool, StoreError> {
-        let saved = self.conn.execute(
-            "INSERT INTO snapshots (name, seq, state) VALUES (?1, ?2, ?3)
-             ON CONFLICT (name) DO UPDATE SET seq = ?2, state = ?3",
-            params![name, seq as i64, state],
-        );
+        let no_wait = self.conn.busy_timeout(Duration::ZERO);
+        let saved = no_wait.and_then(|()| {
+            self.conn.execute(
+                "INSERT INTO snapshots (name, seq, hash, state) SELECT ?1, seq, hash, ?3 FROM events WHERE seq = ?2
+                 ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, state = excluded.state",
+                params![name, seq as i64, state],
+            )
+        });
+        self.conn
+            .busy_timeout(Duration::from_millis(u64::from(self.busy_timeout_ms)))
+            .map_err(self.err("setting the busy timeout"))?;
         match saved {
             Ok(_) => Ok(true),
             Err(e)
@@ -872,9 +1209,15 @@ impl Store {
         }
     }
 
-    /// Drops every snapshot (`replay` rebuilds them).
-    pub fn drop_snapshots(&self) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM snapshots", []).map(|_| ()).map_err(self.err("dropping snapshots"))
+    /// The saved snapshot `name` as stored, bound or not, with the seq it claims: for
+    /// `verify`, which checks its state against the events.
+    pub fn stored_snapshot(&self, name: &str) -> Result<Option<(u64, String)>, StoreError> {
+        self.conn
+            .query_row("SELECT seq, state FROM snapshots WHERE name = ?", [name], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+            })
+            .optional()
+            .map_err(self.err("reading a snapshot"))
     }
 
     /// Every correction, retraction and dispute in the log, in log order.
@@ -1003,22 +1346,53 @@ fn event_from_stored(line: Line) -> Result<Event, String> {
     }
 }
 
-fn head_of(conn: &Connection) -> rusqlite::Result<Head> {
-    conn.query_row(
-        "SELECT seq, hash, json_extract(body, '$.recorded_at') FROM events ORDER BY seq DESC LIMIT 1",
-        [],
-        |r| {
-            let hash: Vec<u8> = r.get(1)?;
-            let at: String = r.get(2)?;
-            Ok(Head {
-                seq: r.get::<_, i64>(0)? as u64,
-                hash: hash.as_slice().try_into().map(Hash).unwrap_or(Hash::GENESIS),
-                recorded_at: DateTime::parse_from_rfc3339(&at).ok().map(|t| t.with_timezone(&Utc)),
-            })
-        },
-    )
-    .optional()
-    .map(|h| h.unwrap_or(Head { seq: 0, hash: Hash::GENESIS, recorded_at: None }))
+/// Where the log ends, read from its last row. A last row whose hash or recording time
+/// does not read is corruption, never an empty log: appending after it would chain onto
+/// the genesis hash, or stamp a time earlier than the log's own.
+fn head_of(conn: &Connection, path: &Path) -> Result<Head, HeadError> {
+    let row = conn
+        .query_row(
+            "SELECT seq, hash, json_extract(body, '$.recorded_at') FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get_ref(1)?.as_blob().ok().map(<[u8]>::to_vec),
+                    r.get_ref(2)?.as_str().ok().map(str::to_owned),
+                ))
+            },
+        )
+        .optional()
+        .map_err(HeadError::Sqlite)?;
+    let Some((seq, hash, at)) = row else { return Ok(Head { seq: 0, hash: Hash::GENESIS, recorded_at: None }) };
+    let seq = seq as u64;
+    let corrupt = |message: &str| {
+        HeadError::Store(StoreError::Corrupt { path: path.to_owned(), seq, message: message.to_owned() })
+    };
+    let hash = hash
+        .and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok())
+        .map(Hash)
+        .ok_or_else(|| corrupt("its stored hash is not 32 bytes"))?;
+    let recorded_at = at
+        .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| corrupt("its recorded_at is missing or not an RFC 3339 time"))?;
+    Ok(Head { seq, hash, recorded_at: Some(recorded_at) })
+}
+
+/// Why the head could not be read: SQLite failed, or the last row is corrupt.
+enum HeadError {
+    Sqlite(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl HeadError {
+    fn into_store(self, path: &Path, waited_ms: u32, context: &'static str) -> StoreError {
+        match self {
+            HeadError::Sqlite(e) => map_err(path, waited_ms, context, e),
+            HeadError::Store(e) => e,
+        }
+    }
 }
 
 enum Admit {
@@ -1080,23 +1454,9 @@ fn admit(
             ));
         }
     }
-    let recorded_at = match (line.recorded_at, head.recorded_at) {
-        (Some(at), Some(last)) if at < last => {
-            return Ok(problem(
-                "recorded_at",
-                format!(
-                    "{} is earlier than the log's last recording ({}); recording times never go back. \
-                     Import into a fresh log, or drop recorded_at to have the event stamped now",
-                    crate::event::format_recorded_at(&at),
-                    crate::event::format_recorded_at(&last)
-                ),
-            ));
-        }
-        (Some(at), _) => at,
-        // Stamped times strictly increase, so any two events stamped by the log can be
-        // told apart by a --known-at cut-off, even under a fixed clock.
-        (None, Some(last)) => stamp.now.max(last + chrono::Duration::microseconds(1)),
-        (None, None) => stamp.now,
+    let recorded_at = match recorded_at(line.recorded_at, head.recorded_at, stamp.now) {
+        Ok(at) => at,
+        Err(message) => return Ok(problem("recorded_at", message)),
     };
     learn_names(conn, &line.facts.references(), cache)?;
     if let Err(errors) = validate(&line.facts, &*cache) {
@@ -1124,6 +1484,75 @@ fn admit(
         ));
     }
     Ok(Admit::New(Box::new((record, body))))
+}
+
+/// How far ahead of the clock a recording time may be: enough for clocks of a team's
+/// machines to disagree a little, not enough to hide events from `--known-at` today.
+pub const FUTURE_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// The recording time of a new event: the line's own (an import), or the clock's,
+/// never earlier than the log's last (`last`) and strictly after it when stamped — so
+/// any two stamped events can be told apart by a `--known-at` cut-off, even under a
+/// fixed clock. Never later than the clock plus [`FUTURE_TOLERANCE`], and always a time
+/// the canonical encoding can write; `Err` says why not.
+fn recorded_at(
+    claimed: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    use crate::event::{format_recorded_at as show, recordable};
+    let limit = now.checked_add_signed(FUTURE_TOLERANCE).unwrap_or(now);
+    let at = match (claimed, last) {
+        (Some(at), _) if !recordable(&at) => {
+            return Err(format!(
+                "{} lies outside the years 0000 to 9999 (UTC) that a recording time is written in",
+                at.to_rfc3339()
+            ));
+        }
+        (Some(at), Some(last)) if at < last => {
+            return Err(format!(
+                "{} is earlier than the log's last recording ({}); recording times never go back. \
+                 Import into a fresh log, or drop recorded_at to have the event stamped now",
+                show(&at),
+                show(&last)
+            ));
+        }
+        (Some(at), _) if at > limit => {
+            return Err(format!(
+                "{} is later than this machine's clock ({}) by more than {} minutes; a log records when \
+                 events were recorded, never a time to come. Check the line (or the clock), or drop \
+                 recorded_at to have the event stamped now",
+                show(&at),
+                show(&now),
+                FUTURE_TOLERANCE.num_minutes()
+            ));
+        }
+        (Some(at), _) => at,
+        (None, Some(last)) => {
+            let next = last.checked_add_signed(chrono::TimeDelta::microseconds(1)).map(|next| next.max(now));
+            match next {
+                Some(next) if next <= limit && recordable(&next) => next,
+                _ => {
+                    return Err(format!(
+                        "the log's last event was recorded at {}, later than this machine's clock ({}); \
+                         recording times never go back, so no event can be stamped now. Check the clock \
+                         (and ENTENTE_NOW)",
+                        show(&last),
+                        show(&now)
+                    ));
+                }
+            }
+        }
+        (None, None) => now,
+    };
+    if recordable(&at) {
+        Ok(at)
+    } else {
+        Err(format!(
+            "{} lies outside the years 0000 to 9999 (UTC) that a recording time is written in",
+            at.to_rfc3339()
+        ))
+    }
 }
 
 /// A correction must leave its target a valid event that declares what it declared
@@ -1200,27 +1629,124 @@ fn stored_facts(conn: &Connection, id: EventId) -> rusqlite::Result<Option<(u64,
         .and_then(|(seq, facts)| facts.map(|f| (seq, f))))
 }
 
-/// Names this batch has seen exist. Only positives are remembered: a name never stops
-/// existing, but one that is missing may be declared by a later line of the batch.
-type KnownCache = HashSet<Name>;
+/// What the batch knows of a name it looked up or declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Standing {
+    /// Declared by an event that stands.
+    Live,
+    /// Declared by an event since retracted (at this seq).
+    Retracted(u64),
+}
+
+/// Names this batch has seen exist. Only names found are remembered: a name never
+/// stops being declared, but one that is missing may be declared by a later line of
+/// the batch (and one declared may be retracted by a later line: see [`forget_retracted`]).
+#[derive(Default)]
+struct KnownCache(HashMap<Name, Standing>);
+
+impl crate::event::Known for KnownCache {
+    fn knows(&self, name: &Name) -> bool {
+        self.0.get(name) == Some(&Standing::Live)
+    }
+
+    fn retracted(&self, name: &Name) -> Option<u64> {
+        match self.0.get(name) {
+            Some(Standing::Retracted(seq)) => Some(*seq),
+            _ => None,
+        }
+    }
+}
+
+impl KnownCache {
+    fn new() -> KnownCache {
+        KnownCache::default()
+    }
+
+    fn contains(&self, name: &Name) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// Names declared by a line of this batch.
+    fn extend(&mut self, names: impl IntoIterator<Item = Name>) {
+        for name in names {
+            self.0.entry(name).or_insert(Standing::Live);
+        }
+    }
+}
 
 /// Looks up in the log each of `names` the cache does not hold yet, and adds those
 /// that exist: then the cache answers for all of them.
+///
+/// The `names` table is only an index: a name counts as declared when the event it
+/// points at is in the chain and really declares it, so a row added behind entente's
+/// back cannot make the log accept an event the events alone would refuse. A name
+/// whose declaring event was retracted is remembered as such.
 fn learn_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rusqlite::Result<()> {
     for name in names {
         if cache.contains(name) {
             continue;
         }
-        let found = match name {
-            Name::Event(id) => {
-                conn.prepare_cached("SELECT 1 FROM events WHERE id = ?")?.exists([id.0.as_bytes().as_slice()])?
-            }
-            _ => conn
-                .prepare_cached("SELECT 1 FROM names WHERE namespace = ? AND key = ?")?
-                .exists(params![name.namespace(), name.key()])?,
+        let standing = match name {
+            Name::Event(id) => conn
+                .prepare_cached("SELECT 1 FROM events WHERE id = ?")?
+                .exists([id.0.as_bytes().as_slice()])?
+                .then_some(Standing::Live),
+            _ => match declared_by(conn, name)? {
+                None => None,
+                // Retractions and the amendments themselves are never retracted; an
+                // instrument is declared again by each of its stages, so the first
+                // one's retraction does not undo it.
+                Some(_) if matches!(name, Name::Meta(_) | Name::Retracted(_) | Name::Instrument(_)) => {
+                    Some(Standing::Live)
+                }
+                Some(event) => Some(match declared_by(conn, &Name::Retracted(event.id))? {
+                    Some(retraction) => Standing::Retracted(retraction.seq),
+                    None => Standing::Live,
+                }),
+            },
         };
-        if found {
-            cache.insert(name.clone());
+        if let Some(standing) = standing {
+            cache.0.insert(name.clone(), standing);
+        }
+    }
+    Ok(())
+}
+
+/// The event that declares `name` (its seq and id), looked up in the `names` index
+/// and confirmed against the event's own body; `None` when the index has no row for
+/// it or the row points at an event that does not declare it.
+fn declared_by(conn: &Connection, name: &Name) -> rusqlite::Result<Option<Declarer>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.seq, e.body FROM names n JOIN events e ON e.seq = n.seq WHERE n.namespace = ? AND n.key = ?",
+    )?;
+    let row = stmt
+        .query_row(params![name.namespace(), name.key()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
+        .optional()?;
+    Ok(row.and_then(|(seq, body)| {
+        let event = parse_line(&body).ok().and_then(|line| event_from_stored(line).ok())?;
+        event.declarations().contains(name).then_some(Declarer { seq, id: event.id })
+    }))
+}
+
+/// The event that declared a name.
+struct Declarer {
+    seq: u64,
+    id: EventId,
+}
+
+/// After a retraction of `target` lands in a batch, the names `target` declared stand
+/// retracted for the rest of the batch.
+fn forget_retracted(
+    conn: &Connection,
+    target: EventId,
+    retraction: u64,
+    cache: &mut KnownCache,
+) -> rusqlite::Result<()> {
+    let Some((_, body)) = stored_body(conn, target)? else { return Ok(()) };
+    let Some(event) = parse_line(&body).ok().and_then(|line| event_from_stored(line).ok()) else { return Ok(()) };
+    for name in event.declarations() {
+        if !matches!(name, Name::Meta(_) | Name::Instrument(_)) {
+            cache.0.insert(name, Standing::Retracted(retraction));
         }
     }
     Ok(())

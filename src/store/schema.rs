@@ -89,18 +89,118 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TRIGGER IF EXISTS event_tracks_no_delete;
     DROP TABLE IF EXISTS event_tracks;
     "#,
+    // 5: snapshots bound to the chain: each records the hash of the event it was
+    // folded at, so a snapshot whose seq was moved, or that outlived a log rewritten
+    // under it, no longer matches and is discarded. Earlier snapshots are dropped
+    // (they are caches; the next `status` rebuilds one).
+    r#"
+    DROP TABLE snapshots;
+    CREATE TABLE snapshots (
+        name  TEXT    PRIMARY KEY,
+        seq   INTEGER NOT NULL,
+        hash  BLOB    NOT NULL,
+        state TEXT    NOT NULL
+    ) STRICT;
+    "#,
 ];
 
-/// The triggers that keep the log append-only; `verify` checks they are all there.
-pub const TRIGGERS: &[&str] = &[
-    "events_gap_free",
-    "events_no_update",
-    "events_no_delete",
-    "names_no_update",
-    "names_no_delete",
-    "amendments_no_update",
-    "amendments_no_delete",
-];
+/// The tables derived from the events (caches of the chain, rebuilt by `replay`), with
+/// the triggers that keep them from being edited in place. `snapshots` is derived too,
+/// but replaced as the log grows, so it has no triggers.
+pub const DERIVED: &[&str] = &["names", "amendments"];
 
 /// The schema version this build writes and reads.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// One object of a schema as `sqlite_master` lists it: type, name, table, SQL.
+pub type Object = (String, String, String, Option<String>);
+
+/// The schema at `version` as `sqlite_master` lists it (sorted), built by running the
+/// migrations on an empty database in memory: what an untouched log of that version
+/// holds, to compare a file's schema with.
+pub fn expected(version: i64) -> rusqlite::Result<Vec<Object>> {
+    let conn = rusqlite::Connection::open_in_memory()?;
+    for sql in MIGRATIONS.iter().take(version.clamp(0, LATEST) as usize) {
+        conn.execute_batch(sql)?;
+    }
+    objects(&conn)
+}
+
+/// The schema of `conn` as `sqlite_master` lists it, sorted; SQLite's own bookkeeping
+/// tables (`sqlite_sequence`, `sqlite_stat*`) left out.
+pub fn objects(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<Object>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master
+         WHERE name <> 'sqlite_sequence' AND name NOT LIKE 'sqlite_stat%' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?.as_deref().map(normalize)))
+    })?;
+    rows.collect()
+}
+
+/// SQL as SQLite stored it, with layout that carries no meaning removed: runs of
+/// whitespace outside quotes become one space, and none is kept next to `(`, `)`, `,`
+/// or `;`. So the same statement laid out differently compares equal; any other change
+/// (a `WHEN 0`, another message, another column) does not.
+fn normalize(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quote: Option<char> = None;
+    let mut space = false;
+    for c in sql.chars() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        let tight = |c: char| matches!(c, '(' | ')' | ',' | ';');
+        if space && !out.is_empty() && !tight(c) && !out.ends_with(tight) {
+            out.push(' ');
+        }
+        space = false;
+        if matches!(c, '\'' | '"' | '`') {
+            quote = Some(c);
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_version_has_a_schema_and_the_triggers_guard_the_log() {
+        let latest = expected(LATEST).expect("the migrations run on an empty database");
+        let triggers: Vec<&str> = latest.iter().filter(|o| o.0 == "trigger").map(|o| o.1.as_str()).collect();
+        assert_eq!(
+            triggers,
+            [
+                "amendments_no_delete",
+                "amendments_no_update",
+                "events_gap_free",
+                "events_no_delete",
+                "events_no_update",
+                "names_no_delete",
+                "names_no_update"
+            ]
+        );
+        assert!(latest.iter().any(|o| o.1 == "sqlite_autoindex_events_1"), "the unique id index is listed");
+        assert_eq!(
+            normalize("CREATE  TABLE t (\n  a TEXT ,\n b ) STRICT;"),
+            normalize("CREATE TABLE t(a TEXT, b) STRICT ;")
+        );
+        assert_ne!(normalize("SELECT 'a  b'"), normalize("SELECT 'a b'"), "quoted text is kept as written");
+        assert_ne!(normalize("BEFORE UPDATE ON events BEGIN"), normalize("BEFORE UPDATE ON events WHEN 0 BEGIN"));
+        for v in 0..LATEST {
+            assert_ne!(expected(v).expect("migrations run"), latest, "version {v} differs from the latest");
+        }
+    }
+}

@@ -126,8 +126,9 @@ fn opening_twice_migrates_once_and_changes_nothing() {
 #[test]
 fn recording_time_never_goes_back_even_when_the_clock_does() {
     let mut store = Store::in_memory().expect("store");
-    append_text(&mut store, TRACK, "2026-05-01T00:00:00Z").expect("track");
-    append_text(&mut store, &context("later"), "2026-01-01T00:00:00Z").expect("append");
+    append_text(&mut store, TRACK, "2026-05-01T00:02:00Z").expect("track");
+    // A clock a little behind the head (within the tolerance): stamped just after it.
+    append_text(&mut store, &context("later"), "2026-05-01T00:00:00Z").expect("append");
     let mut times = Vec::new();
     store
         .records(&Default::default(), |r| {
@@ -136,6 +137,14 @@ fn recording_time_never_goes_back_even_when_the_clock_does() {
         })
         .expect("scan");
     assert!(times[1] > times[0], "a clock behind the head is lifted past the head: {times:?}");
+    // A clock far behind the head: stamping after the head would record a time to
+    // come, so the event is refused in words and nothing is written.
+    let head = store.head().expect("head");
+    let err = append_text(&mut store, &context("much later"), "2026-01-01T00:00:00Z").expect_err("refused");
+    assert!(err.to_string().contains("line 1 was rejected"), "{err}");
+    let entente::store::StoreError::Rejected { problems, .. } = err else { unreachable!() };
+    assert!(problems[0].error.message.contains("later than this machine's clock"), "{problems:?}");
+    assert_eq!(store.head().expect("head"), head);
 }
 
 #[test]
@@ -165,7 +174,8 @@ fn concurrent_writers_each_land_exactly_once() {
                 for i in 0..25 {
                     let line = context(&format!("writer {t} event {i}"));
                     let lines = [(1, parse_line(&line))];
-                    let stamp = Stamp { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Random, recorded_by: "w" };
+                    let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").expect("time").to_utc();
+                    let stamp = Stamp { now, ids: Ids::Random, recorded_by: "w" };
                     store.append(lines, stamp, None, &mut |_| {}).expect("append");
                 }
             })
