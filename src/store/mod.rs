@@ -1532,6 +1532,13 @@ fn recorded_at(
             let next = last.checked_add_signed(chrono::TimeDelta::microseconds(1)).map(|next| next.max(now));
             match next {
                 Some(next) if next <= limit && recordable(&next) => next,
+                Some(next) if next <= limit || !recordable(&next) => {
+                    return Err(format!(
+                        "the log's last event was recorded at {}, the last instant a recording time can be \
+                         written in (years 0000 to 9999), so no later event can be stamped",
+                        show(&last)
+                    ));
+                }
                 _ => {
                     return Err(format!(
                         "the log's last event was recorded at {}, later than this machine's clock ({}); \

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod contract;
 mod frozen;
+mod hardening;
 mod projections;
 mod properties;
 mod reliability;

@@ -1,0 +1,636 @@
+//! Part 6's promises: no edit of a derived table, no clock or recorded time, no
+//! reference and no state of the log file makes the log or its reports lie, and each
+//! is refused or caught in words.
+
+use std::process::Output;
+
+use rusqlite::Connection;
+
+use crate::common::{NOW, Sandbox, repo};
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs `sql` on the log behind entente's back, as an attacker with the file would:
+/// every trigger lifted first and put back afterwards exactly as it was (same SQL), so
+/// only what `sql` changes differs.
+fn behind_its_back(s: &Sandbox, sql: &str) {
+    let conn = Connection::open(&s.db).expect("open");
+    let triggers: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("triggers")
+        .collect::<Result<_, _>>()
+        .expect("triggers");
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {name}")).expect("drop trigger");
+    }
+    conn.execute_batch(sql).unwrap_or_else(|e| panic!("tamper {sql}: {e}"));
+    for (_, sql) in &triggers {
+        conn.execute_batch(sql).expect("restore trigger");
+    }
+}
+
+/// Asserts `verify` exits 5 naming `expected`.
+fn verify_fails(s: &Sandbox, expected: &str) {
+    let out = s.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(5), "verify passed a tampered log:\n{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains(expected), "expected {expected:?}:\n{}", stderr(&out));
+}
+
+/// A seeded log whose status snapshot has been saved.
+fn with_snapshot() -> Sandbox {
+    let s = Sandbox::seeded();
+    s.ok(&["status"]);
+    assert!(s.ok(&["verify"]).contains("verified 28 events"));
+    s
+}
+
+#[test]
+fn verify_checks_every_derived_table_against_the_chain() {
+    // (what an attacker does with plain SQL, the words verify must say)
+    let cases: &[(&str, &str)] = &[
+        // The issue's examples.
+        (r#"UPDATE snapshots SET state = replace(state, '"negotiation"', '"signed"')"#, "status snapshot"),
+        ("UPDATE snapshots SET seq = seq - 5", "`snapshots` table"),
+        ("DELETE FROM amendments", "`amendments` table lacks"),
+        ("INSERT INTO names VALUES ('commitment', 'never-made', 3)", "`names` table lists commitment `never-made`"),
+        // Their relatives.
+        ("UPDATE snapshots SET state = replace(state, 'Kılıç', 'Kilic')", "status snapshot"),
+        ("UPDATE snapshots SET hash = zeroblob(32)", "`snapshots` table"),
+        ("UPDATE snapshots SET seq = 99", "`snapshots` table"),
+        ("DELETE FROM names WHERE namespace = 'track' AND key = 'am-tr'", "`names` table lacks track `am-tr`"),
+        ("UPDATE names SET seq = seq + 1 WHERE namespace = 'track' AND key = 'am-az'", "declared at seq 2"),
+        ("INSERT INTO amendments VALUES (zeroblob(16), 5)", "`amendments` table lists seq 5"),
+    ];
+    for (sql, expected) in cases {
+        let s = with_snapshot();
+        if sql.contains("amendments") {
+            s.ok(&["retract", "28", "--reason", "test"]);
+            s.ok(&["status"]);
+        }
+        let before = s.fingerprint();
+        behind_its_back(&s, sql);
+        verify_fails(&s, expected);
+        // The chain itself was never touched; replay rebuilds what derives from it.
+        assert_eq!(s.fingerprint(), before, "{sql}");
+        s.ok(&["replay"]);
+        let out = s.ok(&["verify"]);
+        assert!(out.contains("the hash chain is intact"), "after replay, {sql}: {out}");
+    }
+}
+
+#[test]
+fn a_snapshot_moved_back_is_discarded_not_counted_twice() {
+    let s = with_snapshot();
+    let honest = s.ok(&["status", "--format", "json"]);
+    behind_its_back(&s, "UPDATE snapshots SET seq = seq - 5");
+    assert_eq!(s.ok(&["status", "--format", "json"]), honest, "the moved snapshot was used");
+    // status rebuilt and re-saved it: the log verifies again.
+    assert!(s.ok(&["verify"]).contains("verified 28 events"));
+}
+
+#[test]
+fn a_deleted_amendment_is_restored_by_replay_and_the_retraction_counts_again() {
+    let s = Sandbox::seeded();
+    // seq 28 is the phone call of 11 April 2022 on am-az; once retracted, status
+    // counts no call and an earlier last activity.
+    let honest = s.ok(&["status", "--track", "am-az", "--format", "json"]);
+    s.ok(&["retract", "28", "--reason", "recorded by mistake"]);
+    let retracted = s.ok(&["status", "--track", "am-az", "--format", "json"]);
+    assert_ne!(strip_head(&retracted), strip_head(&honest));
+    behind_its_back(&s, "DELETE FROM amendments");
+    verify_fails(&s, "`amendments` table lacks the correction, retraction or dispute at seq 29");
+    s.ok(&["replay"]);
+    assert_eq!(s.ok(&["status", "--track", "am-az", "--format", "json"]), retracted);
+    assert!(s.ok(&["verify"]).contains("verified 29 events"));
+}
+
+/// A JSON report without the lines that name the log's head (which moves with every append).
+fn strip_head(json: &str) -> String {
+    json.lines().filter(|l| !l.contains("head")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn a_forged_name_cannot_make_the_log_accept_what_its_events_refuse() {
+    let s = Sandbox::seeded();
+    behind_its_back(&s, "INSERT INTO names VALUES ('commitment', 'never-made', 3)");
+    let before = s.fingerprint();
+    let out = s.run(&[
+        "append",
+        "commitment-fulfilled",
+        "--track",
+        "am-az",
+        "--occurred",
+        "2022-05",
+        "--commitment",
+        "never-made",
+        "--summary",
+        "done",
+        "--unsourced",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("unknown commitment `never-made`"), "{}", stderr(&out));
+    assert_eq!(s.fingerprint(), before);
+    // The log's own export still re-imports: nothing it holds rests on the forged row.
+    let export = s.dir.path().join("log.jsonl");
+    s.ok(&["export", "--out", export.to_str().expect("utf-8")]);
+    let fresh = Sandbox::new();
+    fresh.ok(&["import", "--verify", export.to_str().expect("utf-8")]);
+}
+
+#[test]
+fn verify_compares_every_trigger_by_its_sql_and_refuses_extra_ones() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "DROP TRIGGER events_no_update; CREATE TRIGGER events_no_update BEFORE UPDATE ON events WHEN 0
+             BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;",
+            "the trigger `events_no_update` differs",
+        ),
+        (
+            "DROP TRIGGER events_gap_free; CREATE TRIGGER events_gap_free BEFORE INSERT ON events WHEN 0
+             BEGIN SELECT RAISE(ABORT, 'entente: seq must be the next position in the log'); END;",
+            "the trigger `events_gap_free` differs",
+        ),
+        (
+            "DROP TRIGGER names_no_delete; CREATE TRIGGER names_no_delete BEFORE DELETE ON names
+             BEGIN SELECT 1; END;",
+            "the trigger `names_no_delete` differs",
+        ),
+        (
+            "CREATE TRIGGER helpful AFTER INSERT ON events BEGIN
+             INSERT OR IGNORE INTO names VALUES ('commitment', 'forged', NEW.seq); END;",
+            "trigger `helpful` that entente never creates",
+        ),
+        ("CREATE INDEX events_kind ON events (kind);", "index `events_kind` that entente never creates"),
+        (
+            "DROP TRIGGER amendments_no_update;",
+            "the trigger `amendments_no_update` that keeps the log append-only is missing",
+        ),
+    ];
+    for (sql, expected) in cases {
+        let s = Sandbox::seeded();
+        Connection::open(&s.db).expect("open").execute_batch(sql).expect("tamper");
+        verify_fails(&s, expected);
+    }
+}
+
+#[test]
+fn a_schema_version_set_back_is_refused_in_words_not_migrated_half_way() {
+    for version in [1, 2, 3, 4] {
+        let s = Sandbox::seeded();
+        let before = s.fingerprint();
+        Connection::open(&s.db).expect("open").pragma_update(None, "user_version", version).expect("set back");
+        for args in [&["status"][..], &["verify"], &["log"]] {
+            let out = s.run(args);
+            assert_eq!(out.status.code(), Some(5), "{args:?} at version {version}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(&format!("its schema version says {version}, but its tables")),
+                "{}",
+                stderr(&out)
+            );
+            assert!(!stderr(&out).contains("SQLite"), "{}", stderr(&out));
+        }
+        Connection::open(&s.db).expect("open").pragma_update(None, "user_version", 5).expect("restore");
+        assert_eq!(s.fingerprint(), before);
+    }
+}
+
+// ---------------------------------------------------------------- time
+
+#[test]
+fn a_clock_at_the_end_of_time_cannot_brick_the_log() {
+    let s = Sandbox::new();
+    s.ok(&["import", repo("events/scenarios/seed.jsonl").to_str().expect("utf-8")]);
+    let end = "9999-12-31T23:59:59.999999Z";
+    let context = |summary: &str| {
+        let mut cmd = s.cmd(&[
+            "append",
+            "context-noted",
+            "--track",
+            "am-az",
+            "--occurred",
+            "2022",
+            "--summary",
+            summary,
+            "--unsourced",
+        ]);
+        cmd.env("ENTENTE_NOW", end);
+        cmd.output().expect("run")
+    };
+    let first = context("at the end of time");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = s.fingerprint();
+    let second = context("after the end of time");
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
+    assert!(stderr(&second).contains("the last instant a recording time can be written in"), "{}", stderr(&second));
+    assert!(!stderr(&second).contains("+10000"), "{}", stderr(&second));
+    assert_eq!(s.fingerprint(), before);
+    // Everything still reads, and the export re-imports (under a clock that late).
+    for args in [&["verify"][..], &["status"], &["log"], &["audit"]] {
+        s.ok(args);
+    }
+    let export = s.dir.path().join("log.jsonl");
+    s.ok(&["export", "--out", export.to_str().expect("utf-8")]);
+    let fresh = Sandbox::new();
+    let mut import = fresh.cmd(&["import", "--verify", export.to_str().expect("utf-8")]);
+    import.env("ENTENTE_NOW", end);
+    assert!(import.output().expect("run").status.success());
+    assert_eq!(fresh.fingerprint(), s.fingerprint());
+}
+
+#[test]
+fn an_imported_recording_time_from_the_future_or_out_of_range_is_refused() {
+    let line = std::fs::read_to_string(repo("events/scenarios/seed.jsonl")).expect("seed");
+    let first = line.lines().next().expect("a line");
+    // Strip the chain fields so the line imports as a new event with its own time.
+    let mut value: serde_json::Value = serde_json::from_str(first).expect("json");
+    for field in ["seq", "prev_hash", "hash"] {
+        value.as_object_mut().expect("object").remove(field);
+    }
+    for (at, expected) in [
+        ("2035-01-01T00:00:00Z", "later than this machine's clock"),
+        ("2026-11-28T12:05:01Z", "later than this machine's clock"),
+        ("9999-12-31T23:59:59.999999Z", "later than this machine's clock"),
+        ("9999-12-31T23:59:59-01:00", "outside the years 0000 to 9999"),
+        ("0000-01-01T00:00:00+01:00", "outside the years 0000 to 9999"),
+    ] {
+        let s = Sandbox::new();
+        value["recorded_at"] = at.into();
+        let file = s.file("line.jsonl", &format!("{value}\n"));
+        let before = s.fingerprint();
+        let out = s.run(&["import", file.to_str().expect("utf-8")]);
+        assert_eq!(out.status.code(), Some(1), "{at}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{at}: {}", stderr(&out));
+        assert_eq!(s.fingerprint(), before);
+    }
+    // Within the tolerance of five minutes, a time just ahead of the clock is taken.
+    let s = Sandbox::new();
+    value["recorded_at"] = "2026-11-28T12:04:59Z".into();
+    let file = s.file("line.jsonl", &format!("{value}\n"));
+    s.ok(&["import", file.to_str().expect("utf-8")]);
+    assert!(NOW.starts_with("2026-11-28T12:00:00"), "the tolerance above is measured from the tests' clock");
+}
+
+#[test]
+fn an_unreadable_head_is_corruption_not_an_empty_log() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "UPDATE events SET body = replace(body, '\"recorded_at\":\"2026-11-28T09:00:00.000000Z\"', '\"recorded_at\":\"soon\"') WHERE seq = 28",
+            "recorded_at is missing or not an RFC 3339 time",
+        ),
+        ("UPDATE events SET hash = x'00' WHERE seq = 28", "stored hash is not 32 bytes"),
+    ];
+    for (sql, expected) in cases {
+        let s = Sandbox::seeded();
+        behind_its_back(&s, sql);
+        let out = s.run(&[
+            "append",
+            "context-noted",
+            "--track",
+            "am-az",
+            "--occurred",
+            "2022",
+            "--summary",
+            "x",
+            "--unsourced",
+        ]);
+        assert_eq!(out.status.code(), Some(5), "{sql}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+        assert!(stderr(&out).contains("seq 28"), "{}", stderr(&out));
+        let count: i64 = Connection::open(&s.db)
+            .expect("open")
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(count, 28, "nothing was appended after a corrupt head");
+    }
+}
+
+// ---------------------------------------------------------------- references
+
+#[test]
+fn a_reference_to_a_retracted_declaration_is_refused_with_what_to_do() {
+    let s = Sandbox::seeded();
+    // seq 2 opened am-tr; seq 26 made am-az-joint-border-commission.
+    s.ok(&["retract", "2", "--reason", "opened twice by mistake"]);
+    s.ok(&["retract", "26", "--reason", "not a commitment after all"]);
+    let before = s.fingerprint();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["append", "context-noted", "--track", "am-tr", "--occurred", "2022", "--summary", "x", "--unsourced"],
+            "track `am-tr` was declared by an event that was retracted (seq 29)",
+        ),
+        (
+            &[
+                "append",
+                "commitment-fulfilled",
+                "--track",
+                "am-az",
+                "--occurred",
+                "2022-05",
+                "--commitment",
+                "am-az-joint-border-commission",
+                "--summary",
+                "met",
+                "--unsourced",
+            ],
+            "commitment `am-az-joint-border-commission` was declared by an event that was retracted (seq 30)",
+        ),
+        (
+            &[
+                "append",
+                "context-noted",
+                "--track",
+                "am-az",
+                "--occurred",
+                "2022",
+                "--summary",
+                "x",
+                "--advances",
+                "am-az-joint-border-commission",
+                "--unsourced",
+            ],
+            "was retracted (seq 30)",
+        ),
+        (
+            &[
+                "append",
+                "track-opened",
+                "--track",
+                "am-tr",
+                "--occurred",
+                "2022",
+                "--title",
+                "again",
+                "--party",
+                "am=Armenia",
+                "--party",
+                "tr=Turkey",
+                "--unsourced",
+            ],
+            "an id is never reused",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = s.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("declare it anew") || expected.contains("reused"), "{}", stderr(&out));
+        assert_eq!(s.fingerprint(), before);
+    }
+}
+
+#[test]
+fn a_retraction_earlier_in_the_same_batch_counts_for_the_lines_after_it() {
+    let s = Sandbox::seeded();
+    let id = {
+        let out = s.ok(&["show", "2"]);
+        out.lines().find_map(|l| l.strip_prefix("id")).expect("id line").trim().to_owned()
+    };
+    let batch = format!(
+        "{}\n{}\n",
+        serde_json::json!({"kind":"context_noted","version":1,"tracks":["am-tr"],"occurred":"2022","unsourced":true,"payload":{"summary":"before"}}),
+        serde_json::json!({"kind":"event_retracted","version":1,"tracks":["am-tr"],"occurred":"2026","unsourced":true,"payload":{"target":id,"reason":"wrong"}}),
+    ) + &format!(
+        "{}\n",
+        serde_json::json!({"kind":"context_noted","version":1,"tracks":["am-tr"],"occurred":"2022","unsourced":true,"payload":{"summary":"after"}})
+    );
+    let file = s.file("batch.jsonl", &batch);
+    let before = s.fingerprint();
+    let out = s.run(&["import", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(":3: tracks[0]: track `am-tr` was declared by an event that was retracted"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.fingerprint(), before);
+}
+
+// ---------------------------------------------------------------- the log file
+
+#[test]
+fn the_log_path_is_wrong_in_words() {
+    let s = Sandbox::empty();
+    let missing = s.dir.path().join("no/such/dir/log.db");
+    let fifo = s.dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--db".into(), missing.display().to_string(), "init".into()], "does not exist; create it first"),
+        (vec!["--db".into(), fifo.display().to_string(), "status".into()], "is a named pipe (FIFO), not a log file"),
+        (vec!["--db".into(), fifo.display().to_string(), "init".into()], "is a named pipe (FIFO), not a log file"),
+        (vec!["--db".into(), "/dev/null".into(), "verify".into()], "/dev/null is a device, not a log file"),
+        (vec!["--db".into(), "/dev/null".into(), "init".into()], "/dev/null is a device, not a log file"),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = s
+            .cmd(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // A FIFO opened by SQLite would block: the command must answer at once.
+        let mut waited = 0;
+        while child.try_wait().expect("wait").is_none() {
+            assert!(waited < 300, "{args:?} hangs");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            waited += 1;
+        }
+        let out = child.wait_with_output().expect("output");
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("SQLite"), "{}", stderr(&out));
+    }
+    assert!(!missing.parent().expect("parent").exists());
+}
+
+#[test]
+fn a_log_replaced_while_a_command_runs_is_noticed_before_success() {
+    use entente::env::Ids;
+    use entente::event::parse_line;
+    use entente::store::{Stamp, Store, StoreError};
+    let s = Sandbox::seeded();
+    let mut store = Store::open(&s.db, 1000).expect("open");
+    // Someone moves the log away and puts another file in its place.
+    std::fs::rename(&s.db, s.dir.path().join("moved.db")).expect("move");
+    std::fs::write(&s.db, "").expect("replace");
+    let line = r#"{"kind":"context_noted","version":1,"tracks":["am-az"],"occurred":"2022","unsourced":true,"payload":{"summary":"x"}}"#;
+    let now = chrono::DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
+    let stamp = Stamp { now, ids: Ids::Seeded(1), recorded_by: "t" };
+    let err = store.append([(1, parse_line(line))], stamp, None, &mut |_| {}).expect_err("noticed");
+    assert!(matches!(err, StoreError::Replaced { .. }), "{err}");
+    assert!(err.to_string().contains("was deleted or replaced while entente was using it"), "{err}");
+    let err = store.consistent(|store| store.head()).expect_err("noticed on a read too");
+    assert!(matches!(err, StoreError::Replaced { .. }), "{err}");
+    // Deleted outright.
+    std::fs::remove_file(&s.db).expect("delete");
+    assert!(matches!(store.ensure_in_place(), Err(StoreError::Replaced { .. })));
+}
+
+#[test]
+fn status_never_waits_behind_another_writer_to_save_its_snapshot() {
+    let s = Sandbox::seeded();
+    s.ok(&["status"]);
+    // The snapshot is now behind the log: status will fold the new event in and try to save.
+    s.ok(&["append", "context-noted", "--track", "am-az", "--occurred", "2022", "--summary", "x", "--unsourced"]);
+    let conn = Connection::open(&s.db).expect("open");
+    conn.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
+    let started = entente::env::Stopwatch::start();
+    let mut cmd = s.cmd(&["status", "--format", "json"]);
+    cmd.env("ENTENTE_BUSY_TIMEOUT_MS", "60000");
+    let out = cmd.output().expect("run");
+    let waited = started.elapsed();
+    conn.execute_batch("ROLLBACK").expect("release");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), s.ok(&["status", "--format", "json"]), "the same report, snapshot saved or not");
+    // A busy timeout of a minute would have been waited for in full.
+    assert!(waited < std::time::Duration::from_secs(30), "status waited {waited:?} for the lock");
+}
+
+#[test]
+fn read_commands_work_on_a_read_only_log_and_writes_say_why_not() {
+    let s = Sandbox::seeded();
+    s.ok(&["status"]);
+    let dir = s.dir.path().join("ro");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let mounted = mount_read_only(&s, &dir);
+    let db = match &mounted {
+        Some(db) => db.clone(),
+        None => {
+            // Not root (or no mount allowed): permissions make it read-only, unless root.
+            let db = dir.join("entente.db");
+            std::fs::copy(&s.db, &db).expect("copy");
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+            if std::fs::write(dir.join("probe"), "x").is_ok() {
+                eprintln!(
+                    "skipped: running as root where no read-only tmpfs can be mounted; the read-only log case is untested on this machine"
+                );
+                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+                return;
+            }
+            db
+        }
+    };
+    let run = |args: &[&str]| {
+        let mut cmd = s.cmd(args);
+        cmd.env("ENTENTE_DB", &db);
+        cmd.output().expect("run")
+    };
+    for args in [&["verify"][..], &["status"], &["log"], &["show", "3"], &["audit"], &["export"], &["timeline"]] {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?} on a read-only log: {}", stderr(&out));
+    }
+    assert!(stdout(&run(&["verify"])).contains("verified 28 events"));
+    let out =
+        run(&["append", "context-noted", "--track", "am-az", "--occurred", "2022", "--summary", "x", "--unsourced"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    if mounted.is_some() {
+        let _ = std::process::Command::new("umount").arg(&dir).status();
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
+/// Mounts a small tmpfs at `dir` holding a copy of the log (with no -wal or -shm
+/// beside it), then makes it read-only; the log's path there. `None` where mounting is
+/// not allowed.
+fn mount_read_only(s: &Sandbox, dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let mount =
+        |args: &[&str]| std::process::Command::new("mount").args(args).arg(dir).status().is_ok_and(|s| s.success());
+    if !mount(&["-t", "tmpfs", "-o", "size=8m", "tmpfs"]) {
+        return None;
+    }
+    // Checkpoint first, so the copy is the whole log without its WAL.
+    Connection::open(&s.db).expect("open").execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").expect("checkpoint");
+    let db = dir.join("entente.db");
+    std::fs::copy(&s.db, &db).expect("copy");
+    if !mount(&["-o", "remount,ro"]) {
+        let _ = std::process::Command::new("umount").arg(dir).status();
+        return None;
+    }
+    Some(db)
+}
+
+// ---------------------------------------------------------------- time, as a property
+
+/// An instant from a mix of the edges (the ends of the writable years, the tests'
+/// clock) and anywhere in chrono's range.
+fn instant() -> impl proptest::strategy::Strategy<Value = chrono::DateTime<chrono::Utc>> {
+    use proptest::prelude::*;
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("time").to_utc();
+    let edges = vec![
+        at("9999-12-31T23:59:59.999999Z"),
+        at("9999-12-31T23:59:59.999998Z"),
+        at("9999-12-31T23:55:00Z"),
+        at("0000-01-01T00:00:00Z"),
+        at(NOW),
+        at("2035-01-01T00:00:00Z"),
+    ];
+    let min = chrono::DateTime::<chrono::Utc>::MIN_UTC.timestamp_micros();
+    let max = chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp_micros();
+    prop_oneof![
+        prop::sample::select(edges),
+        (min..=max).prop_map(|us| chrono::DateTime::from_timestamp_micros(us).expect("in range")),
+        (-62_167_219_200_000_000i64..=253_402_300_799_999_999)
+            .prop_map(|us| { chrono::DateTime::from_timestamp_micros(us).expect("in range") }),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+    /// Whatever the clock says and whatever times lines claim, recording times along
+    /// the log never go back, never leave the years 0000–9999, are never later than the
+    /// clock of the append that wrote them (plus the tolerance), and a refused append
+    /// changes nothing.
+    #[test]
+    fn recording_times_stay_ordered_and_writable_whatever_the_clock_and_input_say(
+        steps in proptest::collection::vec((instant(), proptest::option::of(instant())), 1..12),
+    ) {
+        use entente::env::Ids;
+        use entente::event::{format_recorded_at, parse_line, recordable};
+        use entente::store::{FUTURE_TOLERANCE, Stamp, Store};
+        let mut store = Store::in_memory().expect("store");
+        let track = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
+        let mut last = None;
+        for (i, (now, claimed)) in steps.into_iter().enumerate() {
+            let mut line: serde_json::Value = serde_json::from_str(if i == 0 {
+                track
+            } else {
+                r#"{"kind":"context_noted","version":1,"tracks":["x-y"],"occurred":"2021","unsourced":true,"payload":{"summary":"s"}}"#
+            })
+            .expect("json");
+            if let Some(at) = claimed {
+                line["recorded_at"] = format_recorded_at(&at).into();
+            }
+            let before = store.head().expect("head");
+            let stamp = Stamp { now, ids: Ids::Seeded(i as u64), recorded_by: "p" };
+            let result = store.append([(1, parse_line(&line.to_string()))], stamp, None, &mut |_| {});
+            let head = store.head().expect("the head always reads");
+            match result {
+                Ok(()) if head.seq > before.seq => {
+                    let at = head.recorded_at.expect("a recorded time");
+                    proptest::prop_assert!(recordable(&at), "{at} is not writable");
+                    proptest::prop_assert!(last.is_none_or(|last| at >= last), "{at} went back from {last:?}");
+                    proptest::prop_assert!(at <= now + FUTURE_TOLERANCE, "{at} is ahead of the clock {now}");
+                    last = Some(at);
+                }
+                Ok(()) => proptest::prop_assert_eq!(head, before),
+                Err(_) => proptest::prop_assert_eq!(head, before, "a refused append changed the log"),
+            }
+        }
+        let verdict = store.verify(true, &mut |_| {}).expect("verify");
+        proptest::prop_assert!(verdict.problem.is_none(), "{:?}", verdict.problem);
+    }
+}
