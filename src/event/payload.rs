@@ -104,6 +104,7 @@ impl Kind {
                 Kind::TrackOpened
                     | Kind::ProposalTabled
                     | Kind::CommitmentMade
+                    | Kind::CommitmentWithdrawn
                     | Kind::CommissionEstablished
                     | Kind::InstrumentStageReached
             )

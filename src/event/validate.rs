@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use super::payload::{Payload, Response, Stage};
 use super::{CommissionId, CommitmentId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId, TrackId};
+use crate::date::PartialDate;
 
 /// Something an event can declare or refer to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,6 +32,9 @@ pub enum Name {
     Meta(EventId),
     /// An event that has been retracted (declared by its retraction).
     Retracted(EventId),
+    /// A commitment withdrawn as a whole (declared by a `commitment_withdrawn` that
+    /// names no single withdrawing party).
+    Withdrawn(CommitmentId),
 }
 
 impl Name {
@@ -46,6 +50,7 @@ impl Name {
             Name::Event(_) => "event",
             Name::Meta(_) => "meta",
             Name::Retracted(_) => "retracted",
+            Name::Withdrawn(_) => "withdrawn",
         }
     }
 
@@ -55,11 +60,19 @@ impl Name {
             Name::Track(x) => x.to_string(),
             Name::Proposal(x) => x.to_string(),
             Name::Principle(x) => x.to_string(),
-            Name::Commitment(x) => x.to_string(),
+            Name::Commitment(x) | Name::Withdrawn(x) => x.to_string(),
             Name::Commission(x) => x.to_string(),
             Name::Instrument(x) => x.to_string(),
             Name::Event(x) | Name::Meta(x) | Name::Retracted(x) => x.to_string(),
         }
+    }
+}
+
+impl Name {
+    /// What an event that works on `commitment` (progress, fulfilment, a new deadline)
+    /// depends on: that it was made, and whether it was withdrawn since.
+    fn kept(commitment: &CommitmentId) -> [Name; 2] {
+        [Name::Commitment(commitment.clone()), Name::Withdrawn(commitment.clone())]
     }
 }
 
@@ -72,6 +85,12 @@ pub trait Known {
     /// The seq of the retraction when `name` was declared by an event since retracted:
     /// it is neither known nor free to declare again.
     fn retracted(&self, _name: &Name) -> Option<u64> {
+        None
+    }
+
+    /// When `commitment` was withdrawn as a whole, by an event that stands: its seq and
+    /// its date.
+    fn withdrawn(&self, _commitment: &CommitmentId) -> Option<(u64, PartialDate)> {
         None
     }
 }
@@ -98,6 +117,7 @@ impl Facts {
             Payload::CommissionEstablished(c) => vec![Name::Commission(c.commission.clone())],
             Payload::InstrumentStageReached(i) => vec![Name::Instrument(i.instrument.clone())],
             Payload::EventRetracted(r) => vec![Name::Retracted(r.target)],
+            Payload::CommitmentWithdrawn(w) if w.by.is_none() => vec![Name::Withdrawn(w.commitment.clone())],
             _ => Vec::new(),
         }
     }
@@ -112,9 +132,9 @@ impl Facts {
                 names.extend(a.counter.clone().map(Name::Proposal));
             }
             Payload::CommitmentMade(c) => names.extend(c.principle.clone().map(Name::Principle)),
-            Payload::CommitmentProgressed(c) => names.push(Name::Commitment(c.commitment.clone())),
-            Payload::CommitmentFulfilled(c) => names.push(Name::Commitment(c.commitment.clone())),
-            Payload::DeadlineAmended(c) => names.push(Name::Commitment(c.commitment.clone())),
+            Payload::CommitmentProgressed(c) => names.extend(Name::kept(&c.commitment)),
+            Payload::CommitmentFulfilled(c) => names.extend(Name::kept(&c.commitment)),
+            Payload::DeadlineAmended(c) => names.extend(Name::kept(&c.commitment)),
             Payload::CommitmentWithdrawn(c) => names.push(Name::Commitment(c.commitment.clone())),
             Payload::CommissionConvened(c) => names.push(Name::Commission(c.commission.clone())),
             Payload::ImplementationStep(s) => names.extend(s.instrument.clone().map(Name::Instrument)),
@@ -125,7 +145,7 @@ impl Facts {
         }
         let links = &self.links;
         names.extend(links.addresses.iter().cloned().map(Name::Principle));
-        names.extend(links.advances.iter().chain(&links.fulfils).cloned().map(Name::Commitment));
+        names.extend(links.advances.iter().chain(&links.fulfils).flat_map(Name::kept));
         names.extend(links.follows.iter().copied().map(Name::Event));
         names.sort();
         names.dedup();
@@ -274,6 +294,26 @@ impl Checker<'_> {
         );
     }
 
+    /// A commitment worked on (progress, fulfilment, a new deadline) by an event that
+    /// surely came after the commitment was withdrawn as a whole: that event would
+    /// count in no report.
+    fn still_kept(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
+        if let Some((seq, when)) = self.known.withdrawn(id)
+            && f.occurred.first_day() > when.last_day()
+        {
+            self.fail(
+                field,
+                format!(
+                    "commitment `{id}` was withdrawn on {when} (seq {seq}), before this event ({}); nothing after \
+                     a withdrawal counts towards it. If the withdrawal was recorded by mistake, retract it \
+                     (`entente retract {seq} --reason …`); if the parties took it up again, record a new \
+                     commitment_made",
+                    f.occurred
+                ),
+            );
+        }
+    }
+
     fn payload(&mut self, f: &Facts) {
         match &f.payload {
             Payload::TrackOpened(p) => {
@@ -369,14 +409,17 @@ impl Checker<'_> {
             }
             Payload::CommitmentProgressed(p) => {
                 self.commitment("payload.commitment", &p.commitment);
+                self.still_kept("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
             }
             Payload::CommitmentFulfilled(p) => {
                 self.commitment("payload.commitment", &p.commitment);
+                self.still_kept("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
             }
             Payload::DeadlineAmended(p) => {
                 self.commitment("payload.commitment", &p.commitment);
+                self.still_kept("payload.commitment", &p.commitment, f);
                 self.deadline_after_event("payload.deadline", f, &p.deadline);
                 self.opt_text("payload.reason", &p.reason);
             }
@@ -487,9 +530,11 @@ impl Checker<'_> {
         }
         for (i, c) in f.links.advances.iter().enumerate() {
             self.commitment(&format!("advances[{i}]"), c);
+            self.still_kept(&format!("advances[{i}]"), c, f);
         }
         for (i, c) in f.links.fulfils.iter().enumerate() {
             self.commitment(&format!("fulfils[{i}]"), c);
+            self.still_kept(&format!("fulfils[{i}]"), c, f);
         }
         for (i, e) in f.links.follows.iter().enumerate() {
             self.must_exist(

@@ -693,7 +693,7 @@ impl Store {
                     inserts.run(&record, &body).map_err(err("appending an event"))?;
                     // Declarations only: a name is declared once, events number as many
                     // as the batch (a reference to one is a lookup in this transaction).
-                    cache.extend(record.event.declarations());
+                    cache.learn(&record);
                     if let Payload::EventRetracted(r) = &record.event.facts.payload {
                         forget_retracted(&tx, r.target, record.seq, &mut cache).map_err(err("checking an event"))?;
                     }
@@ -1649,18 +1649,27 @@ enum Standing {
 /// stops being declared, but one that is missing may be declared by a later line of
 /// the batch (and one declared may be retracted by a later line: see [`forget_retracted`]).
 #[derive(Default)]
-struct KnownCache(HashMap<Name, Standing>);
+struct KnownCache {
+    names: HashMap<Name, Standing>,
+    /// For each commitment withdrawn as a whole (by a withdrawal that stands): the
+    /// withdrawal's seq and date.
+    withdrawals: HashMap<crate::event::CommitmentId, (u64, crate::date::PartialDate)>,
+}
 
 impl crate::event::Known for KnownCache {
     fn knows(&self, name: &Name) -> bool {
-        self.0.get(name) == Some(&Standing::Live)
+        self.names.get(name) == Some(&Standing::Live)
     }
 
     fn retracted(&self, name: &Name) -> Option<u64> {
-        match self.0.get(name) {
+        match self.names.get(name) {
             Some(Standing::Retracted(seq)) => Some(*seq),
             _ => None,
         }
+    }
+
+    fn withdrawn(&self, commitment: &crate::event::CommitmentId) -> Option<(u64, crate::date::PartialDate)> {
+        self.withdrawals.get(commitment).copied()
     }
 }
 
@@ -1670,13 +1679,16 @@ impl KnownCache {
     }
 
     fn contains(&self, name: &Name) -> bool {
-        self.0.contains_key(name)
+        self.names.contains_key(name)
     }
 
-    /// Names declared by a line of this batch.
-    fn extend(&mut self, names: impl IntoIterator<Item = Name>) {
-        for name in names {
-            self.0.entry(name).or_insert(Standing::Live);
+    /// What a line of this batch declares.
+    fn learn(&mut self, record: &Record) {
+        for name in record.event.declarations() {
+            if let Name::Withdrawn(c) = &name {
+                self.withdrawals.entry(c.clone()).or_insert((record.seq, record.event.facts.occurred));
+            }
+            self.names.entry(name).or_insert(Standing::Live);
         }
     }
 }
@@ -1708,12 +1720,19 @@ fn learn_names(conn: &Connection, names: &[Name], cache: &mut KnownCache) -> rus
                 }
                 Some(event) => Some(match declared_by(conn, &Name::Retracted(event.id))? {
                     Some(retraction) => Standing::Retracted(retraction.seq),
-                    None => Standing::Live,
+                    None => {
+                        if let Name::Withdrawn(c) = name
+                            && let Some(withdrawal) = current_event(conn, event.id)?
+                        {
+                            cache.withdrawals.insert(c.clone(), (event.seq, withdrawal.facts.occurred));
+                        }
+                        Standing::Live
+                    }
                 }),
             },
         };
         if let Some(standing) = standing {
-            cache.0.insert(name.clone(), standing);
+            cache.names.insert(name.clone(), standing);
         }
     }
     Ok(())
@@ -1752,8 +1771,11 @@ fn forget_retracted(
     let Some((_, body)) = stored_body(conn, target)? else { return Ok(()) };
     let Some(event) = parse_line(&body).ok().and_then(|line| event_from_stored(line).ok()) else { return Ok(()) };
     for name in event.declarations() {
+        if let Name::Withdrawn(c) = &name {
+            cache.withdrawals.remove(c);
+        }
         if !matches!(name, Name::Meta(_) | Name::Instrument(_)) {
-            cache.0.insert(name, Standing::Retracted(retraction));
+            cache.names.insert(name, Standing::Retracted(retraction));
         }
     }
     Ok(())

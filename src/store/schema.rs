@@ -92,8 +92,15 @@ pub const MIGRATIONS: &[&str] = &[
     // 5: snapshots bound to the chain: each records the hash of the event it was
     // folded at, so a snapshot whose seq was moved, or that outlived a log rewritten
     // under it, no longer matches and is discarded. Earlier snapshots are dropped
-    // (they are caches; the next `status` rebuilds one).
+    // (they are caches; the next `status` rebuilds one). And a name for each
+    // commitment withdrawn as a whole, so an event working on it after its withdrawal
+    // is refused: what `commitment_withdrawn` declares from now on.
     r#"
+    INSERT OR IGNORE INTO names (namespace, key, seq)
+    SELECT 'withdrawn', json_extract(body, '$.payload.commitment'), seq FROM events
+    WHERE kind = 'commitment_withdrawn' AND json_extract(body, '$.payload.by') IS NULL
+    ORDER BY seq;
+
     DROP TABLE snapshots;
     CREATE TABLE snapshots (
         name  TEXT    PRIMARY KEY,

@@ -413,6 +413,61 @@ fn a_retraction_earlier_in_the_same_batch_counts_for_the_lines_after_it() {
     assert_eq!(s.fingerprint(), before);
 }
 
+#[test]
+fn work_on_a_commitment_after_its_withdrawal_as_a_whole_is_refused_not_lost() {
+    let c = "am-az-senior-representatives-engagement";
+    let append = |s: &Sandbox, kind: &str, occurred: &str, extra: &[&str]| {
+        let mut args =
+            vec!["append", kind, "--track", "am-az", "--occurred", occurred, "--commitment", c, "--unsourced"];
+        args.extend_from_slice(extra);
+        s.run(&args)
+    };
+    let s = Sandbox::seeded();
+    let withdrawn = append(&s, "commitment-withdrawn", "2023-01", &["--reason", "talks broke off"]);
+    assert!(withdrawn.status.success(), "{}", stderr(&withdrawn));
+    let before = s.fingerprint();
+    for (kind, extra) in [
+        ("commitment-fulfilled", &["--summary", "met"][..]),
+        ("commitment-progressed", &["--summary", "a step"][..]),
+        ("deadline-amended", &["--by", "2024-01-01"][..]),
+    ] {
+        let out = append(&s, kind, "2023-06-01", extra);
+        assert_eq!(out.status.code(), Some(2), "{kind}: {}", stderr(&out));
+        assert!(stderr(&out).contains("was withdrawn on 2023-01 (seq 29)"), "{kind}: {}", stderr(&out));
+        assert!(stderr(&out).contains("retract it (`entente retract 29"), "{}", stderr(&out));
+        assert_eq!(s.fingerprint(), before);
+    }
+    // A link says the same.
+    let out = s.run(&[
+        "append",
+        "context-noted",
+        "--track",
+        "am-az",
+        "--occurred",
+        "2023-06",
+        "--summary",
+        "x",
+        "--fulfils",
+        c,
+        "--unsourced",
+    ]);
+    assert!(stderr(&out).contains("fulfils: commitment"), "{}", stderr(&out));
+    assert_eq!(s.fingerprint(), before);
+    // Work from before the withdrawal, or not surely after it, is recorded late but counts.
+    assert!(append(&s, "commitment-progressed", "2022-12-01", &["--summary", "earlier"]).status.success());
+    assert!(append(&s, "commitment-progressed", "2023", &["--summary", "that year"]).status.success());
+    // Once the withdrawal is retracted, the commitment is worked on again.
+    s.ok(&["retract", "29", "--reason", "it was a rumour"]);
+    let out = append(&s, "commitment-fulfilled", "2023-06-01", &["--summary", "met"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // One party's withdrawal is not everyone's: the other may still meet it.
+    let s = Sandbox::seeded();
+    assert!(append(&s, "commitment-withdrawn", "2023-01", &["--reason", "r", "--by", "az"]).status.success());
+    assert!(append(&s, "commitment-fulfilled", "2023-06-01", &["--summary", "met"]).status.success());
+    assert!(s.ok(&["verify"]).contains("verified 30 events"));
+}
+
 // ---------------------------------------------------------------- the log file
 
 #[test]
@@ -633,4 +688,43 @@ proptest::proptest! {
         let verdict = store.verify(true, &mut |_| {}).expect("verify");
         proptest::prop_assert!(verdict.problem.is_none(), "{:?}", verdict.problem);
     }
+}
+
+#[test]
+fn a_log_from_schema_4_migrates_to_exactly_the_derived_tables_its_chain_implies() {
+    let s = Sandbox::seeded();
+    s.ok(&[
+        "append",
+        "commitment-withdrawn",
+        "--track",
+        "am-az",
+        "--occurred",
+        "2023",
+        "--commitment",
+        "am-az-peace-treaty-preparation",
+        "--reason",
+        "superseded",
+        "--unsourced",
+    ]);
+    s.ok(&["status"]);
+    let before = s.fingerprint();
+    // Back to schema 4: no `withdrawn` names, snapshots without their hash.
+    behind_its_back(
+        &s,
+        "DELETE FROM names WHERE namespace = 'withdrawn';
+         DROP TABLE snapshots;
+         CREATE TABLE snapshots (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, state TEXT NOT NULL) STRICT;
+         INSERT INTO snapshots VALUES ('status', 1, '{}');
+         PRAGMA user_version = 4;",
+    );
+    let conn = Connection::open(&s.db).expect("open");
+    let names = |conn: &Connection| -> i64 {
+        conn.query_row("SELECT COUNT(*) FROM names WHERE namespace = 'withdrawn'", [], |r| r.get(0)).expect("count")
+    };
+    assert_eq!(names(&conn), 0);
+    drop(conn);
+    let out = s.ok(&["verify"]);
+    assert_eq!(names(&Connection::open(&s.db).expect("open")), 1, "migration 5 wrote the withdrawal's name");
+    assert!(out.contains("the hash chain is intact"), "{out}");
+    assert_eq!(s.fingerprint(), before);
 }
