@@ -14,8 +14,11 @@ use crate::store::Store;
 
 /// Rebuild every projection from the whole log.
 ///
-/// Status, principles, commitments and timeline, from the whole log; report how many events and how long it took; with --out, write each report in
-/// every format as DIR/<projection>.<txt|json|md>.
+/// Status, principles, commitments and timeline, from the whole log; report how many
+/// events and how long it took. Every table derived from the events (declared names, the
+/// index of corrections, the status snapshot) is rebuilt from the hash chain on the way,
+/// which mends one that `verify` found edited. With --out, write each report in every
+/// format as DIR/<projection>.<txt|json|md>.
 ///
 /// With --scenarios DIR, replay each scenario file of DIR in a scratch log instead and
 /// write OUT/<projection>/<scenario>.<ext>: the golden reports. Regenerate them with

@@ -7,10 +7,12 @@ use super::{CommandError, Ctx, stdout};
 /// Prove the log was only appended to.
 ///
 /// Recompute the hash chain; check that every event's id, kind and recording time agree
-/// with the log's columns and order, and that the append-only triggers are in place.
-/// With --deep, also re-read every event against its schema. Prints the count and the
-/// head hash; on any mismatch, exits with code 5 and names the first bad seq and what
-/// differs.
+/// with the log's columns and order; that the schema (every table, index and trigger,
+/// by its full SQL) is the one entente creates; and that every table derived from the
+/// events (the declared names, the index of corrections, retractions and disputes, the
+/// status snapshot) holds what the events imply. With --deep, also re-read every event
+/// against its schema. Prints the count and the head hash; on any mismatch, exits with
+/// code 5 and names the first bad seq, or the table, and what differs.
 ///
 /// Publish the head hash somewhere others can see it (a brief, a commit, an email);
 /// anyone holding the log later can run verify and check that the event at that seq
