@@ -253,12 +253,14 @@ impl BodyTemplate {
             follows: &facts.links.follows,
             code: facts.codes.as_ref(),
         };
-        // Serializing plain structs of strings and integers to a String cannot fail;
-        // each is an object, `{…}`, and the payload makes `back` non-empty.
-        let mut front = serde_json::to_string(&front).unwrap_or_default();
+        // Serializing plain structs of strings and integers (no maps with other keys)
+        // to a String cannot fail; each is an object, `{…}`, and the payload makes
+        // `back` non-empty. A body is hashed: it must never be written half or empty.
+        const PLAIN: &str = "an event's fields are plain data, which always serialize";
+        let mut front = serde_json::to_string(&front).expect(PLAIN);
         front.pop();
         front.remove(0);
-        let mut back = serde_json::to_string(&back).unwrap_or_default();
+        let mut back = serde_json::to_string(&back).expect(PLAIN);
         back.remove(0);
         BodyTemplate { front, back }
     }
@@ -266,7 +268,7 @@ impl BodyTemplate {
     /// The canonical body: fields in catalogue order, optional ones left out when empty,
     /// `recorded_at` in UTC with microseconds.
     pub fn fill(&self, id: &EventId, recorded_at: &DateTime<Utc>, recorded_by: &str) -> String {
-        let recorded_by = serde_json::to_string(recorded_by).unwrap_or_default();
+        let recorded_by = serde_json::to_string(recorded_by).expect("a string always serializes");
         let mut buf = uuid::Uuid::encode_buffer();
         let id = id.0.hyphenated().encode_lower(&mut buf);
         let recorded_at = format_recorded_at(recorded_at);

@@ -1235,9 +1235,17 @@ impl Store {
     }
 
     /// True when a correction, retraction or dispute was recorded after `seq`.
+    /// Read from the events themselves (their kind column, which `verify` holds to each
+    /// body), not the `amendments` index: a snapshot is never kept past an amendment
+    /// because a derived row went missing. Only the events after `seq` are looked at.
     pub fn amended_after(&self, seq: u64) -> Result<bool, StoreError> {
+        let meta: Vec<String> = Kind::ALL.iter().filter(|k| k.is_meta()).map(|k| format!("'{}'", k.name())).collect();
         self.conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM amendments WHERE seq > ?)", [seq as i64], |r| r.get(0))
+            .query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM events WHERE seq > ? AND kind IN ({}))", meta.join(", ")),
+                [seq as i64],
+                |r| r.get(0),
+            )
             .map_err(self.err("reading amendments"))
     }
 
