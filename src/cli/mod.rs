@@ -15,6 +15,7 @@ mod history;
 mod import;
 mod init;
 mod log;
+mod output;
 mod replay;
 mod reports;
 mod show;
