@@ -66,7 +66,11 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     store.consistent(|store| export(store, args.out.as_deref(), manifest.as_deref()))
 }
 
-fn export(store: &Store, out: Option<&std::path::Path>, manifest: Option<&std::path::Path>) -> Result<(), CommandError> {
+fn export(
+    store: &Store,
+    out: Option<&std::path::Path>,
+    manifest: Option<&std::path::Path>,
+) -> Result<(), CommandError> {
     let head = store.head()?;
     match out {
         None => {

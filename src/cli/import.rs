@@ -55,7 +55,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             // The file is read once: the lines checked are the lines appended, and the
             // batch is refused (rolled back whole) if the chain or manifest fails.
             let failure = Arc::new(OnceLock::new());
-            let lines = Verified { lines, check: ExportCheck::default(), manifest, failure: failure.clone(), done: false };
+            let lines =
+                Verified { lines, check: ExportCheck::default(), manifest, failure: failure.clone(), done: false };
             match append_stream(ctx, &mut store, &name, lines, args.expect_head) {
                 Ok(tally) => tally,
                 Err(e) => {

@@ -109,14 +109,14 @@ fn describe(meta: &Metadata) -> &'static str {
 /// messages name the flag.
 pub fn guard(db: &Path, outputs: &[(&str, &Path)]) -> Result<(), CommandError> {
     let log = LogFiles::of(db);
-    let refuse = |flag: &str, path: &Path, why: String| CommandError::Usage(format!("{flag} {}: {why}", path.display()));
+    let refuse =
+        |flag: &str, path: &Path, why: String| CommandError::Usage(format!("{flag} {}: {why}", path.display()));
     let mut seen: Vec<(&str, Option<FileId>, Option<PathBuf>)> = Vec::new();
     for &(flag, path) in outputs {
         let followed = std::fs::metadata(path).ok();
         let id = followed.as_ref().and_then(file_id);
         let name = canonical_name(path);
-        let is_log = id.is_some_and(|id| log.ids.contains(&id))
-            || name.as_ref().is_some_and(|n| log.names.contains(n));
+        let is_log = id.is_some_and(|id| log.ids.contains(&id)) || name.as_ref().is_some_and(|n| log.names.contains(n));
         if is_log {
             return Err(refuse(
                 flag,
@@ -170,9 +170,7 @@ fn remove_stale(dir: &Path, target: &Path) {
     let prefix = temp_prefix(target);
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
-        if !entry.file_name().to_string_lossy().starts_with(&prefix)
-            || !entry.file_type().is_ok_and(|t| t.is_file())
-        {
+        if !entry.file_name().to_string_lossy().starts_with(&prefix) || !entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }
         let path = entry.path();
