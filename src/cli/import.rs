@@ -29,7 +29,7 @@ pub struct Args {
     file: PathBuf,
 
     /// Append only if the log still ends at this seq (optimistic concurrency).
-    #[arg(long, value_name = "SEQ")]
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
     expect_head: Option<u64>,
 
     /// Refuse the file unless it is a whole, unedited export: its chain must hold from
@@ -225,6 +225,15 @@ pub fn append_batch(
 ) -> Result<Tally, CommandError> {
     let stamp = Stamp { now: ctx.env.clock.now(), ids: ctx.env.ids, recorded_by: &ctx.env.user };
     let mut tally = Tally::default();
+    // What stored bodies need not meet but new lines must, checked once, here, where
+    // every way in (import, append, demo) passes.
+    let lines = lines.into_iter().map(|(no, parsed)| {
+        let parsed = parsed.map(Into::into).and_then(|incoming: Incoming| {
+            crate::event::check_incoming(&incoming.line)?;
+            Ok(incoming)
+        });
+        (no, parsed)
+    });
     let result = store.append(lines, stamp, expect_head, &mut |outcome| {
         match outcome {
             Outcome::Appended { .. } => tally.appended += 1,

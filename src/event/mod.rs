@@ -18,7 +18,8 @@ pub use ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party, Principl
 pub use payload::{Kind, Payload};
 pub use validate::{Known, Name, validate};
 pub use wire::{
-    BodyTemplate, CanonicalHead, FieldError, Incoming, Line, canonical_head, format_recorded_at, parse_line,
+    BodyTemplate, CanonicalHead, FieldError, Incoming, Line, canonical_head, check_incoming, format_recorded_at,
+    parse_line, parse_recording_time, recording_time_range,
 };
 
 /// Where a fact was reported.
