@@ -15,6 +15,7 @@ mod projections;
 mod properties;
 mod reliability;
 mod store;
+mod wire_input;
 
 #[test]
 fn every_test_file_is_a_module() {
