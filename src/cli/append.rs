@@ -113,7 +113,8 @@ struct Common {
     #[arg(long, value_name = "NAME")]
     recorded_by: Option<String>,
 
-    /// Append only if the log still ends at this seq; otherwise a conflict error.
+    /// Append only if the log still ends at this seq (0 to 9223372036854775807); otherwise a
+    /// conflict error.
     #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
     expect_head: Option<u64>,
 }

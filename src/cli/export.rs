@@ -10,10 +10,18 @@ use crate::store::{Head, Store};
 ///
 /// Importing the output into a fresh log reproduces it byte for byte, with the same
 /// head hash.
+///
+/// Files are replaced whole (a new file renamed over the name, with the mode a plain
+/// create gives, or the replaced file's mode). Refused, before anything is written: an
+/// output that is the log or its -wal, -shm or -journal file (however spelled: through
+/// symlinks, `..`, hard links), --out and --manifest naming one file, and any output
+/// that exists but is not a regular file — a directory, FIFO, socket, device, or any
+/// symbolic link (even to a regular file: renaming over the name would replace the link,
+/// not write through it; give the path the link points to).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Write to this file (atomically: it appears whole or not at all) instead of stdout,
-    /// and its manifest to FILE.manifest.json.
+    /// Write to this regular file (atomically: it appears whole or not at all) instead of
+    /// stdout, and its manifest to FILE.manifest.json.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 

@@ -28,12 +28,14 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     file: PathBuf,
 
-    /// Append only if the log still ends at this seq (optimistic concurrency).
+    /// Append only if the log still ends at this seq (0 to 9223372036854775807; optimistic
+    /// concurrency).
     #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
     expect_head: Option<u64>,
 
     /// Refuse the file unless it is a whole, unedited export: its chain must hold from
-    /// seq 1 and match its manifest (FILE.manifest.json, or --manifest).
+    /// seq 1 and match its manifest (FILE.manifest.json, or --manifest). The file is read
+    /// once, checked as it is imported, and the import rolled back if the check fails.
     #[arg(long)]
     verify: bool,
 
