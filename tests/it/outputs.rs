@@ -6,7 +6,7 @@
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common::Sandbox;
 
@@ -204,7 +204,7 @@ fn a_killed_export_leaves_no_temporary_after_the_next() {
             .spawn()
             .expect("spawn");
         // Kill it as soon as its temporary exists: mid-write.
-        let start = Instant::now();
+        let start = entente::env::Stopwatch::start();
         while temporaries(dir).is_empty() && start.elapsed() < Duration::from_secs(20) {
             if child.try_wait().expect("wait").is_some() {
                 break;
