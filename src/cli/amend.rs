@@ -43,7 +43,7 @@ pub struct CorrectArgs {
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     set: Vec<String>,
     /// Append only if the log still ends at this seq (0 to 9223372036854775807).
-    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 }
 
@@ -59,7 +59,7 @@ pub struct RetractArgs {
     #[arg(long)]
     reason: String,
     /// Append only if the log still ends at this seq (0 to 9223372036854775807).
-    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 }
 
@@ -87,7 +87,7 @@ pub struct DisputeArgs {
     #[arg(long)]
     note: String,
     /// Append only if the log still ends at this seq (0 to 9223372036854775807).
-    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 }
 

@@ -39,7 +39,7 @@ pub struct Args {
     json: Option<PathBuf>,
 
     /// With --json: append only if the log still ends at this seq.
-    #[arg(long, value_name = "SEQ", requires = "json", value_parser = super::seq_parser())]
+    #[arg(long, value_name = "SEQ", requires = "json", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 
     #[command(subcommand)]
@@ -115,7 +115,7 @@ struct Common {
 
     /// Append only if the log still ends at this seq (0 to 9223372036854775807); otherwise a
     /// conflict error.
-    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 }
 
@@ -392,10 +392,10 @@ struct DeadlineArgs {
     #[arg(long, value_name = "DATE")]
     by: Option<PartialDate>,
     /// Due this many days after the event (0 to 36525, one hundred years).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)), allow_negative_numbers = true)]
     within_days: Option<u32>,
     /// Due this many months after the event (0 to 1200, one hundred years).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_MONTHS)))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_MONTHS)), allow_negative_numbers = true)]
     within_months: Option<u32>,
 }
 

@@ -30,7 +30,7 @@ pub struct Args {
 
     /// Append only if the log still ends at this seq (0 to 9223372036854775807; optimistic
     /// concurrency).
-    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 
     /// Refuse the file unless it is a whole, unedited export: its chain must hold from

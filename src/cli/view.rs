@@ -29,7 +29,7 @@ pub struct ViewArgs {
     /// Days without progress after which an open commitment counts as stalled (0 to
     /// 36525, one hundred years).
     #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_STALL_DAYS,
-          value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)))]
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)), allow_negative_numbers = true)]
     pub stall_days: u32,
 }
 

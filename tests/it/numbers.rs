@@ -331,6 +331,8 @@ fn numeric_flags_are_ranged_and_named() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["status", "--stall-days", "36526"], "--stall-days"),
         (vec!["status", "--stall-days=-1"], "--stall-days"),
+        (vec!["status", "--stall-days", "-1"], "--stall-days"),
+        (vec!["import", "x.jsonl", "--expect-head", "-1"], "--expect-head"),
         (vec!["status", "--stall-days", "99999999999999999999"], "--stall-days"),
         (vec!["status", "--as-of", "+10000-01-01"], "--as-of"),
         (vec!["status", "--as-of", "0000-01-01"], "--as-of"),
@@ -354,6 +356,7 @@ fn numeric_flags_are_ranged_and_named() {
     cases.push(with_deadline("--within-days", "4294967296"));
     cases.push(with_deadline("--within-months", "1201"));
     cases.push(with_deadline("--within-months=-5", "--unsourced"));
+    cases.push(with_deadline("--within-days", "-5"));
     for (args, named) in cases {
         let out = s.run(&args);
         let err = no_panic(&format!("{args:?}"), &out);
