@@ -1,4 +1,5 @@
-//! Where commands write files of their own (`export --out`, `--manifest`): the checks
+//! Where commands write files of their own (`export --out` and `--manifest`, `replay
+//! --out`): the checks
 //! that keep an output from destroying the log or whatever a path points at, and the
 //! one atomic writer.
 //!
@@ -123,7 +124,7 @@ pub fn guard(db: &Path, outputs: &[(&str, &Path)]) -> Result<(), CommandError> {
                 path,
                 format!(
                     "is the log {} (or one of its -wal, -shm, -journal files); writing there would destroy it. \
-                     Write the export somewhere else",
+                     Write somewhere else",
                     db.display()
                 ),
             ));

@@ -255,3 +255,27 @@ fn an_export_replaces_a_regular_file_whole_and_leaves_the_rest_alone() {
     t.ok(&["import", "--verify", path(&old)]);
     assert_eq!(t.fingerprint(), s.fingerprint());
 }
+
+#[test]
+fn replay_out_refuses_a_report_path_that_is_the_log_or_not_a_regular_file() {
+    let s = Sandbox::seeded();
+    let reports = s.dir.path().join("reports");
+    std::fs::create_dir(&reports).expect("dir");
+    // A planted link where a report goes: the old writer followed it into the log.
+    std::os::unix::fs::symlink(&s.db, reports.join("status.txt")).expect("symlink");
+    let before = s.fingerprint();
+    let out = s.run(&["replay", "--out", path(&reports)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("status.txt: is the log"), "{err}");
+    assert_eq!(s.fingerprint(), before);
+    assert!(s.ok(&["verify"]).contains("verified 28 events"));
+    std::fs::remove_file(reports.join("status.txt")).expect("remove");
+    std::os::unix::fs::symlink("/dev/null", reports.join("status.txt")).expect("symlink");
+    let out = s.run(&["replay", "--out", path(&reports)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("status.txt: is a symbolic link"));
+    std::fs::remove_file(reports.join("status.txt")).expect("remove");
+    s.ok(&["replay", "--out", path(&reports)]);
+    assert!(std::fs::read_to_string(reports.join("status.txt")).expect("read").contains("Status"));
+    assert!(temporaries(&reports).is_empty());
+}
