@@ -65,6 +65,9 @@ impl DatePoint {
             s.parse::<u32>().map_err(|e| e.to_string())
         };
         let year = number(parts[0], 4, "year")? as i32;
+        if year == 0 {
+            return Err("there is no year 0000; years run from 0001 to 9999".to_owned());
+        }
         let month = match parts.get(1) {
             None => return Ok(DatePoint::Year(year)),
             Some(m) => number(m, 2, "month")?,
@@ -191,14 +194,54 @@ pub enum Deadline {
     WithinMonths(u32),
 }
 
+/// The most days a `within_days` deadline may span: one hundred years.
+pub const MAX_WITHIN_DAYS: u32 = 36_525;
+/// The most months a `within_months` deadline may span: one hundred years.
+pub const MAX_WITHIN_MONTHS: u32 = 1_200;
+
+/// The last day a date or deadline may fall on: dates are written with four-digit years.
+pub fn last_writable_day() -> NaiveDate {
+    ymd(9999, 12, 31)
+}
+
 impl Deadline {
-    /// The day the commitment falls due, for a commitment made on `made`.
-    pub fn due(&self, made: &PartialDate) -> NaiveDate {
+    /// The day the commitment falls due, for a commitment made on `made`; `None` when
+    /// that is beyond the calendar chrono can count in.
+    pub fn checked_due(&self, made: &PartialDate) -> Option<NaiveDate> {
         let base = made.last_day();
         match *self {
-            Deadline::By(date) => date.last_day(),
-            Deadline::WithinDays(n) => base + chrono::Days::new(u64::from(n)),
-            Deadline::WithinMonths(n) => base + Months::new(n),
+            Deadline::By(date) => Some(date.last_day()),
+            Deadline::WithinDays(n) => base.checked_add_days(chrono::Days::new(u64::from(n))),
+            Deadline::WithinMonths(n) => base.checked_add_months(Months::new(n)),
+        }
+    }
+
+    /// The day the commitment falls due, for a commitment made on `made`. New events
+    /// are refused a deadline beyond [`last_writable_day`] (see `event::validate`); a
+    /// deadline beyond the calendar, which only an older log can hold, never falls due.
+    pub fn due(&self, made: &PartialDate) -> NaiveDate {
+        self.checked_due(made).unwrap_or(NaiveDate::MAX)
+    }
+
+    /// Why this deadline is out of range for an event dated `made`, naming the part
+    /// of it (`within_days`) at fault; `None` when it is in range.
+    pub fn out_of_range(&self, made: &PartialDate) -> Option<(&'static str, String)> {
+        match *self {
+            Deadline::WithinDays(n) if n > MAX_WITHIN_DAYS => Some((
+                "within_days",
+                format!("{n} days is more than the {MAX_WITHIN_DAYS} (one hundred years) a deadline may span"),
+            )),
+            Deadline::WithinMonths(n) if n > MAX_WITHIN_MONTHS => Some((
+                "within_months",
+                format!("{n} months is more than the {MAX_WITHIN_MONTHS} (one hundred years) a deadline may span"),
+            )),
+            _ => match self.checked_due(made) {
+                Some(due) if due <= last_writable_day() => None,
+                _ => Some((
+                    "",
+                    format!("it would fall due after {}, the last day a date can be written", last_writable_day()),
+                )),
+            },
         }
     }
 }
@@ -262,6 +305,20 @@ mod tests {
         dates.sort();
         let shown: Vec<String> = dates.iter().map(|x| x.to_string()).collect();
         assert_eq!(shown, ["2021-12", "2021-12-14", "2022", "2022-01-14"]);
+    }
+
+    #[test]
+    fn deadlines_at_the_edge_of_the_calendar_never_panic() {
+        let made = d("9999-12");
+        for deadline in [Deadline::WithinDays(u32::MAX), Deadline::WithinMonths(u32::MAX), Deadline::WithinDays(1)] {
+            let _ = deadline.due(&made);
+            assert!(deadline.out_of_range(&made).is_some(), "{deadline}");
+        }
+        assert!(Deadline::WithinDays(MAX_WITHIN_DAYS).out_of_range(&d("2022-04-06")).is_none());
+        assert!(Deadline::WithinDays(MAX_WITHIN_DAYS + 1).out_of_range(&d("2022-04-06")).is_some());
+        assert!(Deadline::WithinMonths(MAX_WITHIN_MONTHS).out_of_range(&d("2022-04-06")).is_none());
+        assert!("0000".parse::<PartialDate>().unwrap_err().to_string().contains("no year 0000"));
+        assert!("0001-01-01".parse::<PartialDate>().is_ok());
     }
 
     #[test]

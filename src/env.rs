@@ -112,50 +112,79 @@ pub struct EnvError {
     reason: String,
 }
 
+/// The most `ENTENTE_BUSY_TIMEOUT_MS` may be: SQLite counts the wait in a signed 32-bit
+/// number of milliseconds (about 24.8 days).
+pub const MAX_BUSY_TIMEOUT_MS: u32 = i32::MAX as u32;
+
 #[expect(clippy::disallowed_methods, reason = "env.rs is the one place that reads the environment")]
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+fn var_os(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
+/// A variable as text: `None` when unset or empty; refused when it is not Unicode
+/// (never silently taken as unset).
+fn var(name: &'static str) -> Result<Option<String>, EnvError> {
+    var_os(name)
+        .map(|v| {
+            v.into_string().map_err(|v| EnvError {
+                name,
+                value: v.to_string_lossy().into_owned(),
+                reason: "it is not valid Unicode".to_owned(),
+            })
+        })
+        .transpose()
 }
 
 impl Env {
-    /// Reads the process environment.
+    /// Reads the process environment. Every variable is checked here, with a message
+    /// naming it: `ENTENTE_NOW` a recording time the log can write (RFC 3339, years
+    /// 0001–9999 in UTC, at most microseconds), `ENTENTE_SEED` 0 to 2^64−1,
+    /// `ENTENTE_BUSY_TIMEOUT_MS` 0 to [`MAX_BUSY_TIMEOUT_MS`], `ENTENTE_USER` not blank.
+    /// `ENTENTE_DB` is a path (any bytes); a blank or non-Unicode `USER` is ignored.
     pub fn from_process() -> Result<Env, EnvError> {
-        let clock = match var("ENTENTE_NOW") {
+        let clock = match var("ENTENTE_NOW")? {
             None => Clock::System,
-            Some(v) => Clock::Fixed(
-                DateTime::parse_from_rfc3339(&v)
-                    .map_err(|e| EnvError {
-                        name: "ENTENTE_NOW",
-                        value: v.clone(),
-                        reason: format!("{e}; write it like 2026-01-01T00:00:00Z"),
-                    })?
-                    .with_timezone(&Utc)
-                    .trunc_subsecs(6),
-            ),
+            Some(v) => Clock::Fixed(crate::event::parse_recording_time(&v).map_err(|reason| EnvError {
+                name: "ENTENTE_NOW",
+                value: v.clone(),
+                reason,
+            })?),
         };
-        let ids = match var("ENTENTE_SEED") {
+        let ids = match var("ENTENTE_SEED")? {
             None => Ids::Random,
             Some(v) => Ids::Seeded(v.parse().map_err(|_| EnvError {
                 name: "ENTENTE_SEED",
                 value: v.clone(),
-                reason: "write a whole number".to_owned(),
+                reason: "write a whole number from 0 to 18446744073709551615".to_owned(),
             })?),
         };
-        let busy_timeout_ms = match var("ENTENTE_BUSY_TIMEOUT_MS") {
+        let busy_timeout_ms = match var("ENTENTE_BUSY_TIMEOUT_MS")? {
             None => 10_000,
-            Some(v) => v.parse().map_err(|_| EnvError {
+            Some(v) => v.parse().ok().filter(|ms| *ms <= MAX_BUSY_TIMEOUT_MS).ok_or_else(|| EnvError {
                 name: "ENTENTE_BUSY_TIMEOUT_MS",
                 value: v.clone(),
-                reason: "write a whole number of milliseconds".to_owned(),
+                reason: format!("write a whole number of milliseconds from 0 to {MAX_BUSY_TIMEOUT_MS} (about 24 days)"),
             })?,
+        };
+        let user = match var("ENTENTE_USER")? {
+            Some(v) if v.trim().is_empty() => {
+                return Err(EnvError {
+                    name: "ENTENTE_USER",
+                    value: v,
+                    reason: "it is blank; name who records events, or unset it to use USER".to_owned(),
+                });
+            }
+            Some(v) => v,
+            // USER is the system's, not entente's: a blank or non-Unicode one is ignored.
+            None => var("USER").ok().flatten().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "unknown".to_owned()),
         };
         Ok(Env {
             clock,
             ids,
-            db: var("ENTENTE_DB").map(PathBuf::from),
-            user: var("ENTENTE_USER").or_else(|| var("USER")).unwrap_or_else(|| "unknown".to_owned()),
+            db: var_os("ENTENTE_DB").map(PathBuf::from),
+            user,
             busy_timeout_ms,
-            color: std::io::stdout().is_terminal() && var("NO_COLOR").is_none(),
+            color: std::io::stdout().is_terminal() && var_os("NO_COLOR").is_none(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
         })
     }

@@ -42,8 +42,8 @@ pub struct CorrectArgs {
     /// follows, code; VALUE as JSON, or else as text; `null` removes an optional field.
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     set: Vec<String>,
-    /// Append only if the log still ends at this seq.
-    #[arg(long, value_name = "SEQ")]
+    /// Append only if the log still ends at this seq (0 to 9223372036854775807).
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 }
 
@@ -58,8 +58,8 @@ pub struct RetractArgs {
     /// Why (required).
     #[arg(long)]
     reason: String,
-    /// Append only if the log still ends at this seq.
-    #[arg(long, value_name = "SEQ")]
+    /// Append only if the log still ends at this seq (0 to 9223372036854775807).
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 }
 
@@ -86,8 +86,8 @@ pub struct DisputeArgs {
     /// What the source says instead (required).
     #[arg(long)]
     note: String,
-    /// Append only if the log still ends at this seq.
-    #[arg(long, value_name = "SEQ")]
+    /// Append only if the log still ends at this seq (0 to 9223372036854775807).
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 }
 

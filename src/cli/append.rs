@@ -39,7 +39,7 @@ pub struct Args {
     json: Option<PathBuf>,
 
     /// With --json: append only if the log still ends at this seq.
-    #[arg(long, value_name = "SEQ", requires = "json")]
+    #[arg(long, value_name = "SEQ", requires = "json", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 
     #[command(subcommand)]
@@ -113,8 +113,9 @@ struct Common {
     #[arg(long, value_name = "NAME")]
     recorded_by: Option<String>,
 
-    /// Append only if the log still ends at this seq; otherwise a conflict error.
-    #[arg(long, value_name = "SEQ")]
+    /// Append only if the log still ends at this seq (0 to 9223372036854775807); otherwise a
+    /// conflict error.
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 }
 
@@ -390,11 +391,11 @@ struct DeadlineArgs {
     /// Due by this date (a month means its last day).
     #[arg(long, value_name = "DATE")]
     by: Option<PartialDate>,
-    /// Due this many days after the event.
-    #[arg(long, value_name = "N")]
+    /// Due this many days after the event (0 to 36525, one hundred years).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)), allow_negative_numbers = true)]
     within_days: Option<u32>,
-    /// Due this many months after the event.
-    #[arg(long, value_name = "N")]
+    /// Due this many months after the event (0 to 1200, one hundred years).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_MONTHS)), allow_negative_numbers = true)]
     within_months: Option<u32>,
 }
 
@@ -446,6 +447,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
 fn flag_for(field: &str) -> String {
     let top = field.split(['.', '[']).collect::<Vec<_>>();
     let name = match top.as_slice() {
+        ["payload", "deadline", part, ..] => part.to_string(),
         ["payload", rest, ..] => rest.to_string(),
         [first, ..] => first.to_string(),
         [] => field.to_owned(),

@@ -21,10 +21,10 @@ pub struct Args {
 }
 
 fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(day) = text.parse::<chrono::NaiveDate>() {
+    if let Ok(day) = super::view::parse_day(text) {
         return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| format!("`{text}` is out of range"));
     }
-    crate::report::parse_known_at(text)
+    super::view::parse_known_at(text)
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {

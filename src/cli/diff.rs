@@ -1,10 +1,9 @@
 //! `entente diff`: what changed in the status between two dates.
 
-use chrono::NaiveDate;
-
 use super::view::{self, FormatArg, ViewArgs};
+use super::view::{parse_day, parse_known_at};
 use super::{CommandError, Ctx};
-use crate::report::{diff, parse_known_at, render_diff};
+use crate::report::{diff, render_diff};
 
 /// What changed in the status between two dates.
 ///
@@ -41,8 +40,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         )
     } else {
         let day = |s: &str| {
-            s.parse::<NaiveDate>()
-                .map_err(|_| CommandError::Usage(format!("`{s}` is not a day; write YYYY-MM-DD (or use --known)")))
+            parse_day(s).map_err(|e| CommandError::Usage(format!("{e} (or use --known for recording times)")))
         };
         (
             crate::projection::View { as_of: day(&args.from)?, ..base },

@@ -3,13 +3,14 @@
 //! Also home of the line reader that `append --json` and `demo` share, so every way
 //! events come in goes through one parser and one append path.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{CommandError, Ctx, stdout};
-use crate::event::{FieldError, Incoming, Line, parse_line};
+use crate::event::{ExportCheck, FieldError, Incoming, Line, Manifest, parse_line};
 use crate::store::{Outcome, Stamp, Store, StoreError};
 
 /// Append every event of a JSON Lines file, in one transaction: all lines land or none.
@@ -27,12 +28,14 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     file: PathBuf,
 
-    /// Append only if the log still ends at this seq (optimistic concurrency).
-    #[arg(long, value_name = "SEQ")]
+    /// Append only if the log still ends at this seq (0 to 9223372036854775807; optimistic
+    /// concurrency).
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
 
     /// Refuse the file unless it is a whole, unedited export: its chain must hold from
-    /// seq 1 and match its manifest (FILE.manifest.json, or --manifest).
+    /// seq 1 and match its manifest (FILE.manifest.json, or --manifest). The file is read
+    /// once, checked as it is imported, and the import rolled back if the check fails.
     #[arg(long)]
     verify: bool,
 
@@ -43,13 +46,33 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut store = ctx.open()?;
-    if args.verify {
-        verify_export(&args)?;
-    }
+    let manifest = if args.verify { Some(read_manifest(&args)?) } else { None };
     let Input { name, reader, size } = open_input(&args.file)?;
     let progress = progress_bar(ctx, size);
     let advance = progress.clone();
-    let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head, move |n| advance.inc(n))?;
+    let lines = JsonLines::new(reader, Box::new(move |n| advance.inc(n)));
+    let tally = match manifest {
+        None => append_stream(ctx, &mut store, &name, lines, args.expect_head)?,
+        Some((manifest, manifest_path)) => {
+            // The file is read once: the lines checked are the lines appended, and the
+            // batch is refused (rolled back whole) if the chain or manifest fails.
+            let failure = Arc::new(OnceLock::new());
+            let lines =
+                Verified { lines, check: ExportCheck::default(), manifest, failure: failure.clone(), done: false };
+            match append_stream(ctx, &mut store, &name, lines, args.expect_head) {
+                Ok(tally) => tally,
+                Err(e) => {
+                    return Err(match failure.get() {
+                        Some((0, what)) => CommandError::Unverified {
+                            what: format!("{name} fails its manifest {}: {what}", manifest_path.display()),
+                        },
+                        Some((line, what)) => CommandError::Unverified { what: format!("{name}:{line}: {what}") },
+                        None => e,
+                    });
+                }
+            }
+        }
+    };
     progress.finish_and_clear();
     let head = store.head()?;
     let mut out = stdout();
@@ -65,44 +88,71 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// Checks the file against its manifest before anything is imported.
-fn verify_export(args: &Args) -> Result<(), CommandError> {
-    let name = args.file.display().to_string();
-    let manifest_path = match &args.manifest {
+/// The most a manifest may hold: it is a few hundred bytes; anything near this is not one.
+const MAX_MANIFEST_BYTES: u64 = 64 << 10;
+
+/// Reads the manifest `--verify` checks against (once, and no more than
+/// [`MAX_MANIFEST_BYTES`]), and where it came from.
+fn read_manifest(args: &Args) -> Result<(Manifest, PathBuf), CommandError> {
+    let path = match &args.manifest {
         Some(p) => p.clone(),
         None if args.file.as_os_str() == "-" => {
             return Err(CommandError::Usage("--verify on stdin needs --manifest FILE".to_owned()));
         }
         None => super::export::manifest_path(&args.file),
     };
-    let io = |path: &std::path::Path| {
-        let path = path.display().to_string();
-        move |e: std::io::Error| CommandError::Io { path: path.clone(), message: format!("cannot read it: {e}") }
-    };
-    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
-    let manifest: crate::event::Manifest = serde_json::from_str(&manifest_text).map_err(|e| CommandError::Io {
-        path: manifest_path.display().to_string(),
-        message: format!("is not an entente manifest: {e}"),
-    })?;
-    // Streamed: an export may be larger than memory allows.
-    let file = std::fs::File::open(&args.file).map_err(io(&args.file))?;
-    let mut unread = None;
-    let lines = std::io::BufReader::new(file)
-        .lines()
-        .map_while(|l| l.map_err(|e| unread = Some(e)).ok())
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-        .filter(|(_, l)| !l.trim().is_empty());
-    let checked = crate::event::check_export(lines, &manifest);
-    if let Some(e) = unread {
-        return Err(io(&args.file)(e));
+    let fail = |message: String| CommandError::Io { path: path.display().to_string(), message };
+    if path.is_dir() {
+        return Err(fail("is a directory; give the export's manifest file".to_owned()));
     }
-    checked.map_err(|(line, what)| match line {
-        0 => {
-            CommandError::Unverified { what: format!("{name} fails its manifest {}: {what}", manifest_path.display()) }
+    let file = std::fs::File::open(&path).map_err(|e| fail(format!("cannot read it: {e}")))?;
+    let mut text = String::new();
+    file.take(MAX_MANIFEST_BYTES + 1).read_to_string(&mut text).map_err(|e| fail(format!("cannot read it: {e}")))?;
+    if text.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(fail(format!(
+            "is larger than {} KiB: not an entente manifest (give the FILE.manifest.json written by export)",
+            MAX_MANIFEST_BYTES >> 10
+        )));
+    }
+    let manifest = serde_json::from_str(&text).map_err(|e| fail(format!("is not an entente manifest: {e}")))?;
+    Ok((manifest, path))
+}
+
+/// Numbered, parsed lines checked as an export while they pass: the first line that
+/// breaks the chain, or a manifest that does not match at the end, is recorded in
+/// `failure` and handed on as a rejected line, which rolls the batch back; reading
+/// stops there.
+struct Verified<I> {
+    lines: I,
+    check: ExportCheck,
+    manifest: Manifest,
+    failure: Arc<OnceLock<(usize, String)>>,
+    done: bool,
+}
+
+impl<I: Iterator<Item = (usize, ParsedLine)>> Iterator for Verified<I> {
+    type Item = (usize, ParsedLine);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
         }
-        n => CommandError::Unverified { what: format!("{name}:{n}: {what}") },
-    })
+        let (line, what) = match self.lines.next() {
+            Some((no, Ok(incoming))) => match self.check.line(&incoming.line, &incoming.template) {
+                Ok(()) => return Some((no, Ok(incoming))),
+                Err(what) => (no, what),
+            },
+            Some((no, Err(e))) => (no, e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message))),
+            None => match self.check.finish(&self.manifest) {
+                Ok(()) => return None,
+                Err(what) => (0, what),
+            },
+        };
+        self.done = true;
+        let message = format!("the file fails verification here: {what}");
+        let _ = self.failure.set((line, what));
+        Some((line, Err(FieldError { field: None, message })))
+    }
 }
 
 /// How a batch went.
@@ -127,7 +177,18 @@ pub fn append_lines(
     name: &str,
     reader: impl BufRead + Send + 'static,
     expect_head: Option<u64>,
-    mut advance: impl FnMut(u64) + Send + 'static,
+    advance: impl FnMut(u64) + Send + 'static,
+) -> Result<Tally, CommandError> {
+    append_stream(ctx, store, name, JsonLines::new(reader, Box::new(advance)), expect_head)
+}
+
+/// Appends `lines` as one batch, reading and parsing them on a thread of their own.
+fn append_stream(
+    ctx: &Ctx<'_>,
+    store: &mut Store,
+    name: &str,
+    mut lines: impl Iterator<Item = (usize, ParsedLine)> + Send + 'static,
+    expect_head: Option<u64>,
 ) -> Result<Tally, CommandError> {
     /// Lines handed over at a time, and batches in flight: enough to keep both threads
     /// busy, little enough to keep memory flat.
@@ -140,7 +201,6 @@ pub fn append_lines(
     std::thread::Builder::new()
         .name("entente-reader".to_owned())
         .spawn(move || {
-            let mut lines = JsonLines { reader, line_no: 0, advance: &mut advance };
             loop {
                 let batch: Vec<_> = lines.by_ref().take(LINES_PER_BATCH).collect();
                 // An empty batch is the end; a closed channel means the appender stopped.
@@ -167,6 +227,15 @@ pub fn append_batch(
 ) -> Result<Tally, CommandError> {
     let stamp = Stamp { now: ctx.env.clock.now(), ids: ctx.env.ids, recorded_by: &ctx.env.user };
     let mut tally = Tally::default();
+    // What stored bodies need not meet but new lines must, checked once, here, where
+    // every way in (import, append, demo) passes.
+    let lines = lines.into_iter().map(|(no, parsed)| {
+        let parsed = parsed.map(Into::into).and_then(|incoming: Incoming| {
+            crate::event::check_incoming(&incoming.line)?;
+            Ok(incoming)
+        });
+        (no, parsed)
+    });
     let result = store.append(lines, stamp, expect_head, &mut |outcome| {
         match outcome {
             Outcome::Appended { .. } => tally.appended += 1,
@@ -212,13 +281,19 @@ pub fn append_one(
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// An iterator of numbered, parsed lines; blank lines are skipped.
-struct JsonLines<'a, R> {
+struct JsonLines<R> {
     reader: R,
     line_no: usize,
-    advance: &'a mut dyn FnMut(u64),
+    advance: Box<dyn FnMut(u64) + Send>,
 }
 
-impl<R: BufRead> Iterator for JsonLines<'_, R> {
+impl<R> JsonLines<R> {
+    fn new(reader: R, advance: Box<dyn FnMut(u64) + Send>) -> JsonLines<R> {
+        JsonLines { reader, line_no: 0, advance }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonLines<R> {
     type Item = (usize, ParsedLine);
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -28,11 +28,11 @@ pub struct Args {
     actor: Option<String>,
 
     /// Only events that may have occurred on or after this day.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::view::parse_day)]
     from: Option<NaiveDate>,
 
     /// Only events that may have occurred on or before this day.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::view::parse_day)]
     to: Option<NaiveDate>,
 
     /// Only events containing this text anywhere (case-insensitive).
@@ -40,11 +40,11 @@ pub struct Args {
     text: Option<String>,
 
     /// Only events that had surely happened by this day (their whole date interval).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::view::parse_day)]
     as_of: Option<NaiveDate>,
 
     /// Only events the log had recorded by then (a timestamp, or a day's end, UTC).
-    #[arg(long, value_name = "TIME", value_parser = crate::report::parse_known_at)]
+    #[arg(long, value_name = "TIME", value_parser = super::view::parse_known_at)]
     known_at: Option<chrono::DateTime<chrono::Utc>>,
 
     /// text (a table) or json (JSON Lines, as `entente export` writes).

@@ -15,6 +15,7 @@ mod history;
 mod import;
 mod init;
 mod log;
+mod output;
 mod replay;
 mod reports;
 mod show;
@@ -233,11 +234,30 @@ impl Ctx<'_> {
     }
 }
 
+/// The largest seq a log can hold: SQLite stores it as a signed 64-bit integer.
+const MAX_SEQ: u64 = i64::MAX as u64;
+
+/// Parses a seq given as a flag (`--expect-head`): 0 to [`MAX_SEQ`].
+fn seq_parser() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=MAX_SEQ)
+}
+
 /// Finds the event a user means: a full id, a unique id prefix of 4 or more hex
 /// digits, or a seq number.
 fn resolve(ctx: &Ctx<'_>, store: &Store, reference: &str) -> Result<crate::event::Record, CommandError> {
     let r = reference.trim();
-    let record = if let Ok(seq) = r.parse::<u64>() {
+    // Digits are a seq (an id prefix made only of digits is not told apart from one).
+    let digits = !r.is_empty() && r.len() < 32 && r.bytes().all(|b| b.is_ascii_digit());
+    let record = if digits {
+        let seq = r.parse::<u64>().ok().filter(|s| *s <= MAX_SEQ);
+        let Some(seq) = seq else {
+            return Err(CommandError::Usage(format!("seq {r} is beyond the largest a log can hold ({MAX_SEQ})")));
+        };
+        store.by_seq(seq)?
+    } else if let Ok(seq) = r.parse::<u64>() {
+        if seq > MAX_SEQ {
+            return Err(CommandError::Usage(format!("seq {seq} is beyond the largest a log can hold ({MAX_SEQ})")));
+        }
         store.by_seq(seq)?
     } else if let Ok(uuid) = uuid::Uuid::parse_str(r) {
         store.by_id(crate::event::EventId(uuid))?

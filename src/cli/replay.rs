@@ -49,7 +49,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             // The derived tables are rebuilt from the chain whatever is written.
             rebuild_snapshot(&store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
-            let written = write_reports(&replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?;
+            let written =
+                write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?;
             (replay.count(), written)
         }
         None => {
@@ -91,14 +92,18 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
         let input = open_input(&file)?;
         append_lines(ctx, &mut store, &input.name, input.reader, None, |_| {})?;
         let replay = replay(&store, args.view.view(ctx), &mut || {})?;
-        let written =
-            write_reports(&replay, &out_dir, |p, f| out_dir.join(p.name()).join(format!("{stem}.{}", f.extension())))?;
+        let written = write_reports(&ctx.db, &replay, &out_dir, |p, f| {
+            out_dir.join(p.name()).join(format!("{stem}.{}", f.extension()))
+        })?;
         writeln!(out, "{}: {} events, {written} reports", file.display(), replay.count())?;
     }
     Ok(())
 }
 
+/// Writes every report of `replay` where `path` says, each refused if it is the log at
+/// `db` or not a regular file, each written atomically (see [`super::output`]).
 fn write_reports(
+    db: &Path,
     replay: &Replay,
     root: &Path,
     path: impl Fn(Projection, Format) -> PathBuf,
@@ -111,9 +116,11 @@ fn write_reports(
             let parent = target.parent().unwrap_or(root);
             std::fs::create_dir_all(parent)
                 .map_err(|e| CommandError::Io { path: parent.display().to_string(), message: e.to_string() })?;
+            super::output::guard(db, &[("--out", &target)])?;
             let text = render(replay, tracks.clone(), projection, format, &Scope::default());
-            std::fs::write(&target, text)
-                .map_err(|e| CommandError::Io { path: target.display().to_string(), message: e.to_string() })?;
+            super::output::write_atomically(&target, |out| {
+                out.write_all(text.as_bytes()).map_err(CommandError::Output)
+            })?;
             written += 1;
         }
     }

@@ -1,7 +1,7 @@
 //! The options every read command shares (`--as-of`, `--known-at`, `--stall-days`,
 //! `--format`) and the one way a command turns the log into a [`Replay`].
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::{CommandError, Ctx};
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::event::{EventId, Record};
 use crate::projection::status::{FOLD_VERSION, Fold, TrackStatus};
 use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View, amend};
-use crate::report::{Format, parse_known_at};
+use crate::report::Format;
 use crate::store::{Filter, Store};
 
 /// How a read command sees the log.
@@ -18,7 +18,7 @@ pub struct ViewArgs {
     /// Judge the world as of this day: only events whose date has surely passed count
     /// (an event dated 2022-04 counts from 2022-04-30), and deadlines are judged then
     /// [default: today].
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub as_of: Option<NaiveDate>,
 
     /// Only what the log had recorded by then: an RFC 3339 timestamp, or a day (its end,
@@ -26,9 +26,33 @@ pub struct ViewArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_known_at)]
     pub known_at: Option<DateTime<Utc>>,
 
-    /// Days without progress after which an open commitment counts as stalled.
-    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_STALL_DAYS)]
+    /// Days without progress after which an open commitment counts as stalled (0 to
+    /// 36525, one hundred years).
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_STALL_DAYS,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)), allow_negative_numbers = true)]
     pub stall_days: u32,
+}
+
+/// Parses a day given as a flag: YYYY-MM-DD, years 0001 to 9999 (what the log's dates
+/// can be written as).
+pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    let four_digit_year = text.len() == 10 && text.as_bytes().first().is_some_and(u8::is_ascii_digit);
+    match text.parse::<NaiveDate>() {
+        Ok(day) if four_digit_year && day.year() >= 1 => Ok(day),
+        Ok(_) => Err(format!("`{text}` is outside the years 0001 to 9999; write YYYY-MM-DD")),
+        Err(e) => Err(format!("`{text}` is not a day ({e}); write YYYY-MM-DD")),
+    }
+}
+
+/// Parses `--known-at`: an RFC 3339 timestamp or a day (its end, UTC), within the times
+/// the log can record (years 0001 to 9999).
+pub fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
+    let at = crate::report::parse_known_at(text)?;
+    let (first, last) = crate::event::recording_time_range();
+    if at < first || at > last {
+        return Err(format!("`{text}` is outside the years 0001 to 9999 (UTC), the times the log can record"));
+    }
+    Ok(at)
 }
 
 /// The output format of a read command.

@@ -114,12 +114,18 @@ impl fmt::Display for PrincipleRef {
 impl std::str::FromStr for PrincipleRef {
     type Err = String;
     fn from_str(text: &str) -> Result<PrincipleRef, String> {
-        let bad = || format!("`{text}` is not a principle: write PROPOSAL#N, like `az-five-principles#2`");
+        let bad = || {
+            format!(
+                "`{text}` is not a principle: write PROPOSAL#N, like `az-five-principles#2`, N a whole number \
+                 from 1 to 4294967295 without leading zeros"
+            )
+        };
         let (proposal, number) = text.split_once('#').ok_or_else(bad)?;
-        let number: u32 = number.parse().map_err(|_| bad())?;
-        if number == 0 {
+        // Digits only (no sign, no leading zero): the one spelling is the canonical one.
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || number.starts_with('0') {
             return Err(bad());
         }
+        let number: u32 = number.parse().map_err(|_| bad())?;
         Ok(PrincipleRef { proposal: ProposalId::new(proposal)?, number })
     }
 }
@@ -157,5 +163,9 @@ mod tests {
         assert_eq!(p.to_string(), "az-five-principles#4");
         assert!("az-five-principles".parse::<PrincipleRef>().is_err());
         assert!("x#0".parse::<PrincipleRef>().is_err());
+        for bad in ["x#+5", "x#05", "x#-1", "x#4294967296", "x# 5", "x#"] {
+            assert!(bad.parse::<PrincipleRef>().is_err(), "{bad}");
+        }
+        assert_eq!("x#4294967295".parse::<PrincipleRef>().map(|p| p.number), Ok(u32::MAX));
     }
 }

@@ -18,7 +18,8 @@ pub use ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party, Principl
 pub use payload::{Kind, Payload};
 pub use validate::{Known, Name, validate};
 pub use wire::{
-    BodyTemplate, CanonicalHead, FieldError, Incoming, Line, canonical_head, format_recorded_at, parse_line,
+    BodyTemplate, CanonicalHead, FieldError, Incoming, Line, canonical_head, check_incoming, format_recorded_at,
+    parse_line, parse_recording_time, recording_time_range,
 };
 
 /// Where a fact was reported.
@@ -146,11 +147,11 @@ impl std::fmt::Display for Hash {
     }
 }
 
-/// True when the canonical encoding can write `at`: RFC 3339 has four-digit years, so
-/// a recording time lies in years 0000 to 9999 (UTC).
+/// True when `at` is a recording time the log can write: within
+/// [`recording_time_range`] (years 0001 to 9999, UTC).
 pub fn recordable(at: &DateTime<Utc>) -> bool {
-    use chrono::Datelike;
-    (0..=9999).contains(&at.year())
+    let (first, last) = recording_time_range();
+    (first..=last).contains(at)
 }
 
 /// An event in its place in the log: position, chain link and hash.
@@ -245,48 +246,72 @@ pub fn check_export(
     lines: impl IntoIterator<Item = (usize, impl AsRef<str>)>,
     manifest: &Manifest,
 ) -> Result<(), (usize, String)> {
-    let mut prev = Hash::GENESIS;
-    let mut count = 0u64;
+    let mut check = ExportCheck::default();
     for (no, text) in lines {
         let line = parse_line(text.as_ref())
             .map_err(|e| (no, e.field.map_or(e.message.clone(), |f| format!("{f}: {}", e.message))))?;
+        check.line(&line, &BodyTemplate::of(&line.facts)).map_err(|what| (no, what))?;
+    }
+    check.finish(manifest).map_err(|what| (0, what))
+}
+
+/// The chain check of an export, one parsed line at a time, so a reader can verify the
+/// very lines it hands on (an input is read once: a second read of a path may serve
+/// other bytes). Call [`ExportCheck::line`] for every line in order, then
+/// [`ExportCheck::finish`].
+#[derive(Clone, Debug)]
+pub struct ExportCheck {
+    prev: Hash,
+    count: u64,
+}
+
+impl Default for ExportCheck {
+    fn default() -> ExportCheck {
+        ExportCheck { prev: Hash::GENESIS, count: 0 }
+    }
+}
+
+impl ExportCheck {
+    /// Checks the next line, whose body (but for the stamped fields) is `template`:
+    /// it carries its chain fields, continues the seq and links to the hash before,
+    /// and its hash matches its content.
+    pub fn line(&mut self, line: &Line, template: &BodyTemplate) -> Result<(), String> {
         let (Some(seq), Some(p), Some(h), Some(id), Some(at), Some(by)) =
-            (line.seq, line.prev_hash, line.hash, line.id, line.recorded_at, line.recorded_by)
+            (line.seq, line.prev_hash, line.hash, line.id, line.recorded_at, line.recorded_by.as_deref())
         else {
-            return Err((
-                no,
+            return Err(
                 "the line lacks seq, prev_hash, hash, id, recorded_at or recorded_by: it is not an export line"
                     .to_owned(),
-            ));
+            );
         };
-        if seq != count + 1 {
-            return Err((no, format!("seq {seq} where {} was expected: lines are missing or out of order", count + 1)));
+        let expected = self.count + 1;
+        if seq != expected {
+            return Err(format!("seq {seq} where {expected} was expected: lines are missing or out of order"));
         }
-        if p != prev {
-            return Err((
-                no,
-                "prev_hash does not link to the line before: lines are missing or out of order".to_owned(),
-            ));
+        if p != self.prev {
+            return Err("prev_hash does not link to the line before: lines are missing or out of order".to_owned());
         }
-        let record = Record::chain(seq, Event { id, recorded_at: at, recorded_by: by, facts: line.facts }, prev);
-        if record.hash != h {
-            return Err((no, "the hash does not match the line's content: it was edited after export".to_owned()));
+        if chain_hash(self.prev, seq, &template.fill(&id, &at, by)) != h {
+            return Err("the hash does not match the line's content: it was edited after export".to_owned());
         }
-        prev = h;
-        count += 1;
+        self.prev = h;
+        self.count = expected;
+        Ok(())
     }
-    if manifest.format != "entente-export" {
-        return Err((0, format!("the manifest's format is `{}`, not `entente-export`", manifest.format)));
-    }
-    if count != manifest.count || count != manifest.head_seq || prev.to_hex() != manifest.head_hash {
-        return Err((
-            0,
-            format!(
+
+    /// Checks what was seen against the manifest: its format, count and head.
+    pub fn finish(&self, manifest: &Manifest) -> Result<(), String> {
+        let (count, prev) = (self.count, self.prev);
+        if manifest.format != "entente-export" {
+            return Err(format!("the manifest's format is `{}`, not `entente-export`", manifest.format));
+        }
+        if count != manifest.count || count != manifest.head_seq || prev.to_hex() != manifest.head_hash {
+            return Err(format!(
                 "the file holds {count} events ending in hash {prev}, but its manifest promises {} ending at seq {} in hash {}: \
                  lines were added or removed",
                 manifest.count, manifest.head_seq, manifest.head_hash
-            ),
-        ));
+            ));
+        }
+        Ok(())
     }
-    Ok(())
 }

@@ -274,6 +274,11 @@ impl Checker<'_> {
     }
 
     fn deadline_after_event(&mut self, field: &str, f: &Facts, deadline: &crate::date::Deadline) {
+        if let Some((part, why)) = deadline.out_of_range(&f.occurred) {
+            let at = if part.is_empty() { field.to_owned() } else { format!("{field}.{part}") };
+            self.fail(at, format!("the deadline ({deadline}) is out of range: {why}"));
+            return;
+        }
         let due = deadline.due(&f.occurred);
         if due < f.occurred.first_day() {
             self.fail(

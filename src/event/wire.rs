@@ -95,6 +95,14 @@ struct WireIn<'a> {
 /// Checks form only (types, closed sets, dates, versions); whether the references
 /// resolve is [`super::validate`]'s job.
 pub fn parse_line(text: &str) -> Result<Line, FieldError> {
+    // serde would read an array positionally, as the fields in declaration order.
+    if !text.trim_start().starts_with('{') {
+        let what = json_kind(text);
+        return Err(FieldError {
+            field: None,
+            message: format!("the line is {what}, not an event: each line holds one event as a JSON object, {{…}}"),
+        });
+    }
     // The fast path; only a failure pays for tracking the path of the bad field.
     let wire: WireIn<'_> = match serde_json::from_str(text) {
         Ok(wire) => wire,
@@ -128,22 +136,22 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
             ),
         ));
     }
+    if !wire.payload.get().trim_start().starts_with('{') {
+        return Err(FieldError::at(
+            "payload",
+            format!(
+                "the payload is {}, not an object: write it as {{…}} with the fields of {kind}",
+                json_kind(wire.payload.get())
+            ),
+        ));
+    }
     let payload = Payload::parse(kind, wire.payload.get()).map_err(|(path, message)| {
         let field = if path == "." { "payload".to_owned() } else { format!("payload.{path}") };
         FieldError { field: Some(field), message: clean_serde_message(&message) }
     })?;
     let recorded_at = match wire.recorded_at {
         None => None,
-        Some(text) => Some(
-            DateTime::parse_from_rfc3339(&text)
-                .map_err(|e| {
-                    FieldError::at(
-                        "recorded_at",
-                        format!("`{text}` is not an RFC 3339 timestamp ({e}); write it like 2022-04-06T12:00:00Z"),
-                    )
-                })?
-                .with_timezone(&Utc),
-        ),
+        Some(text) => Some(parse_recording_time(&text).map_err(|e| FieldError::at("recorded_at", e))?),
     };
     let hash_field = |field: &str, text: Option<Cow<'_, str>>| -> Result<Option<Hash>, FieldError> {
         text.map(|t| {
@@ -177,9 +185,79 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
     })
 }
 
+/// What a JSON text is, in words, for messages: "a JSON array", "a number".
+fn json_kind(text: &str) -> &'static str {
+    match text.trim_start().bytes().next() {
+        None => "empty",
+        Some(b'[') => "a JSON array",
+        Some(b'"') => "a JSON string",
+        Some(b'{') => "a JSON object",
+        Some(b't' | b'f') => "a JSON boolean",
+        Some(b'n') => "JSON null",
+        Some(b'-' | b'0'..=b'9') => "a number",
+        Some(_) => "not JSON",
+    }
+}
+
+/// The earliest and latest recording times the canonical encoding writes: four-digit
+/// years, 0001 to 9999 (RFC 3339 cannot write others; year 0000 is no time anyone
+/// recorded anything).
+pub fn recording_time_range() -> (DateTime<Utc>, DateTime<Utc>) {
+    let first = chrono::NaiveDate::from_ymd_opt(1, 1, 1).and_then(|d| d.and_hms_micro_opt(0, 0, 0, 0));
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_micro_opt(23, 59, 59, 999_999));
+    match (first, last) {
+        (Some(first), Some(last)) => (first.and_utc(), last.and_utc()),
+        // Both are valid dates; chrono's own range is far wider.
+        _ => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC),
+    }
+}
+
+/// Parses a recording time as the log writes it: RFC 3339, converted to UTC, no finer
+/// than a microsecond (the log's precision: finer digits are refused, not cut), no leap
+/// second, and within [`recording_time_range`]. The error says what is wrong, in words.
+pub fn parse_recording_time(text: &str) -> Result<DateTime<Utc>, String> {
+    let at = DateTime::parse_from_rfc3339(text)
+        .map_err(|e| format!("`{text}` is not an RFC 3339 timestamp ({e}); write it like 2022-04-06T12:00:00Z"))?
+        .with_timezone(&Utc);
+    let nanos = chrono::Timelike::nanosecond(&at);
+    if nanos >= 1_000_000_000 {
+        return Err(format!("`{text}` is a leap second, which the log cannot write; use the second before"));
+    }
+    if nanos % 1_000 != 0 {
+        return Err(format!(
+            "`{text}` is finer than a microsecond, the log's precision; write at most six digits after the seconds"
+        ));
+    }
+    let (first, last) = recording_time_range();
+    if at < first || at > last {
+        return Err(format!(
+            "`{text}` is outside the years 0001 to 9999 (in UTC), the only times RFC 3339 and the log can write"
+        ));
+    }
+    Ok(at)
+}
+
+/// Checks what a line entering the log must meet beyond [`parse_line`]'s form (which
+/// stored bodies, written by older versions, need not): a `recorded_by` that names
+/// someone. The error names the field.
+pub fn check_incoming(line: &Line) -> Result<(), FieldError> {
+    match &line.recorded_by {
+        Some(by) if by.trim().is_empty() => Err(FieldError::at(
+            "recorded_by",
+            "is blank; name who recorded the event, or leave the field out to be recorded as ENTENTE_USER",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// serde_json appends " at line 1 column 57" to its messages; for a JSON Lines file
 /// the line is ours to report, and the column is kept as a position within it.
 fn clean_serde_message(message: &str) -> String {
+    // Integer types in words, with their ranges.
+    let message = message
+        .replace("expected u32", "expected a whole number from 0 to 4294967295")
+        .replace("expected u64", "expected a whole number from 0 to 18446744073709551615");
+    let message = message.as_str();
     match message.rsplit_once(" at line ") {
         Some((head, tail)) => match tail.split_once(" column ") {
             Some((_, column)) => format!("{head} (at column {column})"),

@@ -1513,7 +1513,7 @@ fn recorded_at(
     let at = match (claimed, last) {
         (Some(at), _) if !recordable(&at) => {
             return Err(format!(
-                "{} lies outside the years 0000 to 9999 (UTC) that a recording time is written in",
+                "{} lies outside the years 0001 to 9999 (UTC) that a recording time is written in",
                 at.to_rfc3339()
             ));
         }
@@ -1543,7 +1543,7 @@ fn recorded_at(
                 Some(next) if next <= limit || !recordable(&next) => {
                     return Err(format!(
                         "the log's last event was recorded at {}, the last instant a recording time can be \
-                         written in (years 0000 to 9999), so no later event can be stamped",
+                         written in (years 0001 to 9999), so no later event can be stamped",
                         show(&last)
                     ));
                 }
@@ -1564,7 +1564,7 @@ fn recorded_at(
         Ok(at)
     } else {
         Err(format!(
-            "{} lies outside the years 0000 to 9999 (UTC) that a recording time is written in",
+            "{} lies outside the years 0001 to 9999 (UTC) that a recording time is written in",
             at.to_rfc3339()
         ))
     }

@@ -258,8 +258,8 @@ fn an_imported_recording_time_from_the_future_or_out_of_range_is_refused() {
         ("2035-01-01T00:00:00Z", "later than this machine's clock"),
         ("2026-11-28T12:05:01Z", "later than this machine's clock"),
         ("9999-12-31T23:59:59.999999Z", "later than this machine's clock"),
-        ("9999-12-31T23:59:59-01:00", "outside the years 0000 to 9999"),
-        ("0000-01-01T00:00:00+01:00", "outside the years 0000 to 9999"),
+        ("9999-12-31T23:59:59-01:00", "outside the years 0001 to 9999"),
+        ("0000-01-01T00:00:00+01:00", "outside the years 0001 to 9999"),
     ] {
         let s = Sandbox::new();
         value["recorded_at"] = at.into();
@@ -646,7 +646,7 @@ proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
 
     /// Whatever the clock says and whatever times lines claim, recording times along
-    /// the log never go back, never leave the years 0000–9999, are never later than the
+    /// the log never go back, never leave the years 0001–9999, are never later than the
     /// clock of the append that wrote them (plus the tolerance), and a refused append
     /// changes nothing.
     #[test]

@@ -9,10 +9,14 @@ mod common;
 mod contract;
 mod frozen;
 mod hardening;
+mod import_verify;
+mod numbers;
+mod outputs;
 mod projections;
 mod properties;
 mod reliability;
 mod store;
+mod wire_input;
 
 #[test]
 fn every_test_file_is_a_module() {
