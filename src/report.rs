@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::event::payload::Payload;
 use crate::event::{Event, Record, format_recorded_at};
-use crate::text;
 use crate::projection::status::{CommitmentState, CommitmentStatus, PrincipleStatus, TrackStatus};
 use crate::projection::{Header, Replay, View};
+use crate::text;
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -41,7 +41,8 @@ pub struct CommitmentsArgs {
 
 fn parse_state(text: &str) -> Result<CommitmentState, String> {
     use crate::names::Named;
-    crate::names::parse(text).map_err(|_| format!("unknown state; the states are {}", CommitmentState::NAMES.join(", ")))
+    crate::names::parse(text)
+        .map_err(|_| format!("unknown state; the states are {}", CommitmentState::NAMES.join(", ")))
 }
 
 pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {

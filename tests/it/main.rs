@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod contract;
 mod frozen;
+mod hostile_text;
 mod projections;
 mod properties;
 mod reliability;
