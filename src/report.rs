@@ -15,15 +15,32 @@ use crate::projection::status::{CommitmentState, CommitmentStatus, PrincipleStat
 use crate::projection::{Header, Replay, View};
 use crate::text;
 
-/// An output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Aligned text for a terminal.
-    Text,
-    /// JSON for scripts and jq.
-    Json,
-    /// Markdown for a brief.
-    Markdown,
+crate::names::closed_set! {
+    /// An output format.
+    pub enum Format {
+        /// Aligned text for a terminal.
+        Text => "text",
+        /// JSON for scripts and jq.
+        Json => "json",
+        /// Markdown for a brief.
+        Markdown => "markdown",
+    }
+}
+
+/// `--format`, named from the one table.
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Format] {
+        <Format as crate::names::Named>::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            Format::Text => "Aligned text for a terminal",
+            Format::Json => "JSON for scripts and jq",
+            Format::Markdown => "Markdown for a brief",
+        };
+        Some(clap::builder::PossibleValue::new(self.name()).help(help))
+    }
 }
 
 impl Format {

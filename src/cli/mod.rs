@@ -279,6 +279,12 @@ fn print(text: &str, format: crate::report::Format) -> Result<(), CommandError> 
     Ok(())
 }
 
+/// A path as a message shows it: escaped like any text the user gave
+/// ([`crate::text::shown`]), since a file name may hold anything but `/` and NUL.
+fn shown_path(path: &std::path::Path) -> String {
+    crate::text::shown(&path.display().to_string()).into_owned()
+}
+
 /// Writes to stdout through a lock and a buffer; every command's output goes here.
 fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::new(std::io::stdout().lock())

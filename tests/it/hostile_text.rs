@@ -525,6 +525,11 @@ fn principle_state_has_one_name_each() {
     one_name_each::<entente::projection::status::PrincipleState>();
 }
 
+#[test]
+fn output_format_has_one_name_each() {
+    one_name_each::<entente::report::Format>();
+}
+
 // --- Invisible-only text is refused like empty text ----------------------------------
 
 /// Texts that show nothing.
@@ -709,4 +714,15 @@ fn invisible_only_text_is_refused_in_every_text_field_and_nothing_is_written() {
         let out = scratch.run(&["import", file.to_str().expect("path")]);
         assert!(out.status.success(), "{field}: the good line is refused:\n{}", text_of(&out).1);
     }
+}
+
+#[test]
+fn a_path_in_a_message_is_escaped() {
+    let s = Sandbox::empty();
+    let db = s.dir.path().join("log\u{1b}[2J\r\u{202e}.db");
+    let out = s.cmd(&["--db", db.to_str().expect("utf-8 path"), "init"]).output().expect("run entente");
+    let (stdout, stderr) = text_of(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_clean("init stdout", &stdout);
+    assert!(stdout.contains(r"log\u{1b}[2J\u{d}\u{202e}.db"), "{stdout}");
 }
