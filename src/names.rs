@@ -92,9 +92,18 @@ macro_rules! closed_set {
             }
         }
 
+        $crate::names::named_serde!($set);
+    };
+}
+pub(crate) use closed_set;
+
+/// Serde for a [`Named`] set, through its one table: serialized as its name, and
+/// deserialized from it with serde's own message for an unknown one.
+macro_rules! named_serde {
+    ($set:ident) => {
         impl serde::Serialize for $set {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.name())
+                s.serialize_str($crate::names::Named::name(*self))
             }
         }
 
@@ -104,12 +113,13 @@ macro_rules! closed_set {
                 impl serde::de::Visitor<'_> for Visit {
                     type Value = $set;
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        write!(f, "one of {}", [$(concat!("`", $name, "`"),)*].join(", "))
+                        let names: Vec<String> =
+                            <$set as $crate::names::Named>::NAMES.iter().map(|n| format!("`{n}`")).collect();
+                        write!(f, "one of {}", names.join(", "))
                     }
                     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$set, E> {
-                        <$set as $crate::names::Named>::from_name(v).ok_or_else(|| {
-                            E::unknown_variant(v, <$set as $crate::names::Named>::NAMES)
-                        })
+                        <$set as $crate::names::Named>::from_name(v)
+                            .ok_or_else(|| E::unknown_variant(v, <$set as $crate::names::Named>::NAMES))
                     }
                 }
                 d.deserialize_str(Visit)
@@ -117,4 +127,4 @@ macro_rules! closed_set {
         }
     };
 }
-pub(crate) use closed_set;
+pub(crate) use named_serde;

@@ -12,8 +12,7 @@ use crate::event::ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party
 macro_rules! kinds {
     ($($variant:ident => $name:literal, $payload:ident;)*) => {
         /// The kind of an event, as written in the `kind` field.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Kind {
             $(#[doc = concat!("`", $name, "`")] $variant,)*
         }
@@ -32,6 +31,26 @@ macro_rules! kinds {
                 match name { $($name => Some(Kind::$variant),)* _ => None }
             }
         }
+
+        // The same table for JSON (the canonical body's `kind`) as for parsing.
+        impl crate::names::Named for Kind {
+            const ALL: &'static [Kind] = Kind::ALL;
+            const NAMES: &'static [&'static str] = &[$($name,)*];
+
+            fn name(self) -> &'static str {
+                Kind::name(self)
+            }
+
+            fn words(self) -> &'static str {
+                Kind::name(self)
+            }
+
+            fn from_name(name: &str) -> Option<Kind> {
+                Kind::from_name(name)
+            }
+        }
+
+        crate::names::named_serde!(Kind);
 
         /// The kind-specific part of an event.
         #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -726,3 +726,14 @@ fn a_path_in_a_message_is_escaped() {
     assert_clean("init stdout", &stdout);
     assert!(stdout.contains(r"log\u{1b}[2J\u{d}\u{202e}.db"), "{stdout}");
 }
+
+#[test]
+fn event_kind_has_one_name_each() {
+    use entente::event::Kind;
+    for &k in <Kind as Named>::ALL {
+        assert_eq!(k.to_string(), k.name());
+        assert_eq!(Kind::from_name(&k.to_string()), Some(k));
+        assert_eq!(serde_json::to_string(&k).expect("json"), format!("\"{}\"", k.name()), "JSON is the name");
+        assert_eq!(serde_json::from_str::<Kind>(&format!("\"{}\"", k.name())).expect("json"), k);
+    }
+}
