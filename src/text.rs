@@ -70,33 +70,23 @@ pub fn unshown(text: &str) -> Option<String> {
 /// Cuts text that [`shown`] wrote to at most `width` characters, marking the cut with
 /// an ellipsis; an escape sequence is kept whole or left out, never split.
 pub fn cut(text: &str, width: usize) -> String {
-    let units = units(text);
-    if units.iter().map(|u| u.chars().count()).sum::<usize>() <= width {
+    if text.chars().count() <= width {
         return text.to_owned();
     }
     let mut out = String::new();
     let mut used = 0;
-    for unit in units {
-        let n = unit.chars().count();
-        if used + n > width.saturating_sub(1) {
-            break;
-        }
-        out.push_str(unit);
-        used += n;
-    }
-    out.push('…');
-    out
-}
-
-/// Splits shown text into characters and whole `\u{HEX}` escapes.
-fn units(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         let len = if rest.starts_with("\\u{") { rest.find('}').map_or(c.len_utf8(), |e| e + 1) } else { c.len_utf8() };
-        out.push(&rest[..len]);
+        let n = rest[..len].chars().count();
+        if used + n > width.saturating_sub(1) {
+            break;
+        }
+        out.push_str(&rest[..len]);
+        used += n;
         rest = &rest[len..];
     }
+    out.push('…');
     out
 }
 
