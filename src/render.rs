@@ -1,10 +1,14 @@
 //! Words for events: a one-line headline and a detailed view. Pure functions from data
 //! to text; printing is the CLI's job.
+//!
+//! A headline is raw text (JSON reports carry it exactly); whoever shows it to a person
+//! puts it through [`text::shown`], as [`detail`] does for every field.
 
 use std::fmt::Write as _;
 
 use crate::event::payload::{Actor, Participant, Payload, Role};
 use crate::event::{Event, Record, format_recorded_at};
+use crate::text;
 
 /// One line saying what happened, without the date or the kind.
 pub fn headline(event: &Event) -> String {
@@ -19,22 +23,21 @@ pub fn headline(event: &Event) -> String {
         },
         Payload::MeetingHeld(p) => {
             let who: Vec<String> = p.participants.iter().map(participant).collect();
-            let mut line = format!("{:?} {:?} meeting: {}", p.format, p.mode, who.join(", "));
-            line = line.replace("InPerson", "in-person").replace("Phone", "phone").replace("Video", "video");
+            let mut line = format!("{} {} meeting: {}", p.format.words(), p.mode.words(), who.join(", "));
             if let Some(place) = &p.place {
                 let _ = write!(line, " in {place}");
             }
             if let Some(occasion) = &p.occasion {
                 let _ = write!(line, " at the {occasion}");
             }
-            lower_first(&line)
+            line
         }
         Payload::StatementMade(p) => format!("{}: {}", actor(&p.actor), p.summary),
         Payload::ProposalTabled(p) => {
             format!("{} tables {} `{}` ({} principles)", p.by, p.title, p.proposal, p.principles.len())
         }
         Payload::ProposalAnswered(p) => {
-            format!("{} answers `{}`: {:?}", p.by, p.proposal, p.response)
+            format!("{} answers `{}`: {}", p.by, p.proposal, p.response.words())
         }
         Payload::CommitmentMade(p) => {
             let parties: Vec<&str> = p.parties.iter().map(|x| x.as_str()).collect();
@@ -54,9 +57,8 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::InstrumentStageReached(p) => {
             let title = p.title.clone().unwrap_or_else(|| format!("`{}`", p.instrument));
-            let stage = format!("{:?}", p.stage);
             let by = p.party.as_ref().map(|x| format!(" by {x}")).unwrap_or_default();
-            format!("{title}: {}{by}", snake(&stage))
+            format!("{title}: {}{by}", p.stage.words())
         }
         Payload::ImplementationStep(p) => format!("implementation: {}", p.summary),
         Payload::ContextNoted(p) => p.summary.clone(),
@@ -78,9 +80,7 @@ fn participant(p: &Participant) -> String {
     let mut s = p.name.clone();
     let role = match p.role {
         Role::Party => None,
-        Role::Mediator => Some("mediator"),
-        Role::Host => Some("host"),
-        Role::Observer => Some("observer"),
+        other => Some(other.words()),
     };
     match (&p.party, role) {
         (Some(party), Some(role)) => {
@@ -104,31 +104,11 @@ fn actor(a: &Actor) -> String {
     }
 }
 
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// `TextAgreed` → `text agreed`.
-fn snake(camel: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push(' ');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
-/// Does any person or party named in the event match `who` (case-insensitive, part of
-/// a name or a party code)?
+/// Does any person or party named in the event match `who` (part of a name, compared
+/// as [`text::folded`]: any case, composed or decomposed accents; or a party code)?
 pub fn mentions_actor(event: &Event, who: &str) -> bool {
-    let who = who.to_lowercase();
-    let hit = |s: &str| s.to_lowercase().contains(&who);
+    let who = text::folded(who);
+    let hit = |s: &str| text::folded(s).contains(&who);
     let party = |p: &Option<crate::event::Party>| p.as_ref().is_some_and(|p| p.as_str() == who);
     match &event.facts.payload {
         Payload::EnvoyAppointed(p) => hit(&p.envoy) || p.party.as_str() == who,
@@ -145,71 +125,75 @@ pub fn mentions_actor(event: &Event, who: &str) -> bool {
     }
 }
 
-/// Every field of a record, for `entente show`.
+/// Every field of a record, for `entente show`: one line per field, every value
+/// through [`text::shown`] (a line break in a summary cannot start a line of its own).
 pub fn detail(record: &Record) -> String {
     let e = &record.event;
     let f = &e.facts;
     let mut out = String::new();
+    let mut line = |label: &str, value: &str| {
+        let _ = writeln!(out, "{label:<12} {}", text::shown(value));
+    };
     let tracks: Vec<&str> = f.tracks.iter().map(|t| t.as_str()).collect();
-    let _ = writeln!(out, "seq          {}", record.seq);
-    let _ = writeln!(out, "id           {}", e.id);
-    let _ = writeln!(out, "kind         {} (v{})", f.kind(), f.version);
-    let _ = writeln!(out, "tracks       {}", tracks.join(", "));
-    let _ = writeln!(out, "occurred     {}", f.occurred);
-    let _ = writeln!(out, "recorded     {} by {}", format_recorded_at(&e.recorded_at), e.recorded_by);
-    let _ = writeln!(out, "what         {}", headline(e));
+    line("seq", &record.seq.to_string());
+    line("id", &e.id.to_string());
+    line("kind", &format!("{} (v{})", f.kind(), f.version));
+    line("tracks", &tracks.join(", "));
+    line("occurred", &f.occurred.to_string());
+    line("recorded", &format!("{} by {}", format_recorded_at(&e.recorded_at), e.recorded_by));
+    line("what", &headline(e));
     if let Payload::StatementMade(s) = &f.payload
         && let Some(q) = &s.quote
     {
-        let _ = writeln!(out, "quote        \u{201c}{q}\u{201d}");
+        line("quote", &format!("\u{201c}{q}\u{201d}"));
     }
     if let Payload::ProposalTabled(p) = &f.payload {
         for pr in &p.principles {
-            let _ = writeln!(out, "principle    {}#{}  {}", p.proposal, pr.number, pr.text);
+            line("principle", &format!("{}#{}  {}", p.proposal, pr.number, pr.text));
         }
     }
     if let Payload::MeetingHeld(m) = &f.payload
         && let Some(s) = &m.summary
     {
-        let _ = writeln!(out, "summary      {s}");
+        line("summary", s);
     }
     let links = &f.links;
     let list = |xs: Vec<String>| xs.join(", ");
     if !links.addresses.is_empty() {
-        let _ = writeln!(out, "addresses    {}", list(links.addresses.iter().map(|x| x.to_string()).collect()));
+        line("addresses", &list(links.addresses.iter().map(|x| x.to_string()).collect()));
     }
     if !links.advances.is_empty() {
-        let _ = writeln!(out, "advances     {}", list(links.advances.iter().map(|x| x.to_string()).collect()));
+        line("advances", &list(links.advances.iter().map(|x| x.to_string()).collect()));
     }
     if !links.fulfils.is_empty() {
-        let _ = writeln!(out, "fulfils      {}", list(links.fulfils.iter().map(|x| x.to_string()).collect()));
+        line("fulfils", &list(links.fulfils.iter().map(|x| x.to_string()).collect()));
     }
     if !links.follows.is_empty() {
-        let _ = writeln!(out, "follows      {}", list(links.follows.iter().map(|x| x.to_string()).collect()));
+        line("follows", &list(links.follows.iter().map(|x| x.to_string()).collect()));
     }
     if let Some(codes) = &f.codes {
         let code =
             [codes.cameo.as_ref().map(|c| format!("CAMEO {c}")), codes.plover.as_ref().map(|p| format!("PLOVER {p}"))];
-        let _ = writeln!(out, "codes        {}", list(code.into_iter().flatten().collect()));
+        line("codes", &list(code.into_iter().flatten().collect()));
     }
     if f.unsourced {
-        let _ = writeln!(out, "sources      none: recorded as unsourced");
+        line("sources", "none: recorded as unsourced");
     }
     for (i, s) in f.sources.iter().enumerate() {
         let label = if i == 0 { "sources" } else { "" };
-        let mut line = format!("\u{201c}{}\u{201d}", s.title);
+        let mut text = format!("\u{201c}{}\u{201d}", s.title);
         for part in [&s.publisher, &s.locator].into_iter().flatten() {
-            let _ = write!(line, ", {part}");
+            let _ = write!(text, ", {part}");
         }
         if let Some(p) = &s.published {
-            let _ = write!(line, ", {p}");
+            let _ = write!(text, ", {p}");
         }
         if let Some(u) = &s.url {
-            let _ = write!(line, " <{u}>");
+            let _ = write!(text, " <{u}>");
         }
-        let _ = writeln!(out, "{label:<12} {line}");
+        line(label, &text);
     }
-    let _ = writeln!(out, "prev_hash    {}", record.prev_hash);
-    let _ = writeln!(out, "hash         {}", record.hash);
+    line("prev_hash", &record.prev_hash.to_string());
+    line("hash", &record.hash.to_string());
     out
 }

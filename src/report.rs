@@ -13,16 +13,34 @@ use crate::event::payload::Payload;
 use crate::event::{Event, Record, format_recorded_at};
 use crate::projection::status::{CommitmentState, CommitmentStatus, PrincipleStatus, TrackStatus};
 use crate::projection::{Header, Replay, View};
+use crate::text;
 
-/// An output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Aligned text for a terminal.
-    Text,
-    /// JSON for scripts and jq.
-    Json,
-    /// Markdown for a brief.
-    Markdown,
+crate::names::closed_set! {
+    /// An output format.
+    pub enum Format {
+        /// Aligned text for a terminal.
+        Text => "text",
+        /// JSON for scripts and jq.
+        Json => "json",
+        /// Markdown for a brief.
+        Markdown => "markdown",
+    }
+}
+
+/// `--format`, named from the one table.
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Format] {
+        <Format as crate::names::Named>::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            Format::Text => "Aligned text for a terminal",
+            Format::Json => "JSON for scripts and jq",
+            Format::Markdown => "Markdown for a brief",
+        };
+        Some(clap::builder::PossibleValue::new(self.name()).help(help))
+    }
 }
 
 impl Format {
@@ -227,6 +245,12 @@ fn timeline_of(replay: &Replay, tracks: &[TrackStatus]) -> Vec<TimelineOf> {
 }
 
 /// A document being written: text or Markdown, with the few shapes reports need.
+///
+/// Every string handed to it — titles, headings, field values, table cells,
+/// paragraphs — may hold text from the log, and goes through [`text::shown`] (in
+/// Markdown, [`md`], which builds on it) before it is laid out, so widths count the
+/// escaped form.
+/// Only field labels and table headers, which are entente's own words, do not.
 struct Doc {
     format: Format,
     out: String,
@@ -237,10 +261,19 @@ impl Doc {
         Doc { format, out: String::new() }
     }
 
+    /// `text` as this document shows it: escaped, and in Markdown marked up safely.
+    fn shown(&self, text: &str) -> String {
+        match self.format {
+            Format::Markdown => md(text),
+            _ => text::shown(text).into_owned(),
+        }
+    }
+
     fn title(&mut self, text: &str) {
+        let text = self.shown(text);
         match self.format {
             Format::Markdown => {
-                let _ = writeln!(self.out, "# {}\n", md(text));
+                let _ = writeln!(self.out, "# {text}\n");
             }
             _ => {
                 let _ = writeln!(self.out, "{text}\n");
@@ -249,9 +282,10 @@ impl Doc {
     }
 
     fn heading(&mut self, text: &str) {
+        let text = self.shown(text);
         match self.format {
             Format::Markdown => {
-                let _ = writeln!(self.out, "## {}\n", md(text));
+                let _ = writeln!(self.out, "## {text}\n");
             }
             _ => {
                 let _ = writeln!(self.out, "{text}");
@@ -261,15 +295,14 @@ impl Doc {
     }
 
     fn fields(&mut self, rows: &[(&str, String)]) {
-        match self.format {
-            Format::Markdown => {
-                for (k, v) in rows {
-                    let _ = writeln!(self.out, "- **{k}:** {}", md(v));
+        for (k, v) in rows {
+            let v = self.shown(v);
+            match self.format {
+                Format::Markdown => {
+                    let _ = writeln!(self.out, "- **{k}:** {v}");
                 }
-            }
-            _ => {
-                for (k, v) in rows {
-                    let mut lines = wrap(v, 100 - 17).into_iter();
+                _ => {
+                    let mut lines = wrap(&v, 100 - 17).into_iter();
                     let _ = writeln!(self.out, "  {k:<14} {}", lines.next().unwrap_or_default());
                     for more in lines {
                         let _ = writeln!(self.out, "  {:<14} {more}", "");
@@ -285,19 +318,19 @@ impl Doc {
         if rows.is_empty() {
             return;
         }
+        let rows: Vec<Vec<String>> = rows.iter().map(|row| row.iter().map(|c| self.shown(c)).collect()).collect();
         match self.format {
             Format::Markdown => {
                 let _ = writeln!(self.out, "| {} |", header.join(" | "));
                 let _ = writeln!(self.out, "|{}", "---|".repeat(header.len()));
-                for row in rows {
-                    let cells: Vec<String> = row.iter().map(|c| md(c)).collect();
-                    let _ = writeln!(self.out, "| {} |", cells.join(" | "));
+                for row in &rows {
+                    let _ = writeln!(self.out, "| {} |", row.join(" | "));
                 }
             }
             _ => {
                 let n = header.len();
                 let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-                for row in rows {
+                for row in &rows {
                     for (i, cell) in row.iter().enumerate().take(n - 1) {
                         widths[i] = widths[i].max(cell.chars().count());
                     }
@@ -311,11 +344,11 @@ impl Doc {
                             let _ = write!(s, " {cell}");
                         }
                     }
-                    cut(s.trim_end(), 100)
+                    text::cut(s.trim_end(), 100)
                 };
                 let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
                 let _ = writeln!(self.out, "{}", line(&head));
-                for row in rows {
+                for row in &rows {
                     let _ = writeln!(self.out, "{}", line(row));
                 }
             }
@@ -324,7 +357,7 @@ impl Doc {
     }
 
     fn para(&mut self, text: &str) {
-        let text = if self.format == Format::Markdown { md(text) } else { text.to_owned() };
+        let text = self.shown(text);
         let _ = writeln!(self.out, "{text}\n");
     }
 
@@ -336,9 +369,12 @@ impl Doc {
     }
 }
 
-/// Escapes text for a Markdown table cell or line: pipes, markup characters, HTML, and
-/// line breaks.
+/// Escapes text for a Markdown table cell or line: first as every shown text is
+/// ([`text::shown`]: controls, line breaks and bidirectional controls written
+/// `\u{HEX}`), then pipes, markup characters (the escapes' backslashes included) and
+/// HTML.
 pub fn md(text: &str) -> String {
+    let text = text::shown(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -349,7 +385,6 @@ pub fn md(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
             _ => out.push(c),
         }
     }
@@ -376,16 +411,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Cuts `text` to `width` characters, marking the cut with an ellipsis.
-pub fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
-    s.push('…');
-    s
-}
-
 fn view_line(head: &Header) -> String {
     let view: &View = &head.view;
     let known = match view.known_at {
@@ -393,10 +418,6 @@ fn view_line(head: &Header) -> String {
         None => "everything recorded".to_owned(),
     };
     format!("As of {} · {known} · log head seq {}", view.as_of, head.head_seq)
-}
-
-fn snake<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn at(a: &crate::projection::status::At) -> String {
@@ -417,7 +438,7 @@ fn status_doc(head: &Header, tracks: &[TrackStatus], format: Format) -> String {
         let next = match &t.next_deadline {
             None => "none".to_owned(),
             Some(n) => {
-                let state = t.commitments.iter().find(|c| c.id == n.commitment).map(|c| snake(&c.state));
+                let state = t.commitments.iter().find(|c| c.id == n.commitment).map(|c| c.state.name().to_owned());
                 format!("{} {} ({})", n.due, n.commitment, state.unwrap_or_default())
             }
         };
@@ -426,7 +447,7 @@ fn status_doc(head: &Header, tracks: &[TrackStatus], format: Format) -> String {
             _ => list.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", "),
         };
         doc.fields(&[
-            ("stage", format!("{} since {}", snake(&t.stage), at(&t.stage_since))),
+            ("stage", format!("{} since {}", t.stage.name(), at(&t.stage_since))),
             ("last activity", at(&t.last_activity)),
             ("envoys", if envoys.is_empty() { "none recorded".to_owned() } else { envoys.join("; ") }),
             ("contacts", format!("{} meeting{}, {} call{}", t.meetings, s(t.meetings), t.calls, s(t.calls))),
@@ -467,7 +488,7 @@ fn commitment_counts(cs: &[CommitmentStatus]) -> String {
     }
     let mut counts: Vec<(String, usize)> = Vec::new();
     for c in cs {
-        let name = snake(&c.state);
+        let name = c.state.name().to_owned();
         match counts.iter_mut().find(|(n, _)| *n == name) {
             Some((_, k)) => *k += 1,
             None => counts.push((name, 1)),
@@ -489,7 +510,7 @@ fn principle_rows(ps: &[PrincipleStatus]) -> Vec<Vec<String>> {
 fn commitment_rows<'a>(cs: impl Iterator<Item = &'a CommitmentStatus>) -> Vec<Vec<String>> {
     cs.map(|c| {
         let due = c.due.map_or("—".to_owned(), |d| d.to_string());
-        let state = format!("{}{}", snake(&c.state), mark(c.unsupported));
+        let state = format!("{}{}", c.state.name(), mark(c.unsupported));
         vec![c.id.to_string(), state, due, c.made.to_string(), c.text.clone()]
     })
     .collect()
@@ -502,7 +523,7 @@ fn principles_doc(head: &Header, tracks: &[TrackStatus], format: Format) -> Stri
         doc.heading(&format!("{} [{}]", t.title, t.id));
         for p in &t.principles {
             let evidence: Vec<String> = p.evidence.iter().map(|s| format!("seq {s}")).collect();
-            let mut state = snake(&p.state);
+            let mut state = p.state.name().to_owned();
             if p.reaffirmed > 0 {
                 let _ = write!(state, " ×{}", p.reaffirmed);
             }
@@ -542,7 +563,7 @@ fn commitments_doc(head: &Header, tracks: &[TrackStatus], scope: &Scope, format:
                 ("text", c.text.clone()),
                 ("owed by", parties.join(", ")),
                 ("made", c.made.to_string()),
-                ("state", format!("{}{}", snake(&c.state), mark(c.unsupported))),
+                ("state", format!("{}{}", c.state.name(), mark(c.unsupported))),
             ];
             match c.deadlines.as_slice() {
                 [] => rows.push(("deadline", "none".to_owned())),
@@ -630,16 +651,16 @@ pub fn subject(tracks: &[TrackStatus], reference: &str) -> Result<Subject, Strin
         if t.id.as_str() == reference {
             let mut seqs: Vec<u64> = t.stage_history.iter().map(|m| m.at.seq).collect();
             seqs.dedup();
-            let state = format!("{} since {}", snake(&t.stage), at(&t.stage_since));
+            let state = format!("{} since {}", t.stage.name(), at(&t.stage_since));
             return Some(Subject { kind: "track", state, seqs });
         }
         if let Some(p) = t.principles.iter().find(|p| p.id.to_string() == reference) {
-            let state = format!("{} since {}", snake(&p.state), p.last);
+            let state = format!("{} since {}", p.state.name(), p.last);
             return Some(Subject { kind: "principle", state, seqs: p.evidence.clone() });
         }
         t.commitments.iter().find(|c| c.id.as_str() == reference).map(|c| {
             let due = c.due.map_or(String::new(), |d| format!(", due {d}"));
-            Subject { kind: "commitment", state: format!("{}{due}", snake(&c.state)), seqs: c.evidence.clone() }
+            Subject { kind: "commitment", state: format!("{}{due}", c.state.name()), seqs: c.evidence.clone() }
         })
     });
     found.ok_or_else(|| {
@@ -759,7 +780,7 @@ pub fn diff(before: &[TrackStatus], after: &[TrackStatus]) -> Vec<Change> {
                 changes.push(Change { track: id.to_owned(), subject, from, to });
             }
         };
-        push("stage".to_owned(), a.map(|t| snake(&t.stage)), b.map(|t| snake(&t.stage)));
+        push("stage".to_owned(), a.map(|t| t.stage.name().to_owned()), b.map(|t| t.stage.name().to_owned()));
         let principles = |t: Option<&TrackStatus>| -> Vec<(String, String)> {
             t.map(|t| t.principles.iter().map(|p| (p.id.to_string(), principle_state(p))).collect()).unwrap_or_default()
         };
@@ -782,15 +803,15 @@ pub fn diff(before: &[TrackStatus], after: &[TrackStatus]) -> Vec<Change> {
 
 fn principle_state(p: &PrincipleStatus) -> String {
     match p.reaffirmed {
-        0 => snake(&p.state),
-        n => format!("{} ×{n}", snake(&p.state)),
+        0 => p.state.name().to_owned(),
+        n => format!("{} ×{n}", p.state.name()),
     }
 }
 
 fn commitment_state(c: &CommitmentStatus) -> String {
     match c.due {
-        Some(due) => format!("{} (due {due})", snake(&c.state)),
-        None => snake(&c.state),
+        Some(due) => format!("{} (due {due})", c.state.name()),
+        None => c.state.name().to_owned(),
     }
 }
 
@@ -1019,7 +1040,9 @@ impl SourcesReport {
             _ => {}
         }
         for src in &f.sources {
-            let key = (src.title.clone(), src.publisher.clone(), src.url.clone());
+            // Sources that differ only in how accents are encoded (NFC, NFD) are one.
+            let same = |x: &str| text::same(x).into_owned();
+            let key = (same(&src.title), src.publisher.as_deref().map(same), src.url.as_deref().map(same));
             match self.index.get(&key) {
                 Some(&i) => self.cited[i].events.push(r.seq),
                 None => {
@@ -1154,7 +1177,8 @@ impl AuditReport {
         let out = &mut self.out;
         out.events += 1;
         let at = format_recorded_at(&r.event.recorded_at);
-        match out.recorders.iter_mut().find(|x| x.name == r.event.recorded_by) {
+        let by = text::same(&r.event.recorded_by);
+        match out.recorders.iter_mut().find(|x| text::same(&x.name) == by) {
             Some(x) => {
                 x.events += 1;
                 x.last = at;
@@ -1264,7 +1288,8 @@ mod tests {
 
     #[test]
     fn markdown_cells_escape_pipes_markup_and_html() {
-        assert_eq!(md("a|b *c* <script>&\nx"), "a\\|b \\*c\\* &lt;script&gt;&amp; x");
+        assert_eq!(md("a|b *c* <script>&\nx"), "a\\|b \\*c\\* &lt;script&gt;&amp;\\\\u{a}x");
+        assert_eq!(md("\u{1b}[2J"), "\\\\u{1b}\\[2J", "the escape's backslash is escaped for Markdown");
     }
 
     #[test]

@@ -410,11 +410,8 @@ impl DeadlineArgs {
 
 /// Parses a snake_case word into one of the payload's closed enums, through serde so
 /// the spelling is the one JSON uses.
-fn enum_parser<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::String(text.replace('-', "_"))).map_err(|e| {
-        let message = e.to_string();
-        message.split(" at line").next().unwrap_or(&message).replace("variant", "value")
-    })
+fn enum_parser<T: crate::names::Named>(text: &str) -> Result<T, String> {
+    crate::names::parse(text)
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {

@@ -41,5 +41,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             Ok::<(), CommandError>(())
         })
     })?;
-    super::print(&report.render(args.format.format))
+    super::print(&report.render(args.format.format), args.format.format)
 }

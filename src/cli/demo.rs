@@ -39,7 +39,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         writeln!(out, "entente demo: {SEED_NAME} loaded into a scratch log in memory")?;
         writeln!(out, "{} events, head hash {}\n", tally.appended, head.hash)?;
     }
-    write!(out, "{report}")?;
+    match args.format.format {
+        crate::report::Format::Json => write!(out, "{report}")?,
+        _ => write!(out, "{}", crate::text::net(&report))?,
+    }
     if args.format.format == crate::report::Format::Text {
         writeln!(out, "\nNext: `entente demo --as-of 2022-04-20`, or load it into a log of your own with")?;
         writeln!(

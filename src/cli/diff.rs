@@ -56,5 +56,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));
     let text =
         render_diff(&changes, &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), args.format.format);
-    super::print(&text)
+    super::print(&text, args.format.format)
 }

@@ -41,5 +41,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         }
     }
     let text = explain(&header, &args.reference, &subject, &evidence, args.format.format);
-    super::print(&text)
+    super::print(&text, args.format.format)
 }

@@ -27,5 +27,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         record = original;
     }
     let amendments = store.amendments_of(record.event.id)?;
-    super::print(&crate::report::history(&record, &amendments, args.format.format))
+    super::print(&crate::report::history(&record, &amendments, args.format.format), args.format.format)
 }

@@ -10,6 +10,6 @@ pub struct Args {}
 
 pub fn run(ctx: &Ctx<'_>, _args: Args) -> Result<(), CommandError> {
     Store::init(&ctx.db, ctx.env.busy_timeout_ms)?;
-    writeln!(stdout(), "created an empty log at {} (schema {SCHEMA_VERSION})", ctx.db.display())?;
+    writeln!(stdout(), "created an empty log at {} (schema {SCHEMA_VERSION})", super::shown_path(&ctx.db))?;
     Ok(())
 }

@@ -35,7 +35,8 @@ pub struct Args {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::view::parse_day)]
     to: Option<NaiveDate>,
 
-    /// Only events containing this text anywhere (case-insensitive).
+    /// Only events containing this text anywhere (in any case, with accents composed or
+    /// decomposed alike).
     #[arg(long)]
     text: Option<String>,
 
@@ -61,12 +62,15 @@ pub(super) fn parse_kind(text: &str) -> Result<Kind, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
+    // The text filter compares folded keys (any case, composed or decomposed accents),
+    // which SQL cannot: it runs here, on each event's canonical body.
+    let needle = args.text.as_deref().map(crate::text::folded);
     let filter = Filter {
         track: args.track,
         kinds: args.kind,
         from: args.from,
         to: args.to,
-        text: args.text,
+        text: None,
         after: None,
         until: None,
     };
@@ -78,7 +82,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         writeln!(out, "{}", header())?;
     }
     store.records(&filter, |record| {
-        if !view.sees(record) || args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who)) {
+        if !view.sees(record)
+            || args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who))
+            || needle.as_ref().is_some_and(|n| !crate::text::folded(&record.event.body_json()).contains(n.as_str()))
+        {
             return Ok(());
         }
         if json {
@@ -101,7 +108,8 @@ pub(super) fn header() -> String {
     format!("{:>4}  {:<10}  {:<11}  {:<24}  what", "seq", "occurred", "tracks", "kind")
 }
 
-/// One table row: seq, date, tracks, kind, headline, cut to [`ROW_WIDTH`].
+/// One table row: seq, date, tracks, kind, headline (escaped, so no text in it can
+/// break the row), cut to [`ROW_WIDTH`].
 pub(super) fn row(record: &Record) -> String {
     let f = &record.event.facts;
     let tracks: Vec<&str> = f.tracks.iter().map(|t| t.as_str()).collect();
@@ -112,7 +120,7 @@ pub(super) fn row(record: &Record) -> String {
         f.occurred.to_string(),
         tracks.join(","),
         f.kind().name(),
-        headline(&record.event)
+        crate::text::shown(&headline(&record.event))
     );
-    crate::report::cut(&line, ROW_WIDTH)
+    crate::text::cut(&line, ROW_WIDTH)
 }

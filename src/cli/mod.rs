@@ -171,17 +171,28 @@ impl From<std::io::Error> for CommandError {
 /// Runs the process: parses arguments, reads the environment, dispatches, and maps
 /// the outcome to an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version are clap's own words, printed as clap prints them.
+        Err(e) if !e.use_stderr() => e.exit(),
+        // An argument error quotes what was typed: printed plain, through the net.
+        Err(e) => {
+            let _ = write!(std::io::stderr().lock(), "{}", crate::text::net(&e.render().to_string()));
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     let result = Env::from_process().map_err(CommandError::from).and_then(|env| run(cli, &env));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that went away (`entente log | head`) is not a failure.
         Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
+            // Messages quote what the user gave and what the log holds: each line is
+            // shown escaped, so neither can write to the terminal or forge a line.
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {err}");
+            let _ = writeln!(stderr, "error: {}", crate::text::shown(&err.to_string()));
             for line in err.details() {
-                let _ = writeln!(stderr, "  {line}");
+                let _ = writeln!(stderr, "  {}", crate::text::shown(&line));
             }
             ExitCode::from(err.exit_code())
         }
@@ -286,12 +297,23 @@ fn event_progress(ctx: &Ctx<'_>, total: u64) -> indicatif::ProgressBar {
     }
 }
 
-/// Prints a whole report to stdout.
-fn print(text: &str) -> Result<(), CommandError> {
+/// Prints a whole report in `format` to stdout. Text and Markdown, built from escaped
+/// pieces, pass [`crate::text::net`] on the way out, so nothing a renderer forgot to
+/// escape reaches the terminal raw; JSON is printed exactly as serde wrote it.
+fn print(text: &str, format: crate::report::Format) -> Result<(), CommandError> {
     let mut out = stdout();
-    write!(out, "{text}")?;
+    match format {
+        crate::report::Format::Json => write!(out, "{text}")?,
+        _ => write!(out, "{}", crate::text::net(text))?,
+    }
     out.flush()?;
     Ok(())
+}
+
+/// A path as a message shows it: escaped like any text the user gave
+/// ([`crate::text::shown`]), since a file name may hold anything but `/` and NUL.
+fn shown_path(path: &std::path::Path) -> String {
+    crate::text::shown(&path.display().to_string()).into_owned()
 }
 
 /// Writes to stdout through a lock and a buffer; every command's output goes here.

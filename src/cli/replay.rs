@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut out = stdout();
     writeln!(out, "replayed {count} events in {} ms ({rate:.0} events/s)", elapsed.as_millis())?;
     if let Some(dir) = &args.out {
-        writeln!(out, "wrote {written} reports to {}", dir.display())?;
+        writeln!(out, "wrote {written} reports to {}", super::shown_path(dir))?;
     }
     Ok(())
 }
@@ -95,7 +95,7 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
         let written = write_reports(&ctx.db, &replay, &out_dir, |p, f| {
             out_dir.join(p.name()).join(format!("{stem}.{}", f.extension()))
         })?;
-        writeln!(out, "{}: {} events, {written} reports", file.display(), replay.count())?;
+        writeln!(out, "{}: {} events, {written} reports", super::shown_path(&file), replay.count())?;
     }
     Ok(())
 }

@@ -40,10 +40,9 @@ pub struct CommitmentsArgs {
 }
 
 fn parse_state(text: &str) -> Result<CommitmentState, String> {
-    serde_json::from_value(serde_json::Value::String(text.replace('-', "_"))).map_err(|_| {
-        "unknown state; the states are open, in_progress, fulfilled, fulfilled_late, overdue, stalled, withdrawn"
-            .to_owned()
-    })
+    use crate::names::Named;
+    crate::names::parse(text)
+        .map_err(|_| format!("unknown state; the states are {}", CommitmentState::NAMES.join(", ")))
 }
 
 pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
@@ -88,5 +87,5 @@ fn run(
         known(&tracks)?;
         render_status(&header, tracks, projection, format, &scope)
     };
-    super::print(&text)
+    super::print(&text, format)
 }

@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     if args.format == "json" {
         writeln!(out, "{}", record.to_line())?;
     } else {
-        write!(out, "{}", detail(&record))?;
+        write!(out, "{}", crate::text::net(&detail(&record)))?;
     }
     Ok(())
 }

@@ -21,5 +21,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     let mut report = SourcesReport::default();
     let header = view::stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| report.push(record))?;
-    super::print(&report.render(&header, args.format.format))
+    super::print(&report.render(&header, args.format.format), args.format.format)
 }

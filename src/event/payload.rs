@@ -12,8 +12,7 @@ use crate::event::ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party
 macro_rules! kinds {
     ($($variant:ident => $name:literal, $payload:ident;)*) => {
         /// The kind of an event, as written in the `kind` field.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Kind {
             $(#[doc = concat!("`", $name, "`")] $variant,)*
         }
@@ -32,6 +31,26 @@ macro_rules! kinds {
                 match name { $($name => Some(Kind::$variant),)* _ => None }
             }
         }
+
+        // The same table for JSON (the canonical body's `kind`) as for parsing.
+        impl crate::names::Named for Kind {
+            const ALL: &'static [Kind] = Kind::ALL;
+            const NAMES: &'static [&'static str] = &[$($name,)*];
+
+            fn name(self) -> &'static str {
+                Kind::name(self)
+            }
+
+            fn words(self) -> &'static str {
+                Kind::name(self)
+            }
+
+            fn from_name(name: &str) -> Option<Kind> {
+                Kind::from_name(name)
+            }
+        }
+
+        crate::names::named_serde!(Kind);
 
         /// The kind-specific part of an event.
         #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -159,18 +178,18 @@ pub struct EnvoyAppointed {
     pub office: Option<String>,
 }
 
-/// What a participant was at a meeting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Represents one of the parties.
-    Party,
-    /// Mediates or facilitates between the parties.
-    Mediator,
-    /// Hosts the meeting.
-    Host,
-    /// Attends without a stake in the talks.
-    Observer,
+crate::names::closed_set! {
+    /// What a participant was at a meeting.
+    pub enum Role {
+        /// Represents one of the parties.
+        Party => "party",
+        /// Mediates or facilitates between the parties.
+        Mediator => "mediator",
+        /// Hosts the meeting.
+        Host => "host",
+        /// Attends without a stake in the talks.
+        Observer => "observer",
+    }
 }
 
 /// One person at a meeting.
@@ -189,30 +208,30 @@ pub struct Participant {
     pub office: Option<String>,
 }
 
-/// How many sides a meeting had.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    /// Two sides.
-    Bilateral,
-    /// Three sides, or two with a mediator.
-    Trilateral,
-    /// More than three sides.
-    Multilateral,
-    /// On the sidelines of another gathering.
-    Sidelines,
+crate::names::closed_set! {
+    /// How many sides a meeting had.
+    pub enum Format {
+        /// Two sides.
+        Bilateral => "bilateral",
+        /// Three sides, or two with a mediator.
+        Trilateral => "trilateral",
+        /// More than three sides.
+        Multilateral => "multilateral",
+        /// On the sidelines of another gathering.
+        Sidelines => "sidelines",
+    }
 }
 
-/// How a meeting was held.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Face to face.
-    InPerson,
-    /// A phone call.
-    Phone,
-    /// A video call.
-    Video,
+crate::names::closed_set! {
+    /// How a meeting was held.
+    pub enum Mode {
+        /// Face to face.
+        InPerson => "in_person" / "in-person",
+        /// A phone call.
+        Phone => "phone",
+        /// A video call.
+        Video => "video",
+    }
 }
 
 /// `meeting_held`: a meeting, call or video conference.
@@ -293,18 +312,18 @@ pub struct ProposalTabled {
     pub principles: Vec<Principle>,
 }
 
-/// How a party answered a proposal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Response {
-    /// Accepted as it stands.
-    Accepted,
-    /// Accepted as a basis, with reservations.
-    AcceptedInPrinciple,
-    /// Rejected.
-    Rejected,
-    /// Answered with a proposal of its own.
-    CounterProposal,
+crate::names::closed_set! {
+    /// How a party answered a proposal.
+    pub enum Response {
+        /// Accepted as it stands.
+        Accepted => "accepted",
+        /// Accepted as a basis, with reservations.
+        AcceptedInPrinciple => "accepted_in_principle" / "accepted in principle",
+        /// Rejected.
+        Rejected => "rejected",
+        /// Answered with a proposal of its own.
+        CounterProposal => "counter_proposal" / "counter-proposal",
+    }
 }
 
 /// `proposal_answered`: a party responds to a proposal.
@@ -418,44 +437,44 @@ pub struct CommissionConvened {
     pub summary: Option<String>,
 }
 
-/// What sort of text an instrument is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InstrumentType {
-    /// A ceasefire statement or agreement.
-    Ceasefire,
-    /// A joint statement or declaration.
-    JointStatement,
-    /// A framework agreement or agreed principles.
-    Framework,
-    /// A treaty (a peace treaty, a treaty on relations).
-    Treaty,
-    /// A protocol.
-    Protocol,
-    /// Anything else.
-    Other,
+crate::names::closed_set! {
+    /// What sort of text an instrument is.
+    pub enum InstrumentType {
+        /// A ceasefire statement or agreement.
+        Ceasefire => "ceasefire",
+        /// A joint statement or declaration.
+        JointStatement => "joint_statement" / "joint statement",
+        /// A framework agreement or agreed principles.
+        Framework => "framework",
+        /// A treaty (a peace treaty, a treaty on relations).
+        Treaty => "treaty",
+        /// A protocol.
+        Protocol => "protocol",
+        /// Anything else.
+        Other => "other",
+    }
 }
 
-/// A stage an instrument reaches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// The negotiators agreed the text.
-    TextAgreed,
-    /// Initialled: authenticated, not binding.
-    Initialled,
-    /// Signed.
-    Signed,
-    /// One party took a ratification step (needs `party`).
-    RatificationStep,
-    /// In force.
-    InForce,
-    /// Suspended.
-    Suspended,
-    /// A party withdrew.
-    Withdrawn,
-    /// Annulled.
-    Annulled,
+crate::names::closed_set! {
+    /// A stage an instrument reaches.
+    pub enum Stage {
+        /// The negotiators agreed the text.
+        TextAgreed => "text_agreed" / "text agreed",
+        /// Initialled: authenticated, not binding.
+        Initialled => "initialled",
+        /// Signed.
+        Signed => "signed",
+        /// One party took a ratification step (needs `party`).
+        RatificationStep => "ratification_step" / "ratification step",
+        /// In force.
+        InForce => "in_force" / "in force",
+        /// Suspended.
+        Suspended => "suspended",
+        /// A party withdrew.
+        Withdrawn => "withdrawn",
+        /// Annulled.
+        Annulled => "annulled",
+    }
 }
 
 /// `instrument_stage_reached`: a text moves through agreement, signature, ratification.

@@ -1,4 +1,5 @@
-//! The rules an event must satisfy before the log takes it: required text present,
+//! The rules an event must satisfy before the log takes it: every text field present
+//! shows something (not empty, not only invisible characters),
 //! sources or an explicit `unsourced`, deadlines not before their event, and every
 //! reference resolving to something the log already names.
 //!
@@ -173,9 +174,31 @@ impl Checker<'_> {
         self.errors.push(FieldError { field: Some(field.into()), message: message.into() });
     }
 
+    /// Required text must show something: empty, whitespace and text made only of
+    /// invisible characters (zero-width spaces, bidirectional controls, combining marks
+    /// with no letter, …: [`crate::text::is_invisible`]) are refused alike.
     fn text(&mut self, field: &str, value: &str) {
         if value.trim().is_empty() {
             self.fail(field, "must not be empty");
+        } else if crate::text::is_blank(value) {
+            let mut seen: Vec<String> = Vec::new();
+            for c in value.chars() {
+                let code = format!("U+{:04X}", c as u32);
+                if !seen.contains(&code) {
+                    seen.push(code);
+                }
+            }
+            if seen.len() > 6 {
+                seen.truncate(6);
+                seen.push("…".to_owned());
+            }
+            self.fail(
+                field,
+                format!(
+                    "must not be empty: it holds only invisible characters ({}); write the text, or leave an optional field out",
+                    seen.join(" ")
+                ),
+            );
         }
     }
 
@@ -258,6 +281,10 @@ impl Checker<'_> {
         }
         for (i, s) in f.sources.iter().enumerate() {
             self.text(&format!("sources[{i}].title"), &s.title);
+            self.opt_text(&format!("sources[{i}].author"), &s.author);
+            self.opt_text(&format!("sources[{i}].publisher"), &s.publisher);
+            self.opt_text(&format!("sources[{i}].url"), &s.url);
+            self.opt_text(&format!("sources[{i}].locator"), &s.locator);
         }
         if let Some(codes) = &f.codes {
             if let Some(c) = &codes.cameo
@@ -348,14 +375,18 @@ impl Checker<'_> {
                 }
                 for (i, who) in p.participants.iter().enumerate() {
                     self.text(&format!("payload.participants[{i}].name"), &who.name);
+                    self.opt_text(&format!("payload.participants[{i}].office"), &who.office);
                 }
                 self.opt_text("payload.place", &p.place);
+                self.opt_text("payload.occasion", &p.occasion);
                 self.opt_text("payload.summary", &p.summary);
             }
             Payload::StatementMade(p) => {
                 self.text("payload.actor.name", &p.actor.name);
+                self.opt_text("payload.actor.office", &p.actor.office);
                 self.text("payload.summary", &p.summary);
                 self.opt_text("payload.quote", &p.quote);
+                self.opt_text("payload.venue", &p.venue);
             }
             Payload::ProposalTabled(p) => {
                 self.text("payload.title", &p.title);
@@ -395,6 +426,7 @@ impl Checker<'_> {
                     (_, Some(_)) => self.fail("payload.counter", "only a counter_proposal response names a counter"),
                     (_, None) => {}
                 }
+                self.opt_text("payload.summary", &p.summary);
             }
             Payload::CommitmentMade(p) => {
                 self.text("payload.text", &p.text);
@@ -437,6 +469,7 @@ impl Checker<'_> {
                 if p.parties.is_empty() {
                     self.fail("payload.parties", "name the parties that sit on the commission");
                 }
+                self.opt_text("payload.mandate", &p.mandate);
             }
             Payload::CommissionConvened(p) => {
                 self.must_exist(
@@ -444,6 +477,8 @@ impl Checker<'_> {
                     Name::Commission(p.commission.clone()),
                     "record it first with commission_established",
                 );
+                self.opt_text("payload.place", &p.place);
+                self.opt_text("payload.summary", &p.summary);
             }
             Payload::InstrumentStageReached(p) => {
                 let first = !self.known.knows(&Name::Instrument(p.instrument.clone()));
@@ -460,6 +495,8 @@ impl Checker<'_> {
                     );
                 }
                 self.opt_text("payload.title", &p.title);
+                self.opt_text("payload.step", &p.step);
+                self.opt_text("payload.summary", &p.summary);
                 if matches!(p.stage, Stage::RatificationStep | Stage::Withdrawn) && p.party.is_none() {
                     self.fail("payload.party", "a ratification step or a withdrawal names the party that took it");
                 }

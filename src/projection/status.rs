@@ -30,76 +30,76 @@ impl At {
     }
 }
 
-/// Where a track stands (domain.md, "Track stage").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Opened, nothing since.
-    Dormant,
-    /// Envoys, contacts, talks about talks.
-    PreNegotiation,
-    /// Proposals exchanged, commitments made.
-    Negotiation,
-    /// A proposal accepted by the other side.
-    FrameworkAgreed,
-    /// The principal instrument's text is agreed.
-    TextAgreed,
-    /// Initialled.
-    Initialled,
-    /// Signed.
-    Signed,
-    /// Ratification under way.
-    Ratification,
-    /// In force.
-    InForce,
-    /// Implementation steps after entry into force.
-    Implementation,
-    /// Suspended.
-    Suspended,
-    /// A party withdrew.
-    Withdrawn,
-    /// Annulled.
-    Annulled,
+crate::names::closed_set! {
+    /// Where a track stands (domain.md, "Track stage").
+    pub enum Stage {
+        /// Opened, nothing since.
+        Dormant => "dormant",
+        /// Envoys, contacts, talks about talks.
+        PreNegotiation => "pre_negotiation" / "pre-negotiation",
+        /// Proposals exchanged, commitments made.
+        Negotiation => "negotiation",
+        /// A proposal accepted by the other side.
+        FrameworkAgreed => "framework_agreed" / "framework agreed",
+        /// The principal instrument's text is agreed.
+        TextAgreed => "text_agreed" / "text agreed",
+        /// Initialled.
+        Initialled => "initialled",
+        /// Signed.
+        Signed => "signed",
+        /// Ratification under way.
+        Ratification => "ratification",
+        /// In force.
+        InForce => "in_force" / "in force",
+        /// Implementation steps after entry into force.
+        Implementation => "implementation",
+        /// Suspended.
+        Suspended => "suspended",
+        /// A party withdrew.
+        Withdrawn => "withdrawn",
+        /// Annulled.
+        Annulled => "annulled",
+    }
 }
 
-/// The state of a commitment at the report's date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommitmentState {
-    /// Made; no step yet; not due.
-    Open,
-    /// A step taken; not due.
-    InProgress,
-    /// Met by its deadline (or it had none).
-    Fulfilled,
-    /// Met after its deadline.
-    FulfilledLate,
-    /// Deadline passed, not met.
-    Overdue,
-    /// No progress for longer than the stall period.
-    Stalled,
-    /// Withdrawn.
-    Withdrawn,
+crate::names::closed_set! {
+    /// The state of a commitment at the report's date.
+    pub enum CommitmentState {
+        /// Made; no step yet; not due.
+        Open => "open",
+        /// A step taken; not due.
+        InProgress => "in_progress" / "in progress",
+        /// Met by its deadline (or it had none).
+        Fulfilled => "fulfilled",
+        /// Met after its deadline.
+        FulfilledLate => "fulfilled_late" / "fulfilled late",
+        /// Deadline passed, not met.
+        Overdue => "overdue",
+        /// No progress for longer than the stall period.
+        Stalled => "stalled",
+        /// Withdrawn.
+        Withdrawn => "withdrawn",
+    }
 }
 
-/// The state of a principle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PrincipleState {
-    /// Proposed by one party.
-    Tabled,
-    /// Another party took note of it or answered it in principle.
-    Acknowledged,
-    /// Another party accepted it.
-    Accepted,
-    /// Agreed in a joint text.
-    Agreed,
-    /// Agreed, then reaffirmed.
-    Reaffirmed,
-    /// Written into a signed instrument.
-    Codified,
-    /// Rejected or countered.
-    Contested,
+crate::names::closed_set! {
+    /// The state of a principle.
+    pub enum PrincipleState {
+        /// Proposed by one party.
+        Tabled => "tabled",
+        /// Another party took note of it or answered it in principle.
+        Acknowledged => "acknowledged",
+        /// Another party accepted it.
+        Accepted => "accepted",
+        /// Agreed in a joint text.
+        Agreed => "agreed",
+        /// Agreed, then reaffirmed.
+        Reaffirmed => "reaffirmed",
+        /// Written into a signed instrument.
+        Codified => "codified",
+        /// Rejected or countered.
+        Contested => "contested",
+    }
 }
 
 impl PrincipleState {
@@ -569,6 +569,10 @@ impl Fold {
         }
         let mut envoys = acc.envoys.clone();
         envoys.sort_by_key(|e| (e.since.first_day(), e.since.last_day(), e.seq));
+        // One envoy per party and name, first appointment first; names that differ only
+        // in how their accents are encoded (NFC, NFD) are one name.
+        let mut seen = BTreeSet::new();
+        envoys.retain(|e| seen.insert((e.party.clone(), crate::text::same(&e.name).into_owned())));
         let sorted = |list: &[At]| {
             let mut v = list.to_vec();
             v.sort_by_key(|a| a.key());

@@ -9,6 +9,7 @@ mod common;
 mod contract;
 mod frozen;
 mod hardening;
+mod hostile_text;
 mod import_verify;
 mod numbers;
 mod outputs;
