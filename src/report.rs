@@ -213,8 +213,9 @@ fn envelope<T: Serialize>(head: &Header, tracks: Vec<T>) -> Envelope<T> {
 }
 
 fn json<T: Serialize>(value: &T) -> String {
-    // Plain structs of strings, numbers and dates always serialize.
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    // Plain structs of strings, numbers and dates (maps keyed by strings) always
+    // serialize; a report is never written empty.
+    let mut text = serde_json::to_string_pretty(value).expect("a report is plain data, which always serializes");
     text.push('\n');
     text
 }
@@ -872,7 +873,9 @@ pub fn history(original: &Record, amendments: &[Record], format: Format) -> Stri
         disputed: bool,
         now: Option<serde_json::Value>,
     }
-    let as_json = |e: &Event| serde_json::from_str::<serde_json::Value>(&e.body_json()).unwrap_or_default();
+    let as_json = |e: &Event| {
+        serde_json::from_str::<serde_json::Value>(&e.body_json()).expect("a canonical body is the JSON entente wrote")
+    };
     let field_of = |v: &serde_json::Value, field: &str| match field.split_once('.') {
         Some((head, key)) => v[head][key].clone(),
         None => v[field].clone(),

@@ -96,9 +96,9 @@ fn export(
             eprintln!(
                 "exported {} events to {} (head hash {}); manifest in {}",
                 head.seq,
-                path.display(),
+                super::shown_path(path),
                 head.hash,
-                manifest.display()
+                super::shown_path(&manifest)
             );
         }
     }

@@ -78,9 +78,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut out = stdout();
     writeln!(
         out,
-        "imported {} new event{} from {name}; {} already present; log ends at seq {} (hash {})",
+        "imported {} new event{} from {}; {} already present; log ends at seq {} (hash {})",
         tally.appended,
         if tally.appended == 1 { "" } else { "s" },
+        crate::text::shown(&name),
         tally.existing,
         head.seq,
         head.hash
