@@ -550,34 +550,42 @@ fn status_never_waits_behind_another_writer_to_save_its_snapshot() {
 }
 
 #[test]
-fn read_commands_work_on_a_read_only_log_and_writes_say_why_not() {
+#[ignore = "needs root to mount a read-only tmpfs (.ci/run runs it as root)"]
+fn as_root_read_commands_work_on_a_read_only_mount_and_writes_say_why_not() {
     let s = Sandbox::seeded();
     s.ok(&["status"]);
     let dir = s.dir.path().join("ro");
     std::fs::create_dir(&dir).expect("mkdir");
-    let mounted = mount_read_only(&s, &dir);
-    let db = match &mounted {
-        Some(db) => db.clone(),
-        None => {
-            // Not root (or no mount allowed): permissions make it read-only, unless root.
-            let db = dir.join("entente.db");
-            std::fs::copy(&s.db, &db).expect("copy");
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).expect("chmod");
-            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
-            if std::fs::write(dir.join("probe"), "x").is_ok() {
-                eprintln!(
-                    "skipped: running as root where no read-only tmpfs can be mounted; the read-only log case is untested on this machine"
-                );
-                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-                return;
-            }
-            db
-        }
-    };
+    let db = mount_read_only(&s, &dir).expect("cannot mount a read-only tmpfs: run this test as root");
+    read_only_log(&s, &db);
+    let _ = std::process::Command::new("umount").arg(&dir).status();
+}
+
+#[test]
+#[ignore = "needs a non-root user: root ignores file permissions (.ci/run runs it when not root)"]
+fn as_user_read_commands_work_on_a_read_only_file_and_writes_say_why_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Sandbox::seeded();
+    s.ok(&["status"]);
+    let dir = s.dir.path().join("ro");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let db = dir.join("entente.db");
+    std::fs::copy(&s.db, &db).expect("copy");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let root = std::fs::write(dir.join("probe"), "x").is_ok();
+    if !root {
+        read_only_log(&s, &db);
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert!(!root, "run as a non-root user: permissions do not make the log read-only for root");
+}
+
+/// Read commands work on the read-only log at `db`; a write says why not.
+fn read_only_log(s: &Sandbox, db: &std::path::Path) {
     let run = |args: &[&str]| {
         let mut cmd = s.cmd(args);
-        cmd.env("ENTENTE_DB", &db);
+        cmd.env("ENTENTE_DB", db);
         cmd.output().expect("run")
     };
     for args in [&["verify"][..], &["status"], &["log"], &["show", "3"], &["audit"], &["export"], &["timeline"]] {
@@ -589,12 +597,6 @@ fn read_commands_work_on_a_read_only_log_and_writes_say_why_not() {
         run(&["append", "context-noted", "--track", "am-az", "--occurred", "2022", "--summary", "x", "--unsourced"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
-    if mounted.is_some() {
-        let _ = std::process::Command::new("umount").arg(&dir).status();
-    } else {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
 }
 
 /// Mounts a small tmpfs at `dir` holding a copy of the log (with no -wal or -shm
