@@ -8,6 +8,10 @@ use rusqlite::Connection;
 
 use crate::common::{NOW, Sandbox, repo};
 
+/// An append that is valid on the seed log (a context note on am-az).
+const CONTEXT: &[&str] =
+    &["append", "context-noted", "--track", "am-az", "--occurred", "2022", "--summary", "x", "--unsourced"];
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -290,17 +294,7 @@ fn an_unreadable_head_is_corruption_not_an_empty_log() {
     for (sql, expected) in cases {
         let s = Sandbox::seeded();
         behind_its_back(&s, sql);
-        let out = s.run(&[
-            "append",
-            "context-noted",
-            "--track",
-            "am-az",
-            "--occurred",
-            "2022",
-            "--summary",
-            "x",
-            "--unsourced",
-        ]);
+        let out = s.run(CONTEXT);
         assert_eq!(out.status.code(), Some(5), "{sql}: {}", stderr(&out));
         assert!(stderr(&out).contains(expected), "{}", stderr(&out));
         assert!(stderr(&out).contains("seq 28"), "{}", stderr(&out));
@@ -534,7 +528,7 @@ fn status_never_waits_behind_another_writer_to_save_its_snapshot() {
     let s = Sandbox::seeded();
     s.ok(&["status"]);
     // The snapshot is now behind the log: status will fold the new event in and try to save.
-    s.ok(&["append", "context-noted", "--track", "am-az", "--occurred", "2022", "--summary", "x", "--unsourced"]);
+    s.ok(CONTEXT);
     let conn = Connection::open(&s.db).expect("open");
     conn.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
     let started = entente::env::Stopwatch::start();
@@ -593,8 +587,7 @@ fn read_only_log(s: &Sandbox, db: &std::path::Path) {
         assert!(out.status.success(), "{args:?} on a read-only log: {}", stderr(&out));
     }
     assert!(stdout(&run(&["verify"])).contains("verified 28 events"));
-    let out =
-        run(&["append", "context-noted", "--track", "am-az", "--occurred", "2022", "--summary", "x", "--unsourced"]);
+    let out = run(CONTEXT);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
 }
