@@ -144,11 +144,28 @@ impl Env {
     pub fn from_process() -> Result<Env, EnvError> {
         let clock = match var("ENTENTE_NOW")? {
             None => Clock::System,
-            Some(v) => Clock::Fixed(crate::event::parse_recording_time(&v).map_err(|reason| EnvError {
-                name: "ENTENTE_NOW",
-                value: v.clone(),
-                reason,
-            })?),
+            Some(v) => {
+                let at = crate::event::parse_recording_time(&v).map_err(|reason| EnvError {
+                    name: "ENTENTE_NOW",
+                    value: v.clone(),
+                    reason,
+                })?;
+                // The clock may be fixed in the past (tests, reproducible runs), never
+                // ahead of the real one: a log records when things were recorded, and a
+                // stamp from the future would stop every later append until then.
+                let real = Clock::System.now();
+                if at > real + crate::store::FUTURE_TOLERANCE {
+                    return Err(EnvError {
+                        name: "ENTENTE_NOW",
+                        value: v,
+                        reason: format!(
+                            "it is later than this machine's clock ({}); fix the clock at a time that has come, or unset it",
+                            crate::event::format_recorded_at(&real)
+                        ),
+                    });
+                }
+                Clock::Fixed(at)
+            }
         };
         let ids = match var("ENTENTE_SEED")? {
             None => Ids::Random,

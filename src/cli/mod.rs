@@ -137,6 +137,9 @@ impl CommandError {
                 | StoreError::Io { .. }
                 | StoreError::NoFolder { .. }
                 | StoreError::NotAFile { .. }
+                | StoreError::Empty { .. }
+                | StoreError::HardLinked { .. }
+                | StoreError::UnreadableWal { .. }
                 | StoreError::Replaced { .. } => 4,
                 StoreError::Corrupt { .. } | StoreError::Tampered { .. } => 5,
                 StoreError::Rejected { .. } | StoreError::Bug { .. } | StoreError::Sqlite { .. } => 1,

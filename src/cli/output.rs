@@ -160,6 +160,9 @@ pub fn guard(db: &Path, outputs: &[(&str, &Path)]) -> Result<(), CommandError> {
 }
 
 /// The prefix of temporaries written for `target`: `.NAME.entente-tmp-`.
+/// How many random letters and digits end a temporary's name.
+const TEMP_SUFFIX: usize = 6;
+
 fn temp_prefix(target: &Path) -> String {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     format!(".{name}.entente-tmp-")
@@ -171,10 +174,22 @@ fn remove_stale(dir: &Path, target: &Path) {
     let prefix = temp_prefix(target);
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
-        if !entry.file_name().to_string_lossy().starts_with(&prefix) || !entry.file_type().is_ok_and(|t| t.is_file()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Exactly what `write_atomically` creates: the prefix and six random letters or
+        // digits, a regular file, and never an SQLite file (a log named like one).
+        let ours = name
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| rest.len() == TEMP_SUFFIX && rest.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !ours || !entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }
         let path = entry.path();
+        let mut head = [0u8; 16];
+        if File::open(&path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+            && &head == b"SQLite format 3\0"
+        {
+            continue;
+        }
         if let Ok(file) = File::open(&path)
             && file.try_lock().is_ok()
         {
@@ -196,7 +211,7 @@ pub fn write_atomically(
     remove_stale(dir, path);
     let prefix = temp_prefix(path);
     let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix);
+    builder.prefix(&prefix).rand_bytes(TEMP_SUFFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

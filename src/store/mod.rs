@@ -111,6 +111,21 @@ pub enum StoreError {
         "{path} is from an older entente (log schema {found}; this entente writes {known}) and is read-only here; open it once with write access to upgrade it"
     )]
     NeedsUpgrade { path: PathBuf, found: i64, known: i64 },
+    /// An empty file: not a log (perhaps truncated by a shell redirection).
+    #[error(
+        "{path} is empty (0 bytes), not an entente log; if it was one, it was truncated (a shell `>` onto it does that): restore it from a backup or export"
+    )]
+    Empty { path: PathBuf },
+    /// The file has several names.
+    #[error(
+        "{path} has {links} hard links; SQLite keeps a log's write-ahead file beside the name it was opened by, so writers through two names would corrupt it. Use one name: remove the other links (or copy the file)"
+    )]
+    HardLinked { path: PathBuf, links: u64 },
+    /// A read-only log whose write-ahead file holds events not yet in the file.
+    #[error(
+        "{path} is read-only, and its write-ahead file ({path}-wal) holds committed events that SQLite can only read with write access to the folder; copy the log and its -wal to a writable place, or open it once where it can be written"
+    )]
+    UnreadableWal { path: PathBuf },
     /// The file at the path was deleted or replaced while the command ran.
     #[error(
         "{path} was deleted or replaced while entente was using it; what this command read or wrote went to the file that was there before. Check what is at {path} now"
@@ -146,6 +161,8 @@ fn rejected_summary(problems: &[LineProblem], unchecked: bool) -> String {
 struct Derived {
     names: BTreeMap<(String, String), u64>,
     amendments: BTreeSet<(Vec<u8>, u64)>,
+    /// The first name declared twice where the log allows one declaration.
+    twice: Option<Tamper>,
 }
 
 /// Rows `verify` reads at a time: enough to share the parsing across cores, few enough
@@ -498,7 +515,13 @@ impl Store {
         if store.check_identity().is_err() || store.version().is_err() {
             // A WAL log on a read-only mount: SQLite cannot create the shared-memory
             // file it reads through. Nobody can write there either, so read the file
-            // as immutable.
+            // as immutable — unless events committed to its write-ahead log have not
+            // reached the file yet: read as immutable, they would silently be missing.
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                return Err(StoreError::UnreadableWal { path: path.to_owned() });
+            }
             let mut uri = std::ffi::OsString::from("file:");
             uri.push(path.as_os_str());
             uri.push("?immutable=1");
@@ -514,6 +537,18 @@ impl Store {
         let version = store.version()?;
         if version > schema::LATEST {
             return Err(StoreError::TooNew { path: path.to_owned(), found: version, known: schema::LATEST });
+        }
+        if version < 0
+            || schema::objects(&store.conn).map_err(store.err("reading the schema"))?
+                != schema::expected(version).map_err(store.err("reading the schema"))?
+        {
+            return Err(StoreError::Tampered {
+                path: path.to_owned(),
+                what: format!(
+                    "its schema version says {version}, but its tables and triggers are not those of version {version} \
+                     (PRAGMA user_version was changed, or the schema edited)"
+                ),
+            });
         }
         if version < schema::LATEST {
             return Err(StoreError::NeedsUpgrade { path: path.to_owned(), found: version, known: schema::LATEST });
@@ -532,6 +567,17 @@ impl Store {
         }
         if !path.exists() {
             return Err(StoreError::NotFound { path: path.to_owned() });
+        }
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.len() == 0 {
+                return Err(StoreError::Empty { path: path.to_owned() });
+            }
+            // SQLite keeps the write-ahead log beside the name it opened: writers
+            // through two names of one file would each keep their own and corrupt it.
+            if meta.nlink() > 1 {
+                return Err(StoreError::HardLinked { path: path.to_owned(), links: meta.nlink() });
+            }
         }
         Ok(())
     }
@@ -610,7 +656,7 @@ impl Store {
         // A migration runs only on the schema it was written for: a version number set
         // back (or a schema edited) would make it fail half-way, or do the wrong thing.
         let expected = schema::expected(version).map_err(err)?;
-        if version > 0 && schema::objects(&tx).map_err(err)? != expected {
+        if version < 0 || schema::objects(&tx).map_err(err)? != expected {
             return Err(StoreError::Tampered {
                 path: path.clone(),
                 what: format!(
@@ -690,7 +736,17 @@ impl Store {
                 Admit::Rejected(errors) => errors.into_iter().for_each(&mut fail),
                 Admit::New(new) => {
                     let (record, body) = *new;
-                    inserts.run(&record, &body).map_err(err("appending an event"))?;
+                    inserts.run(&record, &body).map_err(|e| match e {
+                        rusqlite::Error::StatementChangedRows(_) => StoreError::Tampered {
+                            path: path.clone(),
+                            what: format!(
+                                "the event for seq {} was not stored although the insert ran: a trigger that is \
+                                 not entente's intercepts appends; nothing was written",
+                                record.seq
+                            ),
+                        },
+                        e => err("appending an event")(e),
+                    })?;
                     // Declarations only: a name is declared once, events number as many
                     // as the batch (a reference to one is a lookup in this transaction).
                     cache.learn(&record);
@@ -706,6 +762,11 @@ impl Store {
         if !problems.is_empty() {
             // Dropping the transaction rolls back everything this batch wrote.
             return Err(StoreError::Rejected { problems, unchecked });
+        }
+        // Before committing: a log replaced meanwhile gets nothing (the batch rolls
+        // back); after: the narrow window between the two is reported too.
+        if self.identity.is_some() && identity(path) != self.identity {
+            return Err(StoreError::Replaced { path: path.clone() });
         }
         tx.commit().map_err(err("committing"))?;
         self.ensure_in_place()
@@ -961,6 +1022,9 @@ impl Store {
     /// snapshot is bound to the hash the log has at its seq. The first disagreement.
     fn check_derived(&self) -> Result<Option<Tamper>, StoreError> {
         let implied = self.derived_from_chain()?;
+        if let Some(twice) = implied.twice {
+            return Ok(Some(twice));
+        }
         let stored = self.derived_in_tables()?;
         let problem = |what: String| Ok(Some(Tamper { seq: None, what }));
         for (name, seq) in &stored.names {
@@ -1021,6 +1085,9 @@ impl Store {
     }
 
     /// The names and amendments the events imply: what the log's own appends wrote.
+    /// A name the log lets be declared once, declared twice, means an append was let
+    /// through while the `names` index was edited: that is a problem of the chain
+    /// itself, which no rebuild mends.
     fn derived_from_chain(&self) -> Result<Derived, StoreError> {
         let mut derived = Derived::default();
         let filter =
@@ -1028,7 +1095,26 @@ impl Store {
         self.records(&filter, |record| {
             for name in record.event.declarations() {
                 // The first declaration holds the name (INSERT OR IGNORE).
-                derived.names.entry((name.namespace().to_owned(), name.key())).or_insert(record.seq);
+                let key = (name.namespace().to_owned(), name.key());
+                match derived.names.get(&key) {
+                    Some(first)
+                        if derived.twice.is_none() && !matches!(name, Name::Instrument(_) | Name::Withdrawn(_)) =>
+                    {
+                        derived.twice = Some(Tamper {
+                            seq: Some(record.seq),
+                            what: format!(
+                                "it declares {} `{}` again, which seq {first} declared: the log refuses that, so it \
+                                 was appended while the `names` table had been edited. Reports about `{}` mix both; \
+                                 retract the one that is wrong",
+                                key.0, key.1, key.1
+                            ),
+                        });
+                    }
+                    Some(_) => {}
+                    None => {
+                        derived.names.insert(key, record.seq);
+                    }
+                }
             }
             if let Some(target) = record.event.facts.payload.target() {
                 derived.amendments.insert((target.0.as_bytes().to_vec(), record.seq));
@@ -1065,6 +1151,17 @@ impl Store {
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(self.err("waiting for the write lock"))?;
         let derived = self.derived_from_chain()?;
+        if let Some(twice) = derived.twice {
+            // Rebuilding would hide it; `verify` names it.
+            return Err(StoreError::Tampered {
+                path: self.path.clone(),
+                what: format!(
+                    "the event at seq {} {}; nothing was rebuilt",
+                    twice.seq.unwrap_or_default(),
+                    twice.what.trim_start_matches("it ")
+                ),
+            });
+        }
         let err = self.err("rebuilding the derived tables");
         let triggers: Vec<String> = schema::expected(schema::LATEST)
             .map_err(&err)?
@@ -1426,6 +1523,24 @@ fn admit(
     if let Some(id) = line.id
         && let Some((seq, stored)) = stored_facts(conn, id)?
     {
+        // An export line is the same event only with the same place in the chain: the
+        // same facts recorded at another time, by another recorder, are another log.
+        if let Some(claimed) = line.hash {
+            let hash: Option<Vec<u8>> = conn
+                .prepare_cached("SELECT hash FROM events WHERE seq = ?")?
+                .query_row([seq as i64], |r| r.get(0))
+                .optional()?;
+            if hash.as_deref() != Some(claimed.0.as_slice()) {
+                return Ok(problem(
+                    "hash",
+                    format!(
+                        "event {id} is already in the log at seq {seq}, but with another hash: it was recorded \
+                         differently there (another time, recorder or place in the chain), so this file is not an \
+                         export of this log"
+                    ),
+                ));
+            }
+        }
         return Ok(if stored == line.facts {
             Admit::Existing(Outcome::Existing { seq, id })
         } else {
@@ -1810,13 +1925,18 @@ impl<'c> Inserts<'c> {
         let event = &record.event;
         let facts = &event.facts;
         let seq = record.seq as i64;
-        self.events.execute(params![
+        let landed = self.events.execute(params![
             seq,
             event.id.0.as_bytes().as_slice(),
             facts.kind().name(),
             body,
             record.hash.0.as_slice(),
         ])?;
+        // A trigger that is not entente's (RAISE(IGNORE)) could drop the row silently;
+        // then nothing of the batch may be committed.
+        if landed != 1 {
+            return Err(rusqlite::Error::StatementChangedRows(landed));
+        }
         for name in event.declarations() {
             self.names.execute(params![name.namespace(), name.key(), seq])?;
         }

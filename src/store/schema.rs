@@ -134,11 +134,14 @@ pub fn expected(version: i64) -> rusqlite::Result<Vec<Object>> {
 }
 
 /// The schema of `conn` as `sqlite_master` lists it, sorted; SQLite's own bookkeeping
-/// tables (`sqlite_sequence`, `sqlite_stat*`) left out.
+/// tables (exactly `sqlite_sequence` and `sqlite_stat1` to `sqlite_stat4`, as tables)
+/// left out — a trigger or a table that only looks like one of them is listed.
 pub fn objects(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<Object>> {
     let mut stmt = conn.prepare(
         "SELECT type, name, tbl_name, sql FROM sqlite_master
-         WHERE name <> 'sqlite_sequence' AND name NOT LIKE 'sqlite_stat%' ORDER BY type, name",
+         WHERE NOT (type = 'table' AND name IN ('sqlite_sequence', 'sqlite_stat1', 'sqlite_stat2', 'sqlite_stat3',
+                                                'sqlite_stat4'))
+         ORDER BY type, name",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?.as_deref().map(normalize)))

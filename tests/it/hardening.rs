@@ -187,7 +187,7 @@ fn verify_compares_every_trigger_by_its_sql_and_refuses_extra_ones() {
 
 #[test]
 fn a_schema_version_set_back_is_refused_in_words_not_migrated_half_way() {
-    for version in [1, 2, 3, 4] {
+    for version in [-1, 0, 1, 2, 3, 4] {
         let s = Sandbox::seeded();
         let before = s.fingerprint();
         Connection::open(&s.db).expect("open").pragma_update(None, "user_version", version).expect("set back");
@@ -210,43 +210,32 @@ fn a_schema_version_set_back_is_refused_in_words_not_migrated_half_way() {
 
 #[test]
 fn a_clock_at_the_end_of_time_cannot_brick_the_log() {
-    let s = Sandbox::new();
-    s.ok(&["import", repo("events/scenarios/seed.jsonl").to_str().expect("utf-8")]);
-    let end = "9999-12-31T23:59:59.999999Z";
-    let context = |summary: &str| {
-        let mut cmd = s.cmd(&[
-            "append",
-            "context-noted",
-            "--track",
-            "am-az",
-            "--occurred",
-            "2022",
-            "--summary",
-            summary,
-            "--unsourced",
-        ]);
-        cmd.env("ENTENTE_NOW", end);
-        cmd.output().expect("run")
-    };
-    let first = context("at the end of time");
-    assert!(first.status.success(), "{}", stderr(&first));
+    let s = Sandbox::seeded();
     let before = s.fingerprint();
-    let second = context("after the end of time");
-    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
-    assert!(stderr(&second).contains("the last instant a recording time can be written in"), "{}", stderr(&second));
-    assert!(!stderr(&second).contains("+10000"), "{}", stderr(&second));
-    assert_eq!(s.fingerprint(), before);
-    // Everything still reads, and the export re-imports (under a clock that late).
+    // The clock may be fixed in the past, never ahead of the real one: a stamp from
+    // the future would stop every later append until then (at 9999, for ever).
+    for now in ["9999-12-31T23:59:59.999999Z", "2035-01-01T00:00:00Z"] {
+        let mut cmd = s.cmd(CONTEXT);
+        cmd.env("ENTENTE_NOW", now);
+        let out = cmd.output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{now}: {}", stderr(&out));
+        assert!(stderr(&out).contains("later than this machine's clock"), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("+10000"), "{}", stderr(&out));
+        assert_eq!(s.fingerprint(), before);
+    }
+    // A log already stamped at the last writable instant (by an older entente, or a
+    // tool) still reads and verifies, and refuses in words to stamp past it.
+    let mut store = entente::store::Store::open(&s.db, 1000).expect("open");
+    let end = chrono::DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999999Z").expect("time").to_utc();
+    let line = r#"{"kind":"context_noted","version":1,"tracks":["am-az"],"occurred":"2022","unsourced":true,"payload":{"summary":"x"}}"#;
+    let stamp = |now| entente::store::Stamp { now, ids: entente::env::Ids::Seeded(3), recorded_by: "t" };
+    store.append([(1, entente::event::parse_line(line))], stamp(end), None, &mut |_| {}).expect("at the end");
+    let err = store.append([(1, entente::event::parse_line(line))], stamp(end), None, &mut |_| {}).expect_err("past");
+    assert!(format!("{err:?}").contains("the last instant a recording time can be written in"), "{err:?}");
+    drop(store);
     for args in [&["verify"][..], &["status"], &["log"], &["audit"]] {
         s.ok(args);
     }
-    let export = s.dir.path().join("log.jsonl");
-    s.ok(&["export", "--out", export.to_str().expect("utf-8")]);
-    let fresh = Sandbox::new();
-    let mut import = fresh.cmd(&["import", "--verify", export.to_str().expect("utf-8")]);
-    import.env("ENTENTE_NOW", end);
-    assert!(import.output().expect("run").status.success());
-    assert_eq!(fresh.fingerprint(), s.fingerprint());
 }
 
 #[test]
@@ -722,4 +711,142 @@ fn a_log_from_schema_4_migrates_to_exactly_the_derived_tables_its_chain_implies(
     assert_eq!(names(&Connection::open(&s.db).expect("open")), 1, "migration 5 wrote the withdrawal's name");
     assert!(out.contains("the hash chain is intact"), "{out}");
     assert_eq!(s.fingerprint(), before);
+}
+
+// ---------------------------------------------------------------- found by attacking the above
+
+#[test]
+fn a_trigger_disguised_as_sqlite_bookkeeping_is_caught_and_cannot_swallow_appends() {
+    for sql in [
+        "CREATE TRIGGER sqlitexstat_evil BEFORE INSERT ON events WHEN NEW.kind = 'context_noted'
+         BEGIN SELECT RAISE(IGNORE); END;",
+        // SQLite reserves sqlite_ names, but not against an edit of its schema table.
+        "PRAGMA writable_schema = ON;
+         INSERT INTO sqlite_master VALUES ('trigger', 'sqlite_sequence', 'events', 0,
+           'CREATE TRIGGER sqlite_sequence BEFORE INSERT ON events WHEN NEW.kind = ''context_noted''
+            BEGIN SELECT RAISE(IGNORE); END');",
+    ] {
+        let s = Sandbox::seeded();
+        Connection::open(&s.db).expect("open").execute_batch(sql).expect("tamper");
+        verify_fails(&s, "that entente never creates");
+        let before = s.fingerprint();
+        let out = s.run(CONTEXT);
+        assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+        assert!(stderr(&out).contains("was not stored although the insert ran"), "{}", stderr(&out));
+        assert_eq!(s.fingerprint(), before);
+    }
+    let s = Sandbox::seeded();
+    Connection::open(&s.db).expect("open").execute_batch("CREATE TABLE sqlitexstat_t (x)").expect("tamper");
+    verify_fails(&s, "table `sqlitexstat_t` that entente never creates");
+}
+
+#[test]
+fn a_declaration_let_through_by_a_deleted_name_is_caught_for_good_not_mended_away() {
+    let s = Sandbox::seeded();
+    behind_its_back(&s, "DELETE FROM names WHERE namespace = 'track' AND key = 'am-az'");
+    // The log cannot see the first declaration without its index row: it takes a second.
+    s.ok(&[
+        "append",
+        "track-opened",
+        "--track",
+        "am-az",
+        "--occurred",
+        "2020",
+        "--title",
+        "Forged",
+        "--party",
+        "am=Armenia",
+        "--party",
+        "ru=Russia",
+        "--unsourced",
+    ]);
+    verify_fails(&s, "at seq 29: it declares track `am-az` again, which seq 1 declared");
+    let before = s.fingerprint();
+    let out = s.run(&["replay"]);
+    assert_eq!(out.status.code(), Some(5), "replay mended it away: {}", stderr(&out));
+    assert!(stderr(&out).contains("nothing was rebuilt"), "{}", stderr(&out));
+    assert_eq!(s.fingerprint(), before);
+    verify_fails(&s, "declares track `am-az` again");
+}
+
+#[test]
+fn an_export_whose_events_were_recorded_differently_is_not_this_log() {
+    let s = Sandbox::seeded();
+    let export = s.dir.path().join("e.jsonl");
+    s.ok(&["export", "--out", export.to_str().expect("utf-8")]);
+    // Another log holding the same facts, recorded by someone else at another time.
+    let other = Sandbox::new();
+    let restamped: String = std::fs::read_to_string(&export)
+        .expect("read")
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
+            for field in ["seq", "prev_hash", "hash", "recorded_at"] {
+                v.as_object_mut().expect("object").remove(field);
+            }
+            v["recorded_by"] = "mallory".into();
+            format!("{v}\n")
+        })
+        .collect();
+    other.ok(&["import", other.file("r.jsonl", &restamped).to_str().expect("utf-8")]);
+    let before = other.fingerprint();
+    let out = other.run(&["import", "--verify", export.to_str().expect("utf-8")]);
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("with another hash"), "{}", stderr(&out));
+    assert_eq!(other.fingerprint(), before);
+}
+
+#[test]
+fn a_hard_linked_or_empty_log_is_refused_in_words() {
+    let s = Sandbox::seeded();
+    let link = s.dir.path().join("other-name.db");
+    std::fs::hard_link(&s.db, &link).expect("link");
+    for db in [&s.db, &link] {
+        let out = s.cmd(&["status"]).env("ENTENTE_DB", db).output().expect("run");
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+        assert!(stderr(&out).contains("has 2 hard links"), "{}", stderr(&out));
+    }
+    std::fs::remove_file(&link).expect("unlink");
+    s.ok(&["status"]);
+    let empty = s.file("empty.db", "");
+    let out = s.cmd(&["verify"]).env("ENTENTE_DB", &empty).output().expect("run");
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is empty (0 bytes)"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_log_named_like_an_export_temporary_is_never_cleaned_up() {
+    let s = Sandbox::seeded();
+    let log = s.dir.path().join(".report.jsonl.entente-tmp-mydb01");
+    std::fs::copy(&s.db, &log).expect("copy");
+    let out = s.dir.path().join("report.jsonl");
+    let run = s.cmd(&["export", "--out", out.to_str().expect("utf-8")]).env("ENTENTE_DB", &log).output().expect("run");
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(log.exists(), "the export's clean-up deleted the log");
+    assert!(s.cmd(&["verify"]).env("ENTENTE_DB", &log).output().expect("run").status.success());
+}
+
+#[test]
+#[ignore = "needs root to mount a read-only tmpfs (.ci/run runs it as root)"]
+fn as_root_a_read_only_log_with_events_still_in_its_wal_is_refused_not_read_stale() {
+    let s = Sandbox::seeded();
+    let dir = s.dir.path().join("ro");
+    std::fs::create_dir(&dir).expect("mkdir");
+    // A reader holds the WAL open, so the append's frames stay in it, uncheckpointed.
+    let reader = Connection::open(&s.db).expect("open");
+    reader.execute_batch("BEGIN; SELECT COUNT(*) FROM events;").expect("read");
+    s.ok(CONTEXT);
+    let mount =
+        |args: &[&str]| std::process::Command::new("mount").args(args).arg(&dir).status().is_ok_and(|s| s.success());
+    assert!(mount(&["-t", "tmpfs", "-o", "size=8m", "tmpfs"]), "cannot mount a tmpfs: run this test as root");
+    for suffix in ["", "-wal"] {
+        let from = format!("{}{suffix}", s.db.display());
+        std::fs::copy(&from, dir.join(format!("entente.db{suffix}"))).expect("copy");
+    }
+    assert!(mount(&["-o", "remount,ro"]), "remount read-only");
+    let out = s.cmd(&["verify"]).env("ENTENTE_DB", dir.join("entente.db")).output().expect("run");
+    let _ = std::process::Command::new("umount").arg(&dir).status();
+    drop(reader);
+    assert_eq!(out.status.code(), Some(4), "a stale read passed: {}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("its write-ahead file"), "{}", stderr(&out));
 }

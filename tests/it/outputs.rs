@@ -50,7 +50,6 @@ fn export_refuses_every_spelling_of_the_log_and_its_companions() {
     let s = Sandbox::seeded();
     let dir = s.dir.path();
     std::os::unix::fs::symlink(&s.db, dir.join("link.db")).expect("symlink");
-    std::fs::hard_link(&s.db, dir.join("hard.db")).expect("hard link");
     std::fs::create_dir(dir.join("sub")).expect("dir");
     std::os::unix::fs::symlink(dir, dir.join("sub/up")).expect("symlink to the folder");
     let here = dir.file_name().expect("name").to_string_lossy().into_owned();
@@ -62,7 +61,6 @@ fn export_refuses_every_spelling_of_the_log_and_its_companions() {
         "sub/up/entente.db".to_owned(),
         path(&s.db).to_owned(),
         "link.db".to_owned(),
-        "hard.db".to_owned(),
         "entente.db-wal".to_owned(),
         "./entente.db-shm".to_owned(),
         // Absent now, and still the log's: SQLite would create and trust it.
@@ -74,6 +72,21 @@ fn export_refuses_every_spelling_of_the_log_and_its_companions() {
         refused(&s, &["--out", "fine.jsonl", "--manifest", spelling], &["--manifest", "is the log"]);
         refused(&s, &["--manifest", spelling], &["--manifest", "is the log"]);
     }
+    // A hard link is the log by another name. (While it exists the log itself refuses
+    // to open, so the log is checked once the link is gone.)
+    let before = s.fingerprint();
+    let hard = dir.join("hard.db");
+    std::fs::hard_link(&s.db, &hard).expect("hard link");
+    for args in [&["--out", "hard.db"][..], &["--out", "fine.jsonl", "--manifest", "hard.db"]] {
+        let mut all = vec!["export"];
+        all.extend_from_slice(args);
+        let out = s.run(&all);
+        assert_eq!(out.status.code(), Some(2), "export {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("is the log"), "{args:?}");
+    }
+    std::fs::remove_file(&hard).expect("unlink");
+    assert_eq!(s.fingerprint(), before);
+    assert!(temporaries(dir).is_empty());
     // `--out X` puts its manifest at X.manifest.json: that is checked too.
     std::fs::rename(&s.db, dir.join("x.manifest.json")).expect("rename");
     let moved = Sandbox { dir: tempfile::tempdir().expect("unused"), db: dir.join("x.manifest.json") };
@@ -217,11 +230,15 @@ fn a_killed_export_leaves_no_temporary_after_the_next() {
     }
     assert!(caught > 0, "no export was caught mid-write; the test proved nothing");
     // A live writer's temporary (locked) is left alone; a dead one's is removed.
-    let live = dir.join(".out.jsonl.entente-tmp-live");
+    let live = dir.join(".out.jsonl.entente-tmp-live01");
     let held = std::fs::File::create(&live).expect("create");
     held.lock().expect("lock");
     s.ok(&["export", "--out", "out.jsonl"]);
-    assert_eq!(temporaries(dir), [".out.jsonl.entente-tmp-live"], "stale temporaries remain, or a live one was taken");
+    assert_eq!(
+        temporaries(dir),
+        [".out.jsonl.entente-tmp-live01"],
+        "stale temporaries remain, or a live one was taken"
+    );
     drop(held);
     s.ok(&["export", "--out", "out.jsonl"]);
     assert!(temporaries(dir).is_empty(), "{:?}", temporaries(dir));
