@@ -450,6 +450,8 @@ fn flag_for(field: &str) -> String {
         [] => field.to_owned(),
     };
     let flag = match name.as_str() {
+        // Stamped by the log, never set by a flag.
+        "recorded_at" => return "the recording time".to_owned(),
         "tracks" => "track",
         "sources" => "source",
         "participants" => "participant",

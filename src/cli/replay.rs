@@ -46,6 +46,9 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let clock = Stopwatch::start();
     let (count, written) = match &args.out {
         Some(out) => {
+            // Every report path is checked before anything is rebuilt or written.
+            let target = |p: Projection, f: Format| out.join(format!("{}.{}", p.name(), f.extension()));
+            check_targets(&ctx.db, out, &target)?;
             // The derived tables are rebuilt from the chain whatever is written.
             rebuild_snapshot(&store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
@@ -102,6 +105,23 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
 
 /// Writes every report of `replay` where `path` says, each refused if it is the log at
 /// `db` or not a regular file, each written atomically (see [`super::output`]).
+/// Refuses, before anything is written, an output folder that is a file, and any
+/// report path [`write_reports`] would refuse (the log, or not a regular file).
+fn check_targets(db: &Path, root: &Path, path: &impl Fn(Projection, Format) -> PathBuf) -> Result<(), CommandError> {
+    if root.exists() && !root.is_dir() {
+        return Err(CommandError::Usage(format!(
+            "--out {}: that is a file, not a folder; name a folder for the reports (it is created if missing)",
+            super::shown_path(root)
+        )));
+    }
+    for projection in Projection::ALL {
+        for format in Format::ALL {
+            super::output::guard(db, &[("--out", &path(projection, format))])?;
+        }
+    }
+    Ok(())
+}
+
 fn write_reports(
     db: &Path,
     replay: &Replay,

@@ -850,3 +850,32 @@ fn as_root_a_read_only_log_with_events_still_in_its_wal_is_refused_not_read_stal
     assert_eq!(out.status.code(), Some(4), "a stale read passed: {}{}", stdout(&out), stderr(&out));
     assert!(stderr(&out).contains("its write-ahead file"), "{}", stderr(&out));
 }
+
+#[test]
+fn replay_out_checks_every_report_path_before_writing_or_rebuilding_anything() {
+    let s = Sandbox::seeded();
+    let before = s.fingerprint();
+    let out = s.run(&["replay", "--out", s.db.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("that is a file, not a folder"), "{}", stderr(&out));
+    let dir = s.dir.path().join("reports");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::os::unix::fs::symlink(&s.db, dir.join("timeline.md")).expect("symlink");
+    let out = s.run(&["replay", "--out", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let written: Vec<_> = std::fs::read_dir(&dir).expect("read").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(written, ["timeline.md"], "reports were written before the refusal");
+    assert_eq!(s.fingerprint(), before);
+    assert!(s.ok(&["verify"]).contains("verified 28 events"));
+}
+
+#[test]
+fn a_clock_far_behind_the_log_is_named_as_such_not_as_a_flag() {
+    let s = Sandbox::seeded();
+    let mut cmd = s.cmd(CONTEXT);
+    cmd.env("ENTENTE_NOW", "2020-01-01T00:00:00Z");
+    let out = cmd.output().expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the recording time: the log's last event was recorded at"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("--recorded-at"), "{}", stderr(&out));
+}
