@@ -161,8 +161,9 @@ fn rejected_summary(problems: &[LineProblem], unchecked: bool) -> String {
 struct Derived {
     names: BTreeMap<(String, String), u64>,
     amendments: BTreeSet<(Vec<u8>, u64)>,
-    /// The first name declared twice where the log allows one declaration.
-    twice: Option<Tamper>,
+    /// The first event that declares a name again where the log allows one
+    /// declaration: its seq, and what it declares.
+    twice: Option<(u64, String)>,
 }
 
 /// Rows `verify` reads at a time: enough to share the parsing across cores, few enough
@@ -1022,8 +1023,8 @@ impl Store {
     /// snapshot is bound to the hash the log has at its seq. The first disagreement.
     fn check_derived(&self) -> Result<Option<Tamper>, StoreError> {
         let implied = self.derived_from_chain()?;
-        if let Some(twice) = implied.twice {
-            return Ok(Some(twice));
+        if let Some((seq, what)) = implied.twice {
+            return Ok(Some(Tamper { seq: Some(seq), what: format!("it {what}") }));
         }
         let stored = self.derived_in_tables()?;
         let problem = |what: String| Ok(Some(Tamper { seq: None, what }));
@@ -1100,15 +1101,15 @@ impl Store {
                     Some(first)
                         if derived.twice.is_none() && !matches!(name, Name::Instrument(_) | Name::Withdrawn(_)) =>
                     {
-                        derived.twice = Some(Tamper {
-                            seq: Some(record.seq),
-                            what: format!(
-                                "it declares {} `{}` again, which seq {first} declared: the log refuses that, so it \
+                        derived.twice = Some((
+                            record.seq,
+                            format!(
+                                "declares {} `{}` again, which seq {first} declared: the log refuses that, so it \
                                  was appended while the `names` table had been edited. Reports about `{}` mix both; \
                                  retract the one that is wrong",
                                 key.0, key.1, key.1
                             ),
-                        });
+                        ));
                     }
                     Some(_) => {}
                     None => {
@@ -1151,15 +1152,11 @@ impl Store {
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(self.err("waiting for the write lock"))?;
         let derived = self.derived_from_chain()?;
-        if let Some(twice) = derived.twice {
+        if let Some((seq, what)) = derived.twice {
             // Rebuilding would hide it; `verify` names it.
             return Err(StoreError::Tampered {
                 path: self.path.clone(),
-                what: format!(
-                    "the event at seq {} {}; nothing was rebuilt",
-                    twice.seq.unwrap_or_default(),
-                    twice.what.trim_start_matches("it ")
-                ),
+                what: format!("the event at seq {seq} {what}; nothing was rebuilt"),
             });
         }
         let err = self.err("rebuilding the derived tables");
