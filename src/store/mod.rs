@@ -443,6 +443,22 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
+/// The SQLite URI that opens `path` read-only as immutable. The characters a URI gives
+/// meaning to (`%`, `?`, `#`) are percent-encoded, so no path can smuggle in another
+/// file name or query parameter.
+fn immutable_uri(path: &Path) -> PathBuf {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let mut uri = b"file:".to_vec();
+    for &b in path.as_os_str().as_bytes() {
+        match b {
+            b'%' | b'?' | b'#' => uri.extend_from_slice(format!("%{b:02x}").as_bytes()),
+            _ => uri.push(b),
+        }
+    }
+    uri.extend_from_slice(b"?immutable=1");
+    PathBuf::from(std::ffi::OsString::from_vec(uri))
+}
+
 /// What the thing at `path` is when it is neither a regular file nor a directory.
 fn not_a_file(path: &Path) -> Option<&'static str> {
     use std::os::unix::fs::FileTypeExt;
@@ -523,11 +539,8 @@ impl Store {
             if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
                 return Err(StoreError::UnreadableWal { path: path.to_owned() });
             }
-            let mut uri = std::ffi::OsString::from("file:");
-            uri.push(path.as_os_str());
-            uri.push("?immutable=1");
             let conn =
-                Connection::open_with_flags(PathBuf::from(uri), flags | OpenFlags::SQLITE_OPEN_URI).map_err(err)?;
+                Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI).map_err(err)?;
             store.conn = conn;
         }
         store.check_identity()?;
@@ -1954,5 +1967,16 @@ fn map_err(path: &Path, waited_ms: u32, context: &'static str, e: rusqlite::Erro
         Some(ErrorCode::SystemIoFailure) => StoreError::Io { path, context },
         Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) if path.exists() => StoreError::ReadOnly { path },
         _ => StoreError::Sqlite { path, context, message: e.to_string() },
+    }
+}
+
+#[cfg(test)]
+mod uri_tests {
+    use super::*;
+
+    #[test]
+    fn a_path_cannot_smuggle_a_query_into_the_immutable_uri() {
+        let uri = immutable_uri(Path::new("/mnt/a?mode=rw#x%41.db"));
+        assert_eq!(uri, PathBuf::from("file:/mnt/a%3fmode=rw%23x%2541.db?immutable=1"));
     }
 }
