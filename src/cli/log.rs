@@ -62,15 +62,14 @@ pub(super) fn parse_kind(text: &str) -> Result<Kind, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
-    // The text filter compares folded keys (any case, composed or decomposed accents),
-    // which SQL cannot: it runs here, on each event's canonical body.
-    let needle = args.text.as_deref().map(crate::text::folded);
+    // The text filter compares folded keys (any case, composed or decomposed accents)
+    // on each stored body, before it is parsed (see `Filter::text`).
     let filter = Filter {
         track: args.track,
         kinds: args.kind,
         from: args.from,
         to: args.to,
-        text: None,
+        text: args.text,
         after: None,
         until: None,
     };
@@ -82,10 +81,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         writeln!(out, "{}", header())?;
     }
     store.records(&filter, |record| {
-        if !view.sees(record)
-            || args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who))
-            || needle.as_ref().is_some_and(|n| !crate::text::folded(&record.event.body_json()).contains(n.as_str()))
-        {
+        if !view.sees(record) || args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who)) {
             return Ok(());
         }
         if json {

@@ -387,7 +387,8 @@ pub struct Filter {
     pub from: Option<NaiveDate>,
     /// Only events whose date interval starts on or before this day.
     pub to: Option<NaiveDate>,
-    /// Only events whose JSON contains this text (ASCII case-insensitive).
+    /// Only events whose canonical body contains this text, compared as
+    /// [`crate::text::folded`] keys: in any case, accents composed or decomposed alike.
     pub text: Option<String>,
     /// Only events recorded after this seq.
     pub after: Option<u64>,
@@ -804,10 +805,11 @@ impl Store {
             clauses.push(format!("e.kind IN ({})", vec!["?"; filter.kinds.len()].join(",")));
             args.extend(filter.kinds.iter().map(|k| Value::Text(k.name().to_owned())));
         }
-        if let Some(text) = &filter.text {
-            clauses.push("instr(lower(e.body), lower(?)) > 0".to_owned());
-            args.push(Value::Text(text.clone()));
-        }
+        // The text filter compares folded keys, which SQL cannot (its lower() knows only
+        // ASCII, and nothing of NFC): it runs on the parsing threads, on each stored body
+        // before it is parsed, so only matching events are parsed.
+        let needle = filter.text.as_deref().map(crate::text::folded);
+        let needle = needle.as_deref();
         if let Some(after) = filter.after {
             clauses.push("e.seq > ?".to_owned());
             args.push(Value::Integer(after as i64));
@@ -848,6 +850,7 @@ impl Store {
                         };
                         let parsed = chunk
                             .iter()
+                            .filter(|raw| needle.is_none_or(|n| crate::text::folded(&raw.body).contains(n)))
                             .map(|raw| {
                                 raw.to_record().map_err(|message| StoreError::Corrupt {
                                     path: path.clone(),
