@@ -460,6 +460,32 @@ fn immutable_uri(path: &Path) -> PathBuf {
     PathBuf::from(std::ffi::OsString::from_vec(uri))
 }
 
+/// Fails when the file at `path` is no longer the one opened as `opened` (see
+/// [`Store::ensure_in_place`]); a log in memory (`None`) always is.
+fn in_place(path: &Path, opened: Option<(u64, u64)>) -> Result<(), StoreError> {
+    match opened {
+        Some(opened) if identity(path) != Some(opened) => Err(StoreError::Replaced { path: path.to_owned() }),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that the schema of `conn` is the one its `version` says (what an untouched
+/// log of that version holds): a migration runs only on the schema it was written for,
+/// and a read-only log is read only as what it claims to be.
+fn check_schema_of(conn: &Connection, version: i64, path: &Path) -> Result<(), ReadError> {
+    let expected = schema::expected(version).map_err(ReadError::Sqlite)?;
+    if version >= 0 && schema::objects(conn).map_err(ReadError::Sqlite)? == expected {
+        return Ok(());
+    }
+    Err(ReadError::Store(StoreError::Tampered {
+        path: path.to_owned(),
+        what: format!(
+            "its schema version says {version}, but its tables and triggers are not those of version {version} \
+             (PRAGMA user_version was changed, or the schema edited)"
+        ),
+    }))
+}
+
 /// What the thing at `path` is when it is neither a regular file nor a directory.
 fn not_a_file(path: &Path) -> Option<&'static str> {
     use std::os::unix::fs::FileTypeExt;
@@ -553,18 +579,8 @@ impl Store {
         if version > schema::LATEST {
             return Err(StoreError::TooNew { path: path.to_owned(), found: version, known: schema::LATEST });
         }
-        if version < 0
-            || schema::objects(&store.conn).map_err(store.err("reading the schema"))?
-                != schema::expected(version).map_err(store.err("reading the schema"))?
-        {
-            return Err(StoreError::Tampered {
-                path: path.to_owned(),
-                what: format!(
-                    "its schema version says {version}, but its tables and triggers are not those of version {version} \
-                     (PRAGMA user_version was changed, or the schema edited)"
-                ),
-            });
-        }
+        check_schema_of(&store.conn, version, path)
+            .map_err(|e| e.into_store(path, busy_timeout_ms, "reading the schema"))?;
         if version < schema::LATEST {
             return Err(StoreError::NeedsUpgrade { path: path.to_owned(), found: version, known: schema::LATEST });
         }
@@ -611,12 +627,7 @@ impl Store {
     /// (deleted, or replaced by another): then what was read or written went to a file
     /// nobody will find at the path.
     pub fn ensure_in_place(&self) -> Result<(), StoreError> {
-        match self.identity {
-            Some(opened) if identity(&self.path) != Some(opened) => {
-                Err(StoreError::Replaced { path: self.path.clone() })
-            }
-            _ => Ok(()),
-        }
+        in_place(&self.path, self.identity)
     }
 
     /// The path the log lives at.
@@ -670,16 +681,7 @@ impl Store {
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
         // A migration runs only on the schema it was written for: a version number set
         // back (or a schema edited) would make it fail half-way, or do the wrong thing.
-        let expected = schema::expected(version).map_err(err)?;
-        if version < 0 || schema::objects(&tx).map_err(err)? != expected {
-            return Err(StoreError::Tampered {
-                path: path.clone(),
-                what: format!(
-                    "its schema version says {version}, but its tables and triggers are not those of version {version} \
-                     (PRAGMA user_version was changed, or the schema edited)"
-                ),
-            });
-        }
+        check_schema_of(&tx, version, &path).map_err(|e| e.into_store(&path, timeout, "migrating the schema"))?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(err)?;
             tx.pragma_update(None, "user_version", i as i64 + 1).map_err(err)?;
@@ -780,9 +782,7 @@ impl Store {
         }
         // Before committing: a log replaced meanwhile gets nothing (the batch rolls
         // back); after: the narrow window between the two is reported too.
-        if self.identity.is_some() && identity(path) != self.identity {
-            return Err(StoreError::Replaced { path: path.clone() });
-        }
+        in_place(path, self.identity)?;
         tx.commit().map_err(err("committing"))?;
         self.ensure_in_place()
     }
@@ -1455,6 +1455,11 @@ impl RawRow {
     }
 }
 
+/// A stored body as an event; `None` when it does not read (`verify` says why).
+fn stored_event(body: &str) -> Option<Event> {
+    parse_line(body).ok().and_then(|line| event_from_stored(line).ok())
+}
+
 fn event_from_stored(line: Line) -> Result<Event, String> {
     match (line.id, line.recorded_at, line.recorded_by) {
         (Some(id), Some(recorded_at), Some(recorded_by)) => {
@@ -1467,7 +1472,7 @@ fn event_from_stored(line: Line) -> Result<Event, String> {
 /// Where the log ends, read from its last row. A last row whose hash or recording time
 /// does not read is corruption, never an empty log: appending after it would chain onto
 /// the genesis hash, or stamp a time earlier than the log's own.
-fn head_of(conn: &Connection, path: &Path) -> Result<Head, HeadError> {
+fn head_of(conn: &Connection, path: &Path) -> Result<Head, ReadError> {
     let row = conn
         .query_row(
             "SELECT seq, hash, json_extract(body, '$.recorded_at') FROM events ORDER BY seq DESC LIMIT 1",
@@ -1481,11 +1486,11 @@ fn head_of(conn: &Connection, path: &Path) -> Result<Head, HeadError> {
             },
         )
         .optional()
-        .map_err(HeadError::Sqlite)?;
+        .map_err(ReadError::Sqlite)?;
     let Some((seq, hash, at)) = row else { return Ok(Head { seq: 0, hash: Hash::GENESIS, recorded_at: None }) };
     let seq = seq as u64;
     let corrupt = |message: &str| {
-        HeadError::Store(StoreError::Corrupt { path: path.to_owned(), seq, message: message.to_owned() })
+        ReadError::Store(StoreError::Corrupt { path: path.to_owned(), seq, message: message.to_owned() })
     };
     let hash = hash
         .and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok())
@@ -1498,17 +1503,17 @@ fn head_of(conn: &Connection, path: &Path) -> Result<Head, HeadError> {
     Ok(Head { seq, hash, recorded_at: Some(recorded_at) })
 }
 
-/// Why the head could not be read: SQLite failed, or the last row is corrupt.
-enum HeadError {
+/// Why a read of the log's state failed: SQLite failed, or what it read is corrupt.
+enum ReadError {
     Sqlite(rusqlite::Error),
     Store(StoreError),
 }
 
-impl HeadError {
+impl ReadError {
     fn into_store(self, path: &Path, waited_ms: u32, context: &'static str) -> StoreError {
         match self {
-            HeadError::Sqlite(e) => map_err(path, waited_ms, context, e),
-            HeadError::Store(e) => e,
+            ReadError::Sqlite(e) => map_err(path, waited_ms, context, e),
+            ReadError::Store(e) => e,
         }
     }
 }
@@ -1736,9 +1741,7 @@ fn check_correction(
 /// An event as it stands now: its original with every correction so far applied.
 fn current_event(conn: &Connection, id: EventId) -> rusqlite::Result<Option<Event>> {
     let Some((_, body)) = stored_body(conn, id)? else { return Ok(None) };
-    let Ok(mut event) = parse_line(&body).map_err(|_| ()).and_then(|l| event_from_stored(l).map_err(|_| ())) else {
-        return Ok(None);
-    };
+    let Some(mut event) = stored_event(&body) else { return Ok(None) };
     let mut stmt = conn.prepare_cached(
         "SELECT e.body FROM amendments a JOIN events e ON e.seq = a.seq
          WHERE a.target = ? AND e.kind = 'event_corrected' ORDER BY a.seq",
@@ -1885,7 +1888,7 @@ fn declared_by(conn: &Connection, name: &Name) -> rusqlite::Result<Option<Declar
         .query_row(params![name.namespace(), name.key()], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
         .optional()?;
     Ok(row.and_then(|(seq, body)| {
-        let event = parse_line(&body).ok().and_then(|line| event_from_stored(line).ok())?;
+        let event = stored_event(&body)?;
         event.declarations().contains(name).then_some(Declarer { seq, id: event.id })
     }))
 }
@@ -1905,7 +1908,7 @@ fn forget_retracted(
     cache: &mut KnownCache,
 ) -> rusqlite::Result<()> {
     let Some((_, body)) = stored_body(conn, target)? else { return Ok(()) };
-    let Some(event) = parse_line(&body).ok().and_then(|line| event_from_stored(line).ok()) else { return Ok(()) };
+    let Some(event) = stored_event(&body) else { return Ok(()) };
     for name in event.declarations() {
         if let Name::Withdrawn(c) = &name {
             cache.withdrawals.remove(c);

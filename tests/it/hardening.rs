@@ -12,6 +12,23 @@ use crate::common::{NOW, Sandbox, repo};
 const CONTEXT: &[&str] =
     &["append", "context-noted", "--track", "am-az", "--occurred", "2022", "--summary", "x", "--unsourced"];
 
+/// An append that fulfils `commitment` on am-az in May 2022.
+fn fulfil(commitment: &str) -> [&str; 11] {
+    [
+        "append",
+        "commitment-fulfilled",
+        "--track",
+        "am-az",
+        "--occurred",
+        "2022-05",
+        "--commitment",
+        commitment,
+        "--summary",
+        "met",
+        "--unsourced",
+    ]
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -126,19 +143,7 @@ fn a_forged_name_cannot_make_the_log_accept_what_its_events_refuse() {
     let s = Sandbox::seeded();
     behind_its_back(&s, "INSERT INTO names VALUES ('commitment', 'never-made', 3)");
     let before = s.fingerprint();
-    let out = s.run(&[
-        "append",
-        "commitment-fulfilled",
-        "--track",
-        "am-az",
-        "--occurred",
-        "2022-05",
-        "--commitment",
-        "never-made",
-        "--summary",
-        "done",
-        "--unsourced",
-    ]);
+    let out = s.run(&fulfil("never-made"));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("unknown commitment `never-made`"), "{}", stderr(&out));
     assert_eq!(s.fingerprint(), before);
@@ -310,19 +315,7 @@ fn a_reference_to_a_retracted_declaration_is_refused_with_what_to_do() {
             "track `am-tr` was declared by an event that was retracted (seq 29)",
         ),
         (
-            &[
-                "append",
-                "commitment-fulfilled",
-                "--track",
-                "am-az",
-                "--occurred",
-                "2022-05",
-                "--commitment",
-                "am-az-joint-border-commission",
-                "--summary",
-                "met",
-                "--unsourced",
-            ],
+            &fulfil("am-az-joint-border-commission"),
             "commitment `am-az-joint-border-commission` was declared by an event that was retracted (seq 30)",
         ),
         (
