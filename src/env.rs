@@ -154,7 +154,7 @@ impl Env {
                 // ahead of the real one: a log records when things were recorded, and a
                 // stamp from the future would stop every later append until then.
                 let real = Clock::System.now();
-                if at > real + crate::store::FUTURE_TOLERANCE {
+                if at > real + crate::log::FUTURE_TOLERANCE {
                     return Err(EnvError {
                         name: "ENTENTE_NOW",
                         value: v,

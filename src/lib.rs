@@ -5,10 +5,12 @@
 //! clock, randomness and environment) and [`cli`] (the only printer). See
 //! ARCHITECTURE.md for the data flow and the invariants.
 
+pub mod app;
 pub mod cli;
 pub mod date;
 pub mod env;
 pub mod event;
+pub mod log;
 pub mod names;
 pub mod projection;
 pub mod render;

@@ -11,7 +11,7 @@ use super::{CommandError, Ctx, resolve, stdout};
 use crate::date::PartialDate;
 use crate::event::payload::{EventCorrected, EventDisputed, EventRetracted, FieldChange, Payload};
 use crate::event::{Facts, Line, Links, Record, Source};
-use crate::store::Outcome;
+use crate::log::Outcome;
 
 /// Correct an earlier event (date, tracks, sources or any payload field).
 ///
@@ -149,7 +149,7 @@ fn record(
     payload: impl Fn(crate::event::EventId) -> Payload,
 ) -> Result<(), CommandError> {
     let mut store = ctx.open()?;
-    let target: Record = resolve(ctx, &store, reference)?;
+    let target: Record = resolve(&store, reference)?;
     let payload = payload(target.event.id);
     let kind = payload.kind();
     let facts = Facts {

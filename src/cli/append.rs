@@ -14,7 +14,7 @@ use crate::event::{
     Codes, CommissionId, CommitmentId, EventId, Facts, InstrumentId, Kind, Line, Links, Party, PrincipleRef,
     ProposalId, Source, TrackId,
 };
-use crate::store::Outcome;
+use crate::log::Outcome;
 
 /// Record an event: `append <kind> [flags]`, or `append --json FILE`.
 ///
@@ -419,7 +419,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let tally = match (args.json, args.kind) {
         (Some(path), _) => {
             let Input { name, reader, .. } = open_input(&path)?;
-            append_lines(ctx, &mut store, &name, reader, args.expect_head, |_| {})?
+            append_lines(ctx, &mut store, &name, reader, args.expect_head)?
         }
         (None, Some(kind)) => {
             let (line, expect_head) = kind.into_line()?;

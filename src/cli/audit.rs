@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::view::FormatArg;
 use super::{CommandError, Ctx};
 use crate::report::AuditReport;
-use crate::store::Filter;
+use crate::log::Filter;
 
 /// The reviewer's report on how the log was built.
 ///
@@ -31,10 +31,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     // Streamed: only the report's entries are held, never the log.
     let mut report = AuditReport::new(args.since);
-    store.consistent(|store| {
-        store.records(&Filter::default(), |record| {
+    store.consistent(|reader| {
+        reader.records(&Filter::default(), |record| {
             let target = match record.event.facts.payload.target() {
-                Some(id) => store.seq_of(id)?,
+                Some(id) => reader.seq_of(id)?,
                 None => None,
             };
             report.push(record, target);

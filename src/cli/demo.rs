@@ -7,7 +7,7 @@ use super::import::append_lines;
 use super::view::{FormatArg, ViewArgs, replay};
 use super::{CommandError, Ctx, stdout};
 use crate::report::{Projection, Scope, render};
-use crate::store::Store;
+use crate::store::Sqlite;
 
 /// The canonical seed scenario, compiled into the binary.
 pub const SEED_NAME: &str = "events/scenarios/seed.jsonl";
@@ -29,8 +29,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let mut store = Store::in_memory()?;
-    let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None, |_| {})?;
+    let mut store = Sqlite::in_memory()?;
+    let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None)?;
     let head = store.head()?;
     let replay = replay(&store, args.view.view(ctx), &mut || {})?;
     let report = render(&replay, replay.status(), Projection::Status, args.format.format, &Scope::default());

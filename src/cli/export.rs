@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{CommandError, Ctx, output, stdout};
-use crate::store::{Head, Store};
+use crate::log::{Head, ReadTxn, Reader};
 
 /// Write the whole log as JSON Lines, one event per line, in log order.
 ///
@@ -74,8 +74,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     store.consistent(|store| export(store, args.out.as_deref(), manifest.as_deref()))
 }
 
-fn export(
-    store: &Store,
+fn export<T: ReadTxn + ?Sized>(
+    store: &Reader<'_, T>,
     out: Option<&std::path::Path>,
     manifest: Option<&std::path::Path>,
 ) -> Result<(), CommandError> {
@@ -105,6 +105,6 @@ fn export(
     Ok(())
 }
 
-fn write_all(store: &Store, out: &mut dyn Write) -> Result<(), CommandError> {
+fn write_all<T: ReadTxn + ?Sized>(store: &Reader<'_, T>, out: &mut dyn Write) -> Result<(), CommandError> {
     store.export_lines(|line| writeln!(out, "{line}").map_err(CommandError::Output))
 }

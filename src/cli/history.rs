@@ -19,13 +19,15 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
-    let mut record = resolve(ctx, &store, &args.reference)?;
-    // Asked about a correction, show the history of the event it corrects.
-    if let Some(target) = record.event.facts.payload.target()
-        && let Some(original) = store.by_id(target)?
-    {
-        record = original;
-    }
-    let amendments = store.amendments_of(record.event.id)?;
+    let record = resolve(&store, &args.reference)?;
+    let (record, amendments) = store.consistent(|reader| {
+        // Asked about a correction, show the history of the event it corrects.
+        let record = match record.event.facts.payload.target() {
+            Some(target) => reader.by_id(target)?.unwrap_or(record),
+            None => record,
+        };
+        let amendments = reader.amendments_of(record.event.id)?;
+        Ok::<_, CommandError>((record, amendments))
+    })?;
     super::print(&crate::report::history(&record, &amendments, args.format.format), args.format.format)
 }

@@ -1,7 +1,7 @@
 //! `entente init`: create an empty log.
 
 use super::{CommandError, Ctx, stdout};
-use crate::store::{SCHEMA_VERSION, Store};
+use crate::store::{SCHEMA_VERSION, Sqlite};
 use std::io::Write;
 
 /// Create a new, empty log (never overwrites an existing file).
@@ -9,7 +9,7 @@ use std::io::Write;
 pub struct Args {}
 
 pub fn run(ctx: &Ctx<'_>, _args: Args) -> Result<(), CommandError> {
-    Store::init(&ctx.db, ctx.env.busy_timeout_ms)?;
+    Sqlite::init(&ctx.db, ctx.env.busy_timeout_ms)?;
     writeln!(stdout(), "created an empty log at {} (schema {SCHEMA_VERSION})", super::shown_path(&ctx.db))?;
     Ok(())
 }

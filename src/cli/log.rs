@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{CommandError, Ctx, stdout};
 use crate::event::{Kind, Record};
 use crate::render::{headline, mentions_actor};
-use crate::store::Filter;
+use crate::log::Filter;
 
 /// List the events in the log, oldest recorded first.
 ///

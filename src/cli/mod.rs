@@ -29,8 +29,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::app::AppError;
+use crate::app::resolve::{ReferenceError, ResolveError};
 use crate::env::{Env, EnvError};
-use crate::store::{LineProblem, Store, StoreError};
+use crate::log::{AppendPolicy, Class, LineProblem, LogError, Recorder};
+use crate::store::{Sqlite, SqliteLog};
 
 /// entente: track diplomatic normalization processes as an append-only, hash-chained
 /// log of events.
@@ -89,12 +92,13 @@ enum Command {
 #[expect(missing_docs, reason = "variant fields are self-describing and shown in the messages")]
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
-    /// The log refused or failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Input lines were rejected; `input` names where they came from.
-    #[error("{input}: {source}")]
-    Rejected { input: String, source: StoreError },
+    /// The log refused or failed; the message gains the CLI's hint.
+    #[error("{}", hinted(.0))]
+    Log(#[from] LogError),
+    /// Input lines were rejected; `input` names where they came from. `source` is
+    /// always [`LogError::Rejected`].
+    #[error("{input}: {}", hinted(.source))]
+    Rejected { input: String, source: LogError },
     /// The environment is malformed.
     #[error(transparent)]
     Env(#[from] EnvError),
@@ -118,31 +122,16 @@ pub enum CommandError {
 impl CommandError {
     /// The exit code: 1 rejected input or failure, 2 usage, 3 try again (busy,
     /// conflict), 4 the log itself is unusable as given, 5 the log fails verification.
+    /// Every variant and class is named: a new one must be given its code.
     pub fn exit_code(&self) -> u8 {
         match self {
             CommandError::Tampered { .. } | CommandError::Unverified { .. } => 5,
             CommandError::Usage(_) | CommandError::Env(_) => 2,
-            // Every variant named: a new one must be given its code, never fall into 1.
-            CommandError::Store(e) | CommandError::Rejected { source: e, .. } => match e {
-                StoreError::Busy { .. } | StoreError::Conflict { .. } => 3,
-                StoreError::NotFound { .. }
-                | StoreError::Exists { .. }
-                | StoreError::IsDirectory { .. }
-                | StoreError::NotSqlite { .. }
-                | StoreError::Foreign { .. }
-                | StoreError::TooNew { .. }
-                | StoreError::NeedsUpgrade { .. }
-                | StoreError::ReadOnly { .. }
-                | StoreError::DiskFull { .. }
-                | StoreError::Io { .. }
-                | StoreError::NoFolder { .. }
-                | StoreError::NotAFile { .. }
-                | StoreError::Empty { .. }
-                | StoreError::HardLinked { .. }
-                | StoreError::UnreadableWal { .. }
-                | StoreError::Replaced { .. } => 4,
-                StoreError::Corrupt { .. } | StoreError::Tampered { .. } => 5,
-                StoreError::Rejected { .. } | StoreError::Bug { .. } | StoreError::Sqlite { .. } => 1,
+            CommandError::Log(e) | CommandError::Rejected { source: e, .. } => match e.class() {
+                Class::Retry => 3,
+                Class::Unusable => 4,
+                Class::Tampered => 5,
+                Class::Rejected | Class::Bug => 1,
             },
             CommandError::Io { .. } | CommandError::Output(_) => 1,
         }
@@ -151,7 +140,7 @@ impl CommandError {
     /// The lines after the headline: one per rejected input line, `input:line: field: why`.
     fn details(&self) -> Vec<String> {
         let (input, problems) = match self {
-            CommandError::Rejected { input, source: StoreError::Rejected { problems, .. } } => (input, problems),
+            CommandError::Rejected { input, source: LogError::Rejected { problems, .. } } => (input, problems),
             _ => return Vec::new(),
         };
         problems.iter().map(|p| describe(input, p)).collect()
@@ -162,6 +151,76 @@ fn describe(input: &str, p: &LineProblem) -> String {
     match &p.error.field {
         Some(field) => format!("{input}:{}: {field}: {}", p.line, p.error.message),
         None => format!("{input}:{}: {}", p.line, p.error.message),
+    }
+}
+
+/// A log error's message with the words that say which command, flag or variable
+/// helps (the log's own messages name none).
+fn hinted(e: &LogError) -> String {
+    let hint = match e {
+        LogError::NotFound { .. } => {
+            "; create one with `entente init` (or point --db / ENTENTE_DB at an existing log)".to_owned()
+        }
+        LogError::Exists { .. } => {
+            "; `entente init` never overwrites a file: use it as it is, or choose another path with --db".to_owned()
+        }
+        LogError::IsDirectory { path } => format!("; point --db at a file such as {}/entente.db", path.display()),
+        LogError::Busy { .. } => "; try again, or raise ENTENTE_BUSY_TIMEOUT_MS".to_owned(),
+        LogError::Conflict { actual, .. } => {
+            format!(". Read the new events (`entente log`) and retry with --expect-head {actual}")
+        }
+        LogError::Corrupt { .. } => " — run `entente verify`".to_owned(),
+        LogError::Tampered { .. } => {
+            " — run `entente verify`, and restore it from a verified export or backup".to_owned()
+        }
+        LogError::NoFolder { .. } => " or point --db elsewhere".to_owned(),
+        LogError::NotAFile { .. } => "; point --db at an entente log (a regular file)".to_owned(),
+        LogError::NotSqlite { .. }
+        | LogError::Foreign { .. }
+        | LogError::TooNew { .. }
+        | LogError::ReadOnly { .. }
+        | LogError::DiskFull { .. }
+        | LogError::Io { .. }
+        | LogError::Bug { .. }
+        | LogError::Rejected { .. }
+        | LogError::NeedsUpgrade { .. }
+        | LogError::Empty { .. }
+        | LogError::HardLinked { .. }
+        | LogError::UnreadableWal { .. }
+        | LogError::Replaced { .. }
+        | LogError::Sqlite { .. } => String::new(),
+    };
+    format!("{e}{hint}")
+}
+
+impl From<AppError> for CommandError {
+    fn from(e: AppError) -> CommandError {
+        match e {
+            AppError::Log(e) => CommandError::Log(e),
+            AppError::Rejected { input, source } => CommandError::Rejected { input, source },
+            AppError::Io { path, message } => CommandError::Io { path, message },
+            AppError::Unverified { what } => CommandError::Unverified { what },
+            AppError::Reference(e) => reference_error(e),
+            AppError::Subject(what) => CommandError::Usage(what),
+        }
+    }
+}
+
+impl From<ResolveError> for CommandError {
+    fn from(e: ResolveError) -> CommandError {
+        match e {
+            ResolveError::Log(e) => CommandError::Log(e),
+            ResolveError::Reference(e) => reference_error(e),
+        }
+    }
+}
+
+fn reference_error(e: ReferenceError) -> CommandError {
+    match &e {
+        ReferenceError::NoSuchEvent { .. } => CommandError::Usage(format!("{e}; `entente log` lists them")),
+        ReferenceError::SeqTooLarge { .. } | ReferenceError::Ambiguous { .. } | ReferenceError::Malformed { .. } => {
+            CommandError::Usage(e.to_string())
+        }
     }
 }
 
@@ -238,18 +297,24 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn open(&self) -> Result<Store, CommandError> {
-        Ok(Store::open(&self.db, self.env.busy_timeout_ms)?)
+    fn open(&self) -> Result<SqliteLog, CommandError> {
+        Ok(Sqlite::open(&self.db, self.env.busy_timeout_ms)?)
     }
 
     /// Opens the log for a command that only reads it: read-only files and mounts work.
-    fn open_to_read(&self) -> Result<Store, CommandError> {
-        Ok(Store::open_to_read(&self.db, self.env.busy_timeout_ms)?)
+    fn open_to_read(&self) -> Result<SqliteLog, CommandError> {
+        Ok(Sqlite::open_to_read(&self.db, self.env.busy_timeout_ms)?)
+    }
+
+    /// What appends from this command line stamp: the clock, ids and user of the
+    /// environment; a line that names its own recorder (an import) keeps it.
+    fn policy(&self) -> AppendPolicy<'_> {
+        AppendPolicy { now: self.env.clock.now(), ids: self.env.ids, recorder: Recorder::Default(&self.env.user) }
     }
 }
 
-/// The largest seq a log can hold: SQLite stores it as a signed 64-bit integer.
-const MAX_SEQ: u64 = i64::MAX as u64;
+/// The largest seq a log can hold.
+const MAX_SEQ: u64 = crate::app::resolve::MAX_SEQ;
 
 /// Parses a seq given as a flag (`--expect-head`): 0 to [`MAX_SEQ`].
 fn seq_parser() -> clap::builder::RangedU64ValueParser<u64> {
@@ -258,36 +323,8 @@ fn seq_parser() -> clap::builder::RangedU64ValueParser<u64> {
 
 /// Finds the event a user means: a full id, a unique id prefix of 4 or more hex
 /// digits, or a seq number.
-fn resolve(ctx: &Ctx<'_>, store: &Store, reference: &str) -> Result<crate::event::Record, CommandError> {
-    let r = reference.trim();
-    // Digits are a seq (an id prefix made only of digits is not told apart from one).
-    let digits = !r.is_empty() && r.len() < 32 && r.bytes().all(|b| b.is_ascii_digit());
-    let record = if digits {
-        let seq = r.parse::<u64>().ok().filter(|s| *s <= MAX_SEQ);
-        let Some(seq) = seq else {
-            return Err(CommandError::Usage(format!("seq {r} is beyond the largest a log can hold ({MAX_SEQ})")));
-        };
-        store.by_seq(seq)?
-    } else if let Ok(seq) = r.parse::<u64>() {
-        if seq > MAX_SEQ {
-            return Err(CommandError::Usage(format!("seq {seq} is beyond the largest a log can hold ({MAX_SEQ})")));
-        }
-        store.by_seq(seq)?
-    } else if let Ok(uuid) = uuid::Uuid::parse_str(r) {
-        store.by_id(crate::event::EventId(uuid))?
-    } else if r.len() >= 4 && r.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-        match store.ids_with_prefix(r, 2)?.as_slice() {
-            [one] => store.by_id(*one)?,
-            [] => None,
-            _ => return Err(CommandError::Usage(format!("`{r}` matches several events; give more of the id"))),
-        }
-    } else {
-        return Err(CommandError::Usage(format!(
-            "`{r}` is neither an event id, an id prefix of 4 or more hex digits, nor a seq number"
-        )));
-    };
-    record
-        .ok_or_else(|| CommandError::Usage(format!("no event `{r}` in {}; `entente log` lists them", ctx.db.display())))
+fn resolve(log: &SqliteLog, reference: &str) -> Result<crate::event::Record, CommandError> {
+    Ok(crate::app::resolve::resolve(log, reference)?)
 }
 
 /// A progress bar over `total` events on stderr, shown only on a terminal and only for

@@ -10,7 +10,7 @@ use super::{CommandError, Ctx, stdout};
 use crate::env::Stopwatch;
 use crate::projection::Replay;
 use crate::report::{Format, Projection, Scope, render};
-use crate::store::Store;
+use crate::store::Sqlite;
 
 /// Rebuild every projection from the whole log.
 ///
@@ -40,8 +40,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     if let Some(dir) = &args.scenarios {
         return scenarios(ctx, &args, dir);
     }
-    let store = ctx.open()?;
-    let total = store.count()?;
+    let mut store = ctx.open()?;
+    let total = store.head()?.seq;
     let bar = super::event_progress(ctx, total);
     let clock = Stopwatch::start();
     let (count, written) = match &args.out {
@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             let target = |p: Projection, f: Format| out.join(format!("{}.{}", p.name(), f.extension()));
             check_targets(&ctx.db, out, &target)?;
             // The derived tables are rebuilt from the chain whatever is written.
-            rebuild_snapshot(&store, &mut || {})?;
+            rebuild_snapshot(&mut store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
             let written =
                 write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?;
@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             // Streaming: the derived tables are rebuilt from the chain, and the status
             // fold (which serves status, principles and commitments) from the whole log,
             // saved as the snapshot.
-            let fold = rebuild_snapshot(&store, &mut || bar.inc(1))?;
+            let fold = rebuild_snapshot(&mut store, &mut || bar.inc(1))?;
             let _ = fold.finish(&args.view.view(ctx));
             (total, 0)
         }
@@ -91,9 +91,9 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
     let mut out = stdout();
     for file in files {
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let mut store = Store::in_memory()?;
+        let mut store = Sqlite::in_memory()?;
         let input = open_input(&file)?;
-        append_lines(ctx, &mut store, &input.name, input.reader, None, |_| {})?;
+        append_lines(ctx, &mut store, &input.name, input.reader, None)?;
         let replay = replay(&store, args.view.view(ctx), &mut || {})?;
         let written = write_reports(&ctx.db, &replay, &out_dir, |p, f| {
             out_dir.join(p.name()).join(format!("{stem}.{}", f.extension()))

@@ -19,7 +19,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
-    let record = super::resolve(ctx, &store, &args.reference)?;
+    let record = super::resolve(&store, &args.reference)?;
     let mut out = stdout();
     if args.format == "json" {
         writeln!(out, "{}", record.to_line())?;

@@ -28,14 +28,14 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
-    let total = store.count()?;
+    let total = store.head()?.seq;
     let bar = super::event_progress(ctx, total);
     let verdict = store.verify(args.deep, &mut |n| bar.inc(n))?;
     bar.finish_and_clear();
     if let Some(problem) = verdict.problem {
         return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
     }
-    if let Some(what) = super::view::check_snapshot(&store)? {
+    if let Some(what) = crate::app::status::check_snapshot(&store)? {
         return Err(CommandError::Tampered { seq: None, what });
     }
     let mut out = stdout();

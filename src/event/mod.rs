@@ -4,6 +4,7 @@
 //! Plain data and pure functions only: no SQLite, no clock, no I/O. The log (`store`)
 //! stamps `seq`, `recorded_at` and the hashes; this module says what they mean.
 
+pub mod chain;
 pub mod ids;
 pub mod payload;
 mod validate;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::date::PartialDate;
+pub use chain::{ChainBreak, ChainCursor};
 pub use ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId};
 pub use payload::{Kind, Payload};
 pub use validate::{Known, Name, validate};
@@ -259,16 +261,9 @@ pub fn check_export(
 /// very lines it hands on (an input is read once: a second read of a path may serve
 /// other bytes). Call [`ExportCheck::line`] for every line in order, then
 /// [`ExportCheck::finish`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ExportCheck {
-    prev: Hash,
-    count: u64,
-}
-
-impl Default for ExportCheck {
-    fn default() -> ExportCheck {
-        ExportCheck { prev: Hash::GENESIS, count: 0 }
-    }
+    cursor: ChainCursor,
 }
 
 impl ExportCheck {
@@ -276,7 +271,7 @@ impl ExportCheck {
     /// it carries its chain fields, continues the seq and links to the hash before,
     /// and its hash matches its content.
     pub fn line(&mut self, line: &Line, template: &BodyTemplate) -> Result<(), String> {
-        let (Some(seq), Some(p), Some(h), Some(id), Some(at), Some(by)) =
+        let (Some(seq), Some(_), Some(h), Some(id), Some(at), Some(by)) =
             (line.seq, line.prev_hash, line.hash, line.id, line.recorded_at, line.recorded_by.as_deref())
         else {
             return Err(
@@ -284,24 +279,22 @@ impl ExportCheck {
                     .to_owned(),
             );
         };
-        let expected = self.count + 1;
-        if seq != expected {
-            return Err(format!("seq {seq} where {expected} was expected: lines are missing or out of order"));
-        }
-        if p != self.prev {
-            return Err("prev_hash does not link to the line before: lines are missing or out of order".to_owned());
-        }
-        if chain_hash(self.prev, seq, &template.fill(&id, &at, by)) != h {
-            return Err("the hash does not match the line's content: it was edited after export".to_owned());
-        }
-        self.prev = h;
-        self.count = expected;
+        let expected = self.cursor.next_seq();
+        self.cursor.claims(line.seq, line.prev_hash).map_err(|e| match e {
+            ChainBreak::Seq { .. } => format!("seq {seq} where {expected} was expected: lines are missing or out of order"),
+            ChainBreak::PrevHash | ChainBreak::Hash => {
+                "prev_hash does not link to the line before: lines are missing or out of order".to_owned()
+            }
+        })?;
+        self.cursor
+            .step(seq, &template.fill(&id, &at, by), Some(h))
+            .map_err(|_| "the hash does not match the line's content: it was edited after export".to_owned())?;
         Ok(())
     }
 
     /// Checks what was seen against the manifest: its format, count and head.
     pub fn finish(&self, manifest: &Manifest) -> Result<(), String> {
-        let (count, prev) = (self.count, self.prev);
+        let (count, prev) = (self.cursor.count(), self.cursor.prev());
         if manifest.format != "entente-export" {
             return Err(format!("the manifest's format is `{}`, not `entente-export`", manifest.format));
         }

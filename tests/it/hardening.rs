@@ -230,10 +230,10 @@ fn a_clock_at_the_end_of_time_cannot_brick_the_log() {
     }
     // A log already stamped at the last writable instant (by an older entente, or a
     // tool) still reads and verifies, and refuses in words to stamp past it.
-    let mut store = entente::store::Store::open(&s.db, 1000).expect("open");
+    let mut store = entente::store::Sqlite::open(&s.db, 1000).expect("open");
     let end = chrono::DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999999Z").expect("time").to_utc();
     let line = r#"{"kind":"context_noted","version":1,"tracks":["am-az"],"occurred":"2022","unsourced":true,"payload":{"summary":"x"}}"#;
-    let stamp = |now| entente::store::Stamp { now, ids: entente::env::Ids::Seeded(3), recorded_by: "t" };
+    let stamp = |now| entente::log::AppendPolicy { now, ids: entente::env::Ids::Seeded(3), recorder: entente::log::Recorder::Default("t") };
     store.append([(1, entente::event::parse_line(line))], stamp(end), None, &mut |_| {}).expect("at the end");
     let err = store.append([(1, entente::event::parse_line(line))], stamp(end), None, &mut |_| {}).expect_err("past");
     assert!(format!("{err:?}").contains("the last instant a recording time can be written in"), "{err:?}");
@@ -486,23 +486,24 @@ fn the_log_path_is_wrong_in_words() {
 fn a_log_replaced_while_a_command_runs_is_noticed_before_success() {
     use entente::env::Ids;
     use entente::event::parse_line;
-    use entente::store::{Stamp, Store, StoreError};
+    use entente::log::{AppendPolicy, LogError, Recorder};
+    use entente::store::Sqlite;
     let s = Sandbox::seeded();
-    let mut store = Store::open(&s.db, 1000).expect("open");
+    let mut store = Sqlite::open(&s.db, 1000).expect("open");
     // Someone moves the log away and puts another file in its place.
     std::fs::rename(&s.db, s.dir.path().join("moved.db")).expect("move");
     std::fs::write(&s.db, "").expect("replace");
     let line = r#"{"kind":"context_noted","version":1,"tracks":["am-az"],"occurred":"2022","unsourced":true,"payload":{"summary":"x"}}"#;
     let now = chrono::DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
-    let stamp = Stamp { now, ids: Ids::Seeded(1), recorded_by: "t" };
+    let stamp = AppendPolicy { now, ids: Ids::Seeded(1), recorder: Recorder::Default("t") };
     let err = store.append([(1, parse_line(line))], stamp, None, &mut |_| {}).expect_err("noticed");
-    assert!(matches!(err, StoreError::Replaced { .. }), "{err}");
+    assert!(matches!(err, LogError::Replaced { .. }), "{err}");
     assert!(err.to_string().contains("was deleted or replaced while entente was using it"), "{err}");
-    let err = store.consistent(|store| store.head()).expect_err("noticed on a read too");
-    assert!(matches!(err, StoreError::Replaced { .. }), "{err}");
+    let err = store.head().expect_err("noticed on a read too");
+    assert!(matches!(err, LogError::Replaced { .. }), "{err}");
     // Deleted outright.
     std::fs::remove_file(&s.db).expect("delete");
-    assert!(matches!(store.ensure_in_place(), Err(StoreError::Replaced { .. })));
+    assert!(matches!(store.head(), Err(LogError::Replaced { .. })));
 }
 
 #[test]
@@ -632,8 +633,9 @@ proptest::proptest! {
     ) {
         use entente::env::Ids;
         use entente::event::{format_recorded_at, parse_line, recordable};
-        use entente::store::{FUTURE_TOLERANCE, Stamp, Store};
-        let mut store = Store::in_memory().expect("store");
+        use entente::log::{AppendPolicy, FUTURE_TOLERANCE, Recorder};
+        use entente::store::Sqlite;
+        let mut store = Sqlite::in_memory().expect("store");
         let track = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
         let mut last = None;
         for (i, (now, claimed)) in steps.into_iter().enumerate() {
@@ -647,7 +649,7 @@ proptest::proptest! {
                 line["recorded_at"] = format_recorded_at(&at).into();
             }
             let before = store.head().expect("head");
-            let stamp = Stamp { now, ids: Ids::Seeded(i as u64), recorded_by: "p" };
+            let stamp = AppendPolicy { now, ids: Ids::Seeded(i as u64), recorder: Recorder::Default("p") };
             let result = store.append([(1, parse_line(&line.to_string()))], stamp, None, &mut |_| {});
             let head = store.head().expect("the head always reads");
             match result {

@@ -4,7 +4,8 @@
 use entente::date::PartialDate;
 use entente::env::Ids;
 use entente::event::parse_line;
-use entente::store::{Stamp, Store};
+use entente::log::{AppendPolicy, Recorder};
+use entente::store::Sqlite;
 use proptest::prelude::*;
 
 proptest! {
@@ -28,7 +29,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_fed_to_the_importer_are_rejected_cleanly(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let mut store = Store::in_memory().expect("store");
+        let mut store = Sqlite::in_memory().expect("store");
         let before = store.head().expect("head");
         let lines: Vec<(usize, Result<entente::event::Line, entente::event::FieldError>)> = bytes
             .split(|b| *b == b'\n')
@@ -39,10 +40,10 @@ proptest! {
                 Err(_) => (i + 1, Err(entente::event::FieldError { field: None, message: "not UTF-8".to_owned() })),
             })
             .collect();
-        let stamp = Stamp { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorded_by: "p" };
+        let stamp = AppendPolicy { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default("p") };
         match store.append(lines, stamp, None, &mut |_| ()) {
             Ok(()) => {}
-            Err(entente::store::StoreError::Rejected { problems, .. }) => {
+            Err(entente::log::LogError::Rejected { problems, .. }) => {
                 prop_assert!(problems.iter().all(|p| !p.error.message.is_empty()));
                 prop_assert_eq!(store.head().expect("head"), before);
             }
@@ -55,9 +56,9 @@ proptest! {
         field in prop::sample::select(vec!["kind", "version", "tracks", "occurred", "sources", "payload", "id", "recorded_at", "addresses", "follows"]),
         value in prop::sample::select(vec!["null", "1", "-1", "\"\"", "\"x\"", "[]", "{}", "[\"x-y\"]", "\"2021-13\"", "\"9999-12-31\"", "1e999", "\"\\u0000\""]),
     ) {
-        let mut store = Store::in_memory().expect("store");
+        let mut store = Sqlite::in_memory().expect("store");
         let track = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
-        let stamp = Stamp { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorded_by: "p" };
+        let stamp = AppendPolicy { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default("p") };
         store.append([(1, parse_line(track))], stamp, None, &mut |_| ()).expect("track");
         let before = store.head().expect("head");
         let mut event: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
@@ -70,7 +71,7 @@ proptest! {
         let line = serde_json::Value::Object(event).to_string();
         match store.append([(1, parse_line(&line))], stamp, None, &mut |_| ()) {
             Ok(()) => prop_assert_eq!(store.count().expect("count"), 2),
-            Err(entente::store::StoreError::Rejected { problems, .. }) => {
+            Err(entente::log::LogError::Rejected { problems, .. }) => {
                 prop_assert!(problems.iter().all(|p| !p.error.message.is_empty()));
                 prop_assert_eq!(store.head().expect("head"), before);
             }
@@ -88,9 +89,9 @@ proptest! {
 
     #[test]
     fn a_rejected_batch_changes_nothing(good in 0usize..5, bad_at in 0usize..5) {
-        let mut store = Store::in_memory().expect("store");
+        let mut store = Sqlite::in_memory().expect("store");
         let track = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
-        let stamp = Stamp { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorded_by: "p" };
+        let stamp = AppendPolicy { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default("p") };
         store.append([(1, parse_line(track))], stamp, None, &mut |_| {}).expect("track");
         let before = store.head().expect("head");
         let mut lines: Vec<String> = (0..good)

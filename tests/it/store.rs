@@ -5,17 +5,18 @@
 use chrono::{DateTime, Utc};
 use entente::env::Ids;
 use entente::event::parse_line;
-use entente::store::{Outcome, Stamp, Store};
+use entente::log::{AppendPolicy, Outcome, Recorder};
+use entente::store::{Sqlite, SqliteLog};
 use rusqlite::Connection;
 
 use crate::common::{Sandbox, repo};
 
-fn stamp(now: &str) -> Stamp<'static> {
+fn stamp(now: &str) -> AppendPolicy<'static> {
     let now: DateTime<Utc> = now.parse().expect("timestamp");
-    Stamp { now, ids: Ids::Seeded(3), recorded_by: "tester" }
+    AppendPolicy { now, ids: Ids::Seeded(3), recorder: Recorder::Default("tester") }
 }
 
-fn append_text(store: &mut Store, text: &str, now: &str) -> Result<Vec<Outcome>, entente::store::StoreError> {
+fn append_text(store: &mut SqliteLog, text: &str, now: &str) -> Result<Vec<Outcome>, entente::log::LogError> {
     let mut outcomes = Vec::new();
     let lines = text.lines().enumerate().map(|(i, l)| (i + 1, parse_line(l)));
     store.append(lines, stamp(now), None, &mut |o| outcomes.push(*o))?;
@@ -59,7 +60,7 @@ fn an_insert_that_would_leave_a_gap_in_seq_is_rejected() {
 
 #[test]
 fn seq_is_gap_free_across_batches() {
-    let mut store = Store::in_memory().expect("store");
+    let mut store = Sqlite::in_memory().expect("store");
     append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
     for i in 0..5 {
         let batch = format!("{}\n{}", context(&format!("a{i}")), context(&format!("b{i}")));
@@ -69,7 +70,7 @@ fn seq_is_gap_free_across_batches() {
     store
         .records(&Default::default(), |r| {
             seqs.push(r.seq);
-            Ok::<_, entente::store::StoreError>(())
+            Ok::<_, entente::log::LogError>(())
         })
         .expect("scan");
     assert_eq!(seqs, (1..=11).collect::<Vec<u64>>());
@@ -79,29 +80,29 @@ fn seq_is_gap_free_across_batches() {
 fn records_come_out_in_log_order_across_parsing_threads() {
     // records() parses chunks of rows on several threads; order must survive, with and
     // without filters, and a consumer that stops early stops the reading.
-    let mut store = Store::in_memory().expect("store");
+    let mut store = Sqlite::in_memory().expect("store");
     append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
     let batch: Vec<String> = (0..3_000).map(|i| context(&format!("n{i}"))).collect();
     append_text(&mut store, &batch.join("\n"), "2026-01-01T00:00:00Z").expect("batch");
-    let seqs = |filter: &entente::store::Filter| {
+    let seqs = |filter: &entente::log::Filter| {
         let mut seqs = Vec::new();
         store
             .records(filter, |r| {
                 seqs.push(r.seq);
-                Ok::<_, entente::store::StoreError>(())
+                Ok::<_, entente::log::LogError>(())
             })
             .expect("scan");
         seqs
     };
     assert_eq!(seqs(&Default::default()), (1..=3_001).collect::<Vec<u64>>());
-    let on_track = entente::store::Filter { track: Some("x-y".to_owned()), ..Default::default() };
+    let on_track = entente::log::Filter { track: Some("x-y".to_owned()), ..Default::default() };
     assert_eq!(seqs(&on_track), (1..=3_001).collect::<Vec<u64>>());
-    let after = entente::store::Filter { after: Some(2_500), ..Default::default() };
+    let after = entente::log::Filter { after: Some(2_500), ..Default::default() };
     assert_eq!(seqs(&after), (2_501..=3_001).collect::<Vec<u64>>());
     let mut seen = 0;
     let stopped = store.records(&Default::default(), |_| {
         seen += 1;
-        if seen == 1_000 { Err(entente::store::StoreError::Conflict { expected: 0, actual: 0 }) } else { Ok(()) }
+        if seen == 1_000 { Err(entente::log::LogError::Conflict { expected: 0, actual: 0 }) } else { Ok(()) }
     });
     assert!(stopped.is_err());
     assert_eq!(seen, 1_000);
@@ -112,7 +113,7 @@ fn opening_twice_migrates_once_and_changes_nothing() {
     let s = Sandbox::seeded();
     let before = s.fingerprint();
     for _ in 0..3 {
-        let store = Store::open(&s.db, 1000).expect("reopen");
+        let store = Sqlite::open(&s.db, 1000).expect("reopen");
         drop(store);
     }
     let conn = Connection::open(&s.db).expect("open");
@@ -125,7 +126,7 @@ fn opening_twice_migrates_once_and_changes_nothing() {
 
 #[test]
 fn recording_time_never_goes_back_even_when_the_clock_does() {
-    let mut store = Store::in_memory().expect("store");
+    let mut store = Sqlite::in_memory().expect("store");
     append_text(&mut store, TRACK, "2026-05-01T00:02:00Z").expect("track");
     // A clock a little behind the head (within the tolerance): stamped just after it.
     append_text(&mut store, &context("later"), "2026-05-01T00:00:00Z").expect("append");
@@ -133,7 +134,7 @@ fn recording_time_never_goes_back_even_when_the_clock_does() {
     store
         .records(&Default::default(), |r| {
             times.push(r.event.recorded_at);
-            Ok::<_, entente::store::StoreError>(())
+            Ok::<_, entente::log::LogError>(())
         })
         .expect("scan");
     assert!(times[1] > times[0], "a clock behind the head is lifted past the head: {times:?}");
@@ -142,14 +143,14 @@ fn recording_time_never_goes_back_even_when_the_clock_does() {
     let head = store.head().expect("head");
     let err = append_text(&mut store, &context("much later"), "2026-01-01T00:00:00Z").expect_err("refused");
     assert!(err.to_string().contains("line 1 was rejected"), "{err}");
-    let entente::store::StoreError::Rejected { problems, .. } = err else { unreachable!() };
+    let entente::log::LogError::Rejected { problems, .. } = err else { unreachable!() };
     assert!(problems[0].error.message.contains("later than this machine's clock"), "{problems:?}");
     assert_eq!(store.head().expect("head"), head);
 }
 
 #[test]
 fn a_retry_with_the_same_id_is_a_no_op() {
-    let mut store = Store::in_memory().expect("store");
+    let mut store = Sqlite::in_memory().expect("store");
     append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
     let line = context("x").replacen('{', r#"{"id":"11111111-1111-4111-8111-111111111111","#, 1);
     let first = append_text(&mut store, &line, "2026-01-01T00:00:00Z").expect("first");
@@ -163,19 +164,19 @@ fn a_retry_with_the_same_id_is_a_no_op() {
 fn concurrent_writers_each_land_exactly_once() {
     let s = Sandbox::new();
     {
-        let mut store = Store::open(&s.db, 10_000).expect("open");
+        let mut store = Sqlite::open(&s.db, 10_000).expect("open");
         append_text(&mut store, TRACK, "2026-01-01T00:00:00Z").expect("track");
     }
     let threads: Vec<_> = (0..4)
         .map(|t| {
             let db = s.db.clone();
             std::thread::spawn(move || {
-                let mut store = Store::open(&db, 30_000).expect("open");
+                let mut store = Sqlite::open(&db, 30_000).expect("open");
                 for i in 0..25 {
                     let line = context(&format!("writer {t} event {i}"));
                     let lines = [(1, parse_line(&line))];
                     let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").expect("time").to_utc();
-                    let stamp = Stamp { now, ids: Ids::Random, recorded_by: "w" };
+                    let stamp = AppendPolicy { now, ids: Ids::Random, recorder: Recorder::Default("w") };
                     store.append(lines, stamp, None, &mut |_| {}).expect("append");
                 }
             })
@@ -184,7 +185,7 @@ fn concurrent_writers_each_land_exactly_once() {
     for t in threads {
         t.join().expect("writer");
     }
-    let store = Store::open(&s.db, 1000).expect("open");
+    let store = Sqlite::open(&s.db, 1000).expect("open");
     let mut seqs = Vec::new();
     let mut summaries = std::collections::BTreeSet::new();
     store
@@ -193,7 +194,7 @@ fn concurrent_writers_each_land_exactly_once() {
             if let entente::event::Payload::ContextNoted(c) = &r.event.facts.payload {
                 summaries.insert(c.summary.clone());
             }
-            Ok::<_, entente::store::StoreError>(())
+            Ok::<_, entente::log::LogError>(())
         })
         .expect("scan");
     assert_eq!(seqs, (1..=101).collect::<Vec<u64>>());

@@ -1,0 +1,227 @@
+//! The log as a view sees it: streamed (only the state and the few amendments held in
+//! memory), replayed (every record held, for commands that list events), or — for the
+//! latest state — served from the status snapshot the log keeps, caught up with what
+//! was recorded since. The snapshot policy lives here and only here: when a snapshot is
+//! read, rebuilt, saved and checked.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::event::{EventId, Record};
+use crate::log::{Backend, Filter, Log, ReadTxn, Reader};
+use crate::projection::status::{FOLD_VERSION, Fold, TrackStatus};
+use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View, amend};
+
+use super::AppError;
+
+/// Replays the whole log into `view`; `tick` is called once per record.
+pub fn replay<B: Backend>(log: &Log<B>, view: View, tick: &mut dyn FnMut()) -> Result<Replay, AppError> {
+    let mut replay = Replay::new(view);
+    log.records(&Filter::default(), |record| {
+        tick();
+        // Replay holds every record; the log lends them.
+        replay.push(record.clone());
+        Ok::<(), AppError>(())
+    })?;
+    Ok(replay)
+}
+
+/// The name of the status snapshot in the log.
+const STATUS_SNAPSHOT: &str = "status";
+
+/// A saved fold and the version of the fold code that made it: written from a borrowed
+/// fold (`Snapshot<&Fold>`), read into an owned one.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot<F> {
+    version: u32,
+    fold: F,
+}
+
+/// Folds the whole log into the status accumulator as `view` sees it, streaming, in
+/// one read transaction. `tick` is called once per record read.
+pub fn fold<B: Backend>(log: &Log<B>, view: View, tick: &mut dyn FnMut()) -> Result<(Fold, Header), AppError> {
+    log.consistent(|reader| fold_until(reader, view, None, tick))
+}
+
+/// [`fold`] of the log up to seq `until` only (all of it when `None`).
+fn fold_until<T: ReadTxn + ?Sized>(
+    reader: &Reader<'_, T>,
+    view: View,
+    until: Option<u64>,
+    tick: &mut dyn FnMut(),
+) -> Result<(Fold, Header), AppError> {
+    let mut fold = Fold::default();
+    let header = stream_in(reader, view, until, tick, &mut |record, disputed| fold.push(record, disputed))?;
+    Ok((fold, header))
+}
+
+/// Streams the log as `view` sees it — every event as it stands, in log order, with
+/// whether a source disputes it — in one read transaction, holding only the (few)
+/// corrections, retractions and disputes in memory.
+pub fn stream<B: Backend>(
+    log: &Log<B>,
+    view: View,
+    tick: &mut dyn FnMut(),
+    each: &mut dyn FnMut(&Record, bool),
+) -> Result<Header, AppError> {
+    log.consistent(|reader| stream_in(reader, view, None, tick, each))
+}
+
+fn stream_in<T: ReadTxn + ?Sized>(
+    reader: &Reader<'_, T>,
+    view: View,
+    until: Option<u64>,
+    tick: &mut dyn FnMut(),
+    each: &mut dyn FnMut(&Record, bool),
+) -> Result<Header, AppError> {
+    let mut amendments: HashMap<EventId, Vec<Record>> = HashMap::new();
+    for a in reader.all_amendments()? {
+        if view.known_at.is_none_or(|cut| a.event.recorded_at <= cut)
+            && until.is_none_or(|until| a.seq <= until)
+            && let Some(target) = a.event.facts.payload.target()
+        {
+            amendments.entry(target).or_default().push(a);
+        }
+    }
+    let mut head_seq = 0;
+    reader.records(&Filter { until, ..Filter::default() }, |record| {
+        tick();
+        if view.known_at.is_some_and(|cut| record.event.recorded_at > cut) {
+            return Ok::<(), AppError>(());
+        }
+        head_seq = record.seq;
+        if record.event.facts.kind().is_meta() {
+            return Ok(());
+        }
+        let list = amendments.get(&record.event.id).map(Vec::as_slice).unwrap_or_default();
+        if let Some((record, disputed)) = amend(record, list)
+            && view.sees(&record)
+        {
+            each(&record, disputed);
+        }
+        Ok(())
+    })?;
+    Ok(Header { view, head_seq })
+}
+
+/// The status of every track as `view` sees it. The latest state (no `--known-at`, and
+/// an `--as-of` no earlier than the latest-dated event) comes from the snapshot in the
+/// log, caught up with what was recorded since; it is rebuilt when a correction,
+/// retraction or dispute arrived since, or when its version differs. Time travel folds
+/// the log — and reads it once: when there is no snapshot to start from, the fold the
+/// view needs is taken in the same pass that rebuilds the snapshot.
+pub fn status<B: Backend>(log: &Log<B>, view: View) -> Result<(Vec<TrackStatus>, Header), AppError> {
+    if view.known_at.is_none() {
+        let latest = latest(log, view)?;
+        let header = Header { view, head_seq: latest.seq };
+        if latest.fold.max_day().is_none_or(|day| day <= view.as_of) {
+            return Ok((latest.fold.finish(&view), header));
+        }
+        if let Some(seen) = latest.seen {
+            return Ok((seen.finish(&view), header));
+        }
+    }
+    let (fold, header) = fold(log, view, &mut || {})?;
+    Ok((fold.finish(&view), header))
+}
+
+/// The fold of the whole log at `seq`, and, when it had to be folded from the events,
+/// the fold of what `view` sees, taken in the same pass.
+struct Latest {
+    fold: Fold,
+    seq: u64,
+    seen: Option<Fold>,
+}
+
+/// The fold of the whole log, from the snapshot when it is still good.
+fn latest<B: Backend>(log: &Log<B>, view: View) -> Result<Latest, AppError> {
+    // Read in one transaction, so the snapshot, the head and the events caught up all
+    // describe the same log; save afterwards (a reader may not get the write lock).
+    let (latest, changed) = log.consistent(|reader| {
+        let head = reader.head()?.seq;
+        let saved = match reader.snapshot(STATUS_SNAPSHOT)? {
+            Some((seq, state)) if seq <= head && !reader.amended_after(seq)? => {
+                serde_json::from_str::<Snapshot<Fold>>(&state)
+                    .ok()
+                    .filter(|s| s.version == FOLD_VERSION)
+                    .map(|s| (s.fold, seq))
+            }
+            _ => None,
+        };
+        Ok::<_, AppError>(match saved {
+            Some((mut fold, seq)) if seq < head => {
+                reader.records(&Filter { after: Some(seq), ..Filter::default() }, |record| {
+                    if !record.event.facts.kind().is_meta() {
+                        fold.push(record, false);
+                    }
+                    Ok::<(), AppError>(())
+                })?;
+                (Latest { fold, seq: head, seen: None }, true)
+            }
+            Some((fold, seq)) => (Latest { fold, seq, seen: None }, false),
+            None => {
+                let (mut fold, mut seen) = (Fold::default(), Fold::default());
+                let header = stream_in(reader, everything(), None, &mut || {}, &mut |record, disputed| {
+                    fold.push(record, disputed);
+                    if view.sees(record) {
+                        seen.push(record, disputed);
+                    }
+                })?;
+                (Latest { fold, seq: header.head_seq, seen: Some(seen) }, true)
+            }
+        })
+    })?;
+    if changed {
+        save(log, &latest.fold, latest.seq)?;
+    }
+    Ok(latest)
+}
+
+/// Rebuilds every table derived from the log, the status snapshot last (what `replay`
+/// does).
+pub fn rebuild<B: Backend>(log: &mut Log<B>, tick: &mut dyn FnMut()) -> Result<Fold, AppError> {
+    log.rebuild_derived()?;
+    // `fold` reads in one transaction; the snapshot is saved for exactly what it read.
+    let (fold, header) = fold(log, everything(), tick)?;
+    save(log, &fold, header.head_seq)?;
+    Ok(fold)
+}
+
+/// The view of everything: every event recorded, whatever its date.
+fn everything() -> View {
+    View { as_of: NaiveDate::MAX, known_at: None, stall_days: DEFAULT_STALL_DAYS }
+}
+
+fn save<B: Backend>(log: &Log<B>, fold: &Fold, seq: u64) -> Result<(), AppError> {
+    // The fold is plain data (maps with string keys): serializing it cannot fail, and a
+    // snapshot that did not serialize would be skipped rather than saved empty.
+    let Ok(state) = serde_json::to_string(&Snapshot { version: FOLD_VERSION, fold }) else { return Ok(()) };
+    // A reader that cannot write (read-only file, another writer) simply does not save.
+    log.save_snapshot(STATUS_SNAPSHOT, seq, &state)?;
+    Ok(())
+}
+
+/// Checks the saved status snapshot against the events (for `verify`): it must be the
+/// fold of the log up to the seq it claims. `verify` has already checked it is bound
+/// to the log's hash at that seq. What differs, when it does.
+pub fn check_snapshot<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppError> {
+    log.consistent(|reader| {
+        let Some((seq, state)) = reader.stored_snapshot(STATUS_SNAPSHOT)? else { return Ok(None) };
+        let saved = match serde_json::from_str::<Snapshot<Fold>>(&state) {
+            Ok(saved) => saved,
+            Err(e) => return Ok(Some(format!("the `snapshots` table's status snapshot does not read ({e})"))),
+        };
+        // A snapshot of another fold version is never read (status rebuilds it).
+        if saved.version != FOLD_VERSION {
+            return Ok(None);
+        }
+        let (fold, _) = fold_until(reader, everything(), Some(seq), &mut || {})?;
+        Ok((fold != saved.fold).then(|| {
+            format!(
+                "the `snapshots` table's status snapshot is not what the events up to seq {seq} fold to: \
+                 status would report what the log does not say"
+            )
+        }))
+    })
+}

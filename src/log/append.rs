@@ -1,0 +1,458 @@
+//! Appending: the checks only the log can make, for every backend. A batch is one
+//! write transaction; each line is admitted against the log and the lines before it
+//! (idempotent ids, chain continuation, recording-time order, the names it refers to,
+//! `event::validate`, a correction's result), stamped by the [`AppendPolicy`], chained
+//! and handed to the backend to write. Any rejected line rolls the whole batch back.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::date::PartialDate;
+use crate::event::payload::{EventCorrected, Payload};
+use crate::event::{
+    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Incoming, Known, Name, Record, validate,
+};
+
+use super::backend::{Backend, NewRow, ReadTxn, StoredRow, WriteTxn};
+use super::read::stored_event;
+use super::{AppendPolicy, Head, LineProblem, Log, LogError, Outcome, Reader};
+
+/// Stop checking a batch after this many problems: enough to fix in one go.
+const MAX_PROBLEMS: usize = 50;
+
+/// How far ahead of the clock a recording time may be: enough for clocks of a team's
+/// machines to disagree a little, not enough to hide events from `--known-at` today.
+pub const FUTURE_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+impl<B: Backend> Log<B> {
+    /// Appends a batch in one transaction: every line is checked (parsed lines against
+    /// the log and the lines before it), and only if all pass is anything committed.
+    ///
+    /// `lines` yields each input line's number and its parse result. A line whose id
+    /// is already in the log with the same facts is skipped as [`Outcome::Existing`];
+    /// with other facts it is rejected. `expect_head`, when given, is the seq the log
+    /// must still end at. `on_outcome` sees each accepted line, which is how a front
+    /// end drives a progress bar.
+    pub fn append(
+        &mut self,
+        lines: impl IntoIterator<Item = (usize, Result<impl Into<Incoming>, FieldError>)>,
+        policy: AppendPolicy<'_>,
+        expect_head: Option<u64>,
+        on_outcome: &mut dyn FnMut(&Outcome),
+    ) -> Result<(), LogError> {
+        let location = self.backend.location().to_owned();
+        let mut tx = self.backend.write()?;
+        let mut head = Reader::new(&tx, &location).head()?;
+        if let Some(expected) = expect_head
+            && expected != head.seq
+        {
+            return Err(LogError::Conflict { expected, actual: head.seq });
+        }
+        let mut problems = Vec::new();
+        let mut unchecked = false;
+        let mut cache = KnownCache::default();
+        for (line_no, parsed) in lines {
+            if problems.len() >= MAX_PROBLEMS {
+                unchecked = true;
+                break;
+            }
+            let mut fail = |error: FieldError| problems.push(LineProblem { line: line_no, error });
+            let incoming = match parsed {
+                Ok(line) => line.into(),
+                Err(e) => {
+                    fail(e);
+                    continue;
+                }
+            };
+            match admit(&tx, incoming, &head, policy, &mut cache)? {
+                Admit::Existing(outcome) => on_outcome(&outcome),
+                Admit::Rejected(errors) => errors.into_iter().for_each(&mut fail),
+                Admit::New(new) => {
+                    let (record, body) = *new;
+                    let event = &record.event;
+                    tx.insert(NewRow {
+                        seq: record.seq,
+                        id: event.id,
+                        kind: event.facts.kind(),
+                        body: &body,
+                        hash: record.hash,
+                        declares: &event.declarations(),
+                        target: event.facts.payload.target(),
+                    })?;
+                    // Declarations only: a name is declared once, events number as many
+                    // as the batch (a reference to one is a lookup in this transaction).
+                    cache.learn(&record);
+                    if let Payload::EventRetracted(r) = &event.facts.payload {
+                        cache.forget_retracted(&tx, r.target, record.seq)?;
+                    }
+                    head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(event.recorded_at) };
+                    on_outcome(&Outcome::Appended { seq: record.seq, id: event.id });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            // Dropping the transaction rolls back everything this batch wrote.
+            return Err(LogError::Rejected { problems, unchecked });
+        }
+        tx.commit()
+    }
+}
+
+enum Admit {
+    /// A new record, with its canonical body (serialized once, for hash and row).
+    New(Box<(Record, String)>),
+    Existing(Outcome),
+    Rejected(Vec<FieldError>),
+}
+
+fn problem(field: &str, message: String) -> Admit {
+    Admit::Rejected(vec![FieldError { field: Some(field.to_owned()), message }])
+}
+
+/// Decides what to do with one parsed line, given where the log (and the batch so
+/// far) ends.
+fn admit(
+    txn: &impl ReadTxn,
+    Incoming { line, template }: Incoming,
+    head: &Head,
+    policy: AppendPolicy<'_>,
+    cache: &mut KnownCache,
+) -> Result<Admit, LogError> {
+    if let Some(id) = line.id
+        && let Some((seq, stored)) = stored_facts(txn, id)?
+    {
+        // An export line is the same event only with the same place in the chain: the
+        // same facts recorded at another time, by another recorder, are another log.
+        if let Some(claimed) = line.hash
+            && txn.hash_at(seq)?.flatten() != Some(claimed)
+        {
+            return Ok(problem(
+                "hash",
+                format!(
+                    "event {id} is already in the log at seq {seq}, but with another hash: it was recorded \
+                     differently there (another time, recorder or place in the chain), so this file is not an \
+                     export of this log"
+                ),
+            ));
+        }
+        return Ok(if stored == line.facts {
+            Admit::Existing(Outcome::Existing { seq, id })
+        } else {
+            problem(
+                "id",
+                format!(
+                    "event {id} is already in the log at seq {seq} with different content; \
+                     logged events are never edited: give this event a new id"
+                ),
+            )
+        });
+    }
+    let cursor = ChainCursor::after(head.seq, head.hash);
+    let seq = cursor.next_seq();
+    if line.seq.is_some() || line.prev_hash.is_some() || line.hash.is_some() {
+        match cursor.claims(line.seq, line.prev_hash) {
+            Ok(()) => {}
+            Err(ChainBreak::Seq { .. }) => {
+                let claimed = line.seq.map_or("no seq".to_owned(), |s| format!("seq {s}"));
+                return Ok(problem(
+                    "seq",
+                    format!(
+                        "the line carries {claimed} but would land at seq {seq}: an exported log imports \
+                         only where it continues the log (a fresh log for a whole export). \
+                         To import its events as new ones, remove seq, prev_hash and hash from each line"
+                    ),
+                ));
+            }
+            Err(ChainBreak::PrevHash | ChainBreak::Hash) => {
+                return Ok(problem(
+                    "prev_hash",
+                    format!(
+                        "the line does not follow the log's head (hash {}): lines are missing or out of order",
+                        head.hash
+                    ),
+                ));
+            }
+        }
+    }
+    let recorded_at = match recorded_at(line.recorded_at, head.recorded_at, policy.now) {
+        Ok(at) => at,
+        Err(message) => return Ok(problem("recorded_at", message)),
+    };
+    cache.learn_names(txn, &line.facts.references())?;
+    if let Err(errors) = validate(&line.facts, &*cache) {
+        return Ok(Admit::Rejected(errors));
+    }
+    if let Payload::EventCorrected(correction) = &line.facts.payload
+        && let Some(errors) = check_correction(txn, correction, cache)?
+    {
+        return Ok(Admit::Rejected(errors));
+    }
+    let claimed = line.hash;
+    let event = Event {
+        id: line.id.unwrap_or_else(|| policy.ids.event_id(seq)),
+        recorded_at,
+        recorded_by: policy.recorder.recorded_by(line.recorded_by),
+        facts: line.facts,
+    };
+    let body = template.fill(&event.id, &event.recorded_at, &event.recorded_by);
+    let hash = cursor.hash_of(&body);
+    if claimed.is_some_and(|claimed| claimed != hash) {
+        return Ok(problem(
+            "hash",
+            "the line's hash does not match its content: it was changed after export (or exported by a broken tool)"
+                .to_owned(),
+        ));
+    }
+    let record = Record { seq, hash, prev_hash: head.hash, event };
+    Ok(Admit::New(Box::new((record, body))))
+}
+
+/// The recording time of a new event: the line's own (an import), or the clock's,
+/// never earlier than the log's last (`last`) and strictly after it when stamped — so
+/// any two stamped events can be told apart by a `--known-at` cut-off, even under a
+/// fixed clock. Never later than the clock plus [`FUTURE_TOLERANCE`], and always a time
+/// the canonical encoding can write; `Err` says why not.
+fn recorded_at(
+    claimed: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    use crate::event::{format_recorded_at as show, recordable};
+    let limit = now.checked_add_signed(FUTURE_TOLERANCE).unwrap_or(now);
+    let at = match (claimed, last) {
+        (Some(at), _) if !recordable(&at) => {
+            return Err(format!(
+                "{} lies outside the years 0001 to 9999 (UTC) that a recording time is written in",
+                at.to_rfc3339()
+            ));
+        }
+        (Some(at), Some(last)) if at < last => {
+            return Err(format!(
+                "{} is earlier than the log's last recording ({}); recording times never go back. \
+                 Import into a fresh log, or drop recorded_at to have the event stamped now",
+                show(&at),
+                show(&last)
+            ));
+        }
+        (Some(at), _) if at > limit => {
+            return Err(format!(
+                "{} is later than this machine's clock ({}) by more than {} minutes; a log records when \
+                 events were recorded, never a time to come. Check the line (or the clock), or drop \
+                 recorded_at to have the event stamped now",
+                show(&at),
+                show(&now),
+                FUTURE_TOLERANCE.num_minutes()
+            ));
+        }
+        (Some(at), _) => at,
+        (None, Some(last)) => {
+            let next = last.checked_add_signed(chrono::TimeDelta::microseconds(1)).map(|next| next.max(now));
+            match next {
+                Some(next) if next <= limit && recordable(&next) => next,
+                Some(next) if next <= limit || !recordable(&next) => {
+                    return Err(format!(
+                        "the log's last event was recorded at {}, the last instant a recording time can be \
+                         written in (years 0001 to 9999), so no later event can be stamped",
+                        show(&last)
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "the log's last event was recorded at {}, later than this machine's clock ({}); \
+                         recording times never go back, so no event can be stamped now. Check the clock \
+                         (and ENTENTE_NOW)",
+                        show(&last),
+                        show(&now)
+                    ));
+                }
+            }
+        }
+        (None, None) => now,
+    };
+    if recordable(&at) {
+        Ok(at)
+    } else {
+        Err(format!(
+            "{} lies outside the years 0001 to 9999 (UTC) that a recording time is written in",
+            at.to_rfc3339()
+        ))
+    }
+}
+
+/// A correction must leave its target a valid event that declares what it declared
+/// before (ids are never corrected). `None` when it does.
+fn check_correction(
+    txn: &impl ReadTxn,
+    correction: &EventCorrected,
+    cache: &mut KnownCache,
+) -> Result<Option<Vec<FieldError>>, LogError> {
+    let Some(current) = current_event(txn, correction.target)? else {
+        // validate() has already said the target is unknown.
+        return Ok(None);
+    };
+    let corrected = match current.corrected(&correction.changes) {
+        Ok(e) => e,
+        Err(e) => return Ok(Some(vec![e])),
+    };
+    if corrected.declarations() != current.declarations() {
+        return Ok(Some(vec![FieldError {
+            field: Some("payload.changes".to_owned()),
+            message: "the correction would change an id the event declares (a track, proposal, principle, \
+                      commitment, commission or instrument); retract the event and record it anew instead"
+                .to_owned(),
+        }]));
+    }
+    cache.learn_names(txn, &corrected.facts.references())?;
+    Ok(validate(&corrected.facts, &*cache).err().map(|errors| {
+        errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: Some(format!("payload.changes (the corrected event's {})", e.field.unwrap_or_default())),
+                message: e.message,
+            })
+            .collect()
+    }))
+}
+
+/// An event as it stands now: its original with every correction so far applied.
+fn current_event(txn: &impl ReadTxn, id: EventId) -> Result<Option<Event>, LogError> {
+    let Some(StoredRow { body, .. }) = txn.row_of(id)? else { return Ok(None) };
+    let Some(mut event) = stored_event(&body) else { return Ok(None) };
+    for row in txn.amendment_rows(Some(id), Some(crate::event::Kind::EventCorrected))? {
+        if let Ok(line) = crate::event::parse_line(&row.body)
+            && let Payload::EventCorrected(c) = &line.facts.payload
+            && let Ok(next) = event.corrected(&c.changes)
+        {
+            event = next;
+        }
+    }
+    Ok(Some(event))
+}
+
+/// The facts of the stored event with this id, and its seq. A stored body that does not
+/// parse cannot equal anything: it reads as no event (the id then counts as new, and
+/// the insert fails on the id).
+fn stored_facts(txn: &impl ReadTxn, id: EventId) -> Result<Option<(u64, Facts)>, LogError> {
+    Ok(txn
+        .row_of(id)?
+        .and_then(|row| crate::event::parse_line(&row.body).ok().map(|line| (row.seq, line.facts))))
+}
+
+/// What the batch knows of a name it looked up or declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Standing {
+    /// Declared by an event that stands.
+    Live,
+    /// Declared by an event since retracted (at this seq).
+    Retracted(u64),
+}
+
+/// Names this batch has seen exist. Only names found are remembered: a name never
+/// stops being declared, but one that is missing may be declared by a later line of
+/// the batch (and one declared may be retracted by a later line: see
+/// [`KnownCache::forget_retracted`]).
+#[derive(Default)]
+struct KnownCache {
+    names: HashMap<Name, Standing>,
+    /// For each commitment withdrawn as a whole (by a withdrawal that stands): the
+    /// withdrawal's seq and date.
+    withdrawals: HashMap<CommitmentId, (u64, PartialDate)>,
+}
+
+impl Known for KnownCache {
+    fn knows(&self, name: &Name) -> bool {
+        self.names.get(name) == Some(&Standing::Live)
+    }
+
+    fn retracted(&self, name: &Name) -> Option<u64> {
+        match self.names.get(name) {
+            Some(Standing::Retracted(seq)) => Some(*seq),
+            _ => None,
+        }
+    }
+
+    fn withdrawn(&self, commitment: &CommitmentId) -> Option<(u64, PartialDate)> {
+        self.withdrawals.get(commitment).copied()
+    }
+}
+
+impl KnownCache {
+    /// What a line of this batch declares.
+    fn learn(&mut self, record: &Record) {
+        for name in record.event.declarations() {
+            if let Name::Withdrawn(c) = &name {
+                self.withdrawals.entry(c.clone()).or_insert((record.seq, record.event.facts.occurred));
+            }
+            self.names.entry(name).or_insert(Standing::Live);
+        }
+    }
+
+    /// Looks up in the log each of `names` the cache does not hold yet, and adds those
+    /// that exist: then the cache answers for all of them.
+    ///
+    /// The names index is only an index: a name counts as declared when the event it
+    /// points at is in the chain and really declares it, so a row added behind
+    /// entente's back cannot make the log accept an event the events alone would
+    /// refuse. A name whose declaring event was retracted is remembered as such.
+    fn learn_names(&mut self, txn: &impl ReadTxn, names: &[Name]) -> Result<(), LogError> {
+        for name in names {
+            if self.names.contains_key(name) {
+                continue;
+            }
+            let standing = match name {
+                Name::Event(id) => txn.seq_of(*id)?.map(|_| Standing::Live),
+                _ => match declared_by(txn, name)? {
+                    None => None,
+                    // Retractions and the amendments themselves are never retracted; an
+                    // instrument is declared again by each of its stages, so the first
+                    // one's retraction does not undo it.
+                    Some(_) if matches!(name, Name::Meta(_) | Name::Retracted(_) | Name::Instrument(_)) => {
+                        Some(Standing::Live)
+                    }
+                    Some((seq, event)) => Some(match declared_by(txn, &Name::Retracted(event.id))? {
+                        Some((retraction, _)) => Standing::Retracted(retraction),
+                        None => {
+                            if let Name::Withdrawn(c) = name
+                                && let Some(withdrawal) = current_event(txn, event.id)?
+                            {
+                                self.withdrawals.insert(c.clone(), (seq, withdrawal.facts.occurred));
+                            }
+                            Standing::Live
+                        }
+                    }),
+                },
+            };
+            if let Some(standing) = standing {
+                self.names.insert(name.clone(), standing);
+            }
+        }
+        Ok(())
+    }
+
+    /// After a retraction of `target` lands in a batch, the names `target` declared
+    /// stand retracted for the rest of the batch.
+    fn forget_retracted(&mut self, txn: &impl ReadTxn, target: EventId, retraction: u64) -> Result<(), LogError> {
+        let Some(row) = txn.row_of(target)? else { return Ok(()) };
+        let Some(event) = stored_event(&row.body) else { return Ok(()) };
+        for name in event.declarations() {
+            if let Name::Withdrawn(c) = &name {
+                self.withdrawals.remove(c);
+            }
+            if !matches!(name, Name::Meta(_) | Name::Instrument(_)) {
+                self.names.insert(name, Standing::Retracted(retraction));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The event that declares `name` (its seq, and the event), looked up in the names
+/// index and confirmed against the event's own body; `None` when the index has no row
+/// for it or the row points at an event that does not declare it.
+fn declared_by(txn: &impl ReadTxn, name: &Name) -> Result<Option<(u64, Event)>, LogError> {
+    Ok(txn.declarer_row(name)?.and_then(|row| {
+        let event = stored_event(&row.body)?;
+        event.declarations().contains(name).then_some((row.seq, event))
+    }))
+}
