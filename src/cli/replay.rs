@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         return scenarios(ctx, &args, dir);
     }
     let mut store = ctx.open()?;
-    let total = store.head()?.seq;
+    let total = store.count()?;
     let bar = super::event_progress(ctx, total);
     let clock = Stopwatch::start();
     let (count, written) = match &args.out {

@@ -28,7 +28,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
-    let total = store.head()?.seq;
+    let total = store.count()?;
     let bar = super::event_progress(ctx, total);
     let verdict = store.verify(args.deep, &mut |n| bar.inc(n))?;
     bar.finish_and_clear();

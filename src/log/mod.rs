@@ -146,6 +146,11 @@ impl<B: Backend> Log<B> {
         self.consistent(|r| r.head())
     }
 
+    /// The number of events in the log: the head's seq (seq is gap-free).
+    pub fn count(&self) -> Result<u64, LogError> {
+        Ok(self.head()?.seq)
+    }
+
     /// The record at this seq.
     pub fn by_seq(&self, seq: u64) -> Result<Option<Record>, LogError> {
         self.consistent(|r| r.by_seq(seq))
