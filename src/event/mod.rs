@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::date::PartialDate;
 pub use ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId};
 pub use payload::{Kind, Payload};
-pub use validate::{Known, Name, validate};
+pub use validate::{Hint, Known, Name, validate};
 pub use wire::{
     BodyTemplate, CanonicalHead, FieldError, Incoming, Line, canonical_head, check_incoming, format_recorded_at,
     parse_line, parse_recording_time, recording_time_range,
