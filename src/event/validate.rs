@@ -195,7 +195,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError { field: Some(field.into()), message: message.into(), hint: None });
+        self.fail_hinted(field, message, None);
     }
 
     /// A problem with what would help next.
@@ -644,4 +644,51 @@ pub fn correctable(field: &str) -> bool {
         "payload",
     ];
     TOP.contains(&field) || field.strip_prefix("payload.").is_some_and(|k| !k.is_empty() && !k.contains('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Knows every name but retractions; every commitment was withdrawn at seq 29.
+    struct Withdrawn;
+
+    impl Known for Withdrawn {
+        fn knows(&self, name: &Name) -> bool {
+            !matches!(name, Name::Retracted(_))
+        }
+
+        fn withdrawn(&self, _: &CommitmentId) -> Option<(u64, PartialDate)> {
+            Some((29, "2023-01".parse().expect("a date")))
+        }
+    }
+
+    fn hints(kind: &str, payload: &str, known: &dyn Known) -> Vec<(Option<String>, Option<Hint>)> {
+        let line = format!(
+            r#"{{"kind":"{kind}","version":1,"tracks":["t"],"occurred":"2024","unsourced":true,"payload":{payload}}}"#
+        );
+        let facts = super::super::parse_line(&line).expect("parses").facts;
+        let errors = validate(&facts, known).expect_err("refused");
+        assert!(errors.iter().all(|e| !e.message.contains("entente")), "the core names no command: {errors:?}");
+        errors.into_iter().map(|e| (e.field, e.hint)).collect()
+    }
+
+    #[test]
+    fn what_would_help_is_carried_as_a_hint_never_as_a_command() {
+        let at = |field: &str, hint| (Some(field.to_owned()), Some(hint));
+        let progress = r#"{"commitment":"c","summary":"s"}"#;
+        assert_eq!(
+            hints("commitment_progressed", progress, &HashSet::new()),
+            [
+                at("tracks[0]", Hint::RecordHelp(Kind::TrackOpened)),
+                at("payload.commitment", Hint::ListKind(Kind::CommitmentMade))
+            ]
+        );
+        assert_eq!(
+            hints("commitment_progressed", progress, &Withdrawn),
+            [at("payload.commitment", Hint::RetractWithdrawal { seq: 29 })]
+        );
+        let retraction = r#"{"target":"7a1e0000-0000-4000-8000-000000000002","reason":"r"}"#;
+        assert_eq!(hints("event_retracted", retraction, &Withdrawn), [at("payload.target", Hint::History)]);
+    }
 }
