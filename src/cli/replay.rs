@@ -59,9 +59,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         None => {
             // Streaming: the derived tables are rebuilt from the chain, and the status
             // fold (which serves status, principles and commitments) from the whole log,
-            // saved as the snapshot. What is timed ends, as a report would, in judging
-            // the fold at the view; nothing prints it, so `black_box` keeps that work
-            // from being optimised away.
+            // saved as the snapshot. The time printed is that of rebuilding the
+            // projections, which ends, as every report does, in judging the fold at the
+            // view; nothing prints that judgement, so `black_box` keeps it timed rather
+            // than optimised away.
             let fold = rebuild_snapshot(&store, &mut || bar.inc(1))?;
             std::hint::black_box(fold.finish(&args.view.view(ctx)));
             (total, 0)
