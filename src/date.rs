@@ -119,11 +119,6 @@ impl PartialDate {
     pub fn last_day(&self) -> NaiveDate {
         self.end.unwrap_or(self.start).last_day()
     }
-
-    /// True when the date names one exact day.
-    pub fn is_day(&self) -> bool {
-        self.end.is_none() && matches!(self.start, DatePoint::Day(_))
-    }
 }
 
 impl FromStr for PartialDate {
@@ -281,8 +276,6 @@ mod tests {
         assert_eq!(d("2022-02").last_day(), ymd(2022, 2, 28));
         assert_eq!(d("2024-02").last_day(), ymd(2024, 2, 29));
         assert_eq!(d("2021").last_day(), ymd(2021, 12, 31));
-        assert!(!d("2021-12").is_day());
-        assert!(d("2021-12-14").is_day());
     }
 
     #[test]

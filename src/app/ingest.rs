@@ -156,7 +156,7 @@ impl<I: Iterator<Item = (usize, ParsedLine)>> Iterator for Verified<I> {
         self.done = true;
         let message = format!("the file fails verification here: {what}");
         let _ = self.failure.set((line, what));
-        Some((line, Err(FieldError { field: None, message })))
+        Some((line, Err(FieldError { field: None, message, hint: None })))
     }
 }
 
@@ -185,7 +185,7 @@ impl<R: BufRead> Iterator for JsonLines<R> {
             self.line_no += 1;
             let mut buf = Vec::new();
             let read = std::io::Read::take(&mut self.reader, MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf);
-            let problem = |message: String| Some((self.line_no, Err(FieldError { field: None, message })));
+            let problem = |message: String| Some((self.line_no, Err(FieldError { field: None, message, hint: None })));
             match read {
                 Err(e) => return problem(format!("cannot read: {e}")),
                 Ok(0) => return None,

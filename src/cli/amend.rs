@@ -6,6 +6,7 @@
 
 use std::io::Write;
 
+use super::append::SourceDetail;
 use super::import::append_one;
 use super::{CommandError, Ctx, resolve, stdout};
 use crate::date::PartialDate;
@@ -74,15 +75,8 @@ pub struct DisputeArgs {
     /// The contradicting source's title.
     #[arg(long, value_name = "TITLE")]
     source: String,
-    /// Its publisher.
-    #[arg(long, value_name = "NAME")]
-    publisher: Option<String>,
-    /// Its URL.
-    #[arg(long)]
-    url: Option<String>,
-    /// Its publication date.
-    #[arg(long, value_name = "DATE")]
-    published: Option<PartialDate>,
+    #[command(flatten)]
+    detail: SourceDetail,
     /// What the source says instead (required).
     #[arg(long)]
     note: String,
@@ -127,14 +121,7 @@ pub fn retract(ctx: &Ctx<'_>, a: RetractArgs) -> Result<(), CommandError> {
 }
 
 pub fn dispute(ctx: &Ctx<'_>, a: DisputeArgs) -> Result<(), CommandError> {
-    let source = Source {
-        title: a.source.clone(),
-        author: None,
-        publisher: a.publisher.clone(),
-        url: a.url.clone(),
-        published: a.published,
-        locator: None,
-    };
+    let source = a.detail.source(a.source.clone());
     record(ctx, &a.target, a.expect_head, vec![source], |target| {
         Payload::EventDisputed(EventDisputed { target, note: a.note.clone() })
     })

@@ -61,21 +61,8 @@ struct Common {
     #[arg(long = "source", value_name = "TITLE")]
     sources: Vec<String>,
 
-    /// Publisher of the source.
-    #[arg(long, value_name = "NAME")]
-    publisher: Option<String>,
-
-    /// URL of the source.
-    #[arg(long, value_name = "URL")]
-    url: Option<String>,
-
-    /// Publication date of the source.
-    #[arg(long, value_name = "DATE")]
-    published: Option<PartialDate>,
-
-    /// Where in the source (`footnote 10`).
-    #[arg(long, value_name = "TEXT")]
-    locator: Option<String>,
+    #[command(flatten)]
+    detail: SourceDetail,
 
     /// Record without a source; every report will say so.
     #[arg(long, conflicts_with = "sources")]
@@ -119,6 +106,51 @@ struct Common {
     expect_head: Option<u64>,
 }
 
+/// What one --source says of itself beyond its title: the flags `append` and `dispute`
+/// share.
+#[derive(Debug, clap::Args)]
+pub(super) struct SourceDetail {
+    /// Author of the source.
+    #[arg(long, value_name = "NAME")]
+    author: Option<String>,
+
+    /// Publisher of the source.
+    #[arg(long, value_name = "NAME")]
+    publisher: Option<String>,
+
+    /// URL of the source.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+
+    /// Publication date of the source.
+    #[arg(long, value_name = "DATE")]
+    published: Option<PartialDate>,
+
+    /// Where in the source (`footnote 10`).
+    #[arg(long, value_name = "TEXT")]
+    locator: Option<String>,
+}
+
+impl SourceDetail {
+    /// True when any detail was given.
+    fn given(&self) -> bool {
+        let SourceDetail { author, publisher, url, published, locator } = self;
+        author.is_some() || publisher.is_some() || url.is_some() || published.is_some() || locator.is_some()
+    }
+
+    /// The source titled `title`, with these details.
+    pub(super) fn source(&self, title: String) -> Source {
+        Source {
+            title,
+            author: self.author.clone(),
+            publisher: self.publisher.clone(),
+            url: self.url.clone(),
+            published: self.published,
+            locator: self.locator.clone(),
+        }
+    }
+}
+
 #[derive(Debug, clap::Subcommand)]
 enum KindCmd {
     /// A normalization track begins to be followed.
@@ -157,6 +189,10 @@ enum KindCmd {
         /// observer; PARTY may be empty (`mediator::Toivo Klaar`). At least two.
         #[arg(long = "participant", value_name = "ROLE:PARTY:NAME", required = true)]
         participants: Vec<String>,
+        /// A participant's office as NAME=OFFICE, NAME as in its --participant
+        /// (`Ararat Mirzoyan=Foreign Minister`; repeatable).
+        #[arg(long = "office", value_name = "NAME=OFFICE")]
+        offices: Vec<String>,
         /// bilateral, trilateral, multilateral or sidelines.
         #[arg(long, value_parser = enum_parser::<p::Format>)]
         format: p::Format,
@@ -445,6 +481,7 @@ fn flag_for(field: &str) -> String {
     let top = field.split(['.', '[']).collect::<Vec<_>>();
     let name = match top.as_slice() {
         ["payload", "deadline", part, ..] => part.to_string(),
+        ["payload", "participants", _, "office"] => "office".to_owned(),
         ["payload", rest, ..] => rest.to_string(),
         [first, ..] => first.to_string(),
         [] => field.to_owned(),
@@ -474,8 +511,12 @@ impl KindCmd {
             K::EnvoyAppointed { common, party, envoy, office } => {
                 (common, Payload::EnvoyAppointed(p::EnvoyAppointed { party, envoy, office }))
             }
-            K::MeetingHeld { common, participants, format, mode, place, occasion, summary } => {
-                let participants = participants.iter().map(|s| parse_participant(s)).collect::<Result<_, _>>()?;
+            K::MeetingHeld { common, participants, offices, format, mode, place, occasion, summary } => {
+                let mut participants: Vec<p::Participant> =
+                    participants.iter().map(|s| parse_participant(s)).collect::<Result<_, _>>()?;
+                for office in &offices {
+                    set_office(&mut participants, office)?;
+                }
                 (common, Payload::MeetingHeld(p::MeetingHeld { participants, format, mode, place, occasion, summary }))
             }
             K::StatementMade { common, actor, actor_party, actor_office, summary, quote, venue } => {
@@ -539,25 +580,15 @@ impl KindCmd {
 
 impl Common {
     fn into_line(self, payload: Payload) -> Result<(Line, Option<u64>), CommandError> {
-        let detail =
-            self.publisher.is_some() || self.url.is_some() || self.published.is_some() || self.locator.is_some();
-        if detail && self.sources.len() != 1 {
+        if self.detail.given() && self.sources.len() != 1 {
             return Err(CommandError::Usage(
-                "--publisher, --url, --published and --locator describe one --source; for several detailed sources use --json"
+                "--author, --publisher, --url, --published and --locator describe one --source; for several detailed \
+                 sources use --json"
                     .to_owned(),
             ));
         }
-        let mut sources: Vec<Source> = self
-            .sources
-            .into_iter()
-            .map(|title| Source { title, author: None, publisher: None, url: None, published: None, locator: None })
-            .collect();
-        if let Some(s) = sources.first_mut() {
-            s.publisher = self.publisher;
-            s.url = self.url;
-            s.published = self.published;
-            s.locator = self.locator;
-        }
+        // Details were given only with exactly one title: every other source is bare.
+        let sources: Vec<Source> = self.sources.into_iter().map(|title| self.detail.source(title)).collect();
         let codes =
             (self.cameo.is_some() || self.plover.is_some()).then_some(Codes { cameo: self.cameo, plover: self.plover });
         let kind: Kind = payload.kind();
@@ -612,4 +643,22 @@ fn parse_participant(text: &str) -> Result<p::Participant, CommandError> {
         code => Some(Party::new(code).map_err(bad)?),
     };
     Ok(p::Participant { name: name.trim().to_owned(), party, role, office: None })
+}
+
+/// Gives the participant that `text` (NAME=OFFICE) names its office.
+fn set_office(participants: &mut [p::Participant], text: &str) -> Result<(), CommandError> {
+    let bad = |why: &str| CommandError::Usage(format!("--office `{text}`: {why}"));
+    let (name, office) =
+        text.split_once('=').ok_or_else(|| bad("write NAME=OFFICE, like `Ararat Mirzoyan=Foreign Minister`"))?;
+    let name = name.trim();
+    let mut named = participants.iter_mut().filter(|who| who.name == name);
+    match (named.next(), named.next()) {
+        (Some(who), None) if who.office.is_none() => {
+            who.office = Some(office.trim().to_owned());
+            Ok(())
+        }
+        (Some(_), None) => Err(bad("that participant's office is given twice")),
+        (Some(_), Some(_)) => Err(bad("several participants have that name; give their offices with --json")),
+        (None, _) => Err(bad(&format!("no --participant is named `{name}`"))),
+    }
 }

@@ -137,8 +137,8 @@ pub fn append_one(
             let details: Vec<String> = problems
                 .iter()
                 .map(|p| match &p.error.field {
-                    Some(f) => format!("{}: {}", field(f), p.error.message),
-                    None => p.error.message.clone(),
+                    Some(f) => format!("{}: {}", field(f), super::problem_message(&p.error)),
+                    None => super::problem_message(&p.error),
                 })
                 .collect();
             Err(CommandError::Usage(format!("{headline}: {}", details.join("; "))))

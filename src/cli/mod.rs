@@ -34,6 +34,7 @@ use crate::app::resolve::{ReferenceError, ResolveError};
 use crate::env::{Env, EnvError};
 use crate::log::{AppendPolicy, Class, LineProblem, LogError, Recorder};
 use crate::store::{Sqlite, SqliteLog};
+use crate::event::{FieldError, Hint, Kind};
 
 /// entente: track diplomatic normalization processes as an append-only, hash-chained
 /// log of events.
@@ -149,8 +150,35 @@ impl CommandError {
 
 fn describe(input: &str, p: &LineProblem) -> String {
     match &p.error.field {
-        Some(field) => format!("{input}:{}: {field}: {}", p.line, p.error.message),
-        None => format!("{input}:{}: {}", p.line, p.error.message),
+        Some(field) => format!("{input}:{}: {field}: {}", p.line, problem_message(&p.error)),
+        None => format!("{input}:{}: {}", p.line, problem_message(&p.error)),
+    }
+}
+
+/// A refused field's message followed by its hint in this CLI's words: the command
+/// that would help, which the core only names as data.
+fn problem_message(error: &FieldError) -> String {
+    let Some(hint) = error.hint else { return error.message.clone() };
+    let words = match hint {
+        Hint::RecordHelp(kind) => format!(" (`entente {} --help`)", command_recording(kind)),
+        Hint::ListKind(kind) => format!(" (`entente log --kind {kind}` lists them)"),
+        Hint::RetractWithdrawal { seq } => format!(
+            ". If the withdrawal was recorded by mistake, retract it (`entente retract {seq} --reason …`); if the \
+             parties took it up again, record a new {}",
+            Kind::CommitmentMade
+        ),
+        Hint::History => " (`entente history ID` shows it)".to_owned(),
+    };
+    format!("{}{words}", error.message)
+}
+
+/// The command that records an event of `kind` from flags (`append track-opened`).
+fn command_recording(kind: Kind) -> String {
+    match kind {
+        Kind::EventCorrected => "correct".to_owned(),
+        Kind::EventRetracted => "retract".to_owned(),
+        Kind::EventDisputed => "dispute".to_owned(),
+        _ => format!("append {}", kind.name().replace('_', "-")),
     }
 }
 

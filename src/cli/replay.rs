@@ -60,8 +60,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             // Streaming: the derived tables are rebuilt from the chain, and the status
             // fold (which serves status, principles and commitments) from the whole log,
             // saved as the snapshot.
-            let fold = rebuild_snapshot(&mut store, &mut || bar.inc(1))?;
-            let _ = fold.finish(&args.view.view(ctx));
+            rebuild_snapshot(&mut store, &mut || bar.inc(1))?;
             (total, 0)
         }
     };

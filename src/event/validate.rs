@@ -4,11 +4,13 @@
 //! reference resolving to something the log already names.
 //!
 //! Pure: the caller looks up the [`Name`]s an event refers to (see
-//! [`Facts::references`]) and passes what it found as a [`Known`].
+//! [`Facts::references`]) and passes what it found as a [`Known`]. A problem says what
+//! is wrong in the words of the contract (fields, kinds, ids); where a command would
+//! help, it carries a [`Hint`] as data, and the front end puts it in its own words.
 
 use std::collections::HashSet;
 
-use super::payload::{Payload, Response, Stage};
+use super::payload::{Kind, Payload, Response, Stage};
 use super::{CommissionId, CommitmentId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId, TrackId};
 use crate::date::PartialDate;
 
@@ -75,6 +77,28 @@ impl Name {
     fn kept(commitment: &CommitmentId) -> [Name; 2] {
         [Name::Commitment(commitment.clone()), Name::Withdrawn(commitment.clone())]
     }
+}
+
+/// What a user could do next about a refused field, as data: which command, with which
+/// arguments, would help. The core names no command; the front end words the hint and
+/// appends it to the message (the CLI: `cli::problem_message`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hint {
+    /// The help on recording this kind, which declares what a reference is missing
+    /// (`track_opened` for an unknown track).
+    RecordHelp(Kind),
+    /// The events of this kind, which list the ids a reference may name
+    /// (`commitment_made` for an unknown commitment).
+    ListKind(Kind),
+    /// Retracting the withdrawal at `seq`, if it was recorded by mistake; else the
+    /// commitment is made anew.
+    RetractWithdrawal {
+        /// The seq of the withdrawal.
+        seq: u64,
+    },
+    /// The history of an event, which names the original event a correction,
+    /// retraction or dispute speaks about.
+    History,
 }
 
 /// The names that already exist, as far as validation needs to know.
@@ -171,7 +195,12 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError { field: Some(field.into()), message: message.into() });
+        self.fail_hinted(field, message, None);
+    }
+
+    /// A problem with what would help next.
+    fn fail_hinted(&mut self, field: impl Into<String>, message: impl Into<String>, hint: Option<Hint>) {
+        self.errors.push(FieldError { field: Some(field.into()), message: message.into(), hint });
     }
 
     /// Required text must show something: empty, whitespace and text made only of
@@ -208,7 +237,7 @@ impl Checker<'_> {
         }
     }
 
-    fn must_exist(&mut self, field: &str, name: Name, how: &str) {
+    fn must_exist(&mut self, field: &str, name: Name, how: &str, hint: Option<Hint>) {
         if let Some(retraction) = self.known.retracted(&name) {
             self.fail(
                 field,
@@ -221,7 +250,7 @@ impl Checker<'_> {
                 ),
             );
         } else if !self.known.knows(&name) {
-            self.fail(field, format!("unknown {} `{}`; {how}", name.namespace(), name.key()));
+            self.fail_hinted(field, format!("unknown {} `{}`; {how}", name.namespace(), name.key()), hint);
         }
     }
 
@@ -263,7 +292,8 @@ impl Checker<'_> {
                 self.must_exist(
                     &format!("tracks[{i}]"),
                     Name::Track(t.clone()),
-                    "open it first with a track_opened event (`entente append track-opened --help`)",
+                    "open it first with a track_opened event",
+                    Some(Hint::RecordHelp(Kind::TrackOpened)),
                 );
             }
         }
@@ -322,7 +352,8 @@ impl Checker<'_> {
         self.must_exist(
             field,
             Name::Commitment(id.clone()),
-            "record it first with commitment_made (`entente log --kind commitment_made` lists them)",
+            "record it first with commitment_made",
+            Some(Hint::ListKind(Kind::CommitmentMade)),
         );
     }
 
@@ -333,15 +364,14 @@ impl Checker<'_> {
         if let Some((seq, when)) = self.known.withdrawn(id)
             && f.occurred.first_day() > when.last_day()
         {
-            self.fail(
+            self.fail_hinted(
                 field,
                 format!(
                     "commitment `{id}` was withdrawn on {when} (seq {seq}), before this event ({}); nothing after \
-                     a withdrawal counts towards it. If the withdrawal was recorded by mistake, retract it \
-                     (`entente retract {seq} --reason …`); if the parties took it up again, record a new \
-                     commitment_made",
+                     a withdrawal counts towards it",
                     f.occurred
                 ),
+                Some(Hint::RetractWithdrawal { seq }),
             );
         }
     }
@@ -412,6 +442,7 @@ impl Checker<'_> {
                     "payload.proposal",
                     Name::Proposal(p.proposal.clone()),
                     "record it first with proposal_tabled",
+                    None,
                 );
                 match (p.response, &p.counter) {
                     (Response::CounterProposal, None) => self.fail(
@@ -422,6 +453,7 @@ impl Checker<'_> {
                         "payload.counter",
                         Name::Proposal(c.clone()),
                         "table the counter-proposal first with proposal_tabled",
+                        None,
                     ),
                     (_, Some(_)) => self.fail("payload.counter", "only a counter_proposal response names a counter"),
                     (_, None) => {}
@@ -441,6 +473,7 @@ impl Checker<'_> {
                         "payload.principle",
                         Name::Principle(pr.clone()),
                         "it must be a numbered principle of a tabled proposal",
+                        None,
                     );
                 }
             }
@@ -476,6 +509,7 @@ impl Checker<'_> {
                     "payload.commission",
                     Name::Commission(p.commission.clone()),
                     "record it first with commission_established",
+                    None,
                 );
                 self.opt_text("payload.place", &p.place);
                 self.opt_text("payload.summary", &p.summary);
@@ -508,6 +542,7 @@ impl Checker<'_> {
                         "payload.instrument",
                         Name::Instrument(i.clone()),
                         "record a stage of it first with instrument_stage_reached",
+                        None,
                     );
                 }
             }
@@ -553,9 +588,13 @@ impl Checker<'_> {
         if !self.known.knows(&Name::Event(target)) {
             self.fail(field, format!("unknown event `{target}`; it must be the id of an event already in the log"));
         } else if self.known.knows(&Name::Meta(target)) {
-            self.fail(
+            self.fail_hinted(
                 field,
-                format!("event `{target}` is itself a correction, retraction or dispute; speak about the original event instead (`entente history ID` shows it)"),
+                format!(
+                    "event `{target}` is itself a correction, retraction or dispute; speak about the original event \
+                     instead"
+                ),
+                Some(Hint::History),
             );
         } else if self.known.knows(&Name::Retracted(target)) {
             self.fail(field, format!("event `{target}` is already retracted; a retracted event cannot be corrected, retracted or disputed"));
@@ -568,6 +607,7 @@ impl Checker<'_> {
                 &format!("addresses[{i}]"),
                 Name::Principle(p.clone()),
                 "it must be a numbered principle of a tabled proposal",
+                None,
             );
         }
         for (i, c) in f.links.advances.iter().enumerate() {
@@ -583,6 +623,7 @@ impl Checker<'_> {
                 &format!("follows[{i}]"),
                 Name::Event(*e),
                 "it must be the id of an event already in the log",
+                None,
             );
         }
     }
@@ -603,4 +644,51 @@ pub fn correctable(field: &str) -> bool {
         "payload",
     ];
     TOP.contains(&field) || field.strip_prefix("payload.").is_some_and(|k| !k.is_empty() && !k.contains('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Knows every name but retractions; every commitment was withdrawn at seq 29.
+    struct Withdrawn;
+
+    impl Known for Withdrawn {
+        fn knows(&self, name: &Name) -> bool {
+            !matches!(name, Name::Retracted(_))
+        }
+
+        fn withdrawn(&self, _: &CommitmentId) -> Option<(u64, PartialDate)> {
+            Some((29, "2023-01".parse().expect("a date")))
+        }
+    }
+
+    fn hints(kind: &str, payload: &str, known: &dyn Known) -> Vec<(Option<String>, Option<Hint>)> {
+        let line = format!(
+            r#"{{"kind":"{kind}","version":1,"tracks":["t"],"occurred":"2024","unsourced":true,"payload":{payload}}}"#
+        );
+        let facts = super::super::parse_line(&line).expect("parses").facts;
+        let errors = validate(&facts, known).expect_err("refused");
+        assert!(errors.iter().all(|e| !e.message.contains("entente")), "the core names no command: {errors:?}");
+        errors.into_iter().map(|e| (e.field, e.hint)).collect()
+    }
+
+    #[test]
+    fn what_would_help_is_carried_as_a_hint_never_as_a_command() {
+        let at = |field: &str, hint| (Some(field.to_owned()), Some(hint));
+        let progress = r#"{"commitment":"c","summary":"s"}"#;
+        assert_eq!(
+            hints("commitment_progressed", progress, &HashSet::new()),
+            [
+                at("tracks[0]", Hint::RecordHelp(Kind::TrackOpened)),
+                at("payload.commitment", Hint::ListKind(Kind::CommitmentMade))
+            ]
+        );
+        assert_eq!(
+            hints("commitment_progressed", progress, &Withdrawn),
+            [at("payload.commitment", Hint::RetractWithdrawal { seq: 29 })]
+        );
+        let retraction = r#"{"target":"7a1e0000-0000-4000-8000-000000000002","reason":"r"}"#;
+        assert_eq!(hints("event_retracted", retraction, &Withdrawn), [at("payload.target", Hint::History)]);
+    }
 }

@@ -11,7 +11,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{Codes, CommitmentId, Event, EventId, Facts, Hash, Kind, Links, Payload, PrincipleRef, Source, TrackId};
+use super::{
+    Codes, CommitmentId, Event, EventId, Facts, Hash, Hint, Kind, Links, Payload, PrincipleRef, Source, TrackId,
+};
 use crate::date::PartialDate;
 
 /// One parsed line: the facts, and whatever log fields it carried.
@@ -36,19 +38,22 @@ pub struct Line {
     pub hash: Option<Hash>,
 }
 
-/// Why a line could not be read as an event: the field (a JSON path) and what was
-/// wrong with it.
+/// Why a line could not be read as an event, or was refused: the field (a JSON path),
+/// what was wrong with it, and what would help next.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     /// The JSON path of the bad field (`payload.participants[0].role`), if known.
     pub field: Option<String>,
     /// What was wrong, in words.
     pub message: String,
+    /// What a user could do next, as data the front end words; `None` when the message
+    /// says all there is.
+    pub hint: Option<Hint>,
 }
 
 impl FieldError {
     fn at(field: &str, message: impl Into<String>) -> FieldError {
-        FieldError { field: Some(field.to_owned()), message: message.into() }
+        FieldError { field: Some(field.to_owned()), message: message.into(), hint: None }
     }
 }
 
@@ -101,6 +106,7 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
         return Err(FieldError {
             field: None,
             message: format!("the line is {what}, not an event: each line holds one event as a JSON object, {{…}}"),
+            hint: None,
         });
     }
     // The fast path; only a failure pays for tracking the path of the bad field.
@@ -114,9 +120,14 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
                 FieldError {
                     field: (path != "." && !path.is_empty()).then_some(path),
                     message: clean_serde_message(&inner.to_string()),
+                    hint: None,
                 }
             })?;
-            de.end().map_err(|e| FieldError { field: None, message: clean_serde_message(&e.to_string()) })?;
+            de.end().map_err(|e| FieldError {
+                field: None,
+                message: clean_serde_message(&e.to_string()),
+                hint: None,
+            })?;
             wire
         }
     };
@@ -147,7 +158,7 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
     }
     let payload = Payload::parse(kind, wire.payload.get()).map_err(|(path, message)| {
         let field = if path == "." { "payload".to_owned() } else { format!("payload.{path}") };
-        FieldError { field: Some(field), message: clean_serde_message(&message) }
+        FieldError { field: Some(field), message: clean_serde_message(&message), hint: None }
     })?;
     let recorded_at = match wire.recorded_at {
         None => None,
@@ -435,8 +446,8 @@ pub(super) fn record_line(seq: u64, body: &str, prev: Hash, hash: Hash) -> Strin
 }
 
 pub(super) fn apply_changes(event: &Event, changes: &[super::payload::FieldChange]) -> Result<Event, FieldError> {
-    let mut body: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&body_json(event)).map_err(|e| FieldError { field: None, message: e.to_string() })?;
+    let mut body: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&body_json(event))
+        .map_err(|e| FieldError { field: None, message: e.to_string(), hint: None })?;
     for (i, change) in changes.iter().enumerate() {
         let (object, key) = match change.field.split_once('.') {
             Some(("payload", key)) => match body.get_mut("payload").and_then(|p| p.as_object_mut()) {
@@ -460,6 +471,7 @@ pub(super) fn apply_changes(event: &Event, changes: &[super::payload::FieldChang
             None => "payload.changes".to_owned(),
         }),
         message: e.message,
+        hint: e.hint,
     })?;
     Ok(Event {
         id: event.id,

@@ -107,7 +107,7 @@ enum Admit {
 }
 
 fn problem(field: &str, message: String) -> Admit {
-    Admit::Rejected(vec![FieldError { field: Some(field.to_owned()), message }])
+    Admit::Rejected(vec![FieldError { field: Some(field.to_owned()), message, hint: None }])
 }
 
 /// Decides what to do with one parsed line, given where the log (and the batch so
@@ -301,6 +301,7 @@ fn check_correction(
             message: "the correction would change an id the event declares (a track, proposal, principle, \
                       commitment, commission or instrument); retract the event and record it anew instead"
                 .to_owned(),
+            hint: None,
         }]));
     }
     cache.learn_names(txn, &corrected.facts.references())?;
@@ -310,6 +311,7 @@ fn check_correction(
             .map(|e| FieldError {
                 field: Some(format!("payload.changes (the corrected event's {})", e.field.unwrap_or_default())),
                 message: e.message,
+                hint: e.hint,
             })
             .collect()
     }))

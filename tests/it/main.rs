@@ -13,6 +13,7 @@ mod hostile_text;
 mod import_verify;
 mod numbers;
 mod outputs;
+mod payload_fields;
 mod projections;
 mod properties;
 mod reliability;

@@ -37,7 +37,7 @@ proptest! {
             .filter(|(_, l)| !l.is_empty())
             .map(|(i, l)| match std::str::from_utf8(l) {
                 Ok(text) => (i + 1, parse_line(text)),
-                Err(_) => (i + 1, Err(entente::event::FieldError { field: None, message: "not UTF-8".to_owned() })),
+                Err(_) => (i + 1, Err(entente::event::FieldError { field: None, message: "not UTF-8".to_owned(), hint: None })),
             })
             .collect();
         let stamp = AppendPolicy { now: chrono::DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default("p") };
