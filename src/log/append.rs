@@ -43,7 +43,7 @@ impl<B: Backend> Log<B> {
     ) -> Result<(), LogError> {
         let location = self.backend.location().to_owned();
         let mut tx = self.backend.write()?;
-        let mut head = Reader::new(&tx, &location).head()?;
+        let mut head = Reader::new(tx.reads(), &location).head()?;
         if let Some(expected) = expect_head
             && expected != head.seq
         {
@@ -65,7 +65,7 @@ impl<B: Backend> Log<B> {
                     continue;
                 }
             };
-            match admit(&tx, incoming, &head, policy, &mut cache)? {
+            match admit(tx.reads(), incoming, &head, policy, &mut cache)? {
                 Admit::Existing(outcome) => on_outcome(&outcome),
                 Admit::Rejected(errors) => errors.into_iter().for_each(&mut fail),
                 Admit::New(new) => {
@@ -84,7 +84,7 @@ impl<B: Backend> Log<B> {
                     // as the batch (a reference to one is a lookup in this transaction).
                     cache.learn(&record);
                     if let Payload::EventRetracted(r) = &event.facts.payload {
-                        cache.forget_retracted(&tx, r.target, record.seq)?;
+                        cache.forget_retracted(tx.reads(), r.target, record.seq)?;
                     }
                     head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(event.recorded_at) };
                     on_outcome(&Outcome::Appended { seq: record.seq, id: event.id });

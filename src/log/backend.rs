@@ -185,7 +185,13 @@ pub trait ReadTxn {
 }
 
 /// What can be written inside a write transaction.
-pub trait WriteTxn: ReadTxn {
+pub trait WriteTxn {
+    /// How the transaction reads: what it has written so far included.
+    type Read: ReadTxn;
+
+    /// The transaction's reads.
+    fn reads(&self) -> &Self::Read;
+
     /// Writes one event and its index rows. Fails when the row was not stored.
     fn insert(&mut self, row: NewRow<'_>) -> Result<(), LogError>;
 

@@ -227,7 +227,7 @@ impl<B: Backend> Log<B> {
     pub fn rebuild_derived(&mut self) -> Result<(), LogError> {
         let location = self.backend.location().to_owned();
         let mut tx = self.backend.write()?;
-        let derived = Reader::new(&tx, &location).derived_from_chain()?;
+        let derived = Reader::new(tx.reads(), &location).derived_from_chain()?;
         if let Some((seq, what)) = derived.twice {
             return Err(LogError::Tampered {
                 path: location,

@@ -577,55 +577,13 @@ impl ReadTxn for SqliteRead<'_> {
     }
 }
 
-impl ReadTxn for SqliteWrite<'_> {
-    fn last_row(&self) -> Result<Option<LastRow>, LogError> {
-        self.read.last_row()
-    }
-    fn scan(&self, scan: Scan<'_>, each: &mut dyn FnMut(RowRef<'_>) -> ControlFlow<()>) -> Result<(), LogError> {
-        self.read.scan(scan, each)
-    }
-    fn row_at(&self, seq: u64) -> Result<Option<StoredRow>, LogError> {
-        self.read.row_at(seq)
-    }
-    fn hash_at(&self, seq: u64) -> Result<Option<Option<Hash>>, LogError> {
-        self.read.hash_at(seq)
-    }
-    fn row_of(&self, id: EventId) -> Result<Option<StoredRow>, LogError> {
-        self.read.row_of(id)
-    }
-    fn seq_of(&self, id: EventId) -> Result<Option<u64>, LogError> {
-        self.read.seq_of(id)
-    }
-    fn ids_with_prefix(&self, hex: &str, limit: usize) -> Result<Vec<EventId>, LogError> {
-        self.read.ids_with_prefix(hex, limit)
-    }
-    fn amendment_rows(&self, target: Option<EventId>, kind: Option<Kind>) -> Result<Vec<StoredRow>, LogError> {
-        self.read.amendment_rows(target, kind)
-    }
-    fn declarer_row(&self, name: &Name) -> Result<Option<StoredRow>, LogError> {
-        self.read.declarer_row(name)
-    }
-    fn indexes(&self) -> Result<(NameRows, AmendmentRows), LogError> {
-        self.read.indexes()
-    }
-    fn snapshot(&self, name: &str) -> Result<Option<(u64, String)>, LogError> {
-        self.read.snapshot(name)
-    }
-    fn stored_snapshot(&self, name: &str) -> Result<Option<(u64, String)>, LogError> {
-        self.read.stored_snapshot(name)
-    }
-    fn snapshot_bindings(&self) -> Result<Vec<SnapshotBinding>, LogError> {
-        self.read.snapshot_bindings()
-    }
-    fn guards(&self) -> Result<Option<String>, LogError> {
-        self.read.guards()
-    }
-    fn finish(self) -> Result<(), LogError> {
-        self.commit()
-    }
-}
+impl<'a> WriteTxn for SqliteWrite<'a> {
+    type Read = SqliteRead<'a>;
 
-impl WriteTxn for SqliteWrite<'_> {
+    fn reads(&self) -> &SqliteRead<'a> {
+        &self.read
+    }
+
     fn insert(&mut self, row: NewRow<'_>) -> Result<(), LogError> {
         let db = self.read.db;
         let err = db.err("appending an event");
