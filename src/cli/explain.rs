@@ -2,9 +2,8 @@
 
 use super::view::{self, FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
-use crate::event::Kind;
-use crate::projection::amend;
-use crate::report::{Evidence, explain, subject};
+use crate::projection::explain::{Evidence, Subject};
+use crate::report;
 
 /// Show the evidence behind a track's, principle's or commitment's state.
 ///
@@ -26,20 +25,20 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let view = args.view.view(ctx);
     // The status (from the snapshot when it can) names the events; only those are read.
     let (tracks, header) = view::status(&store, view)?;
-    let subject = subject(&tracks, &args.reference).map_err(CommandError::Usage)?;
+    let subject = Subject::find(&tracks, &args.reference).ok_or_else(|| {
+        CommandError::Usage(format!(
+            "`{}` is not a track, principle (PROPOSAL#N) or commitment in this view; \
+             `entente status`, `entente principles` and `entente commitments` list them",
+            args.reference
+        ))
+    })?;
     let mut evidence = Vec::new();
-    for seq in &subject.seqs {
-        let Some(record) = store.by_seq(*seq)? else { continue };
-        let amendments: Vec<_> = store
-            .amendments_of(record.event.id)?
-            .into_iter()
-            .filter(|a| view.known_at.is_none_or(|cut| a.event.recorded_at <= cut))
-            .collect();
-        let corrected = amendments.iter().any(|a| a.event.facts.kind() == Kind::EventCorrected);
-        if let Some((record, disputed)) = amend(&record, &amendments) {
-            evidence.push(Evidence { record: record.into_owned(), disputed, corrected });
-        }
+    for seq in subject.seqs() {
+        let Some(record) = store.by_seq(seq)? else { continue };
+        let mut amendments = store.amendments_of(record.event.id)?;
+        amendments.retain(|a| view.knows(a.event.recorded_at));
+        evidence.extend(Evidence::of(&record, &amendments));
     }
-    let text = explain(&header, &args.reference, &subject, &evidence, args.format.format);
+    let text = report::explain::render(&header, &args.reference, &subject, &evidence, args.format.format);
     super::print(&text, args.format.format)
 }

@@ -27,5 +27,6 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         record = original;
     }
     let amendments = store.amendments_of(record.event.id)?;
-    super::print(&crate::report::history(&record, &amendments, args.format.format), args.format.format)
+    let history = crate::projection::history::history(&record, &amendments);
+    super::print(&crate::report::history::render(&history, args.format.format), args.format.format)
 }

@@ -307,7 +307,7 @@ fn print(text: &str, format: crate::report::Format) -> Result<(), CommandError> 
     let mut out = stdout();
     match format {
         crate::report::Format::Json => write!(out, "{text}")?,
-        _ => write!(out, "{}", crate::text::net(text))?,
+        crate::report::Format::Text | crate::report::Format::Markdown => write!(out, "{}", crate::text::net(text))?,
     }
     out.flush()?;
     Ok(())

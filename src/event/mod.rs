@@ -4,6 +4,7 @@
 //! Plain data and pure functions only: no SQLite, no clock, no I/O. The log (`store`)
 //! stamps `seq`, `recorded_at` and the hashes; this module says what they mean.
 
+pub mod correct;
 pub mod ids;
 pub mod payload;
 mod validate;
