@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, Scope, UNSUPPORTED_NOTE, at, envelope, in_scope, json, mark, view_line};
+use super::{Format, Output, Scope, UNSUPPORTED_NOTE, at, in_scope, mark, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentStatus, TrackStatus};
 
@@ -23,13 +23,11 @@ struct CommitmentsOf<'a> {
 pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
     let tracks = in_scope(tracks, scope);
     match Output::of(format) {
-        Output::Json => json(&envelope(
-            head,
-            tracks
-                .iter()
-                .map(|t| CommitmentsOf { id: t.id.as_str(), title: &t.title, commitments: filtered(t, scope) })
-                .collect::<Vec<_>>(),
-        )),
+        Output::Json => tracks_json(head, &tracks, |t| CommitmentsOf {
+            id: t.id.as_str(),
+            title: &t.title,
+            commitments: filtered(t, scope),
+        }),
         Output::Doc(doc) => document(doc, head, &tracks, scope),
     }
 }

@@ -7,17 +7,16 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, at, json, source_line, view_line};
+use super::{Format, Output, ViewHead, at, json, source_line, view_line};
 use crate::date::PartialDate;
-use crate::event::{Source, format_recorded_at};
+use crate::event::Source;
 use crate::projection::Header;
 use crate::projection::explain::{Evidence, Subject};
 
 #[derive(Serialize)]
 struct Explained<'a> {
-    as_of: chrono::NaiveDate,
-    known_at: Option<String>,
-    head_seq: u64,
+    #[serde(flatten)]
+    view: ViewHead,
     reference: &'a str,
     subject: &'static str,
     state: String,
@@ -79,18 +78,13 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
         })
         .collect();
     match Output::of(format) {
-        Output::Json => {
-            let view = head.view;
-            json(&Explained {
-                as_of: view.as_of,
-                known_at: view.known_at.as_ref().map(format_recorded_at),
-                head_seq: head.head_seq,
-                reference,
-                subject: kind(subject),
-                state: state(subject),
-                evidence,
-            })
-        }
+        Output::Json => json(&Explained {
+            view: ViewHead::of(head),
+            reference,
+            subject: kind(subject),
+            state: state(subject),
+            evidence,
+        }),
         Output::Doc(doc) => document(doc, head, reference, subject, &evidence),
     }
 }

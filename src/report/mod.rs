@@ -128,19 +128,45 @@ fn in_scope(mut tracks: Vec<TrackStatus>, scope: &Scope) -> Vec<TrackStatus> {
     tracks
 }
 
-/// What a JSON report of tracks says about its view, and the tracks.
+/// What every JSON report of a view says first about it: the world date, the
+/// recording cut-off and the last seq known then.
 #[derive(Serialize)]
-struct Envelope<T: Serialize> {
+struct ViewHead {
     as_of: NaiveDate,
     known_at: Option<String>,
     head_seq: u64,
+}
+
+impl ViewHead {
+    fn of(head: &Header) -> ViewHead {
+        let view = head.view;
+        ViewHead {
+            as_of: view.as_of,
+            known_at: view.known_at.as_ref().map(format_recorded_at),
+            head_seq: head.head_seq,
+        }
+    }
+}
+
+/// A JSON report of tracks: the view, then the tracks.
+#[derive(Serialize)]
+struct Envelope<T: Serialize> {
+    #[serde(flatten)]
+    view: ViewHead,
     tracks: Vec<T>,
 }
 
 fn envelope<T: Serialize>(head: &Header, tracks: Vec<T>) -> Envelope<T> {
-    let view = head.view;
-    let known_at = view.known_at.as_ref().map(format_recorded_at);
-    Envelope { as_of: view.as_of, known_at, head_seq: head.head_seq, tracks }
+    Envelope { view: ViewHead::of(head), tracks }
+}
+
+/// A JSON report of `tracks`, each written as `each` makes it.
+fn tracks_json<'a, T: Serialize>(
+    head: &Header,
+    tracks: &'a [TrackStatus],
+    each: impl Fn(&'a TrackStatus) -> T,
+) -> String {
+    json(&envelope(head, tracks.iter().map(each).collect()))
 }
 
 fn json<T: Serialize>(value: &T) -> String {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, Scope, UNSUPPORTED_NOTE, envelope, in_scope, json, mark, view_line};
+use super::{Format, Output, Scope, UNSUPPORTED_NOTE, in_scope, mark, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{PrincipleStatus, TrackStatus};
 
@@ -21,13 +21,11 @@ struct PrinciplesOf<'a> {
 pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
     let tracks = in_scope(tracks, scope);
     match Output::of(format) {
-        Output::Json => json(&envelope(
-            head,
-            tracks
-                .iter()
-                .map(|t| PrinciplesOf { id: t.id.as_str(), title: &t.title, principles: &t.principles })
-                .collect::<Vec<_>>(),
-        )),
+        Output::Json => tracks_json(head, &tracks, |t| PrinciplesOf {
+            id: t.id.as_str(),
+            title: &t.title,
+            principles: &t.principles,
+        }),
         Output::Doc(doc) => document(doc, head, &tracks),
     }
 }

@@ -3,20 +3,17 @@
 //!
 //! Presentation only: the accumulation is `projection::sources`'s.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, json, view_line};
-use crate::event::format_recorded_at;
+use super::{Format, Output, ViewHead, json, view_line};
 use crate::projection::Header;
 use crate::projection::sources::{Cited, Provenance};
 
 #[derive(Serialize)]
 struct Out<'a> {
-    as_of: NaiveDate,
-    known_at: Option<String>,
-    head_seq: u64,
+    #[serde(flatten)]
+    view: ViewHead,
     sources: &'a [Cited],
     single_source: &'a [u64],
     unsourced: &'a [u64],
@@ -25,17 +22,12 @@ struct Out<'a> {
 /// The sources of the view `head` describes, in `format`.
 pub fn render(provenance: &Provenance, head: &Header, format: Format) -> String {
     match Output::of(format) {
-        Output::Json => {
-            let view = head.view;
-            json(&Out {
-                as_of: view.as_of,
-                known_at: view.known_at.as_ref().map(format_recorded_at),
-                head_seq: head.head_seq,
-                sources: &provenance.cited,
-                single_source: &provenance.single_source,
-                unsourced: &provenance.unsourced,
-            })
-        }
+        Output::Json => json(&Out {
+            view: ViewHead::of(head),
+            sources: &provenance.cited,
+            single_source: &provenance.single_source,
+            unsourced: &provenance.unsourced,
+        }),
         Output::Doc(doc) => document(doc, provenance, head),
     }
 }

@@ -4,7 +4,7 @@
 //! Presentation only: the status is the fold's (`projection::status`).
 
 use super::doc::Doc;
-use super::{Output, Scope, UNSUPPORTED_NOTE, at, envelope, in_scope, json, mark, view_line};
+use super::{Output, Scope, UNSUPPORTED_NOTE, at, in_scope, mark, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
 
@@ -12,7 +12,7 @@ use crate::projection::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
 pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: super::Format) -> String {
     let tracks = in_scope(tracks, scope);
     match Output::of(format) {
-        Output::Json => json(&envelope(head, tracks.iter().collect::<Vec<_>>())),
+        Output::Json => tracks_json(head, &tracks, |t| t),
         Output::Doc(doc) => document(doc, head, &tracks),
     }
 }
