@@ -45,10 +45,9 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         writeln!(out, "entente demo: {SEED_NAME} loaded into a scratch log in memory")?;
         writeln!(out, "{} events, head hash {}\n", tally.appended, head.hash)?;
     }
-    match args.format.format {
-        Format::Json => write!(out, "{report}")?,
-        Format::Text | Format::Markdown => write!(out, "{}", crate::text::net(&report))?,
-    }
+    // The report is printed as every report is; what came before goes out first.
+    out.flush()?;
+    super::print(&report, args.format.format)?;
     if framed {
         writeln!(out, "\nNext: `entente demo --as-of 2022-04-20`, or load it into a log of your own with")?;
         writeln!(

@@ -25,8 +25,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// Kept here for the callers that read it as a projection's; it lives with the one
-/// applier of corrections in [`crate::event::correct`].
+/// An event as it stands after its amendments; it lives with the one applier of
+/// corrections in [`crate::event::correct`], and is named here too for the readers
+/// that stream the log through it (`cli/view.rs`).
 pub use crate::event::correct::amend;
 use crate::event::{EventId, Record};
 

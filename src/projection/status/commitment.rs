@@ -1,5 +1,7 @@
 //! A commitment's status: its ruling deadline, its state judged at the view's date
-//! (fulfilled, late, overdue, stalled …) and its Peace Accords Matrix score.
+//! (fulfilled, late, overdue, stalled …) and its Peace Accords Matrix score, from what
+//! the [`super::Fold`] accumulated for it. What is accumulated, and when, is the
+//! fold's, not this file's.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -76,6 +78,7 @@ impl CommitmentStatus {
     }
 }
 
+/// The status of commitment `id`, made at `made`, judged at the view's date.
 pub(super) fn commitment(
     id: &CommitmentId,
     made: At,

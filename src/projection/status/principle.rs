@@ -1,5 +1,6 @@
 //! A principle's status: the state machine over the answers to its proposal and the
-//! events that address it, taken in world order.
+//! events that address it, taken in world order, from what the [`super::Fold`]
+//! accumulated for it. What is accumulated, and when, is the fold's, not this file's.
 
 use serde::Serialize;
 
@@ -71,6 +72,8 @@ impl PrincipleStatus {
     }
 }
 
+/// The status of principle `id`, tabled at `tabled` by `proposer`: the answers to its
+/// proposal and the events that address it, in world order, move its state.
 pub(super) fn principle(
     id: &PrincipleRef,
     tabled: At,

@@ -1,6 +1,7 @@
 //! A track's status: its stage (moved by activity until a principal instrument rules
 //! it), envoys, contact counts and the events behind them, derived from what the
-//! [`Fold`] accumulated for it. Its principles and commitments are derived beside it.
+//! [`Fold`] accumulated for it. Its principles and commitments are derived beside it
+//! (`principle.rs`, `commitment.rs`) and gathered onto it by [`Fold::finish`].
 
 use std::collections::BTreeSet;
 
@@ -111,6 +112,8 @@ pub struct TrackStatus {
 }
 
 impl Fold {
+    /// The status of track `id`, opened at `opened`, before its principles and
+    /// commitments are gathered onto it.
     pub(super) fn track(
         &self,
         id: &TrackId,
