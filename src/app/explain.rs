@@ -1,45 +1,33 @@
 //! The evidence behind a derived state: the status (from the snapshot when it can)
 //! names the events, and only those are read, each as it stands at the view.
 
-use crate::event::Kind;
 use crate::log::{Backend, Log};
-use crate::projection::status::TrackStatus;
-use crate::projection::{Header, View, amend};
-use crate::report::{Evidence, Subject, subject};
+use crate::projection::explain::{Evidence, Subject};
+use crate::projection::{Header, View};
 
 use super::AppError;
 
-/// What `explain` shows about `reference`: the view's header, the subject and its
-/// evidence, in the order the subject names it.
-pub struct Explained {
-    /// The view and where the log ends in it.
-    pub header: Header,
-    /// The track, principle or commitment.
-    pub subject: Subject,
-    /// The events behind its state, as they stand at the view.
-    pub evidence: Vec<Evidence>,
-}
-
 /// Gathers the evidence behind the state of `reference` (a track, principle or
-/// commitment) as `view` sees it.
-pub fn explain<B: Backend>(log: &Log<B>, view: View, reference: &str) -> Result<Explained, AppError> {
-    let (tracks, header): (Vec<TrackStatus>, Header) = super::status::status(log, view)?;
-    let subject = subject(&tracks, reference).map_err(AppError::Subject)?;
+/// commitment) as `view` sees it, and hands the view's header, the subject and its
+/// evidence (in the order the subject names it) to `show`.
+/// [`AppError::NoSubject`] when the view has no such track, principle or commitment.
+pub fn explain<B: Backend, T>(
+    log: &Log<B>,
+    view: View,
+    reference: &str,
+    show: impl FnOnce(&Header, &Subject<'_>, &[Evidence]) -> T,
+) -> Result<T, AppError> {
+    let (tracks, header) = super::status::status(log, view)?;
+    let subject = Subject::find(&tracks, reference).ok_or(AppError::NoSubject)?;
     let evidence = log.consistent(|reader| {
         let mut evidence = Vec::new();
-        for seq in &subject.seqs {
-            let Some(record) = reader.by_seq(*seq)? else { continue };
-            let amendments: Vec<_> = reader
-                .amendments_of(record.event.id)?
-                .into_iter()
-                .filter(|a| view.known_at.is_none_or(|cut| a.event.recorded_at <= cut))
-                .collect();
-            let corrected = amendments.iter().any(|a| a.event.facts.kind() == Kind::EventCorrected);
-            if let Some((record, disputed)) = amend(&record, &amendments) {
-                evidence.push(Evidence { record: record.into_owned(), disputed, corrected });
-            }
+        for seq in subject.seqs() {
+            let Some(record) = reader.by_seq(seq)? else { continue };
+            let mut amendments = reader.amendments_of(record.event.id)?;
+            amendments.retain(|a| view.knows(a.event.recorded_at));
+            evidence.extend(Evidence::of(&record, &amendments));
         }
         Ok::<_, AppError>(evidence)
     })?;
-    Ok(Explained { header, subject, evidence })
+    Ok(show(&header, &subject, &evidence))
 }

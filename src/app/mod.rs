@@ -32,7 +32,7 @@ pub enum AppError {
     /// A reference names no event, or several.
     #[error(transparent)]
     Reference(#[from] resolve::ReferenceError),
-    /// What `explain` was asked about is not in the view.
-    #[error("{0}")]
-    Subject(String),
+    /// What `explain` was asked about is no track, principle or commitment in the view.
+    #[error("no such track, principle or commitment in this view")]
+    NoSubject,
 }

@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use crate::event::{EventId, Record};
 use crate::log::{Backend, Filter, Log, ReadTxn, Reader};
 use crate::projection::status::{FOLD_VERSION, Fold, TrackStatus};
-use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View, amend};
+use crate::event::correct::amend;
+use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View};
 
 use super::AppError;
 
@@ -77,7 +78,7 @@ fn stream_in<T: ReadTxn + ?Sized>(
 ) -> Result<Header, AppError> {
     let mut amendments: HashMap<EventId, Vec<Record>> = HashMap::new();
     for a in reader.all_amendments()? {
-        if view.known_at.is_none_or(|cut| a.event.recorded_at <= cut)
+        if view.knows(a.event.recorded_at)
             && until.is_none_or(|until| a.seq <= until)
             && let Some(target) = a.event.facts.payload.target()
         {
@@ -87,7 +88,7 @@ fn stream_in<T: ReadTxn + ?Sized>(
     let mut head_seq = 0;
     reader.records(&Filter { until, ..Filter::default() }, |record| {
         tick();
-        if view.known_at.is_some_and(|cut| record.event.recorded_at > cut) {
+        if !view.knows(record.event.recorded_at) {
             return Ok::<(), AppError>(());
         }
         head_seq = record.seq;

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::view::FormatArg;
 use super::{CommandError, Ctx};
-use crate::report::AuditReport;
 use crate::log::Filter;
+use crate::projection::audit::Audit;
+use crate::report;
 
 /// The reviewer's report on how the log was built.
 ///
@@ -30,16 +31,16 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     // Streamed: only the report's entries are held, never the log.
-    let mut report = AuditReport::new(args.since);
+    let mut audit = Audit::new(args.since);
     store.consistent(|reader| {
         reader.records(&Filter::default(), |record| {
             let target = match record.event.facts.payload.target() {
                 Some(id) => reader.seq_of(id)?,
                 None => None,
             };
-            report.push(record, target);
+            audit.push(record, target);
             Ok::<(), CommandError>(())
         })
     })?;
-    super::print(&report.render(args.format.format), args.format.format)
+    super::print(&report::audit::render(&audit, args.format.format), args.format.format)
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use super::import::append_lines;
 use super::view::{FormatArg, ViewArgs, replay};
 use super::{CommandError, Ctx, stdout};
-use crate::report::{Projection, Scope, render};
+use crate::report::{self, Format, Scope};
 use crate::store::Sqlite;
 
 /// The canonical seed scenario, compiled into the binary.
@@ -33,17 +33,22 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None)?;
     let head = store.head()?;
     let replay = replay(&store, args.view.view(ctx), &mut || {})?;
-    let report = render(&replay, replay.status(), Projection::Status, args.format.format, &Scope::default());
+    let report = report::status::render(&replay.header(), replay.status(), &Scope::default(), args.format.format);
+    // Text is framed by what the demo did and what to try next; JSON and Markdown are
+    // the report alone.
+    let framed = match args.format.format {
+        Format::Text => true,
+        Format::Json | Format::Markdown => false,
+    };
     let mut out = stdout();
-    if args.format.format == crate::report::Format::Text {
+    if framed {
         writeln!(out, "entente demo: {SEED_NAME} loaded into a scratch log in memory")?;
         writeln!(out, "{} events, head hash {}\n", tally.appended, head.hash)?;
     }
-    match args.format.format {
-        crate::report::Format::Json => write!(out, "{report}")?,
-        _ => write!(out, "{}", crate::text::net(&report))?,
-    }
-    if args.format.format == crate::report::Format::Text {
+    // The report is printed as every report is; what came before goes out first.
+    out.flush()?;
+    super::print(&report, args.format.format)?;
+    if framed {
         writeln!(out, "\nNext: `entente demo --as-of 2022-04-20`, or load it into a log of your own with")?;
         writeln!(
             out,

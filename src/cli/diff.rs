@@ -3,7 +3,8 @@
 use super::view::{self, FormatArg, ViewArgs};
 use super::view::{parse_day, parse_known_at};
 use super::{CommandError, Ctx};
-use crate::report::{diff, render_diff};
+use crate::projection::diff::diff;
+use crate::report;
 
 /// What changed in the status between two dates.
 ///
@@ -54,7 +55,25 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let axis = if args.known { "known at " } else { "as of " };
     let mut changes = diff(&a, &b);
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));
-    let text =
-        render_diff(&changes, &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), args.format.format);
+    let text = report::diff::render(
+        &changes,
+        &format!("{axis}{}", args.from),
+        &format!("{axis}{}", args.to),
+        args.format.format,
+    );
     super::print(&text, args.format.format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_known_at;
+    use crate::event::format_recorded_at;
+
+    #[test]
+    fn a_known_at_date_means_the_end_of_that_day() {
+        // `diff --known` (like every --known-at) reads a day as its end.
+        let t = parse_known_at("2022-04-06").expect("date");
+        assert_eq!(format_recorded_at(&t), "2022-04-06T23:59:59.999999Z");
+        assert!(parse_known_at("yesterday").is_err());
+    }
 }

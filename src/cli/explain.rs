@@ -2,7 +2,9 @@
 
 use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
-use crate::report::explain;
+use crate::app::AppError;
+use crate::app::explain::explain;
+use crate::report;
 
 /// Show the evidence behind a track's, principle's or commitment's state.
 ///
@@ -21,7 +23,18 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
-    let found = crate::app::explain::explain(&store, args.view.view(ctx), &args.reference)?;
-    let text = explain(&found.header, &args.reference, &found.subject, &found.evidence, args.format.format);
-    super::print(&text, args.format.format)
+    let format = args.format.format;
+    let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| {
+        report::explain::render(header, &args.reference, subject, evidence, format)
+    }) {
+        Err(AppError::NoSubject) => {
+            return Err(CommandError::Usage(format!(
+                "`{}` is not a track, principle (PROPOSAL#N) or commitment in this view; \
+                 `entente status`, `entente principles` and `entente commitments` list them",
+                args.reference
+            )));
+        }
+        other => other?,
+    };
+    super::print(&text, format)
 }

@@ -29,5 +29,6 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         let amendments = reader.amendments_of(record.event.id)?;
         Ok::<_, CommandError>((record, amendments))
     })?;
-    super::print(&crate::report::history(&record, &amendments, args.format.format), args.format.format)
+    let history = crate::projection::history::history(&record, &amendments);
+    super::print(&crate::report::history::render(&history, args.format.format), args.format.format)
 }

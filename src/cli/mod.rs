@@ -229,7 +229,9 @@ impl From<AppError> for CommandError {
             AppError::Io { path, message } => CommandError::Io { path, message },
             AppError::Unverified { what } => CommandError::Unverified { what },
             AppError::Reference(e) => reference_error(e),
-            AppError::Subject(what) => CommandError::Usage(what),
+            AppError::NoSubject => {
+                CommandError::Usage("no such track, principle or commitment in this view".to_owned())
+            }
         }
     }
 }
@@ -372,7 +374,7 @@ fn print(text: &str, format: crate::report::Format) -> Result<(), CommandError> 
     let mut out = stdout();
     match format {
         crate::report::Format::Json => write!(out, "{text}")?,
-        _ => write!(out, "{}", crate::text::net(text))?,
+        crate::report::Format::Text | crate::report::Format::Markdown => write!(out, "{}", crate::text::net(text))?,
     }
     out.flush()?;
     Ok(())

@@ -8,6 +8,7 @@ use super::import::{append_lines, open_input};
 use super::view::{ViewArgs, rebuild_snapshot, replay};
 use super::{CommandError, Ctx, stdout};
 use crate::env::Stopwatch;
+use crate::names::Named;
 use crate::projection::Replay;
 use crate::report::{Format, Projection, Scope, render};
 use crate::store::Sqlite;
@@ -113,8 +114,8 @@ fn check_targets(db: &Path, root: &Path, path: &impl Fn(Projection, Format) -> P
             super::shown_path(root)
         )));
     }
-    for projection in Projection::ALL {
-        for format in Format::ALL {
+    for &projection in Projection::ALL {
+        for &format in Format::ALL {
             super::output::guard(db, &[("--out", &path(projection, format))])?;
         }
     }
@@ -129,8 +130,8 @@ fn write_reports(
 ) -> Result<usize, CommandError> {
     let tracks = replay.status();
     let mut written = 0;
-    for projection in Projection::ALL {
-        for format in Format::ALL {
+    for &projection in Projection::ALL {
+        for &format in Format::ALL {
             let target = path(projection, format);
             let parent = target.parent().unwrap_or(root);
             std::fs::create_dir_all(parent)

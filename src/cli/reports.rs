@@ -1,11 +1,13 @@
-//! `entente status`, `principles`, `commitments` and `timeline`: four views of one
-//! replay. They share one `run` (and three of them one `ReportArgs`) here rather than
-//! four near-identical files.
+//! `entente status`, `principles`, `commitments` and `timeline`: four reports of one
+//! view. They share the read of the status and the check of `--track` (and three of
+//! them one `ReportArgs`) here rather than four near-identical files; each calls its
+//! own report.
 
 use super::view::{self, FormatArg, ViewArgs, replay};
 use super::{CommandError, Ctx};
+use crate::projection::Header;
 use crate::projection::status::{CommitmentState, TrackStatus};
-use crate::report::{Format, Projection, Scope, render, render_status};
+use crate::report::{self, Scope};
 
 /// The options of `status`, `principles` and `timeline`; each command's help is on its
 /// variant of the command enum.
@@ -46,46 +48,48 @@ fn parse_state(text: &str) -> Result<CommitmentState, String> {
 }
 
 pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
-    run(ctx, Projection::Status, &a.view, a.format.format, Scope { track: a.track, state: None })
+    let scope = Scope { track: a.track, state: None };
+    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
+    super::print(&report::status::render(&header, tracks, &scope, a.format.format), a.format.format)
 }
 
 pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
-    run(ctx, Projection::Principles, &a.view, a.format.format, Scope { track: a.track, state: None })
+    let scope = Scope { track: a.track, state: None };
+    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
+    super::print(&report::principles::render(&header, tracks, &scope, a.format.format), a.format.format)
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {
-    run(ctx, Projection::Commitments, &a.view, a.format.format, Scope { track: a.track, state: a.state })
+    let scope = Scope { track: a.track, state: a.state };
+    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
+    super::print(&report::commitments::render(&header, tracks, &scope, a.format.format), a.format.format)
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
-    run(ctx, Projection::Timeline, &a.view, a.format.format, Scope { track: a.track, state: None })
+    let scope = Scope { track: a.track, state: None };
+    let store = ctx.open_to_read()?;
+    // The timeline lists the events themselves, which only a replay holds.
+    let replay = replay(&store, a.view.view(ctx), &mut || {})?;
+    let tracks = replay.status();
+    known(&tracks, &scope)?;
+    super::print(&report::timeline::render(&replay, tracks, &scope, a.format.format), a.format.format)
 }
 
-fn run(
-    ctx: &Ctx<'_>,
-    projection: Projection,
-    view_args: &ViewArgs,
-    format: Format,
-    scope: Scope,
-) -> Result<(), CommandError> {
+/// The status as the view sees it, for the reports that need only the status fold
+/// (which the snapshot serves without reading the log).
+fn status_of(ctx: &Ctx<'_>, view_args: &ViewArgs, scope: &Scope) -> Result<(Vec<TrackStatus>, Header), CommandError> {
     let store = ctx.open_to_read()?;
-    // The timeline lists the events themselves; the others need only the status fold,
-    // which the snapshot serves without reading the log.
-    let known = |tracks: &[TrackStatus]| match &scope.track {
+    let (tracks, header) = view::status(&store, view_args.view(ctx))?;
+    known(&tracks, scope)?;
+    Ok((tracks, header))
+}
+
+/// Refuses a `--track` the view does not know.
+fn known(tracks: &[TrackStatus], scope: &Scope) -> Result<(), CommandError> {
+    match &scope.track {
         Some(track) if !tracks.iter().any(|t| t.id.as_str() == track) => Err(CommandError::Usage(format!(
             "no track `{track}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"
         ))),
         _ => Ok(()),
-    };
-    let text = if projection == Projection::Timeline {
-        let replay = replay(&store, view_args.view(ctx), &mut || {})?;
-        let tracks = replay.status();
-        known(&tracks)?;
-        render(&replay, tracks, projection, format, &scope)
-    } else {
-        let (tracks, header) = view::status(&store, view_args.view(ctx))?;
-        known(&tracks)?;
-        render_status(&header, tracks, projection, format, &scope)
-    };
-    super::print(&text, format)
+    }
 }

@@ -2,7 +2,8 @@
 
 use super::view::{self, FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
-use crate::report::SourcesReport;
+use crate::projection::sources::Sources;
+use crate::report;
 
 /// List every source cited and what rests on it.
 ///
@@ -19,7 +20,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
-    let mut report = SourcesReport::default();
-    let header = view::stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| report.push(record))?;
-    super::print(&report.render(&header, args.format.format), args.format.format)
+    let mut sources = Sources::default();
+    let header = view::stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| sources.push(record))?;
+    super::print(&report::sources::render(&sources.finish(), &header, args.format.format), args.format.format)
 }

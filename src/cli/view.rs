@@ -44,7 +44,16 @@ pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
 /// Parses `--known-at`: an RFC 3339 timestamp or a day (its end, UTC), within the times
 /// the log can record (years 0001 to 9999).
 pub fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
-    let at = crate::report::parse_known_at(text)?;
+    let at = match DateTime::parse_from_rfc3339(text) {
+        Ok(t) => t.with_timezone(&Utc),
+        Err(_) => {
+            let day: NaiveDate = text
+                .parse()
+                .map_err(|_| format!("`{text}` is neither an RFC 3339 timestamp nor a date (YYYY-MM-DD)"))?;
+            let end = day.and_hms_micro_opt(23, 59, 59, 999_999).ok_or_else(|| format!("`{text}` is out of range"))?;
+            end.and_utc()
+        }
+    };
     let (first, last) = crate::event::recording_time_range();
     if at < first || at > last {
         return Err(format!("`{text}` is outside the years 0001 to 9999 (UTC), the times the log can record"));
@@ -56,8 +65,47 @@ pub fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
 #[derive(Debug, Clone, clap::Args)]
 pub struct FormatArg {
     /// text (aligned, 100 columns), json (for scripts) or markdown (for a brief).
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, value_parser = format_parser(), default_value = "text")]
     pub format: Format,
+}
+
+/// Parses `--format` into a [`Format`], exactly as clap parses and refuses a closed set.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::EnumValueParser::<FormatValue>::new().map(|value| value.0)
+}
+
+/// A value of `--format`: a [`Format`], named from its one table, with a line of help.
+#[derive(Clone, Copy, Debug)]
+struct FormatValue(Format);
+
+impl FormatValue {
+    /// Every format, in the table's order.
+    const ALL: [FormatValue; <Format as crate::names::Named>::ALL.len()] = {
+        let formats = <Format as crate::names::Named>::ALL;
+        let mut all = [FormatValue(Format::Text); <Format as crate::names::Named>::ALL.len()];
+        let mut i = 0;
+        while i < formats.len() {
+            all[i] = FormatValue(formats[i]);
+            i += 1;
+        }
+        all
+    };
+}
+
+impl clap::ValueEnum for FormatValue {
+    fn value_variants<'a>() -> &'a [FormatValue] {
+        &FormatValue::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self.0 {
+            Format::Text => "Aligned text for a terminal",
+            Format::Json => "JSON for scripts and jq",
+            Format::Markdown => "Markdown for a brief",
+        };
+        Some(clap::builder::PossibleValue::new(self.0.name()).help(help))
+    }
 }
 
 impl ViewArgs {

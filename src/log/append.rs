@@ -4,11 +4,13 @@
 //! `event::validate`, a correction's result), stamped by the [`AppendPolicy`], chained
 //! and handed to the backend to write. Any rejected line rolls the whole batch back.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
 use crate::date::PartialDate;
+use crate::event::correct::apply_corrections;
 use crate::event::payload::{EventCorrected, Payload};
 use crate::event::{
     ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Incoming, Known, Name, Record, validate,
@@ -320,16 +322,13 @@ fn check_correction(
 /// An event as it stands now: its original with every correction so far applied.
 fn current_event(txn: &impl ReadTxn, id: EventId) -> Result<Option<Event>, LogError> {
     let Some(StoredRow { body, .. }) = txn.row_of(id)? else { return Ok(None) };
-    let Some(mut event) = stored_event(&body) else { return Ok(None) };
-    for row in txn.amendment_rows(Some(id), Some(crate::event::Kind::EventCorrected))? {
-        if let Ok(line) = crate::event::parse_line(&row.body)
-            && let Payload::EventCorrected(c) = &line.facts.payload
-            && let Ok(next) = event.corrected(&c.changes)
-        {
-            event = next;
-        }
-    }
-    Ok(Some(event))
+    let Some(event) = stored_event(&body) else { return Ok(None) };
+    let corrections = txn.amendment_rows(Some(id), Some(crate::event::Kind::EventCorrected))?;
+    let changes = corrections.iter().filter_map(|row| match crate::event::parse_line(&row.body).ok()?.facts.payload {
+        Payload::EventCorrected(c) => Some(c.changes),
+        _ => None,
+    });
+    Ok(Some(apply_corrections(Cow::Owned(event), changes).into_owned()))
 }
 
 /// The facts of the stored event with this id, and its seq. A stored body that does not

@@ -1,19 +1,31 @@
 //! Projections: what the log means at a date. Pure folds over records — no SQL, no
-//! clock, no I/O; the date a report is judged at and the recording cut-off come in as
-//! a [`View`].
+//! clock, no I/O, and no words laid out for a reader (that is `report`'s job); the date
+//! a report is judged at and the recording cut-off come in as a [`View`].
+//!
+//! `mod.rs` holds the view, the header every report carries, and [`Replay`] (the log
+//! in memory, for commands that list events). One file per projection: [`status`] (the
+//! fold: tracks, principles, commitments), [`timeline`] (events per track), [`diff`]
+//! (what changed between two statuses), [`explain`] (what stands behind a state),
+//! [`history`] (an event's amendments step by step), [`sources`] (what rests on each
+//! source) and [`audit`] (who recorded what, and the amendments).
 //!
 //! Rule for partial dates: an event counts as of day D only once its whole interval has
 //! passed (`last_day <= D`). An event dated `2021-12` has not surely happened "as of
 //! 2021-12-15", so it is left out of that view; as of 2021-12-31 it is in.
 
+pub mod audit;
+pub mod diff;
+pub mod explain;
+pub mod history;
+pub mod sources;
 pub mod status;
+pub mod timeline;
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::event::payload::Payload;
+use crate::event::correct::amend;
 use crate::event::{EventId, Record};
 
 /// Which slice of the log a report sees, and the date it judges deadlines at.
@@ -32,10 +44,16 @@ pub struct View {
 pub const DEFAULT_STALL_DAYS: u32 = 180;
 
 impl View {
-    /// True when `record` belongs in this view.
+    /// True when `record` belongs in this view: dated by its world date and known at
+    /// its recording cut-off.
     pub fn sees(&self, record: &Record) -> bool {
-        record.event.facts.occurred.last_day() <= self.as_of
-            && self.known_at.is_none_or(|cut| record.event.recorded_at <= cut)
+        record.event.facts.occurred.last_day() <= self.as_of && self.knows(record.event.recorded_at)
+    }
+
+    /// True when what was recorded at `recorded_at` is known at the view's recording
+    /// cut-off: the one known-at rule, for events and their amendments alike.
+    pub fn knows(&self, recorded_at: DateTime<Utc>) -> bool {
+        self.known_at.is_none_or(|cut| recorded_at <= cut)
     }
 }
 
@@ -51,35 +69,6 @@ pub struct Header {
     pub view: View,
     /// The last seq known at the view's recording cut-off.
     pub head_seq: u64,
-}
-
-/// An event as it stands after its amendments (`amendments`, in any order): `None`
-/// when retracted; otherwise the corrected event (borrowed when uncorrected) and
-/// whether a source disputes it.
-pub fn amend<'a>(record: &'a Record, amendments: &[Record]) -> Option<(Cow<'a, Record>, bool)> {
-    if amendments.is_empty() {
-        return Some((Cow::Borrowed(record), false));
-    }
-    let mut ordered: Vec<&Record> = amendments.iter().collect();
-    ordered.sort_by_key(|r| r.seq);
-    if ordered.iter().any(|a| matches!(a.event.facts.payload, Payload::EventRetracted(_))) {
-        return None;
-    }
-    let mut current = Cow::Borrowed(record);
-    let mut disputed = false;
-    for amendment in ordered {
-        match &amendment.event.facts.payload {
-            Payload::EventCorrected(c) => {
-                // The log checked every correction when it took it.
-                if let Ok(corrected) = current.event.corrected(&c.changes) {
-                    current.to_mut().event = corrected;
-                }
-            }
-            Payload::EventDisputed(_) => disputed = true,
-            _ => {}
-        }
-    }
-    Some((current, disputed))
 }
 
 /// Rebuilds projections from records pushed in any order: what it derives depends only
@@ -123,7 +112,7 @@ impl Replay {
 
     /// Takes one record of the log into account.
     pub fn push(&mut self, record: Record) {
-        if self.view.known_at.is_some_and(|cut| record.event.recorded_at > cut) {
+        if !self.view.knows(record.event.recorded_at) {
             return;
         }
         self.count += 1;
@@ -133,11 +122,6 @@ impl Replay {
             Some(target) => self.amendments.entry(target).or_default().push(record),
             None => self.base.push(record),
         }
-    }
-
-    /// The view this replay derives.
-    pub fn view(&self) -> &View {
-        &self.view
     }
 
     /// The last seq known at the view's recording cut-off.
@@ -184,8 +168,8 @@ impl Replay {
     }
 
     /// Every record the view knows (as recorded, amendments included), in log order.
-    pub fn all_records(&self) -> Vec<Record> {
-        let mut all: Vec<Record> = self.base.iter().chain(self.amendments.values().flatten()).cloned().collect();
+    pub fn all_records(&self) -> Vec<&Record> {
+        let mut all: Vec<&Record> = self.base.iter().chain(self.amendments.values().flatten()).collect();
         all.sort_by_key(|r| r.seq);
         all
     }

@@ -1,0 +1,74 @@
+//! The explain projection: what stands behind a derived state — the track, principle
+//! or commitment a reference names in a status, the seqs of the events behind it, and
+//! each of those events as it stands.
+//!
+//! It finds and amends; reading the events named from the log is the caller's (only
+//! those are read), and wording the state is `report::explain`'s.
+
+use crate::event::correct::amend;
+use crate::event::{Kind, Record};
+
+use super::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
+
+/// What `explain` is asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// A track: its stage.
+    Track(&'a TrackStatus),
+    /// A principle (`PROPOSAL#N`): its state.
+    Principle(&'a PrincipleStatus),
+    /// A commitment: its state and due day.
+    Commitment(&'a CommitmentStatus),
+}
+
+impl<'a> Subject<'a> {
+    /// The track, principle or commitment `reference` names in `tracks`, tracks first.
+    pub fn find(tracks: &'a [TrackStatus], reference: &str) -> Option<Subject<'a>> {
+        tracks.iter().find_map(|t| {
+            if t.id.as_str() == reference {
+                return Some(Subject::Track(t));
+            }
+            if let Some(p) = t.principles.iter().find(|p| p.id.to_string() == reference) {
+                return Some(Subject::Principle(p));
+            }
+            t.commitments.iter().find(|c| c.id.as_str() == reference).map(Subject::Commitment)
+        })
+    }
+
+    /// The seqs of the events behind its state, in world order: for a track, each
+    /// event that moved its stage.
+    pub fn seqs(&self) -> Vec<u64> {
+        match self {
+            Subject::Track(t) => {
+                let mut seqs: Vec<u64> = t.stage_history.iter().map(|m| m.at.seq).collect();
+                seqs.dedup();
+                seqs
+            }
+            Subject::Principle(p) => p.evidence.clone(),
+            Subject::Commitment(c) => c.evidence.clone(),
+        }
+    }
+}
+
+/// One event behind a subject, as it stands.
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    /// The event, corrections applied.
+    pub record: Record,
+    /// A source disputes it.
+    pub disputed: bool,
+    /// It was corrected since first recorded.
+    pub corrected: bool,
+}
+
+impl Evidence {
+    /// `record` with `amendments` (those the view knows) applied; `None` when retracted.
+    pub fn of(record: &Record, amendments: &[Record]) -> Option<Evidence> {
+        let corrected = amendments.iter().any(|a| a.event.facts.kind() == Kind::EventCorrected);
+        amend(record, amendments).map(|(record, disputed)| Evidence {
+            record: record.into_owned(),
+            disputed,
+            corrected,
+        })
+    }
+}

@@ -1,0 +1,145 @@
+//! A principle's status: the state machine over the answers to its proposal and the
+//! events that address it, taken in world order, from what the [`super::Fold`]
+//! accumulated for it. What is accumulated, and when, is the fold's, not this file's.
+
+use serde::Serialize;
+
+use super::{At, PrincipleAcc, Touch};
+use crate::date::PartialDate;
+use crate::event::payload::Response;
+use crate::event::{Party, PrincipleRef};
+
+crate::names::closed_set! {
+    /// The state of a principle.
+    pub enum PrincipleState {
+        /// Proposed by one party.
+        Tabled => "tabled",
+        /// Another party took note of it or answered it in principle.
+        Acknowledged => "acknowledged",
+        /// Another party accepted it.
+        Accepted => "accepted",
+        /// Agreed in a joint text.
+        Agreed => "agreed",
+        /// Agreed, then reaffirmed.
+        Reaffirmed => "reaffirmed",
+        /// Written into a signed instrument.
+        Codified => "codified",
+        /// Rejected or countered.
+        Contested => "contested",
+    }
+}
+
+impl PrincipleState {
+    /// Open principles still await agreement.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            PrincipleState::Tabled
+                | PrincipleState::Acknowledged
+                | PrincipleState::Accepted
+                | PrincipleState::Contested
+        )
+    }
+}
+
+/// A principle at the report's date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PrincipleStatus {
+    /// `proposal#n`.
+    pub id: PrincipleRef,
+    /// Its state.
+    pub state: PrincipleState,
+    /// Its text.
+    pub text: String,
+    /// How many times it was reaffirmed, and the last date.
+    pub reaffirmed: u32,
+    /// When its state last changed or it was last reaffirmed.
+    pub last: PartialDate,
+    /// Every event behind this state, by seq, in world order.
+    pub evidence: Vec<u64>,
+    /// True when every event behind it is unsourced or disputed.
+    pub unsupported: bool,
+}
+
+impl PrincipleStatus {
+    /// Its state as diffs compare it and reports show it: the state's name, and
+    /// ` ×n` once reaffirmed n times.
+    pub fn standing(&self) -> String {
+        match self.reaffirmed {
+            0 => self.state.name().to_owned(),
+            n => format!("{} ×{n}", self.state.name()),
+        }
+    }
+}
+
+/// The status of principle `id`, tabled at `tabled` by `proposer`: the answers to its
+/// proposal and the events that address it, in world order, move its state.
+pub(super) fn principle(
+    id: &PrincipleRef,
+    tabled: At,
+    text: &str,
+    proposer: &Party,
+    acc: &PrincipleAcc,
+    answers: Option<&Vec<(At, Party, Response)>>,
+) -> PrincipleStatus {
+    enum Step<'a> {
+        Answer(&'a Party, Response),
+        Addressed { joint: bool, signed: bool },
+    }
+    let mut steps: Vec<(At, Step<'_>)> = acc
+        .touches
+        .iter()
+        .map(|(at, Touch::Addressed { joint, signed })| (*at, Step::Addressed { joint: *joint, signed: *signed }))
+        .collect();
+    steps.extend(answers.into_iter().flatten().map(|(at, by, r)| (*at, Step::Answer(by, *r))));
+    steps.sort_by_key(|(at, _)| at.key());
+    let mut p = PrincipleStatus {
+        id: id.clone(),
+        state: PrincipleState::Tabled,
+        text: text.to_owned(),
+        reaffirmed: 0,
+        last: tabled.date,
+        evidence: vec![tabled.seq],
+        unsupported: false,
+    };
+    for (at, step) in steps {
+        cite(&mut p.evidence, at.seq);
+        match step {
+            Step::Answer(by, response) => {
+                if by == proposer {
+                    continue;
+                }
+                if p.state.is_open() {
+                    p.state = match response {
+                        Response::Accepted => PrincipleState::Accepted,
+                        Response::AcceptedInPrinciple => PrincipleState::Acknowledged,
+                        Response::Rejected | Response::CounterProposal => PrincipleState::Contested,
+                    };
+                    p.last = at.date;
+                }
+            }
+            Step::Addressed { joint, signed } => {
+                p.last = at.date;
+                p.state = match (p.state, signed, joint) {
+                    (_, true, _) => PrincipleState::Codified,
+                    (PrincipleState::Codified, _, _) => PrincipleState::Codified,
+                    (PrincipleState::Agreed | PrincipleState::Reaffirmed, _, _) => {
+                        p.reaffirmed += 1;
+                        PrincipleState::Reaffirmed
+                    }
+                    (_, _, true) => PrincipleState::Agreed,
+                    (PrincipleState::Tabled, _, false) => PrincipleState::Acknowledged,
+                    (state, _, false) => state,
+                };
+            }
+        }
+    }
+    p
+}
+
+/// Adds an event to an evidence list once, however many ways it bears on the subject.
+fn cite(evidence: &mut Vec<u64>, seq: u64) {
+    if evidence.last() != Some(&seq) {
+        evidence.push(seq);
+    }
+}

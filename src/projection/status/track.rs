@@ -1,0 +1,205 @@
+//! A track's status: its stage (moved by activity until a principal instrument rules
+//! it), envoys, contact counts and the events behind them, derived from what the
+//! [`Fold`] accumulated for it. Its principles and commitments are derived beside it
+//! (`principle.rs`, `commitment.rs`) and gathered onto it by [`Fold::finish`].
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{At, CommitmentStatus, Fold, PrincipleStatus, TrackAcc};
+use crate::date::PartialDate;
+use crate::event::payload::{InstrumentType, PartyName, Stage as InstrumentStage};
+use crate::event::{CommitmentId, Party, TrackId};
+
+crate::names::closed_set! {
+    /// Where a track stands (domain.md, "Track stage").
+    pub enum Stage {
+        /// Opened, nothing since.
+        Dormant => "dormant",
+        /// Envoys, contacts, talks about talks.
+        PreNegotiation => "pre_negotiation" / "pre-negotiation",
+        /// Proposals exchanged, commitments made.
+        Negotiation => "negotiation",
+        /// A proposal accepted by the other side.
+        FrameworkAgreed => "framework_agreed" / "framework agreed",
+        /// The principal instrument's text is agreed.
+        TextAgreed => "text_agreed" / "text agreed",
+        /// Initialled.
+        Initialled => "initialled",
+        /// Signed.
+        Signed => "signed",
+        /// Ratification under way.
+        Ratification => "ratification",
+        /// In force.
+        InForce => "in_force" / "in force",
+        /// Implementation steps after entry into force.
+        Implementation => "implementation",
+        /// Suspended.
+        Suspended => "suspended",
+        /// A party withdrew.
+        Withdrawn => "withdrawn",
+        /// Annulled.
+        Annulled => "annulled",
+    }
+}
+
+/// An envoy in office.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Envoy {
+    /// Appointing party.
+    pub party: Party,
+    /// Name.
+    pub name: String,
+    /// Since when.
+    pub since: PartialDate,
+    /// The appointing event.
+    pub seq: u64,
+}
+
+/// One stage a track reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StageMove {
+    /// The stage.
+    pub stage: Stage,
+    /// When, and the event that moved the track there.
+    pub at: At,
+}
+
+/// The nearest deadline of a track.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct NextDeadline {
+    /// The day it falls due.
+    pub due: NaiveDate,
+    /// The commitment.
+    pub commitment: CommitmentId,
+}
+
+/// One track at the report's date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrackStatus {
+    /// Its id.
+    pub id: TrackId,
+    /// Its title.
+    pub title: String,
+    /// The parties normalizing their relations.
+    pub parties: Vec<PartyName>,
+    /// Its stage.
+    pub stage: Stage,
+    /// When it reached the stage, and the event that moved it there.
+    pub stage_since: At,
+    /// Every stage it has been at, oldest first, with the event that moved it.
+    pub stage_history: Vec<StageMove>,
+    /// The latest event on the track.
+    pub last_activity: At,
+    /// Envoys appointed.
+    pub envoys: Vec<Envoy>,
+    /// Meetings in person.
+    pub meetings: u32,
+    /// Calls by phone or video.
+    pub calls: u32,
+    /// Principles of proposals on this track.
+    pub principles: Vec<PrincipleStatus>,
+    /// Commitments on this track.
+    pub commitments: Vec<CommitmentStatus>,
+    /// The earliest due date among commitments not yet met or withdrawn.
+    pub next_deadline: Option<NextDeadline>,
+    /// Events on this track recorded without a source.
+    pub unsourced: Vec<u64>,
+    /// Events on this track that a source contradicts.
+    pub disputed: Vec<u64>,
+}
+
+impl Fold {
+    /// The status of track `id`, opened at `opened`, before its principles and
+    /// commitments are gathered onto it.
+    pub(super) fn track(
+        &self,
+        id: &TrackId,
+        acc: &TrackAcc,
+        opened: At,
+        title: &str,
+        parties: &[PartyName],
+    ) -> TrackStatus {
+        // Every event that may move the stage, in world order; activity counts only
+        // through the first event reaching each level (later ones never move it).
+        enum Move {
+            Activity(Stage),
+            Instrument(InstrumentStage),
+            Implementation,
+        }
+        let mut moves: Vec<(At, Move)> = Vec::new();
+        moves.extend(acc.activity.iter().map(|(s, at)| (*at, Move::Activity(*s))));
+        for (at, instrument, stage) in &acc.instrument {
+            let principal = matches!(
+                self.instrument_types.get(instrument),
+                Some(InstrumentType::Treaty | InstrumentType::Framework)
+            );
+            if principal {
+                moves.push((*at, Move::Instrument(*stage)));
+            }
+        }
+        moves.extend(acc.implementation.iter().map(|at| (*at, Move::Implementation)));
+        moves.sort_by_key(|(at, _)| at.key());
+        let mut stage = Stage::Dormant;
+        let mut since = opened;
+        let mut history = vec![StageMove { stage, at: opened }];
+        let mut principal = false;
+        for (at, m) in moves {
+            let next = match m {
+                Move::Activity(s) if !principal && s > stage => Some(s),
+                Move::Instrument(s) => {
+                    principal = true;
+                    Some(match s {
+                        InstrumentStage::TextAgreed => Stage::TextAgreed,
+                        InstrumentStage::Initialled => Stage::Initialled,
+                        InstrumentStage::Signed => Stage::Signed,
+                        InstrumentStage::RatificationStep => Stage::Ratification,
+                        InstrumentStage::InForce => Stage::InForce,
+                        InstrumentStage::Suspended => Stage::Suspended,
+                        InstrumentStage::Withdrawn => Stage::Withdrawn,
+                        InstrumentStage::Annulled => Stage::Annulled,
+                    })
+                }
+                Move::Implementation if stage == Stage::InForce => Some(Stage::Implementation),
+                _ => None,
+            };
+            if let Some(next) = next
+                && next != stage
+            {
+                stage = next;
+                since = at;
+                history.push(StageMove { stage, at });
+            }
+        }
+        let mut envoys = acc.envoys.clone();
+        envoys.sort_by_key(|e| (e.since.first_day(), e.since.last_day(), e.seq));
+        // One envoy per party and name, first appointment first; names that differ only
+        // in how their accents are encoded (NFC, NFD) are one name.
+        let mut seen = BTreeSet::new();
+        envoys.retain(|e| seen.insert((e.party.clone(), crate::text::same(&e.name).into_owned())));
+        let sorted = |list: &[At]| {
+            let mut v = list.to_vec();
+            v.sort_by_key(|a| a.key());
+            v.into_iter().map(|a| a.seq).collect::<Vec<u64>>()
+        };
+        TrackStatus {
+            id: id.clone(),
+            title: title.to_owned(),
+            parties: parties.to_vec(),
+            stage,
+            stage_since: since,
+            stage_history: history,
+            last_activity: acc.last.unwrap_or(opened),
+            envoys,
+            meetings: acc.meetings,
+            calls: acc.calls,
+            principles: Vec::new(),
+            commitments: Vec::new(),
+            next_deadline: None,
+            unsourced: sorted(&acc.unsourced),
+            disputed: sorted(&acc.disputed),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The audit report: who recorded what and when, corrections and retractions with
+//! their reasons, disputes with their sources, and unsourced events.
+//!
+//! Presentation only: the entries are `projection::audit`'s.
+
+use serde::Serialize;
+
+use super::doc::Doc;
+use super::{Format, Output, json};
+use crate::event::format_recorded_at;
+use crate::event::payload::Payload;
+use crate::projection::audit::{Audit, Entry};
+
+#[derive(Serialize)]
+struct AuditRecorder {
+    name: String,
+    events: u64,
+    first: String,
+    last: String,
+}
+
+#[derive(Serialize)]
+struct AuditEntry {
+    seq: u64,
+    recorded_at: String,
+    recorded_by: String,
+    kind: &'static str,
+    what: String,
+}
+
+#[derive(Serialize)]
+struct AuditOut {
+    since: Option<String>,
+    events: u64,
+    recorders: Vec<AuditRecorder>,
+    corrections: Vec<AuditEntry>,
+    retractions: Vec<AuditEntry>,
+    disputes: Vec<AuditEntry>,
+    unsourced: Vec<AuditEntry>,
+}
+
+/// An entry in words: for an amendment, the seq it speaks about (0 when the log does
+/// not hold it) and why; for an unsourced event, the event.
+fn entry(e: &Entry) -> AuditEntry {
+    let target = e.target.unwrap_or(0);
+    let event = &e.event;
+    let what = match &event.facts.payload {
+        Payload::EventCorrected(c) => {
+            let fields: Vec<&str> = c.changes.iter().map(|x| x.field.as_str()).collect();
+            format!("seq {target} ({}): {}", fields.join(", "), c.reason)
+        }
+        Payload::EventRetracted(x) => format!("seq {target}: {}", x.reason),
+        Payload::EventDisputed(x) => {
+            let by: Vec<&str> = event.facts.sources.iter().map(|s| s.title.as_str()).collect();
+            format!("seq {target}: {} (per {})", x.note, by.join("; "))
+        }
+        _ => crate::render::headline(event),
+    };
+    AuditEntry {
+        seq: e.seq,
+        recorded_at: format_recorded_at(&event.recorded_at),
+        recorded_by: event.recorded_by.clone(),
+        kind: event.facts.kind().name(),
+        what,
+    }
+}
+
+fn out(audit: &Audit) -> AuditOut {
+    let entries = |list: &[Entry]| list.iter().map(entry).collect();
+    AuditOut {
+        since: audit.since.as_ref().map(format_recorded_at),
+        events: audit.events,
+        recorders: audit
+            .recorders
+            .iter()
+            .map(|r| AuditRecorder {
+                name: r.name.clone(),
+                events: r.events,
+                first: format_recorded_at(&r.first),
+                last: format_recorded_at(&r.last),
+            })
+            .collect(),
+        corrections: entries(&audit.corrections),
+        retractions: entries(&audit.retractions),
+        disputes: entries(&audit.disputes),
+        unsourced: entries(&audit.unsourced),
+    }
+}
+
+/// The audit in `format`.
+pub fn render(audit: &Audit, format: Format) -> String {
+    let out = out(audit);
+    match Output::of(format) {
+        Output::Json => json(&out),
+        Output::Doc(doc) => document(doc, &out),
+    }
+}
+
+fn document(mut doc: Doc, out: &AuditOut) -> String {
+    let scope = match &out.since {
+        Some(s) => format!("recorded since {s}"),
+        None => "the whole log".to_owned(),
+    };
+    doc.title(&format!("Audit — {scope}: {} events", out.events));
+    doc.heading("Who recorded what");
+    let rows: Vec<Vec<String>> = out
+        .recorders
+        .iter()
+        .map(|r| vec![r.name.clone(), r.events.to_string(), r.first.clone(), r.last.clone()])
+        .collect();
+    doc.table(&["recorded by", "events", "first", "last"], &rows);
+    for (title, list, empty) in [
+        ("Corrections", &out.corrections, "No corrections."),
+        ("Retractions", &out.retractions, "No retractions."),
+        ("Disputes", &out.disputes, "No disputes."),
+        ("Unsourced events", &out.unsourced, "No unsourced events."),
+    ] {
+        doc.heading(title);
+        if list.is_empty() {
+            doc.para(empty);
+            continue;
+        }
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|e| vec![e.seq.to_string(), e.recorded_at.clone(), e.recorded_by.clone(), e.what.clone()])
+            .collect();
+        doc.table(&["seq", "recorded at", "by", "what"], &rows);
+    }
+    doc.finish()
+}

@@ -1,0 +1,261 @@
+//! The document writer every text and Markdown report is written through: a [`Doc`]
+//! takes the few shapes reports need (a title, headings, labelled fields, tables,
+//! paragraphs), escapes every string it is handed for its [`Medium`], and has the
+//! medium lay it out. Another medium (HTML, CSV) is another `Medium` beside [`Text`]
+//! and [`Markdown`].
+//!
+//! It neither decides what a report says (each report module does) nor writes JSON
+//! (reports serialize their data with serde, never through a `Doc`).
+
+use std::fmt::Write as _;
+
+use crate::text;
+
+/// A medium documents are laid out in: its one escaper, and how it lays out each shape.
+///
+/// The layout methods are handed text already escaped by [`Medium::escape`] (field
+/// labels and table headers, entente's own words, are not escaped), so widths count
+/// the escaped form.
+pub trait Medium {
+    /// `text` as this medium shows it. Every escaper starts from [`text::shown`].
+    fn escape(&self, text: &str) -> String;
+
+    /// The document's title.
+    fn title(&self, out: &mut String, text: &str);
+
+    /// A section heading.
+    fn heading(&self, out: &mut String, text: &str);
+
+    /// A block of labelled fields.
+    fn fields(&self, out: &mut String, rows: &[(&str, String)]);
+
+    /// A table with at least one row.
+    fn table(&self, out: &mut String, header: &[&str], rows: &[Vec<String>]);
+
+    /// A paragraph.
+    fn para(&self, out: &mut String, text: &str) {
+        let _ = writeln!(out, "{text}\n");
+    }
+
+    /// The finished document: here, without trailing blank lines.
+    fn finish(&self, out: &mut String) {
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+    }
+}
+
+/// Aligned text for a terminal, 100 columns wide.
+#[derive(Clone, Copy, Debug)]
+pub struct Text;
+
+/// Markdown for a brief.
+#[derive(Clone, Copy, Debug)]
+pub struct Markdown;
+
+/// The width of a text line.
+const WIDTH: usize = 100;
+
+impl Medium for Text {
+    fn escape(&self, text: &str) -> String {
+        text::shown(text).into_owned()
+    }
+
+    fn title(&self, out: &mut String, text: &str) {
+        let _ = writeln!(out, "{text}\n");
+    }
+
+    fn heading(&self, out: &mut String, text: &str) {
+        let _ = writeln!(out, "{text}");
+        let _ = writeln!(out, "{}", "=".repeat(text.chars().count().min(WIDTH)));
+    }
+
+    fn fields(&self, out: &mut String, rows: &[(&str, String)]) {
+        for (k, v) in rows {
+            let mut lines = wrap(v, WIDTH - 17).into_iter();
+            let _ = writeln!(out, "  {k:<14} {}", lines.next().unwrap_or_default());
+            for more in lines {
+                let _ = writeln!(out, "  {:<14} {more}", "");
+            }
+        }
+        out.push('\n');
+    }
+
+    /// The last column takes what width is left.
+    fn table(&self, out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+        let n = header.len();
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in rows {
+            for (i, cell) in row.iter().enumerate().take(n - 1) {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+        let line = |cells: &[String]| {
+            let mut s = String::from(" ");
+            for (i, cell) in cells.iter().enumerate() {
+                if i + 1 < n {
+                    let _ = write!(s, " {cell:<w$} ", w = widths[i]);
+                } else {
+                    let _ = write!(s, " {cell}");
+                }
+            }
+            text::cut(s.trim_end(), WIDTH)
+        };
+        let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        let _ = writeln!(out, "{}", line(&head));
+        for row in rows {
+            let _ = writeln!(out, "{}", line(row));
+        }
+        out.push('\n');
+    }
+}
+
+impl Medium for Markdown {
+    fn escape(&self, text: &str) -> String {
+        md(text)
+    }
+
+    fn title(&self, out: &mut String, text: &str) {
+        let _ = writeln!(out, "# {text}\n");
+    }
+
+    fn heading(&self, out: &mut String, text: &str) {
+        let _ = writeln!(out, "## {text}\n");
+    }
+
+    fn fields(&self, out: &mut String, rows: &[(&str, String)]) {
+        for (k, v) in rows {
+            let _ = writeln!(out, "- **{k}:** {v}");
+        }
+        out.push('\n');
+    }
+
+    /// The last column takes everything.
+    fn table(&self, out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+        let _ = writeln!(out, "| {} |", header.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+        for row in rows {
+            let _ = writeln!(out, "| {} |", row.join(" | "));
+        }
+        out.push('\n');
+    }
+}
+
+/// A document being written in a medium.
+///
+/// Every string handed to it — titles, headings, field values, table cells,
+/// paragraphs — may hold text from the log, and goes through the medium's escaper
+/// ([`text::shown`]; in Markdown, [`md`], which builds on it) before it is laid out.
+/// Only field labels and table headers, which are entente's own words, do not.
+pub struct Doc {
+    medium: &'static dyn Medium,
+    out: String,
+}
+
+impl Doc {
+    /// An empty document in `medium`.
+    pub fn new(medium: &'static dyn Medium) -> Doc {
+        Doc { medium, out: String::new() }
+    }
+
+    /// The title.
+    pub fn title(&mut self, text: &str) {
+        let text = self.medium.escape(text);
+        self.medium.title(&mut self.out, &text);
+    }
+
+    /// A section heading.
+    pub fn heading(&mut self, text: &str) {
+        let text = self.medium.escape(text);
+        self.medium.heading(&mut self.out, &text);
+    }
+
+    /// Labelled fields: each label, entente's own word, with its value.
+    pub fn fields(&mut self, rows: &[(&str, String)]) {
+        let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (*k, self.medium.escape(v))).collect();
+        self.medium.fields(&mut self.out, &rows);
+    }
+
+    /// A table under `header` (entente's own words); nothing when there are no rows.
+    pub fn table(&mut self, header: &[&str], rows: &[Vec<String>]) {
+        if rows.is_empty() {
+            return;
+        }
+        let rows: Vec<Vec<String>> =
+            rows.iter().map(|row| row.iter().map(|c| self.medium.escape(c)).collect()).collect();
+        self.medium.table(&mut self.out, header, &rows);
+    }
+
+    /// A paragraph.
+    pub fn para(&mut self, text: &str) {
+        let text = self.medium.escape(text);
+        self.medium.para(&mut self.out, &text);
+    }
+
+    /// The document.
+    pub fn finish(mut self) -> String {
+        self.medium.finish(&mut self.out);
+        self.out
+    }
+}
+
+/// Escapes text for a Markdown table cell or line: first as every shown text is
+/// ([`text::shown`]: controls, line breaks and bidirectional controls written
+/// `\u{HEX}`), then pipes, markup characters (the escapes' backslashes included) and
+/// HTML.
+pub fn md(text: &str) -> String {
+    let text = text::shown(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '*' | '_' | '`' | '[' | ']' | '\\' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Breaks `text` into lines of at most `width` characters at spaces (a longer word
+/// stands alone on its line).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let needed =
+            if line.is_empty() { word.chars().count() } else { line.chars().count() + 1 + word.chars().count() };
+        if needed > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_escape_pipes_markup_and_html() {
+        assert_eq!(md("a|b *c* <script>&\nx"), "a\\|b \\*c\\* &lt;script&gt;&amp;\\\\u{a}x");
+        assert_eq!(md("\u{1b}[2J"), "\\\\u{1b}\\[2J", "the escape's backslash is escaped for Markdown");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_word_and_the_width() {
+        let text = "the Joint Border Commission by the end of April in line with the Sochi Statement";
+        let lines = wrap(text, 20);
+        assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+    }
+}

@@ -1,0 +1,148 @@
+//! The history report: one event as first recorded, each correction, retraction and
+//! dispute of it (who, when, why, what changed), and the event as it now stands; and
+//! the histories of every amended event, for `replay`.
+//!
+//! Presentation only: the steps are `projection::history`'s.
+
+use serde::Serialize;
+
+use super::doc::Doc;
+use super::{Format, Output, json, source_line};
+use crate::event::{Event, Kind, Source, format_recorded_at};
+use crate::projection::history::{Changed, History, body};
+
+#[derive(Serialize)]
+struct Step<'a> {
+    seq: u64,
+    kind: &'static str,
+    recorded_at: String,
+    recorded_by: &'a str,
+    reason: Option<&'a str>,
+    changes: &'a [Changed],
+    sources: &'a [Source],
+}
+
+#[derive(Serialize)]
+struct Out<'a> {
+    id: String,
+    seq: u64,
+    first_recorded: serde_json::Value,
+    amendments: Vec<Step<'a>>,
+    retracted: bool,
+    disputed: bool,
+    now: Option<serde_json::Value>,
+}
+
+fn out<'a>(h: &'a History<'_>) -> Out<'a> {
+    let steps = h
+        .steps
+        .iter()
+        .map(|s| {
+            let e = &s.amendment.event;
+            Step {
+                seq: s.amendment.seq,
+                kind: e.facts.kind().name(),
+                recorded_at: format_recorded_at(&e.recorded_at),
+                recorded_by: &e.recorded_by,
+                reason: s.reason,
+                changes: &s.changes,
+                sources: &e.facts.sources,
+            }
+        })
+        .collect();
+    Out {
+        id: h.original.event.id.to_string(),
+        seq: h.original.seq,
+        first_recorded: body(&h.original.event),
+        retracted: h.retracted,
+        disputed: h.disputed,
+        now: (!h.retracted).then(|| body(&h.current)),
+        amendments: steps,
+    }
+}
+
+/// One event's history in `format`.
+pub fn render(history: &History<'_>, format: Format) -> String {
+    match Output::of(format) {
+        Output::Json => json(&out(history)),
+        Output::Doc(doc) => document(doc, history),
+    }
+}
+
+/// The histories of every amended event (in log order) in `format`: a JSON array, or
+/// the documents one after another.
+pub fn render_all(histories: &[History<'_>], format: Format) -> String {
+    match Output::of(format) {
+        Output::Json => {
+            // Each history as a JSON value (keys in the order a `Value` keeps them).
+            let values: Vec<serde_json::Value> =
+                histories.iter().filter_map(|h| serde_json::to_value(out(h)).ok()).collect();
+            json(&values)
+        }
+        Output::Doc(_) if histories.is_empty() => "No event has been corrected, retracted or disputed.\n".to_owned(),
+        Output::Doc(_) => histories.iter().map(|h| render(h, format)).collect::<Vec<_>>().join("\n"),
+    }
+}
+
+fn document(mut doc: Doc, h: &History<'_>) -> String {
+    let original = &h.original.event;
+    doc.title(&format!("History of event {} (seq {})", original.id, h.original.seq));
+    doc.heading(&format!(
+        "As first recorded, {} by {}",
+        format_recorded_at(&original.recorded_at),
+        original.recorded_by
+    ));
+    doc.fields(&event_fields(original));
+    for step in &h.steps {
+        let e = &step.amendment.event;
+        let kind = e.facts.kind();
+        let verb = match kind {
+            Kind::EventCorrected => "Corrected",
+            Kind::EventRetracted => "Retracted",
+            _ => "Disputed",
+        };
+        doc.heading(&format!(
+            "{verb} at seq {}, {} by {}",
+            step.amendment.seq,
+            format_recorded_at(&e.recorded_at),
+            e.recorded_by
+        ));
+        let mut rows = vec![(
+            if kind == Kind::EventDisputed { "note" } else { "reason" },
+            step.reason.unwrap_or_default().to_owned(),
+        )];
+        for c in &step.changes {
+            rows.push(("changed", format!("{}: {} → {}", c.field, c.from, c.to)));
+        }
+        for src in &e.facts.sources {
+            rows.push(("source", source_line(src)));
+        }
+        doc.fields(&rows);
+    }
+    if h.retracted {
+        doc.heading("As it now stands: retracted");
+        doc.para("Reports ignore this event from the time of its retraction (and, asked --known-at an earlier time, still show it).");
+    } else {
+        doc.heading(if h.disputed { "As it now stands (disputed)" } else { "As it now stands" });
+        doc.fields(&event_fields(&h.current));
+    }
+    doc.finish()
+}
+
+fn event_fields(e: &Event) -> Vec<(&'static str, String)> {
+    let f = &e.facts;
+    let tracks: Vec<&str> = f.tracks.iter().map(|t| t.as_str()).collect();
+    let mut rows = vec![
+        ("kind", f.kind().name().to_owned()),
+        ("tracks", tracks.join(", ")),
+        ("occurred", f.occurred.to_string()),
+        ("what", crate::render::headline(e)),
+    ];
+    if f.unsourced {
+        rows.push(("source", "none: recorded as unsourced".to_owned()));
+    }
+    for src in &f.sources {
+        rows.push(("source", source_line(src)));
+    }
+    rows
+}

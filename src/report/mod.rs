@@ -1,0 +1,218 @@
+//! Reports: projections laid out for a reader — aligned text (readable at 100
+//! columns), JSON (stable keys, documented in projections/README.md) and Markdown (for
+//! a brief).
+//!
+//! Presentation only: each report module takes what a projection computed and writes
+//! it, as JSON through serde or as a document through [`doc::Doc`]; none reads the
+//! log, folds events or decides a state. Pure functions from data to strings; the CLI
+//! prints them and `replay` writes them as golden files.
+//!
+//! `mod.rs` holds the closed sets of formats and of the reports `replay` writes, and
+//! what several reports share (the header line, the JSON envelope, a source in words).
+
+pub mod audit;
+pub mod commitments;
+pub mod diff;
+pub mod doc;
+pub mod explain;
+pub mod history;
+pub mod principles;
+pub mod sources;
+pub mod status;
+pub mod timeline;
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::event::format_recorded_at;
+use crate::projection::status::{At, TrackStatus};
+use crate::projection::{Header, Replay};
+use doc::Doc;
+
+crate::names::closed_set! {
+    /// An output format.
+    pub enum Format {
+        /// Aligned text for a terminal.
+        Text => "text",
+        /// JSON for scripts and jq.
+        Json => "json",
+        /// Markdown for a brief.
+        Markdown => "markdown",
+    }
+}
+
+impl Format {
+    /// The file extension reports in this format take.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Markdown => "md",
+        }
+    }
+}
+
+/// How a report is written in a format: serialized, or laid out as a document.
+enum Output {
+    /// Serialized with serde, exact.
+    Json,
+    /// Laid out through a document writer in the format's medium.
+    Doc(Doc),
+}
+
+impl Output {
+    fn of(format: Format) -> Output {
+        match format {
+            Format::Json => Output::Json,
+            Format::Text => Output::Doc(Doc::new(&doc::Text)),
+            Format::Markdown => Output::Doc(Doc::new(&doc::Markdown)),
+        }
+    }
+}
+
+crate::names::closed_set! {
+    /// A report `replay` writes; its name is the command and the folder of its golden
+    /// files. Declared in the order `replay` writes them.
+    pub enum Projection {
+        /// Per track: stage, activity, principles and commitments in brief.
+        Status => "status",
+        /// Every principle with its state.
+        Principles => "principles",
+        /// Every commitment with its state and deadlines.
+        Commitments => "commitments",
+        /// Events in world order.
+        Timeline => "timeline",
+        /// The reviewer's report over the whole log.
+        Audit => "audit",
+        /// The history of every event that was corrected, retracted or disputed.
+        History => "history",
+    }
+}
+
+/// What narrows a report beyond its view.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// Only this track.
+    pub track: Option<String>,
+    /// Only commitments in this state (the commitments report).
+    pub state: Option<crate::projection::status::CommitmentState>,
+}
+
+/// Renders one report of `replay` (whose status is `tracks`) in `format`: what
+/// `replay --out` writes.
+pub fn render(
+    replay: &Replay,
+    tracks: Vec<TrackStatus>,
+    projection: Projection,
+    format: Format,
+    scope: &Scope,
+) -> String {
+    let head = replay.header();
+    match projection {
+        Projection::Status => status::render(&head, tracks, scope, format),
+        Projection::Principles => principles::render(&head, tracks, scope, format),
+        Projection::Commitments => commitments::render(&head, tracks, scope, format),
+        Projection::Timeline => timeline::render(replay, tracks, scope, format),
+        Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),
+        Projection::History => history::render_all(&crate::projection::history::histories(replay), format),
+    }
+}
+
+/// The tracks a scope asks for.
+fn in_scope(mut tracks: Vec<TrackStatus>, scope: &Scope) -> Vec<TrackStatus> {
+    if let Some(t) = &scope.track {
+        tracks.retain(|x| x.id.as_str() == t);
+    }
+    tracks
+}
+
+/// What every JSON report of a view says first about it: the world date, the
+/// recording cut-off and the last seq known then.
+#[derive(Serialize)]
+struct ViewHead {
+    as_of: NaiveDate,
+    known_at: Option<String>,
+    head_seq: u64,
+}
+
+impl ViewHead {
+    fn of(head: &Header) -> ViewHead {
+        let view = head.view;
+        ViewHead {
+            as_of: view.as_of,
+            known_at: view.known_at.as_ref().map(format_recorded_at),
+            head_seq: head.head_seq,
+        }
+    }
+}
+
+/// A JSON report of tracks: the view, then the tracks.
+#[derive(Serialize)]
+struct Envelope<T: Serialize> {
+    #[serde(flatten)]
+    view: ViewHead,
+    tracks: Vec<T>,
+}
+
+fn envelope<T: Serialize>(head: &Header, tracks: Vec<T>) -> Envelope<T> {
+    Envelope { view: ViewHead::of(head), tracks }
+}
+
+/// A JSON report of `tracks`, each written as `each` makes it.
+fn tracks_json<'a, T: Serialize>(
+    head: &Header,
+    tracks: &'a [TrackStatus],
+    each: impl Fn(&'a TrackStatus) -> T,
+) -> String {
+    json(&envelope(head, tracks.iter().map(each).collect()))
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    // Plain structs of strings, numbers and dates (maps keyed by strings) always
+    // serialize; a report is never written empty.
+    let mut text = serde_json::to_string_pretty(value).expect("a report is plain data, which always serializes");
+    text.push('\n');
+    text
+}
+
+/// The view in words, for a document's title.
+fn view_line(head: &Header) -> String {
+    let view = &head.view;
+    let known = match view.known_at {
+        Some(t) => format!("as known at {}", format_recorded_at(&t)),
+        None => "everything recorded".to_owned(),
+    };
+    format!("As of {} · {known} · log head seq {}", view.as_of, head.head_seq)
+}
+
+/// A date and the event behind it, in words.
+fn at(a: &At) -> String {
+    format!("{} (seq {})", a.date, a.seq)
+}
+
+/// The mark on a state that rests only on unsourced or disputed events.
+const UNSUPPORTED: &str = " †";
+
+/// What the mark means, said once under a document that shows it.
+const UNSUPPORTED_NOTE: &str = "† rests only on unsourced or disputed events";
+
+fn mark(unsupported: bool) -> &'static str {
+    if unsupported { UNSUPPORTED } else { "" }
+}
+
+/// One source in words: title, author, publisher, locator, date, URL.
+pub fn source_line(s: &crate::event::Source) -> String {
+    let mut line = format!("\u{201c}{}\u{201d}", s.title);
+    for part in [&s.author, &s.publisher, &s.locator].into_iter().flatten() {
+        let _ = write!(line, ", {part}");
+    }
+    if let Some(p) = &s.published {
+        let _ = write!(line, ", {p}");
+    }
+    if let Some(u) = &s.url {
+        let _ = write!(line, " <{u}>");
+    }
+    line
+}

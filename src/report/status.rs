@@ -1,0 +1,101 @@
+//! The status report: per track, its parties, stage and since when, last activity,
+//! envoys, contacts, principles and commitments in brief, and the next deadline.
+//!
+//! Presentation only: the status is the fold's (`projection::status`).
+
+use super::doc::Doc;
+use super::{Output, Scope, UNSUPPORTED_NOTE, at, in_scope, mark, tracks_json, view_line};
+use crate::projection::Header;
+use crate::projection::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
+
+/// The status report of `tracks` (those in `scope`) in `format`.
+pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: super::Format) -> String {
+    let tracks = in_scope(tracks, scope);
+    match Output::of(format) {
+        Output::Json => tracks_json(head, &tracks, |t| t),
+        Output::Doc(doc) => document(doc, head, &tracks),
+    }
+}
+
+fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
+    doc.title(&format!("Status — {}", view_line(head)));
+    if tracks.is_empty() {
+        doc.para("No track is known in this view.");
+    }
+    for t in tracks {
+        let parties: Vec<&str> = t.parties.iter().map(|p| p.name.as_str()).collect();
+        doc.heading(&format!("{} [{}]: {}", t.title, t.id, parties.join(", ")));
+        let open = t.principles.iter().filter(|p| p.state.is_open()).count();
+        let envoys: Vec<String> = t.envoys.iter().map(|e| format!("{} ({}, {})", e.name, e.party, e.since)).collect();
+        let next = match &t.next_deadline {
+            None => "none".to_owned(),
+            Some(n) => {
+                let state = t.commitments.iter().find(|c| c.id == n.commitment).map(|c| c.state.name().to_owned());
+                format!("{} {} ({})", n.due, n.commitment, state.unwrap_or_default())
+            }
+        };
+        let seqs = |list: &[u64]| match list.len() {
+            0 => "none".to_owned(),
+            _ => list.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", "),
+        };
+        doc.fields(&[
+            ("stage", format!("{} since {}", t.stage.name(), at(&t.stage_since))),
+            ("last activity", at(&t.last_activity)),
+            ("envoys", if envoys.is_empty() { "none recorded".to_owned() } else { envoys.join("; ") }),
+            ("contacts", format!("{} meeting{}, {} call{}", t.meetings, s(t.meetings), t.calls, s(t.calls))),
+            ("principles", format!("{open} open, {} addressed", t.principles.len() - open)),
+            ("commitments", commitment_counts(&t.commitments)),
+            ("next deadline", next),
+            ("unsourced", seqs(&t.unsourced)),
+            ("disputed", seqs(&t.disputed)),
+        ]);
+        doc.table(&["principle", "state", "since", "text"], &principle_rows(&t.principles));
+        doc.table(&["commitment", "state", "due", "made", "text"], &commitment_rows(&t.commitments));
+    }
+    let weak = tracks
+        .iter()
+        .any(|t| t.principles.iter().any(|p| p.unsupported) || t.commitments.iter().any(|c| c.unsupported));
+    if weak {
+        doc.para(UNSUPPORTED_NOTE);
+    }
+    doc.finish()
+}
+
+fn s(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn commitment_counts(cs: &[CommitmentStatus]) -> String {
+    if cs.is_empty() {
+        return "none".to_owned();
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for c in cs {
+        let name = c.state.name().to_owned();
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, k)) => *k += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    counts.sort();
+    counts.iter().map(|(n, k)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+}
+
+fn principle_rows(ps: &[PrincipleStatus]) -> Vec<Vec<String>> {
+    ps.iter()
+        .map(|p| {
+            let state = format!("{}{}", p.standing(), mark(p.unsupported));
+            vec![p.id.to_string(), state, p.last.to_string(), p.text.clone()]
+        })
+        .collect()
+}
+
+fn commitment_rows(cs: &[CommitmentStatus]) -> Vec<Vec<String>> {
+    cs.iter()
+        .map(|c| {
+            let due = c.due.map_or("—".to_owned(), |d| d.to_string());
+            let state = format!("{}{}", c.state.name(), mark(c.unsupported));
+            vec![c.id.to_string(), state, due, c.made.to_string(), c.text.clone()]
+        })
+        .collect()
+}
