@@ -229,4 +229,3 @@ fn skip_line(reader: &mut impl BufRead) -> u64 {
         }
     }
 }
-

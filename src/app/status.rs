@@ -8,10 +8,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use crate::event::correct::amend;
 use crate::event::{EventId, Record};
 use crate::log::{Backend, Filter, Log, ReadTxn, Reader};
 use crate::projection::status::{FOLD_VERSION, Fold, TrackStatus};
-use crate::event::correct::amend;
 use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View};
 
 use super::AppError;

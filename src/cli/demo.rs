@@ -4,8 +4,9 @@
 use std::io::Write;
 
 use super::import::append_lines;
-use super::view::{FormatArg, ViewArgs, replay};
+use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx, stdout};
+use crate::app::status::replay;
 use crate::report::{self, Format, Scope};
 use crate::store::Sqlite;
 

@@ -1,8 +1,9 @@
 //! `entente diff`: what changed in the status between two dates.
 
-use super::view::{self, FormatArg, ViewArgs};
+use super::view::{FormatArg, ViewArgs};
 use super::view::{parse_day, parse_known_at};
 use super::{CommandError, Ctx};
+use crate::app::status::status;
 use crate::projection::diff::diff;
 use crate::report;
 
@@ -50,8 +51,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     };
     // Two streaming folds (the snapshot serves either side when it can): memory stays
     // the fold's, whatever the size of the log.
-    let (a, _) = view::status(&store, before)?;
-    let (b, _) = view::status(&store, after)?;
+    let (a, _) = status(&store, before)?;
+    let (b, _) = status(&store, after)?;
     let axis = if args.known { "known at " } else { "as of " };
     let mut changes = diff(&a, &b);
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));

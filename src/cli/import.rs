@@ -54,15 +54,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let advance = progress.clone();
     let manifest_name = manifest.as_ref().map(|(_, path)| path.display().to_string()).unwrap_or_default();
     let expected = manifest.map(|(manifest, _)| Expected { manifest, name: &manifest_name });
-    let tally = ingest(
-        &mut log,
-        ctx.policy(),
-        &name,
-        reader,
-        move |n| advance.inc(n),
-        args.expect_head,
-        expected,
-    )?;
+    let tally = ingest(&mut log, ctx.policy(), &name, reader, move |n| advance.inc(n), args.expect_head, expected)?;
     progress.finish_and_clear();
     let head = log.head()?;
     let mut out = stdout();

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 
 use super::{CommandError, Ctx, stdout};
 use crate::event::{Kind, Record};
-use crate::render::{headline, mentions_actor};
 use crate::log::Filter;
+use crate::render::{headline, mentions_actor};
 
 /// List the events in the log, oldest recorded first.
 ///

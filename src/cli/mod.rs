@@ -32,9 +32,9 @@ use clap::{Parser, Subcommand};
 use crate::app::AppError;
 use crate::app::resolve::{ReferenceError, ResolveError};
 use crate::env::{Env, EnvError};
+use crate::event::{FieldError, Hint, Kind};
 use crate::log::{AppendPolicy, Class, LineProblem, LogError, Recorder};
 use crate::store::{Sqlite, SqliteLog};
-use crate::event::{FieldError, Hint, Kind};
 
 /// entente: track diplomatic normalization processes as an append-only, hash-chained
 /// log of events.
@@ -168,6 +168,8 @@ fn problem_message(error: &FieldError) -> String {
             Kind::CommitmentMade
         ),
         Hint::History => " (`entente history ID` shows it)".to_owned(),
+        Hint::Clock => " (and ENTENTE_NOW)".to_owned(),
+        Hint::DefaultRecorder => " as ENTENTE_USER".to_owned(),
     };
     format!("{}{words}", error.message)
 }

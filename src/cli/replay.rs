@@ -5,8 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::import::{append_lines, open_input};
-use super::view::{ViewArgs, rebuild_snapshot, replay};
+use super::view::ViewArgs;
 use super::{CommandError, Ctx, stdout};
+use crate::app::status::{rebuild, replay};
 use crate::env::Stopwatch;
 use crate::names::Named;
 use crate::projection::Replay;
@@ -51,7 +52,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             let target = |p: Projection, f: Format| out.join(format!("{}.{}", p.name(), f.extension()));
             check_targets(&ctx.db, out, &target)?;
             // The derived tables are rebuilt from the chain whatever is written.
-            rebuild_snapshot(&mut store, &mut || {})?;
+            rebuild(&mut store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
             let written =
                 write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?;
@@ -61,7 +62,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             // Streaming: the derived tables are rebuilt from the chain, and the status
             // fold (which serves status, principles and commitments) from the whole log,
             // saved as the snapshot.
-            rebuild_snapshot(&mut store, &mut || bar.inc(1))?;
+            rebuild(&mut store, &mut || bar.inc(1))?;
             (total, 0)
         }
     };

@@ -3,8 +3,9 @@
 //! them one `ReportArgs`) here rather than four near-identical files; each calls its
 //! own report.
 
-use super::view::{self, FormatArg, ViewArgs, replay};
+use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
+use crate::app::status::{self, replay};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentState, TrackStatus};
 use crate::report::{self, Scope};
@@ -79,7 +80,7 @@ pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
 /// (which the snapshot serves without reading the log).
 fn status_of(ctx: &Ctx<'_>, view_args: &ViewArgs, scope: &Scope) -> Result<(Vec<TrackStatus>, Header), CommandError> {
     let store = ctx.open_to_read()?;
-    let (tracks, header) = view::status(&store, view_args.view(ctx))?;
+    let (tracks, header) = status::status(&store, view_args.view(ctx))?;
     known(&tracks, scope)?;
     Ok((tracks, header))
 }

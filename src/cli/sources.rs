@@ -1,7 +1,8 @@
 //! `entente sources`: provenance — every source cited and what rests on it.
 
-use super::view::{self, FormatArg, ViewArgs};
+use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
+use crate::app::status::stream;
 use crate::projection::sources::Sources;
 use crate::report;
 
@@ -21,6 +22,6 @@ pub struct Args {
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     let mut sources = Sources::default();
-    let header = view::stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| sources.push(record))?;
+    let header = stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| sources.push(record))?;
     super::print(&report::sources::render(&sources.finish(), &header, args.format.format), args.format.format)
 }

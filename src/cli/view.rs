@@ -5,7 +5,6 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::Ctx;
 
-pub use crate::app::status::{rebuild as rebuild_snapshot, replay, status, stream};
 use crate::projection::{DEFAULT_STALL_DAYS, View};
 use crate::report::Format;
 
@@ -118,4 +117,3 @@ impl ViewArgs {
         }
     }
 }
-

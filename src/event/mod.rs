@@ -282,7 +282,9 @@ impl ExportCheck {
         };
         let expected = self.cursor.next_seq();
         self.cursor.claims(line.seq, line.prev_hash).map_err(|e| match e {
-            ChainBreak::Seq { .. } => format!("seq {seq} where {expected} was expected: lines are missing or out of order"),
+            ChainBreak::Seq { .. } => {
+                format!("seq {seq} where {expected} was expected: lines are missing or out of order")
+            }
             ChainBreak::PrevHash | ChainBreak::Hash => {
                 "prev_hash does not link to the line before: lines are missing or out of order".to_owned()
             }

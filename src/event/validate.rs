@@ -99,6 +99,10 @@ pub enum Hint {
     /// The history of an event, which names the original event a correction,
     /// retraction or dispute speaks about.
     History,
+    /// Where the clock reading comes from (a front end may fix it for tests).
+    Clock,
+    /// Who an event is recorded by when its line names no one.
+    DefaultRecorder,
 }
 
 /// The names that already exist, as far as validation needs to know.

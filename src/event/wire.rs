@@ -55,6 +55,11 @@ impl FieldError {
     fn at(field: &str, message: impl Into<String>) -> FieldError {
         FieldError { field: Some(field.to_owned()), message: message.into(), hint: None }
     }
+
+    /// This error, with `hint` for a front end to word.
+    pub fn with_hint(self, hint: Hint) -> FieldError {
+        FieldError { hint: Some(hint), ..self }
+    }
 }
 
 #[derive(Deserialize)]
@@ -255,8 +260,9 @@ pub fn check_incoming(line: &Line) -> Result<(), FieldError> {
     match &line.recorded_by {
         Some(by) if by.trim().is_empty() => Err(FieldError::at(
             "recorded_by",
-            "is blank; name who recorded the event, or leave the field out to be recorded as ENTENTE_USER",
-        )),
+            "is blank; name who recorded the event, or leave the field out to be recorded",
+        )
+        .with_hint(Hint::DefaultRecorder)),
         _ => Ok(()),
     }
 }

@@ -13,7 +13,8 @@ use crate::date::PartialDate;
 use crate::event::correct::apply_corrections;
 use crate::event::payload::{EventCorrected, Payload};
 use crate::event::{
-    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Incoming, Known, Name, Record, validate,
+    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, Known, Name, Record,
+    validate,
 };
 
 use super::backend::{Backend, NewRow, ReadTxn, StoredRow, WriteTxn};
@@ -179,7 +180,7 @@ fn admit(
     }
     let recorded_at = match recorded_at(line.recorded_at, head.recorded_at, policy.now) {
         Ok(at) => at,
-        Err(message) => return Ok(problem("recorded_at", message)),
+        Err(error) => return Ok(Admit::Rejected(vec![error])),
     };
     cache.learn_names(txn, &line.facts.references())?;
     if let Err(errors) = validate(&line.facts, &*cache) {
@@ -219,33 +220,34 @@ fn recorded_at(
     claimed: Option<DateTime<Utc>>,
     last: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, String> {
+) -> Result<DateTime<Utc>, FieldError> {
     use crate::event::{format_recorded_at as show, recordable};
+    let fail = |message: String| FieldError { field: Some("recorded_at".to_owned()), message, hint: None };
     let limit = now.checked_add_signed(FUTURE_TOLERANCE).unwrap_or(now);
     let at = match (claimed, last) {
         (Some(at), _) if !recordable(&at) => {
-            return Err(format!(
+            return Err(fail(format!(
                 "{} lies outside the years 0001 to 9999 (UTC) that a recording time is written in",
                 at.to_rfc3339()
-            ));
+            )));
         }
         (Some(at), Some(last)) if at < last => {
-            return Err(format!(
+            return Err(fail(format!(
                 "{} is earlier than the log's last recording ({}); recording times never go back. \
                  Import into a fresh log, or drop recorded_at to have the event stamped now",
                 show(&at),
                 show(&last)
-            ));
+            )));
         }
         (Some(at), _) if at > limit => {
-            return Err(format!(
+            return Err(fail(format!(
                 "{} is later than this machine's clock ({}) by more than {} minutes; a log records when \
                  events were recorded, never a time to come. Check the line (or the clock), or drop \
                  recorded_at to have the event stamped now",
                 show(&at),
                 show(&now),
                 FUTURE_TOLERANCE.num_minutes()
-            ));
+            )));
         }
         (Some(at), _) => at,
         (None, Some(last)) => {
@@ -253,20 +255,20 @@ fn recorded_at(
             match next {
                 Some(next) if next <= limit && recordable(&next) => next,
                 Some(next) if next <= limit || !recordable(&next) => {
-                    return Err(format!(
+                    return Err(fail(format!(
                         "the log's last event was recorded at {}, the last instant a recording time can be \
                          written in (years 0001 to 9999), so no later event can be stamped",
                         show(&last)
-                    ));
+                    )));
                 }
                 _ => {
-                    return Err(format!(
+                    return Err(fail(format!(
                         "the log's last event was recorded at {}, later than this machine's clock ({}); \
-                         recording times never go back, so no event can be stamped now. Check the clock \
-                         (and ENTENTE_NOW)",
+                         recording times never go back, so no event can be stamped now. Check the clock",
                         show(&last),
                         show(&now)
-                    ));
+                    ))
+                    .with_hint(Hint::Clock));
                 }
             }
         }
@@ -275,10 +277,10 @@ fn recorded_at(
     if recordable(&at) {
         Ok(at)
     } else {
-        Err(format!(
+        Err(fail(format!(
             "{} lies outside the years 0001 to 9999 (UTC) that a recording time is written in",
             at.to_rfc3339()
-        ))
+        )))
     }
 }
 
@@ -335,9 +337,7 @@ fn current_event(txn: &impl ReadTxn, id: EventId) -> Result<Option<Event>, LogEr
 /// parse cannot equal anything: it reads as no event (the id then counts as new, and
 /// the insert fails on the id).
 fn stored_facts(txn: &impl ReadTxn, id: EventId) -> Result<Option<(u64, Facts)>, LogError> {
-    Ok(txn
-        .row_of(id)?
-        .and_then(|row| crate::event::parse_line(&row.body).ok().map(|line| (row.seq, line.facts))))
+    Ok(txn.row_of(id)?.and_then(|row| crate::event::parse_line(&row.body).ok().map(|line| (row.seq, line.facts))))
 }
 
 /// What the batch knows of a name it looked up or declared.

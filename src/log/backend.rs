@@ -134,11 +134,7 @@ pub trait ReadTxn {
     fn last_row(&self) -> Result<Option<LastRow>, LogError>;
 
     /// Visits the rows `scan` selects, in seq order, until `each` breaks.
-    fn scan(
-        &self,
-        scan: Scan<'_>,
-        each: &mut dyn FnMut(RowRef<'_>) -> ControlFlow<()>,
-    ) -> Result<(), LogError>;
+    fn scan(&self, scan: Scan<'_>, each: &mut dyn FnMut(RowRef<'_>) -> ControlFlow<()>) -> Result<(), LogError>;
 
     /// The row at `seq`.
     fn row_at(&self, seq: u64) -> Result<Option<StoredRow>, LogError>;

@@ -283,7 +283,6 @@ impl<T: ReadTxn + ?Sized> Reader<'_, T> {
             if outcome.is_ok() && filled > 0 {
                 send(chunk, filled);
             }
-            drop(send);
             drop(full);
             let bug = || LogError::Bug { path: self.location.to_owned(), context: "verifying" };
             let verdict = checker.join().map_err(|_| bug())?.map_err(|()| bug())?;

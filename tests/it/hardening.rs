@@ -233,7 +233,11 @@ fn a_clock_at_the_end_of_time_cannot_brick_the_log() {
     let mut store = entente::store::Sqlite::open(&s.db, 1000).expect("open");
     let end = chrono::DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999999Z").expect("time").to_utc();
     let line = r#"{"kind":"context_noted","version":1,"tracks":["am-az"],"occurred":"2022","unsourced":true,"payload":{"summary":"x"}}"#;
-    let stamp = |now| entente::log::AppendPolicy { now, ids: entente::env::Ids::Seeded(3), recorder: entente::log::Recorder::Default("t") };
+    let stamp = |now| entente::log::AppendPolicy {
+        now,
+        ids: entente::env::Ids::Seeded(3),
+        recorder: entente::log::Recorder::Default("t"),
+    };
     store.append([(1, entente::event::parse_line(line))], stamp(end), None, &mut |_| {}).expect("at the end");
     let err = store.append([(1, entente::event::parse_line(line))], stamp(end), None, &mut |_| {}).expect_err("past");
     assert!(format!("{err:?}").contains("the last instant a recording time can be written in"), "{err:?}");

@@ -361,8 +361,16 @@ impl SqliteRead<'_> {
         rows.collect::<Result<_, _>>().map_err(self.err(context))
     }
 
-    fn one<P: rusqlite::Params>(&self, sql: &str, args: P, context: &'static str) -> Result<Option<StoredRow>, LogError> {
-        self.tx.prepare_cached(sql).and_then(|mut s| s.query_row(args, stored_row).optional()).map_err(self.err(context))
+    fn one<P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        args: P,
+        context: &'static str,
+    ) -> Result<Option<StoredRow>, LogError> {
+        self.tx
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(args, stored_row).optional())
+            .map_err(self.err(context))
     }
 }
 
@@ -384,11 +392,7 @@ impl ReadTxn for SqliteRead<'_> {
             .map_err(self.err("reading the head"))
     }
 
-    fn scan(
-        &self,
-        scan: Scan<'_>,
-        each: &mut dyn FnMut(RowRef<'_>) -> ControlFlow<()>,
-    ) -> Result<(), LogError> {
+    fn scan(&self, scan: Scan<'_>, each: &mut dyn FnMut(RowRef<'_>) -> ControlFlow<()>) -> Result<(), LogError> {
         use rusqlite::types::Value;
         let mut sql = "SELECT seq, body, hash, id, kind FROM events".to_owned();
         let mut clauses: Vec<String> = Vec::new();
@@ -457,7 +461,8 @@ impl ReadTxn for SqliteRead<'_> {
         // Ids are stored as 16-byte blobs; hex(id) is upper-case without dashes.
         let needle = hex.to_ascii_uppercase();
         let err = self.err("looking up an id");
-        let mut stmt = self.tx.prepare("SELECT id FROM events WHERE substr(hex(id), 1, ?) = ? LIMIT ?").map_err(&err)?;
+        let mut stmt =
+            self.tx.prepare("SELECT id FROM events WHERE substr(hex(id), 1, ?) = ? LIMIT ?").map_err(&err)?;
         let rows = stmt
             .query_map(params![needle.len() as i64, needle, limit.min(i64::MAX as usize) as i64], |r| {
                 r.get::<_, Vec<u8>>(0)
