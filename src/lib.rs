@@ -1,9 +1,12 @@
 //! entente: an event-sourced tracker of diplomatic normalization processes.
 //!
 //! The pure core is [`date`], [`event`], [`names`], [`text`], [`render`], [`projection`]
-//! and [`report`]: plain data and functions, no I/O. The edges are [`store`] (the only SQLite code), [`env`] (the only reader of the
-//! clock, randomness and environment) and [`cli`] (the only printer). See
-//! ARCHITECTURE.md for the data flow and the invariants.
+//! and [`report`]: plain data and functions, no I/O. Above it, [`log`] holds every rule
+//! of the append-only, hash-chained log over a storage `Backend`; [`store`] holds the
+//! backends (SQLite: the only SQL); [`app`] holds the use cases any front end runs;
+//! [`cli`] is the front end (the only printer, the only clap); [`env`] is the only
+//! reader of the clock, randomness and environment. See ARCHITECTURE.md for the data
+//! flow and the invariants.
 
 pub mod app;
 pub mod cli;
