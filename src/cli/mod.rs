@@ -218,7 +218,7 @@ fn hinted(e: &LogError) -> String {
         | LogError::HardLinked { .. }
         | LogError::UnreadableWal { .. }
         | LogError::Replaced { .. }
-        | LogError::Sqlite { .. } => String::new(),
+        | LogError::Unexpected { .. } => String::new(),
     };
     format!("{e}{hint}")
 }

@@ -102,9 +102,9 @@ pub enum LogError {
         "{path} was deleted or replaced while entente was using it; what this command read or wrote went to the file that was there before. Check what is at {path} now"
     )]
     Replaced { path: PathBuf },
-    /// Anything else the database reported.
-    #[error("unexpected SQLite failure on {path} while {context}: {message}")]
-    Sqlite { path: PathBuf, context: &'static str, message: String },
+    /// Anything else the storage engine reported, in its own words.
+    #[error("unexpected {engine} failure on {path} while {context}: {message}")]
+    Unexpected { path: PathBuf, engine: &'static str, context: &'static str, message: String },
 }
 
 /// What a caller may do about a [`LogError`].
@@ -146,7 +146,7 @@ impl LogError {
             | LogError::Replaced { .. } => Class::Unusable,
             LogError::Rejected { .. } => Class::Rejected,
             LogError::Corrupt { .. } | LogError::Tampered { .. } => Class::Tampered,
-            LogError::Bug { .. } | LogError::Sqlite { .. } => Class::Bug,
+            LogError::Bug { .. } | LogError::Unexpected { .. } => Class::Bug,
         }
     }
 }

@@ -285,8 +285,9 @@ pub struct SqliteRead<'a> {
 /// A write transaction on an SQLite log (`BEGIN IMMEDIATE`), with the statements that
 /// write one event prepared once.
 pub struct SqliteWrite<'a> {
-    read: SqliteRead<'a>,
+    // Declared first, so dropped (finalized) before the transaction rolls back.
     inserts: Option<Inserts<'a>>,
+    read: SqliteRead<'a>,
 }
 
 impl Backend for Sqlite {
@@ -306,7 +307,7 @@ impl Backend for Sqlite {
         let db: &Sqlite = self;
         let tx = rusqlite::Transaction::new_unchecked(&db.conn, TransactionBehavior::Immediate)
             .map_err(db.err("waiting for the write lock"))?;
-        Ok(SqliteWrite { read: SqliteRead { db, tx }, inserts: None })
+        Ok(SqliteWrite { inserts: None, read: SqliteRead { db, tx } })
     }
 
     fn save_snapshot(&self, name: &str, seq: u64, state: &str) -> Result<bool, LogError> {
@@ -648,7 +649,7 @@ impl<'a> WriteTxn for SqliteWrite<'a> {
     }
 
     fn commit(self) -> Result<(), LogError> {
-        let SqliteWrite { read: SqliteRead { db, tx }, inserts } = self;
+        let SqliteWrite { inserts, read: SqliteRead { db, tx } } = self;
         drop(inserts);
         // Before committing: a log replaced meanwhile gets nothing (the batch rolls
         // back); after: the narrow window between the two is reported too.
@@ -708,7 +709,7 @@ fn map_err(path: &Path, waited_ms: u32, context: &'static str, e: rusqlite::Erro
         Some(ErrorCode::DiskFull) => LogError::DiskFull { path },
         Some(ErrorCode::SystemIoFailure) => LogError::Io { path, context },
         Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) if path.exists() => LogError::ReadOnly { path },
-        _ => LogError::Sqlite { path, context, message: e.to_string() },
+        _ => LogError::Unexpected { path, engine: "SQLite", context, message: e.to_string() },
     }
 }
 
