@@ -233,7 +233,11 @@ fn a_clock_at_the_end_of_time_cannot_brick_the_log() {
     let mut store = entente::store::Sqlite::open(&s.db, 1000).expect("open");
     let end = chrono::DateTime::parse_from_rfc3339("9999-12-31T23:59:59.999999Z").expect("time").to_utc();
     let line = r#"{"kind":"context_noted","version":1,"tracks":["am-az"],"occurred":"2022","unsourced":true,"payload":{"summary":"x"}}"#;
-    let stamp = |now| entente::log::AppendPolicy { now, ids: entente::env::Ids::Seeded(3), recorder: entente::log::Recorder::Default("t") };
+    let stamp = |now| entente::log::AppendPolicy {
+        now,
+        ids: entente::env::Ids::Seeded(3),
+        recorder: entente::log::Recorder::Default("t"),
+    };
     store.append([(1, entente::event::parse_line(line))], stamp(end), None, &mut |_| {}).expect("at the end");
     let err = store.append([(1, entente::event::parse_line(line))], stamp(end), None, &mut |_| {}).expect_err("past");
     assert!(format!("{err:?}").contains("the last instant a recording time can be written in"), "{err:?}");
@@ -593,80 +597,6 @@ fn mount_read_only(s: &Sandbox, dir: &std::path::Path) -> Option<std::path::Path
         return None;
     }
     Some(db)
-}
-
-// ---------------------------------------------------------------- time, as a property
-
-/// An instant from a mix of the edges (the ends of the writable years, the tests'
-/// clock) and anywhere in chrono's range.
-fn instant() -> impl proptest::strategy::Strategy<Value = chrono::DateTime<chrono::Utc>> {
-    use proptest::prelude::*;
-    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("time").to_utc();
-    let edges = vec![
-        at("9999-12-31T23:59:59.999999Z"),
-        at("9999-12-31T23:59:59.999998Z"),
-        at("9999-12-31T23:55:00Z"),
-        at("0000-01-01T00:00:00Z"),
-        at(NOW),
-        at("2035-01-01T00:00:00Z"),
-    ];
-    let min = chrono::DateTime::<chrono::Utc>::MIN_UTC.timestamp_micros();
-    let max = chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp_micros();
-    prop_oneof![
-        prop::sample::select(edges),
-        (min..=max).prop_map(|us| chrono::DateTime::from_timestamp_micros(us).expect("in range")),
-        (-62_167_219_200_000_000i64..=253_402_300_799_999_999)
-            .prop_map(|us| { chrono::DateTime::from_timestamp_micros(us).expect("in range") }),
-    ]
-}
-
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
-
-    /// Whatever the clock says and whatever times lines claim, recording times along
-    /// the log never go back, never leave the years 0001–9999, are never later than the
-    /// clock of the append that wrote them (plus the tolerance), and a refused append
-    /// changes nothing.
-    #[test]
-    fn recording_times_stay_ordered_and_writable_whatever_the_clock_and_input_say(
-        steps in proptest::collection::vec((instant(), proptest::option::of(instant())), 1..12),
-    ) {
-        use entente::env::Ids;
-        use entente::event::{format_recorded_at, parse_line, recordable};
-        use entente::log::{AppendPolicy, FUTURE_TOLERANCE, Recorder};
-        use entente::store::Sqlite;
-        let mut store = Sqlite::in_memory().expect("store");
-        let track = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
-        let mut last = None;
-        for (i, (now, claimed)) in steps.into_iter().enumerate() {
-            let mut line: serde_json::Value = serde_json::from_str(if i == 0 {
-                track
-            } else {
-                r#"{"kind":"context_noted","version":1,"tracks":["x-y"],"occurred":"2021","unsourced":true,"payload":{"summary":"s"}}"#
-            })
-            .expect("json");
-            if let Some(at) = claimed {
-                line["recorded_at"] = format_recorded_at(&at).into();
-            }
-            let before = store.head().expect("head");
-            let stamp = AppendPolicy { now, ids: Ids::Seeded(i as u64), recorder: Recorder::Default("p") };
-            let result = store.append([(1, parse_line(&line.to_string()))], stamp, None, &mut |_| {});
-            let head = store.head().expect("the head always reads");
-            match result {
-                Ok(()) if head.seq > before.seq => {
-                    let at = head.recorded_at.expect("a recorded time");
-                    proptest::prop_assert!(recordable(&at), "{at} is not writable");
-                    proptest::prop_assert!(last.is_none_or(|last| at >= last), "{at} went back from {last:?}");
-                    proptest::prop_assert!(at <= now + FUTURE_TOLERANCE, "{at} is ahead of the clock {now}");
-                    last = Some(at);
-                }
-                Ok(()) => proptest::prop_assert_eq!(head, before),
-                Err(_) => proptest::prop_assert_eq!(head, before, "a refused append changed the log"),
-            }
-        }
-        let verdict = store.verify(true, &mut |_| {}).expect("verify");
-        proptest::prop_assert!(verdict.problem.is_none(), "{:?}", verdict.problem);
-    }
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod bad_input;
 mod bench_smoke;
 mod cli;
 mod common;
+mod conformance;
 mod contract;
 mod frozen;
 mod hardening;
