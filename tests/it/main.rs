@@ -18,6 +18,7 @@ mod payload_fields;
 mod projections;
 mod properties;
 mod reliability;
+mod report_paths;
 mod store;
 mod wire_input;
 
