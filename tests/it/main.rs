@@ -12,6 +12,7 @@ mod frozen;
 mod hardening;
 mod hostile_text;
 mod import_verify;
+mod layering;
 mod numbers;
 mod outputs;
 mod payload_fields;
