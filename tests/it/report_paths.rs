@@ -98,10 +98,19 @@ impl Differences {
     }
 }
 
-#[test]
-fn folded_reports_from_the_status_snapshot_equal_the_golden_files() {
+/// Runs `check` on every scenario (its file name and contents), then fails naming each
+/// difference it noted.
+fn every_scenario(mut check: impl FnMut(&str, &str, &mut Differences)) {
     let mut differences = Differences::default();
     for (name, contents) in scenarios() {
+        check(&name, &contents, &mut differences);
+    }
+    differences.assert_none();
+}
+
+#[test]
+fn folded_reports_from_the_status_snapshot_equal_the_golden_files() {
+    every_scenario(|name, contents, differences| {
         let s = imported(&contents);
         let head = s.fingerprint().0;
         assert_eq!(snapshot_seq(&s.db), None, "{name}: an import saves no snapshot");
@@ -117,14 +126,12 @@ fn folded_reports_from_the_status_snapshot_equal_the_golden_files() {
                 differences.compare(&format!("{name} {projection} --format {format}, run again"), &expected, &again);
             }
         }
-    }
-    differences.assert_none();
+    });
 }
 
 #[test]
 fn folded_reports_from_a_snapshot_caught_up_or_rebuilt_equal_the_golden_files() {
-    let mut differences = Differences::default();
-    for (name, contents) in scenarios() {
+    every_scenario(|name, contents, differences| {
         let lines: Vec<&str> = contents.lines().collect();
         for tail in [1, 3] {
             // The snapshot saved before the last `tail` events were imported: caught up
@@ -143,8 +150,7 @@ fn folded_reports_from_a_snapshot_caught_up_or_rebuilt_equal_the_golden_files() 
             }
             assert_eq!(snapshot_seq(&s.db), Some(lines.len() as u64), "{name}: the snapshot saved again at the head");
         }
-    }
-    differences.assert_none();
+    });
 }
 
 /// The golden file as a view known at `known_at` heads it: the header names the
@@ -161,8 +167,7 @@ fn as_known_at(golden: &str, ext: &str, known_at: &str) -> String {
 
 #[test]
 fn reports_folded_while_streaming_equal_the_golden_files() {
-    let mut differences = Differences::default();
-    for (name, contents) in scenarios() {
+    every_scenario(|name, contents, differences| {
         let s = imported(&contents);
         for projection in FOLDED.into_iter().chain(["timeline"]) {
             for (format, ext) in FORMATS {
@@ -173,14 +178,12 @@ fn reports_folded_while_streaming_equal_the_golden_files() {
             }
         }
         assert_eq!(snapshot_seq(&s.db), None, "{name}: a view into the past neither reads nor saves the snapshot");
-    }
-    differences.assert_none();
+    });
 }
 
 #[test]
 fn the_timeline_and_the_audit_as_their_commands_list_them_equal_the_golden_files() {
-    let mut differences = Differences::default();
-    for (name, contents) in scenarios() {
+    every_scenario(|name, contents, differences| {
         let s = imported(&contents);
         for (format, ext) in FORMATS {
             let timeline = report(&s, "timeline", format, &[]);
@@ -193,14 +196,12 @@ fn the_timeline_and_the_audit_as_their_commands_list_them_equal_the_golden_files
             let audit = s.ok(&["audit", "--format", format]);
             differences.compare(&format!("{name} audit --format {format}"), &golden("audit", &name, ext), &audit);
         }
-    }
-    differences.assert_none();
+    });
 }
 
 #[test]
 fn replay_out_from_a_log_file_writes_the_golden_files() {
-    let mut differences = Differences::default();
-    for (name, contents) in scenarios() {
+    every_scenario(|name, contents, differences| {
         let s = imported(&contents);
         let out = s.dir.path().join("reports");
         s.ok(&["replay", "--out", path(&out), "--as-of", GOLDEN_AS_OF]);
@@ -221,6 +222,5 @@ fn replay_out_from_a_log_file_writes_the_golden_files() {
         expected.sort();
         assert_eq!(written, expected, "{name}: replay --out writes every report in every format, and only those");
         assert_eq!(snapshot_seq(&s.db), Some(s.fingerprint().0), "{name}: replay rebuilt the snapshot at the head");
-    }
-    differences.assert_none();
+    });
 }
