@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::common::{Sandbox, repo};
 
 /// The day the golden reports are judged at; `projections/README.md` gives the command.
-const GOLDEN_AS_OF: &str = "2026-01-01";
+pub const GOLDEN_AS_OF: &str = "2026-01-01";
 
 fn files_under(root: &std::path::Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();

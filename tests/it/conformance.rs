@@ -1,0 +1,898 @@
+//! The conformance suite of the log's storage backends: the suite a new backend
+//! (PostgreSQL next) must pass unchanged.
+//!
+//! Every check here goes through [`Log`]'s API alone (append, reads, verify, the
+//! rebuild of the derived indexes, snapshots, and the status use case built on them),
+//! so it holds for any [`Backend`]: the rules live once in `entente::log`, and a
+//! backend that stores and finds rows faithfully passes. Each check is a generic
+//! function over a [`Harness`], the one thing a backend supplies; the `suite!` lines at
+//! the bottom make one `#[test]` of every check for every backend.
+//!
+//! To add a backend: implement [`Harness`] (a fresh, empty log on every call, sharing
+//! nothing with the others), and [`Shared`] where several handles (processes, threads)
+//! can open one log at once; then add `suite!(postgres, PostgresHarness::new());` and
+//! `shared_suite!(postgres_shared, PostgresHarness::new());` below. A check that fails
+//! is a backend that breaks a promise of the log: mend the backend, never the check.
+//!
+//! Not here: what only one backend has — SQLite's triggers, schema, migrations and file
+//! identity are checked with SQL behind its back in `store.rs`, `hardening.rs` and
+//! `audit.rs` — and what the CLI adds on top.
+
+use chrono::{DateTime, Utc};
+use entente::app::status;
+use entente::env::Ids;
+use entente::event::{EventId, FieldError, Hash, Kind, Line, Payload, Record, chain_hash, parse_line};
+use entente::log::{AppendPolicy, Backend, Filter, Head, Log, LogError, Outcome, Recorder, Verdict};
+use entente::projection::{DEFAULT_STALL_DAYS, View};
+use entente::store::Sqlite;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+use crate::common::{NOW, repo};
+
+// ---------------------------------------------------------------- what a backend supplies
+
+/// A backend under test: where the suite gets its logs.
+pub trait Harness {
+    /// The backend.
+    type B: Backend;
+    /// A fresh, empty log that shares nothing with any other log it returned.
+    fn fresh(&self) -> Log<Self::B>;
+
+    /// How many of a property's `cases` to run, each on fresh logs: all of them, unless
+    /// a fresh log is slow to make (then the same property runs in full on a faster
+    /// harness of the same rules).
+    fn cases(&self, cases: u32) -> u32 {
+        cases
+    }
+}
+
+/// A backend whose logs several handles can open at once.
+pub trait Shared: Harness {
+    /// A fresh, empty log, as a way to open it: each call a new handle onto the same
+    /// log, as another process would open it.
+    fn shared(&self) -> Box<dyn Fn() -> Log<Self::B> + Send + Sync>;
+}
+
+/// SQLite in memory: what `demo` and `replay --scenarios` use.
+struct SqliteInMemory;
+
+impl Harness for SqliteInMemory {
+    type B = Sqlite;
+    fn fresh(&self) -> Log<Sqlite> {
+        Sqlite::in_memory().expect("a log in memory")
+    }
+}
+
+/// SQLite files in a temporary folder: what every other command uses.
+struct SqliteFile {
+    dir: tempfile::TempDir,
+    made: std::cell::Cell<u32>,
+}
+
+impl SqliteFile {
+    fn new() -> SqliteFile {
+        SqliteFile { dir: tempfile::tempdir().expect("tempdir"), made: std::cell::Cell::new(0) }
+    }
+
+    /// The path of a log not created yet.
+    fn next_path(&self) -> std::path::PathBuf {
+        self.made.set(self.made.get() + 1);
+        self.dir.path().join(format!("log-{}.db", self.made.get()))
+    }
+}
+
+impl Harness for SqliteFile {
+    type B = Sqlite;
+    fn fresh(&self) -> Log<Sqlite> {
+        Sqlite::init(&self.next_path(), 5_000).expect("a log file")
+    }
+
+    /// Creating a file (its schema, synced to disk) costs some 50 ms: an eighth of the
+    /// cases here, every case in memory.
+    fn cases(&self, cases: u32) -> u32 {
+        cases / 8
+    }
+}
+
+impl Shared for SqliteFile {
+    fn shared(&self) -> Box<dyn Fn() -> Log<Sqlite> + Send + Sync> {
+        let path = self.next_path();
+        drop(Sqlite::init(&path, 5_000).expect("a log file"));
+        Box::new(move || Sqlite::open(&path, 30_000).expect("open the log again"))
+    }
+}
+
+// ---------------------------------------------------------------- helpers
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).expect("timestamp").to_utc()
+}
+
+/// Stamps under the clock `now`, with seeded ids.
+fn policy(now: &str) -> AppendPolicy<'static> {
+    AppendPolicy { now: at(now), ids: Ids::Seeded(3), recorder: Recorder::Default("tester") }
+}
+
+/// Appends the lines of `text` as one batch under the clock `now`, the log expected to
+/// end at `expect_head` when given; what happened to each accepted line.
+fn append_at<B: Backend>(
+    log: &mut Log<B>,
+    text: &str,
+    now: &str,
+    expect_head: Option<u64>,
+) -> Result<Vec<Outcome>, LogError> {
+    let mut outcomes = Vec::new();
+    let lines = text.lines().enumerate().map(|(i, l)| (i + 1, parse_line(l)));
+    log.append(lines, policy(now), expect_head, &mut |o| outcomes.push(*o))?;
+    Ok(outcomes)
+}
+
+/// [`append_at`] with no expectation of the head.
+fn append<B: Backend>(log: &mut Log<B>, text: &str, now: &str) -> Result<Vec<Outcome>, LogError> {
+    append_at(log, text, now, None)
+}
+
+/// The words of a rejected append, one problem a line; anything but a rejection fails.
+fn refused<T: std::fmt::Debug>(result: Result<T, LogError>) -> String {
+    match result {
+        Err(LogError::Rejected { problems, .. }) => {
+            assert!(problems.iter().all(|p| !p.error.message.is_empty()), "{problems:?}");
+            problems.iter().map(|p| format!("{}: {}", p.line, p.error.message)).collect::<Vec<_>>().join("\n")
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+fn head<B: Backend>(log: &Log<B>) -> Head {
+    log.head().expect("head")
+}
+
+/// The seqs `filter` selects, in the order the log hands them out.
+fn seqs<B: Backend>(log: &Log<B>, filter: &Filter) -> Vec<u64> {
+    let mut seqs = Vec::new();
+    log.records(filter, |r| {
+        seqs.push(r.seq);
+        Ok::<_, LogError>(())
+    })
+    .expect("scan");
+    seqs
+}
+
+fn all_records<B: Backend>(log: &Log<B>) -> Vec<Record> {
+    let mut records = Vec::new();
+    log.records(&Filter::default(), |r| {
+        records.push(r.clone());
+        Ok::<_, LogError>(())
+    })
+    .expect("scan");
+    records
+}
+
+/// The log's export lines.
+fn export<B: Backend>(log: &Log<B>) -> Vec<String> {
+    let mut lines = Vec::new();
+    log.consistent(|r| {
+        r.export_lines(|line| {
+            lines.push(line.to_owned());
+            Ok::<_, LogError>(())
+        })
+    })
+    .expect("export");
+    lines
+}
+
+/// A verify that must pass, quick or deep; its verdict.
+fn verified<B: Backend>(log: &Log<B>, deep: bool) -> Verdict {
+    let mut ticked = 0;
+    let verdict = log.verify(deep, &mut |n| ticked += n).expect("verify");
+    assert_eq!(verdict.problem, None, "verify (deep: {deep})");
+    assert_eq!(ticked, verdict.count, "verify ticks once per row read");
+    verdict
+}
+
+fn scenario_text(name: &str) -> String {
+    std::fs::read_to_string(repo(&format!("events/scenarios/{name}"))).expect("read scenario")
+}
+
+/// A fresh log holding the scenario `name` of events/scenarios, imported whole.
+fn scenario<H: Harness>(h: &H, name: &str) -> Log<H::B> {
+    let mut log = h.fresh();
+    append(&mut log, &scenario_text(name), NOW).expect("import the scenario");
+    log
+}
+
+/// The id of the event at `seq`.
+fn id_at<B: Backend>(log: &Log<B>, seq: u64) -> EventId {
+    log.by_seq(seq).expect("read").expect("an event at that seq").event.id
+}
+
+const TRACK: &str = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
+
+/// A context note on the track of [`TRACK`].
+fn context(summary: &str) -> String {
+    format!(
+        r#"{{"kind":"context_noted","version":1,"tracks":["x-y"],"occurred":"2021","unsourced":true,"payload":{{"summary":"{summary}"}}}}"#
+    )
+}
+
+/// A fresh log holding [`TRACK`] and nothing else.
+fn with_track<H: Harness>(h: &H) -> Log<H::B> {
+    let mut log = h.fresh();
+    append(&mut log, TRACK, "2026-01-01T00:00:00Z").expect("track");
+    log
+}
+
+/// Runs the property `test` over `strategy` for `cases` cases, as many as `h` takes
+/// (proptest's runner: `proptest!` cannot write a test generic over the backend).
+fn property<H: Harness, S: Strategy>(
+    h: &H,
+    cases: u32,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) {
+    let config = Config { cases: h.cases(cases), failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    if let Err(failure) = runner.run(&strategy, test) {
+        panic!("{failure}");
+    }
+}
+
+// ---------------------------------------------------------------- appending
+
+fn an_empty_log_ends_at_the_genesis_hash<H: Harness>(h: &H) {
+    let log = h.fresh();
+    assert_eq!(head(&log), Head { seq: 0, hash: Hash::GENESIS, recorded_at: None });
+    assert_eq!(log.count().expect("count"), 0);
+    assert_eq!(log.by_seq(1).expect("read"), None);
+    assert!(seqs(&log, &Filter::default()).is_empty());
+    assert!(export(&log).is_empty());
+}
+
+fn append_assigns_gap_free_seqs_and_chains_hashes<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    for i in 0..5 {
+        let batch = format!("{}\n{}", context(&format!("a{i}")), context(&format!("b{i}")));
+        let outcomes = append(&mut log, &batch, "2026-01-01T00:00:00Z").expect("batch");
+        let landed: Vec<u64> = outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Appended { seq, .. } => *seq,
+                Outcome::Existing { .. } => panic!("a new event was taken for a known one: {o:?}"),
+            })
+            .collect();
+        assert_eq!(landed, [2 * i + 2, 2 * i + 3], "each accepted line is told where it landed");
+    }
+    let records = all_records(&log);
+    assert_eq!(records.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..=11).collect::<Vec<u64>>());
+    // The chain, recomputed from the bodies: each hash follows from the one before.
+    let mut prev = Hash::GENESIS;
+    for r in &records {
+        assert_eq!(r.prev_hash, prev, "seq {}", r.seq);
+        assert_eq!(r.hash, chain_hash(prev, r.seq, &r.event.body_json()), "seq {}", r.seq);
+        prev = r.hash;
+    }
+    let end = head(&log);
+    assert_eq!((end.seq, end.hash), (11, prev), "the head is the end of the recomputed chain");
+    assert_eq!(end.recorded_at, Some(records[10].event.recorded_at));
+    assert_eq!(log.count().expect("count"), 11);
+}
+
+fn re_appending_the_same_id_is_a_no_op_and_other_facts_under_it_are_refused<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let line = context("x").replacen('{', r#"{"id":"11111111-1111-4111-8111-111111111111","#, 1);
+    let first = append(&mut log, &line, "2026-01-01T00:00:00Z").expect("first");
+    let before = head(&log);
+    let again = append(&mut log, &line, "2026-02-01T00:00:00Z").expect("retry");
+    assert!(matches!(first[..], [Outcome::Appended { seq: 2, .. }]), "{first:?}");
+    assert!(matches!(again[..], [Outcome::Existing { seq: 2, .. }]), "{again:?}");
+    assert_eq!(head(&log), before, "a retry writes nothing");
+    let other = line.replace(r#""summary":"x""#, r#""summary":"y""#);
+    let words = refused(append(&mut log, &other, "2026-02-01T00:00:00Z"));
+    assert!(words.contains("is already in the log at seq 2 with different content"), "{words}");
+    assert_eq!(head(&log), before);
+}
+
+fn expect_head_refuses_a_log_that_moved_on<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let before = head(&log);
+    let err = append_at(&mut log, &context("late"), "2026-01-01T00:00:00Z", Some(0)).expect_err("moved on");
+    assert!(matches!(err, LogError::Conflict { expected: 0, actual: 1 }), "{err:?}");
+    assert_eq!(head(&log), before, "nothing was written");
+    append_at(&mut log, &context("in time"), "2026-01-01T00:00:00Z", Some(1)).expect("where it was expected");
+    assert_eq!(log.count().expect("count"), 2);
+}
+
+fn a_rejected_line_rolls_back_the_whole_batch<H: Harness>(h: &H) {
+    // The properties below try every place; here, the words and the lines they name.
+    let mut log = with_track(h);
+    let before = head(&log);
+    let bad = context("bad").replace(r#"["x-y"]"#, r#"["nope"]"#);
+    let batch = [context("a"), bad.clone(), context("b"), bad].join("\n");
+    let words = refused(append(&mut log, &batch, "2026-01-01T00:00:00Z"));
+    assert!(words.starts_with("2: ") && words.contains("\n4: "), "both bad lines are named: {words}");
+    assert!(words.contains("unknown track `nope`"), "{words}");
+    assert_eq!(head(&log), before);
+    assert_eq!(seqs(&log, &Filter::default()), [1]);
+}
+
+fn a_rejected_batch_changes_nothing<H: Harness>(h: &H) {
+    property(h, 256, (0usize..5, 0usize..5), |(good, bad_at)| {
+        let mut log = with_track(h);
+        let before = head(&log);
+        let mut lines: Vec<String> = (0..good).map(|i| context(&i.to_string())).collect();
+        lines.insert(bad_at.min(good), context("bad").replace(r#"["x-y"]"#, r#"["nope"]"#));
+        let result = append(&mut log, &lines.join("\n"), "2026-01-01T00:00:00Z");
+        prop_assert!(result.is_err());
+        prop_assert_eq!(head(&log), before);
+        prop_assert_eq!(log.count().expect("count"), 1);
+        Ok(())
+    });
+}
+
+/// A failed append of arbitrary input: a rejection in words that left the log at
+/// `before`, never another failure.
+fn refused_cleanly<B: Backend>(log: &Log<B>, before: Head, err: LogError) -> Result<(), TestCaseError> {
+    let LogError::Rejected { problems, .. } = err else {
+        return Err(TestCaseError::fail(format!("not a rejection: {err}")));
+    };
+    prop_assert!(problems.iter().all(|p| !p.error.message.is_empty()));
+    prop_assert_eq!(head(log), before);
+    Ok(())
+}
+
+fn arbitrary_bytes_fed_to_the_importer_are_rejected_cleanly<H: Harness>(h: &H) {
+    property(h, 256, prop::collection::vec(any::<u8>(), 0..400), |bytes| {
+        let mut log = h.fresh();
+        let before = head(&log);
+        let lines: Vec<(usize, Result<Line, FieldError>)> = bytes
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(i, l)| match std::str::from_utf8(l) {
+                Ok(text) => (i + 1, parse_line(text)),
+                Err(_) => (i + 1, Err(FieldError { field: None, message: "not UTF-8".to_owned(), hint: None })),
+            })
+            .collect();
+        let stamp = AppendPolicy { now: DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default("p") };
+        match log.append(lines, stamp, None, &mut |_| ()) {
+            Ok(()) => Ok(()),
+            Err(e) => refused_cleanly(&log, before, e),
+        }
+    });
+}
+
+fn near_valid_events_fed_to_the_importer_are_accepted_or_rejected_cleanly<H: Harness>(h: &H) {
+    let field = prop::sample::select(vec![
+        "kind",
+        "version",
+        "tracks",
+        "occurred",
+        "sources",
+        "payload",
+        "id",
+        "recorded_at",
+        "addresses",
+        "follows",
+    ]);
+    let value = prop::sample::select(vec![
+        "null",
+        "1",
+        "-1",
+        "\"\"",
+        "\"x\"",
+        "[]",
+        "{}",
+        "[\"x-y\"]",
+        "\"2021-13\"",
+        "\"9999-12-31\"",
+        "1e999",
+        "\"\\u0000\"",
+    ]);
+    property(h, 256, (field, value), |(field, value)| {
+        let mut log = h.fresh();
+        let stamp = AppendPolicy { now: DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default("p") };
+        log.append([(1, parse_line(TRACK))], stamp, None, &mut |_| ()).expect("track");
+        let before = head(&log);
+        let mut event: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&context("s")).expect("json");
+        let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        event.insert(field.to_owned(), value);
+        let line = serde_json::Value::Object(event).to_string();
+        match log.append([(1, parse_line(&line))], stamp, None, &mut |_| ()) {
+            Ok(()) => {
+                prop_assert_eq!(log.count().expect("count"), 2);
+                Ok(())
+            }
+            Err(e) => refused_cleanly(&log, before, e),
+        }
+    });
+}
+
+// ---------------------------------------------------------------- recording time
+
+fn recording_times_never_go_back_and_are_stamped_strictly_increasing_under_a_fixed_clock<H: Harness>(h: &H) {
+    let mut log = h.fresh();
+    append(&mut log, TRACK, "2026-05-01T00:02:00Z").expect("track");
+    // A clock a little behind the head (within the tolerance): stamped just after it.
+    append(&mut log, &context("behind"), "2026-05-01T00:00:00Z").expect("append");
+    // A clock that stands still: every event still gets a time of its own.
+    for i in 0..3 {
+        let batch = format!("{}\n{}", context(&format!("a{i}")), context(&format!("b{i}")));
+        append(&mut log, &batch, "2026-05-01T00:00:00Z").expect("append");
+    }
+    let times: Vec<DateTime<Utc>> = all_records(&log).iter().map(|r| r.event.recorded_at).collect();
+    assert_eq!(times.len(), 8);
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "stamped times strictly increase: {times:?}");
+    // A clock far behind the head: stamping after the head would record a time to
+    // come, so the event is refused in words and nothing is written.
+    let before = head(&log);
+    let words = refused(append(&mut log, &context("much later"), "2026-01-01T00:00:00Z"));
+    assert!(words.contains("later than this machine's clock"), "{words}");
+    assert_eq!(head(&log), before);
+    // A line claiming a time before the head's is refused too.
+    let claimed = context("claimed").replacen('{', r#"{"recorded_at":"2026-04-01T00:00:00.000000Z","#, 1);
+    let words = refused(append(&mut log, &claimed, "2026-05-01T00:00:00Z"));
+    assert!(words.contains("recording times never go back"), "{words}");
+    assert_eq!(head(&log), before);
+}
+
+/// An instant from a mix of the edges (the ends of the writable years, the tests'
+/// clock) and anywhere in chrono's range.
+fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+    let edges = vec![
+        at("9999-12-31T23:59:59.999999Z"),
+        at("9999-12-31T23:59:59.999998Z"),
+        at("9999-12-31T23:55:00Z"),
+        at("0000-01-01T00:00:00Z"),
+        at(NOW),
+        at("2035-01-01T00:00:00Z"),
+    ];
+    let min = DateTime::<Utc>::MIN_UTC.timestamp_micros();
+    let max = DateTime::<Utc>::MAX_UTC.timestamp_micros();
+    prop_oneof![
+        prop::sample::select(edges),
+        (min..=max).prop_map(|us| DateTime::from_timestamp_micros(us).expect("in range")),
+        (-62_167_219_200_000_000i64..=253_402_300_799_999_999)
+            .prop_map(|us| DateTime::from_timestamp_micros(us).expect("in range")),
+    ]
+}
+
+/// Whatever the clock says and whatever times lines claim, recording times along the
+/// log never go back, never leave the years 0001–9999, are never later than the clock
+/// of the append that wrote them (plus the tolerance), and a refused append changes
+/// nothing.
+fn recording_times_stay_ordered_and_writable_whatever_the_clock_and_input_say<H: Harness>(h: &H) {
+    use entente::event::{format_recorded_at, recordable};
+    use entente::log::FUTURE_TOLERANCE;
+    let steps = prop::collection::vec((instant(), prop::option::of(instant())), 1..12);
+    property(h, 96, steps, |steps| {
+        let mut log = h.fresh();
+        let mut last = None;
+        for (i, (now, claimed)) in steps.into_iter().enumerate() {
+            let text = if i == 0 { TRACK.to_owned() } else { context("s") };
+            let mut line: serde_json::Value = serde_json::from_str(&text).expect("json");
+            if let Some(at) = claimed {
+                line["recorded_at"] = format_recorded_at(&at).into();
+            }
+            let before = head(&log);
+            let stamp = AppendPolicy { now, ids: Ids::Seeded(i as u64), recorder: Recorder::Default("p") };
+            let result = log.append([(1, parse_line(&line.to_string()))], stamp, None, &mut |_| {});
+            let after = log.head().expect("the head always reads");
+            match result {
+                Ok(()) if after.seq > before.seq => {
+                    let at = after.recorded_at.expect("a recorded time");
+                    prop_assert!(recordable(&at), "{at} is not writable");
+                    prop_assert!(last.is_none_or(|last| at >= last), "{at} went back from {last:?}");
+                    prop_assert!(at <= now + FUTURE_TOLERANCE, "{at} is ahead of the clock {now}");
+                    last = Some(at);
+                }
+                Ok(()) => prop_assert_eq!(after, before),
+                Err(_) => prop_assert_eq!(after, before, "a refused append changed the log"),
+            }
+        }
+        let verdict = log.verify(true, &mut |_| {}).expect("verify");
+        prop_assert!(verdict.problem.is_none(), "{:?}", verdict.problem);
+        Ok(())
+    });
+}
+
+// ---------------------------------------------------------------- export and import
+
+fn export_lines_re_imported_into_a_fresh_log_reproduce_it_byte_for_byte<H: Harness>(h: &H) {
+    let mut log = scenario(h, "corrections.jsonl");
+    // The scenario is an export: the log hands back exactly its lines.
+    assert_eq!(export(&log), scenario_text("corrections.jsonl").lines().collect::<Vec<_>>());
+    // And events this log stamped itself export the same way.
+    append(&mut log, &format!("{}\n{}", context("a"), context("b")).replace("x-y", "ka-lo"), NOW).expect("more");
+    let lines = export(&log);
+    assert_eq!(lines.len(), 12);
+    let mut copy = h.fresh();
+    append(&mut copy, &lines.join("\n"), NOW).expect("import the export");
+    assert_eq!(head(&copy), head(&log), "the copy ends at the same seq, hash and time");
+    assert_eq!(export(&copy), lines, "the copy exports the same bytes");
+    assert_eq!(all_records(&copy), all_records(&log));
+    // Imported again onto either log, the export is already there: nothing changes.
+    for target in [&mut log, &mut copy] {
+        let before = head(&*target);
+        let outcomes = append(&mut *target, &lines.join("\n"), NOW).expect("again");
+        assert!(outcomes.iter().all(|o| matches!(o, Outcome::Existing { .. })), "{outcomes:?}");
+        assert_eq!(head(&*target), before);
+    }
+}
+
+fn an_export_cut_or_edited_does_not_import<H: Harness>(h: &H) {
+    let lines: Vec<String> = scenario_text("seed.jsonl").lines().map(str::to_owned).collect();
+    let mut log = h.fresh();
+    // A line edited after export: its hash no longer matches.
+    let mut edited = lines.clone();
+    edited[16] = edited[16].replacen("Vienna", "Prague", 1);
+    let words = refused(append(&mut log, &edited.join("\n"), NOW));
+    assert!(words.contains("17: the line's hash does not match its content"), "{words}");
+    // Lines missing from the middle: the next does not continue the log.
+    let cut: Vec<&str> = lines.iter().take(5).chain(lines.iter().skip(6)).map(String::as_str).collect();
+    let words = refused(append(&mut log, &cut.join("\n"), NOW));
+    assert!(words.contains("6: the line carries seq 7 but would land at seq 6"), "{words}");
+    assert_eq!(head(&log).seq, 0, "nothing of either was written");
+}
+
+// ---------------------------------------------------------------- reading
+
+fn records_come_in_log_order_and_every_filter_narrows<H: Harness>(h: &H) {
+    let log = scenario(h, "seed.jsonl");
+    let f = Filter::default;
+    let day = |d: &str| Some(d.parse().expect("day"));
+    assert_eq!(seqs(&log, &f()), (1..=28).collect::<Vec<u64>>());
+    let am_tr = Filter { track: Some("am-tr".to_owned()), ..f() };
+    assert_eq!(seqs(&log, &am_tr), [2, 6, 9, 10, 11, 15, 16, 17, 18, 19]);
+    let meetings = Filter { kinds: vec![Kind::MeetingHeld], ..f() };
+    assert_eq!(seqs(&log, &meetings), [4, 11, 17, 18, 21, 22, 24, 28]);
+    let declarations = Filter { kinds: vec![Kind::TrackOpened, Kind::CommitmentMade], ..f() };
+    assert_eq!(seqs(&log, &declarations), [1, 2, 25, 26, 27]);
+    // Dates are intervals: an event matches when its interval reaches the range.
+    assert_eq!(seqs(&log, &Filter { from: day("2022-04-01"), ..f() }), [24, 25, 26, 27, 28]);
+    assert_eq!(seqs(&log, &Filter { to: day("2020-11-09"), ..f() }), [1, 3, 14]);
+    assert_eq!(seqs(&log, &Filter { from: day("2021-12-15"), to: day("2021-12-20"), ..f() }), [2, 9, 10]);
+    // Text is compared folded: any case, accents composed or decomposed alike.
+    let text = |t: &str| Filter { text: Some(t.to_owned()), ..f() };
+    assert_eq!(seqs(&log, &text("Kılıç")), [9, 11, 17]);
+    assert_eq!(seqs(&log, &text("K\u{131}L\u{131}C\u{327}")), [9, 11, 17]);
+    assert_eq!(seqs(&log, &text("no such words anywhere")), Vec::<u64>::new());
+    assert_eq!(seqs(&log, &Filter { after: Some(25), ..f() }), [26, 27, 28]);
+    assert_eq!(seqs(&log, &Filter { until: Some(3), ..f() }), [1, 2, 3]);
+    assert_eq!(seqs(&log, &Filter { after: Some(3), until: Some(5), ..f() }), [4, 5]);
+    // Every field narrows what the others let through.
+    let all = Filter {
+        track: Some("am-tr".to_owned()),
+        kinds: vec![Kind::MeetingHeld],
+        from: day("2022-02-01"),
+        to: day("2022-12-31"),
+        text: Some("kılıç".to_owned()),
+        after: Some(11),
+        until: Some(27),
+    };
+    assert_eq!(seqs(&log, &all), [17]);
+}
+
+fn records_keep_log_order_across_parsing_threads_and_an_error_stops_the_scan<H: Harness>(h: &H) {
+    // records() parses chunks of rows on several threads; order must survive, with and
+    // without filters, and a consumer that stops early stops the reading.
+    let mut log = with_track(h);
+    let batch: Vec<String> = (0..3_000).map(|i| context(&format!("n{i}"))).collect();
+    append(&mut log, &batch.join("\n"), "2026-01-01T00:00:00Z").expect("batch");
+    assert_eq!(seqs(&log, &Filter::default()), (1..=3_001).collect::<Vec<u64>>());
+    let on_track = Filter { track: Some("x-y".to_owned()), ..Filter::default() };
+    assert_eq!(seqs(&log, &on_track), (1..=3_001).collect::<Vec<u64>>());
+    let after = Filter { after: Some(2_500), ..Filter::default() };
+    assert_eq!(seqs(&log, &after), (2_501..=3_001).collect::<Vec<u64>>());
+    let mut seen = 0;
+    let stopped = log.records(&Filter::default(), |_| {
+        seen += 1;
+        if seen == 1_000 { Err(LogError::Conflict { expected: 0, actual: 0 }) } else { Ok(()) }
+    });
+    assert!(matches!(stopped, Err(LogError::Conflict { .. })), "the callback's own error comes back: {stopped:?}");
+    assert_eq!(seen, 1_000, "no record is handed out after the error");
+}
+
+fn lookups_find_events_by_seq_id_prefix_and_target<H: Harness>(h: &H) {
+    let log = scenario(h, "corrections.jsonl");
+    let records = all_records(&log);
+    assert_eq!(log.by_seq(0).expect("read"), None);
+    assert_eq!(log.by_seq(11).expect("read"), None);
+    log.consistent(|r| {
+        for record in &records {
+            assert_eq!(r.by_seq(record.seq)?.as_ref(), Some(record));
+            assert_eq!(r.by_id(record.event.id)?.as_ref(), Some(record));
+            assert_eq!(r.seq_of(record.event.id)?, Some(record.seq));
+        }
+        let unknown = EventId("00000000-0000-4000-8000-000000000099".parse().expect("uuid"));
+        assert_eq!(r.by_id(unknown)?, None);
+        assert_eq!(r.seq_of(unknown)?, None);
+        // Prefixes: hex digits, in any case, with dashes anywhere; at most `limit`.
+        let family: Vec<EventId> = [2, 3, 4, 5, 6].map(|seq| records[seq - 1].event.id).to_vec();
+        let mut found = r.ids_with_prefix("7a1e0000", 10)?;
+        found.sort_by_key(|id| id.0);
+        let mut expected = family.clone();
+        expected.sort_by_key(|id| id.0);
+        assert_eq!(found, expected);
+        assert_eq!(r.ids_with_prefix("7A1E-00-00", 10)?.len(), 5);
+        assert_eq!(r.ids_with_prefix("7a1e0000", 2)?.len(), 2);
+        assert_eq!(r.ids_with_prefix("7a1e00000000400080000000000000", 10)?.len(), 5);
+        assert_eq!(r.ids_with_prefix(&records[0].event.id.to_string(), 10)?, [records[0].event.id]);
+        assert_eq!(r.ids_with_prefix("ffff", 10)?, []);
+        // Amendments: seq 7 corrects seq 2, 8 corrects 6, 9 retracts 5, 10 disputes 3.
+        let amended = |seq: usize| r.amendments_of(records[seq - 1].event.id).map(|a| seq_list(&a));
+        assert_eq!(amended(2)?, [7]);
+        assert_eq!(amended(6)?, [8]);
+        assert_eq!(amended(5)?, [9]);
+        assert_eq!(amended(3)?, [10]);
+        assert_eq!(amended(4)?, Vec::<u64>::new());
+        assert_eq!(seq_list(&r.all_amendments()?), [7, 8, 9, 10]);
+        assert_eq!(r.all_amendments()?, records[6..].to_vec(), "amendments read back whole");
+        assert!(r.amended_after(9)?);
+        assert!(!r.amended_after(10)?);
+        Ok::<_, LogError>(())
+    })
+    .expect("reads");
+}
+
+fn seq_list(records: &[Record]) -> Vec<u64> {
+    records.iter().map(|r| r.seq).collect()
+}
+
+// ---------------------------------------------------------------- amendments
+
+/// A correction of `target` on the corrections scenario's track.
+fn correction(target: EventId, field: &str, to: &str) -> String {
+    format!(
+        r#"{{"kind":"event_corrected","version":1,"tracks":["ka-lo"],"occurred":"2024-03-05","unsourced":true,"payload":{{"target":"{target}","reason":"r","changes":[{{"field":"{field}","to":{to}}}]}}}}"#
+    )
+}
+
+/// A retraction of `target` on the corrections scenario's track.
+fn retraction(target: EventId) -> String {
+    format!(
+        r#"{{"kind":"event_retracted","version":1,"tracks":["ka-lo"],"occurred":"2024-03-05","unsourced":true,"payload":{{"target":"{target}","reason":"again"}}}}"#
+    )
+}
+
+fn invalid_corrections_and_retractions_are_refused_and_append_nothing<H: Harness>(h: &H) {
+    // Seq 4 made commitment ka-lo-detainee-lists on 2022-03-10, due by 2022-04; seq 5
+    // is retracted (by seq 9); seq 7 is a correction.
+    let mut log = scenario(h, "corrections.jsonl");
+    let (commitment, retracted, a_correction) = (id_at(&log, 4), id_at(&log, 5), id_at(&log, 7));
+    let unknown = EventId("00000000-0000-4000-8000-000000000099".parse().expect("uuid"));
+    let before = head(&log);
+    let cases = [
+        (correction(a_correction, "occurred", r#""2024""#), "is itself a correction, retraction or dispute"),
+        (retraction(a_correction), "is itself a correction, retraction or dispute"),
+        (retraction(retracted), "is already retracted"),
+        (correction(retracted, "occurred", r#""2022""#), "is already retracted"),
+        (retraction(unknown), "unknown event"),
+        (correction(commitment, "payload.commitment", r#""other""#), "would change an id the event declares"),
+        (correction(commitment, "payload.deadline", r#"{"by":"2022-02"}"#), "falls before the event itself"),
+        (correction(commitment, "kind", r#""statement_made""#), "`kind` cannot be corrected"),
+    ];
+    for (line, expected) in &cases {
+        let words = refused(append(&mut log, line, NOW));
+        assert!(words.contains(expected), "{line}\nexpected {expected:?}: {words}");
+        assert_eq!(head(&log), before, "{line}");
+    }
+    // A correction is judged on the event as it stands: moved to January, the deadline
+    // of February no longer falls before it.
+    append(&mut log, &correction(commitment, "occurred", r#""2022-01-05""#), NOW).expect("earlier");
+    append(&mut log, &correction(commitment, "payload.deadline", r#"{"by":"2022-02"}"#), NOW).expect("now valid");
+    // A retraction counts for the lines after it in the same batch.
+    let batch = format!("{}\n{}", retraction(commitment), correction(commitment, "occurred", r#""2022""#));
+    let before = head(&log);
+    let words = refused(append(&mut log, &batch, NOW));
+    assert!(words.starts_with("2: ") && words.contains("is already retracted"), "{words}");
+    assert_eq!(head(&log), before);
+}
+
+// ---------------------------------------------------------------- verify, rebuild, snapshots
+
+fn verify_passes_on_a_fresh_and_a_grown_log<H: Harness>(h: &H) {
+    let mut log = h.fresh();
+    for deep in [false, true] {
+        assert_eq!(verified(&log, deep), Verdict { count: 0, head: Hash::GENESIS, problem: None });
+    }
+    append(&mut log, &scenario_text("corrections.jsonl"), NOW).expect("import");
+    let line = retraction(id_at(&log, 2));
+    append(&mut log, &line, NOW).expect("retract");
+    assert!(log.save_snapshot("status", 5, "{}").expect("save"));
+    for deep in [false, true] {
+        let verdict = verified(&log, deep);
+        let end = head(&log);
+        assert_eq!((verdict.count, verdict.head), (end.seq, end.hash), "deep: {deep}");
+        assert_eq!(verdict.count, 11);
+    }
+}
+
+fn rebuild_derived_keeps_verify_passing_and_drops_snapshots<H: Harness>(h: &H) {
+    let mut log = scenario(h, "corrections.jsonl");
+    assert!(log.save_snapshot("status", 10, "{}").expect("save"));
+    let amendments = log.consistent(|r| r.all_amendments()).expect("amendments");
+    log.rebuild_derived().expect("rebuild");
+    verified(&log, false);
+    verified(&log, true);
+    assert_eq!(log.consistent(|r| r.all_amendments()).expect("amendments"), amendments);
+    assert_eq!(log.consistent(|r| r.stored_snapshot("status")).expect("read"), None, "every snapshot is dropped");
+    // The rebuilt names still admit what they should, and refuse what they should.
+    let fulfil = r#"{"kind":"commitment_progressed","version":1,"tracks":["ka-lo"],"occurred":"2022-03-20","unsourced":true,"payload":{"commitment":"ka-lo-detainee-lists","summary":"s"}}"#;
+    append(&mut log, fulfil, NOW).expect("a declared commitment");
+    let words = refused(append(&mut log, &fulfil.replace("ka-lo-detainee-lists", "never-made"), NOW));
+    assert!(words.contains("unknown commitment `never-made`"), "{words}");
+    let line = retraction(id_at(&log, 5));
+    let words = refused(append(&mut log, &line, NOW));
+    assert!(words.contains("is already retracted"), "the rebuilt index still knows the retraction: {words}");
+    // Rebuilding twice changes nothing.
+    let end = head(&log);
+    log.rebuild_derived().expect("again");
+    assert_eq!(head(&log), end);
+    verified(&log, false);
+}
+
+fn a_snapshot_is_bound_to_the_chain_where_it_was_saved<H: Harness>(h: &H) {
+    let mut log = scenario(h, "seed.jsonl");
+    let read = |log: &Log<H::B>, name: &str| {
+        log.consistent(|r| Ok::<_, LogError>((r.snapshot(name)?, r.stored_snapshot(name)?))).expect("read")
+    };
+    assert_eq!(read(&log, "status"), (None, None));
+    assert!(log.save_snapshot("status", 10, "state at ten").expect("save"));
+    let at_ten = Some((10, "state at ten".to_owned()));
+    assert_eq!(read(&log, "status"), (at_ten.clone(), at_ten.clone()));
+    assert_eq!(read(&log, "other"), (None, None), "snapshots are kept by name");
+    // Appends leave the chain at seq 10 as it was: the snapshot stays bound.
+    append(&mut log, &context("after").replace("x-y", "am-az"), NOW).expect("append");
+    assert_eq!(read(&log, "status"), (at_ten.clone(), at_ten));
+    verified(&log, false);
+    // Saving again replaces it.
+    assert!(log.save_snapshot("status", 29, "state at the head").expect("save"));
+    let at_head = Some((29, "state at the head".to_owned()));
+    assert_eq!(read(&log, "status"), (at_head.clone(), at_head));
+    assert!(log.save_snapshot("other", 1, "x").expect("save"));
+    assert_eq!(read(&log, "other").0, Some((1, "x".to_owned())));
+    assert_eq!(read(&log, "status").0.map(|s| s.0), Some(29), "each name its own");
+    verified(&log, true);
+}
+
+fn the_status_snapshot_serves_what_the_events_fold_to<H: Harness>(h: &H) {
+    // The snapshot policy lives above the backend, but rests on it: a snapshot saved,
+    // bound and read back faithfully, and caught up with exactly what came after it.
+    let mut log = scenario(h, "seed.jsonl");
+    let view = View { as_of: "2026-01-01".parse().expect("day"), known_at: None, stall_days: DEFAULT_STALL_DAYS };
+    let folded = |log: &Log<H::B>| {
+        let (fold, header) = status::fold(log, view, &mut || {}).expect("fold");
+        (fold.finish(&view), header)
+    };
+    let saved_at = |log: &Log<H::B>| log.consistent(|r| r.snapshot("status")).expect("read").map(|s| s.0);
+    assert_eq!(saved_at(&log), None);
+    assert_eq!(status::status(&log, view).expect("status"), folded(&log), "folded, snapshot saved");
+    assert_eq!(saved_at(&log), Some(28));
+    assert_eq!(status::status(&log, view).expect("status"), folded(&log), "from the snapshot");
+    let more = [
+        r#"{"kind":"meeting_held","version":1,"tracks":["am-tr"],"occurred":"2021-12-20","unsourced":true,"payload":{"participants":[{"name":"A","party":"am","role":"party"},{"name":"B","party":"tr","role":"party"}],"format":"bilateral","mode":"video"}}"#,
+        r#"{"kind":"commitment_fulfilled","version":1,"tracks":["am-az"],"occurred":"2022-05-24","unsourced":true,"payload":{"commitment":"am-az-joint-border-commission","summary":"Convened"}}"#,
+    ];
+    append(&mut log, &more.join("\n"), NOW).expect("more");
+    assert_eq!(status::status(&log, view).expect("status"), folded(&log), "caught up");
+    assert_eq!(saved_at(&log), Some(30));
+    let line = retraction(id_at(&log, 30)).replace("ka-lo", "am-az");
+    append(&mut log, &line, NOW).expect("retract");
+    assert_eq!(status::status(&log, view).expect("status"), folded(&log), "rebuilt after a retraction");
+    assert_eq!(saved_at(&log), Some(31));
+    assert_eq!(status::check_snapshot(&log).expect("check"), None, "verify's check of the snapshot agrees");
+}
+
+// ---------------------------------------------------------------- several handles
+
+fn concurrent_writers_each_land_exactly_once<H: Shared>(h: &H) {
+    let open = h.shared();
+    append(&mut open(), TRACK, "2026-01-01T00:00:00Z").expect("track");
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let open = &open;
+            scope.spawn(move || {
+                let mut log = open();
+                for i in 0..25 {
+                    let lines = [(1, parse_line(&context(&format!("writer {t} event {i}"))))];
+                    let stamp = AppendPolicy { ids: Ids::Random, ..policy("2026-01-01T00:00:00Z") };
+                    log.append(lines, stamp, None, &mut |_| {}).expect("append");
+                }
+            });
+        }
+    });
+    let log = open();
+    let mut summaries = std::collections::BTreeSet::new();
+    log.records(&Filter::default(), |r| {
+        if let Payload::ContextNoted(c) = &r.event.facts.payload {
+            summaries.insert(c.summary.clone());
+        }
+        Ok::<_, LogError>(())
+    })
+    .expect("scan");
+    assert_eq!(seqs(&log, &Filter::default()), (1..=101).collect::<Vec<u64>>());
+    assert_eq!(summaries.len(), 100, "every event landed exactly once");
+    verified(&log, false);
+}
+
+fn a_reader_sees_one_state_while_a_writer_appends<H: Shared>(h: &H) {
+    let open = h.shared();
+    let mut writer = open();
+    append(&mut writer, TRACK, "2026-01-01T00:00:00Z").expect("track");
+    let reader = open();
+    let seen = reader
+        .consistent(|r| {
+            let before = r.head()?;
+            append(&mut writer, &context("meanwhile"), "2026-01-01T00:00:00Z")?;
+            let mut count = 0;
+            r.records(&Filter::default(), |_| {
+                count += 1;
+                Ok::<_, LogError>(())
+            })?;
+            Ok::<_, LogError>((before, r.head()?, count))
+        })
+        .expect("read");
+    assert_eq!(seen.0, seen.1, "the head did not move inside one read");
+    assert_eq!((seen.1.seq, seen.2), (1, 1), "nor did the records");
+    assert_eq!(head(&reader).seq, 2, "the next read sees the append");
+}
+
+// ---------------------------------------------------------------- the suite, per backend
+
+/// One `#[test]` of every check in `$check`, for the backend `$harness` supplies.
+macro_rules! checks {
+    ($backend:ident, $harness:expr; $($check:ident),+ $(,)?) => {
+        mod $backend {
+            use super::*;
+            $(
+                #[test]
+                fn $check() {
+                    super::$check(&$harness);
+                }
+            )+
+        }
+    };
+}
+
+/// Every check every backend must pass.
+macro_rules! suite {
+    ($backend:ident, $harness:expr) => {
+        checks!($backend, $harness;
+            an_empty_log_ends_at_the_genesis_hash,
+            append_assigns_gap_free_seqs_and_chains_hashes,
+            re_appending_the_same_id_is_a_no_op_and_other_facts_under_it_are_refused,
+            expect_head_refuses_a_log_that_moved_on,
+            a_rejected_line_rolls_back_the_whole_batch,
+            a_rejected_batch_changes_nothing,
+            arbitrary_bytes_fed_to_the_importer_are_rejected_cleanly,
+            near_valid_events_fed_to_the_importer_are_accepted_or_rejected_cleanly,
+            recording_times_never_go_back_and_are_stamped_strictly_increasing_under_a_fixed_clock,
+            recording_times_stay_ordered_and_writable_whatever_the_clock_and_input_say,
+            export_lines_re_imported_into_a_fresh_log_reproduce_it_byte_for_byte,
+            an_export_cut_or_edited_does_not_import,
+            records_come_in_log_order_and_every_filter_narrows,
+            records_keep_log_order_across_parsing_threads_and_an_error_stops_the_scan,
+            lookups_find_events_by_seq_id_prefix_and_target,
+            invalid_corrections_and_retractions_are_refused_and_append_nothing,
+            verify_passes_on_a_fresh_and_a_grown_log,
+            rebuild_derived_keeps_verify_passing_and_drops_snapshots,
+            a_snapshot_is_bound_to_the_chain_where_it_was_saved,
+            the_status_snapshot_serves_what_the_events_fold_to,
+        );
+    };
+}
+
+/// The checks of a backend whose logs several handles can open at once.
+macro_rules! shared_suite {
+    ($backend:ident, $harness:expr) => {
+        checks!($backend, $harness;
+            concurrent_writers_each_land_exactly_once,
+            a_reader_sees_one_state_while_a_writer_appends,
+        );
+    };
+}
+
+suite!(sqlite_in_memory, SqliteInMemory);
+suite!(sqlite_file, SqliteFile::new());
+shared_suite!(sqlite_file_shared, SqliteFile::new());
