@@ -123,8 +123,8 @@ pub trait Backend {
     fn write(&mut self) -> Result<Self::Write<'_>, LogError>;
 
     /// Saves snapshot `name` folded at `seq`, bound to the log's hash there, replacing
-    /// the one before. Best effort and never a wait: `Ok(false)` when the log is
-    /// locked by a writer or read-only.
+    /// the one before. Best effort and never a wait: `Ok(false)` when nothing was
+    /// saved — the log is locked by a writer or read-only, or has no event at `seq`.
     fn save_snapshot(&self, name: &str, seq: u64, state: &str) -> Result<bool, LogError>;
 }
 

@@ -753,6 +753,9 @@ fn a_snapshot_is_bound_to_the_chain_where_it_was_saved<H: Harness>(h: &H) {
     assert!(log.save_snapshot("other", 1, "x").expect("save"));
     assert_eq!(read(&log, "other").0, Some((1, "x".to_owned())));
     assert_eq!(read(&log, "status").0.map(|s| s.0), Some(29), "each name its own");
+    // Nothing to bind it to at a seq the log does not have: not saved, and said so.
+    assert!(!log.save_snapshot("status", 1_000, "beyond the head").expect("save"));
+    assert_eq!(read(&log, "status").0.map(|s| s.0), Some(29), "the one before stays");
     verified(&log, true);
 }
 

@@ -323,7 +323,8 @@ impl Backend for Sqlite {
             .busy_timeout(Duration::from_millis(u64::from(self.busy_timeout_ms)))
             .map_err(self.err("setting the busy timeout"))?;
         match saved {
-            Ok(_) => Ok(true),
+            // No event at `seq`: nothing to bind the snapshot to, so nothing saved.
+            Ok(rows) => Ok(rows == 1),
             Err(e)
                 if matches!(
                     e.sqlite_error_code(),
