@@ -111,12 +111,12 @@ fn every_scenario(mut check: impl FnMut(&str, &str, &mut Differences)) {
 #[test]
 fn folded_reports_from_the_status_snapshot_equal_the_golden_files() {
     every_scenario(|name, contents, differences| {
-        let s = imported(&contents);
+        let s = imported(contents);
         let head = s.fingerprint().0;
         assert_eq!(snapshot_seq(&s.db), None, "{name}: an import saves no snapshot");
         for projection in FOLDED {
             for (format, ext) in FORMATS {
-                let expected = golden(projection, &name, ext);
+                let expected = golden(projection, name, ext);
                 // The first report of the log folds the events and saves the snapshot;
                 // every report after it reads the snapshot.
                 let first = report(&s, projection, format, &[]);
@@ -145,7 +145,7 @@ fn folded_reports_from_a_snapshot_caught_up_or_rebuilt_equal_the_golden_files() 
                 for (format, ext) in FORMATS {
                     let actual = report(&s, projection, format, &[]);
                     let what = format!("{name} {projection} --format {format}, snapshot {tail} event(s) behind");
-                    differences.compare(&what, &golden(projection, &name, ext), &actual);
+                    differences.compare(&what, &golden(projection, name, ext), &actual);
                 }
             }
             assert_eq!(snapshot_seq(&s.db), Some(lines.len() as u64), "{name}: the snapshot saved again at the head");
@@ -168,11 +168,11 @@ fn as_known_at(golden: &str, ext: &str, known_at: &str) -> String {
 #[test]
 fn reports_folded_while_streaming_equal_the_golden_files() {
     every_scenario(|name, contents, differences| {
-        let s = imported(&contents);
+        let s = imported(contents);
         for projection in FOLDED.into_iter().chain(["timeline"]) {
             for (format, ext) in FORMATS {
                 let actual = report(&s, projection, format, &["--known-at", KNOWN_AT_THE_END]);
-                let expected = as_known_at(&golden(projection, &name, ext), ext, KNOWN_AT_THE_END);
+                let expected = as_known_at(&golden(projection, name, ext), ext, KNOWN_AT_THE_END);
                 let what = format!("{name} {projection} --format {format} --known-at {KNOWN_AT_THE_END}");
                 differences.compare(&what, &expected, &actual);
             }
@@ -184,17 +184,17 @@ fn reports_folded_while_streaming_equal_the_golden_files() {
 #[test]
 fn the_timeline_and_the_audit_as_their_commands_list_them_equal_the_golden_files() {
     every_scenario(|name, contents, differences| {
-        let s = imported(&contents);
+        let s = imported(contents);
         for (format, ext) in FORMATS {
             let timeline = report(&s, "timeline", format, &[]);
             differences.compare(
                 &format!("{name} timeline --format {format}"),
-                &golden("timeline", &name, ext),
+                &golden("timeline", name, ext),
                 &timeline,
             );
             // The audit reads the whole log whatever the view: it takes no --as-of.
             let audit = s.ok(&["audit", "--format", format]);
-            differences.compare(&format!("{name} audit --format {format}"), &golden("audit", &name, ext), &audit);
+            differences.compare(&format!("{name} audit --format {format}"), &golden("audit", name, ext), &audit);
         }
     });
 }
@@ -202,7 +202,7 @@ fn the_timeline_and_the_audit_as_their_commands_list_them_equal_the_golden_files
 #[test]
 fn replay_out_from_a_log_file_writes_the_golden_files() {
     every_scenario(|name, contents, differences| {
-        let s = imported(&contents);
+        let s = imported(contents);
         let out = s.dir.path().join("reports");
         s.ok(&["replay", "--out", path(&out), "--as-of", GOLDEN_AS_OF]);
         let mut written: Vec<String> = std::fs::read_dir(&out)
@@ -216,7 +216,7 @@ fn replay_out_from_a_log_file_writes_the_golden_files() {
                 let file = format!("{projection}.{ext}");
                 expected.push(file.clone());
                 let Ok(actual) = std::fs::read_to_string(out.join(&file)) else { continue };
-                differences.compare(&format!("{name} replay --out: {file}"), &golden(projection, &name, ext), &actual);
+                differences.compare(&format!("{name} replay --out: {file}"), &golden(projection, name, ext), &actual);
             }
         }
         expected.sort();
