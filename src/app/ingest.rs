@@ -89,15 +89,6 @@ pub fn append_batch<B: Backend>(
     expect_head: Option<u64>,
 ) -> Result<Tally, AppError> {
     let mut tally = Tally::default();
-    // What stored bodies need not meet but new lines must, checked once, here, where
-    // every way in passes.
-    let lines = lines.into_iter().map(|(no, parsed)| {
-        let parsed = parsed.map(Into::into).and_then(|incoming: Incoming| {
-            crate::event::check_incoming(&incoming.line)?;
-            Ok(incoming)
-        });
-        (no, parsed)
-    });
     let result = log.append(lines, policy, expect_head, &mut |outcome| {
         match outcome {
             Outcome::Appended { .. } => tally.appended += 1,

@@ -61,8 +61,14 @@ impl<B: Backend> Log<B> {
                 break;
             }
             let mut fail = |error: FieldError| problems.push(LineProblem { line: line_no, error });
+            // What stored bodies need not meet but new lines must, checked here, where
+            // every way in passes.
+            let parsed = parsed.map(Into::into).and_then(|incoming: Incoming| {
+                crate::event::check_incoming(&incoming.line)?;
+                Ok(incoming)
+            });
             let incoming = match parsed {
-                Ok(line) => line.into(),
+                Ok(incoming) => incoming,
                 Err(e) => {
                     fail(e);
                     continue;

@@ -19,8 +19,8 @@ use super::LogError;
 pub struct RowRef<'r> {
     /// Its place in the log.
     pub seq: u64,
-    /// Its canonical body, as stored.
-    pub body: &'r str,
+    /// Its canonical body, as stored (`None` when not text).
+    pub body: Option<&'r str>,
     /// Its stored chain hash (`None` when not 32 bytes).
     pub hash: Option<Hash>,
     /// Its id column (16 bytes when intact).
@@ -58,8 +58,8 @@ pub struct LastRow {
     pub seq: u64,
     /// Its stored hash (`None` when not 32 bytes).
     pub hash: Option<Hash>,
-    /// The `recorded_at` field of its body, as text (`None` when absent or not text).
-    pub recorded_at: Option<String>,
+    /// Its body, as stored (`None` when not text).
+    pub body: Option<String>,
 }
 
 /// What the derived indexes hold: each declared name (namespace, key) with the seq
@@ -130,6 +130,9 @@ pub trait Backend {
 
 /// What can be read inside a transaction.
 pub trait ReadTxn {
+    /// The log's last seq (0 for an empty log), read from nothing but the seq column.
+    fn last_seq(&self) -> Result<u64, LogError>;
+
     /// The log's last row, if any.
     fn last_row(&self) -> Result<Option<LastRow>, LogError>;
 

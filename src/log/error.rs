@@ -58,7 +58,7 @@ pub enum LogError {
     )]
     Conflict { expected: u64, actual: u64 },
     /// One or more input lines were rejected; nothing was written.
-    #[error("{} rejected; nothing was written", rejected_summary(.problems, *.unchecked))]
+    #[error("{}; nothing was written", rejected_summary(.problems, *.unchecked))]
     Rejected {
         /// The problems, in line order.
         problems: Vec<LineProblem>,
@@ -165,7 +165,7 @@ fn rejected_summary(problems: &[LineProblem], unchecked: bool) -> String {
     lines.dedup();
     let more = if unchecked { " (checking stopped there)" } else { "" };
     match lines.len() {
-        1 => format!("line {} was{more}", lines[0]),
-        n => format!("{n} lines were{more}"),
+        1 => format!("line {} was rejected{more}", lines[0]),
+        n => format!("{n} lines were rejected{more}"),
     }
 }

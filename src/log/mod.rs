@@ -113,6 +113,16 @@ impl Filter {
     }
 }
 
+/// The `recorded_at` field of a stored body: read from its canonical head, or from the
+/// body as any JSON object when it is not laid out canonically.
+fn recorded_at_of(body: &str) -> Option<String> {
+    if let Some(head) = crate::event::canonical_head(body) {
+        return Some(head.recorded_at.to_owned());
+    }
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value.get("recorded_at")?.as_str().map(str::to_owned)
+}
+
 /// A log over a storage backend.
 pub struct Log<B> {
     backend: B,
@@ -146,9 +156,10 @@ impl<B: Backend> Log<B> {
         self.consistent(|r| r.head())
     }
 
-    /// The number of events in the log: the head's seq (seq is gap-free).
+    /// The number of events in the log: its last seq (seq is gap-free), read without
+    /// judging the last row (`verify` does that).
     pub fn count(&self) -> Result<u64, LogError> {
-        Ok(self.head()?.seq)
+        self.consistent(|r| r.txn.last_seq())
     }
 
     /// The record at this seq.
@@ -198,9 +209,10 @@ impl<'a, T: ReadTxn + ?Sized> Reader<'a, T> {
         };
         let hash = last.hash.ok_or_else(|| corrupt("its stored hash is not 32 bytes"))?;
         let recorded_at = last
-            .recorded_at
+            .body
             .as_deref()
-            .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+            .and_then(recorded_at_of)
+            .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| corrupt("its recorded_at is missing or not an RFC 3339 time"))?;
         Ok(Head { seq: last.seq, hash, recorded_at: Some(recorded_at) })
@@ -268,8 +280,9 @@ impl<'a, T: ReadTxn + ?Sized> Reader<'a, T> {
         let mut last = None;
         let mut failed: Option<E> = None;
         self.txn.scan(Scan::default(), &mut |row| {
-            let line = self.prev_after(last, row.seq).and_then(|prev| match (prev, row.hash) {
-                (Some(prev), Some(hash)) => Ok(record_line(row.seq, row.body, prev, hash)),
+            let line = self.prev_after(last, row.seq).and_then(|prev| match (prev, row.hash, row.body) {
+                (Some(prev), Some(hash), Some(body)) => Ok(record_line(row.seq, body, prev, hash)),
+                (_, _, None) => Err(self.corrupt(row.seq, "its stored body is not text".to_owned())),
                 _ => Err(self.corrupt(row.seq, "a stored hash is not 32 bytes".to_owned())),
             });
             match line.map_err(E::from).and_then(|line| each(&line)) {

@@ -148,18 +148,22 @@ impl<T: ReadTxn + ?Sized> Reader<'_, T> {
             let mut last = None;
             let mut failed: Option<E> = None;
             let mut take = |row: RowRef<'_>| -> Result<(), E> {
+                let Some(body) = row.body else {
+                    let message = "its stored body is not text".to_owned();
+                    return Err(LogError::Corrupt { path: location.to_owned(), seq: row.seq, message }.into());
+                };
                 // The track filter reads the head of each body, so only matching events
                 // are parsed whole (a canonical body always has one; `Filter::matches`
                 // covers any other).
                 if let Some(track) = &filter.track
-                    && let Some(head) = crate::event::canonical_head(row.body)
+                    && let Some(head) = crate::event::canonical_head(body)
                     && !head.tracks().any(|t| t == track)
                 {
                     return Ok(());
                 }
                 let prev_hash = self.prev_after(last, row.seq)?;
                 last = Some((row.seq, row.hash));
-                chunk.push(RawRow { seq: row.seq, body: row.body.to_owned(), prev_hash, hash: row.hash });
+                chunk.push(RawRow { seq: row.seq, body: body.to_owned(), prev_hash, hash: row.hash });
                 if chunk.len() == RECORDS_CHUNK {
                     pump(std::mem::replace(&mut chunk, Vec::with_capacity(RECORDS_CHUNK)), false)?;
                 }

@@ -322,3 +322,45 @@ fn an_older_schema_is_migrated_on_open_and_still_verifies() {
     assert_eq!(version, entente::store::SCHEMA_VERSION);
     assert_eq!(s.fingerprint(), before);
 }
+
+/// SQL that sets the last row's body to `value` behind entente's back, the trigger
+/// restored after.
+fn last_body(value: &str) -> String {
+    format!(
+        "DROP TRIGGER events_no_update;
+         UPDATE events SET body = {value} WHERE seq = 28;
+         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'entente: the event log is append-only'); END;"
+    )
+}
+
+#[test]
+fn verify_judges_a_corrupt_last_row_itself_instead_of_failing_on_the_head() {
+    // verify counts the log without reading the last row, so the chain check names it.
+    caught(&last_body("'garbage'"), "at seq 28: its hash does not match its content");
+    caught(&last_body("replace(body, 'recorded_at', 'recorded_on')"), "at seq 28: its hash does not match");
+    caught("ALTER TABLE events RENAME COLUMN body TO b;", "the table `events` differs from the one entente creates");
+}
+
+#[test]
+fn a_body_that_is_not_text_is_corruption_in_every_read() {
+    let s = Sandbox::seeded();
+    let conn = Connection::open(&s.db).expect("open");
+    // STRICT tables refuse a blob body; lifting it takes the schema itself.
+    conn.execute_batch(
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_master SET sql = replace(sql, ') STRICT', ')') WHERE name = 'events';
+         PRAGMA writable_schema = OFF;",
+    )
+    .expect("unstrict");
+    drop(conn);
+    let conn = Connection::open(&s.db).expect("reopen");
+    conn.execute_batch(&last_body("CAST(body AS BLOB)").replace("seq = 28", "seq = 9")).expect("tamper");
+    drop(conn);
+    for args in [&["export"][..], &["log", "--text", "Serdar"], &["log"]] {
+        let out = s.run(args);
+        assert_eq!(out.status.code(), Some(5), "{args:?} passed a blob body:\n{}", stderr(&out));
+        assert!(stderr(&out).contains("seq 9 cannot be read (its stored body is not text)"), "{}", stderr(&out));
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(",,"), "{args:?} wrote a broken line");
+    }
+}

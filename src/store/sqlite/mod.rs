@@ -286,7 +286,7 @@ pub struct SqliteRead<'a> {
 /// write one event prepared once.
 pub struct SqliteWrite<'a> {
     // Declared first, so dropped (finalized) before the transaction rolls back.
-    inserts: Option<Inserts<'a>>,
+    inserts: Inserts<'a>,
     read: SqliteRead<'a>,
 }
 
@@ -307,7 +307,10 @@ impl Backend for Sqlite {
         let db: &Sqlite = self;
         let tx = rusqlite::Transaction::new_unchecked(&db.conn, TransactionBehavior::Immediate)
             .map_err(db.err("waiting for the write lock"))?;
-        Ok(SqliteWrite { inserts: None, read: SqliteRead { db, tx } })
+        // Prepared at once: a log whose tables were changed fails here, before a line
+        // is looked at, however few lines there are.
+        let inserts = Inserts::prepare(&db.conn).map_err(db.err("appending an event"))?;
+        Ok(SqliteWrite { inserts, read: SqliteRead { db, tx } })
     }
 
     fn save_snapshot(&self, name: &str, seq: u64, state: &str) -> Result<bool, LogError> {
@@ -377,19 +380,23 @@ impl SqliteRead<'_> {
 }
 
 impl ReadTxn for SqliteRead<'_> {
+    fn last_seq(&self) -> Result<u64, LogError> {
+        self.tx
+            // seq is gap-free, so the last one is the count: one lookup, not a scan.
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(self.err("counting events"))
+    }
+
     fn last_row(&self) -> Result<Option<LastRow>, LogError> {
         self.tx
-            .query_row(
-                "SELECT seq, hash, json_extract(body, '$.recorded_at') FROM events ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| {
-                    Ok(LastRow {
-                        seq: r.get::<_, i64>(0)? as u64,
-                        hash: hash_of(r.get_ref(1)?),
-                        recorded_at: r.get_ref(2)?.as_str().ok().map(str::to_owned),
-                    })
-                },
-            )
+            .query_row("SELECT seq, hash, body FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok(LastRow {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    hash: hash_of(r.get_ref(1)?),
+                    body: r.get_ref(2)?.as_str().ok().map(str::to_owned),
+                })
+            })
             .optional()
             .map_err(self.err("reading the head"))
     }
@@ -422,7 +429,7 @@ impl ReadTxn for SqliteRead<'_> {
         while let Some(row) = rows.next().map_err(&err)? {
             let row = RowRef {
                 seq: row.get_ref(0).map_err(&err)?.as_i64().unwrap_or(0) as u64,
-                body: row.get_ref(1).map_err(&err)?.as_str().unwrap_or_default(),
+                body: row.get_ref(1).map_err(&err)?.as_str().ok(),
                 hash: hash_of(row.get_ref(2).map_err(&err)?),
                 id: row.get_ref(3).map_err(&err)?.as_blob().unwrap_or_default(),
                 kind: row.get_ref(4).map_err(&err)?.as_str().unwrap_or_default(),
@@ -594,11 +601,7 @@ impl<'a> WriteTxn for SqliteWrite<'a> {
     fn insert(&mut self, row: NewRow<'_>) -> Result<(), LogError> {
         let db = self.read.db;
         let err = db.err("appending an event");
-        if self.inserts.is_none() {
-            self.inserts = Some(Inserts::prepare(&db.conn).map_err(&err)?);
-        }
-        let Some(inserts) = self.inserts.as_mut() else { return Ok(()) };
-        inserts.run(row).map_err(|e| match e {
+        self.inserts.run(row).map_err(|e| match e {
             rusqlite::Error::StatementChangedRows(_) => LogError::Tampered {
                 path: db.path.clone(),
                 what: format!(
