@@ -68,16 +68,19 @@ pub type NameRows = std::collections::BTreeMap<(String, String), u64>;
 /// See [`NameRows`].
 pub type AmendmentRows = std::collections::BTreeSet<(Vec<u8>, u64)>;
 
-/// A snapshot as stored: its name, the seq it claims, and whether its bound hash is
-/// the log's hash at that seq.
+/// A snapshot as stored: its name, the seq it claims to be folded at, the hash it was
+/// saved with (`None` when not 32 bytes) and its state. Whether it is still bound to
+/// the log is the log's to judge.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SnapshotBinding {
+pub struct StoredSnapshot {
     /// The snapshot's name.
     pub name: String,
     /// The seq it claims to be folded at.
     pub seq: u64,
-    /// True when the hash it was saved with is the log's hash at that seq.
-    pub bound: bool,
+    /// The chain hash it was saved with.
+    pub hash: Option<Hash>,
+    /// What was saved.
+    pub state: String,
 }
 
 /// A new event as the log hands it to a backend to write: the row, and what its
@@ -122,10 +125,10 @@ pub trait Backend {
     /// timeout.
     fn write(&mut self) -> Result<Self::Write<'_>, LogError>;
 
-    /// Saves snapshot `name` folded at `seq`, bound to the log's hash there, replacing
-    /// the one before. Best effort and never a wait: `Ok(false)` when nothing was
-    /// saved — the log is locked by a writer or read-only, or has no event at `seq`.
-    fn save_snapshot(&self, name: &str, seq: u64, state: &str) -> Result<bool, LogError>;
+    /// Saves snapshot `name` folded at `seq` with the chain `hash` there, replacing the
+    /// one before. Best effort and never a wait: `Ok(false)` when nothing was saved
+    /// (the log is locked by a writer, or read-only).
+    fn save_snapshot(&self, name: &str, seq: u64, hash: Hash, state: &str) -> Result<bool, LogError>;
 }
 
 /// What can be read inside a transaction.
@@ -165,15 +168,11 @@ pub trait ReadTxn {
     /// What the names and amendments indexes hold.
     fn indexes(&self) -> Result<(NameRows, AmendmentRows), LogError>;
 
-    /// Snapshot `name`, only while it is bound to the log (the log still has at its
-    /// seq the hash it was saved with): its seq and state.
-    fn snapshot(&self, name: &str) -> Result<Option<(u64, String)>, LogError>;
+    /// Snapshot `name` as stored.
+    fn snapshot(&self, name: &str) -> Result<Option<StoredSnapshot>, LogError>;
 
-    /// Snapshot `name` as stored, bound or not.
-    fn stored_snapshot(&self, name: &str) -> Result<Option<(u64, String)>, LogError>;
-
-    /// Every stored snapshot and whether it is bound.
-    fn snapshot_bindings(&self) -> Result<Vec<SnapshotBinding>, LogError>;
+    /// Every stored snapshot, by name.
+    fn snapshots(&self) -> Result<Vec<StoredSnapshot>, LogError>;
 
     /// The backend's own guards (schema, triggers, privileges) as the backend creates
     /// them: what differs, when something does.
@@ -194,8 +193,11 @@ pub trait WriteTxn {
     /// Writes one event and its index rows. Fails when the row was not stored.
     fn insert(&mut self, row: NewRow<'_>) -> Result<(), LogError>;
 
-    /// Replaces what the derived indexes hold, and drops every snapshot.
+    /// Replaces what the derived indexes hold.
     fn replace_indexes(&mut self, names: &NameRows, amendments: &AmendmentRows) -> Result<(), LogError>;
+
+    /// Drops every snapshot.
+    fn drop_snapshots(&mut self) -> Result<(), LogError>;
 
     /// Commits everything written; dropping the transaction instead rolls it back.
     fn commit(self) -> Result<(), LogError>;

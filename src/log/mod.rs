@@ -177,9 +177,13 @@ impl<B: Backend> Log<B> {
         self.consistent(|r| r.records(filter, each))
     }
 
-    /// Saves snapshot `name` folded at `seq`; see [`Backend::save_snapshot`].
+    /// Saves snapshot `name` folded at `seq`, bound to the log's hash there (the event
+    /// at a seq never changes, so the hash read here is the one it was folded at).
+    /// Best effort and never a wait: `Ok(false)` when nothing was saved — the log is
+    /// locked by a writer or read-only, or has no intact event at `seq`.
     pub fn save_snapshot(&self, name: &str, seq: u64, state: &str) -> Result<bool, LogError> {
-        self.backend.save_snapshot(name, seq, state)
+        let Some(Some(hash)) = self.consistent(|r| r.txn.hash_at(seq))? else { return Ok(false) };
+        self.backend.save_snapshot(name, seq, hash, state)
     }
 }
 
@@ -262,16 +266,26 @@ impl<'a, T: ReadTxn + ?Sized> Reader<'a, T> {
         Ok(found)
     }
 
-    /// The saved snapshot `name` while it is bound to the log; see
-    /// [`ReadTxn::snapshot`].
+    /// The saved snapshot `name` (its seq and state), only while it is bound to the
+    /// log: the log still has at its seq the hash it was saved with. A snapshot whose
+    /// seq was moved, or that outlived a log rewritten under it, is not returned (the
+    /// caller rebuilds it).
     pub fn snapshot(&self, name: &str) -> Result<Option<(u64, String)>, LogError> {
-        self.txn.snapshot(name)
+        match self.txn.snapshot(name)? {
+            Some(s) if self.bound(&s)? => Ok(Some((s.seq, s.state))),
+            _ => Ok(None),
+        }
     }
 
     /// The saved snapshot `name` as stored, bound or not, with the seq it claims: for
     /// `verify`, which checks its state against the events.
     pub fn stored_snapshot(&self, name: &str) -> Result<Option<(u64, String)>, LogError> {
-        self.txn.stored_snapshot(name)
+        Ok(self.txn.snapshot(name)?.map(|s| (s.seq, s.state)))
+    }
+
+    /// Whether `snapshot` is bound to the log: its hash is the log's at its seq.
+    fn bound(&self, snapshot: &backend::StoredSnapshot) -> Result<bool, LogError> {
+        Ok(snapshot.hash.is_some() && self.txn.hash_at(snapshot.seq)?.flatten() == snapshot.hash)
     }
 
     /// Every record as an export line, in log order: the stored body, never written

@@ -236,6 +236,8 @@ impl<B: Backend> Log<B> {
             });
         }
         tx.replace_indexes(&derived.names, &derived.amendments)?;
+        // Every snapshot was folded over what the indexes said: none is kept.
+        tx.drop_snapshots()?;
         tx.commit()
     }
 }
@@ -336,7 +338,10 @@ impl<T: ReadTxn + ?Sized> Reader<'_, T> {
                  reports would ignore it"
             ));
         }
-        if let Some(unbound) = self.txn.snapshot_bindings()?.into_iter().find(|s| !s.bound) {
+        for unbound in self.txn.snapshots()? {
+            if self.bound(&unbound)? {
+                continue;
+            }
             return problem(format!(
                 "the `snapshots` table's `{}` snapshot claims to be folded at seq {}, but its hash is not \
                  the log's hash at that seq",

@@ -18,7 +18,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 
 use crate::event::{EventId, Hash, Kind, Name};
 use crate::log::backend::{
-    AmendmentRows, Backend, LastRow, NameRows, NewRow, ReadTxn, RowRef, Scan, SnapshotBinding, StoredRow, WriteTxn,
+    AmendmentRows, Backend, LastRow, NameRows, NewRow, ReadTxn, RowRef, Scan, StoredRow, StoredSnapshot, WriteTxn,
 };
 use crate::log::{Log, LogError};
 
@@ -313,21 +313,20 @@ impl Backend for Sqlite {
         Ok(SqliteWrite { inserts, read: SqliteRead { db, tx } })
     }
 
-    fn save_snapshot(&self, name: &str, seq: u64, state: &str) -> Result<bool, LogError> {
+    fn save_snapshot(&self, name: &str, seq: u64, hash: Hash, state: &str) -> Result<bool, LogError> {
         let no_wait = self.conn.busy_timeout(Duration::ZERO);
         let saved = no_wait.and_then(|()| {
             self.conn.execute(
-                "INSERT INTO snapshots (name, seq, hash, state) SELECT ?1, seq, hash, ?3 FROM events WHERE seq = ?2
+                "INSERT INTO snapshots (name, seq, hash, state) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, state = excluded.state",
-                params![name, seq as i64, state],
+                params![name, seq.min(i64::MAX as u64) as i64, hash.0.as_slice(), state],
             )
         });
         self.conn
             .busy_timeout(Duration::from_millis(u64::from(self.busy_timeout_ms)))
             .map_err(self.err("setting the busy timeout"))?;
         match saved {
-            // No event at `seq`: nothing to bind the snapshot to, so nothing saved.
-            Ok(rows) => Ok(rows == 1),
+            Ok(_) => Ok(true),
             Err(e)
                 if matches!(
                     e.sqlite_error_code(),
@@ -344,6 +343,16 @@ impl Backend for Sqlite {
 /// A stored hash column as a hash: `None` unless it is a 32-byte blob.
 fn hash_of(value: rusqlite::types::ValueRef<'_>) -> Option<Hash> {
     value.as_blob().ok().and_then(|b| <[u8; 32]>::try_from(b).ok()).map(Hash)
+}
+
+/// A row of `name, seq, hash, state` of the snapshots table.
+fn stored_snapshot(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSnapshot> {
+    Ok(StoredSnapshot {
+        name: row.get(0)?,
+        seq: row.get::<_, i64>(1)? as u64,
+        hash: hash_of(row.get_ref(2)?),
+        state: row.get(3)?,
+    })
 }
 
 /// A row of `seq, body, hash`. A column of the wrong type reads as empty.
@@ -525,41 +534,17 @@ impl ReadTxn for SqliteRead<'_> {
         Ok((names, amendments))
     }
 
-    fn snapshot(&self, name: &str) -> Result<Option<(u64, String)>, LogError> {
+    fn snapshot(&self, name: &str) -> Result<Option<StoredSnapshot>, LogError> {
         self.tx
-            .query_row(
-                "SELECT s.seq, s.state FROM snapshots s JOIN events e ON e.seq = s.seq AND e.hash = s.hash
-                 WHERE s.name = ?",
-                [name],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
-            )
+            .query_row("SELECT name, seq, hash, state FROM snapshots WHERE name = ?", [name], stored_snapshot)
             .optional()
             .map_err(self.err("reading a snapshot"))
     }
 
-    fn stored_snapshot(&self, name: &str) -> Result<Option<(u64, String)>, LogError> {
-        self.tx
-            .query_row("SELECT seq, state FROM snapshots WHERE name = ?", [name], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
-            })
-            .optional()
-            .map_err(self.err("reading a snapshot"))
-    }
-
-    fn snapshot_bindings(&self) -> Result<Vec<SnapshotBinding>, LogError> {
+    fn snapshots(&self) -> Result<Vec<StoredSnapshot>, LogError> {
         let err = self.err("checking snapshots");
-        let mut stmt = self
-            .tx
-            .prepare(
-                "SELECT s.name, s.seq, s.hash IS (SELECT e.hash FROM events e WHERE e.seq = s.seq) FROM snapshots s
-                 ORDER BY s.name",
-            )
-            .map_err(&err)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(SnapshotBinding { name: r.get(0)?, seq: r.get::<_, i64>(1)? as u64, bound: r.get(2)? })
-            })
-            .map_err(&err)?;
+        let mut stmt = self.tx.prepare("SELECT name, seq, hash, state FROM snapshots ORDER BY name").map_err(&err)?;
+        let rows = stmt.query_map([], stored_snapshot).map_err(&err)?;
         rows.collect::<Result<_, _>>().map_err(&err)
     }
 
@@ -635,7 +620,6 @@ impl<'a> WriteTxn for SqliteWrite<'a> {
             }
             tx.execute_batch(&format!("DELETE FROM {table}")).map_err(&err)?;
         }
-        tx.execute_batch("DELETE FROM snapshots").map_err(&err)?;
         {
             let mut insert = tx.prepare("INSERT INTO names (namespace, key, seq) VALUES (?, ?, ?)").map_err(&err)?;
             for ((namespace, key), seq) in names {
@@ -650,6 +634,10 @@ impl<'a> WriteTxn for SqliteWrite<'a> {
             tx.execute_batch(&sql).map_err(&err)?;
         }
         Ok(())
+    }
+
+    fn drop_snapshots(&mut self) -> Result<(), LogError> {
+        self.read.tx.execute_batch("DELETE FROM snapshots").map_err(self.read.err("rebuilding the derived tables"))
     }
 
     fn commit(self) -> Result<(), LogError> {
