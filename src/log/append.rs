@@ -297,6 +297,21 @@ fn check_correction(
     correction: &EventCorrected,
     cache: &mut KnownCache,
 ) -> Result<Option<Vec<FieldError>>, LogError> {
+    // A target whose stored body no longer reads cannot be judged: refused, never
+    // let through unchecked.
+    if let Some(row) = txn.row_of(correction.target)?
+        && stored_event(&row.body).is_none()
+    {
+        return Ok(Some(vec![FieldError {
+            field: Some("payload.target".to_owned()),
+            message: format!(
+                "the event it corrects (seq {}) no longer reads as an event: the log was changed outside \
+                 entente, and no correction can be judged against it",
+                row.seq
+            ),
+            hint: None,
+        }]));
+    }
     let Some(current) = current_event(txn, correction.target)? else {
         // validate() has already said the target is unknown.
         return Ok(None);

@@ -364,3 +364,23 @@ fn a_body_that_is_not_text_is_corruption_in_every_read() {
         assert!(!String::from_utf8_lossy(&out.stdout).contains(",,"), "{args:?} wrote a broken line");
     }
 }
+
+#[test]
+fn a_correction_of_an_event_whose_body_no_longer_reads_is_refused() {
+    let s = Sandbox::seeded();
+    let conn = Connection::open(&s.db).expect("open");
+    let id: String =
+        conn.query_row("SELECT json_extract(body, '$.id') FROM events WHERE seq = 17", [], |r| r.get(0)).expect("id");
+    conn.execute_batch(&last_body("'garbage'").replace("seq = 28", "seq = 17")).expect("tamper");
+    drop(conn);
+    let before = s.fingerprint();
+    let line = format!(
+        r#"{{"kind":"event_corrected","version":1,"tracks":["am-az"],"occurred":"2022","unsourced":true,"payload":{{"target":"{id}","reason":"move it","changes":[{{"field":"tracks","to":["nowhere"]}}]}}}}"#
+    );
+    let file = s.dir.path().join("correction.jsonl");
+    std::fs::write(&file, line).expect("write");
+    let out = s.run(&["import", path(&file)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no longer reads as an event"), "{}", stderr(&out));
+    assert_eq!(s.fingerprint(), before, "nothing was written");
+}
