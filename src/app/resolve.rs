@@ -2,7 +2,9 @@
 //! digits, or a seq number.
 
 use crate::event::{EventId, Record};
-use crate::log::{Backend, Log, LogError};
+use crate::log::{Backend, Log};
+
+use super::AppError;
 
 /// The largest seq a log can hold (a signed 64-bit integer in every backend).
 pub const MAX_SEQ: u64 = i64::MAX as u64;
@@ -25,24 +27,13 @@ pub enum ReferenceError {
     NoSuchEvent { reference: String, log: String },
 }
 
-/// Why [`resolve`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ResolveError {
-    /// The reference finds no one event.
-    #[error(transparent)]
-    Reference(#[from] ReferenceError),
-    /// The log failed.
-    #[error(transparent)]
-    Log(#[from] LogError),
-}
-
 /// The event `reference` means (surrounding spaces ignored).
-pub fn resolve<B: Backend>(log: &Log<B>, reference: &str) -> Result<Record, ResolveError> {
+pub fn resolve<B: Backend>(log: &Log<B>, reference: &str) -> Result<Record, AppError> {
     let r = reference.trim();
     // Digits are a seq (an id prefix made only of digits is not told apart from one).
     let digits = !r.is_empty() && r.len() < 32 && r.bytes().all(|b| b.is_ascii_digit());
     let too_large = || ReferenceError::SeqTooLarge { seq: r.to_owned() };
-    let record = log.consistent(|reader| -> Result<Option<Record>, ResolveError> {
+    let record = log.consistent(|reader| -> Result<Option<Record>, AppError> {
         Ok(if digits {
             let seq = r.parse::<u64>().ok().filter(|s| *s <= MAX_SEQ).ok_or_else(too_large)?;
             reader.by_seq(seq)?

@@ -30,7 +30,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::app::AppError;
-use crate::app::resolve::{ReferenceError, ResolveError};
+use crate::app::resolve::ReferenceError;
 use crate::env::{Env, EnvError};
 use crate::event::{FieldError, Hint, Kind};
 use crate::log::{AppendPolicy, Class, LineProblem, LogError, Recorder};
@@ -234,15 +234,6 @@ impl From<AppError> for CommandError {
             AppError::NoSubject => {
                 CommandError::Usage("no such track, principle or commitment in this view".to_owned())
             }
-        }
-    }
-}
-
-impl From<ResolveError> for CommandError {
-    fn from(e: ResolveError) -> CommandError {
-        match e {
-            ResolveError::Log(e) => CommandError::Log(e),
-            ResolveError::Reference(e) => reference_error(e),
         }
     }
 }

@@ -4,7 +4,6 @@
 //! and every derived index and snapshot binding is what the events imply. Also the
 //! rebuild of the derived indexes from the events (what `replay` runs).
 
-use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
 use chrono::{DateTime, Utc};
@@ -359,12 +358,11 @@ impl<T: ReadTxn + ?Sized> Reader<'_, T> {
         let mut derived = Derived::default();
         let filter =
             Filter { kinds: Kind::ALL.iter().copied().filter(|k| k.declares()).collect(), ..Filter::default() };
-        let mut first: BTreeMap<(String, String), u64> = BTreeMap::new();
         self.records(&filter, |record| {
             for name in record.event.declarations() {
                 // The first declaration holds the name.
                 let key = (name.namespace().to_owned(), name.key());
-                match first.get(&key) {
+                match derived.names.get(&key) {
                     Some(first)
                         if derived.twice.is_none() && !matches!(name, Name::Instrument(_) | Name::Withdrawn(_)) =>
                     {
@@ -380,7 +378,7 @@ impl<T: ReadTxn + ?Sized> Reader<'_, T> {
                     }
                     Some(_) => {}
                     None => {
-                        first.insert(key, record.seq);
+                        derived.names.insert(key, record.seq);
                     }
                 }
             }
@@ -389,7 +387,6 @@ impl<T: ReadTxn + ?Sized> Reader<'_, T> {
             }
             Ok::<(), LogError>(())
         })?;
-        derived.names = first;
         Ok(derived)
     }
 }

@@ -10,8 +10,8 @@
 //!
 //! To add a backend: implement [`Harness`] (a fresh, empty log on every call, sharing
 //! nothing with the others), and [`Shared`] where several handles (processes, threads)
-//! can open one log at once; then add `suite!(postgres, PostgresHarness::new());` and
-//! `shared_suite!(postgres_shared, PostgresHarness::new());` below. A check that fails
+//! can open one log at once; then add `suite!(name, Harness::new());` and
+//! `shared_suite!(name_shared, Harness::new());` below. A check that fails
 //! is a backend that breaks a promise of the log: mend the backend, never the check.
 //!
 //! Not here: what only one backend has — SQLite's triggers, schema, migrations and file
