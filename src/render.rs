@@ -152,10 +152,14 @@ pub fn detail(record: &Record) -> String {
             line("principle", &format!("{}#{}  {}", p.proposal, pr.number, pr.text));
         }
     }
-    if let Payload::MeetingHeld(m) = &f.payload
-        && let Some(s) = &m.summary
-    {
-        line("summary", s);
+    if let Payload::MeetingHeld(m) = &f.payload {
+        if let Some(s) = &m.summary {
+            line("summary", s);
+        }
+        for (i, (name, office)) in m.participants.iter().filter_map(|p| Some((&p.name, p.office.as_ref()?))).enumerate()
+        {
+            line(if i == 0 { "offices" } else { "" }, &format!("{name}: {office}"));
+        }
     }
     let links = &f.links;
     let list = |xs: Vec<String>| xs.join(", ");
@@ -182,6 +186,9 @@ pub fn detail(record: &Record) -> String {
     for (i, s) in f.sources.iter().enumerate() {
         let label = if i == 0 { "sources" } else { "" };
         let mut text = format!("\u{201c}{}\u{201d}", s.title);
+        if let Some(author) = &s.author {
+            let _ = write!(text, " by {author}");
+        }
         for part in [&s.publisher, &s.locator].into_iter().flatten() {
             let _ = write!(text, ", {part}");
         }

@@ -149,7 +149,7 @@ fn tags() -> BTreeSet<String> {
 /// Fields that no human-readable output shows (only JSON and `show --format json`
 /// carry them); every other field must be visible, escaped, somewhere.
 const NOT_SHOWN: &[&str] =
-    &["Aoffice", "Asummary", "Dreason", "Istep", "Isummary", "Kmandate", "Ksummary", "Poffice", "Tsummary", "Venue"];
+    &["Aoffice", "Asummary", "Dreason", "Istep", "Isummary", "Kmandate", "Ksummary", "Tsummary", "Venue"];
 
 fn hostile(tag: &str) -> String {
     format!("{tag}{HOSTILE}")

@@ -294,6 +294,8 @@ fn author_describes_the_one_source_like_publisher() {
     assert_eq!(source["title"], "Communiqué");
     assert_eq!(source["author"], "A. Writer");
     assert_eq!(source["locator"], "p. 2");
+    // `show` gives the event in full: the author too.
+    assert!(s.ok(&["show", "1"]).contains("\u{201c}Communiqué\u{201d} by A. Writer"), "{}", s.ok(&["show", "1"]));
     let before = s.fingerprint();
     let out = s.run(&[
         "append",
@@ -346,6 +348,8 @@ fn office_gives_a_participant_of_a_meeting_its_office() {
     let participants = &last_event(&s)["payload"]["participants"];
     assert_eq!(participants[0]["office"], "Foreign Minister");
     assert!(participants[1].get("office").is_none(), "{participants}");
+    let shown = s.ok(&["show", "2"]);
+    assert!(shown.contains("offices      A. Minister: Foreign Minister\n"), "{shown}");
     let before = s.fingerprint();
     for (extra, says) in [
         (&["--office", "C. Nobody=Envoy"][..], "--office `C. Nobody=Envoy`: no --participant is named `C. Nobody`"),

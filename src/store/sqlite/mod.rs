@@ -349,7 +349,8 @@ fn hash_of(value: rusqlite::types::ValueRef<'_>) -> Option<Hash> {
 fn stored_snapshot(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSnapshot> {
     Ok(StoredSnapshot {
         name: row.get(0)?,
-        seq: row.get::<_, i64>(1)? as u64,
+        // A negative seq (written behind entente's back) reads as 0, where no event is.
+        seq: u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0),
         hash: hash_of(row.get_ref(2)?),
         state: row.get(3)?,
     })
