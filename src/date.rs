@@ -176,17 +176,205 @@ impl<'de> Deserialize<'de> for PartialDate {
     }
 }
 
-/// When a commitment falls due: by a date (a month means its last day) or within a
-/// span counted from the last day of the event that made it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Deadline {
-    /// `{"by": "2022-04"}`: due by the last day of the date.
+crate::names::closed_set! {
+    /// Which step of a commitment a deadline is for.
+    pub enum Milestone {
+        /// The work must begin by then ("begin within a month"); met by the first step.
+        Begin => "begin",
+        /// The work must be complete by then; met by the fulfilment. The default.
+        Complete => "complete",
+    }
+}
+
+crate::names::closed_set! {
+    /// Which point of another commitment a relative deadline counts from.
+    pub enum AnchorPoint {
+        /// Its first step (progress, partial fulfilment or fulfilment).
+        Start => "start",
+        /// Its fulfilment. The default.
+        Fulfilment => "fulfilment",
+    }
+}
+
+/// What a relative deadline counts from, when not from the event that sets it: another
+/// commitment's start or fulfilment ("within 14 days of the ceasefire"), or a stage of
+/// an instrument ("within 90 days of entry into force"). Resolved when that event is
+/// recorded; until then the deadline is awaiting it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "AnchorWire")]
+pub enum Anchor {
+    /// `{"commitment": ID, "on": "start"|"fulfilment"}`.
+    Commitment(crate::event::CommitmentId, AnchorPoint),
+    /// `{"instrument": ID, "stage": STAGE}`.
+    Instrument(crate::event::InstrumentId, crate::event::payload::Stage),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnchorWire {
+    #[serde(default)]
+    commitment: Option<crate::event::CommitmentId>,
+    #[serde(default)]
+    on: Option<AnchorPoint>,
+    #[serde(default)]
+    instrument: Option<crate::event::InstrumentId>,
+    #[serde(default)]
+    stage: Option<crate::event::payload::Stage>,
+}
+
+impl TryFrom<AnchorWire> for Anchor {
+    type Error = String;
+
+    fn try_from(w: AnchorWire) -> Result<Anchor, String> {
+        match (w.commitment, w.on, w.instrument, w.stage) {
+            (Some(c), on, None, None) => Ok(Anchor::Commitment(c, on.unwrap_or(AnchorPoint::Fulfilment))),
+            (None, None, Some(i), Some(stage)) => Ok(Anchor::Instrument(i, stage)),
+            (None, None, Some(_), None) => {
+                Err("an anchor on an instrument names its `stage` (`in_force`, `signed`, …)".to_owned())
+            }
+            _ => Err("an anchor is {\"commitment\": ID} (with \"on\": \"start\" or \"fulfilment\") or \
+                      {\"instrument\": ID, \"stage\": STAGE}"
+                .to_owned()),
+        }
+    }
+}
+
+impl Serialize for Anchor {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        match self {
+            Anchor::Commitment(c, on) => {
+                m.serialize_entry("commitment", c)?;
+                if *on != AnchorPoint::Fulfilment {
+                    m.serialize_entry("on", on)?;
+                }
+            }
+            Anchor::Instrument(i, stage) => {
+                m.serialize_entry("instrument", i)?;
+                m.serialize_entry("stage", stage)?;
+            }
+        }
+        m.end()
+    }
+}
+
+impl fmt::Display for Anchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Anchor::Commitment(c, AnchorPoint::Start) => write!(f, "the start of commitment {c}"),
+            Anchor::Commitment(c, AnchorPoint::Fulfilment) => write!(f, "the fulfilment of commitment {c}"),
+            Anchor::Instrument(i, stage) => write!(f, "instrument {i} reaching {}", stage.words()),
+        }
+    }
+}
+
+/// When a date falls: a day or month (`by`), or a span counted from a base day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Span {
+    /// Due by the last day of this date.
     By(PartialDate),
-    /// `{"within_days": 30}`: due this many days after the event.
-    WithinDays(u32),
-    /// `{"within_months": 1}`: due this many calendar months after the event.
-    WithinMonths(u32),
+    /// Due this many days after the base day.
+    Days(u32),
+    /// Due this many calendar months after the base day.
+    Months(u32),
+}
+
+/// A deadline as the source wrote it: which milestone it is for (`begin`, or
+/// `complete` by default), when it falls due — by a date, or within a span counted
+/// from the event that sets it or from an [`Anchor`] — and the source's own words.
+/// A deadline with words and no date is vague ("as soon as possible"); with words and
+/// a date marked `interpreted`, the date is the analyst's reading of the words.
+///
+/// JSON: `{"by": "2022-04"}`, `{"within_days": 30}`, `{"within_months": 1}` (the forms
+/// of version 1, written back byte for byte), and with any of `milestone`, `of`,
+/// `words`, `interpreted` beside them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "DeadlineWire")]
+pub struct Deadline {
+    /// The milestone it is for; `None` means `complete`.
+    pub milestone: Option<Milestone>,
+    /// When it falls due, if a date or span was given.
+    pub span: Option<Span>,
+    /// What a span counts from, when not from the event that sets it.
+    pub of: Option<Anchor>,
+    /// The source's words ("as soon as possible", "before the winter").
+    pub words: Option<String>,
+    /// The date was read into the words by the analyst, not stated by the source.
+    pub interpreted: bool,
+}
+
+impl Serialize for Deadline {
+    /// The fields in one order, those not given left out: a version 1 deadline is
+    /// written back as it was.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        if let Some(milestone) = &self.milestone {
+            m.serialize_entry("milestone", milestone)?;
+        }
+        match &self.span {
+            Some(Span::By(d)) => m.serialize_entry("by", d)?,
+            Some(Span::Days(n)) => m.serialize_entry("within_days", n)?,
+            Some(Span::Months(n)) => m.serialize_entry("within_months", n)?,
+            None => {}
+        }
+        if let Some(of) = &self.of {
+            m.serialize_entry("of", of)?;
+        }
+        if let Some(words) = &self.words {
+            m.serialize_entry("words", words)?;
+        }
+        if self.interpreted {
+            m.serialize_entry("interpreted", &true)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadlineWire {
+    #[serde(default)]
+    milestone: Option<Milestone>,
+    #[serde(default)]
+    by: Option<PartialDate>,
+    #[serde(default)]
+    within_days: Option<u32>,
+    #[serde(default)]
+    within_months: Option<u32>,
+    #[serde(default)]
+    of: Option<Anchor>,
+    #[serde(default)]
+    words: Option<String>,
+    #[serde(default)]
+    interpreted: bool,
+}
+
+impl TryFrom<DeadlineWire> for Deadline {
+    type Error = String;
+
+    fn try_from(w: DeadlineWire) -> Result<Deadline, String> {
+        let span = match (w.by, w.within_days, w.within_months) {
+            (Some(d), None, None) => Some(Span::By(d)),
+            (None, Some(n), None) => Some(Span::Days(n)),
+            (None, None, Some(n)) => Some(Span::Months(n)),
+            (None, None, None) => None,
+            _ => return Err("a deadline gives one of `by`, `within_days` and `within_months`, not several".to_owned()),
+        };
+        if span.is_none() && w.words.is_none() {
+            return Err("a deadline gives `by`, `within_days` or `within_months`, or the source's `words` \
+                        (\"as soon as possible\")"
+                .to_owned());
+        }
+        if w.of.is_some() && !matches!(span, Some(Span::Days(_) | Span::Months(_))) {
+            return Err("`of` says what a span counts from: give `within_days` or `within_months` with it".to_owned());
+        }
+        if w.interpreted && (w.words.is_none() || span.is_none()) {
+            return Err("`interpreted` marks a date read into the source's `words`: give both".to_owned());
+        }
+        Ok(Deadline { milestone: w.milestone, span, of: w.of, words: w.words, interpreted: w.interpreted })
+    }
 }
 
 /// The most days a `within_days` deadline may span: one hundred years.
@@ -199,38 +387,56 @@ pub fn last_writable_day() -> NaiveDate {
     ymd(9999, 12, 31)
 }
 
-impl Deadline {
-    /// The day the commitment falls due, for a commitment made on `made`; `None` when
-    /// that is beyond the calendar chrono can count in.
-    pub fn checked_due(&self, made: &PartialDate) -> Option<NaiveDate> {
-        let base = made.last_day();
-        match *self {
-            Deadline::By(date) => Some(date.last_day()),
-            Deadline::WithinDays(n) => base.checked_add_days(chrono::Days::new(u64::from(n))),
-            Deadline::WithinMonths(n) => base.checked_add_months(Months::new(n)),
+impl Span {
+    /// The day it falls due, counted from `base`; `None` beyond chrono's calendar.
+    pub fn due_from(self, base: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Span::By(date) => Some(date.last_day()),
+            Span::Days(n) => base.checked_add_days(chrono::Days::new(u64::from(n))),
+            Span::Months(n) => base.checked_add_months(Months::new(n)),
         }
     }
+}
 
-    /// The day the commitment falls due, for a commitment made on `made`. New events
-    /// are refused a deadline beyond [`last_writable_day`] (see `event::validate`); a
-    /// deadline beyond the calendar, which only an older log can hold, never falls due.
-    pub fn due(&self, made: &PartialDate) -> NaiveDate {
-        self.checked_due(made).unwrap_or(NaiveDate::MAX)
+impl Deadline {
+    /// A deadline of version 1's forms: `span` for the whole commitment, no words.
+    pub fn plain(span: Span) -> Deadline {
+        Deadline { milestone: None, span: Some(span), of: None, words: None, interpreted: false }
+    }
+
+    /// The milestone it is for (`complete` when not said).
+    pub fn milestone(&self) -> Milestone {
+        self.milestone.unwrap_or(Milestone::Complete)
+    }
+
+    /// The day it falls due when the event that sets it is dated `set` and its anchor
+    /// (if it has one) fell on `anchor`: `None` when vague, when the anchor has not
+    /// happened, or beyond the calendar chrono can count in.
+    pub fn due_at(&self, set: &PartialDate, anchor: Option<NaiveDate>) -> Option<NaiveDate> {
+        let span = self.span?;
+        let base = match (&self.of, span) {
+            (_, Span::By(_)) => set.last_day(),
+            (None, _) => set.last_day(),
+            (Some(_), _) => anchor?,
+        };
+        span.due_from(base)
     }
 
     /// Why this deadline is out of range for an event dated `made`, naming the part
     /// of it (`within_days`) at fault; `None` when it is in range.
     pub fn out_of_range(&self, made: &PartialDate) -> Option<(&'static str, String)> {
-        match *self {
-            Deadline::WithinDays(n) if n > MAX_WITHIN_DAYS => Some((
+        match self.span? {
+            Span::Days(n) if n > MAX_WITHIN_DAYS => Some((
                 "within_days",
                 format!("{n} days is more than the {MAX_WITHIN_DAYS} (one hundred years) a deadline may span"),
             )),
-            Deadline::WithinMonths(n) if n > MAX_WITHIN_MONTHS => Some((
+            Span::Months(n) if n > MAX_WITHIN_MONTHS => Some((
                 "within_months",
                 format!("{n} months is more than the {MAX_WITHIN_MONTHS} (one hundred years) a deadline may span"),
             )),
-            _ => match self.checked_due(made) {
+            // An anchored span counts from an event not yet known; its range is checked above.
+            _ if self.of.is_some() => None,
+            span => match span.due_from(made.last_day()) {
                 Some(due) if due <= last_writable_day() => None,
                 _ => Some((
                     "",
@@ -239,15 +445,47 @@ impl Deadline {
             },
         }
     }
+
+    /// The day a deadline that counts from its own event falls due before that event:
+    /// `Some(due)` only for such a deadline (an anchored or vague one is never judged so).
+    pub fn due_before(&self, made: &PartialDate) -> Option<NaiveDate> {
+        if self.of.is_some() {
+            return None;
+        }
+        self.due_at(made, None).filter(|due| *due < made.first_day())
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Span::By(d) => write!(f, "by {d}"),
+            Span::Days(n) => write!(f, "within {n} day{}", plural(*n)),
+            Span::Months(n) => write!(f, "within {n} month{}", plural(*n)),
+        }
+    }
 }
 
 impl fmt::Display for Deadline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Deadline::By(d) => write!(f, "by {d}"),
-            Deadline::WithinDays(n) => write!(f, "within {n} day{}", plural(*n)),
-            Deadline::WithinMonths(n) => write!(f, "within {n} month{}", plural(*n)),
+        if let Some(m) = self.milestone {
+            write!(f, "{}: ", m.words())?;
         }
+        match (&self.words, self.span) {
+            (Some(words), None) => return write!(f, "\"{words}\" (no date)"),
+            (Some(words), Some(_)) => write!(f, "\"{words}\" ")?,
+            (None, _) => {}
+        }
+        if let Some(span) = self.span {
+            write!(f, "{span}")?;
+        }
+        if let Some(anchor) = &self.of {
+            write!(f, " of {anchor}")?;
+        }
+        if self.interpreted {
+            write!(f, " (the analyst's interpretation)")?;
+        }
+        Ok(())
     }
 }
 
@@ -303,13 +541,14 @@ mod tests {
     #[test]
     fn deadlines_at_the_edge_of_the_calendar_never_panic() {
         let made = d("9999-12");
-        for deadline in [Deadline::WithinDays(u32::MAX), Deadline::WithinMonths(u32::MAX), Deadline::WithinDays(1)] {
-            let _ = deadline.due(&made);
+        let days = |n| Deadline::plain(Span::Days(n));
+        for deadline in [days(u32::MAX), Deadline::plain(Span::Months(u32::MAX)), days(1)] {
+            let _ = deadline.due_at(&made, None);
             assert!(deadline.out_of_range(&made).is_some(), "{deadline}");
         }
-        assert!(Deadline::WithinDays(MAX_WITHIN_DAYS).out_of_range(&d("2022-04-06")).is_none());
-        assert!(Deadline::WithinDays(MAX_WITHIN_DAYS + 1).out_of_range(&d("2022-04-06")).is_some());
-        assert!(Deadline::WithinMonths(MAX_WITHIN_MONTHS).out_of_range(&d("2022-04-06")).is_none());
+        assert!(days(MAX_WITHIN_DAYS).out_of_range(&d("2022-04-06")).is_none());
+        assert!(days(MAX_WITHIN_DAYS + 1).out_of_range(&d("2022-04-06")).is_some());
+        assert!(Deadline::plain(Span::Months(MAX_WITHIN_MONTHS)).out_of_range(&d("2022-04-06")).is_none());
         assert!("0000".parse::<PartialDate>().unwrap_err().to_string().contains("no year 0000"));
         assert!("0001-01-01".parse::<PartialDate>().is_ok());
     }
@@ -317,8 +556,48 @@ mod tests {
     #[test]
     fn a_deadline_by_month_means_its_last_day() {
         let made = d("2022-04-06");
-        assert_eq!(Deadline::By(d("2022-04")).due(&made), ymd(2022, 4, 30));
-        assert_eq!(Deadline::WithinMonths(1).due(&made), ymd(2022, 5, 6));
-        assert_eq!(Deadline::WithinDays(30).due(&made), ymd(2022, 5, 6));
+        let due = |span| Deadline::plain(span).due_at(&made, None);
+        assert_eq!(due(Span::By(d("2022-04"))), Some(ymd(2022, 4, 30)));
+        assert_eq!(due(Span::Months(1)), Some(ymd(2022, 5, 6)));
+        assert_eq!(due(Span::Days(30)), Some(ymd(2022, 5, 6)));
+    }
+
+    fn deadline(json: &str) -> Result<Deadline, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn version_one_deadlines_are_written_back_byte_for_byte() {
+        for json in [r#"{"by":"2022-04"}"#, r#"{"within_days":14}"#, r#"{"within_months":1}"#] {
+            assert_eq!(serde_json::to_string(&deadline(json).unwrap()).unwrap(), json);
+        }
+        let rich = r#"{"milestone":"begin","within_days":2,"of":{"instrument":"minsk","stage":"in_force"},"words":"no later than the second day"}"#;
+        assert_eq!(serde_json::to_string(&deadline(rich).unwrap()).unwrap(), rich);
+        let start = r#"{"within_months":2,"of":{"commitment":"c","on":"start"}}"#;
+        assert_eq!(serde_json::to_string(&deadline(start).unwrap()).unwrap(), start);
+    }
+
+    #[test]
+    fn a_deadline_says_what_is_wrong_with_its_form() {
+        assert!(deadline(r#"{"by":"2022","within_days":3}"#).unwrap_err().contains("not several"));
+        assert!(deadline(r#"{}"#).unwrap_err().contains("words"));
+        assert!(deadline(r#"{"by":"2022","of":{"commitment":"c"}}"#).unwrap_err().contains("within_days"));
+        assert!(deadline(r#"{"words":"soon","interpreted":true}"#).unwrap_err().contains("give both"));
+        assert!(deadline(r#"{"within_days":3,"of":{"instrument":"i"}}"#).unwrap_err().contains("stage"));
+        assert!(deadline(r#"{"when":"2022"}"#).is_err());
+    }
+
+    #[test]
+    fn an_anchored_deadline_falls_due_from_its_anchor_and_a_vague_one_never() {
+        let made = d("2015-02-12");
+        let anchored = deadline(r#"{"within_days":14,"of":{"commitment":"ceasefire"}}"#).unwrap();
+        assert_eq!(anchored.due_at(&made, None), None);
+        assert_eq!(anchored.due_at(&made, Some(ymd(2015, 2, 15))), Some(ymd(2015, 3, 1)));
+        let vague = deadline(r#"{"words":"as soon as possible"}"#).unwrap();
+        assert_eq!(vague.due_at(&made, Some(ymd(2015, 2, 15))), None);
+        assert_eq!(vague.to_string(), "\"as soon as possible\" (no date)");
+        let read = deadline(r#"{"words":"before the winter","by":"2015-11","interpreted":true}"#).unwrap();
+        assert_eq!(read.due_at(&made, None), Some(ymd(2015, 11, 30)));
+        assert_eq!(read.to_string(), "\"before the winter\" by 2015-11 (the analyst's interpretation)");
     }
 }

@@ -41,13 +41,53 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::CommitmentMade(p) => {
             let parties: Vec<&str> = p.parties.iter().map(|x| x.as_str()).collect();
-            let due = p.deadline.map(|d| format!(" (due {d})")).unwrap_or_default();
+            let due: Vec<String> = p.deadline.iter().chain(&p.deadlines).map(|d| d.to_string()).collect();
+            let due = if due.is_empty() { String::new() } else { format!(" (due {})", due.join("; ")) };
             format!("{} commit `{}`: {}{due}", parties.join(" and "), p.commitment, p.text)
         }
         Payload::CommitmentProgressed(p) => {
-            format!("progress on `{}`: {}", p.commitment, p.summary)
+            format!("progress on `{}`{}: {}", p.commitment, by(&p.by), p.summary)
         }
-        Payload::CommitmentFulfilled(p) => format!("`{}` fulfilled: {}", p.commitment, p.summary),
+        Payload::CommitmentFulfilled(p) => format!("`{}` fulfilled{}: {}", p.commitment, by(&p.by), p.summary),
+        Payload::CommitmentPartiallyFulfilled(p) => {
+            let outstanding = p.outstanding.as_ref().map(|o| format!(" (outstanding: {o})")).unwrap_or_default();
+            format!("`{}` partly fulfilled{}: {}{outstanding}", p.commitment, by(&p.by), p.summary)
+        }
+        Payload::CommitmentReaffirmed(p) => {
+            let who = if p.by.is_empty() {
+                " jointly".to_owned()
+            } else {
+                format!(" by {}", p.by.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" and "))
+            };
+            let what = p.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
+            format!("`{}` reaffirmed{who}{what}", p.commitment)
+        }
+        Payload::CommitmentReportedUnmet(p) => {
+            let who = match (&p.by, &p.monitor) {
+                (Some(party), _) => party.to_string(),
+                (None, Some(monitor)) => monitor.clone(),
+                (None, None) => p.reporter.words().to_owned(),
+            };
+            let against = p.against.as_ref().map(|a| format!(" against {a}")).unwrap_or_default();
+            format!("{who} reports `{}` {}{against}: {}", p.commitment, p.finding.words(), p.summary)
+        }
+        Payload::CommitmentSuspended(p) => {
+            let who = match (&p.by, &p.authority) {
+                (Some(party), Some(body)) => format!(" by {party} ({body})"),
+                (Some(party), None) => format!(" by {party}"),
+                (None, Some(body)) => format!(" by {body}"),
+                (None, None) => String::new(),
+            };
+            format!("`{}` suspended{who}: {}", p.commitment, p.reason)
+        }
+        Payload::CommitmentResumed(p) => {
+            let what = p.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
+            format!("`{}` resumed{}{what}", p.commitment, by(&p.by))
+        }
+        Payload::CommitmentSuperseded(p) => {
+            let why = p.reason.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
+            format!("`{}` superseded by `{}`{why}", p.commitment, p.replacement)
+        }
         Payload::DeadlineAmended(p) => format!("deadline of `{}` now {}", p.commitment, p.deadline),
         Payload::CommitmentWithdrawn(p) => format!("`{}` withdrawn: {}", p.commitment, p.reason),
         Payload::CommissionEstablished(p) => format!("{} established (`{}`)", p.name, p.commission),
@@ -69,6 +109,11 @@ pub fn headline(event: &Event) -> String {
         Payload::EventRetracted(p) => format!("retracts {}: {}", short(p.target), p.reason),
         Payload::EventDisputed(p) => format!("disputes {}: {}", short(p.target), p.note),
     }
+}
+
+/// ` by PARTY`, or nothing.
+fn by(party: &Option<crate::event::Party>) -> String {
+    party.as_ref().map(|p| format!(" by {p}")).unwrap_or_default()
 }
 
 /// The first 8 hex digits of an id: enough to find it with `entente show`.
@@ -118,6 +163,15 @@ pub fn mentions_actor(event: &Event, who: &str) -> bool {
         Payload::ProposalAnswered(p) => p.by.as_str() == who,
         Payload::CommitmentMade(p) => p.parties.iter().any(|x| x.as_str() == who),
         Payload::CommitmentWithdrawn(p) => party(&p.by),
+        Payload::CommitmentProgressed(p) => party(&p.by),
+        Payload::CommitmentFulfilled(p) => party(&p.by),
+        Payload::CommitmentPartiallyFulfilled(p) => party(&p.by),
+        Payload::CommitmentReaffirmed(p) => p.by.iter().any(|x| x.as_str() == who),
+        Payload::CommitmentReportedUnmet(p) => {
+            party(&p.by) || party(&p.against) || p.monitor.as_deref().is_some_and(hit)
+        }
+        Payload::CommitmentSuspended(p) => party(&p.by) || p.authority.as_deref().is_some_and(hit),
+        Payload::CommitmentResumed(p) => party(&p.by),
         Payload::CommissionEstablished(p) => p.parties.iter().any(|x| x.as_str() == who),
         Payload::InstrumentStageReached(p) => party(&p.party),
         Payload::TrackOpened(p) => p.parties.iter().any(|x| x.code.as_str() == who || hit(&x.name)),
@@ -172,6 +226,12 @@ pub fn detail(record: &Record) -> String {
     if !links.fulfils.is_empty() {
         line("fulfils", &list(links.fulfils.iter().map(|x| x.to_string()).collect()));
     }
+    if !links.partially_fulfils.is_empty() {
+        line("partly fulfils", &list(links.partially_fulfils.iter().map(|x| x.to_string()).collect()));
+    }
+    if !links.reaffirms.is_empty() {
+        line("reaffirms", &list(links.reaffirms.iter().map(|x| x.to_string()).collect()));
+    }
     if !links.follows.is_empty() {
         line("follows", &list(links.follows.iter().map(|x| x.to_string()).collect()));
     }
@@ -179,6 +239,15 @@ pub fn detail(record: &Record) -> String {
         let code =
             [codes.cameo.as_ref().map(|c| format!("CAMEO {c}")), codes.plover.as_ref().map(|p| format!("PLOVER {p}"))];
         line("codes", &list(code.into_iter().flatten().collect()));
+    }
+    if let Some(c) = f.account.confidence {
+        line("confidence", c.words());
+    }
+    if let Some(a) = &f.account.attribution {
+        line("account of", a.as_str());
+    }
+    if f.before_opening {
+        line("dated", "before its track was opened (on purpose)");
     }
     if f.unsourced {
         line("sources", "none: recorded as unsourced");

@@ -148,6 +148,8 @@ fn record(
         payload,
         links: Links::default(),
         codes: None,
+        account: Default::default(),
+        before_opening: false,
     };
     let line = Line { seq: None, id: None, recorded_at: None, recorded_by: None, facts, prev_hash: None, hash: None };
     let tally = append_one(ctx, &mut store, line, expect_head, "nothing was recorded", &|f| f.to_owned())?;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::import::{Input, append_lines, append_one, open_input};
 use super::{CommandError, Ctx, stdout};
-use crate::date::{Deadline, PartialDate};
+use crate::date::{Deadline, PartialDate, Span};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
     Codes, CommissionId, CommitmentId, EventId, Facts, InstrumentId, Kind, Line, Links, Party, PrincipleRef,
@@ -438,9 +438,10 @@ struct DeadlineArgs {
 impl DeadlineArgs {
     fn get(&self) -> Option<Deadline> {
         self.by
-            .map(Deadline::By)
-            .or(self.within_days.map(Deadline::WithinDays))
-            .or(self.within_months.map(Deadline::WithinMonths))
+            .map(Span::By)
+            .or(self.within_days.map(Span::Days))
+            .or(self.within_months.map(Span::Months))
+            .map(Deadline::plain)
     }
 }
 
@@ -533,13 +534,23 @@ impl KindCmd {
             }
             K::CommitmentMade { common, commitment, parties, text, deadline, principle } => {
                 let deadline = deadline.get();
-                (common, Payload::CommitmentMade(p::CommitmentMade { commitment, parties, text, deadline, principle }))
+                (
+                    common,
+                    Payload::CommitmentMade(p::CommitmentMade {
+                        commitment,
+                        parties,
+                        text,
+                        deadline,
+                        deadlines: Vec::new(),
+                        principle,
+                    }),
+                )
             }
             K::CommitmentProgressed { common, commitment, summary } => {
-                (common, Payload::CommitmentProgressed(p::CommitmentProgressed { commitment, summary }))
+                (common, Payload::CommitmentProgressed(p::CommitmentProgressed { commitment, summary, by: None }))
             }
             K::CommitmentFulfilled { common, commitment, summary } => {
-                (common, Payload::CommitmentFulfilled(p::CommitmentFulfilled { commitment, summary }))
+                (common, Payload::CommitmentFulfilled(p::CommitmentFulfilled { commitment, summary, by: None }))
             }
             K::DeadlineAmended { common, commitment, deadline, reason } => {
                 let deadline = deadline.get().ok_or_else(|| {
@@ -604,8 +615,11 @@ impl Common {
                 advances: self.advances,
                 fulfils: self.fulfils,
                 follows: self.follows.into_iter().map(EventId).collect(),
+                ..Links::default()
             },
             codes,
+            account: Default::default(),
+            before_opening: false,
         };
         let line = Line {
             seq: None,

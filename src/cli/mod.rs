@@ -167,6 +167,14 @@ fn problem_message(error: &FieldError) -> String {
              parties took it up again, record a new {}",
             Kind::CommitmentMade
         ),
+        Hint::UseReplacement { seq } => {
+            format!(". If the supersession was recorded by mistake, retract it (`entente retract {seq} --reason …`)")
+        }
+        Hint::ResumeFirst { seq } => format!(
+            ". If it was resumed, record that first (`entente append commitment-resumed`); if the suspension was \
+             recorded by mistake, retract it (`entente retract {seq} --reason …`)"
+        ),
+        Hint::BeforeOpening => " (`--before-opening`, or `\"before_opening\": true` in JSON)".to_owned(),
         Hint::History => " (`entente history ID` shows it)".to_owned(),
         Hint::Clock => " (and ENTENTE_NOW)".to_owned(),
         Hint::DefaultRecorder => " as ENTENTE_USER".to_owned(),

@@ -69,8 +69,50 @@ pub struct Links {
     pub advances: Vec<CommitmentId>,
     /// Commitments this event fulfils.
     pub fulfils: Vec<CommitmentId>,
+    /// Commitments this event fulfils in part.
+    pub partially_fulfils: Vec<CommitmentId>,
+    /// Commitments this event reaffirms (evidence of intent, not progress).
+    pub reaffirms: Vec<CommitmentId>,
     /// Earlier events this one follows up.
     pub follows: Vec<EventId>,
+}
+
+crate::names::closed_set! {
+    /// How far the recorder vouches for an event.
+    pub enum Confidence {
+        /// Confirmed by the parties concerned (a joint statement, both readouts).
+        Confirmed => "confirmed",
+        /// Reported by one side or one outlet only.
+        Reported => "reported",
+        /// Not verified: a rumour, an anonymous source.
+        Unverified => "unverified",
+    }
+}
+
+/// Whose account an event is, and how far it is confirmed. Both optional: an event
+/// that says neither makes no claim either way.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Confirmed, reported or unverified.
+    pub confidence: Option<Confidence>,
+    /// The party whose account this is (its readout, its ministry's statement).
+    pub attribution: Option<Party>,
+}
+
+impl Account {
+    /// True when the event rests on one side's account or on an unverified one.
+    pub fn one_sided(&self) -> bool {
+        match self.confidence {
+            Some(Confidence::Confirmed) => false,
+            Some(Confidence::Reported | Confidence::Unverified) => true,
+            None => self.attribution.is_some(),
+        }
+    }
+
+    /// True when the event is marked unverified.
+    pub fn unverified(&self) -> bool {
+        self.confidence == Some(Confidence::Unverified)
+    }
 }
 
 /// The facts of an event: everything a caller states, nothing the log stamps.
@@ -95,6 +137,10 @@ pub struct Facts {
     pub links: Links,
     /// Event-data codes.
     pub codes: Option<Codes>,
+    /// Whose account it is, and how far confirmed.
+    pub account: Account,
+    /// Dated before its track was opened, on purpose (`audit` lists such events).
+    pub before_opening: bool,
 }
 
 impl Facts {

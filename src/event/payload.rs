@@ -96,6 +96,12 @@ kinds! {
     CommitmentFulfilled => "commitment_fulfilled", CommitmentFulfilled;
     DeadlineAmended => "deadline_amended", DeadlineAmended;
     CommitmentWithdrawn => "commitment_withdrawn", CommitmentWithdrawn;
+    CommitmentPartiallyFulfilled => "commitment_partially_fulfilled", CommitmentPartiallyFulfilled;
+    CommitmentReaffirmed => "commitment_reaffirmed", CommitmentReaffirmed;
+    CommitmentReportedUnmet => "commitment_reported_unmet", CommitmentReportedUnmet;
+    CommitmentSuspended => "commitment_suspended", CommitmentSuspended;
+    CommitmentResumed => "commitment_resumed", CommitmentResumed;
+    CommitmentSuperseded => "commitment_superseded", CommitmentSuperseded;
     CommissionEstablished => "commission_established", CommissionEstablished;
     CommissionConvened => "commission_convened", CommissionConvened;
     InstrumentStageReached => "instrument_stage_reached", InstrumentStageReached;
@@ -124,6 +130,7 @@ impl Kind {
                     | Kind::ProposalTabled
                     | Kind::CommitmentMade
                     | Kind::CommitmentWithdrawn
+                    | Kind::CommitmentSuperseded
                     | Kind::CommissionEstablished
                     | Kind::InstrumentStageReached
             )
@@ -357,6 +364,9 @@ pub struct CommitmentMade {
     /// When it falls due, if a deadline was set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Deadline>,
+    /// Further deadlines (milestones: `begin` by one date, `complete` by another).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlines: Vec<Deadline>,
     /// The principle it implements, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principle: Option<PrincipleRef>,
@@ -370,6 +380,9 @@ pub struct CommitmentProgressed {
     pub commitment: CommitmentId,
     /// What was done.
     pub summary: String,
+    /// The party that took the step, when one of several owing it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Party>,
 }
 
 /// `commitment_fulfilled`: the commitment was met.
@@ -380,6 +393,10 @@ pub struct CommitmentFulfilled {
     pub commitment: CommitmentId,
     /// How it was met.
     pub summary: String,
+    /// The party that met its part, when one of several owing it did: the commitment
+    /// is fulfilled when every party owing it has (or one event says so for all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Party>,
 }
 
 /// `deadline_amended`: a commitment's deadline moves; the latest amendment rules.
@@ -406,6 +423,137 @@ pub struct CommitmentWithdrawn {
     pub by: Option<Party>,
     /// Why.
     pub reason: String,
+}
+
+/// `commitment_partially_fulfilled`: part of a commitment was met (one of three
+/// checkpoints opened; a withdrawal completed but for one district).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentPartiallyFulfilled {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// What was met.
+    pub summary: String,
+    /// What is still outstanding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outstanding: Option<String>,
+    /// The analyst's Peace Accords Matrix score for it: 1 minimal or 2 intermediate
+    /// (2 when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
+    /// The party that met its part, when one of several owing it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Party>,
+}
+
+/// `commitment_reaffirmed`: parties say again that they will keep a commitment —
+/// evidence of intent, not progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentReaffirmed {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// The parties reaffirming it; none means all that owe it, jointly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by: Vec<Party>,
+    /// What was said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+crate::names::closed_set! {
+    /// Who reports a commitment unmet.
+    pub enum Reporter {
+        /// One of the parties (name it in `by`).
+        Party => "party",
+        /// A monitor, a mediator or an international body (name it in `monitor`).
+        Monitor => "monitor",
+        /// The analyst recording the log, on the evidence cited.
+        Analyst => "analyst",
+    }
+}
+
+crate::names::closed_set! {
+    /// What a report of non-implementation finds.
+    pub enum Finding {
+        /// Not implemented (yet), whatever its deadline says.
+        Unmet => "unmet",
+        /// Broken: acted against.
+        Breach => "breach",
+    }
+}
+
+/// `commitment_reported_unmet`: a party, a monitor or the analyst reports that a
+/// commitment is not being kept, or was breached. A claim with its source, distinct
+/// from "overdue" (which the dates decide).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentReportedUnmet {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// A party, a monitor or the analyst.
+    pub reporter: Reporter,
+    /// The reporting party (with `reporter: party`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Party>,
+    /// The monitor's name (with `reporter: monitor`): `IAEA`, `OSCE SMM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<String>,
+    /// Unmet, or a breach.
+    pub finding: Finding,
+    /// The party said not to keep it, when the report names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<Party>,
+    /// What the report says.
+    pub summary: String,
+}
+
+/// `commitment_suspended`: a party, a court or a body suspends a commitment; it stays
+/// suspended until a `commitment_resumed`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentSuspended {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// The suspending party, when a party suspended it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Party>,
+    /// The suspending court or body, when not a party (`Constitutional Court`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// On what it would be resumed, when the suspension says (`reversible once …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<String>,
+}
+
+/// `commitment_resumed`: a suspended commitment is in effect again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentResumed {
+    /// The commitment.
+    pub commitment: CommitmentId,
+    /// The resuming party, when a party resumed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Party>,
+    /// How it was resumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// `commitment_superseded`: a commitment is replaced by another (made before); the
+/// original stays, linked to its replacement both ways.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentSuperseded {
+    /// The commitment replaced.
+    pub commitment: CommitmentId,
+    /// The commitment that replaces it.
+    pub replacement: CommitmentId,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `commission_established`: a joint body is set up.

@@ -10,9 +10,9 @@
 
 use std::collections::HashSet;
 
-use super::payload::{Kind, Payload, Response, Stage};
+use super::payload::{Kind, Payload, Reporter, Response, Stage};
 use super::{CommissionId, CommitmentId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId, TrackId};
-use crate::date::PartialDate;
+use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
 
 /// Something an event can declare or refer to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,6 +38,8 @@ pub enum Name {
     /// A commitment withdrawn as a whole (declared by a `commitment_withdrawn` that
     /// names no single withdrawing party).
     Withdrawn(CommitmentId),
+    /// A commitment replaced by another (declared by its `commitment_superseded`).
+    Superseded(CommitmentId),
 }
 
 impl Name {
@@ -54,6 +56,7 @@ impl Name {
             Name::Meta(_) => "meta",
             Name::Retracted(_) => "retracted",
             Name::Withdrawn(_) => "withdrawn",
+            Name::Superseded(_) => "superseded",
         }
     }
 
@@ -63,7 +66,7 @@ impl Name {
             Name::Track(x) => x.to_string(),
             Name::Proposal(x) => x.to_string(),
             Name::Principle(x) => x.to_string(),
-            Name::Commitment(x) | Name::Withdrawn(x) => x.to_string(),
+            Name::Commitment(x) | Name::Withdrawn(x) | Name::Superseded(x) => x.to_string(),
             Name::Commission(x) => x.to_string(),
             Name::Instrument(x) => x.to_string(),
             Name::Event(x) | Name::Meta(x) | Name::Retracted(x) => x.to_string(),
@@ -73,9 +76,13 @@ impl Name {
 
 impl Name {
     /// What an event that works on `commitment` (progress, fulfilment, a new deadline)
-    /// depends on: that it was made, and whether it was withdrawn since.
-    fn kept(commitment: &CommitmentId) -> [Name; 2] {
-        [Name::Commitment(commitment.clone()), Name::Withdrawn(commitment.clone())]
+    /// depends on: that it was made, and whether it was withdrawn or superseded since.
+    fn kept(commitment: &CommitmentId) -> [Name; 3] {
+        [
+            Name::Commitment(commitment.clone()),
+            Name::Withdrawn(commitment.clone()),
+            Name::Superseded(commitment.clone()),
+        ]
     }
 }
 
@@ -94,6 +101,20 @@ pub enum Hint {
     /// commitment is made anew.
     RetractWithdrawal {
         /// The seq of the withdrawal.
+        seq: u64,
+    },
+    /// Recording the work against the commitment that replaced this one; or retracting
+    /// the supersession at `seq`, if it was recorded by mistake.
+    UseReplacement {
+        /// The seq of the supersession.
+        seq: u64,
+    },
+    /// Marking the event as dated before its track was opened, on purpose.
+    BeforeOpening,
+    /// Recording the resumption first (`commitment_resumed`), if the commitment was
+    /// resumed; the suspension is at `seq`.
+    ResumeFirst {
+        /// The seq of the suspension.
         seq: u64,
     },
     /// The history of an event, which names the original event a correction,
@@ -122,6 +143,29 @@ pub trait Known {
     fn withdrawn(&self, _commitment: &CommitmentId) -> Option<(u64, PartialDate)> {
         None
     }
+
+    /// When `commitment` was superseded, by an event that stands: its seq, its date and
+    /// the replacement.
+    fn superseded(&self, _commitment: &CommitmentId) -> Option<(u64, PartialDate, CommitmentId)> {
+        None
+    }
+
+    /// The parties of `tracks` (every party any of them was opened with); `None` when
+    /// the caller cannot tell, and then party codes go unchecked.
+    fn parties(&self, _tracks: &[TrackId]) -> Option<Vec<crate::event::Party>> {
+        None
+    }
+
+    /// When `track` was opened, as that event now stands; `None` when unknown.
+    fn opened(&self, _track: &TrackId) -> Option<PartialDate> {
+        None
+    }
+
+    /// The suspension of `commitment` standing on `on` (the latest suspension or
+    /// resumption surely before that date is a suspension): its seq and date.
+    fn suspended(&self, _commitment: &CommitmentId, _on: &PartialDate) -> Option<(u64, PartialDate)> {
+        None
+    }
 }
 
 impl Known for HashSet<Name> {
@@ -147,6 +191,7 @@ impl Facts {
             Payload::InstrumentStageReached(i) => vec![Name::Instrument(i.instrument.clone())],
             Payload::EventRetracted(r) => vec![Name::Retracted(r.target)],
             Payload::CommitmentWithdrawn(w) if w.by.is_none() => vec![Name::Withdrawn(w.commitment.clone())],
+            Payload::CommitmentSuperseded(s) => vec![Name::Superseded(s.commitment.clone())],
             _ => Vec::new(),
         }
     }
@@ -160,10 +205,27 @@ impl Facts {
                 names.push(Name::Proposal(a.proposal.clone()));
                 names.extend(a.counter.clone().map(Name::Proposal));
             }
-            Payload::CommitmentMade(c) => names.extend(c.principle.clone().map(Name::Principle)),
+            Payload::CommitmentMade(c) => {
+                names.extend(c.principle.clone().map(Name::Principle));
+                for d in c.deadline.iter().chain(&c.deadlines) {
+                    names.extend(anchor_name(d, Some(&c.commitment)));
+                }
+            }
             Payload::CommitmentProgressed(c) => names.extend(Name::kept(&c.commitment)),
             Payload::CommitmentFulfilled(c) => names.extend(Name::kept(&c.commitment)),
-            Payload::DeadlineAmended(c) => names.extend(Name::kept(&c.commitment)),
+            Payload::CommitmentPartiallyFulfilled(c) => names.extend(Name::kept(&c.commitment)),
+            Payload::CommitmentReaffirmed(c) => names.extend(Name::kept(&c.commitment)),
+            Payload::CommitmentReportedUnmet(c) => names.push(Name::Commitment(c.commitment.clone())),
+            Payload::CommitmentSuspended(c) => names.extend(Name::kept(&c.commitment)),
+            Payload::CommitmentResumed(c) => names.extend(Name::kept(&c.commitment)),
+            Payload::CommitmentSuperseded(c) => {
+                names.extend(Name::kept(&c.commitment));
+                names.extend(Name::kept(&c.replacement));
+            }
+            Payload::DeadlineAmended(c) => {
+                names.extend(Name::kept(&c.commitment));
+                names.extend(anchor_name(&c.deadline, None));
+            }
             Payload::CommitmentWithdrawn(c) => names.push(Name::Commitment(c.commitment.clone())),
             Payload::CommissionConvened(c) => names.push(Name::Commission(c.commission.clone())),
             Payload::ImplementationStep(s) => names.extend(s.instrument.clone().map(Name::Instrument)),
@@ -174,11 +236,29 @@ impl Facts {
         }
         let links = &self.links;
         names.extend(links.addresses.iter().cloned().map(Name::Principle));
-        names.extend(links.advances.iter().chain(&links.fulfils).flat_map(Name::kept));
+        names.extend(
+            links
+                .advances
+                .iter()
+                .chain(&links.fulfils)
+                .chain(&links.partially_fulfils)
+                .chain(&links.reaffirms)
+                .flat_map(Name::kept),
+        );
         names.extend(links.follows.iter().copied().map(Name::Event));
         names.sort();
         names.dedup();
         names
+    }
+}
+
+/// The name a deadline's anchor refers to; none when it has no anchor, or anchors on
+/// the commitment `own` that the same event makes (its own start).
+fn anchor_name(deadline: &Deadline, own: Option<&CommitmentId>) -> Option<Name> {
+    match deadline.of.as_ref()? {
+        Anchor::Commitment(c, _) if Some(c) == own => None,
+        Anchor::Commitment(c, _) => Some(Name::Commitment(c.clone())),
+        Anchor::Instrument(i, _) => Some(Name::Instrument(i.clone())),
     }
 }
 
@@ -300,6 +380,7 @@ impl Checker<'_> {
                     Some(Hint::RecordHelp(Kind::TrackOpened)),
                 );
             }
+            self.after_opening(f);
         }
         // A correction or retraction rests on its reason; it may cite a source too.
         let may_be_unsourced = matches!(f.payload, Payload::EventCorrected(_) | Payload::EventRetracted(_));
@@ -334,14 +415,50 @@ impl Checker<'_> {
         }
     }
 
+    /// An event surely dated before one of its tracks was opened is refused unless it
+    /// says so (`before_opening`), and one that says so must be.
+    fn after_opening(&mut self, f: &Facts) {
+        if f.kind().is_meta() {
+            return;
+        }
+        let mut before = None;
+        let mut any_known = false;
+        for t in &f.tracks {
+            if let Some(opened) = self.known.opened(t) {
+                any_known = true;
+                if f.occurred.last_day() < opened.first_day() {
+                    before = Some((t.clone(), opened));
+                }
+            }
+        }
+        match (before, f.before_opening) {
+            (Some((track, opened)), false) => self.fail_hinted(
+                "occurred",
+                format!(
+                    "{} is before track `{track}` was opened ({opened}); check the date, or mark the event \
+                     before_opening if the track's history really starts earlier (audit lists such events)",
+                    f.occurred
+                ),
+                Some(Hint::BeforeOpening),
+            ),
+            (None, true) if any_known => self.fail(
+                "before_opening",
+                "the event is not dated before its tracks were opened; leave before_opening out",
+            ),
+            _ => {}
+        }
+    }
+
     fn deadline_after_event(&mut self, field: &str, f: &Facts, deadline: &crate::date::Deadline) {
         if let Some((part, why)) = deadline.out_of_range(&f.occurred) {
             let at = if part.is_empty() { field.to_owned() } else { format!("{field}.{part}") };
             self.fail(at, format!("the deadline ({deadline}) is out of range: {why}"));
             return;
         }
-        let due = deadline.due(&f.occurred);
-        if due < f.occurred.first_day() {
+        if let Some(d) = &deadline.words {
+            self.text(&format!("{field}.words"), d);
+        }
+        if let Some(due) = deadline.due_before(&f.occurred) {
             self.fail(
                 field,
                 format!(
@@ -359,6 +476,91 @@ impl Checker<'_> {
             "record it first with commitment_made",
             Some(Hint::ListKind(Kind::CommitmentMade)),
         );
+    }
+
+    /// The deadlines an event sets: each in range, each milestone once, and a deadline
+    /// anchored on the commitment the event makes counts from its start, never from its
+    /// own fulfilment; every anchor names a commitment or instrument the log knows.
+    fn deadlines(&mut self, f: &Facts, own: Option<&CommitmentId>, deadlines: &[(String, &Deadline)]) {
+        let mut milestones = HashSet::new();
+        for (field, d) in deadlines {
+            self.deadline_after_event(field, f, d);
+            if !milestones.insert(d.milestone()) {
+                self.fail(
+                    field.as_str(),
+                    format!(
+                        "a second `{}` deadline in one event; give each milestone once (amend it later with \
+                         deadline_amended)",
+                        crate::names::Named::name(d.milestone())
+                    ),
+                );
+            }
+            match &d.of {
+                Some(Anchor::Commitment(c, AnchorPoint::Fulfilment)) if Some(c) == own => self.fail(
+                    format!("{field}.of"),
+                    "a deadline cannot count from the fulfilment of its own commitment; count from its start \
+                     (\"on\": \"start\") or from another event",
+                ),
+                Some(Anchor::Commitment(c, _)) if Some(c) != own => {
+                    self.commitment(&format!("{field}.of.commitment"), c)
+                }
+                Some(Anchor::Instrument(i, _)) => self.must_exist(
+                    &format!("{field}.of.instrument"),
+                    Name::Instrument(i.clone()),
+                    "record a stage of it first with instrument_stage_reached",
+                    None,
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// A party named as acting on a commitment must be one that owes it or one of the
+    /// event's tracks' parties; the log tells (see [`Known::parties`]).
+    fn party(&mut self, field: &str, party: &crate::event::Party, f: &Facts) {
+        let Some(parties) = self.known.parties(&f.tracks) else { return };
+        if !parties.contains(party) {
+            let mut names: Vec<&str> = parties.iter().map(|p| p.as_str()).collect();
+            names.sort();
+            names.dedup();
+            self.fail(
+                field,
+                format!(
+                    "unknown party `{party}`: the parties of {} are {}",
+                    f.tracks.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
+                    names.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// A commitment worked on (progress, fulfilment, a new deadline) by an event that
+    /// surely came after the commitment was superseded, or while it was suspended.
+    fn in_effect(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
+        self.still_kept(field, id, f);
+        if let Some((seq, when, replacement)) = self.known.superseded(id)
+            && f.occurred.first_day() > when.last_day()
+        {
+            self.fail_hinted(
+                field,
+                format!(
+                    "commitment `{id}` was superseded by `{replacement}` on {when} (seq {seq}), before this event \
+                     ({}); record it against `{replacement}`",
+                    f.occurred
+                ),
+                Some(Hint::UseReplacement { seq }),
+            );
+        }
+        if let Some((seq, when)) = self.known.suspended(id, &f.occurred) {
+            self.fail_hinted(
+                field,
+                format!(
+                    "commitment `{id}` is suspended since {when} (seq {seq}); nothing counts towards it until it is \
+                     resumed"
+                ),
+                Some(Hint::ResumeFirst { seq }),
+            );
+        }
     }
 
     /// A commitment worked on (progress, fulfilment, a new deadline) by an event that
@@ -469,9 +671,13 @@ impl Checker<'_> {
                 if p.parties.is_empty() {
                     self.fail("payload.parties", "name the parties that owe the commitment");
                 }
-                if let Some(d) = &p.deadline {
-                    self.deadline_after_event("payload.deadline", f, d);
+                for (i, party) in p.parties.iter().enumerate() {
+                    self.party(&format!("payload.parties[{i}]"), party, f);
                 }
+                let mut deadlines: Vec<(String, &Deadline)> =
+                    p.deadline.iter().map(|d| ("payload.deadline".to_owned(), d)).collect();
+                deadlines.extend(p.deadlines.iter().enumerate().map(|(i, d)| (format!("payload.deadlines[{i}]"), d)));
+                self.deadlines(f, Some(&p.commitment), &deadlines);
                 if let Some(pr) = &p.principle {
                     self.must_exist(
                         "payload.principle",
@@ -483,23 +689,116 @@ impl Checker<'_> {
             }
             Payload::CommitmentProgressed(p) => {
                 self.commitment("payload.commitment", &p.commitment);
-                self.still_kept("payload.commitment", &p.commitment, f);
+                self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
+                if let Some(by) = &p.by {
+                    self.party("payload.by", by, f);
+                }
             }
             Payload::CommitmentFulfilled(p) => {
                 self.commitment("payload.commitment", &p.commitment);
-                self.still_kept("payload.commitment", &p.commitment, f);
+                self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
+                if let Some(by) = &p.by {
+                    self.party("payload.by", by, f);
+                }
+            }
+            Payload::CommitmentPartiallyFulfilled(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.in_effect("payload.commitment", &p.commitment, f);
+                self.text("payload.summary", &p.summary);
+                self.opt_text("payload.outstanding", &p.outstanding);
+                if let Some(score) = p.score
+                    && !(1..=2).contains(&score)
+                {
+                    self.fail(
+                        "payload.score",
+                        format!(
+                            "{score} is not a partial score: 1 (minimal) or 2 (intermediate); a fulfilled \
+                             commitment (3) is recorded with commitment_fulfilled, one not begun (0) needs no event"
+                        ),
+                    );
+                }
+                if let Some(by) = &p.by {
+                    self.party("payload.by", by, f);
+                }
+            }
+            Payload::CommitmentReaffirmed(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.still_kept("payload.commitment", &p.commitment, f);
+                let mut seen = HashSet::new();
+                for (i, by) in p.by.iter().enumerate() {
+                    if !seen.insert(by) {
+                        self.fail(format!("payload.by[{i}]"), format!("party `{by}` is listed twice"));
+                    }
+                    self.party(&format!("payload.by[{i}]"), by, f);
+                }
+                self.opt_text("payload.summary", &p.summary);
+            }
+            Payload::CommitmentReportedUnmet(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.text("payload.summary", &p.summary);
+                self.opt_text("payload.monitor", &p.monitor);
+                match (p.reporter, &p.by, &p.monitor) {
+                    (Reporter::Party, None, _) => self.fail("payload.by", "a report by a party names the party"),
+                    (Reporter::Monitor, _, None) => {
+                        self.fail("payload.monitor", "a report by a monitor names the monitor (`IAEA`)")
+                    }
+                    (Reporter::Party, Some(_), Some(_)) | (Reporter::Analyst, _, Some(_)) => {
+                        self.fail("payload.monitor", "only a report by a monitor names a monitor")
+                    }
+                    (Reporter::Monitor | Reporter::Analyst, Some(_), _) => {
+                        self.fail("payload.by", "only a report by a party names the reporting party in `by`")
+                    }
+                    _ => {}
+                }
+                if let Some(by) = &p.by {
+                    self.party("payload.by", by, f);
+                }
+                if let Some(against) = &p.against {
+                    self.party("payload.against", against, f);
+                }
+            }
+            Payload::CommitmentSuspended(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.in_effect("payload.commitment", &p.commitment, f);
+                self.text("payload.reason", &p.reason);
+                self.opt_text("payload.authority", &p.authority);
+                self.opt_text("payload.conditions", &p.conditions);
+                if let Some(by) = &p.by {
+                    self.party("payload.by", by, f);
+                }
+            }
+            Payload::CommitmentResumed(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.still_kept("payload.commitment", &p.commitment, f);
+                self.opt_text("payload.summary", &p.summary);
+                if let Some(by) = &p.by {
+                    self.party("payload.by", by, f);
+                }
+            }
+            Payload::CommitmentSuperseded(p) => {
+                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.replacement", &p.replacement);
+                self.in_effect("payload.commitment", &p.commitment, f);
+                self.still_kept("payload.replacement", &p.replacement, f);
+                if p.replacement == p.commitment {
+                    self.fail("payload.replacement", "a commitment cannot replace itself");
+                }
+                self.opt_text("payload.reason", &p.reason);
             }
             Payload::DeadlineAmended(p) => {
                 self.commitment("payload.commitment", &p.commitment);
-                self.still_kept("payload.commitment", &p.commitment, f);
-                self.deadline_after_event("payload.deadline", f, &p.deadline);
+                self.in_effect("payload.commitment", &p.commitment, f);
+                self.deadlines(f, None, &[("payload.deadline".to_owned(), &p.deadline)]);
                 self.opt_text("payload.reason", &p.reason);
             }
             Payload::CommitmentWithdrawn(p) => {
                 self.commitment("payload.commitment", &p.commitment);
                 self.text("payload.reason", &p.reason);
+                if let Some(by) = &p.by {
+                    self.party("payload.by", by, f);
+                }
             }
             Payload::CommissionEstablished(p) => {
                 self.text("payload.name", &p.name);
@@ -614,13 +913,22 @@ impl Checker<'_> {
                 None,
             );
         }
-        for (i, c) in f.links.advances.iter().enumerate() {
-            self.commitment(&format!("advances[{i}]"), c);
-            self.still_kept(&format!("advances[{i}]"), c, f);
+        for (field, ids) in [
+            ("advances", &f.links.advances),
+            ("fulfils", &f.links.fulfils),
+            ("partially_fulfils", &f.links.partially_fulfils),
+        ] {
+            for (i, c) in ids.iter().enumerate() {
+                self.commitment(&format!("{field}[{i}]"), c);
+                self.in_effect(&format!("{field}[{i}]"), c, f);
+            }
         }
-        for (i, c) in f.links.fulfils.iter().enumerate() {
-            self.commitment(&format!("fulfils[{i}]"), c);
-            self.still_kept(&format!("fulfils[{i}]"), c, f);
+        for (i, c) in f.links.reaffirms.iter().enumerate() {
+            self.commitment(&format!("reaffirms[{i}]"), c);
+            self.still_kept(&format!("reaffirms[{i}]"), c, f);
+        }
+        if let Some(party) = &f.account.attribution {
+            self.party("attribution", party, f);
         }
         for (i, e) in f.links.follows.iter().enumerate() {
             self.must_exist(
@@ -643,8 +951,13 @@ pub fn correctable(field: &str) -> bool {
         "addresses",
         "advances",
         "fulfils",
+        "partially_fulfils",
+        "reaffirms",
         "follows",
         "code",
+        "confidence",
+        "attribution",
+        "before_opening",
         "payload",
     ];
     TOP.contains(&field) || field.strip_prefix("payload.").is_some_and(|k| !k.is_empty() && !k.contains('.'))

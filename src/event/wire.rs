@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{
-    Codes, CommitmentId, Event, EventId, Facts, Hash, Hint, Kind, Links, Payload, PrincipleRef, Source, TrackId,
+    Account, Codes, CommitmentId, Confidence, Event, EventId, Facts, Hash, Hint, Kind, Links, Party, Payload,
+    PrincipleRef, Source, TrackId,
 };
 use crate::date::PartialDate;
 
@@ -91,9 +92,19 @@ struct WireIn<'a> {
     #[serde(default)]
     fulfils: Vec<CommitmentId>,
     #[serde(default)]
+    partially_fulfils: Vec<CommitmentId>,
+    #[serde(default)]
+    reaffirms: Vec<CommitmentId>,
+    #[serde(default)]
     follows: Vec<EventId>,
     #[serde(default)]
     code: Option<Codes>,
+    #[serde(default)]
+    confidence: Option<Confidence>,
+    #[serde(default)]
+    attribution: Option<Party>,
+    #[serde(default)]
+    before_opening: bool,
     #[serde(default, borrow)]
     prev_hash: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
@@ -194,9 +205,13 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
                 addresses: wire.addresses,
                 advances: wire.advances,
                 fulfils: wire.fulfils,
+                partially_fulfils: wire.partially_fulfils,
+                reaffirms: wire.reaffirms,
                 follows: wire.follows,
             },
             codes: wire.code,
+            account: Account { confidence: wire.confidence, attribution: wire.attribution },
+            before_opening: wire.before_opening,
         },
     })
 }
@@ -307,10 +322,20 @@ struct Back<'a> {
     advances: &'a [CommitmentId],
     #[serde(skip_serializing_if = "<[CommitmentId]>::is_empty")]
     fulfils: &'a [CommitmentId],
+    #[serde(skip_serializing_if = "<[CommitmentId]>::is_empty")]
+    partially_fulfils: &'a [CommitmentId],
+    #[serde(skip_serializing_if = "<[CommitmentId]>::is_empty")]
+    reaffirms: &'a [CommitmentId],
     #[serde(skip_serializing_if = "<[EventId]>::is_empty")]
     follows: &'a [EventId],
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'a Codes>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<Confidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attribution: Option<&'a Party>,
+    #[serde(skip_serializing_if = "is_false")]
+    before_opening: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -345,8 +370,13 @@ impl BodyTemplate {
             addresses: &facts.links.addresses,
             advances: &facts.links.advances,
             fulfils: &facts.links.fulfils,
+            partially_fulfils: &facts.links.partially_fulfils,
+            reaffirms: &facts.links.reaffirms,
             follows: &facts.links.follows,
             code: facts.codes.as_ref(),
+            confidence: facts.account.confidence,
+            attribution: facts.account.attribution.as_ref(),
+            before_opening: facts.before_opening,
         };
         // Serializing plain structs of strings and integers (no maps with other keys)
         // to a String cannot fail; each is an object, `{…}`, and the payload makes

@@ -60,12 +60,18 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope) 
                 ds => {
                     for (i, d) in ds.iter().enumerate() {
                         let label = if i + 1 == ds.len() { "deadline" } else { "superseded" };
-                        rows.push((label, format!("{} → due {} (seq {})", d.deadline, d.due, d.seq)));
+                        rows.push((
+                            label,
+                            match d.due {
+                                Some(due) => format!("{} → due {due} (seq {})", d.deadline, d.seq),
+                                None => format!("{} (seq {})", d.deadline, d.seq),
+                            },
+                        ));
                     }
                 }
             }
             rows.push(("fulfilled", c.fulfilled.as_ref().map_or("no".to_owned(), at)));
-            rows.push(("PAM score", format!("{} of 3", c.score)));
+            rows.push(("PAM score", format!("{} of 3", c.pam)));
             rows.push(("evidence", c.evidence.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", ")));
             doc.fields(&rows);
         }

@@ -1,44 +1,248 @@
-//! A commitment's status: its ruling deadline, its state judged at the view's date
-//! (fulfilled, late, overdue, stalled …) and its Peace Accords Matrix score, from what
-//! the [`super::Fold`] accumulated for it. What is accumulated, and when, is the
-//! fold's, not this file's.
+//! A commitment's status as analysts judge it: three questions with three answers —
+//! *progress* (how far it was carried out), *schedule* (against its deadlines) and
+//! *activity* (whether anything moves) — one headline derived from them by the rule
+//! in `events/README.md`, its Peace Accords Matrix score, and every event related to it
+//! with the word for how. What is accumulated, and when, is the [`super::Fold`]'s; this
+//! file derives, at the view's date, from the acts the fold kept.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{At, CommitmentAcc, View};
-use crate::date::{Deadline, PartialDate};
+use super::{At, View};
+use crate::date::{Anchor, Deadline, Milestone, PartialDate};
+use crate::event::payload::{Finding, Reporter};
 use crate::event::{CommitmentId, Party};
 
 crate::names::closed_set! {
-    /// The state of a commitment at the report's date.
+    /// The headline state of a commitment at the report's date, derived from its three
+    /// axes (see [`headline`]).
     pub enum CommitmentState {
-        /// Made; no step yet; not due.
+        /// Made; no step yet; nothing overdue.
         Open => "open",
-        /// A step taken; not due.
+        /// A step taken; nothing overdue.
         InProgress => "in_progress" / "in progress",
-        /// Met by its deadline (or it had none).
+        /// Partly met (a part, or some of the parties owing it); nothing overdue.
+        PartiallyFulfilled => "partially_fulfilled" / "partially fulfilled",
+        /// Met by its deadline (or it had none, or the dates cannot tell).
         Fulfilled => "fulfilled",
         /// Met after its deadline.
         FulfilledLate => "fulfilled_late" / "fulfilled late",
-        /// Deadline passed, not met.
+        /// A deadline passed unmet.
         Overdue => "overdue",
-        /// No progress for longer than the stall period.
+        /// No movement for longer than the stall period, and no deadline ahead.
         Stalled => "stalled",
-        /// Withdrawn.
+        /// Suspended, and not resumed.
+        Suspended => "suspended",
+        /// Withdrawn by every party owing it (or as a whole).
         Withdrawn => "withdrawn",
+        /// Replaced by another commitment.
+        Superseded => "superseded",
     }
 }
 
-/// One deadline a commitment had, and the event that set it.
+crate::names::closed_set! {
+    /// How far a commitment was carried out.
+    pub enum Progress {
+        /// No step recorded.
+        NotStarted => "not_started" / "not started",
+        /// Steps taken.
+        InProgress => "in_progress" / "in progress",
+        /// Partly met: a part of it, or the part of some of the parties owing it.
+        PartiallyFulfilled => "partially_fulfilled" / "partially fulfilled",
+        /// Met.
+        Fulfilled => "fulfilled",
+        /// Suspended by a party, a court or a body, and not resumed.
+        Suspended => "suspended",
+        /// Withdrawn by every party owing it, or as a whole.
+        Withdrawn => "withdrawn",
+        /// Replaced by another commitment.
+        Superseded => "superseded",
+    }
+}
+
+crate::names::closed_set! {
+    /// Where a commitment stands against its deadlines.
+    pub enum Schedule {
+        /// It has no deadline.
+        NoDeadline => "no_deadline" / "no deadline",
+        /// A deadline is ahead and unmet.
+        Due => "due",
+        /// A deadline passed unmet.
+        Overdue => "overdue",
+        /// Every deadline was met in time.
+        MetOnTime => "met_on_time" / "met on time",
+        /// A deadline was met, after it had passed.
+        MetLate => "met_late" / "met late",
+        /// Met, but the dates' precision cannot tell whether in time (a month that
+        /// straddles the due day).
+        Undetermined => "undetermined",
+        /// A deadline counts from an event that has not happened yet.
+        Awaiting => "awaiting",
+        /// A deadline only in words ("as soon as possible"), with no date.
+        Vague => "vague",
+    }
+}
+
+crate::names::closed_set! {
+    /// Whether anything moves on a commitment.
+    pub enum Activity {
+        /// Something moved within the stall period.
+        Active => "active",
+        /// Nothing moved for longer than the stall period (a deadline may still be ahead).
+        Stalled => "stalled",
+        /// Nothing more is expected: fulfilled, withdrawn or superseded.
+        Closed => "closed",
+    }
+}
+
+crate::names::closed_set! {
+    /// How an event relates to a commitment: the word `explain` shows beside it.
+    pub enum Relation {
+        /// Made it.
+        Made => "made",
+        /// Set or moved a deadline.
+        SetsDeadline => "sets_deadline" / "sets a deadline",
+        /// Started the clock of a deadline that counts from it.
+        StartsClock => "starts_clock" / "starts the clock of a deadline",
+        /// A step towards it.
+        Advances => "advances",
+        /// Met part of it.
+        PartiallyFulfils => "partially_fulfils" / "partially fulfils",
+        /// Met it (or one party's part).
+        Fulfils => "fulfils",
+        /// Said again it will be kept: evidence of intent, not progress.
+        Reaffirms => "reaffirms",
+        /// Reported it unmet.
+        ReportsUnmet => "reports_unmet" / "reports it unmet",
+        /// Reported it breached.
+        ReportsBreach => "reports_breach" / "reports a breach",
+        /// Suspended it.
+        Suspends => "suspends",
+        /// Resumed it.
+        Resumes => "resumes",
+        /// Replaced it by another commitment.
+        SupersededBy => "superseded_by" / "supersedes it with another",
+        /// Made it the replacement of another commitment.
+        Supersedes => "supersedes" / "makes it the replacement of another",
+        /// Withdrew it (one party, or all).
+        Withdraws => "withdraws",
+    }
+}
+
+/// One act on a commitment, as the fold keeps it: when, how, by whom and what else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub(super) struct Act {
+    pub at: At,
+    pub relation: Relation,
+    /// The parties acting; empty for all that owe it (or nobody in particular).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by: Vec<Party>,
+    /// An analyst's partial score (1–2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
+    /// The other commitment (a replacement, or the one replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<CommitmentId>,
+    /// A court, body or monitor acting, or the reporter's kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub who: Option<String>,
+    /// The party a report names as not keeping it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<Party>,
+    /// A suspension's stated conditions for resuming.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<String>,
+}
+
+impl Act {
+    pub(super) fn new(at: At, relation: Relation) -> Act {
+        Act { at, relation, by: Vec::new(), score: None, other: None, who: None, against: None, conditions: None }
+    }
+
+    /// An act that counts as movement for the stall clock. Words are not movement: a
+    /// reaffirmation says it will be done, a report says it is not, and neither does
+    /// anything — counting them would keep a commitment that is only ever reaffirmed
+    /// from ever reading stalled, the very pattern the activity axis is there to show.
+    fn moves(&self) -> bool {
+        !matches!(self.relation, Relation::Reaffirms | Relation::ReportsUnmet | Relation::ReportsBreach)
+    }
+}
+
+/// One deadline a commitment had: as stated, the event that set it, and when it falls
+/// due at the report's date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DeadlineEntry {
     /// As stated.
     pub deadline: Deadline,
-    /// The day it fell due.
-    pub due: NaiveDate,
+    /// The milestone it is for.
+    pub milestone: Milestone,
+    /// The day it falls due (`None`: vague, or counting from an event not yet seen).
+    pub due: Option<NaiveDate>,
     /// The event that set it.
     pub seq: u64,
+    /// The latest for its milestone, which rules; earlier ones stay as history.
+    pub rules: bool,
+    /// Where the commitment stands against it (for the ruling deadlines).
+    pub schedule: Option<Schedule>,
+}
+
+/// A party's act on the commitment, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PartyAct {
+    /// The party; `None` for all that owe it, jointly.
+    pub party: Option<Party>,
+    /// When, and the event.
+    pub at: At,
+}
+
+/// A period of suspension.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suspension {
+    /// Since when, and the event.
+    pub since: At,
+    /// The suspending party, if a party suspended it.
+    pub by: Option<Party>,
+    /// The suspending court or body.
+    pub authority: Option<String>,
+    /// On what it would be resumed, as the suspension said.
+    pub conditions: Option<String>,
+    /// When it was resumed (`None`: still suspended).
+    pub resumed: Option<At>,
+}
+
+/// A report that the commitment is not kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnmetReport {
+    /// When, and the event.
+    pub at: At,
+    /// Unmet, or a breach.
+    pub finding: Finding,
+    /// Who reports it: a party code, a monitor's name, or `analyst`.
+    pub reporter: String,
+    /// The party said not to keep it.
+    pub against: Option<Party>,
+}
+
+/// A commitment it replaced, or the one that replaced it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Replacement {
+    /// The other commitment.
+    pub commitment: CommitmentId,
+    /// When, and the event.
+    pub at: At,
+}
+
+/// An event related to the commitment, and how.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// The event.
+    pub seq: u64,
+    /// How it relates.
+    pub relation: Relation,
+    /// The parties whose act it is; empty for all that owe it (or none in particular).
+    pub by: Vec<Party>,
 }
 
 /// A commitment at the report's date.
@@ -46,92 +250,395 @@ pub struct DeadlineEntry {
 pub struct CommitmentStatus {
     /// Its id.
     pub id: CommitmentId,
-    /// Its state.
+    /// Its headline state, derived from the three axes.
     pub state: CommitmentState,
+    /// How far it was carried out.
+    pub progress: Progress,
+    /// Where it stands against its deadlines.
+    pub schedule: Schedule,
+    /// Whether anything moves on it.
+    pub activity: Activity,
     /// Who owes it.
     pub parties: Vec<Party>,
     /// What was undertaken.
     pub text: String,
     /// When it was made.
     pub made: PartialDate,
-    /// Every deadline it had, oldest first; the last one rules.
+    /// Every deadline it had, oldest first; the latest of each milestone rules.
     pub deadlines: Vec<DeadlineEntry>,
-    /// The ruling due date.
+    /// The ruling due day of its completion (of its beginning, when only that has one).
     pub due: Option<NaiveDate>,
+    /// The next due day still ahead, of a milestone not yet met.
+    pub next_due: Option<NaiveDate>,
     /// When it was fulfilled, and by which event.
     pub fulfilled: Option<At>,
+    /// Each party's fulfilment of its part, where parties met theirs separately.
+    pub fulfilled_by: Vec<PartyAct>,
+    /// Every suspension, oldest first, with its resumption.
+    pub suspensions: Vec<Suspension>,
+    /// Each withdrawal: by a party, or (`party: None`) as a whole.
+    pub withdrawn_by: Vec<PartyAct>,
+    /// The commitment that replaced it.
+    pub superseded_by: Option<Replacement>,
+    /// The commitments it replaced.
+    pub supersedes: Vec<Replacement>,
+    /// Each reaffirmation: by a party, or (`party: None`) jointly.
+    pub reaffirmed: Vec<PartyAct>,
+    /// Reports that it is not kept (by a party, a monitor or the analyst).
+    pub reported_unmet: Vec<UnmetReport>,
+    /// The day of its last movement (reaffirmations and reports are not movement),
+    /// from which stalling is counted.
+    pub quiet_since: NaiveDate,
     /// The Peace Accords Matrix score: 0 not initiated, 1 minimal, 2 intermediate, 3 full.
-    pub score: u8,
+    pub pam: u8,
     /// Every event behind this state, by seq, in world order.
     pub evidence: Vec<u64>,
+    /// Every event behind this state with how it relates, in world order.
+    pub relations: Vec<Related>,
+    /// The events that decide its progress, by seq.
+    pub decisive: Vec<u64>,
     /// True when every event behind it is unsourced or disputed.
     pub unsupported: bool,
+    /// True when its progress rests only on one side's account (or an unverified one).
+    pub one_sided: bool,
 }
 
 impl CommitmentStatus {
-    /// Its state as diffs compare it: the state's name, and its ruling due day.
+    /// Its state as diffs compare it: the headline, and its ruling due day.
     pub fn standing(&self) -> String {
         match self.due {
             Some(due) => format!("{} (due {due})", self.state.name()),
             None => self.state.name().to_owned(),
         }
     }
+
+    /// True when nothing more is expected of it (fulfilled, withdrawn, superseded).
+    pub fn closed(&self) -> bool {
+        matches!(self.progress, Progress::Fulfilled | Progress::Withdrawn | Progress::Superseded)
+    }
 }
 
-/// The status of commitment `id`, made at `made`, judged at the view's date.
+/// What a commitment's deadlines count from: the dates of other commitments' starts and
+/// fulfilments, and of instruments' stages, as the fold has them.
+pub(super) trait Anchors {
+    /// The day `anchor` happened, if it has.
+    fn day_of(&self, anchor: &Anchor) -> Option<(NaiveDate, u64)>;
+}
+
+/// The commitment's start (first step, partial fulfilment or fulfilment) and its
+/// fulfilment, from its acts, for parties `owing`.
+pub(super) fn start_and_fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Option<At>) {
+    let start = acts
+        .iter()
+        .filter(|a| matches!(a.relation, Relation::Advances | Relation::PartiallyFulfils | Relation::Fulfils))
+        .map(|a| a.at)
+        .min_by_key(At::key);
+    (start, fulfilment(acts, owing).0)
+}
+
+/// When it was fulfilled — by a joint fulfilment, or when the last party owing it met
+/// its part — and each party's own fulfilment.
+fn fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Vec<PartyAct>) {
+    let fulfils = || acts.iter().filter(|a| a.relation == Relation::Fulfils);
+    let joint = fulfils().filter(|a| a.by.is_empty()).map(|a| a.at).min_by_key(At::key);
+    let mut by_party: BTreeMap<&Party, At> = BTreeMap::new();
+    for a in fulfils() {
+        for p in &a.by {
+            let slot = by_party.entry(p).or_insert(a.at);
+            if a.at.key() < slot.key() {
+                *slot = a.at;
+            }
+        }
+    }
+    let all_parties = (!owing.is_empty() && owing.iter().all(|p| by_party.contains_key(p)))
+        .then(|| owing.iter().filter_map(|p| by_party.get(p).copied()).max_by_key(At::key))
+        .flatten();
+    let at = [joint, all_parties].into_iter().flatten().min_by_key(At::key);
+    let mut each: Vec<PartyAct> = by_party.into_iter().map(|(p, at)| PartyAct { party: Some(p.clone()), at }).collect();
+    each.sort_by_key(|p| p.at.key());
+    (at, each)
+}
+
+/// The status of commitment `id`, made at `made` by `parties`, from its `acts` and
+/// `deadlines`, judged at the view's date.
+#[expect(clippy::too_many_arguments, reason = "the parts of one accumulator, borrowed apart")]
 pub(super) fn commitment(
     id: &CommitmentId,
     made: At,
     parties: &[Party],
     text: &str,
-    acc: &CommitmentAcc,
+    acts: &[Act],
+    deadlines: &[(At, Deadline)],
+    anchors: &dyn Anchors,
     view: &View,
 ) -> CommitmentStatus {
-    let mut deadlines = acc.deadlines.clone();
-    deadlines.sort_by_key(|d| d.at.key());
-    let mut evidence = acc.evidence.clone();
-    evidence.sort_by_key(|a| a.key());
-    evidence.dedup_by_key(|a| a.seq);
-    let fulfilled = acc.fulfils.iter().copied().min_by_key(|a| a.key());
-    let due = deadlines.last().map(|d| d.due);
-    let quiet_since = acc.last.unwrap_or(made).date.last_day();
-    let state = if acc.withdrawn.is_some() {
-        CommitmentState::Withdrawn
-    } else if let Some(done) = fulfilled {
-        // Late only when the fulfilment surely came after the due day.
-        match due {
-            Some(due) if done.date.first_day() > due => CommitmentState::FulfilledLate,
-            _ => CommitmentState::Fulfilled,
+    let mut acts = acts.to_vec();
+    acts.sort_by_key(|a| (a.at.key(), a.relation));
+    let of = |r: Relation| acts.iter().filter(move |a| a.relation == r);
+
+    let (start, _) = start_and_fulfilment(&acts, parties);
+    let (fulfilled, fulfilled_by) = fulfilment(&acts, parties);
+
+    // Suspensions and resumptions in world order: a suspension opens a period, a
+    // resumption closes the open one; a fulfilment after a suspension does not end it.
+    let mut suspensions: Vec<Suspension> = Vec::new();
+    for a in acts.iter().filter(|a| matches!(a.relation, Relation::Suspends | Relation::Resumes)) {
+        let open = suspensions.last_mut().filter(|s| s.resumed.is_none());
+        match (a.relation, open) {
+            (Relation::Suspends, None) => suspensions.push(Suspension {
+                since: a.at,
+                by: a.by.first().cloned(),
+                authority: a.who.clone(),
+                conditions: a.conditions.clone(),
+                resumed: None,
+            }),
+            (Relation::Resumes, Some(s)) => s.resumed = Some(a.at),
+            _ => {}
         }
-    } else if due.is_some_and(|due| due < view.as_of) {
-        CommitmentState::Overdue
-    } else if (view.as_of - quiet_since).num_days() > i64::from(view.stall_days) {
-        CommitmentState::Stalled
-    } else if acc.steps > 0 {
-        CommitmentState::InProgress
+    }
+    let suspended = suspensions.last().filter(|s| s.resumed.is_none());
+
+    let withdrawals: Vec<PartyAct> =
+        of(Relation::Withdraws).map(|a| PartyAct { party: a.by.first().cloned(), at: a.at }).collect();
+    let whole = withdrawals.iter().filter(|w| w.party.is_none()).map(|w| w.at).min_by_key(At::key);
+    let every_party = (!parties.is_empty()
+        && parties.iter().all(|p| withdrawals.iter().any(|w| w.party.as_ref() == Some(p))))
+    .then(|| withdrawals.iter().map(|w| w.at).max_by_key(At::key))
+    .flatten();
+    let withdrawn = [whole, every_party].into_iter().flatten().min_by_key(At::key);
+    let superseded_by = of(Relation::SupersededBy)
+        .min_by_key(|a| a.at.key())
+        .and_then(|a| Some(Replacement { commitment: a.other.clone()?, at: a.at }));
+    let supersedes: Vec<Replacement> =
+        of(Relation::Supersedes).filter_map(|a| Some(Replacement { commitment: a.other.clone()?, at: a.at })).collect();
+
+    let partial = of(Relation::PartiallyFulfils).next().is_some() || !fulfilled_by.is_empty();
+    let steps = of(Relation::Advances).count();
+    let progress = if superseded_by.is_some() {
+        Progress::Superseded
+    } else if withdrawn.is_some() {
+        Progress::Withdrawn
+    } else if suspended.is_some() {
+        Progress::Suspended
+    } else if fulfilled.is_some() {
+        Progress::Fulfilled
+    } else if partial {
+        Progress::PartiallyFulfilled
+    } else if steps > 0 {
+        Progress::InProgress
     } else {
-        CommitmentState::Open
+        Progress::NotStarted
     };
-    let score = match (fulfilled.is_some(), acc.steps) {
-        (true, _) => 3,
-        (false, 0) => 0,
-        (false, 1) => 1,
-        (false, _) => 2,
+    // The score follows what was achieved, whatever happened to it since.
+    let pam = if fulfilled.is_some() {
+        3
+    } else if partial {
+        of(Relation::PartiallyFulfils).filter_map(|a| a.score.map(|s| (a.at.key(), s))).max().map_or(2, |(_, s)| s)
+    } else {
+        match steps {
+            0 => 0,
+            1 => 1,
+            _ => 2,
+        }
     };
+
+    // Deadlines: the latest of each milestone rules. A closed commitment is judged at
+    // the day it closed (a deadline it was withdrawn before was never missed).
+    let closed_on = [superseded_by.as_ref().map(|s| s.at), withdrawn].into_iter().flatten().min_by_key(At::key);
+    let judged_at = closed_on.map_or(view.as_of, |c| c.date.last_day().min(view.as_of));
+    let mut entries: Vec<(At, &Deadline)> = deadlines.iter().map(|(at, d)| (*at, d)).collect();
+    entries.sort_by_key(|(at, d)| (at.key(), d.milestone()));
+    let mut ruling: BTreeMap<Milestone, usize> = BTreeMap::new();
+    for (i, (_, d)) in entries.iter().enumerate() {
+        ruling.insert(d.milestone(), i);
+    }
+    let mut clocks: Vec<u64> = Vec::new();
+    let mut deadline_entries = Vec::new();
+    for (i, (at, d)) in entries.iter().enumerate() {
+        let anchor = d.of.as_ref().and_then(|a| anchors.day_of(a));
+        let due = d.due_at(&at.date, anchor.map(|(day, _)| day));
+        let rules = ruling.get(&d.milestone()) == Some(&i);
+        let schedule = rules.then(|| {
+            if let Some((_, seq)) = anchor {
+                clocks.push(seq);
+            }
+            let met = match d.milestone() {
+                Milestone::Begin => start,
+                Milestone::Complete => fulfilled,
+            };
+            judge(due, d, met, judged_at)
+        });
+        deadline_entries.push(DeadlineEntry {
+            deadline: (*d).clone(),
+            milestone: d.milestone(),
+            due,
+            seq: at.seq,
+            rules,
+            schedule,
+        });
+    }
+    let verdicts: Vec<Schedule> = deadline_entries.iter().filter_map(|d| d.schedule).collect();
+    let schedule = [
+        Schedule::Overdue,
+        Schedule::Due,
+        Schedule::Awaiting,
+        Schedule::Vague,
+        Schedule::MetLate,
+        Schedule::Undetermined,
+        Schedule::MetOnTime,
+    ]
+    .into_iter()
+    .find(|s| verdicts.contains(s))
+    .unwrap_or(Schedule::NoDeadline);
+    let ruling_due = |m: Milestone| deadline_entries.iter().find(|d| d.rules && d.milestone == m).and_then(|d| d.due);
+    let due = ruling_due(Milestone::Complete).or_else(|| ruling_due(Milestone::Begin));
+    let next_due = deadline_entries
+        .iter()
+        .filter(|d| d.schedule == Some(Schedule::Due))
+        .filter_map(|d| d.due)
+        .min()
+        .filter(|_| closed_on.is_none());
+
+    let last_move = acts.iter().filter(|a| a.moves()).map(|a| a.at).chain([made]).max_by_key(At::key);
+    let quiet_since = last_move.unwrap_or(made).date.last_day();
+    let activity = if matches!(progress, Progress::Fulfilled | Progress::Withdrawn | Progress::Superseded) {
+        Activity::Closed
+    } else if (view.as_of - quiet_since).num_days() > i64::from(view.stall_days) {
+        Activity::Stalled
+    } else {
+        Activity::Active
+    };
+    let state = headline(progress, schedule, activity);
+
+    // The events that decide its progress, for "rests only on one side's account".
+    let decisive: Vec<u64> = match progress {
+        Progress::Superseded => superseded_by.iter().map(|s| s.at.seq).collect(),
+        Progress::Withdrawn => withdrawals.iter().map(|w| w.at.seq).collect(),
+        Progress::Suspended => suspended.iter().map(|s| s.since.seq).collect(),
+        Progress::Fulfilled | Progress::PartiallyFulfilled => {
+            of(Relation::Fulfils).chain(of(Relation::PartiallyFulfils)).map(|a| a.at.seq).collect()
+        }
+        Progress::InProgress => of(Relation::Advances).map(|a| a.at.seq).collect(),
+        Progress::NotStarted => vec![made.seq],
+    };
+
+    let mut related: Vec<(At, Related)> =
+        vec![(made, Related { seq: made.seq, relation: Relation::Made, by: Vec::new() })];
+    related.extend(acts.iter().map(|a| (a.at, Related { seq: a.at.seq, relation: a.relation, by: a.by.clone() })));
+    for (at, _) in deadlines.iter().filter(|(at, _)| at.seq != made.seq) {
+        related.push((*at, Related { seq: at.seq, relation: Relation::SetsDeadline, by: Vec::new() }));
+    }
+    related.sort_by_key(|(at, r)| (at.key(), r.relation));
+    let mut relations: Vec<Related> = related.into_iter().map(|(_, r)| r).collect();
+    relations.dedup();
+    // An event that starts a clock is dated by its own track, not this commitment's:
+    // it is listed last, after the commitment's own events.
+    for seq in clocks {
+        relations.push(Related { seq, relation: Relation::StartsClock, by: Vec::new() });
+    }
+    let mut evidence: Vec<u64> = Vec::new();
+    for r in &relations {
+        if !evidence.contains(&r.seq) {
+            evidence.push(r.seq);
+        }
+    }
+
+    let party_acts = |r: Relation| -> Vec<PartyAct> {
+        let mut v: Vec<PartyAct> = Vec::new();
+        for a in of(r) {
+            if a.by.is_empty() {
+                v.push(PartyAct { party: None, at: a.at });
+            }
+            v.extend(a.by.iter().map(|p| PartyAct { party: Some(p.clone()), at: a.at }));
+        }
+        v
+    };
+    let reported_unmet = acts
+        .iter()
+        .filter(|a| matches!(a.relation, Relation::ReportsUnmet | Relation::ReportsBreach))
+        .map(|a| UnmetReport {
+            at: a.at,
+            finding: if a.relation == Relation::ReportsBreach { Finding::Breach } else { Finding::Unmet },
+            reporter: a.by.first().map(|p| p.to_string()).or_else(|| a.who.clone()).unwrap_or_default(),
+            against: a.against.clone(),
+        })
+        .collect();
     CommitmentStatus {
         id: id.clone(),
         state,
+        progress,
+        schedule,
+        activity,
         parties: parties.to_vec(),
         text: text.to_owned(),
         made: made.date,
-        deadlines: deadlines
-            .into_iter()
-            .map(|d| DeadlineEntry { deadline: d.deadline, due: d.due, seq: d.at.seq })
-            .collect(),
+        deadlines: deadline_entries,
         due,
+        next_due,
         fulfilled,
-        score,
-        evidence: evidence.into_iter().map(|a| a.seq).collect(),
+        fulfilled_by,
+        withdrawn_by: withdrawals,
+        suspensions,
+        superseded_by,
+        supersedes,
+        reaffirmed: party_acts(Relation::Reaffirms),
+        reported_unmet,
+        quiet_since,
+        pam,
+        evidence,
+        relations,
+        decisive,
         unsupported: false,
+        one_sided: false,
+    }
+}
+
+/// Where a commitment stands against one ruling deadline, due on `due` (`None`: vague,
+/// or its anchor not yet seen), met at `met`, judged on `on`. Met late only when the
+/// meeting event surely came after the due day; undetermined when its dates straddle it.
+fn judge(due: Option<NaiveDate>, deadline: &Deadline, met: Option<At>, on: NaiveDate) -> Schedule {
+    match (due, met) {
+        (None, _) if deadline.span.is_none() => Schedule::Vague,
+        (None, Some(_)) => Schedule::MetOnTime,
+        (None, None) => Schedule::Awaiting,
+        (Some(due), Some(met)) if met.date.first_day() > due => Schedule::MetLate,
+        (Some(due), Some(met)) if met.date.last_day() <= due => Schedule::MetOnTime,
+        (Some(_), Some(_)) => Schedule::Undetermined,
+        (Some(due), None) if due < on => Schedule::Overdue,
+        (Some(_), None) => Schedule::Due,
+    }
+}
+
+/// The headline state from the three axes (events/README.md, "The headline"): what
+/// ended or froze it first (superseded, withdrawn, suspended); then fulfilled (late
+/// when the schedule says so); then overdue; then stalled — only when no deadline is
+/// still ahead, so that "stalled" never stands in place of a due date — and last how
+/// far it got.
+pub fn headline(progress: Progress, schedule: Schedule, activity: Activity) -> CommitmentState {
+    match progress {
+        Progress::Superseded => CommitmentState::Superseded,
+        Progress::Withdrawn => CommitmentState::Withdrawn,
+        Progress::Suspended => CommitmentState::Suspended,
+        Progress::Fulfilled if schedule == Schedule::MetLate => CommitmentState::FulfilledLate,
+        Progress::Fulfilled => CommitmentState::Fulfilled,
+        _ if schedule == Schedule::Overdue => CommitmentState::Overdue,
+        _ if activity == Activity::Stalled && schedule != Schedule::Due => CommitmentState::Stalled,
+        Progress::PartiallyFulfilled => CommitmentState::PartiallyFulfilled,
+        Progress::InProgress => CommitmentState::InProgress,
+        Progress::NotStarted => CommitmentState::Open,
+    }
+}
+
+/// The parties an act on a commitment is by, for an act whose event names one party.
+pub(super) fn by_one(party: &Option<Party>) -> Vec<Party> {
+    party.iter().cloned().collect()
+}
+
+/// How a report's reporter is named: its party's code, its monitor's name, or `analyst`.
+pub(super) fn reporter_name(reporter: Reporter, monitor: &Option<String>) -> Option<String> {
+    match reporter {
+        Reporter::Party => None,
+        Reporter::Monitor => monitor.clone(),
+        Reporter::Analyst => Some("analyst".to_owned()),
     }
 }

@@ -17,12 +17,15 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::View;
-use crate::date::Deadline;
-use crate::date::PartialDate;
+use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
+use crate::event::payload::Finding;
 use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
-use commitment::commitment;
-pub use commitment::{CommitmentState, CommitmentStatus, DeadlineEntry};
+use commitment::{Act, Anchors, by_one, commitment, reporter_name, start_and_fulfilment};
+pub use commitment::{
+    Activity, CommitmentState, CommitmentStatus, DeadlineEntry, PartyAct, Progress, Related, Relation, Replacement,
+    Schedule, Suspension, UnmetReport, headline,
+};
 use principle::principle;
 pub use principle::{PrincipleState, PrincipleStatus};
 pub use track::{Envoy, NextDeadline, Stage, StageMove, TrackStatus};
@@ -46,6 +49,26 @@ impl At {
     }
 }
 
+impl Anchors for Fold {
+    fn day_of(&self, anchor: &Anchor) -> Option<(NaiveDate, u64)> {
+        let at = match anchor {
+            Anchor::Commitment(id, point) => {
+                let acc = self.commitments.get(id)?;
+                let owing = acc.made.as_ref().map(|m| m.2.as_slice()).unwrap_or_default();
+                let (start, fulfilled) = start_and_fulfilment(&acc.acts, owing);
+                match point {
+                    AnchorPoint::Start => start,
+                    AnchorPoint::Fulfilment => fulfilled,
+                }?
+            }
+            Anchor::Instrument(id, stage) => {
+                self.instrument_stages.get(id)?.iter().find(|(s, _)| s == stage).map(|(_, at)| *at)?
+            }
+        };
+        Some((at.date.last_day(), at.seq))
+    }
+}
+
 /// Derives the status of every track from `records` (as they stand) as seen by
 /// `view`; `disputed` holds the seqs of events a source contradicts.
 pub fn status<'a>(
@@ -62,7 +85,7 @@ pub fn status<'a>(
 
 /// The version of [`Fold`]'s shape and rules; a snapshot of another version is never
 /// used. Bump it with any change to what the fold accumulates or derives.
-pub const FOLD_VERSION: u32 = 1;
+pub const FOLD_VERSION: u32 = 2;
 
 /// A sort key for world order: the date interval, then seq.
 type Key = (NaiveDate, NaiveDate, u64);
@@ -81,7 +104,12 @@ pub struct Fold {
     answers: BTreeMap<crate::event::ProposalId, Vec<(At, Party, Response)>>,
     commitments: BTreeMap<CommitmentId, CommitmentAcc>,
     instrument_types: BTreeMap<crate::event::InstrumentId, InstrumentType>,
+    /// The earliest event reaching each stage of each instrument (what relative
+    /// deadlines count from).
+    instrument_stages: BTreeMap<crate::event::InstrumentId, Vec<(InstrumentStage, At)>>,
     weak: BTreeSet<u64>,
+    /// Events that are one side's account, or unverified.
+    one_sided: BTreeSet<u64>,
     max_day: Option<NaiveDate>,
 }
 
@@ -114,37 +142,14 @@ struct PrincipleAcc {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 struct CommitmentAcc {
     made: Option<(TrackId, At, Vec<Party>, String)>,
-    deadlines: Vec<DeadlineEntryAcc>,
-    fulfils: Vec<At>,
-    steps: u32,
-    withdrawn: Option<At>,
-    last: Option<At>,
-    evidence: Vec<At>,
+    deadlines: Vec<(At, Deadline)>,
+    /// Every act on it but its making and its deadlines, in push order.
+    acts: Vec<Act>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
-struct DeadlineEntryAcc {
-    at: At,
-    deadline: Deadline,
-    due: NaiveDate,
-}
-
-/// The accumulator of commitment `id`, with `at` added to its evidence and activity.
-fn touch<'a>(
-    commitments: &'a mut BTreeMap<CommitmentId, CommitmentAcc>,
-    id: &CommitmentId,
-    at: At,
-) -> &'a mut CommitmentAcc {
-    let acc = commitments.entry(id.clone()).or_default();
-    acc.evidence.push(at);
-    max_at(&mut acc.last, at);
-    acc
-}
-
-fn min_at(slot: &mut Option<At>, at: At) {
-    if slot.is_none_or(|x| at.key() < x.key()) {
-        *slot = Some(at);
-    }
+/// Adds `act` to commitment `id`.
+fn act(commitments: &mut BTreeMap<CommitmentId, CommitmentAcc>, id: &CommitmentId, act: Act) {
+    commitments.entry(id.clone()).or_default().acts.push(act);
 }
 
 fn max_at(slot: &mut Option<At>, at: At) {
@@ -227,6 +232,12 @@ impl Fold {
                 if let Some(ty) = i.instrument_type {
                     self.instrument_types.entry(i.instrument.clone()).or_insert(ty);
                 }
+                let stages = self.instrument_stages.entry(i.instrument.clone()).or_default();
+                match stages.iter_mut().find(|(s, _)| *s == i.stage) {
+                    Some((_, slot)) if at.key() < slot.key() => *slot = at,
+                    Some(_) => {}
+                    None => stages.push((i.stage, at)),
+                }
             }
             Payload::ProposalTabled(p) => {
                 for pr in &p.principles {
@@ -245,13 +256,12 @@ impl Fold {
                 if let Some(track) = &track0 {
                     acc.made = Some((track.clone(), at, c.parties.clone(), c.text.clone()));
                 }
-                if let Some(d) = c.deadline {
-                    acc.deadlines.push(DeadlineEntryAcc { at, deadline: d, due: d.due(&f.occurred) });
-                }
-                acc.evidence.push(at);
-                max_at(&mut acc.last, at);
+                acc.deadlines.extend(c.deadline.iter().chain(&c.deadlines).map(|d| (at, d.clone())));
             }
             _ => {}
+        }
+        if f.account.one_sided() {
+            self.one_sided.insert(record.seq);
         }
         let joint = matches!(f.payload, Payload::MeetingHeld(_) | Payload::CommitmentMade(_));
         let signed = matches!(&f.payload, Payload::InstrumentStageReached(i) if i.stage == InstrumentStage::Signed);
@@ -262,26 +272,92 @@ impl Fold {
         for id in addressed {
             self.principles.entry(id.clone()).or_default().touches.push((at, Touch::Addressed { joint, signed }));
         }
+        self.push_acts(record);
+    }
+
+    /// Adds what an event does to the commitments it names, each with its relation.
+    fn push_acts(&mut self, record: &Record) {
+        let f = &record.event.facts;
+        let at = At::of(record);
+        let new = |relation| Act::new(at, relation);
         let commitments = &mut self.commitments;
         match &f.payload {
-            Payload::CommitmentProgressed(p) => touch(commitments, &p.commitment, at).steps += 1,
-            Payload::CommitmentFulfilled(p) => touch(commitments, &p.commitment, at).fulfils.push(at),
-            Payload::CommitmentWithdrawn(p) => min_at(&mut touch(commitments, &p.commitment, at).withdrawn, at),
+            Payload::CommitmentProgressed(p) => {
+                act(commitments, &p.commitment, Act { by: by_one(&p.by), ..new(Relation::Advances) })
+            }
+            Payload::CommitmentFulfilled(p) => {
+                act(commitments, &p.commitment, Act { by: by_one(&p.by), ..new(Relation::Fulfils) })
+            }
+            Payload::CommitmentPartiallyFulfilled(p) => act(
+                commitments,
+                &p.commitment,
+                Act { by: by_one(&p.by), score: p.score, ..new(Relation::PartiallyFulfils) },
+            ),
+            Payload::CommitmentReaffirmed(p) => {
+                act(commitments, &p.commitment, Act { by: p.by.clone(), ..new(Relation::Reaffirms) })
+            }
+            Payload::CommitmentReportedUnmet(p) => {
+                let relation = match p.finding {
+                    Finding::Unmet => Relation::ReportsUnmet,
+                    Finding::Breach => Relation::ReportsBreach,
+                };
+                let reported = Act {
+                    by: by_one(&p.by),
+                    who: reporter_name(p.reporter, &p.monitor),
+                    against: p.against.clone(),
+                    ..new(relation)
+                };
+                act(commitments, &p.commitment, reported)
+            }
+            Payload::CommitmentSuspended(p) => {
+                let suspension = Act {
+                    by: by_one(&p.by),
+                    who: p.authority.clone(),
+                    conditions: p.conditions.clone(),
+                    ..new(Relation::Suspends)
+                };
+                act(commitments, &p.commitment, suspension)
+            }
+            Payload::CommitmentResumed(p) => {
+                act(commitments, &p.commitment, Act { by: by_one(&p.by), ..new(Relation::Resumes) })
+            }
+            Payload::CommitmentSuperseded(p) => {
+                act(
+                    commitments,
+                    &p.commitment,
+                    Act { other: Some(p.replacement.clone()), ..new(Relation::SupersededBy) },
+                );
+                act(
+                    commitments,
+                    &p.replacement,
+                    Act { other: Some(p.commitment.clone()), ..new(Relation::Supersedes) },
+                );
+            }
+            Payload::CommitmentWithdrawn(p) => {
+                act(commitments, &p.commitment, Act { by: by_one(&p.by), ..new(Relation::Withdraws) })
+            }
             Payload::DeadlineAmended(p) => {
-                let due = p.deadline.due(&f.occurred);
-                touch(commitments, &p.commitment, at).deadlines.push(DeadlineEntryAcc {
-                    at,
-                    deadline: p.deadline,
-                    due,
-                });
+                commitments.entry(p.commitment.clone()).or_default().deadlines.push((at, p.deadline.clone()))
             }
             _ => {}
         }
-        for id in &f.links.advances {
-            touch(commitments, id, at).steps += 1;
+        let links = &f.links;
+        for (ids, relation) in [
+            (&links.advances, Relation::Advances),
+            (&links.fulfils, Relation::Fulfils),
+            (&links.partially_fulfils, Relation::PartiallyFulfils),
+        ] {
+            for id in ids {
+                act(commitments, id, new(relation));
+            }
         }
-        for id in &f.links.fulfils {
-            touch(commitments, id, at).fulfils.push(at);
+        // A reaffirmation in a statement is its speaker's party's act, not everyone's.
+        let speaker = match &f.payload {
+            Payload::StatementMade(s) => by_one(&s.actor.party),
+            _ => Vec::new(),
+        };
+        for id in &links.reaffirms {
+            act(commitments, id, Act { by: speaker.clone(), ..new(Relation::Reaffirms) });
         }
     }
 
@@ -303,22 +379,16 @@ impl Fold {
         for (id, acc) in &self.commitments {
             let Some((track, made, parties, text)) = &acc.made else { continue };
             let Some(t) = tracks.get_mut(track) else { continue };
-            let mut c = commitment(id, *made, parties, text, acc, view);
+            let mut c = commitment(id, *made, parties, text, &acc.acts, &acc.deadlines, self, view);
             c.unsupported = unsupported(&c.evidence);
+            c.one_sided = !c.decisive.is_empty() && c.decisive.iter().all(|s| self.one_sided.contains(s));
             t.commitments.push(c);
         }
         for t in tracks.values_mut() {
-            t.next_deadline = t
-                .commitments
-                .iter()
-                .filter(|c| {
-                    !matches!(
-                        c.state,
-                        CommitmentState::Fulfilled | CommitmentState::FulfilledLate | CommitmentState::Withdrawn
-                    )
-                })
-                .filter_map(|c| c.due.map(|due| NextDeadline { due, commitment: c.id.clone() }))
-                .min();
+            let open = || t.commitments.iter().filter(|c| !c.closed());
+            t.next_deadline =
+                open().filter_map(|c| c.next_due.map(|due| NextDeadline { due, commitment: c.id.clone() })).min();
+            t.overdue = open().filter(|c| c.schedule == Schedule::Overdue).count() as u32;
         }
         tracks.into_values().collect()
     }
@@ -394,7 +464,7 @@ mod tests {
         let c = check(&given, "2022-06-01");
         assert_eq!(c.state, CommitmentState::FulfilledLate);
         assert_eq!(c.fulfilled.map(|f| f.seq), Some(3));
-        assert_eq!(c.score, 3);
+        assert_eq!(c.pam, 3);
     }
 
     #[test]
@@ -433,7 +503,7 @@ mod tests {
             r#","advances":["c"]"#,
         );
         let c = check(&[made(""), step], "2022-10-04");
-        assert_eq!((c.state, c.score), (CommitmentState::InProgress, 1));
+        assert_eq!((c.state, c.pam), (CommitmentState::InProgress, 1));
     }
 
     #[test]

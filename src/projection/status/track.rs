@@ -103,8 +103,11 @@ pub struct TrackStatus {
     pub principles: Vec<PrincipleStatus>,
     /// Commitments on this track.
     pub commitments: Vec<CommitmentStatus>,
-    /// The earliest due date among commitments not yet met or withdrawn.
+    /// The next due day still ahead among its commitments not yet met, withdrawn or
+    /// superseded.
     pub next_deadline: Option<NextDeadline>,
+    /// How many of its commitments (not met, withdrawn or superseded) are overdue.
+    pub overdue: u32,
     /// Events on this track recorded without a source.
     pub unsourced: Vec<u64>,
     /// Events on this track that a source contradicts.
@@ -198,6 +201,7 @@ impl Fold {
             principles: Vec::new(),
             commitments: Vec::new(),
             next_deadline: None,
+            overdue: 0,
             unsourced: sorted(&acc.unsourced),
             disputed: sorted(&acc.disputed),
         }
