@@ -134,7 +134,9 @@ fn by_id(value: &Value, ids: &BTreeMap<u64, String>) -> Value {
                 .map(|(k, v)| {
                     let v = match (k.as_str(), v) {
                         ("seq", n) => id(n),
-                        ("evidence" | "unsourced", Value::Array(xs)) => Value::Array(xs.iter().map(id).collect()),
+                        ("evidence" | "unsourced" | "decisive", Value::Array(xs)) => {
+                            Value::Array(xs.iter().map(id).collect())
+                        }
                         _ => by_id(v, ids),
                     };
                     (k.clone(), v)
@@ -150,31 +152,52 @@ fn day(n: u32) -> String {
     (chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date") + chrono::Days::new(u64::from(n))).to_string()
 }
 
-/// A random log on one track: three commitments, then steps on distinct days, each
-/// with a fixed id so different recording orders can be compared.
+/// A random log on one track: three commitments — one owed by both parties, one with a
+/// `begin` milestone, one whose deadline counts from the first one's start — then
+/// steps of every kind that acts on a commitment, on distinct days, each with a fixed
+/// id so different recording orders can be compared.
 fn log() -> impl Strategy<Value = Vec<String>> {
-    let step = (0u8..5, 0usize..3, 1u32..60);
-    (prop::collection::vec(1u32..90, 3), prop::collection::vec(step, 0..14)).prop_map(|(deadlines, steps)| {
+    let step = (0u8..13, 0usize..3, 1u32..60);
+    (prop::collection::vec(1u32..90, 3), prop::collection::vec(step, 0..16)).prop_map(|(deadlines, steps)| {
         let mut lines = vec![format!(
             r#"{{"id":"{}","kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"{}","unsourced":true,"payload":{{"title":"X","parties":[{{"code":"x","name":"X"}},{{"code":"y","name":"Y"}}]}}}}"#,
             uuid(0),
             day(0)
         )];
         for (i, d) in deadlines.iter().enumerate() {
+            let (parties, deadline) = match i {
+                0 => (r#"["x","y"]"#, format!(r#""deadline":{{"within_days":{d}}}"#)),
+                1 => (
+                    r#"["x"]"#,
+                    format!(r#""deadline":{{"within_days":{d}}},"deadlines":[{{"milestone":"begin","within_days":{}}}]"#, d / 2),
+                ),
+                _ => (r#"["y"]"#, format!(r#""deadline":{{"within_days":{d},"of":{{"commitment":"c0","on":"start"}}}}"#)),
+            };
             lines.push(format!(
-                r#"{{"id":"{}","kind":"commitment_made","version":1,"tracks":["x-y"],"occurred":"{}","unsourced":true,"payload":{{"commitment":"c{i}","parties":["x"],"text":"T","deadline":{{"within_days":{d}}}}}}}"#,
+                r#"{{"id":"{}","kind":"commitment_made","version":1,"tracks":["x-y"],"occurred":"{}","unsourced":true,"payload":{{"commitment":"c{i}","parties":{parties},"text":"T",{deadline}}}}}"#,
                 uuid(i + 1),
                 day(i as u32 + 1)
             ));
         }
         for (j, (kind, target, extra)) in steps.iter().enumerate() {
             let (id, when) = (uuid(j + 10), day(10 + 7 * j as u32));
+            let head = |kind: &str| format!(r#""kind":"{kind}","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true"#);
+            let on = |kind: &str, fields: &str| format!(r#"{},"payload":{{"commitment":"c{target}"{fields}}}"#, head(kind));
+            let party = if extra % 2 == 0 { "x" } else { "y" };
             let payload = match kind {
-                0 => format!(r#""kind":"commitment_progressed","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"commitment":"c{target}","summary":"s"}}"#),
-                1 => format!(r#""kind":"commitment_fulfilled","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"commitment":"c{target}","summary":"s"}}"#),
-                2 => format!(r#""kind":"deadline_amended","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"commitment":"c{target}","deadline":{{"within_days":{extra}}}}}"#),
-                3 => format!(r#""kind":"meeting_held","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"participants":[{{"name":"A","role":"party"}},{{"name":"B","role":"party"}}],"format":"bilateral","mode":"phone"}},"advances":["c{target}"]"#),
-                _ => format!(r#""kind":"commitment_withdrawn","version":1,"tracks":["x-y"],"occurred":"{when}","unsourced":true,"payload":{{"commitment":"c{target}","reason":"r"}}"#),
+                0 => on("commitment_progressed", r#","summary":"s""#),
+                1 => on("commitment_fulfilled", r#","summary":"s""#),
+                2 => on("deadline_amended", &format!(r#","deadline":{{"within_days":{extra}}}"#)),
+                3 => format!(r#"{},"payload":{{"participants":[{{"name":"A","role":"party"}},{{"name":"B","role":"party"}}],"format":"bilateral","mode":"phone"}},"advances":["c{target}"]"#, head("meeting_held")),
+                4 => on("commitment_withdrawn", r#","reason":"r""#),
+                5 => on("commitment_partially_fulfilled", &format!(r#","summary":"s","score":{}"#, 1 + extra % 2)),
+                6 => on("commitment_reaffirmed", &format!(r#","by":["{party}"]"#)),
+                7 => on("commitment_reported_unmet", r#","reporter":"analyst","finding":"unmet","summary":"s""#),
+                8 => on("commitment_suspended", &format!(r#","by":"{party}","reason":"r""#)),
+                9 => on("commitment_resumed", r#","summary":"s""#),
+                10 => on("commitment_superseded", &format!(r#","replacement":"c{}""#, (target + 1) % 3)),
+                11 => on("commitment_fulfilled", &format!(r#","summary":"s","by":"{party}""#)),
+                _ => on("commitment_withdrawn", &format!(r#","by":"{party}","reason":"r""#)),
             };
             lines.push(format!(r#"{{"id":"{id}",{payload}}}"#));
         }

@@ -642,3 +642,252 @@ pub(super) fn reporter_name(reporter: Reporter, monitor: &Option<String>) -> Opt
         Reporter::Analyst => Some("analyst".to_owned()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given events, when judged at a date, then each axis — one rule a test.
+
+    use super::super::tests::{check, ev, made, meeting, track};
+    use super::*;
+
+    fn on(kind: &str, date: &str, fields: &str) -> String {
+        ev(kind, date, &format!(r#"{{"commitment":"c"{fields}}}"#), "")
+    }
+
+    fn axes(c: &CommitmentStatus) -> (CommitmentState, Progress, Schedule, Activity, u8) {
+        (c.state, c.progress, c.schedule, c.activity, c.pam)
+    }
+
+    #[test]
+    fn a_suspension_freezes_progress_and_a_resumption_restores_it() {
+        let done = on("commitment_fulfilled", "2022-05-01", r#","summary":"Set up""#);
+        let suspended =
+            on("commitment_suspended", "2022-07-01", r#","by":"x","reason":"Boycott","conditions":"Once y pays""#);
+        let resumed = on("commitment_resumed", "2022-09-01", r#","by":"x""#);
+        let given = [made(""), done, suspended.clone(), resumed.clone()];
+        let c = check(&given[..3], "2022-08-01");
+        assert_eq!(axes(&c).0, CommitmentState::Suspended);
+        assert_eq!(c.progress, Progress::Suspended);
+        assert_eq!(c.pam, 3, "the score follows what was achieved");
+        let s = &c.suspensions[0];
+        assert_eq!((s.since.seq, s.by.as_ref().map(|p| p.as_str()), s.resumed), (4, Some("x"), None));
+        assert_eq!(s.conditions.as_deref(), Some("Once y pays"));
+        let c = check(&given, "2022-10-01");
+        assert_eq!((c.state, c.progress), (CommitmentState::Fulfilled, Progress::Fulfilled));
+        assert_eq!(c.suspensions[0].resumed.map(|r| r.seq), Some(5));
+        // Suspended twice, resumed once: suspended again, history kept.
+        let again = on("commitment_suspended", "2022-11-01", r#","reason":"Again""#);
+        let c = check(&[made(""), suspended, resumed, again], "2022-12-01");
+        assert_eq!((c.progress, c.suspensions.len()), (Progress::Suspended, 2));
+    }
+
+    #[test]
+    fn partial_fulfilment_scores_as_the_analyst_says_else_two() {
+        let part = on("commitment_partially_fulfilled", "2022-05-01", r#","summary":"One of three""#);
+        let c = check(&[made(""), part], "2022-06-01");
+        assert_eq!(
+            axes(&c),
+            (
+                CommitmentState::PartiallyFulfilled,
+                Progress::PartiallyFulfilled,
+                Schedule::NoDeadline,
+                Activity::Active,
+                2
+            )
+        );
+        let scored = on("commitment_partially_fulfilled", "2022-05-01", r#","summary":"One of three","score":1"#);
+        assert_eq!(check(&[made(""), scored.clone()], "2022-06-01").pam, 1);
+        let more = on("commitment_partially_fulfilled", "2022-06-01", r#","summary":"Two of three","score":2"#);
+        assert_eq!(check(&[made(""), scored, more], "2022-07-01").pam, 2, "the latest score rules");
+        let link = meeting("2022-05-01", r#","partially_fulfils":["c"]"#);
+        assert_eq!(check(&[made(""), link], "2022-06-01").progress, Progress::PartiallyFulfilled);
+    }
+
+    #[test]
+    fn one_partys_fulfilment_of_a_joint_commitment_is_partial_until_all_have() {
+        let by_x = on("commitment_fulfilled", "2022-05-01", r#","summary":"x did","by":"x""#);
+        let by_y = on("commitment_fulfilled", "2022-06-01", r#","summary":"y did","by":"y""#);
+        let c = check(&[made(r#","deadline":{"by":"2022-05"}"#), by_x.clone()], "2022-05-20");
+        assert_eq!((c.progress, c.fulfilled_by.len()), (Progress::PartiallyFulfilled, 1));
+        let c = check(&[made(r#","deadline":{"by":"2022-05"}"#), by_x, by_y], "2022-07-01");
+        assert_eq!((c.state, c.fulfilled.map(|f| f.seq)), (CommitmentState::FulfilledLate, Some(4)));
+    }
+
+    #[test]
+    fn one_partys_withdrawal_is_not_everyones() {
+        let by_x = on("commitment_withdrawn", "2022-05-01", r#","by":"x","reason":"Out""#);
+        let c = check(&[made(""), by_x.clone()], "2022-06-01");
+        assert_eq!((c.progress, c.withdrawn_by.len()), (Progress::NotStarted, 1));
+        let by_y = on("commitment_withdrawn", "2022-05-10", r#","by":"y","reason":"Out too""#);
+        assert_eq!(check(&[made(""), by_x, by_y], "2022-06-01").state, CommitmentState::Withdrawn);
+        let whole = on("commitment_withdrawn", "2022-05-01", r#","reason":"Both out""#);
+        assert_eq!(check(&[made(""), whole], "2022-06-01").progress, Progress::Withdrawn);
+    }
+
+    #[test]
+    fn a_superseded_commitment_links_to_its_replacement_both_ways() {
+        let other = ev("commitment_made", "2022-06-01", r#"{"commitment":"d","parties":["x"],"text":"New"}"#, "");
+        let replaced = on("commitment_superseded", "2022-06-01", r#","replacement":"d","reason":"Renegotiated""#);
+        let t = track(&[made(r#","deadline":{"by":"2022-05"}"#), other, replaced], "2022-07-01");
+        let (c, d) = (&t.commitments[0], &t.commitments[1]);
+        assert_eq!((c.state, c.progress), (CommitmentState::Superseded, Progress::Superseded));
+        assert_eq!(c.superseded_by.as_ref().map(|r| r.commitment.as_str()), Some("d"));
+        assert_eq!(d.supersedes.iter().map(|r| r.commitment.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert_eq!(c.schedule, Schedule::Overdue, "its deadline had passed when it was replaced");
+        assert_eq!(t.overdue, 0, "a replaced commitment is not counted overdue");
+    }
+
+    #[test]
+    fn a_closed_commitment_is_judged_at_the_day_it_closed() {
+        let whole = on("commitment_withdrawn", "2022-05-01", r#","reason":"Dropped""#);
+        let c = check(&[made(r#","deadline":{"by":"2022-06"}"#), whole], "2023-01-01");
+        assert_eq!((c.state, c.schedule, c.activity), (CommitmentState::Withdrawn, Schedule::Due, Activity::Closed));
+        assert_eq!(c.next_due, None, "nothing is expected of it any more");
+    }
+
+    #[test]
+    fn stalled_never_stands_in_place_of_a_deadline_ahead() {
+        let given = [made(r#","deadline":{"by":"2025-12"}"#)];
+        let c = check(&given, "2023-06-01");
+        assert_eq!((c.state, c.schedule, c.activity), (CommitmentState::Open, Schedule::Due, Activity::Stalled));
+        assert_eq!(c.next_due, "2025-12-31".parse().ok());
+        let t = track(&given, "2023-06-01");
+        assert_eq!(t.next_deadline.map(|n| n.due.to_string()), Some("2025-12-31".to_owned()));
+        let c = check(&[made("")], "2023-06-01");
+        assert_eq!((c.state, c.activity), (CommitmentState::Stalled, Activity::Stalled));
+    }
+
+    #[test]
+    fn the_next_deadline_is_ahead_and_the_overdue_are_counted_beside_it() {
+        let old = ev(
+            "commitment_made",
+            "2019-01-01",
+            r#"{"commitment":"a","parties":["x"],"text":"A","deadline":{"by":"2019-06"}}"#,
+            "",
+        );
+        let ahead = ev(
+            "commitment_made",
+            "2022-01-10",
+            r#"{"commitment":"b","parties":["x"],"text":"B","deadline":{"by":"2024-06"}}"#,
+            "",
+        );
+        let t = track(&[old, ahead], "2022-06-01");
+        assert_eq!(t.next_deadline.map(|n| n.commitment.to_string()), Some("b".to_owned()));
+        assert_eq!(t.overdue, 1);
+    }
+
+    #[test]
+    fn a_reaffirmation_is_evidence_not_movement() {
+        let again = on("commitment_reaffirmed", "2022-09-01", r#","by":["x"],"summary":"Still on""#);
+        let c = check(&[made(""), again], "2022-12-01");
+        assert_eq!((c.state, c.activity, c.pam), (CommitmentState::Stalled, Activity::Stalled, 0));
+        assert_eq!(c.reaffirmed.iter().map(|r| r.party.as_ref().map(|p| p.as_str())).collect::<Vec<_>>(), [Some("x")]);
+        assert!(c.relations.iter().any(|r| r.relation == Relation::Reaffirms && r.by.len() == 1));
+        let joint = meeting("2022-09-01", r#","reaffirms":["c"]"#);
+        assert_eq!(check(&[made(""), joint], "2022-12-01").reaffirmed[0].party, None, "a meeting's is joint");
+    }
+
+    #[test]
+    fn a_report_of_non_implementation_is_its_own_relation_not_overdue() {
+        let report = on(
+            "commitment_reported_unmet",
+            "2022-06-01",
+            r#","reporter":"monitor","monitor":"OSCE SMM","finding":"breach","against":"y","summary":"Heavy weapons seen""#,
+        );
+        let c = check(&[made(""), report], "2022-07-01");
+        assert_eq!((c.state, c.schedule), (CommitmentState::Open, Schedule::NoDeadline));
+        let r = &c.reported_unmet[0];
+        assert_eq!(
+            (r.finding, r.reporter.as_str(), r.against.as_ref().map(|p| p.as_str())),
+            (Finding::Breach, "OSCE SMM", Some("y"))
+        );
+        assert!(c.relations.iter().any(|r| r.relation == Relation::ReportsBreach));
+    }
+
+    #[test]
+    fn a_begin_milestone_is_met_by_the_first_step_and_judged_on_its_own() {
+        let window = r#","deadline":{"within_months":3},"deadlines":[{"milestone":"begin","by":"2022-04-30"}]"#;
+        let c = check(&[made(window)], "2022-05-02");
+        assert_eq!((c.state, c.schedule), (CommitmentState::Overdue, Schedule::Overdue), "begin-by missed");
+        let step = on("commitment_progressed", "2022-04-20", r#","summary":"Started""#);
+        let c = check(&[made(window), step], "2022-05-02");
+        assert_eq!(
+            (c.state, c.schedule, c.next_due),
+            (CommitmentState::InProgress, Schedule::Due, "2022-07-06".parse().ok())
+        );
+        let begin = c.deadlines.iter().find(|d| d.milestone == Milestone::Begin).expect("begin");
+        assert_eq!(begin.schedule, Some(Schedule::MetOnTime));
+    }
+
+    #[test]
+    fn an_anchored_deadline_awaits_its_anchor_then_counts_from_it() {
+        let ceasefire = ev(
+            "commitment_made",
+            "2022-02-12",
+            r#"{"commitment":"ceasefire","parties":["x","y"],"text":"Cease fire"}"#,
+            "",
+        );
+        let withdraw = ev(
+            "commitment_made",
+            "2022-02-12",
+            r#"{"commitment":"c","parties":["x","y"],"text":"Withdraw","deadline":{"within_days":14,"of":{"commitment":"ceasefire","on":"start"}}}"#,
+            "",
+        );
+        let t = track(&[ceasefire.clone(), withdraw.clone()], "2022-02-13");
+        let c = t.commitments.iter().find(|c| c.id.as_str() == "c").expect("c");
+        assert_eq!((c.schedule, c.due), (Schedule::Awaiting, None));
+        let start =
+            ev("commitment_progressed", "2022-02-15", r#"{"commitment":"ceasefire","summary":"In effect"}"#, "");
+        let t = track(&[ceasefire, withdraw, start], "2022-03-02");
+        let c = t.commitments.iter().find(|c| c.id.as_str() == "c").expect("c");
+        assert_eq!((c.schedule, c.due), (Schedule::Overdue, "2022-03-01".parse().ok()));
+        assert!(c.relations.iter().any(|r| r.relation == Relation::StartsClock && r.seq == 4));
+    }
+
+    #[test]
+    fn a_vague_deadline_keeps_its_words_and_never_falls_due() {
+        let c = check(&[made(r#","deadline":{"words":"as soon as possible"}"#)], "2030-01-01");
+        assert_eq!((c.schedule, c.due, c.state), (Schedule::Vague, None, CommitmentState::Stalled));
+        let read = r#","deadline":{"words":"before the winter","by":"2022-11","interpreted":true}"#;
+        let c = check(&[made(read)], "2022-12-02");
+        assert_eq!((c.schedule, c.deadlines[0].deadline.interpreted), (Schedule::Overdue, true));
+    }
+
+    #[test]
+    fn a_fulfilment_dated_by_month_across_the_due_day_is_undetermined() {
+        let done = on("commitment_fulfilled", "2022-04", r#","summary":"Sometime in April""#);
+        let c = check(&[made(r#","deadline":{"by":"2022-04-15"}"#), done], "2022-06-01");
+        assert_eq!((c.state, c.schedule), (CommitmentState::Fulfilled, Schedule::Undetermined));
+    }
+
+    #[test]
+    fn the_headline_follows_the_written_order() {
+        use Activity as A;
+        use CommitmentState as S;
+        use Progress as P;
+        use Schedule as D;
+        assert_eq!(headline(P::Superseded, D::Overdue, A::Closed), S::Superseded);
+        assert_eq!(headline(P::Suspended, D::Overdue, A::Stalled), S::Suspended);
+        assert_eq!(headline(P::Fulfilled, D::MetLate, A::Closed), S::FulfilledLate);
+        assert_eq!(headline(P::Fulfilled, D::Undetermined, A::Closed), S::Fulfilled);
+        assert_eq!(headline(P::PartiallyFulfilled, D::Overdue, A::Active), S::Overdue);
+        assert_eq!(headline(P::InProgress, D::Due, A::Stalled), S::InProgress);
+        assert_eq!(headline(P::InProgress, D::Awaiting, A::Stalled), S::Stalled);
+        assert_eq!(headline(P::NotStarted, D::NoDeadline, A::Active), S::Open);
+    }
+
+    #[test]
+    fn one_sided_accounts_are_marked_where_the_state_rests_on_them() {
+        let claim = ev(
+            "commitment_fulfilled",
+            "2022-05-01",
+            r#"{"commitment":"c","summary":"Done, says x"}"#,
+            r#","confidence":"reported","attribution":"x""#,
+        );
+        let c = check(&[made(""), claim], "2022-06-01");
+        assert!(c.one_sided, "{c:?}");
+        let confirmed = on("commitment_fulfilled", "2022-05-02", r#","summary":"Both confirm""#);
+        let c = check(&[made(""), confirmed], "2022-06-01");
+        assert!(!c.one_sided);
+    }
+}

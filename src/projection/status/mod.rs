@@ -395,7 +395,7 @@ impl Fold {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     //! Given events, when judged at a date, then a state — each test names its rule.
 
     use super::*;
@@ -405,7 +405,7 @@ mod tests {
 
     const OPEN: &str = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2022-01","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
 
-    fn records(lines: &[&str]) -> Vec<Record> {
+    pub(super) fn records(lines: &[&str]) -> Vec<Record> {
         let mut prev = crate::event::Hash::GENESIS;
         lines
             .iter()
@@ -426,13 +426,13 @@ mod tests {
             .collect()
     }
 
-    fn ev(kind: &str, occurred: &str, payload: &str, extra: &str) -> String {
+    pub(super) fn ev(kind: &str, occurred: &str, payload: &str, extra: &str) -> String {
         format!(
             r#"{{"kind":"{kind}","version":1,"tracks":["x-y"],"occurred":"{occurred}","unsourced":true,"payload":{payload}{extra}}}"#
         )
     }
 
-    fn made(deadline: &str) -> String {
+    pub(super) fn made(deadline: &str) -> String {
         ev(
             "commitment_made",
             "2022-04-06",
@@ -441,7 +441,7 @@ mod tests {
         )
     }
 
-    fn check(given: &[String], as_of: &str) -> CommitmentStatus {
+    pub(super) fn check(given: &[String], as_of: &str) -> CommitmentStatus {
         let mut lines = vec![OPEN];
         lines.extend(given.iter().map(String::as_str));
         let view = View { as_of: as_of.parse().expect("date"), known_at: None, stall_days: DEFAULT_STALL_DAYS };
@@ -541,7 +541,7 @@ mod tests {
         assert_eq!(status(&records(&lines), &BTreeSet::new(), &view)[0].stage, Stage::Signed);
     }
 
-    fn track(lines: &[String], as_of: &str) -> TrackStatus {
+    pub(super) fn track(lines: &[String], as_of: &str) -> TrackStatus {
         let mut all = vec![OPEN];
         all.extend(lines.iter().map(String::as_str));
         let view = View { as_of: as_of.parse().expect("date"), known_at: None, stall_days: DEFAULT_STALL_DAYS };
@@ -561,7 +561,7 @@ mod tests {
         ev("proposal_answered", "2022-03-20", &format!(r#"{{"proposal":"p","by":"{by}","response":"{response}"}}"#), "")
     }
 
-    fn meeting(date: &str, extra: &str) -> String {
+    pub(super) fn meeting(date: &str, extra: &str) -> String {
         let payload = r#"{"participants":[{"name":"A","role":"party"},{"name":"B","role":"party"}],"format":"bilateral","mode":"in_person"}"#;
         ev("meeting_held", date, payload, extra)
     }
