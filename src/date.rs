@@ -212,13 +212,13 @@ pub enum Anchor {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AnchorWire {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     commitment: Option<crate::event::CommitmentId>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     on: Option<AnchorPoint>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     instrument: Option<crate::event::InstrumentId>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     stage: Option<crate::event::payload::Stage>,
 }
 
@@ -335,20 +335,26 @@ impl Serialize for Deadline {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DeadlineWire {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     milestone: Option<Milestone>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     by: Option<PartialDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     within_days: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     within_months: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     of: Option<Anchor>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     words: Option<String>,
     #[serde(default)]
     interpreted: bool,
+}
+
+/// An optional field that, when written, must hold a value: `null` is refused with the
+/// field's path (a missing field is `None`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 impl TryFrom<DeadlineWire> for Deadline {

@@ -287,6 +287,7 @@ pub fn check_incoming(line: &Line) -> Result<(), FieldError> {
 fn clean_serde_message(message: &str) -> String {
     // Integer types in words, with their ranges.
     let message = message
+        .replace("expected u8", "expected a whole number from 0 to 255")
         .replace("expected u32", "expected a whole number from 0 to 4294967295")
         .replace("expected u64", "expected a whole number from 0 to 18446744073709551615");
     let message = message.as_str();

@@ -83,6 +83,19 @@ fn fields() -> Vec<Field> {
             line: r#"{"kind":"deadline_amended","version":1,"tracks":["am-az"],"occurred":"2022-04-12","unsourced":true,"payload":{"commitment":"am-az-joint-border-commission","deadline":{"within_months":@}}}"#,
             accepts: |v| whole(v).is_some_and(|n| n <= 1_200),
         },
+        Field {
+            kind: "commitment_made",
+            path: "payload.deadlines[0].within_days",
+            line: r#"{"kind":"commitment_made","version":1,"tracks":["am-az"],"occurred":"2022-04-12","unsourced":true,"payload":{"commitment":"c-new","parties":["am","az"],"text":"t","deadlines":[{"milestone":"begin","within_days":@}]}}"#,
+            accepts: |v| whole(v).is_some_and(|n| n <= 36_525),
+        },
+        Field {
+            kind: "commitment_partially_fulfilled",
+            path: "payload.score",
+            line: r#"{"kind":"commitment_partially_fulfilled","version":1,"tracks":["am-az"],"occurred":"2022-04-12","unsourced":true,"payload":{"commitment":"am-az-joint-border-commission","summary":"s","score":@}}"#,
+            // `"score":null` is no score given: the rule's 2.
+            accepts: |v| v == "null" || whole(v).is_some_and(|n| (1..=2).contains(&n)),
+        },
         // Numbers written inside strings: principle references.
         Field {
             kind: "any (addresses)",
