@@ -609,6 +609,20 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn one_partys_statement_about_an_agreed_principle_is_not_a_reaffirmation() {
+        let agreed = meeting("2022-04-06", r#","addresses":["p#1"]"#);
+        let said = ev(
+            "statement_made",
+            "2022-05-01",
+            r#"{"actor":{"name":"A","party":"x"},"summary":"We stand by it"}"#,
+            r#","addresses":["p#1"]"#,
+        );
+        let t = track(&[tabled(), agreed, said], "2022-06-01");
+        let p = &t.principles[0];
+        assert_eq!((p.state, p.reaffirmed, p.evidence.len()), (PrincipleState::Agreed, 0, 3));
+    }
+
+    #[test]
     fn activity_moves_an_uninstrumented_track_forward_only() {
         let t = track(&[], "2022-02-01");
         assert_eq!(t.stage, Stage::Dormant);

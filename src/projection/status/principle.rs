@@ -119,11 +119,13 @@ pub(super) fn principle(
                 }
             }
             Step::Addressed { joint, signed } => {
-                p.last = at.date;
+                let before = (p.state, p.reaffirmed);
                 p.state = match (p.state, signed, joint) {
                     (_, true, _) => PrincipleState::Codified,
                     (PrincipleState::Codified, _, _) => PrincipleState::Codified,
-                    (PrincipleState::Agreed | PrincipleState::Reaffirmed, _, _) => {
+                    // Only a joint act reaffirms what was agreed jointly: one party's
+                    // statement about it is that party's, evidence but not a reaffirmation.
+                    (PrincipleState::Agreed | PrincipleState::Reaffirmed, _, true) => {
                         p.reaffirmed += 1;
                         PrincipleState::Reaffirmed
                     }
@@ -131,6 +133,10 @@ pub(super) fn principle(
                     (PrincipleState::Tabled, _, false) => PrincipleState::Acknowledged,
                     (state, _, false) => state,
                 };
+                // The state's date is the event that moved it, not a later mention.
+                if (p.state, p.reaffirmed) != before {
+                    p.last = at.date;
+                }
             }
         }
     }
