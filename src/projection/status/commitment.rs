@@ -336,9 +336,11 @@ pub(super) fn start_and_fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>
     (start, fulfilment(acts, owing).0)
 }
 
-/// When it was fulfilled — by a joint fulfilment, or when the last party owing it met
-/// its part — and each party's own fulfilment.
+/// When it was fulfilled — by a joint fulfilment, or when the last party still owing it
+/// (owing it and not withdrawn from it) met its part — and each party's own fulfilment.
 fn fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Vec<PartyAct>) {
+    let withdrew = |p: &Party| acts.iter().any(|a| a.relation == Relation::Withdraws && a.by.contains(p));
+    let owing: Vec<&Party> = owing.iter().filter(|p| !withdrew(p)).collect();
     let fulfils = || acts.iter().filter(|a| a.relation == Relation::Fulfils);
     let joint = fulfils().filter(|a| a.by.is_empty()).map(|a| a.at).min_by_key(At::key);
     let mut by_party: BTreeMap<&Party, At> = BTreeMap::new();
@@ -350,8 +352,8 @@ fn fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Vec<PartyAct>) {
             }
         }
     }
-    let all_parties = (!owing.is_empty() && owing.iter().all(|p| by_party.contains_key(p)))
-        .then(|| owing.iter().filter_map(|p| by_party.get(p).copied()).max_by_key(At::key))
+    let all_parties = (!owing.is_empty() && owing.iter().all(|p| by_party.contains_key(*p)))
+        .then(|| owing.iter().filter_map(|p| by_party.get(*p).copied()).max_by_key(At::key))
         .flatten();
     let at = [joint, all_parties].into_iter().flatten().min_by_key(At::key);
     let mut each: Vec<PartyAct> = by_party.into_iter().map(|(p, at)| PartyAct { party: Some(p.clone()), at }).collect();
@@ -722,6 +724,10 @@ mod tests {
         assert_eq!(check(&[made(""), by_x, by_y], "2022-06-01").state, CommitmentState::Withdrawn);
         let whole = on("commitment_withdrawn", "2022-05-01", r#","reason":"Both out""#);
         assert_eq!(check(&[made(""), whole], "2022-06-01").progress, Progress::Withdrawn);
+        // The party still owing it meets its part: fulfilled by those who stayed.
+        let x_out = on("commitment_withdrawn", "2022-05-01", r#","by":"x","reason":"Out""#);
+        let y_done = on("commitment_fulfilled", "2022-06-01", r#","summary":"y did","by":"y""#);
+        assert_eq!(check(&[made(""), x_out, y_done], "2022-07-01").progress, Progress::Fulfilled);
     }
 
     #[test]
