@@ -527,15 +527,26 @@ impl ReadTxn for SqliteRead<'_> {
         });
         let context = "looking up names";
         let err = self.err(context);
-        let mut stmt = self
-            .tx
-            .prepare_cached(
+        // Two statements, so SQLite bounds the range on both ends when it can (an
+        // `?3 IS NULL OR …` would leave the upper end unbounded).
+        let sql = match upper {
+            Some(_) => {
                 "SELECT n.key, e.seq, e.body, e.hash FROM names n JOIN events e ON e.seq = n.seq
-                 WHERE n.namespace = ?1 AND n.key >= ?2 AND (?3 IS NULL OR n.key < ?3) ORDER BY n.key",
-            )
-            .map_err(&err)?;
+                 WHERE n.namespace = ?1 AND n.key >= ?2 AND n.key < ?3 ORDER BY n.key"
+            }
+            None => {
+                "SELECT n.key, e.seq, e.body, e.hash FROM names n JOIN events e ON e.seq = n.seq
+                 WHERE n.namespace = ?1 AND n.key >= ?2 ORDER BY n.key"
+            }
+        };
+        let mut stmt = self.tx.prepare_cached(sql).map_err(&err)?;
+        let args: Vec<rusqlite::types::Value> = [Some(namespace.to_owned()), Some(prefix.to_owned()), upper]
+            .into_iter()
+            .flatten()
+            .map(rusqlite::types::Value::Text)
+            .collect();
         let rows = stmt
-            .query_map(params![namespace, prefix, upper], |r| {
+            .query_map(rusqlite::params_from_iter(args), |r| {
                 Ok((
                     r.get_ref(0)?.as_str().ok().map(str::to_owned),
                     StoredRow {
