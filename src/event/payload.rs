@@ -130,6 +130,8 @@ impl Kind {
                     | Kind::ProposalTabled
                     | Kind::CommitmentMade
                     | Kind::CommitmentWithdrawn
+                    | Kind::CommitmentSuspended
+                    | Kind::CommitmentResumed
                     | Kind::CommitmentSuperseded
                     | Kind::CommissionEstablished
                     | Kind::InstrumentStageReached

@@ -40,9 +40,21 @@ pub enum Name {
     Withdrawn(CommitmentId),
     /// A commitment replaced by another (declared by its `commitment_superseded`).
     Superseded(CommitmentId),
+    /// One suspension of a commitment: declared by that `commitment_suspended` event
+    /// itself, keyed `COMMITMENT EVENT`, so the suspensions of one commitment are the
+    /// names whose key starts with `COMMITMENT ` (a commitment id holds no space).
+    Suspension(CommitmentId, EventId),
+    /// One resumption of a commitment, declared by that `commitment_resumed` event;
+    /// keyed like [`Name::Suspension`].
+    Resumption(CommitmentId, EventId),
 }
 
 impl Name {
+    /// The namespace of [`Name::Suspension`].
+    pub const SUSPENSION: &'static str = "suspension";
+    /// The namespace of [`Name::Resumption`].
+    pub const RESUMPTION: &'static str = "resumption";
+
     /// The namespace, as stored (`track`, `proposal`, …).
     pub fn namespace(&self) -> &'static str {
         match self {
@@ -57,6 +69,8 @@ impl Name {
             Name::Retracted(_) => "retracted",
             Name::Withdrawn(_) => "withdrawn",
             Name::Superseded(_) => "superseded",
+            Name::Suspension(..) => Name::SUSPENSION,
+            Name::Resumption(..) => Name::RESUMPTION,
         }
     }
 
@@ -70,7 +84,13 @@ impl Name {
             Name::Commission(x) => x.to_string(),
             Name::Instrument(x) => x.to_string(),
             Name::Event(x) | Name::Meta(x) | Name::Retracted(x) => x.to_string(),
+            Name::Suspension(c, e) | Name::Resumption(c, e) => format!("{}{e}", Name::turns_of(c)),
         }
+    }
+
+    /// What the key of every suspension and resumption of `commitment` starts with.
+    pub fn turns_of(commitment: &CommitmentId) -> String {
+        format!("{commitment} ")
     }
 }
 
@@ -161,10 +181,27 @@ pub trait Known {
         None
     }
 
-    /// The suspension of `commitment` standing on `on` (the latest suspension or
-    /// resumption surely before that date is a suspension): its seq and date.
+    /// The suspension of `commitment` surely standing on `on`: of its suspensions and
+    /// resumptions that stand (not retracted) and surely came before that date (their
+    /// last day before its first), the latest in world order (first day, last day,
+    /// seq) is a suspension. Its seq and date.
     fn suspended(&self, _commitment: &CommitmentId, _on: &PartialDate) -> Option<(u64, PartialDate)> {
         None
+    }
+
+    /// The suspension of `commitment` that may stand on `on`: of its suspensions and
+    /// resumptions that stand and may have come before that date or on it (their first
+    /// day no later than its last), the latest in world order is a suspension. Its seq
+    /// and date. `None` also when the caller cannot tell (and then a resumption goes
+    /// unchecked).
+    fn may_be_suspended(&self, _commitment: &CommitmentId, _on: &PartialDate) -> Option<(u64, PartialDate)> {
+        None
+    }
+
+    /// False when the caller cannot tell what [`Known::may_be_suspended`] asks, so a
+    /// resumption is not refused for lack of an answer.
+    fn tells_suspensions(&self) -> bool {
+        false
     }
 }
 
@@ -537,6 +574,62 @@ impl Checker<'_> {
     /// A commitment worked on (progress, fulfilment, a new deadline) by an event that
     /// surely came after the commitment was superseded, or while it was suspended.
     fn in_effect(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
+        self.not_superseded(field, id, f);
+        if let Some((seq, when)) = self.known.suspended(id, &f.occurred) {
+            self.fail_hinted(
+                field,
+                format!(
+                    "commitment `{id}` is suspended since {when} (seq {seq}); nothing counts towards it until it is \
+                     resumed"
+                ),
+                Some(Hint::ResumeFirst { seq }),
+            );
+        }
+    }
+
+    /// A suspension of a commitment in effect that is not suspended already on the
+    /// suspension's date (a second suspension would say nothing new; a resumption in
+    /// between is what is missing).
+    fn suspendable(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
+        self.not_superseded(field, id, f);
+        if let Some((seq, when)) = self.known.suspended(id, &f.occurred) {
+            self.fail_hinted(
+                field,
+                format!(
+                    "commitment `{id}` is already suspended on {} (since {when}, seq {seq}); a second suspension \
+                     says nothing new",
+                    f.occurred
+                ),
+                Some(Hint::ResumeFirst { seq }),
+            );
+        }
+    }
+
+    /// A resumption of a commitment that may be suspended on the resumption's date: a
+    /// suspension of it stands then (or on the same day or month, which cannot be told
+    /// apart).
+    fn resumable(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
+        self.still_kept(field, id, f);
+        if self.known.tells_suspensions()
+            && self.known.knows(&Name::Commitment(id.clone()))
+            && self.known.may_be_suspended(id, &f.occurred).is_none()
+        {
+            self.fail_hinted(
+                field,
+                format!(
+                    "commitment `{id}` is not suspended on {}: no suspension of it stands then (none was recorded \
+                     before that date, or the latest was already resumed); record the suspension first \
+                     (commitment_suspended), or check the date",
+                    f.occurred
+                ),
+                Some(Hint::ListKind(Kind::CommitmentSuspended)),
+            );
+        }
+    }
+
+    /// A commitment worked on by an event that surely came after the commitment was
+    /// superseded (or withdrawn as a whole).
+    fn not_superseded(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
         self.still_kept(field, id, f);
         if let Some((seq, when, replacement)) = self.known.superseded(id)
             && f.occurred.first_day() > when.last_day()
@@ -549,16 +642,6 @@ impl Checker<'_> {
                     f.occurred
                 ),
                 Some(Hint::UseReplacement { seq }),
-            );
-        }
-        if let Some((seq, when)) = self.known.suspended(id, &f.occurred) {
-            self.fail_hinted(
-                field,
-                format!(
-                    "commitment `{id}` is suspended since {when} (seq {seq}); nothing counts towards it until it is \
-                     resumed"
-                ),
-                Some(Hint::ResumeFirst { seq }),
             );
         }
     }
@@ -761,7 +844,7 @@ impl Checker<'_> {
             }
             Payload::CommitmentSuspended(p) => {
                 self.commitment("payload.commitment", &p.commitment);
-                self.in_effect("payload.commitment", &p.commitment, f);
+                self.suspendable("payload.commitment", &p.commitment, f);
                 self.text("payload.reason", &p.reason);
                 self.opt_text("payload.authority", &p.authority);
                 self.opt_text("payload.conditions", &p.conditions);
@@ -771,7 +854,7 @@ impl Checker<'_> {
             }
             Payload::CommitmentResumed(p) => {
                 self.commitment("payload.commitment", &p.commitment);
-                self.still_kept("payload.commitment", &p.commitment, f);
+                self.resumable("payload.commitment", &p.commitment, f);
                 self.opt_text("payload.summary", &p.summary);
                 if let Some(by) = &p.by {
                     self.party("payload.by", by, f);

@@ -13,8 +13,8 @@ use crate::date::PartialDate;
 use crate::event::correct::apply_corrections;
 use crate::event::payload::{EventCorrected, Payload};
 use crate::event::{
-    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, Known, Name, Record,
-    validate,
+    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, Known, Name, Party,
+    Record, TrackId, validate,
 };
 
 use super::backend::{Backend, NewRow, ReadTxn, StoredRow, WriteTxn};
@@ -92,8 +92,10 @@ impl<B: Backend> Log<B> {
                     // Declarations only: a name is declared once, events number as many
                     // as the batch (a reference to one is a lookup in this transaction).
                     cache.learn(&record);
-                    if let Payload::EventRetracted(r) = &event.facts.payload {
-                        cache.forget_retracted(tx.reads(), r.target, record.seq)?;
+                    match &event.facts.payload {
+                        Payload::EventRetracted(r) => cache.forget_retracted(tx.reads(), r.target, record.seq)?,
+                        Payload::EventCorrected(c) => cache.forget_corrected(tx.reads(), c.target)?,
+                        _ => {}
                     }
                     head = Head { seq: record.seq, hash: record.hash, recorded_at: Some(event.recorded_at) };
                     on_outcome(&Outcome::Appended { seq: record.seq, id: event.id });
@@ -189,12 +191,16 @@ fn admit(
         Err(error) => return Ok(Admit::Rejected(vec![error])),
     };
     cache.learn_names(txn, &line.facts.references())?;
-    if let Err(errors) = validate(&line.facts, &*cache) {
-        return Ok(Admit::Rejected(errors));
-    }
-    if let Payload::EventCorrected(correction) = &line.facts.payload
-        && let Some(errors) = check_correction(txn, correction, cache)?
-    {
+    cache.exported = line.hash.is_some();
+    let verdict = match validate(&line.facts, &*cache) {
+        Err(errors) => Some(errors),
+        Ok(()) => match &line.facts.payload {
+            Payload::EventCorrected(correction) => check_correction(txn, correction, cache)?,
+            _ => None,
+        },
+    };
+    cache.exported = false;
+    if let Some(errors) = verdict {
         return Ok(Admit::Rejected(errors));
     }
     let claimed = line.hash;
@@ -312,6 +318,7 @@ fn check_correction(
             hint: None,
         }]));
     }
+    let Some(seq) = txn.seq_of(correction.target)? else { return Ok(None) };
     let Some(current) = current_event(txn, correction.target)? else {
         // validate() has already said the target is unknown.
         return Ok(None);
@@ -330,7 +337,12 @@ fn check_correction(
         }]));
     }
     cache.learn_names(txn, &corrected.facts.references())?;
-    Ok(validate(&corrected.facts, &*cache).err().map(|errors| {
+    // The corrected event is judged as if recorded anew: what the event itself says (a
+    // suspension moved to another date) does not stand against it.
+    cache.judged = Some(seq);
+    let verdict = validate(&corrected.facts, &*cache);
+    cache.judged = None;
+    Ok(verdict.err().map(|errors| {
         errors
             .into_iter()
             .map(|e| FieldError {
@@ -346,12 +358,17 @@ fn check_correction(
 fn current_event(txn: &impl ReadTxn, id: EventId) -> Result<Option<Event>, LogError> {
     let Some(StoredRow { body, .. }) = txn.row_of(id)? else { return Ok(None) };
     let Some(event) = stored_event(&body) else { return Ok(None) };
-    let corrections = txn.amendment_rows(Some(id), Some(crate::event::Kind::EventCorrected))?;
+    corrected(txn, event).map(Some)
+}
+
+/// `event`, read from the log, with every correction of it so far applied.
+fn corrected(txn: &impl ReadTxn, event: Event) -> Result<Event, LogError> {
+    let corrections = txn.amendment_rows(Some(event.id), Some(crate::event::Kind::EventCorrected))?;
     let changes = corrections.iter().filter_map(|row| match crate::event::parse_line(&row.body).ok()?.facts.payload {
         Payload::EventCorrected(c) => Some(c.changes),
         _ => None,
     });
-    Ok(Some(apply_corrections(Cow::Owned(event), changes).into_owned()))
+    Ok(apply_corrections(Cow::Owned(event), changes).into_owned())
 }
 
 /// The facts of the stored event with this id, and its seq. A stored body that does not
@@ -370,16 +387,63 @@ enum Standing {
     Retracted(u64),
 }
 
-/// Names this batch has seen exist. Only names found are remembered: a name never
-/// stops being declared, but one that is missing may be declared by a later line of
-/// the batch (and one declared may be retracted by a later line: see
-/// [`KnownCache::forget_retracted`]).
+/// One suspension or resumption of a commitment that stands, dated as corrected.
+#[derive(Clone, Copy, Debug)]
+struct Turn {
+    seq: u64,
+    occurred: PartialDate,
+    /// True for a suspension, false for a resumption.
+    suspends: bool,
+}
+
+impl Turn {
+    /// Its place in world order: first day, last day, seq.
+    fn order(&self) -> (chrono::NaiveDate, chrono::NaiveDate, u64) {
+        (self.occurred.first_day(), self.occurred.last_day(), self.seq)
+    }
+}
+
+/// A track as its `track_opened` event now stands (corrections applied).
+#[derive(Clone, Debug)]
+struct Opened {
+    occurred: PartialDate,
+    parties: Vec<Party>,
+}
+
+/// Names this batch has seen exist, and what validation asks of the events behind
+/// them. Only names found are remembered: a name never stops being declared, but one
+/// that is missing may be declared by a later line of the batch (and one declared may
+/// be retracted by a later line: see [`KnownCache::forget_retracted`]).
+///
+/// What a declaring event says (a withdrawal's date, a track's parties, the
+/// suspensions of a commitment) is read from the log as that event now stands, the
+/// first time a line refers to it, and forgotten when a line of the batch corrects or
+/// retracts it (or adds a suspension or resumption): the next line reads it again, from
+/// the transaction, which sees what the batch wrote so far.
 #[derive(Default)]
 struct KnownCache {
     names: HashMap<Name, Standing>,
     /// For each commitment withdrawn as a whole (by a withdrawal that stands): the
     /// withdrawal's seq and date.
     withdrawals: HashMap<CommitmentId, (u64, PartialDate)>,
+    /// For each commitment superseded (by a supersession that stands): its seq, date and
+    /// the replacement.
+    supersessions: HashMap<CommitmentId, (u64, PartialDate, CommitmentId)>,
+    /// For each commitment referred to: its suspensions and resumptions that stand.
+    turns: HashMap<CommitmentId, Vec<Turn>>,
+    /// For each track referred to that stands: when it was opened, and by whom.
+    tracks: HashMap<TrackId, Opened>,
+    /// The seq of the event a correction has validation judge anew: what that event
+    /// itself declares (its own suspension, supersession, withdrawal) does not count
+    /// against it.
+    judged: Option<u64>,
+    /// True while the line being admitted carries its hash: an event exported from a
+    /// log that admitted it, perhaps before the rules on dates before a track's opening
+    /// and on party codes existed. Those are not judged again (the hooks answer that
+    /// they cannot tell), so every export imports; its hash proves it is what was
+    /// exported. Every other rule depends only on the events before it, which an
+    /// import replays in the same order, so it judges the line as the log did.
+    exported: bool,
 }
 
 impl Known for KnownCache {
@@ -395,23 +459,74 @@ impl Known for KnownCache {
     }
 
     fn withdrawn(&self, commitment: &CommitmentId) -> Option<(u64, PartialDate)> {
-        self.withdrawals.get(commitment).copied()
+        self.withdrawals.get(commitment).copied().filter(|(seq, _)| Some(*seq) != self.judged)
+    }
+
+    fn superseded(&self, commitment: &CommitmentId) -> Option<(u64, PartialDate, CommitmentId)> {
+        self.supersessions.get(commitment).filter(|(seq, ..)| Some(*seq) != self.judged).cloned()
+    }
+
+    fn parties(&self, tracks: &[TrackId]) -> Option<Vec<Party>> {
+        if self.exported {
+            return None;
+        }
+        let mut parties = Vec::new();
+        for track in tracks {
+            // A track not known: validation says so; its parties cannot be told.
+            parties.extend(self.tracks.get(track)?.parties.iter().cloned());
+        }
+        Some(parties)
+    }
+
+    fn opened(&self, track: &TrackId) -> Option<PartialDate> {
+        if self.exported {
+            return None;
+        }
+        self.tracks.get(track).map(|t| t.occurred)
+    }
+
+    fn suspended(&self, commitment: &CommitmentId, on: &PartialDate) -> Option<(u64, PartialDate)> {
+        self.standing_turn(commitment, |turn| turn.occurred.last_day() < on.first_day())
+    }
+
+    fn may_be_suspended(&self, commitment: &CommitmentId, on: &PartialDate) -> Option<(u64, PartialDate)> {
+        self.standing_turn(commitment, |turn| turn.occurred.first_day() <= on.last_day())
+    }
+
+    fn tells_suspensions(&self) -> bool {
+        true
     }
 }
 
 impl KnownCache {
-    /// What a line of this batch declares.
+    /// The suspension standing after the turns of `commitment` that `before` admits:
+    /// the latest of them in world order, when it is a suspension.
+    fn standing_turn(&self, commitment: &CommitmentId, before: impl Fn(&Turn) -> bool) -> Option<(u64, PartialDate)> {
+        let latest = self
+            .turns
+            .get(commitment)?
+            .iter()
+            .filter(|turn| Some(turn.seq) != self.judged && before(turn))
+            .max_by_key(|turn| turn.order())?;
+        latest.suspends.then_some((latest.seq, latest.occurred))
+    }
+
+    /// What a line of this batch declares. What its declarations say is read when a
+    /// later line refers to them; a suspension or resumption changes what its
+    /// commitment's turns are, so those are read again.
     fn learn(&mut self, record: &Record) {
         for name in record.event.declarations() {
-            if let Name::Withdrawn(c) = &name {
-                self.withdrawals.entry(c.clone()).or_insert((record.seq, record.event.facts.occurred));
+            if let Name::Suspension(c, _) | Name::Resumption(c, _) = &name {
+                self.turns.remove(c);
             }
             self.names.entry(name).or_insert(Standing::Live);
         }
     }
 
     /// Looks up in the log each of `names` the cache does not hold yet, and adds those
-    /// that exist: then the cache answers for all of them.
+    /// that exist: then the cache answers for all of them. For each that stands, what
+    /// validation asks of it is read too: a withdrawal's or supersession's date, a
+    /// track's opening and parties, a commitment's suspensions and resumptions.
     ///
     /// The names index is only an index: a name counts as declared when the event it
     /// points at is in the chain and really declares it, so a row added behind
@@ -419,35 +534,68 @@ impl KnownCache {
     /// refuse. A name whose declaring event was retracted is remembered as such.
     fn learn_names(&mut self, txn: &impl ReadTxn, names: &[Name]) -> Result<(), LogError> {
         for name in names {
-            if self.names.contains_key(name) {
-                continue;
-            }
-            let standing = match name {
-                Name::Event(id) => txn.seq_of(*id)?.map(|_| Standing::Live),
-                _ => match declared_by(txn, name)? {
-                    None => None,
-                    // Retractions and the amendments themselves are never retracted; an
-                    // instrument is declared again by each of its stages, so the first
-                    // one's retraction does not undo it.
-                    Some(_) if matches!(name, Name::Meta(_) | Name::Retracted(_) | Name::Instrument(_)) => {
-                        Some(Standing::Live)
-                    }
-                    Some((seq, event)) => Some(match declared_by(txn, &Name::Retracted(event.id))? {
-                        Some((retraction, _)) => Standing::Retracted(retraction),
-                        None => {
-                            if let Name::Withdrawn(c) = name
-                                && let Some(withdrawal) = current_event(txn, event.id)?
-                            {
-                                self.withdrawals.insert(c.clone(), (seq, withdrawal.facts.occurred));
-                            }
-                            Standing::Live
+            if !self.names.contains_key(name) {
+                let standing = match name {
+                    Name::Event(id) => txn.seq_of(*id)?.map(|_| Standing::Live),
+                    _ => match declared_by(txn, name)? {
+                        None => None,
+                        // Retractions and the amendments themselves are never retracted;
+                        // an instrument is declared again by each of its stages, so the
+                        // first one's retraction does not undo it.
+                        Some(_) if matches!(name, Name::Meta(_) | Name::Retracted(_) | Name::Instrument(_)) => {
+                            Some(Standing::Live)
                         }
-                    }),
-                },
-            };
-            if let Some(standing) = standing {
-                self.names.insert(name.clone(), standing);
+                        Some((_, event)) => Some(match declared_by(txn, &Name::Retracted(event.id))? {
+                            Some((retraction, _)) => Standing::Retracted(retraction),
+                            None => Standing::Live,
+                        }),
+                    },
+                };
+                if let Some(standing) = standing {
+                    self.names.insert(name.clone(), standing);
+                }
             }
+            if self.knows(name) {
+                self.learn_what_it_says(txn, name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads what validation asks of a name that stands, unless already read: from its
+    /// declaring event as it now stands, or, for a commitment, from its suspensions and
+    /// resumptions.
+    fn learn_what_it_says(&mut self, txn: &impl ReadTxn, name: &Name) -> Result<(), LogError> {
+        let read = match name {
+            Name::Withdrawn(c) => self.withdrawals.contains_key(c),
+            Name::Superseded(c) => self.supersessions.contains_key(c),
+            Name::Track(t) => self.tracks.contains_key(t),
+            Name::Commitment(c) => self.turns.contains_key(c),
+            _ => return Ok(()),
+        };
+        if read {
+            return Ok(());
+        }
+        if let Name::Commitment(c) = name {
+            let turns = turns_of(txn, c)?;
+            self.turns.insert(c.clone(), turns);
+            return Ok(());
+        }
+        let Some((seq, event)) = declared_by(txn, name)? else { return Ok(()) };
+        let event = corrected(txn, event)?;
+        let occurred = event.facts.occurred;
+        match (name, event.facts.payload) {
+            (Name::Withdrawn(c), _) => {
+                self.withdrawals.insert(c.clone(), (seq, occurred));
+            }
+            (Name::Superseded(c), Payload::CommitmentSuperseded(s)) => {
+                self.supersessions.insert(c.clone(), (seq, occurred, s.replacement));
+            }
+            (Name::Track(t), Payload::TrackOpened(p)) => {
+                let parties = p.parties.into_iter().map(|p| p.code).collect();
+                self.tracks.insert(t.clone(), Opened { occurred, parties });
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -458,15 +606,71 @@ impl KnownCache {
         let Some(row) = txn.row_of(target)? else { return Ok(()) };
         let Some(event) = stored_event(&row.body) else { return Ok(()) };
         for name in event.declarations() {
-            if let Name::Withdrawn(c) = &name {
-                self.withdrawals.remove(c);
-            }
+            self.forget_what_it_says(&name);
             if !matches!(name, Name::Meta(_) | Name::Instrument(_)) {
                 self.names.insert(name, Standing::Retracted(retraction));
             }
         }
         Ok(())
     }
+
+    /// After a correction of `target` lands in a batch, what `target` declared says
+    /// something else: it is read again when a later line refers to it.
+    fn forget_corrected(&mut self, txn: &impl ReadTxn, target: EventId) -> Result<(), LogError> {
+        let Some(row) = txn.row_of(target)? else { return Ok(()) };
+        let Some(event) = stored_event(&row.body) else { return Ok(()) };
+        for name in event.declarations() {
+            self.forget_what_it_says(&name);
+        }
+        Ok(())
+    }
+
+    fn forget_what_it_says(&mut self, name: &Name) {
+        match name {
+            Name::Withdrawn(c) => {
+                self.withdrawals.remove(c);
+            }
+            Name::Superseded(c) => {
+                self.supersessions.remove(c);
+            }
+            Name::Track(t) => {
+                self.tracks.remove(t);
+            }
+            Name::Suspension(c, _) | Name::Resumption(c, _) => {
+                self.turns.remove(c);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The suspensions and resumptions of `commitment` that stand, each dated as
+/// corrected: the names index's range of keys for the commitment, each row confirmed
+/// against the body of the event it points at (as [`declared_by`] does), and those
+/// retracted left out. As many lookups as the commitment has turns, whatever the
+/// length of the log.
+fn turns_of(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<Turn>, LogError> {
+    let prefix = Name::turns_of(commitment);
+    let mut turns = Vec::new();
+    for (namespace, suspends) in [(Name::SUSPENSION, true), (Name::RESUMPTION, false)] {
+        for (key, row) in txn.declarer_rows(namespace, &prefix)? {
+            let Some(event) = stored_event(&row.body) else { continue };
+            let name = if suspends {
+                Name::Suspension(commitment.clone(), event.id)
+            } else {
+                Name::Resumption(commitment.clone(), event.id)
+            };
+            if name.key() != key || !event.declarations().contains(&name) {
+                continue;
+            }
+            if declared_by(txn, &Name::Retracted(event.id))?.is_some() {
+                continue;
+            }
+            let occurred = corrected(txn, event)?.facts.occurred;
+            turns.push(Turn { seq: row.seq, occurred, suspends });
+        }
+    }
+    Ok(turns)
 }
 
 /// The event that declares `name` (its seq, and the event), looked up in the names

@@ -165,6 +165,11 @@ pub trait ReadTxn {
     /// The row the names index says declares `name`.
     fn declarer_row(&self, name: &Name) -> Result<Option<StoredRow>, LogError>;
 
+    /// The rows the names index says declare a name of `namespace` whose key starts
+    /// with `prefix`, each with that key, in key order: a range of the index, never a
+    /// scan of the log.
+    fn declarer_rows(&self, namespace: &str, prefix: &str) -> Result<Vec<(String, StoredRow)>, LogError>;
+
     /// What the names and amendments indexes hold.
     fn indexes(&self) -> Result<(NameRows, AmendmentRows), LogError>;
 

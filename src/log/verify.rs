@@ -364,7 +364,8 @@ impl<T: ReadTxn + ?Sized> Reader<'_, T> {
                 let key = (name.namespace().to_owned(), name.key());
                 match derived.names.get(&key) {
                     Some(first)
-                        if derived.twice.is_none() && !matches!(name, Name::Instrument(_) | Name::Withdrawn(_)) =>
+                        if derived.twice.is_none()
+                            && !matches!(name, Name::Instrument(_) | Name::Withdrawn(_) | Name::Superseded(_)) =>
                     {
                         derived.twice = Some((
                             record.seq,

@@ -1,6 +1,6 @@
 //! The audit projection: what a reviewer reads about how the log was built — who
-//! recorded how many events and when, every correction, retraction and dispute, and
-//! every unsourced event — over the whole log (views do not apply: it is about the
+//! recorded how many events and when, every correction, retraction and dispute, every
+//! unsourced event, and every event dated before its track was opened on purpose — over the whole log (views do not apply: it is about the
 //! recording, not the world), or over what was recorded since a time.
 //!
 //! Streamed: push every record in log order; only the entries are held, never the
@@ -56,6 +56,9 @@ pub struct Audit {
     pub disputes: Vec<Entry>,
     /// Every event recorded as unsourced, in log order.
     pub unsourced: Vec<Entry>,
+    /// Every event recorded as dated before its track was opened, on purpose
+    /// (`before_opening`), in log order.
+    pub before_opening: Vec<Entry>,
 }
 
 impl Audit {
@@ -69,6 +72,7 @@ impl Audit {
             retractions: Vec::new(),
             disputes: Vec::new(),
             unsourced: Vec::new(),
+            before_opening: Vec::new(),
         }
     }
 
@@ -98,6 +102,9 @@ impl Audit {
                 x.last = at;
             }
             None => self.recorders.push(Recorder { name: r.event.recorded_by.clone(), events: 1, first: at, last: at }),
+        }
+        if r.event.facts.before_opening {
+            self.before_opening.push(Entry { seq: r.seq, event: r.event.clone(), target: None });
         }
         let list = match r.event.facts.payload {
             Payload::EventCorrected(_) => &mut self.corrections,

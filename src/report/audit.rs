@@ -1,5 +1,6 @@
 //! The audit report: who recorded what and when, corrections and retractions with
-//! their reasons, disputes with their sources, and unsourced events.
+//! their reasons, disputes with their sources, unsourced events, and events dated
+//! before their track was opened on purpose.
 //!
 //! Presentation only: the entries are `projection::audit`'s.
 
@@ -37,14 +38,27 @@ struct AuditOut {
     retractions: Vec<AuditEntry>,
     disputes: Vec<AuditEntry>,
     unsourced: Vec<AuditEntry>,
+    before_opening: Vec<AuditEntry>,
 }
 
 /// An entry in words: for an amendment, the seq it speaks about (0 when the log does
 /// not hold it) and why; for an unsourced event, the event.
 fn entry(e: &Entry) -> AuditEntry {
+    entry_with(e, None)
+}
+
+/// An event dated before its track was opened: its date and tracks, then the event.
+fn dated_entry(e: &Entry) -> AuditEntry {
+    let facts = &e.event.facts;
+    let tracks: Vec<&str> = facts.tracks.iter().map(|t| t.as_str()).collect();
+    entry_with(e, Some(format!("{} ({}): {}", facts.occurred, tracks.join(", "), crate::render::headline(&e.event))))
+}
+
+/// An entry, its `what` given (or, when `None`, in words as [`entry`] says).
+fn entry_with(e: &Entry, what: Option<String>) -> AuditEntry {
     let target = e.target.unwrap_or(0);
     let event = &e.event;
-    let what = match &event.facts.payload {
+    let what = what.unwrap_or_else(|| match &event.facts.payload {
         Payload::EventCorrected(c) => {
             let fields: Vec<&str> = c.changes.iter().map(|x| x.field.as_str()).collect();
             format!("seq {target} ({}): {}", fields.join(", "), c.reason)
@@ -55,7 +69,7 @@ fn entry(e: &Entry) -> AuditEntry {
             format!("seq {target}: {} (per {})", x.note, by.join("; "))
         }
         _ => crate::render::headline(event),
-    };
+    });
     AuditEntry {
         seq: e.seq,
         recorded_at: format_recorded_at(&event.recorded_at),
@@ -84,6 +98,7 @@ fn out(audit: &Audit) -> AuditOut {
         retractions: entries(&audit.retractions),
         disputes: entries(&audit.disputes),
         unsourced: entries(&audit.unsourced),
+        before_opening: audit.before_opening.iter().map(dated_entry).collect(),
     }
 }
 
@@ -114,6 +129,11 @@ fn document(mut doc: Doc, out: &AuditOut) -> String {
         ("Retractions", &out.retractions, "No retractions."),
         ("Disputes", &out.disputes, "No disputes."),
         ("Unsourced events", &out.unsourced, "No unsourced events."),
+        (
+            "Dated before their track was opened, on purpose",
+            &out.before_opening,
+            "No events dated before their track was opened.",
+        ),
     ] {
         doc.heading(title);
         if list.is_empty() {

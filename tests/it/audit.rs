@@ -40,7 +40,7 @@ fn verify_passes_an_untouched_log_and_prints_the_head() {
     let s = Sandbox::seeded();
     let out = s.ok(&["verify"]);
     assert!(
-        out.contains("head seq 28, hash 43d7ef76e59d37cd7aa97bd55b5382ce4bca37d76aac0298ef6323fbb852e822"),
+        out.contains("head seq 28, hash 37df67d6a71407196e7b562d6a165d549536523d09e1981b6d7283d9704d46a7"),
         "{out}"
     );
 }

@@ -689,6 +689,225 @@ fn invalid_corrections_and_retractions_are_refused_and_append_nothing<H: Harness
     assert_eq!(head(&log), before);
 }
 
+// ---------------------------------------------------------------- part 8 refusals
+
+/// An event of `kind` on the track of [`TRACK`], dated `occurred`, with `payload` and
+/// any `extra` envelope fields (each starting with a comma).
+fn on_track(kind: &str, occurred: &str, payload: &str, extra: &str) -> String {
+    format!(
+        r#"{{"kind":"{kind}","version":1,"tracks":["x-y"],"occurred":"{occurred}","unsourced":true{extra},"payload":{payload}}}"#
+    )
+}
+
+/// Commitment `c` made on 2020-06-01 by both parties of [`TRACK`].
+fn made(c: &str) -> String {
+    on_track("commitment_made", "2020-06-01", &format!(r#"{{"commitment":"{c}","text":"t","parties":["x","y"]}}"#), "")
+}
+
+/// An event of `kind` about commitment `c` (progress, fulfilment, …), dated `occurred`.
+fn work(kind: &str, c: &str, occurred: &str) -> String {
+    let payload = match kind {
+        "deadline_amended" => format!(r#"{{"commitment":"{c}","deadline":{{"by":"2030"}}}}"#),
+        "commitment_suspended" => format!(r#"{{"commitment":"{c}","reason":"r"}}"#),
+        "commitment_resumed" => format!(r#"{{"commitment":"{c}"}}"#),
+        _ => format!(r#"{{"commitment":"{c}","summary":"s"}}"#),
+    };
+    on_track(kind, occurred, &payload, "")
+}
+
+/// Appends `line`, which must be refused with words containing `expected`, leaving the
+/// log as it was (count and head hash).
+fn refuses<B: Backend>(log: &mut Log<B>, line: &str, expected: &str) {
+    let before = head(log);
+    let words = match append(log, line, NOW) {
+        Err(LogError::Rejected { problems, .. }) => problems
+            .iter()
+            .map(|p| format!("{}: {}: {}", p.line, p.error.field.as_deref().unwrap_or("-"), p.error.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => panic!("{line}\nexpected a rejection, got {other:?}"),
+    };
+    assert!(words.contains(expected), "{line}\nexpected {expected:?}: {words}");
+    assert_eq!(head(log), before, "{line}");
+}
+
+fn work_on_a_superseded_commitment_is_refused_and_appends_nothing<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let supersession = on_track(
+        "commitment_superseded",
+        "2021-03-01",
+        r#"{"commitment":"c","replacement":"d","reason":"replaced"}"#,
+        "",
+    );
+    append(&mut log, &[made("c"), made("d"), supersession].join("\n"), NOW).expect("made and superseded");
+    for kind in ["commitment_progressed", "commitment_fulfilled", "commitment_partially_fulfilled", "deadline_amended"]
+    {
+        refuses(
+            &mut log,
+            &work(kind, "c", "2021-06"),
+            "commitment `c` was superseded by `d` on 2021-03-01 (seq 4), before this event (2021-06); record it \
+             against `d`",
+        );
+    }
+    refuses(&mut log, &on_track("context_noted", "2021-06", r#"{"summary":"s"}"#, r#","fulfils":["c"]"#), "superseded");
+    // Work before the supersession counts; the replacement is worked on.
+    append(&mut log, &work("commitment_progressed", "c", "2021-02"), NOW).expect("before the supersession");
+    append(&mut log, &work("commitment_progressed", "d", "2021-06"), NOW).expect("the replacement");
+    // Retracted, the supersession no longer stands.
+    let retract = on_track(
+        "event_retracted",
+        "2021-07",
+        &format!(r#"{{"target":"{}","reason":"a rumour"}}"#, id_at(&log, 4)),
+        "",
+    );
+    append(&mut log, &retract, NOW).expect("retracted");
+    append(&mut log, &work("commitment_fulfilled", "c", "2021-06"), NOW).expect("no longer superseded");
+    verified(&log, false);
+}
+
+fn work_on_a_suspended_commitment_waits_for_its_resumption<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    // Suspended and resumed twice, as the Good Friday institutions were (seqs 3 to 6).
+    let turns = [
+        made("c"),
+        work("commitment_suspended", "c", "2021-02-11"),
+        work("commitment_resumed", "c", "2021-05-30"),
+        work("commitment_suspended", "c", "2022-10-14"),
+        work("commitment_resumed", "c", "2023-05"),
+    ];
+    append(&mut log, &turns.join("\n"), NOW).expect("suspended and resumed");
+    for kind in ["commitment_progressed", "commitment_fulfilled", "commitment_partially_fulfilled", "deadline_amended"]
+    {
+        refuses(
+            &mut log,
+            &work(kind, "c", "2021-03"),
+            "commitment `c` is suspended since 2021-02-11 (seq 3); nothing counts towards it until it is resumed",
+        );
+        refuses(&mut log, &work(kind, "c", "2022-11-01"), "is suspended since 2022-10-14 (seq 5)");
+    }
+    refuses(
+        &mut log,
+        &on_track("context_noted", "2021-03", r#"{"summary":"s"}"#, r#","advances":["c"]"#),
+        "advances[0]: commitment `c` is suspended",
+    );
+    // Between and after the suspensions, and on the day of one (not surely after it).
+    for occurred in ["2021-01", "2021-06", "2022-10-14", "2023-06"] {
+        append(&mut log, &work("commitment_progressed", "c", occurred), NOW).expect(occurred);
+    }
+    // A resumption needs a suspension standing; a suspension, none.
+    refuses(
+        &mut log,
+        &work("commitment_resumed", "c", "2021-07"),
+        "commitment `c` is not suspended on 2021-07: no suspension of it stands then",
+    );
+    refuses(&mut log, &work("commitment_resumed", "c", "2020-07"), "is not suspended on 2020-07");
+    refuses(
+        &mut log,
+        &work("commitment_suspended", "c", "2021-04"),
+        "commitment `c` is already suspended on 2021-04 (since 2021-02-11, seq 3); a second suspension says nothing new",
+    );
+    // A resumption in the same month as its suspension may follow it.
+    append(
+        &mut log,
+        &[work("commitment_suspended", "c", "2024-02"), work("commitment_resumed", "c", "2024-02-20")].join("\n"),
+        NOW,
+    )
+    .expect("the same month");
+    // Retracted, a suspension no longer blocks.
+    let retract = on_track(
+        "event_retracted",
+        "2024-03",
+        &format!(r#"{{"target":"{}","reason":"never happened"}}"#, id_at(&log, 5)),
+        "",
+    );
+    append(&mut log, &retract, NOW).expect("retracted");
+    append(&mut log, &work("commitment_fulfilled", "c", "2022-11-01"), NOW).expect("no longer suspended");
+    verified(&log, false);
+}
+
+fn suspensions_earlier_in_a_batch_count_for_the_lines_after_it<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    append(&mut log, &made("c"), NOW).expect("made");
+    let before = head(&log);
+    let batch = [work("commitment_suspended", "c", "2021-02"), work("commitment_fulfilled", "c", "2021-03")];
+    let words = refused(append(&mut log, &batch.join("\n"), NOW));
+    assert!(words.starts_with("2: ") && words.contains("is suspended since 2021-02"), "{words}");
+    assert_eq!(head(&log), before);
+    let batch = [
+        work("commitment_suspended", "c", "2021-02"),
+        work("commitment_resumed", "c", "2021-03"),
+        work("commitment_fulfilled", "c", "2021-04"),
+    ];
+    append(&mut log, &batch.join("\n"), NOW).expect("resumed before the fulfilment");
+    // A suspension retracted, or moved later by a correction, earlier in the batch.
+    let (first, second) = ("00000000-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-0000000000a2");
+    let suspend = |id: &str, occurred: &str| {
+        work("commitment_suspended", "c", occurred).replacen('{', &format!(r#"{{"id":"{id}","#), 1)
+    };
+    let batch = [
+        suspend(first, "2022-01"),
+        on_track("event_retracted", "2022-02", &format!(r#"{{"target":"{first}","reason":"r"}}"#), ""),
+        work("commitment_progressed", "c", "2022-03"),
+        suspend(second, "2022-04"),
+        on_track(
+            "event_corrected",
+            "2022-05",
+            &format!(r#"{{"target":"{second}","reason":"r","changes":[{{"field":"occurred","to":"2022-08"}}]}}"#),
+            "",
+        ),
+        work("commitment_progressed", "c", "2022-06"),
+    ];
+    append(&mut log, &batch.join("\n"), NOW).expect("retracted and moved in the batch");
+    refuses(&mut log, &work("commitment_progressed", "c", "2022-09"), "is suspended since 2022-08");
+    verified(&log, false);
+}
+
+fn unknown_party_codes_are_refused_and_append_nothing<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    append(&mut log, &made("c"), NOW).expect("made");
+    let unknown = "unknown party `z`: the parties of `x-y` are x, y";
+    refuses(
+        &mut log,
+        &on_track("commitment_made", "2021", r#"{"commitment":"e","text":"t","parties":["x","z"]}"#, ""),
+        "payload.parties[1]",
+    );
+    refuses(
+        &mut log,
+        &on_track("commitment_made", "2021", r#"{"commitment":"e","text":"t","parties":["x","z"]}"#, ""),
+        unknown,
+    );
+    refuses(
+        &mut log,
+        &on_track("commitment_progressed", "2021", r#"{"commitment":"c","summary":"s","by":"z"}"#, ""),
+        unknown,
+    );
+    refuses(&mut log, &on_track("context_noted", "2021", r#"{"summary":"s"}"#, r#","attribution":"z""#), unknown);
+    append(
+        &mut log,
+        &on_track("commitment_progressed", "2021", r#"{"commitment":"c","summary":"s","by":"x"}"#, ""),
+        NOW,
+    )
+    .expect("a party of the track");
+    append(&mut log, &on_track("context_noted", "2021", r#"{"summary":"s"}"#, r#","attribution":"y""#), NOW)
+        .expect("a party's account");
+}
+
+fn an_event_before_its_track_was_opened_says_so_or_is_refused<H: Harness>(h: &H) {
+    // The track was opened in 2020.
+    let mut log = with_track(h);
+    let note = |occurred: &str, extra: &str| on_track("context_noted", occurred, r#"{"summary":"s"}"#, extra);
+    refuses(&mut log, &note("2019-12-31", ""), "2019-12-31 is before track `x-y` was opened (2020)");
+    refuses(&mut log, &note("2021", r#","before_opening":true"#), "leave before_opening out");
+    refuses(&mut log, &note("2020-03", r#","before_opening":true"#), "leave before_opening out");
+    append(&mut log, &note("2019-12-31", r#","before_opening":true"#), NOW).expect("on purpose");
+    append(&mut log, &note("2020-03", ""), NOW).expect("not surely before");
+    // An export line was admitted by the log that exported it: it imports as it is.
+    let mut again = h.fresh();
+    let lines = export(&log).join("\n");
+    append(&mut again, &lines, NOW).expect("the export imports");
+    assert_eq!(head(&again), head(&log));
+}
+
 // ---------------------------------------------------------------- verify, rebuild, snapshots
 
 fn verify_passes_on_a_fresh_and_a_grown_log<H: Harness>(h: &H) {
@@ -878,6 +1097,11 @@ macro_rules! suite {
             records_keep_log_order_across_parsing_threads_and_an_error_stops_the_scan,
             lookups_find_events_by_seq_id_prefix_and_target,
             invalid_corrections_and_retractions_are_refused_and_append_nothing,
+            work_on_a_superseded_commitment_is_refused_and_appends_nothing,
+            work_on_a_suspended_commitment_waits_for_its_resumption,
+            suspensions_earlier_in_a_batch_count_for_the_lines_after_it,
+            unknown_party_codes_are_refused_and_append_nothing,
+            an_event_before_its_track_was_opened_says_so_or_is_refused,
             verify_passes_on_a_fresh_and_a_grown_log,
             rebuild_derived_keeps_verify_passing_and_drops_snapshots,
             a_snapshot_is_bound_to_the_chain_where_it_was_saved,

@@ -804,3 +804,61 @@ fn a_clock_far_behind_the_log_is_named_as_such_not_as_a_flag() {
     assert!(stderr(&out).contains("the recording time: the log's last event was recorded at"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("--recorded-at"), "{}", stderr(&out));
 }
+
+// ---------------------------------------------------------------- part 8 refusals, in words
+
+#[test]
+fn a_suspended_commitment_and_a_date_before_the_opening_are_refused_with_what_to_do() {
+    let s = Sandbox::seeded();
+    let c = "am-az-senior-representatives-engagement";
+    let line = |kind: &str, occurred: &str, payload: serde_json::Value| {
+        serde_json::json!({"kind": kind, "version": 1, "tracks": ["am-az"], "occurred": occurred, "unsourced": true,
+                           "payload": payload})
+        .to_string()
+    };
+    let import = |name: &str, lines: &[String]| {
+        let file = s.file(name, &(lines.join("\n") + "\n"));
+        s.run(&["import", file.to_str().expect("utf-8")])
+    };
+    let suspended = import(
+        "s.jsonl",
+        &[line("commitment_suspended", "2023-01", serde_json::json!({"commitment": c, "reason": "talks broke off"}))],
+    );
+    assert!(suspended.status.success(), "{}", stderr(&suspended));
+    let before = s.fingerprint();
+    let fulfilled = line("commitment_fulfilled", "2023-06", serde_json::json!({"commitment": c, "summary": "met"}));
+    let out = import("f.jsonl", std::slice::from_ref(&fulfilled));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    for words in [
+        &format!("payload.commitment: commitment `{c}` is suspended since 2023-01 (seq 29)"),
+        "record that first (`entente append commitment-resumed`)",
+        "retract it (`entente retract 29 --reason …`)",
+    ] {
+        assert!(stderr(&out).contains(words), "{words}: {}", stderr(&out));
+    }
+    assert_eq!(s.fingerprint(), before);
+    let out = import("r.jsonl", &[line("commitment_resumed", "2022-12", serde_json::json!({"commitment": c}))]);
+    assert!(stderr(&out).contains(&format!("commitment `{c}` is not suspended on 2022-12")), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`entente log --kind commitment_suspended` lists them"), "{}", stderr(&out));
+    assert_eq!(s.fingerprint(), before);
+    // Before the opening of am-az (2020-11-09/2020-11-10).
+    let out = import("o.jsonl", &[line("context_noted", "2019", serde_json::json!({"summary": "x"}))]);
+    assert!(stderr(&out).contains("occurred: 2019 is before track `am-az` was opened"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("(`--before-opening`, or `\"before_opening\": true` in JSON)"), "{}", stderr(&out));
+    assert_eq!(s.fingerprint(), before);
+    // Resumed, the commitment is worked on again; the seed's early events are audited.
+    let resumed = line("commitment_resumed", "2023-03", serde_json::json!({"commitment": c}));
+    let out = import("ok.jsonl", &[resumed, fulfilled]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let audit: serde_json::Value = serde_json::from_str(&s.ok(&["audit", "--format", "json"])).expect("json");
+    let seqs: Vec<u64> =
+        audit["before_opening"].as_array().expect("list").iter().filter_map(|e| e["seq"].as_u64()).collect();
+    assert_eq!(seqs, [6, 14]);
+    assert!(s.ok(&["verify"]).contains("verified 31 events"));
+    // The suspensions and resumptions are names of the index, which verify recomputes
+    // and replay rebuilds.
+    behind_its_back(&s, "DELETE FROM names WHERE namespace = 'suspension'");
+    verify_fails(&s, &format!("the `names` table lacks suspension `{c} "));
+    s.ok(&["replay"]);
+    assert!(s.ok(&["verify"]).contains("verified 31 events"));
+}

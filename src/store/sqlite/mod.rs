@@ -515,6 +515,59 @@ impl ReadTxn for SqliteRead<'_> {
         )
     }
 
+    fn declarer_rows(&self, namespace: &str, prefix: &str) -> Result<Vec<(String, StoredRow)>, LogError> {
+        // A range of the primary key (namespace, key): keys from `prefix` up to the
+        // first string after every one that starts with it. Text compares bytewise
+        // (BINARY), so that bound is `prefix` with its last character stepped up; a
+        // prefix that cannot be stepped (empty, or ending in U+10FFFF) reads to the end
+        // of the namespace, and the rows are filtered by prefix either way.
+        let upper = prefix.char_indices().next_back().and_then(|(at, last)| {
+            let next = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32)?;
+            Some(format!("{}{next}", &prefix[..at]))
+        });
+        let context = "looking up names";
+        let err = self.err(context);
+        // Two statements, so SQLite bounds the range on both ends when it can (an
+        // `?3 IS NULL OR …` would leave the upper end unbounded).
+        let sql = match upper {
+            Some(_) => {
+                "SELECT n.key, e.seq, e.body, e.hash FROM names n JOIN events e ON e.seq = n.seq
+                 WHERE n.namespace = ?1 AND n.key >= ?2 AND n.key < ?3 ORDER BY n.key"
+            }
+            None => {
+                "SELECT n.key, e.seq, e.body, e.hash FROM names n JOIN events e ON e.seq = n.seq
+                 WHERE n.namespace = ?1 AND n.key >= ?2 ORDER BY n.key"
+            }
+        };
+        let mut stmt = self.tx.prepare_cached(sql).map_err(&err)?;
+        let args: Vec<rusqlite::types::Value> = [Some(namespace.to_owned()), Some(prefix.to_owned()), upper]
+            .into_iter()
+            .flatten()
+            .map(rusqlite::types::Value::Text)
+            .collect();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok((
+                    r.get_ref(0)?.as_str().ok().map(str::to_owned),
+                    StoredRow {
+                        seq: r.get_ref(1)?.as_i64().unwrap_or(0) as u64,
+                        body: r.get_ref(2)?.as_str().unwrap_or_default().to_owned(),
+                        hash: hash_of(r.get_ref(3)?),
+                    },
+                ))
+            })
+            .map_err(&err)?;
+        let mut found = Vec::new();
+        for row in rows {
+            if let (Some(key), row) = row.map_err(&err)?
+                && key.starts_with(prefix)
+            {
+                found.push((key, row));
+            }
+        }
+        Ok(found)
+    }
+
     fn indexes(&self) -> Result<(NameRows, AmendmentRows), LogError> {
         let err = self.err("reading the derived tables");
         let mut names = NameRows::new();
