@@ -1038,3 +1038,64 @@ fn set_office(participants: &mut [p::Participant], text: &str) -> Result<(), Com
         (None, _) => Err(bad(&format!("no --participant is named `{name}`"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::flag_for;
+
+    #[test]
+    fn every_field_a_flag_sets_names_that_flag() {
+        for (field, flag) in [
+            ("tracks", "--track"),
+            ("tracks[1]", "--track"),
+            ("sources", "--source"),
+            ("sources[0].title", "--source"),
+            ("sources[0].author", "--author"),
+            ("code.cameo", "--cameo"),
+            ("recorded_by", "--recorded-by"),
+            ("partially_fulfils[0]", "--partially-fulfils"),
+            ("reaffirms[1]", "--reaffirms"),
+            ("attribution", "--attribution"),
+            ("confidence", "--confidence"),
+            ("before_opening", "--before-opening"),
+            ("payload.parties[2].code", "--party"),
+            ("payload.participants[0].office", "--office"),
+            ("payload.participants[1].name", "--participant"),
+            ("payload.actor.name", "--actor"),
+            ("payload.actor.party", "--actor-party"),
+            ("payload.principles[0].text", "--principle"),
+            ("payload.by", "--by"),
+            ("payload.by[1]", "--by"),
+            ("payload.score", "--score"),
+            ("payload.reporter", "--reporter"),
+            ("payload.monitor", "--monitor"),
+            ("payload.against", "--against"),
+            ("payload.authority", "--authority"),
+            ("payload.conditions", "--conditions"),
+            ("payload.replacement", "--replacement"),
+            ("payload.outstanding", "--outstanding"),
+            ("payload.deadline", "--by, --within-days, --within-months or --words"),
+            ("payload.deadline.by", "--by"),
+            ("payload.deadline.within_days", "--within-days"),
+            ("payload.deadline.words", "--words"),
+            ("payload.deadline.interpreted", "--interpreted"),
+            ("payload.deadline.milestone", "--milestone"),
+            ("payload.deadline.of", "--of-commitment"),
+            ("payload.deadline.of.commitment", "--of-commitment"),
+            ("payload.deadline.of.on", "--of-start"),
+            ("payload.deadline.of.instrument", "--of-instrument"),
+            ("payload.deadline.of.stage", "--of-stage"),
+            ("payload.deadlines[0]", "--begin-by, --begin-within-days, --begin-within-months or --begin-words"),
+            ("payload.deadlines[0].milestone", "--begin-by, --begin-within-days, --begin-within-months or --begin-words"),
+            ("payload.deadlines[0].by", "--begin-by"),
+            ("payload.deadlines[0].within_months", "--begin-within-months"),
+            ("payload.deadlines[0].words", "--begin-words"),
+            ("payload.deadlines[0].interpreted", "--begin-interpreted"),
+            ("payload.deadlines[0].of.commitment", "--of-commitment"),
+            ("payload.deadlines[0].of.on", "--of-start"),
+            ("recorded_at", "the recording time"),
+        ] {
+            assert_eq!(flag_for(field), flag, "{field}");
+        }
+    }
+}
