@@ -46,8 +46,9 @@ pub struct Args {
     kind: Option<KindCmd>,
 }
 
-/// Flags every event takes.
+/// Flags every event takes, listed after the kind's own.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Every event")]
 struct Common {
     /// A track the event belongs to (repeat for several).
     #[arg(long = "track", value_name = "TRACK", required = true)]
@@ -172,12 +173,13 @@ impl SourceDetail {
     }
 }
 
+/// The kinds, each with its own flags first (numbered from 1, so that the global --db,
+/// numbered 0, leads them) and then the flags every event takes.
 #[derive(Debug, clap::Subcommand)]
 enum KindCmd {
     /// A normalization track begins to be followed.
+    #[command(next_display_order = 1)]
     TrackOpened {
-        #[command(flatten)]
-        common: Common,
         /// Its title (`Armenia–Azerbaijan normalization`).
         #[arg(long)]
         title: String,
@@ -187,11 +189,12 @@ enum KindCmd {
         /// Context.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// A party appoints an envoy or representative.
-    EnvoyAppointed {
         #[command(flatten)]
         common: Common,
+    },
+    /// A party appoints an envoy or representative.
+    #[command(next_display_order = 1)]
+    EnvoyAppointed {
         /// The appointing party (`tr`).
         #[arg(long)]
         party: Party,
@@ -201,11 +204,12 @@ enum KindCmd {
         /// The office (`Special Envoy`).
         #[arg(long)]
         office: Option<String>,
-    },
-    /// A meeting, phone call or video call.
-    MeetingHeld {
         #[command(flatten)]
         common: Common,
+    },
+    /// A meeting, phone call or video call.
+    #[command(next_display_order = 1)]
+    MeetingHeld {
         /// A participant as ROLE:PARTY:NAME, ROLE one of party, mediator, host,
         /// observer; PARTY may be empty (`mediator::Toivo Klaar`). At least two.
         #[arg(long = "participant", value_name = "ROLE:PARTY:NAME", required = true)]
@@ -229,11 +233,12 @@ enum KindCmd {
         /// What was discussed or decided.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// A public statement.
-    StatementMade {
         #[command(flatten)]
         common: Common,
+    },
+    /// A public statement.
+    #[command(next_display_order = 1)]
+    StatementMade {
         /// Who spoke.
         #[arg(long)]
         actor: String,
@@ -252,11 +257,12 @@ enum KindCmd {
         /// Where it was said.
         #[arg(long)]
         venue: Option<String>,
-    },
-    /// A proposal with numbered principles.
-    ProposalTabled {
         #[command(flatten)]
         common: Common,
+    },
+    /// A proposal with numbered principles.
+    #[command(next_display_order = 1)]
+    ProposalTabled {
         /// The new proposal's id.
         #[arg(long)]
         proposal: ProposalId,
@@ -272,11 +278,12 @@ enum KindCmd {
         /// A principle's text, numbered 1, 2, … in the order given.
         #[arg(long = "principle", required = true)]
         principles: Vec<String>,
-    },
-    /// A response to a proposal.
-    ProposalAnswered {
         #[command(flatten)]
         common: Common,
+    },
+    /// A response to a proposal.
+    #[command(next_display_order = 1)]
+    ProposalAnswered {
         /// The proposal answered.
         #[arg(long)]
         proposal: ProposalId,
@@ -292,6 +299,8 @@ enum KindCmd {
         /// What the answer said.
         #[arg(long)]
         summary: Option<String>,
+        #[command(flatten)]
+        common: Common,
     },
     /// Parties undertake something, perhaps by a deadline.
     ///
@@ -302,9 +311,8 @@ enum KindCmd {
     /// or beside a date you read into them (--interpreted). These set when it must be
     /// complete; the --begin-… flags set when it must begin (both: a window, "start within
     /// a month, complete within two").
+    #[command(next_display_order = 1)]
     CommitmentMade {
-        #[command(flatten)]
-        common: Common,
         /// The new commitment's id.
         #[arg(long)]
         commitment: CommitmentId,
@@ -323,11 +331,12 @@ enum KindCmd {
         begin: BeginArgs,
         #[command(flatten)]
         anchor: AnchorArgs,
-    },
-    /// A step towards a commitment.
-    CommitmentProgressed {
         #[command(flatten)]
         common: Common,
+    },
+    /// A step towards a commitment.
+    #[command(next_display_order = 1)]
+    CommitmentProgressed {
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
@@ -337,15 +346,16 @@ enum KindCmd {
         /// The party that took the step, when one of several owing it did.
         #[arg(long, value_name = "PARTY")]
         by: Option<Party>,
+        #[command(flatten)]
+        common: Common,
     },
     /// A commitment was met (by all, or by one party owing it).
     ///
     /// Without --by the commitment is met for every party owing it. With --by, that
     /// party met its part: the commitment reads partially fulfilled until every party
     /// owing it has met theirs.
+    #[command(next_display_order = 1)]
     CommitmentFulfilled {
-        #[command(flatten)]
-        common: Common,
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
@@ -355,15 +365,16 @@ enum KindCmd {
         /// The party that met its part, when one of several owing it did.
         #[arg(long, value_name = "PARTY")]
         by: Option<Party>,
+        #[command(flatten)]
+        common: Common,
     },
     /// A commitment's deadline moves.
     ///
     /// The latest deadline of each milestone rules; earlier ones stay as history. Give
     /// the new date or span (--by, --within-days, --within-months, counted from this
     /// event unless --of-… says otherwise), the source's --words, or both.
+    #[command(next_display_order = 1)]
     DeadlineAmended {
-        #[command(flatten)]
-        common: Common,
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
@@ -377,28 +388,34 @@ enum KindCmd {
         deadline: DeadlineArgs,
         #[command(flatten)]
         anchor: AnchorArgs,
-    },
-    /// A party backs out of a commitment.
-    CommitmentWithdrawn {
         #[command(flatten)]
         common: Common,
+    },
+    /// A party backs out of a commitment.
+    ///
+    /// With --by only that party withdraws: a commitment owed by several stays in effect
+    /// for the others until every one has withdrawn. Without --by it is withdrawn as a
+    /// whole.
+    #[command(next_display_order = 1)]
+    CommitmentWithdrawn {
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
-        /// The withdrawing party.
+        /// The withdrawing party (left out: withdrawn as a whole).
         #[arg(long)]
         by: Option<Party>,
         /// Why.
         #[arg(long)]
         reason: String,
+        #[command(flatten)]
+        common: Common,
     },
     /// Part of a commitment was met (one of three checkpoints opened).
     ///
     /// The Peace Accords Matrix score of a partly met commitment is the latest --score
     /// given, else 2.
+    #[command(next_display_order = 1)]
     CommitmentPartiallyFulfilled {
-        #[command(flatten)]
-        common: Common,
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
@@ -415,14 +432,15 @@ enum KindCmd {
         /// The party that met its part, when one of several owing it did.
         #[arg(long, value_name = "PARTY")]
         by: Option<Party>,
+        #[command(flatten)]
+        common: Common,
     },
     /// Parties say again they will keep a commitment: evidence of intent, not progress.
     ///
     /// A reaffirmation neither raises the Peace Accords Matrix score nor restarts the
     /// stall clock. Without --by it is joint, by every party owing it.
+    #[command(next_display_order = 1)]
     CommitmentReaffirmed {
-        #[command(flatten)]
-        common: Common,
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
@@ -432,15 +450,16 @@ enum KindCmd {
         /// What was said.
         #[arg(long)]
         summary: Option<String>,
+        #[command(flatten)]
+        common: Common,
     },
     /// A party, a monitor or you report a commitment not kept, or breached.
     ///
     /// A claim with its source, distinct from overdue (which the dates decide). Name the
     /// reporter: --reporter party with --by PARTY, --reporter monitor with --monitor NAME,
     /// or --reporter analyst (you, on the evidence cited).
+    #[command(next_display_order = 1)]
     CommitmentReportedUnmet {
-        #[command(flatten)]
-        common: Common,
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
@@ -462,13 +481,14 @@ enum KindCmd {
         /// What the report says.
         #[arg(long)]
         summary: String,
+        #[command(flatten)]
+        common: Common,
     },
     /// A party, a court or a body suspends a commitment, until it is resumed.
     ///
     /// While suspended nothing counts towards it, and its deadlines keep running.
+    #[command(next_display_order = 1)]
     CommitmentSuspended {
-        #[command(flatten)]
-        common: Common,
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
@@ -484,11 +504,12 @@ enum KindCmd {
         /// On what it would be resumed, when the suspension says (`reversible once …`).
         #[arg(long, value_name = "TEXT")]
         conditions: Option<String>,
-    },
-    /// A suspended commitment is in effect again.
-    CommitmentResumed {
         #[command(flatten)]
         common: Common,
+    },
+    /// A suspended commitment is in effect again.
+    #[command(next_display_order = 1)]
+    CommitmentResumed {
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
@@ -498,14 +519,15 @@ enum KindCmd {
         /// How it was resumed.
         #[arg(long)]
         summary: Option<String>,
+        #[command(flatten)]
+        common: Common,
     },
     /// A commitment is replaced by another, made before.
     ///
     /// The original stays, linked to its replacement both ways; work on it after this
     /// is refused (record it against the replacement).
+    #[command(next_display_order = 1)]
     CommitmentSuperseded {
-        #[command(flatten)]
-        common: Common,
         /// The commitment replaced.
         #[arg(long)]
         commitment: CommitmentId,
@@ -515,11 +537,12 @@ enum KindCmd {
         /// Why.
         #[arg(long)]
         reason: Option<String>,
-    },
-    /// A joint commission is set up.
-    CommissionEstablished {
         #[command(flatten)]
         common: Common,
+    },
+    /// A joint commission is set up.
+    #[command(next_display_order = 1)]
+    CommissionEstablished {
         /// The new commission's id.
         #[arg(long)]
         commission: CommissionId,
@@ -532,11 +555,12 @@ enum KindCmd {
         /// Its mandate.
         #[arg(long)]
         mandate: Option<String>,
-    },
-    /// A session of a commission.
-    CommissionConvened {
         #[command(flatten)]
         common: Common,
+    },
+    /// A session of a commission.
+    #[command(next_display_order = 1)]
+    CommissionConvened {
         /// The commission.
         #[arg(long)]
         commission: CommissionId,
@@ -546,11 +570,12 @@ enum KindCmd {
         /// What it did.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// A text is agreed, initialled, signed, ratified, in force, suspended, ….
-    InstrumentStageReached {
         #[command(flatten)]
         common: Common,
+    },
+    /// A text is agreed, initialled, signed, ratified, in force, suspended, ….
+    #[command(next_display_order = 1)]
+    InstrumentStageReached {
         /// The instrument's id.
         #[arg(long)]
         instrument: InstrumentId,
@@ -574,25 +599,29 @@ enum KindCmd {
         /// Context.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// Something done to implement an instrument or commitment.
-    ImplementationStep {
         #[command(flatten)]
         common: Common,
+    },
+    /// Something done to implement an instrument or commitment.
+    #[command(next_display_order = 1)]
+    ImplementationStep {
         /// What was done.
         #[arg(long)]
         summary: String,
         /// The instrument implemented.
         #[arg(long)]
         instrument: Option<InstrumentId>,
-    },
-    /// A development that bears on a track (an election, a change of government).
-    ContextNoted {
         #[command(flatten)]
         common: Common,
+    },
+    /// A development that bears on a track (an election, a change of government).
+    #[command(next_display_order = 1)]
+    ContextNoted {
         /// What happened.
         #[arg(long)]
         summary: String,
+        #[command(flatten)]
+        common: Common,
     },
 }
 
@@ -1086,7 +1115,10 @@ mod tests {
             ("payload.deadline.of.instrument", "--of-instrument"),
             ("payload.deadline.of.stage", "--of-stage"),
             ("payload.deadlines[0]", "--begin-by, --begin-within-days, --begin-within-months or --begin-words"),
-            ("payload.deadlines[0].milestone", "--begin-by, --begin-within-days, --begin-within-months or --begin-words"),
+            (
+                "payload.deadlines[0].milestone",
+                "--begin-by, --begin-within-days, --begin-within-months or --begin-words",
+            ),
             ("payload.deadlines[0].by", "--begin-by"),
             ("payload.deadlines[0].within_months", "--begin-within-months"),
             ("payload.deadlines[0].words", "--begin-words"),
