@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use super::import::{Input, append_lines, append_one, open_input};
 use super::{CommandError, Ctx, stdout};
-use crate::date::{Deadline, PartialDate, Span};
+use crate::date::{Anchor, AnchorPoint, Deadline, Milestone, PartialDate, Span};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
-    Codes, CommissionId, CommitmentId, EventId, Facts, InstrumentId, Kind, Line, Links, Party, PrincipleRef,
-    ProposalId, Source, TrackId,
+    Account, Codes, CommissionId, CommitmentId, Confidence, EventId, Facts, InstrumentId, Kind, Line, Links, Party,
+    PrincipleRef, ProposalId, Source, TrackId,
 };
 use crate::log::Outcome;
 
@@ -46,8 +46,9 @@ pub struct Args {
     kind: Option<KindCmd>,
 }
 
-/// Flags every event takes.
+/// Flags every event takes, listed after the kind's own.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Every event")]
 struct Common {
     /// A track the event belongs to (repeat for several).
     #[arg(long = "track", value_name = "TRACK", required = true)]
@@ -80,6 +81,14 @@ struct Common {
     #[arg(long = "fulfils", value_name = "COMMITMENT")]
     fulfils: Vec<CommitmentId>,
 
+    /// A commitment this event fulfils in part (repeatable).
+    #[arg(long = "partially-fulfils", value_name = "COMMITMENT")]
+    partially_fulfils: Vec<CommitmentId>,
+
+    /// A commitment this event reaffirms: evidence of intent, not progress (repeatable).
+    #[arg(long = "reaffirms", value_name = "COMMITMENT")]
+    reaffirms: Vec<CommitmentId>,
+
     /// An earlier event this one follows up, by id (repeatable).
     #[arg(long = "follows", value_name = "ID")]
     follows: Vec<uuid::Uuid>,
@@ -91,6 +100,19 @@ struct Common {
     /// PLOVER event type (`CONSULT`).
     #[arg(long, value_name = "TYPE")]
     plover: Option<String>,
+
+    /// How far it is confirmed: confirmed (by the parties concerned), reported (by one
+    /// side or one outlet) or unverified.
+    #[arg(long, value_name = "LEVEL", value_parser = enum_parser::<Confidence>)]
+    confidence: Option<Confidence>,
+
+    /// The party whose account this is (its readout, its ministry's statement).
+    #[arg(long, value_name = "PARTY")]
+    attribution: Option<Party>,
+
+    /// The event is dated before its track was opened, on purpose (audit lists it).
+    #[arg(long)]
+    before_opening: bool,
 
     /// The event's id; supplying one makes a retry idempotent.
     #[arg(long, value_name = "UUID")]
@@ -151,12 +173,13 @@ impl SourceDetail {
     }
 }
 
+/// The kinds, each with its own flags first (numbered from 1, so that the global --db,
+/// numbered 0, leads them) and then the flags every event takes.
 #[derive(Debug, clap::Subcommand)]
 enum KindCmd {
     /// A normalization track begins to be followed.
+    #[command(next_display_order = 1)]
     TrackOpened {
-        #[command(flatten)]
-        common: Common,
         /// Its title (`Armenia–Azerbaijan normalization`).
         #[arg(long)]
         title: String,
@@ -166,11 +189,12 @@ enum KindCmd {
         /// Context.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// A party appoints an envoy or representative.
-    EnvoyAppointed {
         #[command(flatten)]
         common: Common,
+    },
+    /// A party appoints an envoy or representative.
+    #[command(next_display_order = 1)]
+    EnvoyAppointed {
         /// The appointing party (`tr`).
         #[arg(long)]
         party: Party,
@@ -180,11 +204,12 @@ enum KindCmd {
         /// The office (`Special Envoy`).
         #[arg(long)]
         office: Option<String>,
-    },
-    /// A meeting, phone call or video call.
-    MeetingHeld {
         #[command(flatten)]
         common: Common,
+    },
+    /// A meeting, phone call or video call.
+    #[command(next_display_order = 1)]
+    MeetingHeld {
         /// A participant as ROLE:PARTY:NAME, ROLE one of party, mediator, host,
         /// observer; PARTY may be empty (`mediator::Toivo Klaar`). At least two.
         #[arg(long = "participant", value_name = "ROLE:PARTY:NAME", required = true)]
@@ -208,11 +233,12 @@ enum KindCmd {
         /// What was discussed or decided.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// A public statement.
-    StatementMade {
         #[command(flatten)]
         common: Common,
+    },
+    /// A public statement.
+    #[command(next_display_order = 1)]
+    StatementMade {
         /// Who spoke.
         #[arg(long)]
         actor: String,
@@ -231,11 +257,12 @@ enum KindCmd {
         /// Where it was said.
         #[arg(long)]
         venue: Option<String>,
-    },
-    /// A proposal with numbered principles.
-    ProposalTabled {
         #[command(flatten)]
         common: Common,
+    },
+    /// A proposal with numbered principles.
+    #[command(next_display_order = 1)]
+    ProposalTabled {
         /// The new proposal's id.
         #[arg(long)]
         proposal: ProposalId,
@@ -251,11 +278,12 @@ enum KindCmd {
         /// A principle's text, numbered 1, 2, … in the order given.
         #[arg(long = "principle", required = true)]
         principles: Vec<String>,
-    },
-    /// A response to a proposal.
-    ProposalAnswered {
         #[command(flatten)]
         common: Common,
+    },
+    /// A response to a proposal.
+    #[command(next_display_order = 1)]
+    ProposalAnswered {
         /// The proposal answered.
         #[arg(long)]
         proposal: ProposalId,
@@ -271,11 +299,20 @@ enum KindCmd {
         /// What the answer said.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// Parties undertake something, perhaps by a deadline.
-    CommitmentMade {
         #[command(flatten)]
         common: Common,
+    },
+    /// Parties undertake something, perhaps by a deadline.
+    ///
+    /// A deadline is written as the source writes it: by a date (--by 2022-04: a month
+    /// means its last day), within a span of this event (--within-days, --within-months),
+    /// or of another event (add --of-commitment or --of-instrument; it reads `awaiting`
+    /// until that event is recorded); in the source's --words, alone (a vague deadline)
+    /// or beside a date you read into them (--interpreted). These set when it must be
+    /// complete; the --begin-… flags set when it must begin (both: a window, "start within
+    /// a month, complete within two").
+    #[command(next_display_order = 1)]
+    CommitmentMade {
         /// The new commitment's id.
         #[arg(long)]
         commitment: CommitmentId,
@@ -285,65 +322,227 @@ enum KindCmd {
         /// What was undertaken.
         #[arg(long)]
         text: String,
-        #[command(flatten)]
-        deadline: DeadlineArgs,
         /// The principle it implements, as PROPOSAL#N.
         #[arg(long)]
         principle: Option<PrincipleRef>,
-    },
-    /// A step towards a commitment.
-    CommitmentProgressed {
+        #[command(flatten)]
+        deadline: DeadlineArgs,
+        #[command(flatten)]
+        begin: BeginArgs,
+        #[command(flatten)]
+        anchor: AnchorArgs,
         #[command(flatten)]
         common: Common,
+    },
+    /// A step towards a commitment.
+    #[command(next_display_order = 1)]
+    CommitmentProgressed {
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
         /// What was done.
         #[arg(long)]
         summary: String,
-    },
-    /// A commitment was met.
-    CommitmentFulfilled {
+        /// The party that took the step, when one of several owing it did.
+        #[arg(long, value_name = "PARTY")]
+        by: Option<Party>,
         #[command(flatten)]
         common: Common,
+    },
+    /// A commitment was met (by all, or by one party owing it).
+    ///
+    /// Without --by the commitment is met for every party owing it. With --by, that
+    /// party met its part: the commitment reads partially fulfilled until every party
+    /// owing it has met theirs.
+    #[command(next_display_order = 1)]
+    CommitmentFulfilled {
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
         /// How it was met.
         #[arg(long)]
         summary: String,
-    },
-    /// A commitment's deadline moves.
-    DeadlineAmended {
+        /// The party that met its part, when one of several owing it did.
+        #[arg(long, value_name = "PARTY")]
+        by: Option<Party>,
         #[command(flatten)]
         common: Common,
+    },
+    /// A commitment's deadline moves.
+    ///
+    /// The latest deadline of each milestone rules; earlier ones stay as history. Give
+    /// the new date or span (--by, --within-days, --within-months, counted from this
+    /// event unless --of-… says otherwise), the source's --words, or both.
+    #[command(next_display_order = 1)]
+    DeadlineAmended {
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
-        #[command(flatten)]
-        deadline: DeadlineArgs,
         /// Why it moved.
         #[arg(long)]
         reason: Option<String>,
-    },
-    /// A party backs out of a commitment.
-    CommitmentWithdrawn {
+        /// The milestone that moves: begin or complete [default: complete].
+        #[arg(long, value_parser = enum_parser::<Milestone>)]
+        milestone: Option<Milestone>,
+        #[command(flatten)]
+        deadline: DeadlineArgs,
+        #[command(flatten)]
+        anchor: AnchorArgs,
         #[command(flatten)]
         common: Common,
+    },
+    /// A party backs out of a commitment.
+    ///
+    /// With --by only that party withdraws: a commitment owed by several stays in effect
+    /// for the others until every one has withdrawn. Without --by it is withdrawn as a
+    /// whole.
+    #[command(next_display_order = 1)]
+    CommitmentWithdrawn {
         /// The commitment.
         #[arg(long)]
         commitment: CommitmentId,
-        /// The withdrawing party.
+        /// The withdrawing party (left out: withdrawn as a whole).
         #[arg(long)]
         by: Option<Party>,
         /// Why.
         #[arg(long)]
         reason: String,
-    },
-    /// A joint commission is set up.
-    CommissionEstablished {
         #[command(flatten)]
         common: Common,
+    },
+    /// Part of a commitment was met (one of three checkpoints opened).
+    ///
+    /// The Peace Accords Matrix score of a partly met commitment is the latest --score
+    /// given, else 2.
+    #[command(next_display_order = 1)]
+    CommitmentPartiallyFulfilled {
+        /// The commitment.
+        #[arg(long)]
+        commitment: CommitmentId,
+        /// What was met.
+        #[arg(long)]
+        summary: String,
+        /// What is still outstanding.
+        #[arg(long, value_name = "TEXT")]
+        outstanding: Option<String>,
+        /// Your Peace Accords Matrix score for it: 1 minimal, 2 intermediate [default
+        /// when left out: 2].
+        #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u8).range(1..=2), allow_negative_numbers = true)]
+        score: Option<u8>,
+        /// The party that met its part, when one of several owing it did.
+        #[arg(long, value_name = "PARTY")]
+        by: Option<Party>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Parties say again they will keep a commitment: evidence of intent, not progress.
+    ///
+    /// A reaffirmation neither raises the Peace Accords Matrix score nor restarts the
+    /// stall clock. Without --by it is joint, by every party owing it.
+    #[command(next_display_order = 1)]
+    CommitmentReaffirmed {
+        /// The commitment.
+        #[arg(long)]
+        commitment: CommitmentId,
+        /// A party reaffirming it (repeat for several; none: every party owing it, jointly).
+        #[arg(long = "by", value_name = "PARTY")]
+        by: Vec<Party>,
+        /// What was said.
+        #[arg(long)]
+        summary: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A party, a monitor or you report a commitment not kept, or breached.
+    ///
+    /// A claim with its source, distinct from overdue (which the dates decide). Name the
+    /// reporter: --reporter party with --by PARTY, --reporter monitor with --monitor NAME,
+    /// or --reporter analyst (you, on the evidence cited).
+    #[command(next_display_order = 1)]
+    CommitmentReportedUnmet {
+        /// The commitment.
+        #[arg(long)]
+        commitment: CommitmentId,
+        /// Who reports it: party, monitor or analyst.
+        #[arg(long, value_parser = enum_parser::<p::Reporter>)]
+        reporter: p::Reporter,
+        /// The reporting party (with --reporter party).
+        #[arg(long, value_name = "PARTY")]
+        by: Option<Party>,
+        /// The monitor's name (with --reporter monitor): `IAEA`, `OSCE SMM`.
+        #[arg(long, value_name = "NAME")]
+        monitor: Option<String>,
+        /// What it finds: unmet (not implemented) or breach (acted against).
+        #[arg(long, value_parser = enum_parser::<p::Finding>)]
+        finding: p::Finding,
+        /// The party said not to keep it, when the report names one.
+        #[arg(long, value_name = "PARTY")]
+        against: Option<Party>,
+        /// What the report says.
+        #[arg(long)]
+        summary: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A party, a court or a body suspends a commitment, until it is resumed.
+    ///
+    /// While suspended nothing counts towards it, and its deadlines keep running.
+    #[command(next_display_order = 1)]
+    CommitmentSuspended {
+        /// The commitment.
+        #[arg(long)]
+        commitment: CommitmentId,
+        /// The suspending party, when a party suspended it.
+        #[arg(long, value_name = "PARTY")]
+        by: Option<Party>,
+        /// The suspending court or body, when not a party (`Constitutional Court`).
+        #[arg(long, value_name = "NAME")]
+        authority: Option<String>,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// On what it would be resumed, when the suspension says (`reversible once …`).
+        #[arg(long, value_name = "TEXT")]
+        conditions: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A suspended commitment is in effect again.
+    #[command(next_display_order = 1)]
+    CommitmentResumed {
+        /// The commitment.
+        #[arg(long)]
+        commitment: CommitmentId,
+        /// The resuming party, when a party resumed it.
+        #[arg(long, value_name = "PARTY")]
+        by: Option<Party>,
+        /// How it was resumed.
+        #[arg(long)]
+        summary: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A commitment is replaced by another, made before.
+    ///
+    /// The original stays, linked to its replacement both ways; work on it after this
+    /// is refused (record it against the replacement).
+    #[command(next_display_order = 1)]
+    CommitmentSuperseded {
+        /// The commitment replaced.
+        #[arg(long)]
+        commitment: CommitmentId,
+        /// The commitment that replaces it (made first).
+        #[arg(long, value_name = "COMMITMENT")]
+        replacement: CommitmentId,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A joint commission is set up.
+    #[command(next_display_order = 1)]
+    CommissionEstablished {
         /// The new commission's id.
         #[arg(long)]
         commission: CommissionId,
@@ -356,11 +555,12 @@ enum KindCmd {
         /// Its mandate.
         #[arg(long)]
         mandate: Option<String>,
-    },
-    /// A session of a commission.
-    CommissionConvened {
         #[command(flatten)]
         common: Common,
+    },
+    /// A session of a commission.
+    #[command(next_display_order = 1)]
+    CommissionConvened {
         /// The commission.
         #[arg(long)]
         commission: CommissionId,
@@ -370,11 +570,12 @@ enum KindCmd {
         /// What it did.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// A text is agreed, initialled, signed, ratified, in force, suspended, ….
-    InstrumentStageReached {
         #[command(flatten)]
         common: Common,
+    },
+    /// A text is agreed, initialled, signed, ratified, in force, suspended, ….
+    #[command(next_display_order = 1)]
+    InstrumentStageReached {
         /// The instrument's id.
         #[arg(long)]
         instrument: InstrumentId,
@@ -398,51 +599,184 @@ enum KindCmd {
         /// Context.
         #[arg(long)]
         summary: Option<String>,
-    },
-    /// Something done to implement an instrument or commitment.
-    ImplementationStep {
         #[command(flatten)]
         common: Common,
+    },
+    /// Something done to implement an instrument or commitment.
+    #[command(next_display_order = 1)]
+    ImplementationStep {
         /// What was done.
         #[arg(long)]
         summary: String,
         /// The instrument implemented.
         #[arg(long)]
         instrument: Option<InstrumentId>,
-    },
-    /// A development that bears on a track (an election, a change of government).
-    ContextNoted {
         #[command(flatten)]
         common: Common,
+    },
+    /// A development that bears on a track (an election, a change of government).
+    #[command(next_display_order = 1)]
+    ContextNoted {
         /// What happened.
         #[arg(long)]
         summary: String,
+        #[command(flatten)]
+        common: Common,
     },
 }
 
-/// A deadline: exactly one of --by, --within-days, --within-months, or none.
+/// A deadline: a date or a span (at most one of them), the source's words, or both.
 #[derive(Debug, clap::Args)]
-#[group(multiple = false)]
+#[command(next_help_heading = "Deadline")]
 struct DeadlineArgs {
+    #[command(flatten)]
+    span: SpanArgs,
+    /// The source's words (`as soon as possible`, `before the winter`); alone, the
+    /// deadline is vague: no date to miss.
+    #[arg(long, value_name = "TEXT")]
+    words: Option<String>,
+    /// The date or span is your reading of --words, not the source's; reports say so.
+    #[arg(long, requires_all = ["words", "span"])]
+    interpreted: bool,
+}
+
+/// When a deadline falls: exactly one of --by, --within-days, --within-months.
+#[derive(Debug, clap::Args)]
+#[group(id = "span", multiple = false)]
+struct SpanArgs {
     /// Due by this date (a month means its last day).
     #[arg(long, value_name = "DATE")]
     by: Option<PartialDate>,
-    /// Due this many days after the event (0 to 36525, one hundred years).
+    /// Due this many days after the event, or after --of-… (0 to 36525, one hundred
+    /// years).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)), allow_negative_numbers = true)]
     within_days: Option<u32>,
-    /// Due this many months after the event (0 to 1200, one hundred years).
+    /// Due this many months after the event, or after --of-… (0 to 1200, one hundred
+    /// years).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_MONTHS)), allow_negative_numbers = true)]
     within_months: Option<u32>,
 }
 
-impl DeadlineArgs {
-    fn get(&self) -> Option<Deadline> {
-        self.by
-            .map(Span::By)
-            .or(self.within_days.map(Span::Days))
-            .or(self.within_months.map(Span::Months))
-            .map(Deadline::plain)
+impl SpanArgs {
+    fn get(&self) -> Option<Span> {
+        self.by.map(Span::By).or(self.within_days.map(Span::Days)).or(self.within_months.map(Span::Months))
     }
+}
+
+impl DeadlineArgs {
+    /// The deadline for `milestone` these flags give, with `anchor` for a span; `None`
+    /// when none was given.
+    fn get(&self, milestone: Option<Milestone>, anchor: Option<&Anchor>) -> Option<Deadline> {
+        deadline(milestone, self.span.get(), anchor, self.words.clone(), self.interpreted)
+    }
+}
+
+/// When the work must begin: a second deadline, the `begin` milestone.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Deadline to begin")]
+struct BeginArgs {
+    #[command(flatten)]
+    span: BeginSpanArgs,
+    /// The source's words for when it must begin; alone, a vague begin deadline.
+    #[arg(long, value_name = "TEXT")]
+    begin_words: Option<String>,
+    /// The begin date or span is your reading of --begin-words, not the source's.
+    #[arg(long, requires_all = ["begin_words", "begin_span"])]
+    begin_interpreted: bool,
+}
+
+/// When the work must begin: exactly one of --begin-by, --begin-within-days,
+/// --begin-within-months.
+#[derive(Debug, clap::Args)]
+#[group(id = "begin_span", multiple = false)]
+struct BeginSpanArgs {
+    /// Must begin by this date (a month means its last day).
+    #[arg(long, value_name = "DATE")]
+    begin_by: Option<PartialDate>,
+    /// Must begin within this many days of the event, or of --of-… (0 to 36525).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)), allow_negative_numbers = true)]
+    begin_within_days: Option<u32>,
+    /// Must begin within this many months of the event, or of --of-… (0 to 1200).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_MONTHS)), allow_negative_numbers = true)]
+    begin_within_months: Option<u32>,
+}
+
+impl BeginArgs {
+    /// The `begin` deadline these flags give, with `anchor` for a span.
+    fn get(&self, anchor: Option<&Anchor>) -> Option<Deadline> {
+        let BeginSpanArgs { begin_by, begin_within_days, begin_within_months } = &self.span;
+        let span =
+            begin_by.map(Span::By).or(begin_within_days.map(Span::Days)).or(begin_within_months.map(Span::Months));
+        deadline(Some(Milestone::Begin), span, anchor, self.begin_words.clone(), self.begin_interpreted)
+    }
+}
+
+/// What the --within-… spans count from, when not from the event itself.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Deadline counted from another event")]
+struct AnchorArgs {
+    /// Count the --within-… spans from this commitment's fulfilment (its start, with
+    /// --of-start), not from this event; until then the deadline reads `awaiting`.
+    #[arg(long, value_name = "COMMITMENT", conflicts_with = "of_instrument")]
+    of_commitment: Option<CommitmentId>,
+    /// With --of-commitment: count from its start (its first step), not its fulfilment.
+    #[arg(long, requires = "of_commitment")]
+    of_start: bool,
+    /// Count the --within-… spans from this instrument reaching --of-stage, not from
+    /// this event; until then the deadline reads `awaiting`.
+    #[arg(long, value_name = "INSTRUMENT", requires = "of_stage")]
+    of_instrument: Option<InstrumentId>,
+    /// The stage of --of-instrument counted from: text_agreed, initialled, signed,
+    /// ratification_step, in_force, suspended, withdrawn or annulled.
+    #[arg(long, value_name = "STAGE", value_parser = enum_parser::<p::Stage>, requires = "of_instrument")]
+    of_stage: Option<p::Stage>,
+}
+
+impl AnchorArgs {
+    /// The anchor named, if any.
+    fn get(&self) -> Option<Anchor> {
+        let on = if self.of_start { AnchorPoint::Start } else { AnchorPoint::Fulfilment };
+        match (&self.of_commitment, &self.of_instrument, self.of_stage) {
+            (Some(c), _, _) => Some(Anchor::Commitment(c.clone(), on)),
+            (None, Some(i), Some(stage)) => Some(Anchor::Instrument(i.clone(), stage)),
+            _ => None,
+        }
+    }
+}
+
+/// Refuses an anchor (--of-commitment, --of-instrument) that no deadline counts from:
+/// only a --within-… span does.
+fn anchor_used<'a>(
+    anchor: Option<&Anchor>,
+    deadlines: impl IntoIterator<Item = &'a Deadline>,
+) -> Result<(), CommandError> {
+    match anchor {
+        Some(anchor) if !deadlines.into_iter().any(|d| d.of.is_some()) => Err(CommandError::Usage(format!(
+            "nothing counts from {anchor}: --of-commitment and --of-instrument say what a --within-days or \
+             --within-months span (or --begin-within-…) counts from; give one"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A deadline from its parts as flags give them, `None` when neither a span nor words
+/// were given. The anchor applies to a relative span only: a date is a date. Clap has
+/// already refused `interpreted` without both words and a date; [`anchor_used`] refuses
+/// an anchor no span counts from.
+fn deadline(
+    milestone: Option<Milestone>,
+    span: Option<Span>,
+    anchor: Option<&Anchor>,
+    words: Option<String>,
+    interpreted: bool,
+) -> Option<Deadline> {
+    if span.is_none() && words.is_none() {
+        return None;
+    }
+    let of = anchor.filter(|_| matches!(span, Some(Span::Days(_) | Span::Months(_)))).cloned();
+    // `complete` is the default, left unwritten: a plain deadline keeps its version 1 form.
+    let milestone = milestone.filter(|m| *m != Milestone::Complete);
+    Some(Deadline { milestone, span, of, words, interpreted })
 }
 
 /// Parses a snake_case word into one of the payload's closed enums, through serde so
@@ -477,26 +811,39 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// The flag that sets a JSON field, for error messages about flag-built events.
+/// The flag that sets a JSON field, for error messages about flag-built events:
+/// `payload.deadlines[0].words` is `--begin-words`, `sources[0].author` is `--author`.
 fn flag_for(field: &str) -> String {
-    let top = field.split(['.', '[']).collect::<Vec<_>>();
-    let name = match top.as_slice() {
-        ["payload", "deadline", part, ..] => part.to_string(),
-        ["payload", "participants", _, "office"] => "office".to_owned(),
-        ["payload", rest, ..] => rest.to_string(),
-        [first, ..] => first.to_string(),
-        [] => field.to_owned(),
-    };
-    let flag = match name.as_str() {
+    // Indices name an element; the flag is the same for every element.
+    let path: Vec<&str> = field.split('.').map(|part| part.split('[').next().unwrap_or(part)).collect();
+    let flag = match path.as_slice() {
         // Stamped by the log, never set by a flag.
-        "recorded_at" => return "the recording time".to_owned(),
-        "tracks" => "track",
-        "sources" => "source",
-        "participants" => "participant",
-        "principles" => "principle",
-        "parties" => "party",
-        "type" => "type",
-        other => other,
+        ["recorded_at"] => return "the recording time".to_owned(),
+        ["payload", "deadline" | "deadlines", "of", rest @ ..] => match rest {
+            ["on"] => "of-start".to_owned(),
+            ["instrument"] => "of-instrument".to_owned(),
+            ["stage"] => "of-stage".to_owned(),
+            _ => "of-commitment".to_owned(),
+        },
+        ["payload", "deadline"] => return "--by, --within-days, --within-months or --words".to_owned(),
+        ["payload", "deadlines", ..] if path.len() == 2 || path[2] == "milestone" => {
+            return "--begin-by, --begin-within-days, --begin-within-months or --begin-words".to_owned();
+        }
+        ["payload", "deadline", part, ..] => (*part).to_owned(),
+        ["payload", "deadlines", part, ..] => format!("begin_{part}"),
+        ["payload", "actor", "name"] => "actor".to_owned(),
+        ["payload", "actor", part] => format!("actor_{part}"),
+        ["payload", "participants", "office"] => "office".to_owned(),
+        ["payload", "participants", ..] => "participant".to_owned(),
+        ["payload", "principles", ..] => "principle".to_owned(),
+        ["payload", "parties", ..] => "party".to_owned(),
+        ["payload", rest, ..] => (*rest).to_owned(),
+        ["sources", "title"] | ["sources"] => "source".to_owned(),
+        ["sources", detail, ..] => (*detail).to_owned(),
+        ["tracks", ..] => "track".to_owned(),
+        ["code", code, ..] => (*code).to_owned(),
+        [first, ..] => (*first).to_owned(),
+        [] => field.to_owned(),
     };
     format!("--{}", flag.replace('_', "-"))
 }
@@ -532,8 +879,11 @@ impl KindCmd {
             K::ProposalAnswered { common, proposal, by, response, counter, summary } => {
                 (common, Payload::ProposalAnswered(p::ProposalAnswered { proposal, by, response, counter, summary }))
             }
-            K::CommitmentMade { common, commitment, parties, text, deadline, principle } => {
-                let deadline = deadline.get();
+            K::CommitmentMade { common, commitment, parties, text, principle, deadline, begin, anchor } => {
+                let anchor = anchor.get();
+                let deadlines: Vec<Deadline> = begin.get(anchor.as_ref()).into_iter().collect();
+                let deadline = deadline.get(None, anchor.as_ref());
+                anchor_used(anchor.as_ref(), deadline.iter().chain(&deadlines))?;
                 (
                     common,
                     Payload::CommitmentMade(p::CommitmentMade {
@@ -541,25 +891,65 @@ impl KindCmd {
                         parties,
                         text,
                         deadline,
-                        deadlines: Vec::new(),
+                        deadlines,
                         principle,
                     }),
                 )
             }
-            K::CommitmentProgressed { common, commitment, summary } => {
-                (common, Payload::CommitmentProgressed(p::CommitmentProgressed { commitment, summary, by: None }))
+            K::CommitmentProgressed { common, commitment, summary, by } => {
+                (common, Payload::CommitmentProgressed(p::CommitmentProgressed { commitment, summary, by }))
             }
-            K::CommitmentFulfilled { common, commitment, summary } => {
-                (common, Payload::CommitmentFulfilled(p::CommitmentFulfilled { commitment, summary, by: None }))
+            K::CommitmentFulfilled { common, commitment, summary, by } => {
+                (common, Payload::CommitmentFulfilled(p::CommitmentFulfilled { commitment, summary, by }))
             }
-            K::DeadlineAmended { common, commitment, deadline, reason } => {
-                let deadline = deadline.get().ok_or_else(|| {
-                    CommandError::Usage("give the new deadline with --by, --within-days or --within-months".to_owned())
+            K::DeadlineAmended { common, commitment, reason, milestone, deadline, anchor } => {
+                let anchor = anchor.get();
+                let deadline = deadline.get(milestone, anchor.as_ref()).ok_or_else(|| {
+                    CommandError::Usage(
+                        "give the new deadline with --by, --within-days or --within-months, or the source's --words"
+                            .to_owned(),
+                    )
                 })?;
+                anchor_used(anchor.as_ref(), [&deadline])?;
                 (common, Payload::DeadlineAmended(p::DeadlineAmended { commitment, deadline, reason }))
             }
             K::CommitmentWithdrawn { common, commitment, by, reason } => {
                 (common, Payload::CommitmentWithdrawn(p::CommitmentWithdrawn { commitment, by, reason }))
+            }
+            K::CommitmentPartiallyFulfilled { common, commitment, summary, outstanding, score, by } => (
+                common,
+                Payload::CommitmentPartiallyFulfilled(p::CommitmentPartiallyFulfilled {
+                    commitment,
+                    summary,
+                    outstanding,
+                    score,
+                    by,
+                }),
+            ),
+            K::CommitmentReaffirmed { common, commitment, by, summary } => {
+                (common, Payload::CommitmentReaffirmed(p::CommitmentReaffirmed { commitment, by, summary }))
+            }
+            K::CommitmentReportedUnmet { common, commitment, reporter, by, monitor, finding, against, summary } => (
+                common,
+                Payload::CommitmentReportedUnmet(p::CommitmentReportedUnmet {
+                    commitment,
+                    reporter,
+                    by,
+                    monitor,
+                    finding,
+                    against,
+                    summary,
+                }),
+            ),
+            K::CommitmentSuspended { common, commitment, by, authority, reason, conditions } => (
+                common,
+                Payload::CommitmentSuspended(p::CommitmentSuspended { commitment, by, authority, reason, conditions }),
+            ),
+            K::CommitmentResumed { common, commitment, by, summary } => {
+                (common, Payload::CommitmentResumed(p::CommitmentResumed { commitment, by, summary }))
+            }
+            K::CommitmentSuperseded { common, commitment, replacement, reason } => {
+                (common, Payload::CommitmentSuperseded(p::CommitmentSuperseded { commitment, replacement, reason }))
             }
             K::CommissionEstablished { common, commission, name, parties, mandate } => (
                 common,
@@ -614,12 +1004,13 @@ impl Common {
                 addresses: self.addresses,
                 advances: self.advances,
                 fulfils: self.fulfils,
+                partially_fulfils: self.partially_fulfils,
+                reaffirms: self.reaffirms,
                 follows: self.follows.into_iter().map(EventId).collect(),
-                ..Links::default()
             },
             codes,
-            account: Default::default(),
-            before_opening: false,
+            account: Account { confidence: self.confidence, attribution: self.attribution },
+            before_opening: self.before_opening,
         };
         let line = Line {
             seq: None,
@@ -674,5 +1065,69 @@ fn set_office(participants: &mut [p::Participant], text: &str) -> Result<(), Com
         (Some(_), None) => Err(bad("that participant's office is given twice")),
         (Some(_), Some(_)) => Err(bad("several participants have that name; give their offices with --json")),
         (None, _) => Err(bad(&format!("no --participant is named `{name}`"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flag_for;
+
+    #[test]
+    fn every_field_a_flag_sets_names_that_flag() {
+        for (field, flag) in [
+            ("tracks", "--track"),
+            ("tracks[1]", "--track"),
+            ("sources", "--source"),
+            ("sources[0].title", "--source"),
+            ("sources[0].author", "--author"),
+            ("code.cameo", "--cameo"),
+            ("recorded_by", "--recorded-by"),
+            ("partially_fulfils[0]", "--partially-fulfils"),
+            ("reaffirms[1]", "--reaffirms"),
+            ("attribution", "--attribution"),
+            ("confidence", "--confidence"),
+            ("before_opening", "--before-opening"),
+            ("payload.parties[2].code", "--party"),
+            ("payload.participants[0].office", "--office"),
+            ("payload.participants[1].name", "--participant"),
+            ("payload.actor.name", "--actor"),
+            ("payload.actor.party", "--actor-party"),
+            ("payload.principles[0].text", "--principle"),
+            ("payload.by", "--by"),
+            ("payload.by[1]", "--by"),
+            ("payload.score", "--score"),
+            ("payload.reporter", "--reporter"),
+            ("payload.monitor", "--monitor"),
+            ("payload.against", "--against"),
+            ("payload.authority", "--authority"),
+            ("payload.conditions", "--conditions"),
+            ("payload.replacement", "--replacement"),
+            ("payload.outstanding", "--outstanding"),
+            ("payload.deadline", "--by, --within-days, --within-months or --words"),
+            ("payload.deadline.by", "--by"),
+            ("payload.deadline.within_days", "--within-days"),
+            ("payload.deadline.words", "--words"),
+            ("payload.deadline.interpreted", "--interpreted"),
+            ("payload.deadline.milestone", "--milestone"),
+            ("payload.deadline.of", "--of-commitment"),
+            ("payload.deadline.of.commitment", "--of-commitment"),
+            ("payload.deadline.of.on", "--of-start"),
+            ("payload.deadline.of.instrument", "--of-instrument"),
+            ("payload.deadline.of.stage", "--of-stage"),
+            ("payload.deadlines[0]", "--begin-by, --begin-within-days, --begin-within-months or --begin-words"),
+            (
+                "payload.deadlines[0].milestone",
+                "--begin-by, --begin-within-days, --begin-within-months or --begin-words",
+            ),
+            ("payload.deadlines[0].by", "--begin-by"),
+            ("payload.deadlines[0].within_months", "--begin-within-months"),
+            ("payload.deadlines[0].words", "--begin-words"),
+            ("payload.deadlines[0].interpreted", "--begin-interpreted"),
+            ("payload.deadlines[0].of.commitment", "--of-commitment"),
+            ("payload.deadlines[0].of.on", "--of-start"),
+            ("recorded_at", "the recording time"),
+        ] {
+            assert_eq!(flag_for(field), flag, "{field}");
+        }
     }
 }

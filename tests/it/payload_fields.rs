@@ -157,6 +157,19 @@ const FLAG_OF: &[(&str, &str)] = &[
     ("payload.actor.party", "--actor-party"),
     ("payload.actor.office", "--actor-office"),
     ("payload.principles[].text", "--principle"),
+    ("payload.deadline.of.commitment", "--of-commitment"),
+    ("payload.deadline.of.on", "--of-start"),
+    ("payload.deadline.of.instrument", "--of-instrument"),
+    ("payload.deadline.of.stage", "--of-stage"),
+    ("payload.deadlines[].by", "--begin-by"),
+    ("payload.deadlines[].within_days", "--begin-within-days"),
+    ("payload.deadlines[].within_months", "--begin-within-months"),
+    ("payload.deadlines[].words", "--begin-words"),
+    ("payload.deadlines[].interpreted", "--begin-interpreted"),
+    ("payload.deadlines[].of.commitment", "--of-commitment"),
+    ("payload.deadlines[].of.on", "--of-start"),
+    ("payload.deadlines[].of.instrument", "--of-instrument"),
+    ("payload.deadlines[].of.stage", "--of-stage"),
 ];
 
 /// The flag that would set `field`.
