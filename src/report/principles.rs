@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, Scope, UNSUPPORTED_NOTE, in_scope, mark, tracks_json, view_line};
+use super::{Format, Output, Scope, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{PrincipleStatus, TrackStatus};
 
@@ -39,7 +39,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
             doc.fields(&[
                 ("principle", p.id.to_string()),
                 ("text", p.text.clone()),
-                ("state", format!("{} since {}{}", p.standing(), p.last, mark(p.unsupported))),
+                ("state", format!("{} since {}{}", p.standing(), p.last, marks(p.unsupported, p.one_sided))),
                 ("open", if p.state.is_open() { "yes" } else { "no: addressed" }.to_owned()),
                 ("evidence", evidence.join(", ")),
             ]);
@@ -48,8 +48,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
     if tracks.iter().all(|t| t.principles.is_empty()) {
         doc.para("No principle has been tabled in this view.");
     }
-    if tracks.iter().any(|t| t.principles.iter().any(|p| p.unsupported)) {
-        doc.para(UNSUPPORTED_NOTE);
-    }
+    let any = |marked: fn(&PrincipleStatus) -> bool| tracks.iter().any(|t| t.principles.iter().any(marked));
+    mark_notes(&mut doc, any(|p| p.unsupported), any(|p| p.one_sided));
     doc.finish()
 }
