@@ -71,7 +71,7 @@ fn rows(c: &CommitmentStatus) -> Vec<(&'static str, String)> {
         ("text", c.text.clone()),
         ("owed by", parties(c.parties.iter().map(|p| p.as_str()))),
         ("made", c.made.to_string()),
-        ("state", format!("{}{}", c.state.words(), marks(c.unsupported, c.one_sided))),
+        ("state", format!("{}{}", c.state.name(), marks(c.unsupported, c.one_sided))),
         ("progress", progress(c)),
         ("schedule", c.schedule.words().to_owned()),
         ("activity", activity(c)),
