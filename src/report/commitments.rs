@@ -179,12 +179,11 @@ pub(super) fn activity(c: &CommitmentStatus) -> String {
     }
 }
 
-/// The headline and its three axes on one line, as `explain` states it.
+/// The headline and its three axes and score on one line, as `explain` states it.
 pub(super) fn axes(c: &CommitmentStatus) -> String {
-    let due = c.due.map_or(String::new(), |d| format!(", due {d}"));
     format!(
-        "{}{due} · progress {} · schedule {} · activity {} · PAM {}",
-        c.state.words(),
+        "{} · progress {} · schedule {} · activity {} · PAM {}",
+        c.state.name(),
         progress(c),
         c.schedule.words(),
         activity(c),

@@ -5,6 +5,7 @@
 //!
 //! Presentation only: the subject and its evidence are `projection::explain`'s.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::doc::Doc;
@@ -27,13 +28,14 @@ struct Explained<'a> {
     evidence: Vec<EvidenceEvent<'a>>,
 }
 
-/// A commitment's axes, by name.
+/// A commitment's axes, by name, its score and its ruling due day.
 #[derive(Serialize)]
 struct Axes {
     progress: Progress,
     schedule: Schedule,
     activity: Activity,
     pam: u8,
+    due: Option<NaiveDate>,
 }
 
 #[derive(Serialize)]
@@ -120,7 +122,7 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
         .collect();
     let axes = match subject {
         Subject::Commitment(c) => {
-            Some(Axes { progress: c.progress, schedule: c.schedule, activity: c.activity, pam: c.pam })
+            Some(Axes { progress: c.progress, schedule: c.schedule, activity: c.activity, pam: c.pam, due: c.due })
         }
         Subject::Track(_) | Subject::Principle(_) => None,
     };
@@ -145,7 +147,11 @@ fn document(
     evidence: &[EvidenceEvent<'_>],
 ) -> String {
     doc.title(&format!("Explain {} {reference} — {}", kind(subject), view_line(head)));
-    doc.fields(&[("state", state(subject))]);
+    let mut rows = vec![("state", state(subject))];
+    if let Subject::Commitment(c) = subject {
+        rows.extend(c.due.map(|d| ("due", d.to_string())));
+    }
+    doc.fields(&rows);
     doc.heading("Evidence, in world order");
     for e in evidence {
         let mut rows =
@@ -205,8 +211,8 @@ mod tests {
         let text = render(&head, "c", &subject, &evidence, Format::Text);
         assert!(
             text.contains(
-                "state          suspended, due 2000-01-31 · progress suspended since 2000-02-11 (seq 4) · \
-                 schedule"
+                "state          suspended · progress suspended since 2000-02-11 (seq 4) · schedule overdue \
+                 ·"
             ),
             "{text}"
         );
@@ -214,7 +220,9 @@ mod tests {
         assert!(text.contains("relation       suspends (by y)"), "{text}");
         let json: serde_json::Value =
             serde_json::from_str(&render(&head, "c", &subject, &evidence, Format::Json)).expect("json");
+        assert!(text.contains("\n  due            2000-01-31\n"), "{text}");
         assert_eq!(json["axes"]["progress"], "suspended");
+        assert_eq!(json["axes"]["due"], "2000-01-31");
         let e = &json["evidence"][1];
         assert_eq!((e["confidence"].as_str(), e["attribution"].as_str()), (Some("reported"), Some("x")));
         assert_eq!(e["relations"][0]["relation"], "reaffirms");

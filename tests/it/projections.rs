@@ -134,7 +134,9 @@ fn by_id(value: &Value, ids: &BTreeMap<u64, String>) -> Value {
                 .map(|(k, v)| {
                     let v = match (k.as_str(), v) {
                         ("seq", n) => id(n),
-                        ("evidence" | "unsourced", Value::Array(xs)) => Value::Array(xs.iter().map(id).collect()),
+                        ("evidence" | "unsourced" | "disputed" | "decisive", Value::Array(xs)) => {
+                            Value::Array(xs.iter().map(id).collect())
+                        }
                         _ => by_id(v, ids),
                     };
                     (k.clone(), v)
