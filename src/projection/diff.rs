@@ -1,6 +1,7 @@
 //! The diff projection: what changed from one status to another — a track's stage,
 //! each principle's state, and each commitment's headline state and every one of its
-//! axes (progress, schedule, activity, PAM score) — track by track, in a stable order.
+//! axes (progress, schedule, activity), its PAM score and its due day — track by track,
+//! in a stable order.
 //!
 //! It compares two finished statuses; it neither folds the log (the caller folds each
 //! side, from the snapshot when it can) nor lays the changes out (`report::diff`).
@@ -10,7 +11,8 @@ use serde::Serialize;
 use super::status::{CommitmentStatus, TrackStatus};
 
 crate::names::closed_set! {
-    /// Which axis of a commitment changed, beside its headline state.
+    /// Which aspect of a commitment changed, beside its headline state: an axis, its score
+/// or its due day.
     pub enum Aspect {
         /// How far it was carried out (a suspension is a change of progress).
         Progress => "progress",
@@ -20,6 +22,8 @@ crate::names::closed_set! {
         Activity => "activity",
         /// Its Peace Accords Matrix score.
         Pam => "pam" / "PAM score",
+        /// Its ruling due day (an amendment moves it; an anchor's event sets it).
+        Due => "due",
     }
 }
 
@@ -31,6 +35,7 @@ impl Aspect {
             Aspect::Schedule => c.schedule.name().to_owned(),
             Aspect::Activity => c.activity.name().to_owned(),
             Aspect::Pam => c.pam.to_string(),
+            Aspect::Due => c.due.map_or_else(|| "none".to_owned(), |d| d.to_string()),
         }
     }
 }
@@ -43,7 +48,7 @@ pub struct Change {
     /// What changed: `stage`, or a principle or commitment id.
     pub subject: String,
     /// Which axis of a commitment changed; `None` for the subject's state itself (a
-    /// track's stage, a principle's state, a commitment's headline state and due day).
+    /// track's stage, a principle's state, a commitment's headline state).
     pub aspect: Option<Aspect>,
     /// Its value before (`None`: it did not exist).
     pub from: Option<String>,
@@ -82,7 +87,8 @@ pub fn diff(before: &[TrackStatus], after: &[TrackStatus]) -> Vec<Change> {
         for k in keys(old.iter().chain(new).map(|c| c.id.as_str())) {
             let get = |v: &[CommitmentStatus]| v.iter().find(|c| c.id.as_str() == k).cloned();
             let (from, to) = (get(old), get(new));
-            push(k, None, from.as_ref().map(CommitmentStatus::standing), to.as_ref().map(CommitmentStatus::standing));
+            let state = |c: &CommitmentStatus| c.state.name().to_owned();
+            push(k, None, from.as_ref().map(state), to.as_ref().map(state));
             if let (Some(from), Some(to)) = (&from, &to) {
                 for aspect in <Aspect as crate::names::Named>::ALL {
                     push(k, Some(*aspect), Some(aspect.of(from)), Some(aspect.of(to)));

@@ -76,15 +76,27 @@ mod tests {
     }
 
     #[test]
-    fn schedule_activity_and_score_changes_are_each_a_row() {
+    fn schedule_activity_score_and_due_day_changes_are_each_a_row() {
         let step = ev("commitment_progressed", "2000-03-01", r#"{"commitment":"c","summary":"S"}"#, "");
-        let given = [made(r#","deadline":{"by":"2000-02"}"#), step];
+        let amend = ev("deadline_amended", "2000-03-02", r#"{"commitment":"c","deadline":{"by":"2000-04"}}"#, "");
+        let given = [made(r#","deadline":{"by":"2000-02"}"#), step, amend];
         let changes = diff(&tracks(&given, "2000-02-15"), &tracks(&given, "2000-09-15"));
         let aspects: Vec<Option<Aspect>> = changes.iter().map(|c| c.aspect).collect();
         assert_eq!(
             aspects,
-            [None, Some(Aspect::Progress), Some(Aspect::Schedule), Some(Aspect::Activity), Some(Aspect::Pam)]
+            [
+                None,
+                Some(Aspect::Progress),
+                Some(Aspect::Schedule),
+                Some(Aspect::Activity),
+                Some(Aspect::Pam),
+                Some(Aspect::Due)
+            ]
         );
-        assert_eq!((changes[4].from.as_deref(), changes[4].to.as_deref()), (Some("0"), Some("1")));
+        let values: Vec<(Option<&str>, Option<&str>)> =
+            changes.iter().map(|c| (c.from.as_deref(), c.to.as_deref())).collect();
+        assert_eq!(values[0], (Some("open"), Some("overdue")));
+        assert_eq!(values[4], (Some("0"), Some("1")));
+        assert_eq!(values[5], (Some("2000-02-29"), Some("2000-04-30")));
     }
 }
