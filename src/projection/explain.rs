@@ -1,6 +1,6 @@
 //! The explain projection: what stands behind a derived state — the track, principle
-//! or commitment a reference names in a status, the seqs of the events behind it, and
-//! each of those events as it stands.
+//! or commitment a reference names in a status, the seqs of the events behind it, how
+//! each relates to a commitment, and each of those events as it stands.
 //!
 //! It finds and amends; reading the events named from the log is the caller's (only
 //! those are read), and wording the state is `report::explain`'s.
@@ -8,7 +8,7 @@
 use crate::event::correct::amend;
 use crate::event::{Kind, Record};
 
-use super::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
+use super::status::{CommitmentStatus, PrincipleStatus, Related, TrackStatus};
 
 /// What `explain` is asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +46,17 @@ impl<'a> Subject<'a> {
             }
             Subject::Principle(p) => p.evidence.clone(),
             Subject::Commitment(c) => c.evidence.clone(),
+        }
+    }
+
+    /// How the event `seq` relates to the subject, each way it does (an event may
+    /// reaffirm a commitment and start the clock of one of its deadlines): for a
+    /// commitment, from its status's relations; nothing for a track or a principle,
+    /// whose evidence is one kind of thing.
+    pub fn relations(&self, seq: u64) -> Vec<&'a Related> {
+        match self {
+            Subject::Commitment(c) => c.relations.iter().filter(|r| r.seq == seq).collect(),
+            Subject::Track(_) | Subject::Principle(_) => Vec::new(),
         }
     }
 }

@@ -202,6 +202,31 @@ fn mark(unsupported: bool) -> &'static str {
     if unsupported { UNSUPPORTED } else { "" }
 }
 
+/// The mark on a state that rests only on one side's account or an unverified one.
+const ONE_SIDED: &str = " ‡";
+
+/// What that mark means, said once under a document that shows it.
+const ONE_SIDED_NOTE: &str = "‡ rests only on one side's account, or an unverified one";
+
+/// The marks on a state: unsupported (†), then one-sided (‡).
+fn marks(unsupported: bool, one_sided: bool) -> String {
+    let mut out = mark(unsupported).to_owned();
+    if one_sided {
+        out.push_str(ONE_SIDED);
+    }
+    out
+}
+
+/// The notes under a document for the marks it shows.
+fn mark_notes(doc: &mut Doc, unsupported: bool, one_sided: bool) {
+    if unsupported {
+        doc.para(UNSUPPORTED_NOTE);
+    }
+    if one_sided {
+        doc.para(ONE_SIDED_NOTE);
+    }
+}
+
 /// One source in words: title, author, publisher, locator, date, URL.
 pub fn source_line(s: &crate::event::Source) -> String {
     let mut line = format!("\u{201c}{}\u{201d}", s.title);

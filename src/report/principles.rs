@@ -1,12 +1,14 @@
 //! The principles report: every principle of every proposal, track by track, with its
-//! state, since when, whether it is still open, and the events behind it.
+//! state, since when, whether it is still open, and the events behind it; a state that
+//! rests only on unsourced or disputed events is marked †, one that rests only on one
+//! side's account (or an unverified one) ‡.
 //!
 //! Presentation only: the states are the fold's (`projection::status`).
 
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, Scope, UNSUPPORTED_NOTE, in_scope, mark, tracks_json, view_line};
+use super::{Format, Output, Scope, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{PrincipleStatus, TrackStatus};
 
@@ -39,7 +41,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
             doc.fields(&[
                 ("principle", p.id.to_string()),
                 ("text", p.text.clone()),
-                ("state", format!("{} since {}{}", p.standing(), p.last, mark(p.unsupported))),
+                ("state", format!("{} since {}{}", p.standing(), p.last, marks(p.unsupported, p.one_sided))),
                 ("open", if p.state.is_open() { "yes" } else { "no: addressed" }.to_owned()),
                 ("evidence", evidence.join(", ")),
             ]);
@@ -48,8 +50,38 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
     if tracks.iter().all(|t| t.principles.is_empty()) {
         doc.para("No principle has been tabled in this view.");
     }
-    if tracks.iter().any(|t| t.principles.iter().any(|p| p.unsupported)) {
-        doc.para(UNSUPPORTED_NOTE);
-    }
+    let any = |marked: fn(&PrincipleStatus) -> bool| tracks.iter().any(|t| t.principles.iter().any(marked));
+    mark_notes(&mut doc, any(|p| p.unsupported), any(|p| p.one_sided));
     doc.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The marks on a principle's state.
+
+    use super::*;
+    use crate::projection::View;
+    use crate::report::commitments::tests::{ev, tracks};
+
+    #[test]
+    fn a_principle_resting_only_on_one_sides_account_is_marked() {
+        let tabled = |extra: &str| {
+            ev(
+                "proposal_tabled",
+                "2000-02-01",
+                r#"{"proposal":"p","by":"x","to":["y"],"title":"P","principles":[{"number":1,"text":"One"}]}"#,
+                extra,
+            )
+        };
+        let head = Header {
+            view: View { as_of: "2000-03-01".parse().expect("day"), known_at: None, stall_days: 180 },
+            head_seq: 2,
+        };
+        let text = |extra: &str| render(&head, tracks(&[tabled(extra)], "2000-03-01"), &Scope::default(), Format::Text);
+        let marked = text(r#","attribution":"x""#);
+        assert!(marked.contains("tabled since 2000-02-01 ‡"), "{marked}");
+        assert!(marked.contains("‡ rests only on one side's account"), "{marked}");
+        let confirmed = text(r#","confidence":"confirmed","attribution":"x""#);
+        assert!(!confirmed.contains('‡'), "{confirmed}");
+    }
 }

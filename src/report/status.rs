@@ -1,10 +1,11 @@
 //! The status report: per track, its parties, stage and since when, last activity,
-//! envoys, contacts, principles and commitments in brief, and the next deadline.
+//! envoys, contacts, principles and commitments in brief, and the next deadline ahead
+//! with the count of commitments overdue beside it.
 //!
 //! Presentation only: the status is the fold's (`projection::status`).
 
 use super::doc::Doc;
-use super::{Output, Scope, UNSUPPORTED_NOTE, at, in_scope, mark, tracks_json, view_line};
+use super::{Output, Scope, at, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
 
@@ -27,13 +28,13 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
         doc.heading(&format!("{} [{}]: {}", t.title, t.id, parties.join(", ")));
         let open = t.principles.iter().filter(|p| p.state.is_open()).count();
         let envoys: Vec<String> = t.envoys.iter().map(|e| format!("{} ({}, {})", e.name, e.party, e.since)).collect();
-        let next = match &t.next_deadline {
-            None => "none".to_owned(),
-            Some(n) => {
-                let state = t.commitments.iter().find(|c| c.id == n.commitment).map(|c| c.state.name().to_owned());
-                format!("{} {} ({})", n.due, n.commitment, state.unwrap_or_default())
-            }
+        let mut next = match &t.next_deadline {
+            None => "none ahead".to_owned(),
+            Some(n) => format!("{} ({})", n.due, n.commitment),
         };
+        if t.overdue > 0 {
+            next.push_str(&format!(" · {} overdue", t.overdue));
+        }
         let seqs = |list: &[u64]| match list.len() {
             0 => "none".to_owned(),
             _ => list.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", "),
@@ -55,9 +56,9 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
     let weak = tracks
         .iter()
         .any(|t| t.principles.iter().any(|p| p.unsupported) || t.commitments.iter().any(|c| c.unsupported));
-    if weak {
-        doc.para(UNSUPPORTED_NOTE);
-    }
+    let one_sided =
+        tracks.iter().any(|t| t.principles.iter().any(|p| p.one_sided) || t.commitments.iter().any(|c| c.one_sided));
+    mark_notes(&mut doc, weak, one_sided);
     doc.finish()
 }
 
@@ -84,7 +85,7 @@ fn commitment_counts(cs: &[CommitmentStatus]) -> String {
 fn principle_rows(ps: &[PrincipleStatus]) -> Vec<Vec<String>> {
     ps.iter()
         .map(|p| {
-            let state = format!("{}{}", p.standing(), mark(p.unsupported));
+            let state = format!("{}{}", p.standing(), marks(p.unsupported, p.one_sided));
             vec![p.id.to_string(), state, p.last.to_string(), p.text.clone()]
         })
         .collect()
@@ -94,7 +95,7 @@ fn commitment_rows(cs: &[CommitmentStatus]) -> Vec<Vec<String>> {
     cs.iter()
         .map(|c| {
             let due = c.due.map_or("—".to_owned(), |d| d.to_string());
-            let state = format!("{}{}", c.state.name(), mark(c.unsupported));
+            let state = format!("{}{}", c.state.name(), marks(c.unsupported, c.one_sided));
             vec![c.id.to_string(), state, due, c.made.to_string(), c.text.clone()]
         })
         .collect()

@@ -96,6 +96,80 @@ fn the_worked_example_of_the_domain_holds_on_the_seed() {
     assert_eq!(state("2022-05-02"), ("overdue".to_owned(), Some("2022-04-30".to_owned())), "the past does not move");
 }
 
+#[test]
+fn a_suspension_reads_on_every_report_and_diff_across_it_is_a_change() {
+    let s = Sandbox::seeded();
+    let suspended = s.file(
+        "suspended.jsonl",
+        concat!(
+            r#"{"kind":"commitment_suspended","version":1,"tracks":["am-az"],"occurred":"2022-04-20","unsourced":true,"payload":{"commitment":"am-az-peace-treaty-preparation","by":"az","reason":"Talks paused","conditions":"a new round of talks"},"confidence":"reported","attribution":"az"}"#,
+            "\n",
+        ),
+    );
+    s.ok(&["import", suspended.to_str().expect("path")]);
+    let json = |args: &[&str]| -> Value { serde_json::from_str(&s.ok(args)).expect("json") };
+
+    let diff = json(&["diff", "--from", "2022-04-15", "--to", "2022-04-25", "--track", "am-az", "--format", "json"]);
+    let changes: Vec<(String, Value, String, String)> = diff["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+            (s("subject"), c["aspect"].clone(), s("from"), s("to"))
+        })
+        .collect();
+    let treaty = "am-az-peace-treaty-preparation".to_owned();
+    assert_eq!(
+        changes,
+        [
+            (treaty.clone(), Value::Null, "in_progress".to_owned(), "suspended".to_owned()),
+            (treaty.clone(), Value::from("progress"), "in_progress".to_owned(), "suspended".to_owned()),
+        ]
+    );
+    let text = s.ok(&["diff", "--from", "2022-04-15", "--to", "2022-04-25", "--track", "am-az"]);
+    assert!(!text.contains("Nothing changed"), "{text}");
+
+    let all = json(&["commitments", "--format", "json", "--as-of", "2022-05-02"]);
+    let c = all["tracks"][0]["commitments"]
+        .as_array()
+        .expect("commitments")
+        .iter()
+        .find(|c| c["id"] == treaty.as_str())
+        .cloned()
+        .expect("commitment");
+    assert_eq!(
+        (&c["state"], &c["progress"], &c["schedule"], &c["activity"], &c["pam"]),
+        (
+            &Value::from("suspended"),
+            &Value::from("suspended"),
+            &Value::from("no_deadline"),
+            &Value::from("active"),
+            &Value::from(1)
+        )
+    );
+    assert_eq!(c["suspensions"][0]["conditions"], "a new round of talks");
+    assert_eq!(c["one_sided"], true);
+    let text = s.ok(&["commitments", "--track", "am-az", "--state", "suspended", "--as-of", "2022-05-02"]);
+    assert!(text.contains("state          suspended ‡"), "{text}");
+    assert!(text.contains("2022-04-20 (seq 29) by az; to resume: a new round of talks; not resumed"), "{text}");
+
+    let status = json(&["status", "--track", "am-az", "--format", "json", "--as-of", "2022-04-20"]);
+    assert_eq!(status["tracks"][0]["next_deadline"]["due"], "2022-04-30");
+    assert_eq!(status["tracks"][0]["overdue"], 0);
+    let status = json(&["status", "--track", "am-az", "--format", "json", "--as-of", "2022-05-02"]);
+    assert_eq!(
+        (&status["tracks"][0]["next_deadline"], &status["tracks"][0]["overdue"]),
+        (&Value::Null, &Value::from(1))
+    );
+
+    let explain = json(&["explain", &treaty, "--format", "json", "--as-of", "2022-05-02"]);
+    let last = explain["evidence"].as_array().and_then(|e| e.last()).cloned().expect("evidence");
+    assert_eq!(last["relations"][0]["relation"], "suspends");
+    assert_eq!((&last["confidence"], &last["attribution"]), (&Value::from("reported"), &Value::from("az")));
+    assert_eq!(explain["axes"]["progress"], "suspended");
+}
+
 /// Builds records from lines, assigning seq in the order given and a recording time
 /// one second apart.
 fn records(lines: &[String]) -> Vec<Record> {
@@ -134,7 +208,7 @@ fn by_id(value: &Value, ids: &BTreeMap<u64, String>) -> Value {
                 .map(|(k, v)| {
                     let v = match (k.as_str(), v) {
                         ("seq", n) => id(n),
-                        ("evidence" | "unsourced" | "decisive", Value::Array(xs)) => {
+                        ("evidence" | "unsourced" | "disputed" | "decisive", Value::Array(xs)) => {
                             Value::Array(xs.iter().map(id).collect())
                         }
                         _ => by_id(v, ids),

@@ -304,14 +304,6 @@ pub struct CommitmentStatus {
 }
 
 impl CommitmentStatus {
-    /// Its state as diffs compare it: the headline, and its ruling due day.
-    pub fn standing(&self) -> String {
-        match self.due {
-            Some(due) => format!("{} (due {due})", self.state.name()),
-            None => self.state.name().to_owned(),
-        }
-    }
-
     /// True when nothing more is expected of it (fulfilled, withdrawn, superseded).
     pub fn closed(&self) -> bool {
         matches!(self.progress, Progress::Fulfilled | Progress::Withdrawn | Progress::Superseded)

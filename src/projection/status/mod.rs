@@ -374,6 +374,7 @@ impl Fold {
             let Some(t) = tracks.get_mut(track) else { continue };
             let mut p = principle(id, *tabled, text, proposer, acc, self.answers.get(&id.proposal));
             p.unsupported = unsupported(&p.evidence);
+            p.one_sided = !p.evidence.is_empty() && p.evidence.iter().all(|s| self.one_sided.contains(s));
             t.principles.push(p);
         }
         for (id, acc) in &self.commitments {

@@ -59,6 +59,8 @@ pub struct PrincipleStatus {
     pub evidence: Vec<u64>,
     /// True when every event behind it is unsourced or disputed.
     pub unsupported: bool,
+    /// True when every event behind it is one side's account (or an unverified one).
+    pub one_sided: bool,
 }
 
 impl PrincipleStatus {
@@ -101,6 +103,7 @@ pub(super) fn principle(
         last: tabled.date,
         evidence: vec![tabled.seq],
         unsupported: false,
+        one_sided: false,
     };
     for (at, step) in steps {
         cite(&mut p.evidence, at.seq);
