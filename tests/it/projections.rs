@@ -392,3 +392,44 @@ fn text_reaching_an_output_format_is_escaped_for_it() {
     let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     assert_eq!(v["tracks"][0]["commitments"][0]["text"], "Pay | *now* \"quoted\"\nsecond line");
 }
+
+/// Every value of a commitment's headline and three axes, and every relation an event
+/// can have to a commitment, appears in some golden commitments report: the canonical
+/// scenarios reach the whole model.
+#[test]
+fn the_golden_reports_reach_every_commitment_state_axis_value_and_relation() {
+    use entente::names::Named;
+    use entente::projection::status::{Activity, CommitmentState, Progress, Relation, Schedule};
+    let mut seen: BTreeMap<&str, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let dir = repo("projections/commitments");
+    for entry in std::fs::read_dir(&dir).expect("projections/commitments") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        for c in
+            v["tracks"].as_array().into_iter().flatten().flat_map(|t| t["commitments"].as_array().into_iter().flatten())
+        {
+            for key in ["state", "progress", "schedule", "activity"] {
+                seen.entry(key).or_default().insert(c[key].as_str().unwrap_or_default().to_owned());
+            }
+            for r in c["relations"].as_array().into_iter().flatten() {
+                seen.entry("relation").or_default().insert(r["relation"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    fn names<T: Named>() -> Vec<&'static str> {
+        T::NAMES.to_vec()
+    }
+    for (key, all) in [
+        ("state", names::<CommitmentState>()),
+        ("progress", names::<Progress>()),
+        ("schedule", names::<Schedule>()),
+        ("activity", names::<Activity>()),
+        ("relation", names::<Relation>()),
+    ] {
+        let missing: Vec<&str> = all.into_iter().filter(|n| !seen.get(key).is_some_and(|s| s.contains(*n))).collect();
+        assert!(missing.is_empty(), "no golden commitments report shows {key} {missing:?}: add it to a scenario");
+    }
+}
