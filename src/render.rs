@@ -41,7 +41,7 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::CommitmentMade(p) => {
             let parties: Vec<&str> = p.parties.iter().map(|x| x.as_str()).collect();
-            let due: Vec<String> = p.deadline.iter().chain(&p.deadlines).map(|d| d.to_string()).collect();
+            let due: Vec<String> = p.all_deadlines().map(|d| d.to_string()).collect();
             let due = if due.is_empty() { String::new() } else { format!(" (due {})", due.join("; ")) };
             format!("{} commit `{}`: {}{due}", parties.join(" and "), p.commitment, p.text)
         }

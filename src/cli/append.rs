@@ -890,7 +890,7 @@ impl KindCmd {
                         commitment,
                         parties,
                         text,
-                        deadline,
+                        deadline: deadline.map(Box::new),
                         deadlines,
                         principle,
                     }),
@@ -911,7 +911,7 @@ impl KindCmd {
                     )
                 })?;
                 anchor_used(anchor.as_ref(), [&deadline])?;
-                (common, Payload::DeadlineAmended(p::DeadlineAmended { commitment, deadline, reason }))
+                (common, Payload::DeadlineAmended(p::DeadlineAmended { commitment, deadline: Box::new(deadline), reason }))
             }
             K::CommitmentWithdrawn { common, commitment, by, reason } => {
                 (common, Payload::CommitmentWithdrawn(p::CommitmentWithdrawn { commitment, by, reason }))

@@ -363,15 +363,23 @@ pub struct CommitmentMade {
     pub parties: Vec<Party>,
     /// What was undertaken.
     pub text: String,
-    /// When it falls due, if a deadline was set.
+    /// When it falls due, if a deadline was set (boxed: most commitments have none,
+    /// and every event is as large as the largest payload).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<Deadline>,
+    pub deadline: Option<Box<Deadline>>,
     /// Further deadlines (milestones: `begin` by one date, `complete` by another).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<Deadline>,
     /// The principle it implements, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principle: Option<PrincipleRef>,
+}
+
+impl CommitmentMade {
+    /// Every deadline it sets: `deadline`, then `deadlines`.
+    pub fn all_deadlines(&self) -> impl Iterator<Item = &Deadline> {
+        self.deadline.as_deref().into_iter().chain(&self.deadlines)
+    }
 }
 
 /// `commitment_progressed`: a first or further step towards a commitment.
@@ -408,7 +416,7 @@ pub struct DeadlineAmended {
     /// The commitment.
     pub commitment: CommitmentId,
     /// The new deadline, relative spans counted from this event's date.
-    pub deadline: Deadline,
+    pub deadline: Box<Deadline>,
     /// Why it moved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

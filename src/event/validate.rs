@@ -244,7 +244,7 @@ impl Facts {
             }
             Payload::CommitmentMade(c) => {
                 names.extend(c.principle.clone().map(Name::Principle));
-                for d in c.deadline.iter().chain(&c.deadlines) {
+                for d in c.all_deadlines() {
                     names.extend(anchor_name(d, Some(&c.commitment)));
                 }
             }
@@ -758,7 +758,7 @@ impl Checker<'_> {
                     self.party(&format!("payload.parties[{i}]"), party, f);
                 }
                 let mut deadlines: Vec<(String, &Deadline)> =
-                    p.deadline.iter().map(|d| ("payload.deadline".to_owned(), d)).collect();
+                    p.deadline.as_deref().map(|d| ("payload.deadline".to_owned(), d)).into_iter().collect();
                 deadlines.extend(p.deadlines.iter().enumerate().map(|(i, d)| (format!("payload.deadlines[{i}]"), d)));
                 self.deadlines(f, Some(&p.commitment), &deadlines);
                 if let Some(pr) = &p.principle {

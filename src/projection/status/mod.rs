@@ -256,7 +256,7 @@ impl Fold {
                 if let Some(track) = &track0 {
                     acc.made = Some((track.clone(), at, c.parties.clone(), c.text.clone()));
                 }
-                acc.deadlines.extend(c.deadline.iter().chain(&c.deadlines).map(|d| (at, d.clone())));
+                acc.deadlines.extend(c.all_deadlines().map(|d| (at, d.clone())));
             }
             _ => {}
         }
@@ -337,7 +337,7 @@ impl Fold {
                 act(commitments, &p.commitment, Act { by: by_one(&p.by), ..new(Relation::Withdraws) })
             }
             Payload::DeadlineAmended(p) => {
-                commitments.entry(p.commitment.clone()).or_default().deadlines.push((at, p.deadline.clone()))
+                commitments.entry(p.commitment.clone()).or_default().deadlines.push((at, (*p.deadline).clone()))
             }
             _ => {}
         }
