@@ -425,7 +425,9 @@ impl Deadline {
             (None, _) => set.last_day(),
             (Some(_), _) => anchor?,
         };
-        span.due_from(base)
+        // A span counted from an anchor is checked only when the anchor is known: one
+        // that would fall due after the last writable day never falls due.
+        span.due_from(base).filter(|due| *due <= last_writable_day())
     }
 
     /// Why this deadline is out of range for an event dated `made`, naming the part

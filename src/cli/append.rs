@@ -911,7 +911,10 @@ impl KindCmd {
                     )
                 })?;
                 anchor_used(anchor.as_ref(), [&deadline])?;
-                (common, Payload::DeadlineAmended(p::DeadlineAmended { commitment, deadline: Box::new(deadline), reason }))
+                (
+                    common,
+                    Payload::DeadlineAmended(p::DeadlineAmended { commitment, deadline: Box::new(deadline), reason }),
+                )
             }
             K::CommitmentWithdrawn { common, commitment, by, reason } => {
                 (common, Payload::CommitmentWithdrawn(p::CommitmentWithdrawn { commitment, by, reason }))

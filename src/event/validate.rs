@@ -176,6 +176,11 @@ pub trait Known {
         None
     }
 
+    /// When `commitment` was made, as that event now stands; `None` when unknown.
+    fn made(&self, _commitment: &CommitmentId) -> Option<PartialDate> {
+        None
+    }
+
     /// When `track` was opened, as that event now stands; `None` when unknown.
     fn opened(&self, _track: &TrackId) -> Option<PartialDate> {
         None
@@ -506,13 +511,27 @@ impl Checker<'_> {
         }
     }
 
-    fn commitment(&mut self, field: &str, id: &CommitmentId) {
+    /// A commitment an event acts on: it exists, and the event is not surely dated
+    /// before it was made.
+    fn commitment(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
         self.must_exist(
             field,
             Name::Commitment(id.clone()),
             "record it first with commitment_made",
             Some(Hint::ListKind(Kind::CommitmentMade)),
         );
+        if let Some(made) = self.known.made(id)
+            && f.occurred.last_day() < made.first_day()
+        {
+            self.fail(
+                field,
+                format!(
+                    "this event ({}) is dated before commitment `{id}` was made ({made}); nothing can be done \
+                     towards a commitment before it exists: check both dates",
+                    f.occurred
+                ),
+            );
+        }
     }
 
     /// The deadlines an event sets: each in range, each milestone once, and a deadline
@@ -538,9 +557,12 @@ impl Checker<'_> {
                     "a deadline cannot count from the fulfilment of its own commitment; count from its start \
                      (\"on\": \"start\") or from another event",
                 ),
-                Some(Anchor::Commitment(c, _)) if Some(c) != own => {
-                    self.commitment(&format!("{field}.of.commitment"), c)
-                }
+                Some(Anchor::Commitment(c, _)) if Some(c) != own => self.must_exist(
+                    &format!("{field}.of.commitment"),
+                    Name::Commitment(c.clone()),
+                    "record it first with commitment_made",
+                    Some(Hint::ListKind(Kind::CommitmentMade)),
+                ),
                 Some(Anchor::Instrument(i, _)) => self.must_exist(
                     &format!("{field}.of.instrument"),
                     Name::Instrument(i.clone()),
@@ -708,6 +730,7 @@ impl Checker<'_> {
                 self.opt_text("payload.venue", &p.venue);
             }
             Payload::ProposalTabled(p) => {
+                self.must_be_new("payload.proposal", Name::Proposal(p.proposal.clone()));
                 self.text("payload.title", &p.title);
                 if p.principles.is_empty() {
                     self.fail("payload.principles", "a proposal needs at least one numbered principle");
@@ -750,6 +773,7 @@ impl Checker<'_> {
                 self.opt_text("payload.summary", &p.summary);
             }
             Payload::CommitmentMade(p) => {
+                self.must_be_new("payload.commitment", Name::Commitment(p.commitment.clone()));
                 self.text("payload.text", &p.text);
                 if p.parties.is_empty() {
                     self.fail("payload.parties", "name the parties that owe the commitment");
@@ -771,7 +795,7 @@ impl Checker<'_> {
                 }
             }
             Payload::CommitmentProgressed(p) => {
-                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.commitment", &p.commitment, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
                 if let Some(by) = &p.by {
@@ -779,7 +803,7 @@ impl Checker<'_> {
                 }
             }
             Payload::CommitmentFulfilled(p) => {
-                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.commitment", &p.commitment, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
                 if let Some(by) = &p.by {
@@ -787,7 +811,7 @@ impl Checker<'_> {
                 }
             }
             Payload::CommitmentPartiallyFulfilled(p) => {
-                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.commitment", &p.commitment, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
                 self.opt_text("payload.outstanding", &p.outstanding);
@@ -807,7 +831,7 @@ impl Checker<'_> {
                 }
             }
             Payload::CommitmentReaffirmed(p) => {
-                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.commitment", &p.commitment, f);
                 self.still_kept("payload.commitment", &p.commitment, f);
                 let mut seen = HashSet::new();
                 for (i, by) in p.by.iter().enumerate() {
@@ -819,7 +843,7 @@ impl Checker<'_> {
                 self.opt_text("payload.summary", &p.summary);
             }
             Payload::CommitmentReportedUnmet(p) => {
-                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
                 self.opt_text("payload.monitor", &p.monitor);
                 match (p.reporter, &p.by, &p.monitor) {
@@ -843,7 +867,7 @@ impl Checker<'_> {
                 }
             }
             Payload::CommitmentSuspended(p) => {
-                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.commitment", &p.commitment, f);
                 self.suspendable("payload.commitment", &p.commitment, f);
                 self.text("payload.reason", &p.reason);
                 self.opt_text("payload.authority", &p.authority);
@@ -853,7 +877,7 @@ impl Checker<'_> {
                 }
             }
             Payload::CommitmentResumed(p) => {
-                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.commitment", &p.commitment, f);
                 self.resumable("payload.commitment", &p.commitment, f);
                 self.opt_text("payload.summary", &p.summary);
                 if let Some(by) = &p.by {
@@ -861,29 +885,56 @@ impl Checker<'_> {
                 }
             }
             Payload::CommitmentSuperseded(p) => {
-                self.commitment("payload.commitment", &p.commitment);
-                self.commitment("payload.replacement", &p.replacement);
+                self.commitment("payload.commitment", &p.commitment, f);
+                self.commitment("payload.replacement", &p.replacement, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
-                self.still_kept("payload.replacement", &p.replacement, f);
+                // A replacement must itself be in effect: never one replaced already (a
+                // cycle of replacements would send every hint round in circles).
+                self.not_superseded("payload.replacement", &p.replacement, f);
+                // One supersession a commitment: a second, whatever its date, would
+                // leave two answers to "replaced by what?".
+                let name = Name::Superseded(p.commitment.clone());
+                if let Some((seq, _, replacement)) = self.known.superseded(&p.commitment) {
+                    self.fail(
+                        "payload.commitment",
+                        format!(
+                            "commitment `{}` is already superseded by `{replacement}` (seq {seq}); to replace it \
+                             otherwise, retract that supersession first",
+                            p.commitment
+                        ),
+                    );
+                } else if let Some(retraction) = self.known.retracted(&name) {
+                    self.fail(
+                        "payload.commitment",
+                        format!(
+                            "a supersession of commitment `{}` was recorded and retracted (seq {retraction}); a \
+                             commitment is superseded once: record the new undertaking as a commitment of its own",
+                            p.commitment
+                        ),
+                    );
+                }
                 if p.replacement == p.commitment {
                     self.fail("payload.replacement", "a commitment cannot replace itself");
                 }
                 self.opt_text("payload.reason", &p.reason);
             }
             Payload::DeadlineAmended(p) => {
-                self.commitment("payload.commitment", &p.commitment);
-                self.in_effect("payload.commitment", &p.commitment, f);
-                self.deadlines(f, None, &[("payload.deadline".to_owned(), &p.deadline)]);
+                self.commitment("payload.commitment", &p.commitment, f);
+                // A suspended commitment's deadline may still be moved: the parties
+                // renegotiate the date of what is frozen (the suspension keeps running).
+                self.not_superseded("payload.commitment", &p.commitment, f);
+                self.deadlines(f, Some(&p.commitment), &[("payload.deadline".to_owned(), &p.deadline)]);
                 self.opt_text("payload.reason", &p.reason);
             }
             Payload::CommitmentWithdrawn(p) => {
-                self.commitment("payload.commitment", &p.commitment);
+                self.commitment("payload.commitment", &p.commitment, f);
                 self.text("payload.reason", &p.reason);
                 if let Some(by) = &p.by {
                     self.party("payload.by", by, f);
                 }
             }
             Payload::CommissionEstablished(p) => {
+                self.must_be_new("payload.commission", Name::Commission(p.commission.clone()));
                 self.text("payload.name", &p.name);
                 if p.parties.is_empty() {
                     self.fail("payload.parties", "name the parties that sit on the commission");
@@ -1002,12 +1053,12 @@ impl Checker<'_> {
             ("partially_fulfils", &f.links.partially_fulfils),
         ] {
             for (i, c) in ids.iter().enumerate() {
-                self.commitment(&format!("{field}[{i}]"), c);
+                self.commitment(&format!("{field}[{i}]"), c, f);
                 self.in_effect(&format!("{field}[{i}]"), c, f);
             }
         }
         for (i, c) in f.links.reaffirms.iter().enumerate() {
-            self.commitment(&format!("reaffirms[{i}]"), c);
+            self.commitment(&format!("reaffirms[{i}]"), c, f);
             self.still_kept(&format!("reaffirms[{i}]"), c, f);
         }
         if let Some(party) = &f.account.attribution {

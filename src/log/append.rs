@@ -191,7 +191,7 @@ fn admit(
         Err(error) => return Ok(Admit::Rejected(vec![error])),
     };
     cache.learn_names(txn, &line.facts.references())?;
-    cache.exported = line.hash.is_some();
+    cache.exported = line.hash.is_some() && line.recorded_at.is_some_and(|at| at < rules_of_part_8());
     let verdict = match validate(&line.facts, &*cache) {
         Err(errors) => Some(errors),
         Ok(()) => match &line.facts.payload {
@@ -339,8 +339,12 @@ fn check_correction(
     cache.learn_names(txn, &corrected.facts.references())?;
     // The corrected event is judged as if recorded anew: what the event itself says (a
     // suspension moved to another date) does not stand against it.
+    // Nor do the names it declares: they are its own, not taken by another event.
     cache.judged = Some(seq);
+    let own: Vec<(Name, Standing)> =
+        current.declarations().into_iter().filter_map(|n| cache.names.remove(&n).map(|s| (n, s))).collect();
     let verdict = validate(&corrected.facts, &*cache);
+    cache.names.extend(own);
     cache.judged = None;
     Ok(verdict.err().map(|errors| {
         errors
@@ -431,6 +435,8 @@ struct KnownCache {
     supersessions: HashMap<CommitmentId, (u64, PartialDate, CommitmentId)>,
     /// For each commitment referred to: its suspensions and resumptions that stand.
     turns: HashMap<CommitmentId, Vec<Turn>>,
+    /// For each commitment referred to that stands: when it was made, as corrected.
+    made: HashMap<CommitmentId, PartialDate>,
     /// For each track referred to that stands: when it was opened, and by whom.
     tracks: HashMap<TrackId, Opened>,
     /// The seq of the event a correction has validation judge anew: what that event
@@ -478,6 +484,13 @@ impl Known for KnownCache {
         Some(parties)
     }
 
+    fn made(&self, commitment: &CommitmentId) -> Option<PartialDate> {
+        if self.exported {
+            return None;
+        }
+        self.made.get(commitment).copied()
+    }
+
     fn opened(&self, track: &TrackId) -> Option<PartialDate> {
         if self.exported {
             return None;
@@ -490,7 +503,12 @@ impl Known for KnownCache {
     }
 
     fn may_be_suspended(&self, commitment: &CommitmentId, on: &PartialDate) -> Option<(u64, PartialDate)> {
-        self.standing_turn(commitment, |turn| turn.occurred.first_day() <= on.last_day())
+        // The turns that world order puts before a new event dated `on` (it will have the
+        // largest seq): a resumption dated less precisely than its suspension, and so
+        // ordered before it, would resume nothing.
+        self.standing_turn(commitment, |turn| {
+            (turn.occurred.first_day(), turn.occurred.last_day()) <= (on.first_day(), on.last_day())
+        })
     }
 
     fn tells_suspensions(&self) -> bool {
@@ -516,8 +534,13 @@ impl KnownCache {
     /// commitment's turns are, so those are read again.
     fn learn(&mut self, record: &Record) {
         for name in record.event.declarations() {
-            if let Name::Suspension(c, _) | Name::Resumption(c, _) = &name {
-                self.turns.remove(c);
+            if let Name::Suspension(c, _) | Name::Resumption(c, _) = &name
+                && let Some(turns) = self.turns.get_mut(c)
+            {
+                // Added to what was read, not read again: a batch of many turns of one
+                // commitment stays linear.
+                let suspends = matches!(name, Name::Suspension(..));
+                turns.push(Turn { seq: record.seq, occurred: record.event.facts.occurred, suspends });
             }
             self.names.entry(name).or_insert(Standing::Live);
         }
@@ -579,6 +602,9 @@ impl KnownCache {
         if let Name::Commitment(c) = name {
             let turns = turns_of(txn, c)?;
             self.turns.insert(c.clone(), turns);
+            if let Some((_, event)) = declared_by(txn, name)? {
+                self.made.insert(c.clone(), corrected(txn, event)?.facts.occurred);
+            }
             return Ok(());
         }
         let Some((seq, event)) = declared_by(txn, name)? else { return Ok(()) };
@@ -639,6 +665,11 @@ impl KnownCache {
             Name::Suspension(c, _) | Name::Resumption(c, _) => {
                 self.turns.remove(c);
             }
+            // Read again (turns and date) when a later line refers to it.
+            Name::Commitment(c) => {
+                self.turns.remove(c);
+                self.made.remove(c);
+            }
             _ => {}
         }
     }
@@ -671,6 +702,15 @@ fn turns_of(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<Turn>, 
         }
     }
     Ok(turns)
+}
+
+/// When the rules on dates before a track's opening, party codes and dates before a
+/// commitment was made came in: an exported line recorded earlier was admitted without
+/// them and is not judged by them again; one recorded since is (a line's `recorded_at`
+/// never precedes the log's last recording, so a forged "old" line cannot be appended
+/// after newer ones).
+fn rules_of_part_8() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_796_515_200, 0).unwrap_or_default() // 2026-12-06T00:00:00Z
 }
 
 /// The event that declares `name` (its seq, and the event), looked up in the names

@@ -84,6 +84,18 @@ fn rows(c: &CommitmentStatus) -> Vec<(&'static str, String)> {
     if let Some(f) = &c.fulfilled {
         rows.push(("fulfilled", at(f)));
     }
+    if !c.partly_fulfilled.is_empty() {
+        let steps: Vec<String> = c
+            .partly_fulfilled
+            .iter()
+            .map(|p| {
+                let by = p.party.as_ref().map_or(String::new(), |x| format!("{x} "));
+                let score = p.score.map_or(String::new(), |s| format!(", scored {s}"));
+                format!("{by}{}{score}", at(&p.at))
+            })
+            .collect();
+        rows.push(("partly met", steps.join("; ")));
+    }
     if !c.fulfilled_by.is_empty() {
         let mut line = party_acts(&c.fulfilled_by);
         let owing: Vec<&str> = c
@@ -154,9 +166,10 @@ fn parties<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
 /// Each party's act and when; `jointly` for all owing it together.
 fn party_acts(acts: &[PartyAct]) -> String {
     acts.iter()
-        .map(|a| match &a.party {
-            Some(p) => format!("{p} {}", at(&a.at)),
-            None => format!("jointly {}", at(&a.at)),
+        .map(|a| match (&a.party, &a.who) {
+            (Some(p), _) => format!("{p} {}", at(&a.at)),
+            (None, Some(who)) => format!("by {who} {}", at(&a.at)),
+            (None, None) => format!("jointly {}", at(&a.at)),
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -240,7 +253,10 @@ fn stated(d: &Deadline, entry: &DeadlineEntry) -> String {
 /// When a deadline falls due: its day, what it awaits, or no date at all.
 fn when(d: &DeadlineEntry) -> String {
     match (d.due, d.deadline.span, &d.deadline.of) {
-        (Some(due), _, _) => format!("due {due}"),
+        (Some(due), _, _) => match &d.counts_from {
+            Some(from) => format!("due {due}, counted from {}", at(from)),
+            None => format!("due {due}"),
+        },
         (None, None, _) => "no date (vague)".to_owned(),
         (None, Some(Span::Days(_) | Span::Months(_)), Some(anchor)) => format!("awaiting {anchor}"),
         // A span beyond the calendar chrono counts in; validation keeps such dates out.

@@ -180,6 +180,9 @@ pub struct DeadlineEntry {
     pub milestone: Milestone,
     /// The day it falls due (`None`: vague, or counting from an event not yet seen).
     pub due: Option<NaiveDate>,
+    /// The event its span counts from, when it counts from another event than its own
+    /// (`None` until that event is seen).
+    pub counts_from: Option<At>,
     /// The event that set it.
     pub seq: u64,
     /// The latest for its milestone, which rules; earlier ones stay as history.
@@ -191,10 +194,24 @@ pub struct DeadlineEntry {
 /// A party's act on the commitment, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PartyAct {
-    /// The party; `None` for all that owe it, jointly.
+    /// The party; `None` for all that owe it, jointly (or for `who`).
     pub party: Option<Party>,
+    /// Who acted when not a party of the track (a mediator's statement); `None` else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub who: Option<String>,
     /// When, and the event.
     pub at: At,
+}
+
+/// A partial fulfilment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PartialStep {
+    /// When, and the event.
+    pub at: At,
+    /// The party that met its part, when one did.
+    pub party: Option<Party>,
+    /// The analyst's score for it (1 or 2), when given.
+    pub score: Option<u8>,
 }
 
 /// A period of suspension.
@@ -266,7 +283,9 @@ pub struct CommitmentStatus {
     pub made: PartialDate,
     /// Every deadline it had, oldest first; the latest of each milestone rules.
     pub deadlines: Vec<DeadlineEntry>,
-    /// The ruling due day of its completion (of its beginning, when only that has one).
+    /// The due day that decides its schedule: the earliest missed one when overdue, the
+    /// next one ahead when due, else that of its completion (of its beginning, when
+    /// only that has one).
     pub due: Option<NaiveDate>,
     /// The next due day still ahead, of a milestone not yet met.
     pub next_due: Option<NaiveDate>,
@@ -274,6 +293,8 @@ pub struct CommitmentStatus {
     pub fulfilled: Option<At>,
     /// Each party's fulfilment of its part, where parties met theirs separately.
     pub fulfilled_by: Vec<PartyAct>,
+    /// Each partial fulfilment: when, by which party (or `null`), and the analyst's score.
+    pub partly_fulfilled: Vec<PartialStep>,
     /// Every suspension, oldest first, with its resumption.
     pub suspensions: Vec<Suspension>,
     /// Each withdrawal: by a party, or (`party: None`) as a whole.
@@ -313,8 +334,8 @@ impl CommitmentStatus {
 /// What a commitment's deadlines count from: the dates of other commitments' starts and
 /// fulfilments, and of instruments' stages, as the fold has them.
 pub(super) trait Anchors {
-    /// The day `anchor` happened, if it has.
-    fn day_of(&self, anchor: &Anchor) -> Option<(NaiveDate, u64)>;
+    /// When `anchor` happened, and the event, if it has.
+    fn at_of(&self, anchor: &Anchor) -> Option<At>;
 }
 
 /// The commitment's start (first step, partial fulfilment or fulfilment) and its
@@ -328,11 +349,11 @@ pub(super) fn start_and_fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>
     (start, fulfilment(acts, owing).0)
 }
 
-/// When it was fulfilled — by a joint fulfilment, or when the last party still owing it
-/// (owing it and not withdrawn from it) met its part — and each party's own fulfilment.
+/// When it was fulfilled — by a joint fulfilment, or when the last party owing it met
+/// its part (parties that withdrew without meeting theirs owe nothing more) — and each
+/// party's own fulfilment.
 fn fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Vec<PartyAct>) {
     let withdrew = |p: &Party| acts.iter().any(|a| a.relation == Relation::Withdraws && a.by.contains(p));
-    let owing: Vec<&Party> = owing.iter().filter(|p| !withdrew(p)).collect();
     let fulfils = || acts.iter().filter(|a| a.relation == Relation::Fulfils);
     let joint = fulfils().filter(|a| a.by.is_empty()).map(|a| a.at).min_by_key(At::key);
     let mut by_party: BTreeMap<&Party, At> = BTreeMap::new();
@@ -344,11 +365,16 @@ fn fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Vec<PartyAct>) {
             }
         }
     }
-    let all_parties = (!owing.is_empty() && owing.iter().all(|p| by_party.contains_key(*p)))
-        .then(|| owing.iter().filter_map(|p| by_party.get(*p).copied()).max_by_key(At::key))
+    // Every party owing it met its part, or withdrew without meeting it (a part met and
+    // then withdrawn from stays met); at least one met its part.
+    let all_parties = owing
+        .iter()
+        .all(|p| by_party.contains_key(p) || withdrew(p))
+        .then(|| owing.iter().filter_map(|p| by_party.get(p).copied()).max_by_key(At::key))
         .flatten();
     let at = [joint, all_parties].into_iter().flatten().min_by_key(At::key);
-    let mut each: Vec<PartyAct> = by_party.into_iter().map(|(p, at)| PartyAct { party: Some(p.clone()), at }).collect();
+    let mut each: Vec<PartyAct> =
+        by_party.into_iter().map(|(p, at)| PartyAct { party: Some(p.clone()), who: None, at }).collect();
     each.sort_by_key(|p| p.at.key());
     (at, each)
 }
@@ -393,7 +419,7 @@ pub(super) fn commitment(
     let suspended = suspensions.last().filter(|s| s.resumed.is_none());
 
     let withdrawals: Vec<PartyAct> =
-        of(Relation::Withdraws).map(|a| PartyAct { party: a.by.first().cloned(), at: a.at }).collect();
+        of(Relation::Withdraws).map(|a| PartyAct { party: a.by.first().cloned(), who: None, at: a.at }).collect();
     let whole = withdrawals.iter().filter(|w| w.party.is_none()).map(|w| w.at).min_by_key(At::key);
     let every_party = (!parties.is_empty()
         && parties.iter().all(|p| withdrawals.iter().any(|w| w.party.as_ref() == Some(p))))
@@ -446,15 +472,15 @@ pub(super) fn commitment(
     for (i, (_, d)) in entries.iter().enumerate() {
         ruling.insert(d.milestone(), i);
     }
-    let mut clocks: Vec<u64> = Vec::new();
+    let mut clocks: Vec<At> = Vec::new();
     let mut deadline_entries = Vec::new();
     for (i, (at, d)) in entries.iter().enumerate() {
-        let anchor = d.of.as_ref().and_then(|a| anchors.day_of(a));
-        let due = d.due_at(&at.date, anchor.map(|(day, _)| day));
+        let anchor = d.of.as_ref().and_then(|a| anchors.at_of(a));
+        let due = d.due_at(&at.date, anchor.map(|a| a.date.last_day()));
         let rules = ruling.get(&d.milestone()) == Some(&i);
         let schedule = rules.then(|| {
-            if let Some((_, seq)) = anchor {
-                clocks.push(seq);
+            if let Some(a) = anchor {
+                clocks.push(a);
             }
             let met = match d.milestone() {
                 Milestone::Begin => start,
@@ -466,6 +492,7 @@ pub(super) fn commitment(
             deadline: (*d).clone(),
             milestone: d.milestone(),
             due,
+            counts_from: anchor,
             seq: at.seq,
             rules,
             schedule,
@@ -485,7 +512,15 @@ pub(super) fn commitment(
     .find(|s| verdicts.contains(s))
     .unwrap_or(Schedule::NoDeadline);
     let ruling_due = |m: Milestone| deadline_entries.iter().find(|d| d.rules && d.milestone == m).and_then(|d| d.due);
-    let due = ruling_due(Milestone::Complete).or_else(|| ruling_due(Milestone::Begin));
+    // The due day that decides the schedule: the earliest missed, else the next ahead,
+    // else that of its completion (of its beginning, when only that has one).
+    let deciding = |s: Schedule| deadline_entries.iter().filter(|d| d.schedule == Some(s)).filter_map(|d| d.due).min();
+    let due = match schedule {
+        Schedule::Overdue | Schedule::Due => deciding(schedule),
+        _ => None,
+    }
+    .or_else(|| ruling_due(Milestone::Complete))
+    .or_else(|| ruling_due(Milestone::Begin));
     let next_due = deadline_entries
         .iter()
         .filter(|d| d.schedule == Some(Schedule::Due))
@@ -522,14 +557,12 @@ pub(super) fn commitment(
     for (at, _) in deadlines.iter().filter(|(at, _)| at.seq != made.seq) {
         related.push((*at, Related { seq: at.seq, relation: Relation::SetsDeadline, by: Vec::new() }));
     }
+    related.extend(
+        clocks.into_iter().map(|at| (at, Related { seq: at.seq, relation: Relation::StartsClock, by: Vec::new() })),
+    );
     related.sort_by_key(|(at, r)| (at.key(), r.relation));
     let mut relations: Vec<Related> = related.into_iter().map(|(_, r)| r).collect();
     relations.dedup();
-    // An event that starts a clock is dated by its own track, not this commitment's:
-    // it is listed last, after the commitment's own events.
-    for seq in clocks {
-        relations.push(Related { seq, relation: Relation::StartsClock, by: Vec::new() });
-    }
     let mut evidence: Vec<u64> = Vec::new();
     for r in &relations {
         if !evidence.contains(&r.seq) {
@@ -541,9 +574,9 @@ pub(super) fn commitment(
         let mut v: Vec<PartyAct> = Vec::new();
         for a in of(r) {
             if a.by.is_empty() {
-                v.push(PartyAct { party: None, at: a.at });
+                v.push(PartyAct { party: None, who: a.who.clone(), at: a.at });
             }
-            v.extend(a.by.iter().map(|p| PartyAct { party: Some(p.clone()), at: a.at }));
+            v.extend(a.by.iter().map(|p| PartyAct { party: Some(p.clone()), who: None, at: a.at }));
         }
         v
     };
@@ -571,6 +604,9 @@ pub(super) fn commitment(
         next_due,
         fulfilled,
         fulfilled_by,
+        partly_fulfilled: of(Relation::PartiallyFulfils)
+            .map(|a| PartialStep { at: a.at, party: a.by.first().cloned(), score: a.score })
+            .collect(),
         withdrawn_by: withdrawals,
         suspensions,
         superseded_by,

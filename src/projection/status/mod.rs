@@ -23,8 +23,8 @@ use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, 
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
 use commitment::{Act, Anchors, by_one, commitment, reporter_name, start_and_fulfilment};
 pub use commitment::{
-    Activity, CommitmentState, CommitmentStatus, DeadlineEntry, PartyAct, Progress, Related, Relation, Replacement,
-    Schedule, Suspension, UnmetReport, headline,
+    Activity, CommitmentState, CommitmentStatus, DeadlineEntry, PartialStep, PartyAct, Progress, Related, Relation,
+    Replacement, Schedule, Suspension, UnmetReport, headline,
 };
 use principle::principle;
 pub use principle::{PrincipleState, PrincipleStatus};
@@ -50,7 +50,7 @@ impl At {
 }
 
 impl Anchors for Fold {
-    fn day_of(&self, anchor: &Anchor) -> Option<(NaiveDate, u64)> {
+    fn at_of(&self, anchor: &Anchor) -> Option<At> {
         let at = match anchor {
             Anchor::Commitment(id, point) => {
                 let acc = self.commitments.get(id)?;
@@ -65,7 +65,7 @@ impl Anchors for Fold {
                 self.instrument_stages.get(id)?.iter().find(|(s, _)| s == stage).map(|(_, at)| *at)?
             }
         };
-        Some((at.date.last_day(), at.seq))
+        Some(at)
     }
 }
 
@@ -351,13 +351,22 @@ impl Fold {
                 act(commitments, id, new(relation));
             }
         }
-        // A reaffirmation in a statement is its speaker's party's act, not everyone's.
-        let speaker = match &f.payload {
-            Payload::StatementMade(s) => by_one(&s.actor.party),
-            _ => Vec::new(),
+        // A reaffirmation is the act of whoever made it: a statement's speaker (a party,
+        // or a third party by name), the party whose account the event is, or — for a
+        // meeting, a commitment or an instrument, which are joint — all owing it.
+        let (by, who) = match &f.payload {
+            Payload::StatementMade(s) => match &s.actor.party {
+                Some(party) => (vec![party.clone()], None),
+                None => (Vec::new(), Some(s.actor.name.clone())),
+            },
+            Payload::MeetingHeld(_)
+            | Payload::CommitmentMade(_)
+            | Payload::InstrumentStageReached(_)
+            | Payload::CommissionConvened(_) => (Vec::new(), None),
+            _ => (by_one(&f.account.attribution), None),
         };
         for id in &links.reaffirms {
-            act(commitments, id, Act { by: speaker.clone(), ..new(Relation::Reaffirms) });
+            act(commitments, id, Act { by: by.clone(), who: who.clone(), ..new(Relation::Reaffirms) });
         }
     }
 
@@ -389,7 +398,7 @@ impl Fold {
             let open = || t.commitments.iter().filter(|c| !c.closed());
             t.next_deadline =
                 open().filter_map(|c| c.next_due.map(|due| NextDeadline { due, commitment: c.id.clone() })).min();
-            t.overdue = open().filter(|c| c.schedule == Schedule::Overdue).count() as u32;
+            t.overdue = open().filter(|c| c.state == CommitmentState::Overdue).count() as u32;
         }
         tracks.into_values().collect()
     }
