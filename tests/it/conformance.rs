@@ -764,6 +764,47 @@ fn work_on_a_superseded_commitment_is_refused_and_appends_nothing<H: Harness>(h:
     verified(&log, false);
 }
 
+/// What the review of part 8 found the log let in, each now refused with the log left
+/// as it was: a second supersession, a supersession again after a retracted one, a
+/// replaced commitment as a replacement (a cycle), an amended deadline counting from
+/// its own fulfilment, a resumption that world order puts before its suspension, work
+/// dated before its commitment was made, and a commitment id made twice.
+fn what_the_review_found_is_refused_and_appends_nothing<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let supersede = |c: &str, by: &str, occurred: &str| {
+        on_track("commitment_superseded", occurred, &format!(r#"{{"commitment":"{c}","replacement":"{by}"}}"#), "")
+    };
+    append(&mut log, &[made("c"), made("d"), made("e"), supersede("c", "d", "2021-06-01")].join("\n"), NOW)
+        .expect("made and superseded");
+    refuses(&mut log, &supersede("c", "e", "2021-03-01"), "commitment `c` is already superseded by `d` (seq 5)");
+    refuses(&mut log, &supersede("d", "c", "2021-07-01"), "payload.replacement: commitment `c` was superseded by `d`");
+    let retract =
+        on_track("event_retracted", "2021-08", &format!(r#"{{"target":"{}","reason":"r"}}"#, id_at(&log, 5)), "");
+    append(&mut log, &retract, NOW).expect("retracted");
+    refuses(&mut log, &supersede("c", "e", "2021-09-01"), "was recorded and retracted (seq 6)");
+    let own = on_track(
+        "deadline_amended",
+        "2021-01",
+        r#"{"commitment":"e","deadline":{"within_days":1,"of":{"commitment":"e"}}}"#,
+        "",
+    );
+    refuses(&mut log, &own, "cannot count from the fulfilment of its own commitment");
+    append(&mut log, &work("commitment_suspended", "e", "2021-06-01"), NOW).expect("suspended");
+    refuses(&mut log, &work("commitment_resumed", "e", "2021"), "is not suspended on 2021");
+    append(&mut log, &work("commitment_resumed", "e", "2021-06"), NOW).expect("the same month: may come after");
+    refuses(
+        &mut log,
+        &work("commitment_progressed", "e", "2019"),
+        "is dated before commitment `e` was made (2020-06-01)",
+    );
+    refuses(&mut log, &made("e"), "commitment `e` already exists");
+    let commission =
+        on_track("commission_established", "2021", r#"{"commission":"k","name":"K","parties":["x","y"]}"#, "");
+    append(&mut log, &commission, NOW).expect("a commission");
+    refuses(&mut log, &commission, "commission `k` already exists");
+    verified(&log, false);
+}
+
 fn work_on_a_suspended_commitment_waits_for_its_resumption<H: Harness>(h: &H) {
     let mut log = with_track(h);
     // Suspended and resumed twice, as the Good Friday institutions were (seqs 3 to 6).
@@ -1098,6 +1139,7 @@ macro_rules! suite {
             lookups_find_events_by_seq_id_prefix_and_target,
             invalid_corrections_and_retractions_are_refused_and_append_nothing,
             work_on_a_superseded_commitment_is_refused_and_appends_nothing,
+            what_the_review_found_is_refused_and_appends_nothing,
             work_on_a_suspended_commitment_waits_for_its_resumption,
             suspensions_earlier_in_a_batch_count_for_the_lines_after_it,
             unknown_party_codes_are_refused_and_append_nothing,

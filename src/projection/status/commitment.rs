@@ -759,6 +759,66 @@ mod tests {
     }
 
     #[test]
+    fn a_part_met_and_then_withdrawn_from_stays_met() {
+        let met = |party: &str| on("commitment_fulfilled", "2022-09-01", &format!(r#","by":"{party}","summary":"s""#));
+        let out =
+            |party: &str, date: &str| on("commitment_withdrawn", date, &format!(r#","by":"{party}","reason":"r""#));
+        let given = [
+            made(r#","deadline":{"by":"2022-09-01"}"#),
+            met("x"),
+            met("y"),
+            out("x", "2022-10-01"),
+            out("y", "2022-11-01"),
+        ];
+        let c = check(&given, "2022-12-31");
+        assert_eq!((c.fulfilled.map(|f| f.seq), c.pam, c.schedule), (Some(4), 3, Schedule::MetOnTime));
+        assert_eq!(c.progress, Progress::Withdrawn, "both have since withdrawn");
+    }
+
+    #[test]
+    fn a_third_partys_reaffirmation_is_its_own_and_one_partys_account_is_that_partys() {
+        let mediator = ev(
+            "statement_made",
+            "2022-09-01",
+            r#"{"actor":{"name":"A. Mediator"},"summary":"They must keep it"}"#,
+            r#","reaffirms":["c"]"#,
+        );
+        let readout = ev(
+            "context_noted",
+            "2022-09-02",
+            r#"{"summary":"x says all agreed"}"#,
+            r#","attribution":"x","reaffirms":["c"]"#,
+        );
+        let c = check(&[made(""), mediator, readout], "2022-10-01");
+        let who: Vec<(Option<&str>, Option<&str>)> =
+            c.reaffirmed.iter().map(|r| (r.party.as_ref().map(|p| p.as_str()), r.who.as_deref())).collect();
+        assert_eq!(who, [(None, Some("A. Mediator")), (Some("x"), None)]);
+    }
+
+    #[test]
+    fn the_event_that_starts_a_clock_sits_in_world_order_and_the_deadline_says_so() {
+        let ceasefire = ev(
+            "commitment_made",
+            "2022-02-12",
+            r#"{"commitment":"ceasefire","parties":["x","y"],"text":"Cease fire"}"#,
+            "",
+        );
+        let withdraw = ev(
+            "commitment_made",
+            "2022-02-12",
+            r#"{"commitment":"c","parties":["x","y"],"text":"Withdraw","deadline":{"within_days":14,"of":{"commitment":"ceasefire","on":"start"}}}"#,
+            "",
+        );
+        let start =
+            ev("commitment_progressed", "2022-02-15", r#"{"commitment":"ceasefire","summary":"In effect"}"#, "");
+        let step = ev("commitment_progressed", "2022-03-20", r#"{"commitment":"c","summary":"Some guns moved"}"#, "");
+        let t = track(&[ceasefire, withdraw, step, start], "2022-04-01");
+        let c = t.commitments.iter().find(|c| c.id.as_str() == "c").expect("c");
+        assert_eq!(c.evidence, [3, 5, 4], "made, the clock's start, then the step");
+        assert_eq!(c.deadlines[0].counts_from.map(|a| a.seq), Some(5));
+    }
+
+    #[test]
     fn a_superseded_commitment_links_to_its_replacement_both_ways() {
         let other = ev("commitment_made", "2022-06-01", r#"{"commitment":"d","parties":["x"],"text":"New"}"#, "");
         let replaced = on("commitment_superseded", "2022-06-01", r#","replacement":"d","reason":"Renegotiated""#);
