@@ -43,7 +43,8 @@ pub fn headline(event: &Event) -> String {
             let parties: Vec<&str> = p.parties.iter().map(|x| x.as_str()).collect();
             let due: Vec<String> = p.all_deadlines().map(|d| d.to_string()).collect();
             let due = if due.is_empty() { String::new() } else { format!(" (due {})", due.join("; ")) };
-            format!("{} commit `{}`: {}{due}", parties.join(" and "), p.commitment, p.text)
+            let verb = if parties.len() == 1 { "commits" } else { "commit" };
+            format!("{} {verb} `{}`: {}{due}", parties.join(" and "), p.commitment, p.text)
         }
         Payload::CommitmentProgressed(p) => {
             format!("progress on `{}`{}: {}", p.commitment, by(&p.by), p.summary)

@@ -25,15 +25,21 @@ pub struct ReportArgs {
 
 /// Every commitment, with its deadlines and state.
 ///
-/// Every commitment: who owes it, when it was made, its deadline and the amendments
-/// before it (the latest rules), its state, when it was fulfilled, its Peace Accords
-/// Matrix score (0 not initiated … 3 full) and the events behind it.
+/// Every commitment: who owes it, when it was made, its headline state and the three
+/// answers it is derived from — progress (not started … fulfilled, or suspended,
+/// withdrawn, superseded), schedule (due, overdue, met on time or late, …) and activity
+/// (active, stalled, closed) — its Peace Accords Matrix score (0 not initiated … 3
+/// full), its deadlines as written (the latest of each milestone rules), who met,
+/// suspended, withdrew, reaffirmed or reported it unmet, and the events behind it.
+/// events/README.md ("Commitments: three axes and one headline") gives the rules.
 #[derive(Debug, clap::Args)]
 pub struct CommitmentsArgs {
     /// Only this track.
     #[arg(long)]
     track: Option<String>,
-    /// Only commitments in this state.
+    /// Only commitments whose headline state is this: open, in_progress,
+    /// partially_fulfilled, fulfilled, fulfilled_late, overdue, stalled, suspended,
+    /// withdrawn or superseded.
     #[arg(long, value_parser = parse_state)]
     state: Option<CommitmentState>,
     #[command(flatten)]
