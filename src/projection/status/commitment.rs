@@ -684,6 +684,14 @@ mod tests {
         ev(kind, date, &format!(r#"{{"commitment":"c"{fields}}}"#), "")
     }
 
+    /// A ceasefire, and a withdrawal due within 14 days of the ceasefire's start (Minsk II's
+    /// heavy weapons, in short), both made on 2022-02-12.
+    fn ceasefire_and_withdrawal() -> [String; 2] {
+        let ceasefire = r#"{"commitment":"ceasefire","parties":["x","y"],"text":"Cease fire"}"#;
+        let withdraw = r#"{"commitment":"c","parties":["x","y"],"text":"Withdraw","deadline":{"within_days":14,"of":{"commitment":"ceasefire","on":"start"}}}"#;
+        [ev("commitment_made", "2022-02-12", ceasefire, ""), ev("commitment_made", "2022-02-12", withdraw, "")]
+    }
+
     fn axes(c: &CommitmentStatus) -> (CommitmentState, Progress, Schedule, Activity, u8) {
         (c.state, c.progress, c.schedule, c.activity, c.pam)
     }
@@ -797,18 +805,7 @@ mod tests {
 
     #[test]
     fn the_event_that_starts_a_clock_sits_in_world_order_and_the_deadline_says_so() {
-        let ceasefire = ev(
-            "commitment_made",
-            "2022-02-12",
-            r#"{"commitment":"ceasefire","parties":["x","y"],"text":"Cease fire"}"#,
-            "",
-        );
-        let withdraw = ev(
-            "commitment_made",
-            "2022-02-12",
-            r#"{"commitment":"c","parties":["x","y"],"text":"Withdraw","deadline":{"within_days":14,"of":{"commitment":"ceasefire","on":"start"}}}"#,
-            "",
-        );
+        let [ceasefire, withdraw] = ceasefire_and_withdrawal();
         let start =
             ev("commitment_progressed", "2022-02-15", r#"{"commitment":"ceasefire","summary":"In effect"}"#, "");
         let step = ev("commitment_progressed", "2022-03-20", r#"{"commitment":"c","summary":"Some guns moved"}"#, "");
@@ -915,18 +912,7 @@ mod tests {
 
     #[test]
     fn an_anchored_deadline_awaits_its_anchor_then_counts_from_it() {
-        let ceasefire = ev(
-            "commitment_made",
-            "2022-02-12",
-            r#"{"commitment":"ceasefire","parties":["x","y"],"text":"Cease fire"}"#,
-            "",
-        );
-        let withdraw = ev(
-            "commitment_made",
-            "2022-02-12",
-            r#"{"commitment":"c","parties":["x","y"],"text":"Withdraw","deadline":{"within_days":14,"of":{"commitment":"ceasefire","on":"start"}}}"#,
-            "",
-        );
+        let [ceasefire, withdraw] = ceasefire_and_withdrawal();
         let t = track(&[ceasefire.clone(), withdraw.clone()], "2022-02-13");
         let c = t.commitments.iter().find(|c| c.id.as_str() == "c").expect("c");
         assert_eq!((c.schedule, c.due), (Schedule::Awaiting, None));
