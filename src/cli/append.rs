@@ -325,6 +325,10 @@ enum KindCmd {
         /// The principle it implements, as PROPOSAL#N.
         #[arg(long)]
         principle: Option<PrincipleRef>,
+        /// An ongoing obligation (a ceasefire, a cap, not objecting): in effect from now,
+        /// kept while no breach is reported, never stalled.
+        #[arg(long)]
+        standing: bool,
         #[command(flatten)]
         deadline: DeadlineArgs,
         #[command(flatten)]
@@ -879,7 +883,7 @@ impl KindCmd {
             K::ProposalAnswered { common, proposal, by, response, counter, summary } => {
                 (common, Payload::ProposalAnswered(p::ProposalAnswered { proposal, by, response, counter, summary }))
             }
-            K::CommitmentMade { common, commitment, parties, text, principle, deadline, begin, anchor } => {
+            K::CommitmentMade { common, commitment, parties, text, principle, standing, deadline, begin, anchor } => {
                 let anchor = anchor.get();
                 let deadlines: Vec<Deadline> = begin.get(anchor.as_ref()).into_iter().collect();
                 let deadline = deadline.get(None, anchor.as_ref());
@@ -893,6 +897,7 @@ impl KindCmd {
                         deadline: deadline.map(Box::new),
                         deadlines,
                         principle,
+                        standing,
                     }),
                 )
             }

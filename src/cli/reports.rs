@@ -39,7 +39,7 @@ pub struct CommitmentsArgs {
     track: Option<String>,
     /// Only commitments whose headline state is this: open, in_progress,
     /// partially_fulfilled, fulfilled, fulfilled_late, overdue, stalled, suspended,
-    /// withdrawn or superseded.
+    /// withdrawn, superseded, or (a standing obligation) in_effect or breached.
     #[arg(long, value_parser = parse_state)]
     state: Option<CommitmentState>,
     #[command(flatten)]

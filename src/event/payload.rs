@@ -373,6 +373,12 @@ pub struct CommitmentMade {
     /// The principle it implements, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principle: Option<PrincipleRef>,
+    /// An ongoing obligation — to refrain from something or keep something up (a
+    /// ceasefire, a cap, not objecting) — kept while nothing breaches it: it is in
+    /// effect from when it is made, never stalls, and reads breached while a breach
+    /// reported within the stall period stands.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub standing: bool,
 }
 
 impl CommitmentMade {

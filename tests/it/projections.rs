@@ -243,7 +243,10 @@ fn log() -> impl Strategy<Value = Vec<String>> {
                 0 => (r#"["x","y"]"#, format!(r#""deadline":{{"within_days":{d}}}"#)),
                 1 => (
                     r#"["x"]"#,
-                    format!(r#""deadline":{{"within_days":{d}}},"deadlines":[{{"milestone":"begin","within_days":{}}}]"#, d / 2),
+                    format!(
+                        r#""standing":true,"deadline":{{"within_days":{d}}},"deadlines":[{{"milestone":"begin","within_days":{}}}]"#,
+                        d / 2
+                    ),
                 ),
                 _ => (r#"["y"]"#, format!(r#""deadline":{{"within_days":{d},"of":{{"commitment":"c0","on":"start"}}}}"#)),
             };
@@ -266,7 +269,13 @@ fn log() -> impl Strategy<Value = Vec<String>> {
                 4 => on("commitment_withdrawn", r#","reason":"r""#),
                 5 => on("commitment_partially_fulfilled", &format!(r#","summary":"s","score":{}"#, 1 + extra % 2)),
                 6 => on("commitment_reaffirmed", &format!(r#","by":["{party}"]"#)),
-                7 => on("commitment_reported_unmet", r#","reporter":"analyst","finding":"unmet","summary":"s""#),
+                7 => on(
+                    "commitment_reported_unmet",
+                    &format!(
+                        r#","reporter":"analyst","finding":"{}","summary":"s""#,
+                        if extra % 2 == 0 { "unmet" } else { "breach" }
+                    ),
+                ),
                 8 => on("commitment_suspended", &format!(r#","by":"{party}","reason":"r""#)),
                 9 => on("commitment_resumed", r#","summary":"s""#),
                 10 => on("commitment_superseded", &format!(r#","replacement":"c{}""#, (target + 1) % 3)),

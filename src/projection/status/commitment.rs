@@ -39,6 +39,10 @@ crate::names::closed_set! {
         Withdrawn => "withdrawn",
         /// Replaced by another commitment.
         Superseded => "superseded",
+        /// A standing obligation in effect, no breach reported within the stall period.
+        InEffect => "in_effect" / "in effect",
+        /// A standing obligation with a breach reported within the stall period.
+        Breached => "breached",
     }
 }
 
@@ -59,6 +63,11 @@ crate::names::closed_set! {
         Withdrawn => "withdrawn",
         /// Replaced by another commitment.
         Superseded => "superseded",
+        /// A standing obligation, in effect, with no breach reported within the stall
+        /// period.
+        InEffect => "in_effect" / "in effect",
+        /// A standing obligation with a breach reported within the stall period.
+        Breached => "breached",
     }
 }
 
@@ -279,6 +288,8 @@ pub struct CommitmentStatus {
     pub parties: Vec<Party>,
     /// What was undertaken.
     pub text: String,
+    /// An ongoing obligation (kept while nothing breaches it).
+    pub standing: bool,
     /// When it was made.
     pub made: PartialDate,
     /// Every deadline it had, oldest first; the latest of each milestone rules.
@@ -387,6 +398,7 @@ pub(super) fn commitment(
     made: At,
     parties: &[Party],
     text: &str,
+    standing: bool,
     acts: &[Act],
     deadlines: &[(At, Deadline)],
     anchors: &dyn Anchors,
@@ -434,6 +446,10 @@ pub(super) fn commitment(
 
     let partial = of(Relation::PartiallyFulfils).next().is_some() || !fulfilled_by.is_empty();
     let steps = of(Relation::Advances).count();
+    // A standing obligation is kept by nothing happening: what tells is a breach reported
+    // within the stall period (an older one tells of the past, not of now).
+    let recent_breach = of(Relation::ReportsBreach)
+        .any(|a| (view.as_of - a.at.date.last_day()).num_days() <= i64::from(view.stall_days));
     let progress = if superseded_by.is_some() {
         Progress::Superseded
     } else if withdrawn.is_some() {
@@ -442,6 +458,10 @@ pub(super) fn commitment(
         Progress::Suspended
     } else if fulfilled.is_some() {
         Progress::Fulfilled
+    } else if standing && recent_breach {
+        Progress::Breached
+    } else if standing {
+        Progress::InEffect
     } else if partial {
         Progress::PartiallyFulfilled
     } else if steps > 0 {
@@ -449,9 +469,12 @@ pub(super) fn commitment(
     } else {
         Progress::NotStarted
     };
-    // The score follows what was achieved, whatever happened to it since.
-    let pam = if fulfilled.is_some() {
+    // The score follows what was achieved, whatever happened to it since; a standing
+    // obligation kept scores full, breached of late intermediate.
+    let pam = if fulfilled.is_some() || progress == Progress::InEffect {
         3
+    } else if progress == Progress::Breached {
+        2
     } else if partial {
         of(Relation::PartiallyFulfils).filter_map(|a| a.score.map(|s| (a.at.key(), s))).max().map_or(2, |(_, s)| s)
     } else {
@@ -486,7 +509,12 @@ pub(super) fn commitment(
                 Milestone::Begin => start,
                 Milestone::Complete => fulfilled,
             };
-            judge(due, d, met, judged_at)
+            match (standing, d.milestone(), met, due) {
+                // A standing obligation takes effect on its own when its day comes (or
+                // when it is first acted on, if sooner).
+                (true, Milestone::Begin, met, Some(due)) if due < judged_at || met.is_some() => Schedule::MetOnTime,
+                _ => judge(due, d, met, judged_at),
+            }
         });
         deadline_entries.push(DeadlineEntry {
             deadline: (*d).clone(),
@@ -532,7 +560,7 @@ pub(super) fn commitment(
     let quiet_since = last_move.unwrap_or(made).date.last_day();
     let activity = if matches!(progress, Progress::Fulfilled | Progress::Withdrawn | Progress::Superseded) {
         Activity::Closed
-    } else if (view.as_of - quiet_since).num_days() > i64::from(view.stall_days) {
+    } else if (view.as_of - quiet_since).num_days() > i64::from(view.stall_days) && !standing {
         Activity::Stalled
     } else {
         Activity::Active
@@ -548,7 +576,8 @@ pub(super) fn commitment(
             of(Relation::Fulfils).chain(of(Relation::PartiallyFulfils)).map(|a| a.at.seq).collect()
         }
         Progress::InProgress => of(Relation::Advances).map(|a| a.at.seq).collect(),
-        Progress::NotStarted => vec![made.seq],
+        Progress::Breached => of(Relation::ReportsBreach).map(|a| a.at.seq).collect(),
+        Progress::NotStarted | Progress::InEffect => vec![made.seq],
     };
 
     let mut related: Vec<(At, Related)> =
@@ -598,6 +627,7 @@ pub(super) fn commitment(
         activity,
         parties: parties.to_vec(),
         text: text.to_owned(),
+        standing,
         made: made.date,
         deadlines: deadline_entries,
         due,
@@ -641,9 +671,10 @@ fn judge(due: Option<NaiveDate>, deadline: &Deadline, met: Option<At>, on: Naive
 
 /// The headline state from the three axes (events/README.md, "The headline"): what
 /// ended or froze it first (superseded, withdrawn, suspended); then fulfilled (late
-/// when the schedule says so); then overdue; then stalled — only when no deadline is
-/// still ahead, so that "stalled" never stands in place of a due date — and last how
-/// far it got.
+/// when the schedule says so); then a standing obligation breached of late; then
+/// overdue; then stalled — only when no deadline is still ahead, so that "stalled"
+/// never stands in place of a due date — and last how far it got (a standing
+/// obligation: in effect).
 pub fn headline(progress: Progress, schedule: Schedule, activity: Activity) -> CommitmentState {
     match progress {
         Progress::Superseded => CommitmentState::Superseded,
@@ -651,10 +682,12 @@ pub fn headline(progress: Progress, schedule: Schedule, activity: Activity) -> C
         Progress::Suspended => CommitmentState::Suspended,
         Progress::Fulfilled if schedule == Schedule::MetLate => CommitmentState::FulfilledLate,
         Progress::Fulfilled => CommitmentState::Fulfilled,
+        Progress::Breached => CommitmentState::Breached,
         _ if schedule == Schedule::Overdue => CommitmentState::Overdue,
         _ if activity == Activity::Stalled && schedule != Schedule::Due => CommitmentState::Stalled,
         Progress::PartiallyFulfilled => CommitmentState::PartiallyFulfilled,
         Progress::InProgress => CommitmentState::InProgress,
+        Progress::InEffect => CommitmentState::InEffect,
         Progress::NotStarted => CommitmentState::Open,
     }
 }
@@ -816,6 +849,28 @@ mod tests {
     }
 
     #[test]
+    fn a_standing_obligation_is_kept_by_nothing_happening_and_reads_breached_while_a_breach_is_recent() {
+        let ceasefire = r#","standing":true,"deadline":{"milestone":"begin","by":"2022-04-07"}"#;
+        let c = check(&[made(ceasefire)], "2023-06-01");
+        assert_eq!(axes(&c), (CommitmentState::InEffect, Progress::InEffect, Schedule::MetOnTime, Activity::Active, 3));
+        let breach = on(
+            "commitment_reported_unmet",
+            "2023-05-01",
+            r#","reporter":"monitor","monitor":"OSCE SMM","finding":"breach","summary":"Shelling""#,
+        );
+        let given = [made(ceasefire), breach];
+        let c = check(&given, "2023-06-01");
+        assert_eq!(
+            (c.state, c.progress, c.pam, c.one_sided),
+            (CommitmentState::Breached, Progress::Breached, 2, false)
+        );
+        assert_eq!(c.decisive, [3], "the breach decides it");
+        assert_eq!(check(&given, "2024-01-01").state, CommitmentState::InEffect, "an old breach tells of the past");
+        let expired = on("commitment_fulfilled", "2023-12-31", r#","summary":"Its term ran out, kept""#);
+        assert_eq!(check(&[made(ceasefire), expired], "2024-06-01").state, CommitmentState::Fulfilled);
+    }
+
+    #[test]
     fn a_superseded_commitment_links_to_its_replacement_both_ways() {
         let other = ev("commitment_made", "2022-06-01", r#"{"commitment":"d","parties":["x"],"text":"New"}"#, "");
         let replaced = on("commitment_superseded", "2022-06-01", r#","replacement":"d","reason":"Renegotiated""#);
@@ -954,6 +1009,8 @@ mod tests {
         assert_eq!(headline(P::InProgress, D::Due, A::Stalled), S::InProgress);
         assert_eq!(headline(P::InProgress, D::Awaiting, A::Stalled), S::Stalled);
         assert_eq!(headline(P::NotStarted, D::NoDeadline, A::Active), S::Open);
+        assert_eq!(headline(P::Breached, D::Overdue, A::Active), S::Breached);
+        assert_eq!(headline(P::InEffect, D::NoDeadline, A::Active), S::InEffect);
     }
 
     #[test]

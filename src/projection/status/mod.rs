@@ -85,7 +85,7 @@ pub fn status<'a>(
 
 /// The version of [`Fold`]'s shape and rules; a snapshot of another version is never
 /// used. Bump it with any change to what the fold accumulates or derives.
-pub const FOLD_VERSION: u32 = 2;
+pub const FOLD_VERSION: u32 = 3;
 
 /// A sort key for world order: the date interval, then seq.
 type Key = (NaiveDate, NaiveDate, u64);
@@ -142,6 +142,9 @@ struct PrincipleAcc {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 struct CommitmentAcc {
     made: Option<(TrackId, At, Vec<Party>, String)>,
+    /// Made as a standing obligation.
+    #[serde(default)]
+    standing: bool,
     deadlines: Vec<(At, Deadline)>,
     /// Every act on it but its making and its deadlines, in push order.
     acts: Vec<Act>,
@@ -256,6 +259,7 @@ impl Fold {
                 if let Some(track) = &track0 {
                     acc.made = Some((track.clone(), at, c.parties.clone(), c.text.clone()));
                 }
+                acc.standing = c.standing;
                 acc.deadlines.extend(c.all_deadlines().map(|d| (at, d.clone())));
             }
             _ => {}
@@ -389,7 +393,7 @@ impl Fold {
         for (id, acc) in &self.commitments {
             let Some((track, made, parties, text)) = &acc.made else { continue };
             let Some(t) = tracks.get_mut(track) else { continue };
-            let mut c = commitment(id, *made, parties, text, &acc.acts, &acc.deadlines, self, view);
+            let mut c = commitment(id, *made, parties, text, acc.standing, &acc.acts, &acc.deadlines, self, view);
             c.unsupported = unsupported(&c.evidence);
             c.one_sided = !c.decisive.is_empty() && c.decisive.iter().all(|s| self.one_sided.contains(s));
             t.commitments.push(c);
