@@ -83,7 +83,8 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::CommitmentResumed(p) => {
             let what = p.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
-            format!("`{}` resumed{}{what}", p.commitment, by(&p.by))
+            let body = p.authority.as_ref().map(|a| format!(" by {a}")).unwrap_or_default();
+            format!("`{}` resumed{}{body}{what}", p.commitment, by(&p.by))
         }
         Payload::CommitmentSuperseded(p) => {
             let why = p.reason.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
@@ -172,7 +173,7 @@ pub fn mentions_actor(event: &Event, who: &str) -> bool {
             party(&p.by) || party(&p.against) || p.monitor.as_deref().is_some_and(hit)
         }
         Payload::CommitmentSuspended(p) => party(&p.by) || p.authority.as_deref().is_some_and(hit),
-        Payload::CommitmentResumed(p) => party(&p.by),
+        Payload::CommitmentResumed(p) => party(&p.by) || p.authority.as_deref().is_some_and(hit),
         Payload::CommissionEstablished(p) => p.parties.iter().any(|x| x.as_str() == who),
         Payload::InstrumentStageReached(p) => party(&p.party),
         Payload::TrackOpened(p) => p.parties.iter().any(|x| x.code.as_str() == who || hit(&x.name)),

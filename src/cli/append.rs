@@ -520,6 +520,9 @@ enum KindCmd {
         /// The resuming party, when a party resumed it.
         #[arg(long, value_name = "PARTY")]
         by: Option<Party>,
+        /// The court or body that resumed it, when not a party.
+        #[arg(long, value_name = "NAME")]
+        authority: Option<String>,
         /// How it was resumed.
         #[arg(long)]
         summary: Option<String>,
@@ -953,8 +956,8 @@ impl KindCmd {
                 common,
                 Payload::CommitmentSuspended(p::CommitmentSuspended { commitment, by, authority, reason, conditions }),
             ),
-            K::CommitmentResumed { common, commitment, by, summary } => {
-                (common, Payload::CommitmentResumed(p::CommitmentResumed { commitment, by, summary }))
+            K::CommitmentResumed { common, commitment, by, authority, summary } => {
+                (common, Payload::CommitmentResumed(p::CommitmentResumed { commitment, by, authority, summary }))
             }
             K::CommitmentSuperseded { common, commitment, replacement, reason } => {
                 (common, Payload::CommitmentSuperseded(p::CommitmentSuperseded { commitment, replacement, reason }))

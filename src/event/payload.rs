@@ -553,6 +553,10 @@ pub struct CommitmentResumed {
     /// The resuming party, when a party resumed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<Party>,
+    /// The court or body that resumed it, when not a party (a judgment lifting a
+    /// suspension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
     /// How it was resumed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,

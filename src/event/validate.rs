@@ -880,6 +880,7 @@ impl Checker<'_> {
                 self.commitment("payload.commitment", &p.commitment, f);
                 self.resumable("payload.commitment", &p.commitment, f);
                 self.opt_text("payload.summary", &p.summary);
+                self.opt_text("payload.authority", &p.authority);
                 if let Some(by) = &p.by {
                     self.party("payload.by", by, f);
                 }

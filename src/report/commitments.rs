@@ -121,7 +121,12 @@ fn rows(c: &CommitmentStatus) -> Vec<(&'static str, String)> {
             line.push_str(&format!("; to resume: {conditions}"));
         }
         match &s.resumed {
-            Some(r) => line.push_str(&format!("; resumed {}", at(r))),
+            Some(r) => {
+                line.push_str(&format!("; resumed {}", at(r)));
+                if let Some(by) = &s.resumed_by {
+                    line.push_str(&format!(" by {by}"));
+                }
+            }
             None => line.push_str("; not resumed"),
         }
         rows.push(("suspended", line));
@@ -362,7 +367,7 @@ pub(super) mod tests {
         );
         let rows = text(&[made(""), suspend, resume], "2000-06-01");
         assert_eq!(row(&rows, "progress"), ["not started"]);
-        assert!(row(&rows, "suspended")[0].ends_with("; resumed 2000-05-30 (seq 4)"));
+        assert!(row(&rows, "suspended")[0].ends_with("; resumed 2000-05-30 (seq 4) by x"));
     }
 
     #[test]

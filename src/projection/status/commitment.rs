@@ -236,6 +236,8 @@ pub struct Suspension {
     pub conditions: Option<String>,
     /// When it was resumed (`None`: still suspended).
     pub resumed: Option<At>,
+    /// Who resumed it: a party's code, or a court's or body's name (`None`: not said).
+    pub resumed_by: Option<String>,
 }
 
 /// A report that the commitment is not kept.
@@ -423,8 +425,12 @@ pub(super) fn commitment(
                 authority: a.who.clone(),
                 conditions: a.conditions.clone(),
                 resumed: None,
+                resumed_by: None,
             }),
-            (Relation::Resumes, Some(s)) => s.resumed = Some(a.at),
+            (Relation::Resumes, Some(s)) => {
+                s.resumed = Some(a.at);
+                s.resumed_by = a.by.first().map(|p| p.to_string()).or_else(|| a.who.clone());
+            }
             _ => {}
         }
     }

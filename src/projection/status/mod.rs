@@ -323,7 +323,8 @@ impl Fold {
                 act(commitments, &p.commitment, suspension)
             }
             Payload::CommitmentResumed(p) => {
-                act(commitments, &p.commitment, Act { by: by_one(&p.by), ..new(Relation::Resumes) })
+                let resumption = Act { by: by_one(&p.by), who: p.authority.clone(), ..new(Relation::Resumes) };
+                act(commitments, &p.commitment, resumption)
             }
             Payload::CommitmentSuperseded(p) => {
                 act(
