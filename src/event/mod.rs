@@ -224,11 +224,15 @@ impl Event {
         if self.facts.kind().is_meta() {
             names.push(Name::Meta(self.id));
         }
-        // Each suspension and resumption is a name of its own, keyed by the commitment
-        // first, so the log finds all of one commitment's by one range of keys.
+        // Each suspension, resumption and party's withdrawal is a name of its own, keyed
+        // by the commitment first, so the log finds all of one commitment's by one range
+        // of keys.
         match &self.facts.payload {
             Payload::CommitmentSuspended(s) => names.push(Name::Suspension(s.commitment.clone(), self.id)),
             Payload::CommitmentResumed(r) => names.push(Name::Resumption(r.commitment.clone(), self.id)),
+            Payload::CommitmentWithdrawn(w) if w.by.is_some() => {
+                names.push(Name::WithdrawnBy(w.commitment.clone(), self.id))
+            }
             _ => {}
         }
         names

@@ -38,6 +38,11 @@ pub enum Name {
     /// A commitment withdrawn as a whole (declared by a `commitment_withdrawn` that
     /// names no single withdrawing party).
     Withdrawn(CommitmentId),
+    /// One party's withdrawal from a commitment: declared by that `commitment_withdrawn`
+    /// (one that names its party in `by`) itself, keyed like [`Name::Suspension`], so a
+    /// party may withdraw again after its withdrawal was retracted, and the party is read
+    /// from the event as corrected.
+    WithdrawnBy(CommitmentId, EventId),
     /// A commitment replaced by another (declared by its `commitment_superseded`).
     Superseded(CommitmentId),
     /// One suspension of a commitment: declared by that `commitment_suspended` event
@@ -54,6 +59,8 @@ impl Name {
     pub const SUSPENSION: &'static str = "suspension";
     /// The namespace of [`Name::Resumption`].
     pub const RESUMPTION: &'static str = "resumption";
+    /// The namespace of [`Name::WithdrawnBy`].
+    pub const WITHDRAWN_BY: &'static str = "withdrawn_by";
 
     /// The namespace, as stored (`track`, `proposal`, …).
     pub fn namespace(&self) -> &'static str {
@@ -71,6 +78,7 @@ impl Name {
             Name::Superseded(_) => "superseded",
             Name::Suspension(..) => Name::SUSPENSION,
             Name::Resumption(..) => Name::RESUMPTION,
+            Name::WithdrawnBy(..) => Name::WITHDRAWN_BY,
         }
     }
 
@@ -84,11 +92,14 @@ impl Name {
             Name::Commission(x) => x.to_string(),
             Name::Instrument(x) => x.to_string(),
             Name::Event(x) | Name::Meta(x) | Name::Retracted(x) => x.to_string(),
-            Name::Suspension(c, e) | Name::Resumption(c, e) => format!("{}{e}", Name::turns_of(c)),
+            Name::Suspension(c, e) | Name::Resumption(c, e) | Name::WithdrawnBy(c, e) => {
+                format!("{}{e}", Name::turns_of(c))
+            }
         }
     }
 
-    /// What the key of every suspension and resumption of `commitment` starts with.
+    /// What the key of every suspension, resumption and party's withdrawal of
+    /// `commitment` starts with.
     pub fn turns_of(commitment: &CommitmentId) -> String {
         format!("{commitment} ")
     }
@@ -158,8 +169,9 @@ pub trait Known {
         None
     }
 
-    /// When `commitment` was withdrawn as a whole, by an event that stands: its seq and
-    /// its date.
+    /// When `commitment` was withdrawn, as a whole or by every party owing it (each by a
+    /// withdrawal that stands): the seq and date of the withdrawal that did it (for every
+    /// party, the latest of theirs in world order).
     fn withdrawn(&self, _commitment: &CommitmentId) -> Option<(u64, PartialDate)> {
         None
     }
@@ -669,8 +681,8 @@ impl Checker<'_> {
     }
 
     /// A commitment worked on (progress, fulfilment, a new deadline) by an event that
-    /// surely came after the commitment was withdrawn as a whole: that event would
-    /// count in no report.
+    /// surely came after the commitment was withdrawn, as a whole or by every party
+    /// owing it: that event would count in no report.
     fn still_kept(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
         if let Some((seq, when)) = self.known.withdrawn(id)
             && f.occurred.first_day() > when.last_day()

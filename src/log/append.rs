@@ -407,6 +407,14 @@ impl Turn {
     }
 }
 
+/// One party's withdrawal from a commitment that stands, dated as corrected.
+#[derive(Clone, Debug)]
+struct PartyWithdrawal {
+    seq: u64,
+    occurred: PartialDate,
+    party: Party,
+}
+
 /// A track as its `track_opened` event now stands (corrections applied).
 #[derive(Clone, Debug)]
 struct Opened {
@@ -437,6 +445,10 @@ struct KnownCache {
     turns: HashMap<CommitmentId, Vec<Turn>>,
     /// For each commitment referred to that stands: when it was made, as corrected.
     made: HashMap<CommitmentId, PartialDate>,
+    /// For each commitment referred to that stands: the parties owing it, as corrected.
+    owing: HashMap<CommitmentId, Vec<Party>>,
+    /// For each commitment referred to: its withdrawals by one party that stand.
+    withdrawals_by: HashMap<CommitmentId, Vec<PartyWithdrawal>>,
     /// For each track referred to that stands: when it was opened, and by whom.
     tracks: HashMap<TrackId, Opened>,
     /// The seq of the event a correction has validation judge anew: what that event
@@ -444,8 +456,8 @@ struct KnownCache {
     /// against it.
     judged: Option<u64>,
     /// True while the line being admitted carries its hash: an event exported from a
-    /// log that admitted it, perhaps before the rules on dates before a track's opening
-    /// and on party codes existed. Those are not judged again (the hooks answer that
+    /// log that admitted it, perhaps before the rules on dates before a track's opening,
+    /// on party codes and on work after every owing party withdrew existed. Those are not judged again (the hooks answer that
     /// they cannot tell), so every export imports; its hash proves it is what was
     /// exported. Every other rule depends only on the events before it, which an
     /// import replays in the same order, so it judges the line as the log did.
@@ -465,7 +477,12 @@ impl Known for KnownCache {
     }
 
     fn withdrawn(&self, commitment: &CommitmentId) -> Option<(u64, PartialDate)> {
-        self.withdrawals.get(commitment).copied().filter(|(seq, _)| Some(*seq) != self.judged)
+        let whole = self.withdrawals.get(commitment).copied().filter(|(seq, _)| Some(*seq) != self.judged);
+        // As the commitments report reads it: withdrawn when the first of the two came.
+        [whole, self.withdrawn_by_every_party(commitment)]
+            .into_iter()
+            .flatten()
+            .min_by_key(|(seq, occurred)| (occurred.first_day(), occurred.last_day(), *seq))
     }
 
     fn superseded(&self, commitment: &CommitmentId) -> Option<(u64, PartialDate, CommitmentId)> {
@@ -517,6 +534,24 @@ impl Known for KnownCache {
 }
 
 impl KnownCache {
+    /// When every party owing `commitment` has withdrawn from it, each by a withdrawal
+    /// that stands: the latest of the party withdrawals in world order (first day, last
+    /// day, seq), as the commitments report dates it. `None` for an exported line
+    /// recorded before the rule (see [`KnownCache::exported`]).
+    fn withdrawn_by_every_party(&self, commitment: &CommitmentId) -> Option<(u64, PartialDate)> {
+        if self.exported {
+            return None;
+        }
+        let owing = self.owing.get(commitment).filter(|owing| !owing.is_empty())?;
+        let withdrawals: Vec<&PartyWithdrawal> =
+            self.withdrawals_by.get(commitment)?.iter().filter(|w| Some(w.seq) != self.judged).collect();
+        if !owing.iter().all(|party| withdrawals.iter().any(|w| &w.party == party)) {
+            return None;
+        }
+        let last = withdrawals.iter().max_by_key(|w| (w.occurred.first_day(), w.occurred.last_day(), w.seq))?;
+        Some((last.seq, last.occurred))
+    }
+
     /// The suspension standing after the turns of `commitment` that `before` admits:
     /// the latest of them in world order, when it is a suspension.
     fn standing_turn(&self, commitment: &CommitmentId, before: impl Fn(&Turn) -> bool) -> Option<(u64, PartialDate)> {
@@ -530,10 +565,18 @@ impl KnownCache {
     }
 
     /// What a line of this batch declares. What its declarations say is read when a
-    /// later line refers to them; a suspension or resumption changes what its
-    /// commitment's turns are, so those are read again.
+    /// later line refers to them; a suspension, resumption or party's withdrawal is
+    /// added to what was read of its commitment.
     fn learn(&mut self, record: &Record) {
         for name in record.event.declarations() {
+            if let Name::WithdrawnBy(c, _) = &name
+                && let Payload::CommitmentWithdrawn(w) = &record.event.facts.payload
+                && let Some(by) = &w.by
+                && let Some(withdrawals) = self.withdrawals_by.get_mut(c)
+            {
+                let occurred = record.event.facts.occurred;
+                withdrawals.push(PartyWithdrawal { seq: record.seq, occurred, party: by.clone() });
+            }
             if let Name::Suspension(c, _) | Name::Resumption(c, _) = &name
                 && let Some(turns) = self.turns.get_mut(c)
             {
@@ -602,8 +645,14 @@ impl KnownCache {
         if let Name::Commitment(c) = name {
             let turns = turns_of(txn, c)?;
             self.turns.insert(c.clone(), turns);
+            let withdrawals = withdrawals_by(txn, c)?;
+            self.withdrawals_by.insert(c.clone(), withdrawals);
             if let Some((_, event)) = declared_by(txn, name)? {
-                self.made.insert(c.clone(), corrected(txn, event)?.facts.occurred);
+                let event = corrected(txn, event)?;
+                self.made.insert(c.clone(), event.facts.occurred);
+                if let Payload::CommitmentMade(m) = event.facts.payload {
+                    self.owing.insert(c.clone(), m.parties);
+                }
             }
             return Ok(());
         }
@@ -665,10 +714,13 @@ impl KnownCache {
             Name::Suspension(c, _) | Name::Resumption(c, _) => {
                 self.turns.remove(c);
             }
-            // Read again (turns and date) when a later line refers to it.
-            Name::Commitment(c) => {
+            // Read again (turns, party withdrawals, date and parties) when a later line
+            // refers to it; `turns` says whether it was read.
+            Name::Commitment(c) | Name::WithdrawnBy(c, _) => {
                 self.turns.remove(c);
                 self.made.remove(c);
+                self.owing.remove(c);
+                self.withdrawals_by.remove(c);
             }
             _ => {}
         }
@@ -704,8 +756,31 @@ fn turns_of(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<Turn>, 
     Ok(turns)
 }
 
-/// When the rules on dates before a track's opening, party codes and dates before a
-/// commitment was made came in: an exported line recorded earlier was admitted without
+/// The withdrawals from `commitment` by one party each that stand, each dated and
+/// with its party as corrected: read like [`turns_of`] reads suspensions.
+fn withdrawals_by(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<PartyWithdrawal>, LogError> {
+    let mut withdrawals = Vec::new();
+    for (key, row) in txn.declarer_rows(Name::WITHDRAWN_BY, &Name::turns_of(commitment))? {
+        let Some(event) = stored_event(&row.body) else { continue };
+        let name = Name::WithdrawnBy(commitment.clone(), event.id);
+        if name.key() != key || !event.declarations().contains(&name) {
+            continue;
+        }
+        if declared_by(txn, &Name::Retracted(event.id))?.is_some() {
+            continue;
+        }
+        let event = corrected(txn, event)?;
+        if let Payload::CommitmentWithdrawn(w) = event.facts.payload
+            && let Some(party) = w.by
+        {
+            withdrawals.push(PartyWithdrawal { seq: row.seq, occurred: event.facts.occurred, party });
+        }
+    }
+    Ok(withdrawals)
+}
+
+/// When the rules on dates before a track's opening, party codes, dates before a
+/// commitment was made and work after every owing party withdrew came in: an exported line recorded earlier was admitted without
 /// them and is not judged by them again; one recorded since is (a line's `recorded_at`
 /// never precedes the log's last recording, so a forged "old" line cannot be appended
 /// after newer ones).

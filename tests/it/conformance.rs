@@ -21,7 +21,7 @@
 use chrono::{DateTime, Utc};
 use entente::app::status;
 use entente::env::Ids;
-use entente::event::{EventId, FieldError, Hash, Kind, Line, Payload, Record, chain_hash, parse_line};
+use entente::event::{EventId, FieldError, Hash, Hint, Kind, Line, Payload, Record, chain_hash, parse_line};
 use entente::log::{AppendPolicy, Backend, Filter, Head, Log, LogError, Outcome, Recorder, Verdict};
 use entente::projection::{DEFAULT_STALL_DAYS, View};
 use entente::store::Sqlite;
@@ -731,6 +731,65 @@ fn refuses<B: Backend>(log: &mut Log<B>, line: &str, expected: &str) {
     assert_eq!(head(log), before, "{line}");
 }
 
+/// A withdrawal from commitment `c` by `party` alone, dated `occurred`.
+fn withdrawal_by(c: &str, party: &str, occurred: &str) -> String {
+    on_track("commitment_withdrawn", occurred, &format!(r#"{{"commitment":"{c}","by":"{party}","reason":"out"}}"#), "")
+}
+
+/// The hints of a rejected append; anything but a rejection fails.
+fn hints<B: Backend>(log: &mut Log<B>, line: &str) -> Vec<Option<Hint>> {
+    match append(log, line, NOW) {
+        Err(LogError::Rejected { problems, .. }) => problems.iter().map(|p| p.error.hint).collect(),
+        other => panic!("{line}\nexpected a rejection, got {other:?}"),
+    }
+}
+
+fn work_after_every_owing_party_withdrew_is_refused_like_after_a_whole_withdrawal<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    // Seq 2 makes `c`, owed by x and y; seq 3 is x's withdrawal.
+    append(&mut log, &[made("c"), withdrawal_by("c", "x", "2021-03-01")].join("\n"), NOW).expect("x withdraws");
+    append(&mut log, &work("commitment_progressed", "c", "2021-04"), NOW).expect("y still owes it");
+    // y's withdrawal and work after it in one batch: the line after counts it.
+    let batch = [withdrawal_by("c", "y", "2021-05-01"), work("commitment_progressed", "c", "2021-06")].join("\n");
+    refuses(&mut log, &batch, "commitment `c` was withdrawn on 2021-05-01 (seq 5), before this event (2021-06)");
+    append(&mut log, &withdrawal_by("c", "y", "2021-05-01"), NOW).expect("y withdraws");
+    for kind in [
+        "commitment_progressed",
+        "commitment_fulfilled",
+        "commitment_partially_fulfilled",
+        "commitment_reaffirmed",
+        "commitment_suspended",
+        "deadline_amended",
+    ] {
+        refuses(
+            &mut log,
+            &work(kind, "c", "2021-06"),
+            "commitment `c` was withdrawn on 2021-05-01 (seq 5), before this event (2021-06); nothing after a \
+             withdrawal counts towards it",
+        );
+    }
+    let before = head(&log);
+    assert_eq!(
+        hints(&mut log, &work("commitment_progressed", "c", "2021-06")),
+        [Some(Hint::RetractWithdrawal { seq: 5 })]
+    );
+    assert_eq!(head(&log), before);
+    // Not surely after: the same month as the withdrawal that completed it.
+    append(&mut log, &work("commitment_progressed", "c", "2021-05"), NOW).expect("not surely after");
+    // y's withdrawal retracted (seq 7): y owes it again, and work counts.
+    let retract =
+        on_track("event_retracted", "2021-06", &format!(r#"{{"target":"{}","reason":"r"}}"#, id_at(&log, 5)), "");
+    append(&mut log, &retract, NOW).expect("retracted");
+    append(&mut log, &work("commitment_progressed", "c", "2021-06"), NOW).expect("y owes it again");
+    // y withdraws again (seq 9): the retracted withdrawal does not hide this one.
+    append(&mut log, &withdrawal_by("c", "y", "2021-07-01"), NOW).expect("y withdraws again");
+    refuses(&mut log, &work("commitment_progressed", "c", "2021-08"), "was withdrawn on 2021-07-01 (seq 9)");
+    verified(&log, true);
+    verified(&log, false);
+    log.rebuild_derived().expect("rebuild");
+    verified(&log, true);
+}
+
 fn work_on_a_superseded_commitment_is_refused_and_appends_nothing<H: Harness>(h: &H) {
     let mut log = with_track(h);
     let supersession = on_track(
@@ -1139,6 +1198,7 @@ macro_rules! suite {
             lookups_find_events_by_seq_id_prefix_and_target,
             invalid_corrections_and_retractions_are_refused_and_append_nothing,
             work_on_a_superseded_commitment_is_refused_and_appends_nothing,
+            work_after_every_owing_party_withdrew_is_refused_like_after_a_whole_withdrawal,
             what_the_review_found_is_refused_and_appends_nothing,
             work_on_a_suspended_commitment_waits_for_its_resumption,
             suspensions_earlier_in_a_batch_count_for_the_lines_after_it,

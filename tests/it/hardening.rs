@@ -206,7 +206,10 @@ fn a_schema_version_set_back_is_refused_in_words_not_migrated_half_way() {
             );
             assert!(!stderr(&out).contains("SQLite"), "{}", stderr(&out));
         }
-        Connection::open(&s.db).expect("open").pragma_update(None, "user_version", 5).expect("restore");
+        Connection::open(&s.db)
+            .expect("open")
+            .pragma_update(None, "user_version", entente::store::SCHEMA_VERSION)
+            .expect("restore");
         assert_eq!(s.fingerprint(), before);
     }
 }
