@@ -641,6 +641,64 @@ fn a_log_from_schema_4_migrates_to_exactly_the_derived_tables_its_chain_implies(
     assert_eq!(s.fingerprint(), before);
 }
 
+#[test]
+fn a_log_from_schema_5_gets_a_name_for_each_partys_withdrawal_and_refuses_work_after_all_withdrew() {
+    let s = Sandbox::seeded();
+    let withdraw = |party: &str, occurred: &str| {
+        s.ok(&[
+            "append",
+            "commitment-withdrawn",
+            "--track",
+            "am-az",
+            "--occurred",
+            occurred,
+            "--commitment",
+            "am-az-peace-treaty-preparation",
+            "--by",
+            party,
+            "--reason",
+            "out",
+            "--unsourced",
+        ])
+    };
+    withdraw("am", "2023-01");
+    withdraw("az", "2023-02");
+    let before = s.fingerprint();
+    // Back to schema 5: no `withdrawn_by` names.
+    behind_its_back(&s, "DELETE FROM names WHERE namespace = 'withdrawn_by'; PRAGMA user_version = 5;");
+    let names = || -> i64 {
+        Connection::open(&s.db)
+            .expect("open")
+            .query_row("SELECT COUNT(*) FROM names WHERE namespace = 'withdrawn_by'", [], |r| r.get(0))
+            .expect("count")
+    };
+    assert_eq!(names(), 0);
+    let out = s.ok(&["verify"]);
+    assert!(out.contains("the hash chain is intact"), "{out}");
+    assert_eq!(names(), 2, "migration 6 wrote a name for each party's withdrawal");
+    assert_eq!(s.fingerprint(), before);
+    let out = s.run(&[
+        "append",
+        "commitment-progressed",
+        "--track",
+        "am-az",
+        "--occurred",
+        "2023-03",
+        "--commitment",
+        "am-az-peace-treaty-preparation",
+        "--summary",
+        "talks",
+        "--unsourced",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("was withdrawn on 2023-02 (seq 30), before this event (2023-03)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.fingerprint(), before);
+}
+
 // ---------------------------------------------------------------- found by attacking the above
 
 #[test]
