@@ -110,6 +110,10 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::EventRetracted(p) => format!("retracts {}: {}", short(p.target), p.reason),
         Payload::EventDisputed(p) => format!("disputes {}: {}", short(p.target), p.note),
+        Payload::EventCorroborated(p) => match &p.note {
+            Some(note) => format!("corroborates {}: {note}", short(p.target)),
+            None => format!("corroborates {}", short(p.target)),
+        },
     }
 }
 

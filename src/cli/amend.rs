@@ -1,4 +1,4 @@
-//! `entente correct`, `retract` and `dispute`: events about earlier events. Nothing is
+//! `entente correct`, `retract`, `dispute` and `cite`: events about earlier events. Nothing is
 //! ever edited; these record what was wrong, and reports honour them from the moment
 //! they are recorded. They share one file because they share how they are built: the
 //! target is resolved, the new event takes its tracks and today's date, and it goes
@@ -10,7 +10,7 @@ use super::append::SourceDetail;
 use super::import::append_one;
 use super::{CommandError, Ctx, resolve, stdout};
 use crate::date::PartialDate;
-use crate::event::payload::{EventCorrected, EventDisputed, EventRetracted, FieldChange, Payload};
+use crate::event::payload::{EventCorrected, EventCorroborated, EventDisputed, EventRetracted, FieldChange, Payload};
 use crate::event::{Facts, Line, Links, Record, Source};
 use crate::log::Outcome;
 
@@ -36,7 +36,8 @@ pub struct CorrectArgs {
     /// The corrected tracks (repeat for several; replaces all).
     #[arg(long = "track", value_name = "TRACK")]
     tracks: Vec<String>,
-    /// A corrected source title (repeat for several; replaces all sources).
+    /// A corrected source title (repeat for several). REPLACES all the event's sources;
+    /// to add a source that corroborates it, use `entente cite` instead.
     #[arg(long = "source", value_name = "TITLE")]
     sources: Vec<String>,
     /// Set a field: FIELD=VALUE, FIELD one of payload.KEY, addresses, advances, fulfils,
@@ -85,6 +86,32 @@ pub struct DisputeArgs {
     expect_head: Option<u64>,
 }
 
+/// Add a source that corroborates an earlier event.
+///
+/// The source is added to the event's own from now on (correct --source replaces them
+/// instead); an unsourced event so cited is sourced. A source the event already cites
+/// is refused. Audit lists corroborations apart from corrections.
+///
+/// Example: entente cite 3f2a --source "Joint communiqué" --publisher "Lorien MFA"
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct CiteArgs {
+    /// The event corroborated: its id, a unique prefix of it, or its seq.
+    #[arg(value_name = "ID|SEQ")]
+    target: String,
+    /// The corroborating source's title.
+    #[arg(long, value_name = "TITLE")]
+    source: String,
+    #[command(flatten)]
+    detail: SourceDetail,
+    /// What the source adds, if worth saying (shown in history and audit).
+    #[arg(long, value_name = "TEXT")]
+    note: Option<String>,
+    /// Append only if the log still ends at this seq (0 to 9223372036854775807).
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
+    expect_head: Option<u64>,
+}
+
 pub fn correct(ctx: &Ctx<'_>, a: CorrectArgs) -> Result<(), CommandError> {
     let mut changes = Vec::new();
     if let Some(d) = a.occurred {
@@ -127,6 +154,13 @@ pub fn dispute(ctx: &Ctx<'_>, a: DisputeArgs) -> Result<(), CommandError> {
     })
 }
 
+pub fn cite(ctx: &Ctx<'_>, a: CiteArgs) -> Result<(), CommandError> {
+    let source = a.detail.source(a.source.clone());
+    record(ctx, &a.target, a.expect_head, vec![source], |target| {
+        Payload::EventCorroborated(EventCorroborated { target, note: a.note.clone() })
+    })
+}
+
 /// Builds the event about `reference` and appends it; prints its seq and id.
 fn record(
     ctx: &Ctx<'_>,
@@ -164,6 +198,7 @@ fn noun(kind: crate::event::Kind) -> &'static str {
     match kind {
         crate::event::Kind::EventCorrected => "a correction",
         crate::event::Kind::EventRetracted => "the retraction",
+        crate::event::Kind::EventCorroborated => "a corroboration",
         _ => "a dispute",
     }
 }

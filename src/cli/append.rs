@@ -128,8 +128,8 @@ struct Common {
     expect_head: Option<u64>,
 }
 
-/// What one --source says of itself beyond its title: the flags `append` and `dispute`
-/// share.
+/// What one --source says of itself beyond its title: the flags `append`, `dispute` and
+/// `cite` share.
 #[derive(Debug, clap::Args)]
 pub(super) struct SourceDetail {
     /// Author of the source.

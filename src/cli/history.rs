@@ -4,7 +4,7 @@
 use super::view::FormatArg;
 use super::{CommandError, Ctx, resolve};
 
-/// Show how an event was recorded, corrected, retracted or disputed.
+/// Show how an event was recorded, corrected, retracted, disputed or corroborated.
 ///
 /// The event as first recorded, each correction, retraction and dispute in order
 /// (who recorded it, when and why, what changed), and the event as it now stands.

@@ -63,6 +63,7 @@ enum Command {
     Correct(amend::CorrectArgs),
     Retract(amend::RetractArgs),
     Dispute(amend::DisputeArgs),
+    Cite(amend::CiteArgs),
     History(history::Args),
     Sources(sources::Args),
     Verify(verify::Args),
@@ -188,6 +189,7 @@ fn command_recording(kind: Kind) -> String {
         Kind::EventCorrected => "correct".to_owned(),
         Kind::EventRetracted => "retract".to_owned(),
         Kind::EventDisputed => "dispute".to_owned(),
+        Kind::EventCorroborated => "cite".to_owned(),
         _ => format!("append {}", kind.name().replace('_', "-")),
     }
 }
@@ -306,6 +308,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Correct(args) => amend::correct(&ctx, args),
         Command::Retract(args) => amend::retract(&ctx, args),
         Command::Dispute(args) => amend::dispute(&ctx, args),
+        Command::Cite(args) => amend::cite(&ctx, args),
         Command::History(args) => history::run(&ctx, args),
         Command::Sources(args) => sources::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),

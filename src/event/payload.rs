@@ -110,13 +110,14 @@ kinds! {
     EventCorrected => "event_corrected", EventCorrected;
     EventRetracted => "event_retracted", EventRetracted;
     EventDisputed => "event_disputed", EventDisputed;
+    EventCorroborated => "event_corroborated", EventCorroborated;
 }
 
 impl Kind {
     /// True for the kinds that speak about another event (corrections, retractions,
-    /// disputes) rather than about the world.
+    /// disputes, corroborations) rather than about the world.
     pub fn is_meta(self) -> bool {
-        matches!(self, Kind::EventCorrected | Kind::EventRetracted | Kind::EventDisputed)
+        matches!(self, Kind::EventCorrected | Kind::EventRetracted | Kind::EventDisputed | Kind::EventCorroborated)
     }
 
     /// True for the kinds whose events declare names later events may refer to (or, as
@@ -739,13 +740,27 @@ pub struct EventDisputed {
     pub note: String,
 }
 
+/// `event_corroborated`: the sources of this event (at least one) also report an earlier
+/// event; they are added to its sources from the time this is recorded (a correction
+/// of `sources` replaces them instead). An unsourced event so corroborated is sourced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventCorroborated {
+    /// The event corroborated.
+    pub target: EventId,
+    /// What the corroborating source adds, if anything worth saying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 impl Payload {
-    /// The event a correction, retraction or dispute speaks about.
+    /// The event a correction, retraction, dispute or corroboration speaks about.
     pub fn target(&self) -> Option<EventId> {
         match self {
             Payload::EventCorrected(p) => Some(p.target),
             Payload::EventRetracted(p) => Some(p.target),
             Payload::EventDisputed(p) => Some(p.target),
+            Payload::EventCorroborated(p) => Some(p.target),
             _ => None,
         }
     }

@@ -436,8 +436,12 @@ impl Checker<'_> {
             }
             self.after_opening(f);
         }
-        // A correction or retraction rests on its reason; it may cite a source too.
-        let may_be_unsourced = matches!(f.payload, Payload::EventCorrected(_) | Payload::EventRetracted(_));
+        // A correction or retraction rests on its reason; it may cite a source too. A
+        // corroboration is its sources: its own rule says so.
+        let may_be_unsourced = matches!(
+            f.payload,
+            Payload::EventCorrected(_) | Payload::EventRetracted(_) | Payload::EventCorroborated(_)
+        );
         match (f.unsourced, f.sources.len()) {
             (false, 0) if !may_be_unsourced => {
                 self.fail("sources", "cite at least one source, or mark the event unsourced (reports will say so)")
@@ -1028,6 +1032,18 @@ impl Checker<'_> {
                     self.fail("sources", "a dispute cites the source that contradicts the event");
                 }
             }
+            Payload::EventCorroborated(p) => {
+                self.target(p.target);
+                if let Some(note) = &p.note {
+                    self.text("payload.note", note);
+                }
+                if f.sources.is_empty() {
+                    self.fail(
+                        "sources",
+                        "a corroboration cites the source it adds to the event (at least one); it cannot be unsourced",
+                    );
+                }
+            }
         }
     }
 
@@ -1041,13 +1057,13 @@ impl Checker<'_> {
             self.fail_hinted(
                 field,
                 format!(
-                    "event `{target}` is itself a correction, retraction or dispute; speak about the original event \
+                    "event `{target}` is itself a correction, retraction, dispute or corroboration; speak about the original event \
                      instead"
                 ),
                 Some(Hint::History),
             );
         } else if self.known.knows(&Name::Retracted(target)) {
-            self.fail(field, format!("event `{target}` is already retracted; a retracted event cannot be corrected, retracted or disputed"));
+            self.fail(field, format!("event `{target}` is already retracted; a retracted event cannot be corrected, retracted, disputed or corroborated"));
         }
     }
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::date::PartialDate;
-use crate::event::correct::apply_corrections;
-use crate::event::payload::{EventCorrected, Payload};
+use crate::event::correct::{Change, apply_changes};
+use crate::event::payload::{EventCorrected, EventCorroborated, Payload};
 use crate::event::{
     ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, Known, Name, Party,
     Record, TrackId, validate,
@@ -196,6 +196,7 @@ fn admit(
         Err(errors) => Some(errors),
         Ok(()) => match &line.facts.payload {
             Payload::EventCorrected(correction) => check_correction(txn, correction, cache)?,
+            Payload::EventCorroborated(corroboration) => check_corroboration(txn, corroboration, &line.facts.sources)?,
             _ => None,
         },
     };
@@ -358,21 +359,54 @@ fn check_correction(
     }))
 }
 
-/// An event as it stands now: its original with every correction so far applied.
+/// A corroboration adds something: none of its sources is one the target already
+/// cites as it now stands (every field alike), nor repeats an earlier one of its own.
+/// `None` when it does.
+fn check_corroboration(
+    txn: &impl ReadTxn,
+    corroboration: &EventCorroborated,
+    sources: &[crate::event::Source],
+) -> Result<Option<Vec<FieldError>>, LogError> {
+    let Some(current) = current_event(txn, corroboration.target)? else {
+        // validate() has already said the target is unknown (or it no longer reads,
+        // which validate or verify reports).
+        return Ok(None);
+    };
+    let mut problems = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        let cited = current.facts.sources.iter().position(|s| s == source);
+        let repeated = sources[..i].iter().position(|s| s == source);
+        let message = match (cited, repeated) {
+            (Some(at), _) => format!(
+                "the event already cites this source (its sources[{at}]: same title, author, publisher, url, \
+                 published and locator), so corroborating with it says nothing new; cite another source"
+            ),
+            (None, Some(at)) => format!("this source repeats sources[{at}] of the same corroboration; cite it once"),
+            (None, None) => continue,
+        };
+        problems.push(FieldError { field: Some(format!("sources[{i}]")), message, hint: None });
+    }
+    Ok((!problems.is_empty()).then_some(problems))
+}
+
+/// An event as it stands now: its original with every correction and corroboration
+/// so far applied.
 fn current_event(txn: &impl ReadTxn, id: EventId) -> Result<Option<Event>, LogError> {
     let Some(StoredRow { body, .. }) = txn.row_of(id)? else { return Ok(None) };
     let Some(event) = stored_event(&body) else { return Ok(None) };
     corrected(txn, event).map(Some)
 }
 
-/// `event`, read from the log, with every correction of it so far applied.
+/// `event`, read from the log, with every correction and corroboration of it so far
+/// applied, in log order (the same rule as `event::correct::amend`).
 fn corrected(txn: &impl ReadTxn, event: Event) -> Result<Event, LogError> {
-    let corrections = txn.amendment_rows(Some(event.id), Some(crate::event::Kind::EventCorrected))?;
-    let changes = corrections.iter().filter_map(|row| match crate::event::parse_line(&row.body).ok()?.facts.payload {
-        Payload::EventCorrected(c) => Some(c.changes),
-        _ => None,
-    });
-    Ok(apply_corrections(Cow::Owned(event), changes).into_owned())
+    let mut rows = txn.amendment_rows(Some(event.id), Some(crate::event::Kind::EventCorrected))?;
+    rows.extend(txn.amendment_rows(Some(event.id), Some(crate::event::Kind::EventCorroborated))?);
+    rows.sort_by_key(|row| row.seq);
+    let amendments: Vec<Facts> =
+        rows.iter().filter_map(|row| crate::event::parse_line(&row.body).ok().map(|line| line.facts)).collect();
+    let changes = amendments.iter().filter_map(|f| Change::of(&f.payload, &f.sources));
+    Ok(apply_changes(Cow::Owned(event), changes).into_owned())
 }
 
 /// The facts of the stored event with this id, and its seq. A stored body that does not

@@ -1,5 +1,6 @@
 //! The audit projection: what a reviewer reads about how the log was built — who
-//! recorded how many events and when, every correction, retraction and dispute, every
+//! recorded how many events and when, every correction, retraction, dispute and
+//! corroboration (each in its own list: adding a source is not correcting), every
 //! unsourced event, and every event dated before its track was opened on purpose — over the whole log (views do not apply: it is about the
 //! recording, not the world), or over what was recorded since a time.
 //!
@@ -35,7 +36,8 @@ pub struct Entry {
     pub seq: u64,
     /// The event, as recorded.
     pub event: Event,
-    /// The seq of the event it corrects, retracts or disputes, when the log holds it.
+    /// The seq of the event it corrects, retracts, disputes or corroborates, when the
+    /// log holds it.
     pub target: Option<u64>,
 }
 
@@ -54,6 +56,8 @@ pub struct Audit {
     pub retractions: Vec<Entry>,
     /// Every dispute, in log order.
     pub disputes: Vec<Entry>,
+    /// Every corroboration, in log order.
+    pub corroborations: Vec<Entry>,
     /// Every event recorded as unsourced, in log order.
     pub unsourced: Vec<Entry>,
     /// Every event recorded as dated before its track was opened, on purpose
@@ -71,6 +75,7 @@ impl Audit {
             corrections: Vec::new(),
             retractions: Vec::new(),
             disputes: Vec::new(),
+            corroborations: Vec::new(),
             unsourced: Vec::new(),
             before_opening: Vec::new(),
         }
@@ -88,7 +93,7 @@ impl Audit {
     }
 
     /// Takes one record into account; `target_seq` is the seq of the event it
-    /// corrects, retracts or disputes, if it does.
+    /// corrects, retracts, disputes or corroborates, if it does.
     pub fn push(&mut self, r: &Record, target_seq: Option<u64>) {
         if self.since.is_some_and(|s| r.event.recorded_at < s) {
             return;
@@ -110,6 +115,7 @@ impl Audit {
             Payload::EventCorrected(_) => &mut self.corrections,
             Payload::EventRetracted(_) => &mut self.retractions,
             Payload::EventDisputed(_) => &mut self.disputes,
+            Payload::EventCorroborated(_) => &mut self.corroborations,
             _ if r.event.facts.unsourced => &mut self.unsourced,
             _ => return,
         };

@@ -1,8 +1,9 @@
-//! The history projection: one event as first recorded, each correction, retraction
-//! and dispute of it in order — what each correction changed, from what to what — and
-//! the event as it now stands.
+//! The history projection: one event as first recorded, each correction, retraction,
+//! dispute and corroboration of it in order — what each correction changed, from what
+//! to what; the sources each corroboration added (its own) — and the event as it now
+//! stands.
 //!
-//! Corrections are applied by [`crate::event::correct`], the one applier, step by
+//! Corrections and corroborations are applied by [`crate::event::correct`], the one applier, step by
 //! step. Which amendments count is the caller's choice (`history` shows every one the
 //! log holds); laying it out is `report::history`'s job.
 
@@ -11,7 +12,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::Replay;
-use crate::event::correct::apply_corrections;
+use crate::event::correct::{Change, apply_changes, apply_corrections};
 use crate::event::payload::Payload;
 use crate::event::{Event, Record};
 
@@ -26,14 +27,16 @@ pub struct Changed {
     pub to: serde_json::Value,
 }
 
-/// One correction, retraction or dispute, and what it did.
+/// One correction, retraction, dispute or corroboration, and what it did.
 #[derive(Clone, Debug)]
 pub struct Step<'a> {
     /// The amendment, as recorded.
     pub amendment: &'a Record,
-    /// Its reason (a correction's or retraction's) or note (a dispute's).
+    /// Its reason (a correction's or retraction's) or note (a dispute's, or a
+    /// corroboration's when it has one).
     pub reason: Option<&'a str>,
-    /// The fields a correction changed (empty for a retraction or dispute).
+    /// The fields a correction changed (empty for the others: a corroboration's added
+    /// sources are its own `sources`).
     pub changes: Vec<Changed>,
 }
 
@@ -48,7 +51,7 @@ pub struct History<'a> {
     pub retracted: bool,
     /// A dispute is among them.
     pub disputed: bool,
-    /// The event with every correction applied.
+    /// The event with every correction and corroboration applied.
     pub current: Event,
 }
 
@@ -92,6 +95,11 @@ pub fn history<'a>(original: &'a Record, amendments: impl IntoIterator<Item = &'
             Payload::EventDisputed(d) => {
                 disputed = true;
                 (Some(d.note.as_str()), Vec::new())
+            }
+            Payload::EventCorroborated(c) => {
+                current = apply_changes(Cow::Owned(current), [Change::Corroborated(&amendment.event.facts.sources)])
+                    .into_owned();
+                (c.note.as_deref(), Vec::new())
             }
             _ => (None, Vec::new()),
         };

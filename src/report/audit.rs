@@ -1,5 +1,6 @@
 //! The audit report: who recorded what and when, corrections and retractions with
-//! their reasons, disputes with their sources, unsourced events, and events dated
+//! their reasons, disputes with their sources, corroborations with the sources they
+//! add, unsourced events, and events dated
 //! before their track was opened on purpose.
 //!
 //! Presentation only: the entries are `projection::audit`'s.
@@ -37,6 +38,7 @@ struct AuditOut {
     corrections: Vec<AuditEntry>,
     retractions: Vec<AuditEntry>,
     disputes: Vec<AuditEntry>,
+    corroborations: Vec<AuditEntry>,
     unsourced: Vec<AuditEntry>,
     before_opening: Vec<AuditEntry>,
 }
@@ -68,6 +70,13 @@ fn entry_with(e: &Entry, what: Option<String>) -> AuditEntry {
             let by: Vec<&str> = event.facts.sources.iter().map(|s| s.title.as_str()).collect();
             format!("seq {target}: {} (per {})", x.note, by.join("; "))
         }
+        Payload::EventCorroborated(x) => {
+            let added: Vec<&str> = event.facts.sources.iter().map(|s| s.title.as_str()).collect();
+            match &x.note {
+                Some(note) => format!("seq {target}: added {} ({note})", added.join("; ")),
+                None => format!("seq {target}: added {}", added.join("; ")),
+            }
+        }
         _ => crate::render::headline(event),
     });
     AuditEntry {
@@ -97,6 +106,7 @@ fn out(audit: &Audit) -> AuditOut {
         corrections: entries(&audit.corrections),
         retractions: entries(&audit.retractions),
         disputes: entries(&audit.disputes),
+        corroborations: entries(&audit.corroborations),
         unsourced: entries(&audit.unsourced),
         before_opening: audit.before_opening.iter().map(dated_entry).collect(),
     }
@@ -128,6 +138,7 @@ fn document(mut doc: Doc, out: &AuditOut) -> String {
         ("Corrections", &out.corrections, "No corrections."),
         ("Retractions", &out.retractions, "No retractions."),
         ("Disputes", &out.disputes, "No disputes."),
+        ("Corroborations", &out.corroborations, "No corroborations."),
         ("Unsourced events", &out.unsourced, "No unsourced events."),
         (
             "Dated before their track was opened, on purpose",

@@ -1,5 +1,6 @@
-//! The history report: one event as first recorded, each correction, retraction and
-//! dispute of it (who, when, why, what changed), and the event as it now stands; and
+//! The history report: one event as first recorded, each correction, retraction,
+//! dispute and corroboration of it (who, when, why, what changed or which sources were
+//! added), and the event as it now stands; and
 //! the histories of every amended event, for `replay`.
 //!
 //! Presentation only: the steps are `projection::history`'s.
@@ -99,6 +100,7 @@ fn document(mut doc: Doc, h: &History<'_>) -> String {
         let verb = match kind {
             Kind::EventCorrected => "Corrected",
             Kind::EventRetracted => "Retracted",
+            Kind::EventCorroborated => "Corroborated",
             _ => "Disputed",
         };
         doc.heading(&format!(
@@ -107,15 +109,19 @@ fn document(mut doc: Doc, h: &History<'_>) -> String {
             format_recorded_at(&e.recorded_at),
             e.recorded_by
         ));
-        let mut rows = vec![(
-            if kind == Kind::EventDisputed { "note" } else { "reason" },
-            step.reason.unwrap_or_default().to_owned(),
-        )];
+        let mut rows = Vec::new();
+        match kind {
+            // A corroboration's note is optional; its sources are what it adds.
+            Kind::EventCorroborated => rows.extend(step.reason.map(|note| ("note", note.to_owned()))),
+            Kind::EventDisputed => rows.push(("note", step.reason.unwrap_or_default().to_owned())),
+            _ => rows.push(("reason", step.reason.unwrap_or_default().to_owned())),
+        }
         for c in &step.changes {
             rows.push(("changed", format!("{}: {} → {}", c.field, c.from, c.to)));
         }
+        let label = if kind == Kind::EventCorroborated { "added source" } else { "source" };
         for src in &e.facts.sources {
-            rows.push(("source", source_line(src)));
+            rows.push((label, source_line(src)));
         }
         doc.fields(&rows);
     }

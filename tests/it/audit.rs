@@ -186,7 +186,7 @@ fn export_then_import_verify_round_trips_and_a_cut_export_is_refused() {
     let file = s.dir.path().join("backup.jsonl");
     s.ok(&["export", "--out", path(&file)]);
     let manifest = s.dir.path().join("backup.jsonl.manifest.json");
-    assert!(std::fs::read_to_string(&manifest).expect("manifest").contains("\"head_seq\": 10"));
+    assert!(std::fs::read_to_string(&manifest).expect("manifest").contains("\"head_seq\": 11"));
 
     let fresh = Sandbox::new();
     fresh.ok(&["import", "--verify", path(&file)]);
@@ -199,7 +199,7 @@ fn export_then_import_verify_round_trips_and_a_cut_export_is_refused() {
     let out = other.run(&["import", "--verify", path(&file)]);
     assert_eq!(out.status.code(), Some(5));
     assert!(stderr(&out).contains("fails its manifest"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("promises 10 ending at seq 10"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("promises 11 ending at seq 11"), "{}", stderr(&out));
     assert_eq!(other.fingerprint().0, 0);
 
     let edited = text.replacen("Moscow", "Minsk", 1);
@@ -223,6 +223,37 @@ fn reports_show_what_was_believed_before_a_correction() {
     };
     assert_eq!(state(Some("2024-02-20")), "fulfilled_late", "as first recorded: fulfilled in May");
     assert_eq!(state(None), "fulfilled", "corrected: fulfilled on 20 April");
+}
+
+#[test]
+fn a_corroboration_adds_its_source_from_when_it_was_recorded_and_is_no_correction() {
+    // Seq 11 corroborates the fulfilment at seq 6 with Lorien's statement, recorded on
+    // 2024-03-05.
+    let s = corrections();
+    let resting = |known_at: Option<&str>| {
+        let mut args = vec!["sources", "--format", "json"];
+        if let Some(k) = known_at {
+            args.extend(["--known-at", k]);
+        }
+        let v: serde_json::Value = serde_json::from_str(&s.ok(&args)).expect("json");
+        let added = v["sources"]
+            .as_array()
+            .expect("sources")
+            .iter()
+            .find(|x| x["title"] == "Lorien MFA statement on the exchange of lists")
+            .map(|x| x["events"].clone());
+        (added, v["single_source"].as_array().expect("single").iter().any(|x| x == 6))
+    };
+    assert_eq!(resting(Some("2024-03-04")), (None, true), "before the corroboration: one source");
+    assert_eq!(resting(None), (Some(serde_json::json!([6])), false), "after it: two, one of them added");
+    let audit: serde_json::Value = serde_json::from_str(&s.ok(&["audit", "--format", "json"])).expect("json");
+    let seqs = |key: &str| -> Vec<u64> {
+        audit[key].as_array().expect(key).iter().map(|e| e["seq"].as_u64().expect("seq")).collect()
+    };
+    assert_eq!(seqs("corroborations"), [11]);
+    assert_eq!(seqs("corrections"), [7, 8], "a corroboration is not a correction");
+    let history = s.ok(&["history", "6"]);
+    assert!(history.contains("Corroborated at seq 11") && history.contains("added source"), "{history}");
 }
 
 #[test]
@@ -253,7 +284,7 @@ fn impossible_amendments_are_refused_and_append_nothing() {
     refused(
         &s,
         &["correct", "7", "--set", "payload.reason=x", "--reason", "r"],
-        "is itself a correction, retraction or dispute",
+        "is itself a correction, retraction, dispute or corroboration",
     );
     refused(&s, &["retract", "5", "--reason", "again"], "is already retracted");
     refused(&s, &["correct", "5", "--occurred", "2022", "--reason", "r"], "is already retracted");

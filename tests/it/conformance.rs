@@ -21,6 +21,7 @@
 use chrono::{DateTime, Utc};
 use entente::app::status;
 use entente::env::Ids;
+use entente::event::correct::amend;
 use entente::event::{EventId, FieldError, Hash, Hint, Kind, Line, Payload, Record, chain_hash, parse_line};
 use entente::log::{AppendPolicy, Backend, Filter, Head, Log, LogError, Outcome, Recorder, Verdict};
 use entente::projection::{DEFAULT_STALL_DAYS, View};
@@ -505,7 +506,7 @@ fn export_lines_re_imported_into_a_fresh_log_reproduce_it_byte_for_byte<H: Harne
     // And events this log stamped itself export the same way.
     append(&mut log, &format!("{}\n{}", context("a"), context("b")).replace("x-y", "ka-lo"), NOW).expect("more");
     let lines = export(&log);
-    assert_eq!(lines.len(), 12);
+    assert_eq!(lines.len(), 13);
     let mut copy = h.fresh();
     append(&mut copy, &lines.join("\n"), NOW).expect("import the export");
     assert_eq!(head(&copy), head(&log), "the copy ends at the same seq, hash and time");
@@ -597,7 +598,7 @@ fn lookups_find_events_by_seq_id_prefix_and_target<H: Harness>(h: &H) {
     let log = scenario(h, "corrections.jsonl");
     let records = all_records(&log);
     assert_eq!(log.by_seq(0).expect("read"), None);
-    assert_eq!(log.by_seq(11).expect("read"), None);
+    assert_eq!(log.by_seq(12).expect("read"), None);
     log.consistent(|r| {
         for record in &records {
             assert_eq!(r.by_seq(record.seq)?.as_ref(), Some(record));
@@ -619,17 +620,18 @@ fn lookups_find_events_by_seq_id_prefix_and_target<H: Harness>(h: &H) {
         assert_eq!(r.ids_with_prefix("7a1e00000000400080000000000000", 10)?.len(), 5);
         assert_eq!(r.ids_with_prefix(&records[0].event.id.to_string(), 10)?, [records[0].event.id]);
         assert_eq!(r.ids_with_prefix("ffff", 10)?, []);
-        // Amendments: seq 7 corrects seq 2, 8 corrects 6, 9 retracts 5, 10 disputes 3.
+        // Amendments: seq 7 corrects seq 2, 8 corrects 6, 9 retracts 5, 10 disputes 3,
+        // 11 corroborates 6.
         let amended = |seq: usize| r.amendments_of(records[seq - 1].event.id).map(|a| seq_list(&a));
         assert_eq!(amended(2)?, [7]);
-        assert_eq!(amended(6)?, [8]);
+        assert_eq!(amended(6)?, [8, 11]);
         assert_eq!(amended(5)?, [9]);
         assert_eq!(amended(3)?, [10]);
         assert_eq!(amended(4)?, Vec::<u64>::new());
-        assert_eq!(seq_list(&r.all_amendments()?), [7, 8, 9, 10]);
+        assert_eq!(seq_list(&r.all_amendments()?), [7, 8, 9, 10, 11]);
         assert_eq!(r.all_amendments()?, records[6..].to_vec(), "amendments read back whole");
-        assert!(r.amended_after(9)?);
-        assert!(!r.amended_after(10)?);
+        assert!(r.amended_after(10)?);
+        assert!(!r.amended_after(11)?);
         Ok::<_, LogError>(())
     })
     .expect("reads");
@@ -663,8 +665,11 @@ fn invalid_corrections_and_retractions_are_refused_and_append_nothing<H: Harness
     let unknown = EventId("00000000-0000-4000-8000-000000000099".parse().expect("uuid"));
     let before = head(&log);
     let cases = [
-        (correction(a_correction, "occurred", r#""2024""#), "is itself a correction, retraction or dispute"),
-        (retraction(a_correction), "is itself a correction, retraction or dispute"),
+        (
+            correction(a_correction, "occurred", r#""2024""#),
+            "is itself a correction, retraction, dispute or corroboration",
+        ),
+        (retraction(a_correction), "is itself a correction, retraction, dispute or corroboration"),
         (retraction(retracted), "is already retracted"),
         (correction(retracted, "occurred", r#""2022""#), "is already retracted"),
         (retraction(unknown), "unknown event"),
@@ -687,6 +692,105 @@ fn invalid_corrections_and_retractions_are_refused_and_append_nothing<H: Harness
     let words = refused(append(&mut log, &batch, NOW));
     assert!(words.starts_with("2: ") && words.contains("is already retracted"), "{words}");
     assert_eq!(head(&log), before);
+}
+
+/// A corroboration of `target` on the corrections scenario's track, citing `sources`
+/// (a JSON array).
+fn corroboration(target: EventId, sources: &str) -> String {
+    format!(
+        r#"{{"kind":"event_corroborated","version":1,"tracks":["ka-lo"],"occurred":"2024-03-06","sources":{sources},"payload":{{"target":"{target}"}}}}"#
+    )
+}
+
+/// The event at `seq` as it stands after every amendment the log holds, read through
+/// the log and `event::correct::amend` (the one applier).
+fn standing<B: Backend>(log: &Log<B>, seq: u64) -> Option<Record> {
+    log.consistent(|r| {
+        let record = r.by_seq(seq)?.expect("the event");
+        let amendments = r.amendments_of(record.event.id)?;
+        Ok::<_, LogError>(amend(&record, &amendments).map(|(now, _)| now.into_owned()))
+    })
+    .expect("reads")
+}
+
+fn corroborations_add_a_new_source_and_refuse_the_rest<H: Harness>(h: &H) {
+    // Seq 6 is a fulfilment (corroborated at seq 11 by the Lorien MFA statement), seq 5
+    // is retracted (by seq 9), seq 7 is a correction, seq 3 is disputed (by seq 10).
+    let mut log = scenario(h, "corrections.jsonl");
+    let (disputed, fulfilled, retracted, a_correction) =
+        (id_at(&log, 3), id_at(&log, 6), id_at(&log, 5), id_at(&log, 7));
+    let a_corroboration = id_at(&log, 11);
+    let unknown = EventId("00000000-0000-4000-8000-000000000099".parse().expect("uuid"));
+    let fresh = r#"[{"title":"Kalmar state TV","publisher":"KTV","locator":"evening news"}]"#;
+    let scenario_source = r#"[{"title":"Hand-made test scenario (fictional parties)","publisher":"entente"}]"#;
+    let added = r#"[{"title":"Lorien MFA statement on the exchange of lists","publisher":"Lorien MFA","published":"2022-04-21"}]"#;
+    refuses(
+        &mut log,
+        &corroboration(a_correction, fresh),
+        "is itself a correction, retraction, dispute or corroboration",
+    );
+    refuses(
+        &mut log,
+        &corroboration(a_corroboration, fresh),
+        "is itself a correction, retraction, dispute or corroboration",
+    );
+    refuses(&mut log, &corroboration(retracted, fresh), "is already retracted");
+    refuses(&mut log, &corroboration(unknown, fresh), "unknown event");
+    refuses(&mut log, &corroboration(fulfilled, "[]"), "a corroboration cites the source it adds");
+    // The same source as one the event cites, as first recorded or as corroborated.
+    refuses(
+        &mut log,
+        &corroboration(fulfilled, scenario_source),
+        "sources[0]: the event already cites this source (its sources[0]",
+    );
+    refuses(
+        &mut log,
+        &corroboration(fulfilled, added),
+        "sources[0]: the event already cites this source (its sources[1]",
+    );
+    let twice = format!("[{},{}]", &fresh[1..fresh.len() - 1], &fresh[1..fresh.len() - 1]);
+    refuses(&mut log, &corroboration(fulfilled, &twice), "sources[1]: this source repeats sources[0]");
+    // Accepted: the source is added to the event as it stands, a dispute stays.
+    let before = standing(&log, 6).expect("stands");
+    assert_eq!(before.event.facts.sources.len(), 2, "the scenario's own and the one seq 11 added");
+    assert_eq!(before.event.facts.occurred.to_string(), "2022-04-20", "seq 8's correction stands");
+    append(&mut log, &corroboration(fulfilled, fresh), NOW).expect("a new source");
+    let after = standing(&log, 6).expect("stands");
+    let titles: Vec<&str> = after.event.facts.sources.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Hand-made test scenario (fictional parties)",
+            "Lorien MFA statement on the exchange of lists",
+            "Kalmar state TV"
+        ]
+    );
+    assert_eq!(after.event.facts.occurred, before.event.facts.occurred);
+    append(&mut log, &corroboration(disputed, fresh), NOW).expect("a disputed event may be corroborated");
+    log.consistent(|r| {
+        let record = r.by_seq(3)?.expect("seq 3");
+        let (now, still_disputed) = amend(&record, &r.amendments_of(record.event.id)?).expect("stands");
+        assert!(still_disputed, "a corroboration does not settle a dispute");
+        assert_eq!(now.event.facts.sources.len(), 2);
+        Ok::<_, LogError>(())
+    })
+    .expect("reads");
+    // An unsourced event so corroborated is sourced.
+    let unsourced = r#"{"kind":"context_noted","version":1,"tracks":["ka-lo"],"occurred":"2022-06","unsourced":true,"payload":{"summary":"s"}}"#;
+    append(&mut log, unsourced, NOW).expect("unsourced");
+    let seq = head(&log).seq;
+    let noted = id_at(&log, seq);
+    append(&mut log, &corroboration(noted, fresh), NOW).expect("corroborated");
+    let now = standing(&log, seq).expect("stands");
+    assert!(!now.event.facts.unsourced && now.event.facts.sources.len() == 1, "{:?}", now.event.facts);
+    // A correction after it applies to the event as corroborated.
+    append(&mut log, &correction(noted, "sources", r#"[{"title":"Only this"}]"#), NOW).expect("replaced");
+    let replaced = standing(&log, seq).expect("stands");
+    assert_eq!(replaced.event.facts.sources.iter().map(|s| s.title.as_str()).collect::<Vec<_>>(), ["Only this"]);
+    for deep in [false, true] {
+        let verdict = verified(&log, deep);
+        assert_eq!((verdict.count, verdict.head, verdict.problem), (head(&log).seq, head(&log).hash, None));
+    }
 }
 
 // ---------------------------------------------------------------- part 8 refusals
@@ -1023,7 +1127,7 @@ fn verify_passes_on_a_fresh_and_a_grown_log<H: Harness>(h: &H) {
         let verdict = verified(&log, deep);
         let end = head(&log);
         assert_eq!((verdict.count, verdict.head), (end.seq, end.hash), "deep: {deep}");
-        assert_eq!(verdict.count, 11);
+        assert_eq!(verdict.count, 12);
     }
 }
 
@@ -1197,6 +1301,7 @@ macro_rules! suite {
             records_keep_log_order_across_parsing_threads_and_an_error_stops_the_scan,
             lookups_find_events_by_seq_id_prefix_and_target,
             invalid_corrections_and_retractions_are_refused_and_append_nothing,
+            corroborations_add_a_new_source_and_refuse_the_rest,
             work_on_a_superseded_commitment_is_refused_and_appends_nothing,
             work_after_every_owing_party_withdrew_is_refused_like_after_a_whole_withdrawal,
             what_the_review_found_is_refused_and_appends_nothing,

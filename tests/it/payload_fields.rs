@@ -127,6 +127,7 @@ fn command_of(kind: Kind) -> Vec<String> {
         Kind::EventCorrected => vec!["correct".to_owned()],
         Kind::EventRetracted => vec!["retract".to_owned()],
         Kind::EventDisputed => vec!["dispute".to_owned()],
+        Kind::EventCorroborated => vec!["cite".to_owned()],
         _ => vec!["append".to_owned(), kind.name().replace('_', "-")],
     }
 }
