@@ -198,27 +198,43 @@ pub trait Known {
         None
     }
 
-    /// The suspension of `commitment` surely standing on `on`: of its suspensions and
-    /// resumptions that stand (not retracted) and surely came before that date (their
-    /// last day before its first), the latest in world order (first day, last day,
-    /// seq) is a suspension. Its seq and date.
-    fn suspended(&self, _commitment: &CommitmentId, _on: &PartialDate) -> Option<(u64, PartialDate)> {
+    /// The suspensions and resumptions of `commitment` that stand (not retracted),
+    /// each dated as it now stands; `None` when the caller cannot tell (and then
+    /// suspensions go unchecked).
+    fn turns(&self, _commitment: &CommitmentId) -> Option<Vec<Turn>> {
         None
     }
+}
 
-    /// The suspension of `commitment` that may stand on `on`: of its suspensions and
-    /// resumptions that stand and may have come before that date or on it (their first
-    /// day no later than its last), the latest in world order is a suspension. Its seq
-    /// and date. `None` also when the caller cannot tell (and then a resumption goes
-    /// unchecked).
-    fn may_be_suspended(&self, _commitment: &CommitmentId, _on: &PartialDate) -> Option<(u64, PartialDate)> {
-        None
+/// One suspension or resumption of a commitment, as [`Known::turns`] lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Turn {
+    /// The event's seq.
+    pub seq: u64,
+    /// Its date, as it now stands.
+    pub occurred: PartialDate,
+    /// True for a suspension, false for a resumption.
+    pub suspends: bool,
+}
+
+impl Turn {
+    /// Its place in world order: first day, last day, seq.
+    fn order(&self) -> (chrono::NaiveDate, chrono::NaiveDate, u64) {
+        (self.occurred.first_day(), self.occurred.last_day(), self.seq)
     }
 
-    /// False when the caller cannot tell what [`Known::may_be_suspended`] asks, so a
-    /// resumption is not refused for lack of an answer.
-    fn tells_suspensions(&self) -> bool {
-        false
+    /// The suspension standing after the `turns` that `before` admits: the latest of
+    /// them in world order, when it is a suspension.
+    fn standing(turns: &[Turn], before: impl Fn(&Turn) -> bool) -> Option<Turn> {
+        turns.iter().filter(|t| before(t)).max_by_key(|t| t.order()).filter(|t| t.suspends).copied()
+    }
+}
+
+impl Checker<'_> {
+    /// The suspension of `id` surely standing on `on`: of its turns that surely came
+    /// before that date (their last day before its first), the latest in world order.
+    fn suspended(&self, id: &CommitmentId, on: &PartialDate) -> Option<Turn> {
+        Turn::standing(&self.known.turns(id)?, |t| t.occurred.last_day() < on.first_day())
     }
 }
 
@@ -613,7 +629,7 @@ impl Checker<'_> {
     /// surely came after the commitment was superseded, or while it was suspended.
     fn in_effect(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
         self.not_superseded(field, id, f);
-        if let Some((seq, when)) = self.known.suspended(id, &f.occurred) {
+        if let Some(Turn { seq, occurred: when, .. }) = self.suspended(id, &f.occurred) {
             self.fail_hinted(
                 field,
                 format!(
@@ -630,7 +646,7 @@ impl Checker<'_> {
     /// between is what is missing).
     fn suspendable(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
         self.not_superseded(field, id, f);
-        if let Some((seq, when)) = self.known.suspended(id, &f.occurred) {
+        if let Some(Turn { seq, occurred: when, .. }) = self.suspended(id, &f.occurred) {
             self.fail_hinted(
                 field,
                 format!(
@@ -648,9 +664,14 @@ impl Checker<'_> {
     /// apart).
     fn resumable(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
         self.still_kept(field, id, f);
-        if self.known.tells_suspensions()
-            && self.known.knows(&Name::Commitment(id.clone()))
-            && self.known.may_be_suspended(id, &f.occurred).is_none()
+        // The turns world order puts before a new event dated `on` (it will have the
+        // largest seq): a resumption dated less precisely than its suspension, and so
+        // ordered before it, would resume nothing.
+        let on = &f.occurred;
+        let before = |t: &Turn| (t.occurred.first_day(), t.occurred.last_day()) <= (on.first_day(), on.last_day());
+        if self.known.knows(&Name::Commitment(id.clone()))
+            && let Some(turns) = self.known.turns(id)
+            && Turn::standing(&turns, before).is_none()
         {
             self.fail_hinted(
                 field,

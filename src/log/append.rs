@@ -14,7 +14,7 @@ use crate::event::correct::{Change, apply_changes};
 use crate::event::payload::{EventCorrected, EventCorroborated, Payload};
 use crate::event::{
     ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, Known, Name, Party,
-    Record, TrackId, validate,
+    Record, TrackId, Turn, validate,
 };
 
 use super::backend::{Backend, NewRow, ReadTxn, StoredRow, WriteTxn};
@@ -425,22 +425,6 @@ enum Standing {
     Retracted(u64),
 }
 
-/// One suspension or resumption of a commitment that stands, dated as corrected.
-#[derive(Clone, Copy, Debug)]
-struct Turn {
-    seq: u64,
-    occurred: PartialDate,
-    /// True for a suspension, false for a resumption.
-    suspends: bool,
-}
-
-impl Turn {
-    /// Its place in world order: first day, last day, seq.
-    fn order(&self) -> (chrono::NaiveDate, chrono::NaiveDate, u64) {
-        (self.occurred.first_day(), self.occurred.last_day(), self.seq)
-    }
-}
-
 /// One party's withdrawal from a commitment that stands, dated as corrected.
 #[derive(Clone, Debug)]
 struct PartyWithdrawal {
@@ -549,21 +533,9 @@ impl Known for KnownCache {
         self.tracks.get(track).map(|t| t.occurred)
     }
 
-    fn suspended(&self, commitment: &CommitmentId, on: &PartialDate) -> Option<(u64, PartialDate)> {
-        self.standing_turn(commitment, |turn| turn.occurred.last_day() < on.first_day())
-    }
-
-    fn may_be_suspended(&self, commitment: &CommitmentId, on: &PartialDate) -> Option<(u64, PartialDate)> {
-        // The turns that world order puts before a new event dated `on` (it will have the
-        // largest seq): a resumption dated less precisely than its suspension, and so
-        // ordered before it, would resume nothing.
-        self.standing_turn(commitment, |turn| {
-            (turn.occurred.first_day(), turn.occurred.last_day()) <= (on.first_day(), on.last_day())
-        })
-    }
-
-    fn tells_suspensions(&self) -> bool {
-        true
+    fn turns(&self, commitment: &CommitmentId) -> Option<Vec<Turn>> {
+        // What the event a correction judges anew says does not stand against it.
+        Some(self.turns.get(commitment)?.iter().filter(|t| Some(t.seq) != self.judged).copied().collect())
     }
 }
 
@@ -584,18 +556,6 @@ impl KnownCache {
         }
         let last = withdrawals.iter().max_by_key(|w| (w.occurred.first_day(), w.occurred.last_day(), w.seq))?;
         Some((last.seq, last.occurred))
-    }
-
-    /// The suspension standing after the turns of `commitment` that `before` admits:
-    /// the latest of them in world order, when it is a suspension.
-    fn standing_turn(&self, commitment: &CommitmentId, before: impl Fn(&Turn) -> bool) -> Option<(u64, PartialDate)> {
-        let latest = self
-            .turns
-            .get(commitment)?
-            .iter()
-            .filter(|turn| Some(turn.seq) != self.judged && before(turn))
-            .max_by_key(|turn| turn.order())?;
-        latest.suspends.then_some((latest.seq, latest.occurred))
     }
 
     /// What a line of this batch declares. What its declarations say is read when a

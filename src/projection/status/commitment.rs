@@ -351,21 +351,19 @@ pub(super) trait Anchors {
     fn at_of(&self, anchor: &Anchor) -> Option<At>;
 }
 
-/// The commitment's start (first step, partial fulfilment or fulfilment) and its
-/// fulfilment, from its acts, for parties `owing`.
-pub(super) fn start_and_fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Option<At>) {
-    let start = acts
-        .iter()
+/// The commitment's start, from its acts: its first step, partial fulfilment or
+/// fulfilment.
+pub(super) fn start(acts: &[Act]) -> Option<At> {
+    acts.iter()
         .filter(|a| matches!(a.relation, Relation::Advances | Relation::PartiallyFulfils | Relation::Fulfils))
         .map(|a| a.at)
-        .min_by_key(At::key);
-    (start, fulfilment(acts, owing).0)
+        .min_by_key(At::key)
 }
 
 /// When it was fulfilled — by a joint fulfilment, or when the last party owing it met
 /// its part (parties that withdrew without meeting theirs owe nothing more) — and each
 /// party's own fulfilment.
-fn fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Vec<PartyAct>) {
+pub(super) fn fulfilment(acts: &[Act], owing: &[Party]) -> (Option<At>, Vec<PartyAct>) {
     let withdrew = |p: &Party| acts.iter().any(|a| a.relation == Relation::Withdraws && a.by.contains(p));
     let fulfils = || acts.iter().filter(|a| a.relation == Relation::Fulfils);
     let joint = fulfils().filter(|a| a.by.is_empty()).map(|a| a.at).min_by_key(At::key);
@@ -410,7 +408,7 @@ pub(super) fn commitment(
     acts.sort_by_key(|a| (a.at.key(), a.relation));
     let of = |r: Relation| acts.iter().filter(move |a| a.relation == r);
 
-    let (start, _) = start_and_fulfilment(&acts, parties);
+    let start = start(&acts);
     let (fulfilled, fulfilled_by) = fulfilment(&acts, parties);
 
     // Suspensions and resumptions in world order: a suspension opens a period, a

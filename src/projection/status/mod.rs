@@ -21,7 +21,7 @@ use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
 use crate::event::payload::Finding;
 use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
-use commitment::{Act, Anchors, by_one, commitment, reporter_name, start_and_fulfilment};
+use commitment::{Act, Anchors, by_one, commitment, fulfilment, reporter_name, start};
 pub use commitment::{
     Activity, CommitmentState, CommitmentStatus, DeadlineEntry, PartialStep, PartyAct, Progress, Related, Relation,
     Replacement, Schedule, Suspension, UnmetReport, headline,
@@ -55,10 +55,9 @@ impl Anchors for Fold {
             Anchor::Commitment(id, point) => {
                 let acc = self.commitments.get(id)?;
                 let owing = acc.made.as_ref().map(|m| m.2.as_slice()).unwrap_or_default();
-                let (start, fulfilled) = start_and_fulfilment(&acc.acts, owing);
                 match point {
-                    AnchorPoint::Start => start,
-                    AnchorPoint::Fulfilment => fulfilled,
+                    AnchorPoint::Start => start(&acc.acts),
+                    AnchorPoint::Fulfilment => fulfilment(&acc.acts, owing).0,
                 }?
             }
             Anchor::Instrument(id, stage) => {
