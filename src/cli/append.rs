@@ -431,7 +431,7 @@ enum KindCmd {
         outstanding: Option<String>,
         /// Your Peace Accords Matrix score for it: 1 minimal, 2 intermediate [default
         /// when left out: 2].
-        #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u8).range(1..=2), allow_negative_numbers = true)]
+        #[arg(long, value_name = "1|2", value_parser = partial_score, allow_negative_numbers = true)]
         score: Option<u8>,
         /// The party that met its part, when one of several owing it did.
         #[arg(long, value_name = "PARTY")]
@@ -490,7 +490,8 @@ enum KindCmd {
     },
     /// A party, a court or a body suspends a commitment, until it is resumed.
     ///
-    /// While suspended nothing counts towards it, and its deadlines keep running.
+    /// While suspended no step or fulfilment counts towards it (its deadline may still
+    /// be moved), and its deadlines keep running.
     #[command(next_display_order = 1)]
     CommitmentSuspended {
         /// The commitment.
@@ -784,6 +785,17 @@ fn deadline(
     // `complete` is the default, left unwritten: a plain deadline keeps its version 1 form.
     let milestone = milestone.filter(|m| *m != Milestone::Complete);
     Some(Deadline { milestone, span, of, words, interpreted })
+}
+
+/// A partial fulfilment's Peace Accords Matrix score, in words when it is not one.
+fn partial_score(text: &str) -> Result<u8, String> {
+    match text.trim() {
+        "1" => Ok(1),
+        "2" => Ok(2),
+        _ => Err("a partial fulfilment scores 1 (minimal) or 2 (intermediate); a full one (3) is recorded with \
+                  commitment-fulfilled"
+            .to_owned()),
+    }
 }
 
 /// Parses a snake_case word into one of the payload's closed enums, through serde so
