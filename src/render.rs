@@ -37,7 +37,14 @@ pub fn headline(event: &Event) -> String {
             format!("{} tables {} `{}` ({} principles)", p.by, p.title, p.proposal, p.principles.len())
         }
         Payload::ProposalAnswered(p) => {
-            format!("{} answers `{}`: {}", p.by, p.proposal, p.response.words())
+            let which = match p.principles.as_slice() {
+                [] => String::new(),
+                numbers => {
+                    let numbers: Vec<String> = numbers.iter().map(|n| format!("#{n}")).collect();
+                    format!(" ({})", numbers.join(", "))
+                }
+            };
+            format!("{} answers `{}`{which}: {}", p.by, p.proposal, p.response.words())
         }
         Payload::CommitmentMade(p) => {
             let parties: Vec<&str> = p.parties.iter().map(|x| x.as_str()).collect();
@@ -110,6 +117,14 @@ pub fn headline(event: &Event) -> String {
         }
         Payload::EventRetracted(p) => format!("retracts {}: {}", short(p.target), p.reason),
         Payload::EventDisputed(p) => format!("disputes {}: {}", short(p.target), p.note),
+        Payload::ConditionSet(p) => {
+            let by = p.by.as_ref().map(|x| format!("{x} sets ")).unwrap_or_default();
+            format!("{by}condition `{}`: {} waits on {}: {}", p.condition, p.subject, p.on, p.text)
+        }
+        Payload::ConditionResolved(p) => {
+            let what = p.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
+            format!("condition `{}` {}{what}", p.condition, p.outcome.words())
+        }
         Payload::EventCorroborated(p) => match &p.note {
             Some(note) => format!("corroborates {}: {note}", short(p.target)),
             None => format!("corroborates {}", short(p.target)),
@@ -180,6 +195,7 @@ pub fn mentions_actor(event: &Event, who: &str) -> bool {
         Payload::CommitmentResumed(p) => party(&p.by) || p.authority.as_deref().is_some_and(hit),
         Payload::CommissionEstablished(p) => p.parties.iter().any(|x| x.as_str() == who),
         Payload::InstrumentStageReached(p) => party(&p.party),
+        Payload::ConditionSet(p) => party(&p.by),
         Payload::TrackOpened(p) => p.parties.iter().any(|x| x.code.as_str() == who || hit(&x.name)),
         _ => false,
     }

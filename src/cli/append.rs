@@ -11,7 +11,7 @@ use super::{CommandError, Ctx, stdout};
 use crate::date::{Anchor, AnchorPoint, Deadline, Milestone, PartialDate, Span};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
-    Account, Codes, CommissionId, CommitmentId, Confidence, EventId, Facts, InstrumentId, Kind, Line, Links, Party,
+    Account, Codes, CommissionId, CommitmentId, Confidence, ConditionId, EventId, Facts, InstrumentId, Kind, Line, Links, Party,
     PrincipleRef, ProposalId, Source, TrackId,
 };
 use crate::log::Outcome;
@@ -299,6 +299,10 @@ enum KindCmd {
         /// What the answer said.
         #[arg(long)]
         summary: Option<String>,
+        /// The number of a principle answered, when the answer is to some only
+        /// (repeatable; none: the whole proposal).
+        #[arg(long = "principle", value_name = "N")]
+        principles: Vec<u32>,
         #[command(flatten)]
         common: Common,
     },
@@ -622,6 +626,49 @@ enum KindCmd {
         #[command(flatten)]
         common: Common,
     },
+    /// A step or commitment is made conditional on another.
+    ///
+    /// The subject (an instrument step or a commitment) waits on `--on` (a commitment
+    /// fulfilled, an instrument's stage reached — by the party, if named — or an event),
+    /// which may be on another track. A reference is written commitment:ID,
+    /// instrument:ID, instrument:ID:STAGE, instrument:ID:STAGE:PARTY or event:E (an
+    /// event id, seq or id prefix). The condition is met when `--on` is reached, unless
+    /// a condition_resolved says otherwise.
+    #[command(next_display_order = 1)]
+    ConditionSet {
+        /// The new condition's id.
+        #[arg(long)]
+        condition: ConditionId,
+        /// What waits: commitment:ID or instrument:ID:STAGE[:PARTY].
+        #[arg(long, value_name = "REF")]
+        subject: String,
+        /// What it waits on: commitment:ID, instrument:ID[:STAGE[:PARTY]] or event:E.
+        #[arg(long, value_name = "REF")]
+        on: String,
+        /// The party that set the condition.
+        #[arg(long)]
+        by: Option<Party>,
+        /// The condition in words.
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A condition is declared met, unmet or dropped (the latest in world order rules).
+    #[command(next_display_order = 1)]
+    ConditionResolved {
+        /// The condition.
+        #[arg(long)]
+        condition: ConditionId,
+        /// met, unmet or dropped.
+        #[arg(long, value_parser = enum_parser::<p::ConditionOutcome>)]
+        outcome: p::ConditionOutcome,
+        /// What was said.
+        #[arg(long)]
+        summary: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// A development that bears on a track (an election, a change of government).
     #[command(next_display_order = 1)]
     ContextNoted {
@@ -812,7 +859,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             append_lines(ctx, &mut store, &name, reader, args.expect_head)?
         }
         (None, Some(kind)) => {
-            let (line, expect_head) = kind.into_line()?;
+            let found = |reference: &str| {
+                crate::app::resolve::resolve(&store, reference).map(|r| r.event.id).map_err(|e| e.to_string())
+            };
+            let (line, expect_head) = kind.into_line(&found)?;
             append_one(ctx, &mut store, line, expect_head, "the event was not recorded", &flag_for)?
         }
         (None, None) => {
@@ -868,7 +918,9 @@ fn flag_for(field: &str) -> String {
 }
 
 impl KindCmd {
-    fn into_line(self) -> Result<(Line, Option<u64>), CommandError> {
+    /// The line these flags describe; `event` finds the event a reference's `event:E`
+    /// names (an id, a seq or an id prefix).
+    fn into_line(self, event: &dyn Fn(&str) -> Result<EventId, String>) -> Result<(Line, Option<u64>), CommandError> {
         use KindCmd as K;
         let (common, payload) = match self {
             K::TrackOpened { common, title, parties, summary } => {
@@ -895,8 +947,20 @@ impl KindCmd {
                     principles.into_iter().zip(1..).map(|(text, number)| p::Principle { number, text }).collect();
                 (common, Payload::ProposalTabled(p::ProposalTabled { proposal, by, to, title, principles }))
             }
-            K::ProposalAnswered { common, proposal, by, response, counter, summary } => {
-                (common, Payload::ProposalAnswered(p::ProposalAnswered { proposal, by, response, counter, summary }))
+            K::ProposalAnswered { common, proposal, by, response, counter, summary, principles } => (
+                common,
+                Payload::ProposalAnswered(p::ProposalAnswered { proposal, by, response, counter, summary, principles }),
+            ),
+            K::ConditionSet { common, condition, subject, on, by, text } => {
+                let reference = |flag: &str, text: &str| {
+                    p::Ref::parse_with(text, event).map_err(|e| CommandError::Usage(format!("{flag}: {e}")))
+                };
+                let subject = reference("--subject", &subject)?;
+                let on = reference("--on", &on)?;
+                (common, Payload::ConditionSet(p::ConditionSet { condition, subject, on, by, text }))
+            }
+            K::ConditionResolved { common, condition, outcome, summary } => {
+                (common, Payload::ConditionResolved(p::ConditionResolved { condition, outcome, summary }))
             }
             K::CommitmentMade { common, commitment, parties, text, principle, standing, deadline, begin, anchor } => {
                 let anchor = anchor.get();

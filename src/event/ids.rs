@@ -95,6 +95,11 @@ slug_id!(
     /// An instrument: a text that is agreed, initialled, signed, ratified, in force.
     InstrumentId
 );
+slug_id!(
+    /// A condition: one step or commitment made conditional on another, set once and
+    /// resolved (met, unmet, dropped) by later events.
+    ConditionId
+);
 
 /// One numbered principle of a proposal, written `proposal#n` (`az-five-principles#4`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Deadline;
-use crate::event::ids::{CommissionId, CommitmentId, EventId, InstrumentId, Party, PrincipleRef, ProposalId};
+use crate::event::ids::{CommissionId, CommitmentId, ConditionId, EventId, InstrumentId, Party, PrincipleRef, ProposalId};
 
 macro_rules! kinds {
     ($($variant:ident => $name:literal, $payload:ident;)*) => {
@@ -111,6 +111,8 @@ kinds! {
     EventRetracted => "event_retracted", EventRetracted;
     EventDisputed => "event_disputed", EventDisputed;
     EventCorroborated => "event_corroborated", EventCorroborated;
+    ConditionSet => "condition_set", ConditionSet;
+    ConditionResolved => "condition_resolved", ConditionResolved;
 }
 
 impl Kind {
@@ -136,6 +138,7 @@ impl Kind {
                     | Kind::CommitmentSuperseded
                     | Kind::CommissionEstablished
                     | Kind::InstrumentStageReached
+                    | Kind::ConditionSet
             )
     }
 
@@ -352,6 +355,10 @@ pub struct ProposalAnswered {
     /// What the answer said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The numbers of the principles answered, when the answer is to these only (none:
+    /// the whole proposal).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub principles: Vec<u32>,
 }
 
 /// `commitment_made`: parties undertake to do something, perhaps by a deadline.
@@ -751,6 +758,169 @@ pub struct EventCorroborated {
     /// What the corroborating source adds, if anything worth saying.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// What a condition, a ruling or a decision speaks about: exactly one of a commitment,
+/// an instrument (as a whole, or one step of it: a stage, perhaps one party's) or an
+/// event. Written `{"commitment": "ID"}`, `{"instrument": "ID", "stage": "ratified",
+/// "party": "mk"}` or `{"event": "UUID"}`; on the command line `commitment:ID`,
+/// `instrument:ID[:STAGE[:PARTY]]` or `event:ID` (see [`Ref::parse_with`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ref {
+    /// A commitment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<CommitmentId>,
+    /// An instrument.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<InstrumentId>,
+    /// With `instrument`: the stage it reaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// With `instrument` and `stage`: the party whose step it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<Party>,
+    /// An event, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventId>,
+}
+
+/// What a [`Ref`] names, once checked (see [`Ref::target`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// A commitment.
+    Commitment(&'a CommitmentId),
+    /// An instrument, or one stage of it (perhaps one party's).
+    Instrument(&'a InstrumentId, Option<Stage>, Option<&'a Party>),
+    /// An event.
+    Event(EventId),
+}
+
+impl Ref {
+    /// A reference to commitment `id`.
+    pub fn commitment(id: CommitmentId) -> Ref {
+        Ref { commitment: Some(id), instrument: None, stage: None, party: None, event: None }
+    }
+
+    /// What it names; `Err` (in words) unless exactly one of commitment, instrument or
+    /// event is given, `stage` only with `instrument` and `party` only with a stage.
+    pub fn target(&self) -> Result<Target<'_>, String> {
+        let named = [self.commitment.is_some(), self.instrument.is_some(), self.event.is_some()];
+        if named.iter().filter(|n| **n).count() != 1 {
+            return Err("name exactly one of `commitment`, `instrument` or `event`".to_owned());
+        }
+        if self.instrument.is_none() && (self.stage.is_some() || self.party.is_some()) {
+            return Err("`stage` and `party` go only with `instrument`".to_owned());
+        }
+        if self.stage.is_none() && self.party.is_some() {
+            return Err("`party` names whose step a `stage` is: give the stage too".to_owned());
+        }
+        Ok(match (&self.commitment, &self.instrument, self.event) {
+            (Some(c), _, _) => Target::Commitment(c),
+            (_, Some(i), _) => Target::Instrument(i, self.stage, self.party.as_ref()),
+            (_, _, Some(e)) => Target::Event(e),
+            _ => unreachable!("exactly one is named"),
+        })
+    }
+
+    /// Parses the command line's form — `commitment:ID`, `instrument:ID`,
+    /// `instrument:ID:STAGE`, `instrument:ID:STAGE:PARTY` or `event:E` — where
+    /// `event` resolves `E` (an id, a seq or an id prefix) to an event's id.
+    pub fn parse_with(text: &str, event: impl FnOnce(&str) -> Result<EventId, String>) -> Result<Ref, String> {
+        let none = Ref { commitment: None, instrument: None, stage: None, party: None, event: None };
+        let bad = || {
+            format!(
+                "`{text}` is not a reference: write commitment:ID, instrument:ID, instrument:ID:STAGE, \
+                 instrument:ID:STAGE:PARTY or event:ID (an event id, seq or id prefix)"
+            )
+        };
+        let (what, rest) = text.split_once(':').ok_or_else(bad)?;
+        match what {
+            "commitment" => Ok(Ref { commitment: Some(rest.parse()?), ..none }),
+            "event" => Ok(Ref { event: Some(event(rest)?), ..none }),
+            "instrument" => {
+                let mut parts = rest.splitn(3, ':');
+                let id = parts.next().ok_or_else(bad)?.parse()?;
+                let stage = match parts.next() {
+                    Some(s) => Some(crate::names::parse::<Stage>(s).map_err(|_| {
+                        use crate::names::Named;
+                        format!("unknown stage `{s}`; the stages are {}", Stage::NAMES.join(", "))
+                    })?),
+                    None => None,
+                };
+                let party = parts.next().map(str::parse).transpose()?;
+                Ok(Ref { instrument: Some(id), stage, party, ..none })
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl std::fmt::Display for Ref {
+    /// The command line's form (`commitment:ID`, `instrument:ID:STAGE:PARTY`, `event:UUID`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(c) = &self.commitment {
+            write!(f, "commitment:{c}")?;
+        }
+        if let Some(i) = &self.instrument {
+            write!(f, "instrument:{i}")?;
+        }
+        if let Some(s) = self.stage {
+            write!(f, ":{}", s.name())?;
+        }
+        if let Some(p) = &self.party {
+            write!(f, ":{p}")?;
+        }
+        if let Some(e) = &self.event {
+            write!(f, "event:{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `condition_set`: a step or commitment (`subject`) is made conditional on another
+/// (`on`): a commitment fulfilled, an instrument's stage reached (by a party, if named)
+/// or an event — perhaps on another track.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionSet {
+    /// The new condition's id.
+    pub condition: ConditionId,
+    /// What is conditional: an instrument step or a commitment.
+    pub subject: Ref,
+    /// What it is conditional on: a commitment, an instrument step or an event.
+    pub on: Ref,
+    /// The party that set the condition, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Party>,
+    /// The condition in words.
+    pub text: String,
+}
+
+crate::names::closed_set! {
+    /// How a condition was resolved.
+    pub enum ConditionOutcome {
+        /// Met: what it waited for is done, as someone with standing says.
+        Met => "met",
+        /// Declared unmet: the subject stays blocked.
+        Unmet => "unmet",
+        /// Dropped: the subject no longer waits for it.
+        Dropped => "dropped",
+    }
+}
+
+/// `condition_resolved`: a condition is declared met, unmet or dropped; the latest
+/// resolution in world order rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionResolved {
+    /// The condition.
+    pub condition: ConditionId,
+    /// Met, unmet or dropped.
+    pub outcome: ConditionOutcome,
+    /// What was said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 impl Payload {

@@ -10,8 +10,8 @@
 
 use std::collections::HashSet;
 
-use super::payload::{Kind, Payload, Reporter, Response, Stage};
-use super::{CommissionId, CommitmentId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId, TrackId};
+use super::payload::{Kind, Payload, Ref, Reporter, Response, Stage, Target};
+use super::{CommissionId, CommitmentId, ConditionId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId, TrackId};
 use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
 
 /// Something an event can declare or refer to.
@@ -52,6 +52,8 @@ pub enum Name {
     /// One resumption of a commitment, declared by that `commitment_resumed` event;
     /// keyed like [`Name::Suspension`].
     Resumption(CommitmentId, EventId),
+    /// A condition, declared by `condition_set`.
+    Condition(ConditionId),
 }
 
 impl Name {
@@ -79,6 +81,7 @@ impl Name {
             Name::Suspension(..) => Name::SUSPENSION,
             Name::Resumption(..) => Name::RESUMPTION,
             Name::WithdrawnBy(..) => Name::WITHDRAWN_BY,
+            Name::Condition(_) => "condition",
         }
     }
 
@@ -91,6 +94,7 @@ impl Name {
             Name::Commitment(x) | Name::Withdrawn(x) | Name::Superseded(x) => x.to_string(),
             Name::Commission(x) => x.to_string(),
             Name::Instrument(x) => x.to_string(),
+            Name::Condition(x) => x.to_string(),
             Name::Event(x) | Name::Meta(x) | Name::Retracted(x) => x.to_string(),
             Name::Suspension(c, e) | Name::Resumption(c, e) | Name::WithdrawnBy(c, e) => {
                 format!("{}{e}", Name::turns_of(c))
@@ -262,6 +266,7 @@ impl Facts {
             Payload::EventRetracted(r) => vec![Name::Retracted(r.target)],
             Payload::CommitmentWithdrawn(w) if w.by.is_none() => vec![Name::Withdrawn(w.commitment.clone())],
             Payload::CommitmentSuperseded(s) => vec![Name::Superseded(s.commitment.clone())],
+            Payload::ConditionSet(c) => vec![Name::Condition(c.condition.clone())],
             _ => Vec::new(),
         }
     }
@@ -274,7 +279,14 @@ impl Facts {
             Payload::ProposalAnswered(a) => {
                 names.push(Name::Proposal(a.proposal.clone()));
                 names.extend(a.counter.clone().map(Name::Proposal));
+                names.extend(
+                    a.principles
+                        .iter()
+                        .map(|n| Name::Principle(PrincipleRef { proposal: a.proposal.clone(), number: *n })),
+                );
             }
+            Payload::ConditionSet(c) => names.extend([&c.subject, &c.on].into_iter().filter_map(ref_name)),
+            Payload::ConditionResolved(c) => names.push(Name::Condition(c.condition.clone())),
             Payload::CommitmentMade(c) => {
                 names.extend(c.principle.clone().map(Name::Principle));
                 for d in c.all_deadlines() {
@@ -320,6 +332,16 @@ impl Facts {
         names.dedup();
         names
     }
+}
+
+/// The name a reference refers to: its commitment, instrument or event; none when it
+/// names none or more than one (validation says so).
+fn ref_name(r: &Ref) -> Option<Name> {
+    Some(match r.target().ok()? {
+        Target::Commitment(c) => Name::Commitment(c.clone()),
+        Target::Instrument(i, ..) => Name::Instrument(i.clone()),
+        Target::Event(e) => Name::Event(e),
+    })
 }
 
 /// The name a deadline's anchor refers to; none when it has no anchor, or anchors on
@@ -808,6 +830,50 @@ impl Checker<'_> {
                     (_, None) => {}
                 }
                 self.opt_text("payload.summary", &p.summary);
+                let mut seen = HashSet::new();
+                for (i, n) in p.principles.iter().enumerate() {
+                    let field = format!("payload.principles[{i}]");
+                    if !seen.insert(n) {
+                        self.fail(field, format!("principle {n} is listed twice"));
+                        continue;
+                    }
+                    let name = Name::Principle(PrincipleRef { proposal: p.proposal.clone(), number: *n });
+                    self.must_exist(
+                        &field,
+                        name,
+                        "name the numbers of principles of the proposal answered, or leave `principles` out to \
+                         answer the whole proposal",
+                        None,
+                    );
+                }
+            }
+            Payload::ConditionSet(p) => {
+                self.must_be_new("payload.condition", Name::Condition(p.condition.clone()));
+                self.text("payload.text", &p.text);
+                self.reference("payload.subject", &p.subject, f);
+                self.reference("payload.on", &p.on, f);
+                if let Ok(Target::Event(_)) = p.subject.target() {
+                    self.fail(
+                        "payload.subject",
+                        "the subject of a condition is what waits on it: a commitment or an instrument step, not an \
+                         event that already happened",
+                    );
+                }
+                if p.subject == p.on {
+                    self.fail("payload.on", "a condition cannot make something conditional on itself");
+                }
+                if let Some(by) = &p.by {
+                    self.party("payload.by", by, f);
+                }
+            }
+            Payload::ConditionResolved(p) => {
+                self.must_exist(
+                    "payload.condition",
+                    Name::Condition(p.condition.clone()),
+                    "set it first with condition_set",
+                    Some(Hint::ListKind(Kind::ConditionSet)),
+                );
+                self.opt_text("payload.summary", &p.summary);
             }
             Payload::CommitmentMade(p) => {
                 self.must_be_new("payload.commitment", Name::Commitment(p.commitment.clone()));
@@ -1085,6 +1151,33 @@ impl Checker<'_> {
             );
         } else if self.known.knows(&Name::Retracted(target)) {
             self.fail(field, format!("event `{target}` is already retracted; a retracted event cannot be corrected, retracted, disputed or corroborated"));
+        }
+    }
+
+    /// A reference: one target, which exists; a party named in it belongs to one of the
+    /// event's tracks unless the reference is to an instrument of another track (the
+    /// log checks names, not whose they are).
+    fn reference(&mut self, field: &str, r: &Ref, _f: &Facts) {
+        match r.target() {
+            Err(why) => self.fail(field, why),
+            Ok(Target::Commitment(c)) => self.must_exist(
+                &format!("{field}.commitment"),
+                Name::Commitment(c.clone()),
+                "record it first with commitment_made",
+                Some(Hint::ListKind(Kind::CommitmentMade)),
+            ),
+            Ok(Target::Instrument(i, ..)) => self.must_exist(
+                &format!("{field}.instrument"),
+                Name::Instrument(i.clone()),
+                "record a stage of it first with instrument_stage_reached",
+                None,
+            ),
+            Ok(Target::Event(e)) => self.must_exist(
+                &format!("{field}.event"),
+                Name::Event(e),
+                "it must be the id of an event already in the log",
+                None,
+            ),
         }
     }
 
