@@ -8,6 +8,7 @@
 //! here words a state for a reader beyond its name.
 
 mod commitment;
+mod condition;
 mod principle;
 mod track;
 
@@ -26,8 +27,10 @@ pub use commitment::{
     Activity, CommitmentState, CommitmentStatus, DeadlineEntry, PartialStep, PartyAct, Progress, Related, Relation,
     Replacement, Schedule, Suspension, UnmetReport, headline,
 };
+use condition::ConditionAcc;
+pub use condition::{ConditionState, ConditionStatus};
 use principle::principle;
-pub use principle::{PrincipleState, PrincipleStatus};
+pub use principle::{PrincipleState, PrincipleStatus, Stance};
 pub use track::{Envoy, NextDeadline, Stage, StageMove, TrackStatus};
 
 /// A date and the event behind it.
@@ -84,7 +87,7 @@ pub fn status<'a>(
 
 /// The version of [`Fold`]'s shape and rules; a snapshot of another version is never
 /// used. Bump it with any change to what the fold accumulates or derives.
-pub const FOLD_VERSION: u32 = 3;
+pub const FOLD_VERSION: u32 = 4;
 
 /// A sort key for world order: the date interval, then seq.
 type Key = (NaiveDate, NaiveDate, u64);
@@ -100,12 +103,25 @@ type Key = (NaiveDate, NaiveDate, u64);
 pub struct Fold {
     tracks: BTreeMap<TrackId, TrackAcc>,
     principles: BTreeMap<PrincipleRef, PrincipleAcc>,
-    answers: BTreeMap<crate::event::ProposalId, Vec<(At, Party, Response)>>,
+    /// Every answer to each proposal: its date, party, response and the numbers of the
+    /// principles it answers (none: all).
+    answers: BTreeMap<crate::event::ProposalId, Vec<(At, Party, Response, Vec<u32>)>>,
     commitments: BTreeMap<CommitmentId, CommitmentAcc>,
     instrument_types: BTreeMap<crate::event::InstrumentId, InstrumentType>,
     /// The earliest event reaching each stage of each instrument (what relative
     /// deadlines count from).
     instrument_stages: BTreeMap<crate::event::InstrumentId, Vec<(InstrumentStage, At)>>,
+    /// Every step of each instrument, with the party whose step it is (none: all of
+    /// them): what conditions wait on.
+    #[serde(default)]
+    instrument_steps: BTreeMap<crate::event::InstrumentId, Vec<(InstrumentStage, Option<Party>, At)>>,
+    /// Every condition set, with its resolutions.
+    #[serde(default)]
+    conditions: BTreeMap<crate::event::ConditionId, ConditionAcc>,
+    /// The date and seq of every event seen, by id: a condition may wait on any event,
+    /// recorded before or after it is set.
+    #[serde(default)]
+    event_ats: BTreeMap<crate::event::EventId, At>,
     weak: BTreeSet<u64>,
     /// Events that are one side's account, or unverified.
     one_sided: BTreeSet<u64>,
@@ -135,6 +151,9 @@ enum Touch {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 struct PrincipleAcc {
     tabled: Option<(TrackId, At, String, Party)>,
+    /// The parties its proposal is addressed to.
+    #[serde(default)]
+    to: Vec<Party>,
     touches: Vec<(At, Touch)>,
 }
 
@@ -172,6 +191,7 @@ impl Fold {
         let f = &record.event.facts;
         let at = At::of(record);
         self.max_day = self.max_day.max(Some(f.occurred.last_day()));
+        self.event_ats.insert(record.event.id, at);
         if f.unsourced || disputed {
             self.weak.insert(record.seq);
         }
@@ -234,6 +254,7 @@ impl Fold {
                 if let Some(ty) = i.instrument_type {
                     self.instrument_types.entry(i.instrument.clone()).or_insert(ty);
                 }
+                self.instrument_steps.entry(i.instrument.clone()).or_default().push((i.stage, i.party.clone(), at));
                 let stages = self.instrument_stages.entry(i.instrument.clone()).or_default();
                 match stages.iter_mut().find(|(s, _)| *s == i.stage) {
                     Some((_, slot)) if at.key() < slot.key() => *slot = at,
@@ -248,10 +269,21 @@ impl Fold {
                     if let Some(track) = &track0 {
                         acc.tabled = Some((track.clone(), at, pr.text.clone(), p.by.clone()));
                     }
+                    acc.to = p.to.clone();
                 }
             }
             Payload::ProposalAnswered(a) => {
-                self.answers.entry(a.proposal.clone()).or_default().push((at, a.by.clone(), a.response));
+                let answer = (at, a.by.clone(), a.response, a.principles.clone());
+                self.answers.entry(a.proposal.clone()).or_default().push(answer);
+            }
+            Payload::ConditionSet(c) => {
+                let acc = self.conditions.entry(c.condition.clone()).or_default();
+                if let Some(track) = &track0 {
+                    acc.set = Some((track.clone(), at, c.clone()));
+                }
+            }
+            Payload::ConditionResolved(c) => {
+                self.conditions.entry(c.condition.clone()).or_default().resolutions.push((at, c.outcome));
             }
             Payload::CommitmentMade(c) => {
                 let acc = self.commitments.entry(c.commitment.clone()).or_default();
@@ -385,7 +417,7 @@ impl Fold {
         for (id, acc) in &self.principles {
             let Some((track, tabled, text, proposer)) = &acc.tabled else { continue };
             let Some(t) = tracks.get_mut(track) else { continue };
-            let mut p = principle(id, *tabled, text, proposer, acc, self.answers.get(&id.proposal));
+            let mut p = principle(id, *tabled, text, proposer, acc, self.answers.get(&id.proposal), &t.parties);
             p.unsupported = unsupported(&p.evidence);
             p.one_sided = !p.evidence.is_empty() && p.evidence.iter().all(|s| self.one_sided.contains(s));
             t.principles.push(p);
@@ -398,6 +430,7 @@ impl Fold {
             c.one_sided = !c.decisive.is_empty() && c.decisive.iter().all(|s| self.one_sided.contains(s));
             t.commitments.push(c);
         }
+        self.conditions(&mut tracks, view);
         for t in tracks.values_mut() {
             let open = || t.commitments.iter().filter(|c| !c.closed());
             t.next_deadline =
@@ -414,6 +447,7 @@ pub(super) mod tests {
 
     use super::*;
     use crate::env::Ids;
+    use crate::event::payload::Response;
     use crate::event::{Event, parse_line};
     use crate::projection::DEFAULT_STALL_DAYS;
 
@@ -594,10 +628,102 @@ pub(super) mod tests {
     #[test]
     fn an_answer_by_the_proposer_changes_nothing_and_the_other_sides_answer_does() {
         assert_eq!(states(&track(&[tabled(), answered("x", "accepted")], "2022-04-01"))[0], PrincipleState::Tabled);
-        assert_eq!(states(&track(&[tabled(), answered("y", "accepted")], "2022-04-01"))[0], PrincipleState::Accepted);
+        // The proposer accepts by proposing: the one addressee's acceptance agrees it.
+        assert_eq!(states(&track(&[tabled(), answered("y", "accepted")], "2022-04-01"))[0], PrincipleState::Agreed);
         let t = track(&[tabled(), answered("y", "accepted_in_principle")], "2022-04-01");
         assert_eq!(states(&t)[0], PrincipleState::Acknowledged);
         assert_eq!(states(&track(&[tabled(), answered("y", "rejected")], "2022-04-01"))[0], PrincipleState::Contested);
+    }
+
+    fn three() -> String {
+        r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2022-01","unsourced":true,"payload":{"title":"X–Y–Z","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"},{"code":"z","name":"Z"}]}}"#.to_owned()
+    }
+
+    /// The track opened with parties x, y and z; then `lines`.
+    fn track3(lines: &[String], as_of: &str) -> TrackStatus {
+        let mut all = vec![three()];
+        all.extend(lines.iter().cloned());
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        let view = View { as_of: as_of.parse().expect("date"), known_at: None, stall_days: DEFAULT_STALL_DAYS };
+        status(&records(&all), &BTreeSet::new(), &view).remove(0)
+    }
+
+    fn tabled_to_two() -> String {
+        ev(
+            "proposal_tabled",
+            "2022-03-14",
+            r#"{"proposal":"p","by":"x","to":["y","z"],"title":"P","principles":[{"number":1,"text":"One"},{"number":2,"text":"Two"}]}"#,
+            "",
+        )
+    }
+
+    fn answered_on(date: &str, by: &str, response: &str, only: &str) -> String {
+        ev(
+            "proposal_answered",
+            date,
+            &format!(r#"{{"proposal":"p","by":"{by}","response":"{response}"{only}}}"#),
+            "",
+        )
+    }
+
+    fn stances(p: &PrincipleStatus) -> Vec<(String, Response)> {
+        p.stances.iter().map(|s| (s.party.to_string(), s.stance)).collect()
+    }
+
+    #[test]
+    fn one_addressee_accepting_and_another_rejecting_is_contested_whatever_the_order() {
+        let yes = answered_on("2022-03-20", "y", "accepted", "");
+        let no = answered_on("2022-03-21", "z", "rejected", "");
+        for given in [[tabled_to_two(), yes.clone(), no.clone()], [tabled_to_two(), no.clone(), yes.clone()]] {
+            let t = track3(&given, "2022-04-01");
+            assert_eq!(t.principles[0].state, PrincipleState::Contested);
+            let mut both = stances(&t.principles[0]);
+            both.sort();
+            assert_eq!(both, [("y".to_owned(), Response::Accepted), ("z".to_owned(), Response::Rejected)]);
+        }
+    }
+
+    #[test]
+    fn one_of_two_addressees_accepting_is_accepted_and_both_is_agreed() {
+        let y = answered_on("2022-03-20", "y", "accepted", "");
+        let z = answered_on("2022-03-21", "z", "accepted", "");
+        assert_eq!(track3(&[tabled_to_two(), y.clone()], "2022-04-01").principles[0].state, PrincipleState::Accepted);
+        let t = track3(&[tabled_to_two(), y, z], "2022-04-01");
+        assert_eq!(t.principles[0].state, PrincipleState::Agreed);
+        assert_eq!(t.principles[0].evidence, [2, 3, 4]);
+    }
+
+    #[test]
+    fn a_partys_latest_answer_is_its_stance() {
+        let no = answered_on("2022-03-20", "z", "rejected", "");
+        let yes_y = answered_on("2022-03-21", "y", "accepted", "");
+        let yes_z = answered_on("2022-03-22", "z", "accepted", "");
+        let t = track3(&[tabled_to_two(), no, yes_y, yes_z], "2022-04-01");
+        assert_eq!(t.principles[0].state, PrincipleState::Agreed);
+        assert_eq!(t.principles[0].stances.len(), 2);
+    }
+
+    #[test]
+    fn an_answer_naming_principles_answers_only_those() {
+        let only_two = answered_on("2022-03-20", "y", "rejected", r#","principles":[2]"#);
+        let t = track(&[tabled(), only_two], "2022-04-01");
+        assert_eq!(states(&t), [PrincipleState::Tabled, PrincipleState::Contested]);
+        assert!(t.principles[0].stances.is_empty());
+        assert_eq!(t.principles[0].evidence, [2], "the answer is no evidence about principle 1");
+    }
+
+    #[test]
+    fn a_proposal_to_no_one_in_particular_is_agreed_when_every_other_party_of_its_track_accepts() {
+        let untargeted = ev(
+            "proposal_tabled",
+            "2022-03-14",
+            r#"{"proposal":"p","by":"x","title":"P","principles":[{"number":1,"text":"One"}]}"#,
+            "",
+        );
+        let y = answered_on("2022-03-20", "y", "accepted", "");
+        let z = answered_on("2022-03-21", "z", "accepted", "");
+        assert_eq!(track3(&[untargeted.clone(), y.clone()], "2022-04-01").principles[0].state, PrincipleState::Accepted);
+        assert_eq!(track3(&[untargeted, y, z], "2022-04-01").principles[0].state, PrincipleState::Agreed);
     }
 
     #[test]

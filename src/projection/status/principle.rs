@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{At, PrincipleAcc, Touch};
 use crate::date::PartialDate;
-use crate::event::payload::Response;
+use crate::event::payload::{PartyName, Response};
 use crate::event::{Party, PrincipleRef};
 
 crate::names::closed_set! {
@@ -61,6 +61,21 @@ pub struct PrincipleStatus {
     pub unsupported: bool,
     /// True when every event behind it is one side's account (or an unverified one).
     pub one_sided: bool,
+    /// Each party's latest answer to it (the proposer's is its proposal, not listed), in
+    /// the order the parties first answered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stances: Vec<Stance>,
+}
+
+/// One party's latest answer to a principle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stance {
+    /// The party.
+    pub party: Party,
+    /// Its answer.
+    pub stance: Response,
+    /// The answer's seq.
+    pub seq: u64,
 }
 
 impl PrincipleStatus {
@@ -76,13 +91,21 @@ impl PrincipleStatus {
 
 /// The status of principle `id`, tabled at `tabled` by `proposer`: the answers to its
 /// proposal and the events that address it, in world order, move its state.
+///
+/// Its parties are the proposer and those the proposal is addressed to (`to`; none
+/// named: the other parties of its track). Each party's latest answer is its stance (an
+/// answer naming principles counts only for those). While it is open: contested when
+/// any party's stance rejects or counters it; agreed when every addressee accepted (the
+/// proposer accepts by proposing); accepted when some accepted; acknowledged when some
+/// accepted in principle. A joint text addressing it agrees it too.
 pub(super) fn principle(
     id: &PrincipleRef,
     tabled: At,
     text: &str,
     proposer: &Party,
     acc: &PrincipleAcc,
-    answers: Option<&Vec<(At, Party, Response)>>,
+    answers: Option<&Vec<(At, Party, Response, Vec<u32>)>>,
+    track_parties: &[PartyName],
 ) -> PrincipleStatus {
     enum Step<'a> {
         Answer(&'a Party, Response),
@@ -93,7 +116,19 @@ pub(super) fn principle(
         .iter()
         .map(|(at, Touch::Addressed { joint, signed })| (*at, Step::Addressed { joint: *joint, signed: *signed }))
         .collect();
-    steps.extend(answers.into_iter().flatten().map(|(at, by, r)| (*at, Step::Answer(by, *r))));
+    steps.extend(
+        answers
+            .into_iter()
+            .flatten()
+            .filter(|(_, _, _, only)| only.is_empty() || only.contains(&id.number))
+            .map(|(at, by, r, _)| (*at, Step::Answer(by, *r))),
+    );
+    let mut addressees: Vec<&Party> = if acc.to.is_empty() {
+        track_parties.iter().map(|p| &p.code).collect()
+    } else {
+        acc.to.iter().collect()
+    };
+    addressees.retain(|p| *p != proposer);
     steps.sort_by_key(|(at, _)| at.key());
     let mut p = PrincipleStatus {
         id: id.clone(),
@@ -104,6 +139,7 @@ pub(super) fn principle(
         evidence: vec![tabled.seq],
         unsupported: false,
         one_sided: false,
+        stances: Vec::new(),
     };
     for (at, step) in steps {
         cite(&mut p.evidence, at.seq);
@@ -112,12 +148,25 @@ pub(super) fn principle(
                 if by == proposer {
                     continue;
                 }
+                match p.stances.iter_mut().find(|s| &s.party == by) {
+                    Some(s) => *s = Stance { party: by.clone(), stance: response, seq: at.seq },
+                    None => p.stances.push(Stance { party: by.clone(), stance: response, seq: at.seq }),
+                }
                 if p.state.is_open() {
-                    p.state = match response {
-                        Response::Accepted => PrincipleState::Accepted,
-                        Response::AcceptedInPrinciple => PrincipleState::Acknowledged,
-                        Response::Rejected | Response::CounterProposal => PrincipleState::Contested,
+                    let any = |r: &[Response]| p.stances.iter().any(|s| r.contains(&s.stance));
+                    let accepted = |party: &&Party| {
+                        p.stances.iter().any(|s| &s.party == *party && s.stance == Response::Accepted)
                     };
+                    let next = if any(&[Response::Rejected, Response::CounterProposal]) {
+                        PrincipleState::Contested
+                    } else if !addressees.is_empty() && addressees.iter().all(accepted) {
+                        PrincipleState::Agreed
+                    } else if any(&[Response::Accepted]) {
+                        PrincipleState::Accepted
+                    } else {
+                        PrincipleState::Acknowledged
+                    };
+                    p.state = next;
                     p.last = at.date;
                 }
             }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{At, CommitmentStatus, Fold, PrincipleStatus, TrackAcc};
+use super::{At, CommitmentStatus, ConditionStatus, Fold, PrincipleStatus, TrackAcc};
 use crate::date::PartialDate;
 use crate::event::payload::{InstrumentType, PartyName, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, TrackId};
@@ -103,6 +103,9 @@ pub struct TrackStatus {
     pub principles: Vec<PrincipleStatus>,
     /// Commitments on this track.
     pub commitments: Vec<CommitmentStatus>,
+    /// Conditions set on this track (on whatever track their subject and `on` are).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<ConditionStatus>,
     /// The next due day still ahead among its commitments not yet met, withdrawn or
     /// superseded.
     pub next_deadline: Option<NextDeadline>,
@@ -200,6 +203,7 @@ impl Fold {
             calls: acc.calls,
             principles: Vec::new(),
             commitments: Vec::new(),
+            conditions: Vec::new(),
             next_deadline: None,
             overdue: 0,
             unsourced: sorted(&acc.unsourced),
