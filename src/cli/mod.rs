@@ -80,6 +80,7 @@ enum Command {
     /// agreed, reaffirmed ×n, codified, contested), since when, and the events behind it.
     Principles(reports::ReportArgs),
     Commitments(reports::CommitmentsArgs),
+    Conditions(reports::ConditionsArgs),
     /// Events in world order, per track.
     ///
     /// By date, each at its own precision; ties broken by seq.
@@ -315,6 +316,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Status(args) => reports::status(&ctx, args),
         Command::Principles(args) => reports::principles(&ctx, args),
+        Command::Conditions(args) => reports::conditions(&ctx, args),
         Command::Commitments(args) => reports::commitments(&ctx, args),
         Command::Timeline(args) => reports::timeline(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),

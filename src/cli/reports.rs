@@ -1,7 +1,7 @@
-//! `entente status`, `principles`, `commitments` and `timeline`: four reports of one
-//! view. They share the read of the status and the check of `--track` (and three of
-//! them one `ReportArgs`) here rather than four near-identical files; each calls its
-//! own report.
+//! `entente status`, `principles`, `commitments`, `conditions` and `timeline`: five
+//! reports of one view. They share the read of the status and the check of `--track`
+//! (and three of them one `ReportArgs`) here rather than five near-identical files;
+//! each calls its own report.
 
 use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
@@ -48,6 +48,29 @@ pub struct CommitmentsArgs {
     format: FormatArg,
 }
 
+/// Every condition, with what waits on what and its state.
+///
+/// Every condition set with condition_set: its subject (a commitment or an instrument
+/// step) and what it waits on (a commitment, an instrument step or an event, perhaps
+/// on another track), who set it, its state — open, met (declared, or reached: the
+/// commitment fulfilled, the stage reached by the party named, the event happened),
+/// unmet or dropped; the latest condition_resolved in world order rules — since when,
+/// whether its subject is blocked by it (not yet reached, and the condition open or
+/// unmet), and the events behind it. Listed on the track of the event that set it.
+#[derive(Debug, clap::Args)]
+pub struct ConditionsArgs {
+    /// Only this track.
+    #[arg(long)]
+    track: Option<String>,
+    /// Only conditions still in their subject's way: open or unmet.
+    #[arg(long)]
+    open: bool,
+    #[command(flatten)]
+    view: ViewArgs,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
 fn parse_state(text: &str) -> Result<CommitmentState, String> {
     use crate::names::Named;
     crate::names::parse(text)
@@ -70,6 +93,12 @@ pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError
     let scope = Scope { track: a.track, state: a.state };
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(&report::commitments::render(&header, tracks, &scope, a.format.format), a.format.format)
+}
+
+pub fn conditions(ctx: &Ctx<'_>, a: ConditionsArgs) -> Result<(), CommandError> {
+    let scope = Scope { track: a.track, state: None };
+    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
+    super::print(&report::conditions::render(&header, tracks, &scope, a.open, a.format.format), a.format.format)
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {

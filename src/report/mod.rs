@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod commitments;
+pub mod conditions;
 pub mod diff;
 pub mod doc;
 pub mod explain;
@@ -84,6 +85,8 @@ crate::names::closed_set! {
         Commitments => "commitments",
         /// Events in world order.
         Timeline => "timeline",
+        /// Every condition with its state and what it blocks.
+        Conditions => "conditions",
         /// The reviewer's report over the whole log.
         Audit => "audit",
         /// The history of every event that was corrected, retracted or disputed.
@@ -115,6 +118,7 @@ pub fn render(
         Projection::Principles => principles::render(&head, tracks, scope, format),
         Projection::Commitments => commitments::render(&head, tracks, scope, format),
         Projection::Timeline => timeline::render(replay, tracks, scope, format),
+        Projection::Conditions => conditions::render(&head, tracks, scope, false, format),
         Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),
         Projection::History => history::render_all(&crate::projection::history::histories(replay), format),
     }

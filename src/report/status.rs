@@ -52,6 +52,15 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
         ]);
         doc.table(&["principle", "state", "since", "text"], &principle_rows(&t.principles));
         doc.table(&["commitment", "state", "due", "made", "text"], &commitment_rows(&t.commitments));
+        let blocked: Vec<Vec<String>> = t
+            .conditions
+            .iter()
+            .filter(|c| c.blocking)
+            .map(|c| vec![c.subject.to_string(), c.id.to_string(), c.state.name().to_owned(), c.on.to_string()])
+            .collect();
+        if !blocked.is_empty() {
+            doc.table(&["blocked", "by condition", "state", "waiting on"], &blocked);
+        }
     }
     let weak = tracks
         .iter()
