@@ -38,13 +38,19 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
         doc.heading(&format!("{} [{}]", t.title, t.id));
         for p in &t.principles {
             let evidence: Vec<String> = p.evidence.iter().map(|s| format!("seq {s}")).collect();
-            doc.fields(&[
+            let mut fields = vec![
                 ("principle", p.id.to_string()),
                 ("text", p.text.clone()),
                 ("state", format!("{} since {}{}", p.standing(), p.last, marks(p.unsupported, p.one_sided))),
                 ("open", if p.state.is_open() { "yes" } else { "no: addressed" }.to_owned()),
-                ("evidence", evidence.join(", ")),
-            ]);
+            ];
+            if !p.stances.is_empty() {
+                let stances: Vec<String> =
+                    p.stances.iter().map(|s| format!("{} {} (seq {})", s.party, s.stance.words(), s.seq)).collect();
+                fields.push(("stances", stances.join("; ")));
+            }
+            fields.push(("evidence", evidence.join(", ")));
+            doc.fields(&fields);
         }
     }
     if tracks.iter().all(|t| t.principles.is_empty()) {

@@ -92,12 +92,13 @@ impl Fold {
             let subject_reached = reached(&c.subject);
             let (state, since, automatic) = match (resolutions.last(), on_reached) {
                 (Some((at, outcome)), _) => (state_of(*outcome), *at, false),
-                (None, Some(at)) => (ConditionState::Met, at, true),
+                // Met from when both were there: what it waits on, and the condition.
+                (None, Some(at)) => (ConditionState::Met, if at.key() > set.key() { at } else { *set }, true),
                 (None, None) => (ConditionState::Open, *set, false),
             };
             let mut evidence: Vec<At> = std::iter::once(*set).chain(resolutions.iter().map(|(at, _)| *at)).collect();
-            if automatic {
-                evidence.push(since);
+            if let Some(at) = on_reached.filter(|_| automatic) {
+                evidence.push(at);
             }
             evidence.sort_by_key(At::key);
             let blocking =
@@ -217,6 +218,9 @@ mod tests {
         let after = condition(&given, "2022-07-02");
         assert_eq!((after.state, after.automatic, after.blocking), (ConditionState::Met, true, false));
         assert_eq!((after.since.seq, after.evidence.clone()), (5, vec![4, 5]));
+        let early = ev("commitment_fulfilled", "2022-04-30", r#"{"commitment":"c","summary":"Done"}"#, "");
+        let k = condition(&[made(""), other(), early, set(ON_C, SUBJECT_D)], "2022-06-01");
+        assert_eq!((k.state, k.since.seq), (ConditionState::Met, 5), "met from when it was set");
     }
 
     #[test]

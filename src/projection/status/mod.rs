@@ -227,8 +227,9 @@ impl Fold {
                 }
                 Payload::StatementMade(_) => Some(Stage::PreNegotiation),
                 Payload::ProposalTabled(_) | Payload::CommitmentMade(_) => Some(Stage::Negotiation),
+                // Accepting some principles only is not accepting the proposal.
                 Payload::ProposalAnswered(a) => Some(match a.response {
-                    Response::Accepted => Stage::FrameworkAgreed,
+                    Response::Accepted if a.principles.is_empty() => Stage::FrameworkAgreed,
                     _ => Stage::Negotiation,
                 }),
                 Payload::InstrumentStageReached(i) => {
