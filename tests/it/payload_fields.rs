@@ -158,6 +158,12 @@ const FLAG_OF: &[(&str, &str)] = &[
     ("payload.actor.party", "--actor-party"),
     ("payload.actor.office", "--actor-office"),
     ("payload.principles[].text", "--principle"),
+    // `proposal_answered`'s numbers; `proposal_tabled`'s are numbered by order (no flag).
+    ("payload.principles", "--principle"),
+    ("payload.principles[].number", "--number"),
+    // A reference is one flag: `--subject commitment:ID`, `--on instrument:ID:STAGE`.
+    ("payload.subject", "--subject"),
+    ("payload.on", "--on"),
     ("payload.deadline.of.commitment", "--of-commitment"),
     ("payload.deadline.of.on", "--of-start"),
     ("payload.deadline.of.instrument", "--of-instrument"),
