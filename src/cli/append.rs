@@ -11,8 +11,8 @@ use super::{CommandError, Ctx, stdout};
 use crate::date::{Anchor, AnchorPoint, Deadline, Milestone, PartialDate, Span};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
-    Account, Codes, CommissionId, CommitmentId, Confidence, ConditionId, EventId, Facts, InstrumentId, Kind, Line, Links, Party,
-    PrincipleRef, ProposalId, Source, TrackId,
+    Account, Codes, CommissionId, CommitmentId, ConditionId, Confidence, EventId, Facts, InstrumentId, Kind, Line,
+    Links, Party, PrincipleRef, ProposalId, Source, TrackId,
 };
 use crate::log::Outcome;
 

@@ -17,7 +17,9 @@ use sha2::{Digest, Sha256};
 
 use crate::date::PartialDate;
 pub use chain::{ChainBreak, ChainCursor};
-pub use ids::{CommissionId, CommitmentId, ConditionId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId};
+pub use ids::{
+    CommissionId, CommitmentId, ConditionId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId,
+};
 pub use payload::{Kind, Payload};
 pub use validate::{Hint, Known, Name, Turn, validate};
 pub use wire::{

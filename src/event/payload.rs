@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Deadline;
-use crate::event::ids::{CommissionId, CommitmentId, ConditionId, EventId, InstrumentId, Party, PrincipleRef, ProposalId};
+use crate::event::ids::{
+    CommissionId, CommitmentId, ConditionId, EventId, InstrumentId, Party, PrincipleRef, ProposalId,
+};
 
 macro_rules! kinds {
     ($($variant:ident => $name:literal, $payload:ident;)*) => {

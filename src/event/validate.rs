@@ -11,7 +11,10 @@
 use std::collections::HashSet;
 
 use super::payload::{Kind, Payload, Ref, Reporter, Response, Stage, Target};
-use super::{CommissionId, CommitmentId, ConditionId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId, TrackId};
+use super::{
+    CommissionId, CommitmentId, ConditionId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId,
+    TrackId,
+};
 use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
 
 /// Something an event can declare or refer to.

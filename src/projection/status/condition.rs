@@ -101,8 +101,7 @@ impl Fold {
                 evidence.push(at);
             }
             evidence.sort_by_key(At::key);
-            let blocking =
-                subject_reached.is_none() && matches!(state, ConditionState::Open | ConditionState::Unmet);
+            let blocking = subject_reached.is_none() && matches!(state, ConditionState::Open | ConditionState::Unmet);
             t.conditions.push(ConditionStatus {
                 id: id.clone(),
                 track: track.clone(),
@@ -173,7 +172,9 @@ mod tests {
         ev(
             "condition_set",
             "2022-05-01",
-            &format!(r#"{{"condition":"k","subject":{subject},"on":{on},"by":"x","text":"Only once the other is done"}}"#),
+            &format!(
+                r#"{{"condition":"k","subject":{subject},"on":{on},"by":"x","text":"Only once the other is done"}}"#
+            ),
             "",
         )
     }
@@ -271,13 +272,8 @@ mod tests {
         let open_z = r#"{"kind":"track_opened","version":1,"tracks":["z-w"],"occurred":"2022-01","unsourced":true,"payload":{"title":"Z–W","parties":[{"code":"z","name":"Z"},{"code":"w","name":"W"}]}}"#;
         let far = r#"{"kind":"commitment_made","version":1,"tracks":["z-w"],"occurred":"2022-02","unsourced":true,"payload":{"commitment":"e","parties":["z"],"text":"Far"}}"#;
         let done = r#"{"kind":"commitment_fulfilled","version":1,"tracks":["z-w"],"occurred":"2022-06-01","unsourced":true,"payload":{"commitment":"e","summary":"Done"}}"#;
-        let given = [
-            open_z.to_owned(),
-            far.to_owned(),
-            other(),
-            set(r#"{"commitment":"e"}"#, SUBJECT_D),
-            done.to_owned(),
-        ];
+        let given =
+            [open_z.to_owned(), far.to_owned(), other(), set(r#"{"commitment":"e"}"#, SUBJECT_D), done.to_owned()];
         let k = condition(&given, "2022-07-01");
         assert_eq!((k.state, k.automatic, k.track.as_str()), (ConditionState::Met, true, "x-y"));
     }

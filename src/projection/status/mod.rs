@@ -659,12 +659,7 @@ pub(super) mod tests {
     }
 
     fn answered_on(date: &str, by: &str, response: &str, only: &str) -> String {
-        ev(
-            "proposal_answered",
-            date,
-            &format!(r#"{{"proposal":"p","by":"{by}","response":"{response}"{only}}}"#),
-            "",
-        )
+        ev("proposal_answered", date, &format!(r#"{{"proposal":"p","by":"{by}","response":"{response}"{only}}}"#), "")
     }
 
     fn stances(p: &PrincipleStatus) -> Vec<(String, Response)> {
@@ -723,7 +718,10 @@ pub(super) mod tests {
         );
         let y = answered_on("2022-03-20", "y", "accepted", "");
         let z = answered_on("2022-03-21", "z", "accepted", "");
-        assert_eq!(track3(&[untargeted.clone(), y.clone()], "2022-04-01").principles[0].state, PrincipleState::Accepted);
+        assert_eq!(
+            track3(&[untargeted.clone(), y.clone()], "2022-04-01").principles[0].state,
+            PrincipleState::Accepted
+        );
         assert_eq!(track3(&[untargeted, y, z], "2022-04-01").principles[0].state, PrincipleState::Agreed);
     }
 

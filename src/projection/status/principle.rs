@@ -123,11 +123,8 @@ pub(super) fn principle(
             .filter(|(_, _, _, only)| only.is_empty() || only.contains(&id.number))
             .map(|(at, by, r, _)| (*at, Step::Answer(by, *r))),
     );
-    let mut addressees: Vec<&Party> = if acc.to.is_empty() {
-        track_parties.iter().map(|p| &p.code).collect()
-    } else {
-        acc.to.iter().collect()
-    };
+    let mut addressees: Vec<&Party> =
+        if acc.to.is_empty() { track_parties.iter().map(|p| &p.code).collect() } else { acc.to.iter().collect() };
     addressees.retain(|p| *p != proposer);
     steps.sort_by_key(|(at, _)| at.key());
     let mut p = PrincipleStatus {
@@ -154,9 +151,8 @@ pub(super) fn principle(
                 }
                 if p.state.is_open() {
                     let any = |r: &[Response]| p.stances.iter().any(|s| r.contains(&s.stance));
-                    let accepted = |party: &&Party| {
-                        p.stances.iter().any(|s| &s.party == *party && s.stance == Response::Accepted)
-                    };
+                    let accepted =
+                        |party: &&Party| p.stances.iter().any(|s| &s.party == *party && s.stance == Response::Accepted);
                     let next = if any(&[Response::Rejected, Response::CounterProposal]) {
                         PrincipleState::Contested
                     } else if !addressees.is_empty() && addressees.iter().all(accepted) {
