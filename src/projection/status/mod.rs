@@ -89,6 +89,10 @@ pub fn status<'a>(
 /// used. Bump it with any change to what the fold accumulates or derives.
 pub const FOLD_VERSION: u32 = 4;
 
+/// An answer to a proposal: its date, party, response and the numbers of the principles
+/// it answers (none: all).
+type Answer = (At, Party, Response, Vec<u32>);
+
 /// A sort key for world order: the date interval, then seq.
 type Key = (NaiveDate, NaiveDate, u64);
 
@@ -105,7 +109,7 @@ pub struct Fold {
     principles: BTreeMap<PrincipleRef, PrincipleAcc>,
     /// Every answer to each proposal: its date, party, response and the numbers of the
     /// principles it answers (none: all).
-    answers: BTreeMap<crate::event::ProposalId, Vec<(At, Party, Response, Vec<u32>)>>,
+    answers: BTreeMap<crate::event::ProposalId, Vec<Answer>>,
     commitments: BTreeMap<CommitmentId, CommitmentAcc>,
     instrument_types: BTreeMap<crate::event::InstrumentId, InstrumentType>,
     /// The earliest event reaching each stage of each instrument (what relative

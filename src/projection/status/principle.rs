@@ -104,7 +104,7 @@ pub(super) fn principle(
     text: &str,
     proposer: &Party,
     acc: &PrincipleAcc,
-    answers: Option<&Vec<(At, Party, Response, Vec<u32>)>>,
+    answers: Option<&Vec<super::Answer>>,
     track_parties: &[PartyName],
 ) -> PrincipleStatus {
     enum Step<'a> {
