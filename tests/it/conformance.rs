@@ -1264,6 +1264,101 @@ fn a_reader_sees_one_state_while_a_writer_appends<H: Shared>(h: &H) {
     assert_eq!(head(&reader).seq, 2, "the next read sees the append");
 }
 
+// ---------------------------------------------------------------- part 9 refusals
+
+/// A condition `k` that commitment `b` waits on `on` (a reference, as JSON).
+fn condition(k: &str, on: &str) -> String {
+    on_track(
+        "condition_set",
+        "2020-07-01",
+        &format!(r#"{{"condition":"{k}","subject":{{"commitment":"b"}},"on":{on},"text":"only after"}}"#),
+        "",
+    )
+}
+
+fn resolution(k: &str) -> String {
+    on_track("condition_resolved", "2020-08-01", &format!(r#"{{"condition":"{k}","outcome":"met"}}"#), "")
+}
+
+fn conditions_refer_to_what_exists_and_are_declared_once<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    // Seqs 2 and 3 make `a` and `b`.
+    append(&mut log, &[made("a"), made("b")].join("\n"), NOW).expect("made");
+    refuses(&mut log, &resolution("k"), "payload.condition: unknown condition `k`; set it first with condition_set");
+    refuses(
+        &mut log,
+        &condition("k", r#"{"commitment":"nowhere"}"#),
+        "payload.on.commitment: unknown commitment `nowhere`",
+    );
+    refuses(
+        &mut log,
+        &condition("k", r#"{"instrument":"nowhere"}"#),
+        "payload.on.instrument: unknown instrument `nowhere`",
+    );
+    let stray = "7a1e0000-0000-4000-8000-0000000000ff";
+    refuses(
+        &mut log,
+        &condition("k", &format!(r#"{{"event":"{stray}"}}"#)),
+        &format!("payload.on.event: unknown event `{stray}`"),
+    );
+    refuses(
+        &mut log,
+        &condition("k", r#"{"commitment":"a","event":"7a1e0000-0000-4000-8000-0000000000ff"}"#),
+        "payload.on: name exactly one of `commitment`, `instrument` or `event`",
+    );
+    refuses(
+        &mut log,
+        &condition("k", r#"{"commitment":"a","stage":"signed"}"#),
+        "payload.on: `stage` and `party` go only with `instrument`",
+    );
+    refuses(
+        &mut log,
+        &condition("k", r#"{"commitment":"b"}"#),
+        "payload.on: a condition cannot make something conditional on itself",
+    );
+    refuses(&mut log, &condition("k", r#"{"commitment":"a","extra":1}"#), "unknown field `extra`");
+    // Seq 4 sets it; a second with its id is refused; resolutions land, the latest rules.
+    append(&mut log, &condition("k", r#"{"commitment":"a"}"#), NOW).expect("set");
+    refuses(&mut log, &condition("k", r#"{"commitment":"a"}"#), "condition `k` already exists; choose another id");
+    append(&mut log, &resolution("k"), NOW).expect("resolved");
+    append(&mut log, &resolution("k"), NOW).expect("resolved again: the latest rules");
+    // Retracted (seq 7): nothing may resolve it, and its id is never reused.
+    let retract =
+        on_track("event_retracted", "2020-09", &format!(r#"{{"target":"{}","reason":"r"}}"#, id_at(&log, 4)), "");
+    append(&mut log, &retract, NOW).expect("retracted");
+    refuses(&mut log, &resolution("k"), "condition `k` was declared by an event that was retracted (seq 7)");
+    refuses(
+        &mut log,
+        &condition("k", r#"{"commitment":"a"}"#),
+        "condition `k` was declared before, by an event retracted at seq 7",
+    );
+    verified(&log, true);
+    log.rebuild_derived().expect("rebuild");
+    verified(&log, true);
+}
+
+fn answers_name_principles_of_the_proposal_once<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let tabled = on_track(
+        "proposal_tabled",
+        "2020-06-01",
+        r#"{"proposal":"p","by":"x","to":["y"],"title":"P","principles":[{"number":1,"text":"One"},{"number":2,"text":"Two"}]}"#,
+        "",
+    );
+    append(&mut log, &tabled, NOW).expect("tabled");
+    let answer = |only: &str| {
+        on_track(
+            "proposal_answered",
+            "2020-07-01",
+            &format!(r#"{{"proposal":"p","by":"y","response":"accepted","principles":{only}}}"#),
+            "",
+        )
+    };
+    refuses(&mut log, &answer("[3]"), "payload.principles[0]: unknown principle `p#3`");
+    refuses(&mut log, &answer("[1,1]"), "payload.principles[1]: principle 1 is listed twice");
+    append(&mut log, &answer("[2]"), NOW).expect("answers principle 2");
+}
+
 // ---------------------------------------------------------------- the suite, per backend
 
 /// One `#[test]` of every check in `$check`, for the backend `$harness` supplies.
@@ -1313,6 +1408,8 @@ macro_rules! suite {
             rebuild_derived_keeps_verify_passing_and_drops_snapshots,
             a_snapshot_is_bound_to_the_chain_where_it_was_saved,
             the_status_snapshot_serves_what_the_events_fold_to,
+            conditions_refer_to_what_exists_and_are_declared_once,
+            answers_name_principles_of_the_proposal_once,
         );
     };
 }
