@@ -243,7 +243,7 @@ impl From<AppError> for CommandError {
             AppError::Unverified { what } => CommandError::Unverified { what },
             AppError::Reference(e) => reference_error(e),
             AppError::NoSubject => {
-                CommandError::Usage("no such track, principle or commitment in this view".to_owned())
+                CommandError::Usage("no such track, principle, commitment or condition in this view".to_owned())
             }
         }
     }

@@ -1,6 +1,7 @@
-//! The explain report: how a track, principle or commitment came to its state — the
-//! state in words (a commitment's with its three axes and score) and the chain of
-//! events behind it, each with seq, date, how it relates to a commitment, whose account
+//! The explain report: how a track, principle, commitment or condition came to its
+//! state — the state in words (a commitment's with its three axes and score and the
+//! conditions it waits on; a condition's with what it blocks) and the chain of events
+//! behind it, each with seq, date, how it relates to a commitment, whose account
 //! it is and how far confirmed, caveats and sources.
 //!
 //! Presentation only: the subject and its evidence are `projection::explain`'s.
@@ -14,7 +15,7 @@ use crate::date::PartialDate;
 use crate::event::{Confidence, Party, Source};
 use crate::projection::Header;
 use crate::projection::explain::{Evidence, Subject};
-use crate::projection::status::{Activity, Progress, Relation, Schedule};
+use crate::projection::status::{Activity, ConditionStatus, Progress, Relation, Schedule, Waiting};
 
 #[derive(Serialize)]
 struct Explained<'a> {
@@ -25,6 +26,9 @@ struct Explained<'a> {
     state: String,
     /// A commitment's three axes and score; `null` for a track or principle.
     axes: Option<Axes>,
+    /// The conditions a commitment waits on (left out when none).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    conditions: &'a [Waiting],
     evidence: Vec<EvidenceEvent<'a>>,
 }
 
@@ -80,6 +84,7 @@ fn kind(subject: &Subject<'_>) -> &'static str {
         Subject::Track(_) => "track",
         Subject::Principle(_) => "principle",
         Subject::Commitment(_) => "commitment",
+        Subject::Condition(_) => "condition",
     }
 }
 
@@ -89,7 +94,25 @@ fn state(subject: &Subject<'_>) -> String {
         Subject::Track(t) => format!("{} since {}", t.stage.name(), at(&t.stage_since)),
         Subject::Principle(p) => format!("{} since {}", p.state.name(), p.last),
         Subject::Commitment(c) => super::commitments::axes(c),
+        Subject::Condition(c) => condition_state(c),
     }
+}
+
+/// A condition's state in words: `met (reached) since 2023-05-02 (seq 8) · blocks
+/// commitment:ferry`, with what waits on what.
+fn condition_state(c: &ConditionStatus) -> String {
+    let how = if c.automatic { " (reached)" } else { "" };
+    let blocks = if c.blocking { "blocks" } else { "does not block" };
+    format!("{}{how} since {} · {blocks} {} · waits on {}", c.state.name(), at(&c.since), c.subject, c.on)
+}
+
+/// The conditions a commitment waits on, in words: `k open, blocking; m met`.
+fn waiting_words(conditions: &[Waiting]) -> String {
+    let each: Vec<String> = conditions
+        .iter()
+        .map(|w| format!("{} {}{}", w.condition, w.state.name(), if w.blocking { ", blocking" } else { "" }))
+        .collect();
+    each.join("; ")
 }
 
 /// Explains how `subject` (what `reference` names) came to its state, from the events
@@ -124,7 +147,11 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
         Subject::Commitment(c) => {
             Some(Axes { progress: c.progress, schedule: c.schedule, activity: c.activity, pam: c.pam, due: c.due })
         }
-        Subject::Track(_) | Subject::Principle(_) => None,
+        Subject::Track(_) | Subject::Principle(_) | Subject::Condition(_) => None,
+    };
+    let conditions: &[Waiting] = match subject {
+        Subject::Commitment(c) => &c.conditions,
+        _ => &[],
     };
     match Output::of(format) {
         Output::Json => json(&Explained {
@@ -133,6 +160,7 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
             subject: kind(subject),
             state: state(subject),
             axes,
+            conditions,
             evidence,
         }),
         Output::Doc(doc) => document(doc, head, reference, subject, &evidence),
@@ -150,6 +178,9 @@ fn document(
     let mut rows = vec![("state", state(subject))];
     if let Subject::Commitment(c) = subject {
         rows.extend(c.due.map(|d| ("due", d.to_string())));
+        if !c.conditions.is_empty() {
+            rows.push(("conditions", waiting_words(&c.conditions)));
+        }
     }
     doc.fields(&rows);
     doc.heading("Evidence, in world order");

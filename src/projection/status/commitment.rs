@@ -335,6 +335,9 @@ pub struct CommitmentStatus {
     pub unsupported: bool,
     /// True when its progress rests only on one side's account (or an unverified one).
     pub one_sided: bool,
+    /// The conditions it waits on (it is their subject), on whatever track they were set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<super::Waiting>,
 }
 
 impl CommitmentStatus {
@@ -654,6 +657,7 @@ pub(super) fn commitment(
         decisive,
         unsupported: false,
         one_sided: false,
+        conditions: Vec::new(),
     }
 }
 

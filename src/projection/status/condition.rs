@@ -64,6 +64,17 @@ pub struct ConditionStatus {
     pub unsupported: bool,
 }
 
+/// A condition a commitment waits on, as its status lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Waiting {
+    /// The condition.
+    pub condition: ConditionId,
+    /// Its state.
+    pub state: ConditionState,
+    /// True when it blocks the commitment.
+    pub blocking: bool,
+}
+
 impl Fold {
     /// The status of every condition set in the view, each on its track, judged at the
     /// view's date; `tracks` already hold their commitments.
@@ -83,6 +94,7 @@ impl Fold {
             }?;
             (at.date.last_day() <= view.as_of).then_some(at)
         };
+        let mut waiting: Vec<(CommitmentId, Waiting)> = Vec::new();
         for (id, acc) in &self.conditions {
             let Some((track, set, c)) = &acc.set else { continue };
             let Some(t) = tracks.get_mut(track) else { continue };
@@ -102,6 +114,9 @@ impl Fold {
             }
             evidence.sort_by_key(At::key);
             let blocking = subject_reached.is_none() && matches!(state, ConditionState::Open | ConditionState::Unmet);
+            if let Some(c) = &c.subject.commitment {
+                waiting.push((c.clone(), Waiting { condition: id.clone(), state, blocking }));
+            }
             t.conditions.push(ConditionStatus {
                 id: id.clone(),
                 track: track.clone(),
@@ -119,6 +134,9 @@ impl Fold {
                 evidence: evidence.iter().map(|at| at.seq).collect(),
                 unsupported: evidence.iter().all(|at| self.weak.contains(&at.seq)),
             });
+        }
+        for c in tracks.values_mut().flat_map(|t| &mut t.commitments) {
+            c.conditions.extend(waiting.iter().filter(|(id, _)| *id == c.id).map(|(_, w)| w.clone()));
         }
     }
 

@@ -28,7 +28,7 @@ pub use commitment::{
     Replacement, Schedule, Suspension, UnmetReport, headline,
 };
 use condition::ConditionAcc;
-pub use condition::{ConditionState, ConditionStatus};
+pub use condition::{ConditionState, ConditionStatus, Waiting};
 use principle::principle;
 pub use principle::{PrincipleState, PrincipleStatus, Stance};
 pub use track::{Envoy, NextDeadline, Stage, StageMove, TrackStatus};
