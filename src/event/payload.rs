@@ -937,3 +937,47 @@ impl Payload {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(text: &str) -> Result<EventId, String> {
+        match text {
+            "6" => Ok(EventId(uuid::Uuid::from_u128(6))),
+            other => Err(format!("no event `{other}`")),
+        }
+    }
+
+    #[test]
+    fn a_reference_is_written_on_the_command_line_as_what_colon_id() {
+        let r = Ref::parse_with("commitment:c", event).expect("commitment");
+        assert_eq!(r.target(), Ok(Target::Commitment(&"c".parse().expect("id"))));
+        let r = Ref::parse_with("instrument:t:ratification_step:mk", event).expect("a party's step");
+        assert_eq!((r.stage, r.party.as_ref().map(Party::as_str)), (Some(Stage::RatificationStep), Some("mk")));
+        assert_eq!(r.to_string(), "instrument:t:ratification_step:mk");
+        let r = Ref::parse_with("instrument:t", event).expect("an instrument");
+        assert_eq!(serde_json::to_string(&r).expect("json"), r#"{"instrument":"t"}"#);
+        let r = Ref::parse_with("event:6", event).expect("an event by seq");
+        assert_eq!(r.event, Some(EventId(uuid::Uuid::from_u128(6))));
+        for bad in ["c", "treaty:t", "instrument:t:nowhere", "commitment:C", "event:7", "instrument:t:signed:MK"] {
+            assert!(Ref::parse_with(bad, event).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_reference_names_exactly_one_thing() {
+        let parse = |json: &str| {
+            serde_json::from_str::<Ref>(json)
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.target().map(|_| ()).map_err(|e| e))
+        };
+        assert!(parse(r#"{"commitment":"c"}"#).is_ok());
+        assert!(parse(r#"{"instrument":"t","stage":"signed","party":"x"}"#).is_ok());
+        assert!(parse(r#"{}"#).is_err());
+        assert!(parse(r#"{"commitment":"c","instrument":"t"}"#).is_err());
+        assert!(parse(r#"{"commitment":"c","stage":"signed"}"#).is_err());
+        assert!(parse(r#"{"instrument":"t","party":"x"}"#).is_err());
+        assert!(parse(r#"{"commitment":"c","other":1}"#).is_err());
+    }
+}
