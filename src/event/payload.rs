@@ -968,9 +968,7 @@ mod tests {
     #[test]
     fn a_reference_names_exactly_one_thing() {
         let parse = |json: &str| {
-            serde_json::from_str::<Ref>(json)
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.target().map(|_| ()).map_err(|e| e))
+            serde_json::from_str::<Ref>(json).map_err(|e| e.to_string()).and_then(|r| r.target().map(|_| ()))
         };
         assert!(parse(r#"{"commitment":"c"}"#).is_ok());
         assert!(parse(r#"{"instrument":"t","stage":"signed","party":"x"}"#).is_ok());
