@@ -844,8 +844,8 @@ impl Checker<'_> {
                     self.must_exist(
                         &field,
                         name,
-                        "name the numbers of principles of the proposal answered, or leave `principles` out to \
-                         answer the whole proposal",
+                        "name numbers of principles of the proposal answered, or none to answer the whole \
+                         proposal",
                         None,
                     );
                 }
