@@ -1,7 +1,7 @@
 //! The diff projection: what changed from one status to another — a track's stage,
-//! each principle's state, and each commitment's headline state and every one of its
-//! axes (progress, schedule, activity), its PAM score and its due day — track by track,
-//! in a stable order.
+//! each principle's state, each commitment's headline state and every one of its axes
+//! (progress, schedule, activity), its PAM score and its due day, and each condition's
+//! state — track by track, in a stable order.
 //!
 //! It compares two finished statuses; it neither folds the log (the caller folds each
 //! side, from the snapshot when it can) nor lays the changes out (`report::diff`).
@@ -45,7 +45,7 @@ impl Aspect {
 pub struct Change {
     /// The track.
     pub track: String,
-    /// What changed: `stage`, or a principle or commitment id.
+    /// What changed: `stage`, or a principle, commitment or condition id.
     pub subject: String,
     /// Which axis of a commitment changed; `None` for the subject's state itself (a
     /// track's stage, a principle's state, a commitment's headline state).
@@ -57,7 +57,7 @@ pub struct Change {
 }
 
 /// What changed from `before` to `after`, track by track (by id), the stage first, then
-/// principles and commitments (each by id). A commitment's headline comes first, then
+/// principles, commitments and conditions (each by id). A commitment's headline comes first, then
 /// each axis that changed; axes are compared only for a commitment both sides have
 /// (one that appears or goes is told by its headline alone).
 pub fn diff(before: &[TrackStatus], after: &[TrackStatus]) -> Vec<Change> {
@@ -94,6 +94,15 @@ pub fn diff(before: &[TrackStatus], after: &[TrackStatus]) -> Vec<Change> {
                     push(k, Some(*aspect), Some(aspect.of(from)), Some(aspect.of(to)));
                 }
             }
+        }
+        let conditions = |t: Option<&TrackStatus>| -> Vec<(String, String)> {
+            t.map(|t| t.conditions.iter().map(|c| (c.id.to_string(), c.state.name().to_owned())).collect())
+                .unwrap_or_default()
+        };
+        let (old, new) = (conditions(a), conditions(b));
+        for k in keys(old.iter().chain(&new).map(|(k, _)| k.as_str())) {
+            let get = |v: &[(String, String)]| v.iter().find(|(x, _)| x == k).map(|(_, s)| s.clone());
+            push(k, None, get(&old), get(&new));
         }
     }
     changes
