@@ -95,6 +95,11 @@ slug_id!(
     /// An instrument: a text that is agreed, initialled, signed, ratified, in force.
     InstrumentId
 );
+slug_id!(
+    /// An occasion: a summit, a visit or a conference whose events belong together
+    /// (`alaska-summit-2025`).
+    OccasionId
+);
 
 /// One numbered principle of a proposal, written `proposal#n` (`az-five-principles#4`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::date::PartialDate;
 use crate::event::correct::{Change, apply_changes};
-use crate::event::payload::{EventCorrected, EventCorroborated, Payload};
+use crate::event::payload::{EventCorrected, EventCorroborated, Payload, ThirdPartyRole};
 use crate::event::{
     ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, Known, Name, Party,
     Record, TrackId, Turn, validate,
@@ -438,6 +438,8 @@ struct PartyWithdrawal {
 struct Opened {
     occurred: PartialDate,
     parties: Vec<Party>,
+    /// Its third parties that stand, each with its role.
+    third: Vec<(Party, ThirdPartyRole)>,
 }
 
 /// Names this batch has seen exist, and what validation asks of the events behind
@@ -514,9 +516,22 @@ impl Known for KnownCache {
         let mut parties = Vec::new();
         for track in tracks {
             // A track not known: validation says so; its parties cannot be told.
-            parties.extend(self.tracks.get(track)?.parties.iter().cloned());
+            let opened = self.tracks.get(track)?;
+            parties.extend(opened.parties.iter().cloned());
+            parties.extend(opened.third.iter().map(|(code, _)| code.clone()));
         }
         Some(parties)
+    }
+
+    fn third_parties(&self, tracks: &[TrackId]) -> Option<Vec<(Party, ThirdPartyRole)>> {
+        if self.exported {
+            return None;
+        }
+        let mut third = Vec::new();
+        for track in tracks {
+            third.extend(self.tracks.get(track)?.third.iter().cloned());
+        }
+        Some(third)
     }
 
     fn made(&self, commitment: &CommitmentId) -> Option<PartialDate> {
@@ -570,6 +585,11 @@ impl KnownCache {
             {
                 let occurred = record.event.facts.occurred;
                 withdrawals.push(PartyWithdrawal { seq: record.seq, occurred, party: by.clone() });
+            }
+            if let Name::ThirdParty(t, code, role) = &name
+                && let Some(opened) = self.tracks.get_mut(t)
+            {
+                opened.third.push((code.clone(), *role));
             }
             if let Name::Suspension(c, _) | Name::Resumption(c, _) = &name
                 && let Some(turns) = self.turns.get_mut(c)
@@ -662,7 +682,8 @@ impl KnownCache {
             }
             (Name::Track(t), Payload::TrackOpened(p)) => {
                 let parties = p.parties.into_iter().map(|p| p.code).collect();
-                self.tracks.insert(t.clone(), Opened { occurred, parties });
+                let third = third_parties_of(txn, t)?;
+                self.tracks.insert(t.clone(), Opened { occurred, parties, third });
             }
             _ => {}
         }
@@ -702,7 +723,7 @@ impl KnownCache {
             Name::Superseded(c) => {
                 self.supersessions.remove(c);
             }
-            Name::Track(t) => {
+            Name::Track(t) | Name::ThirdParty(t, ..) => {
                 self.tracks.remove(t);
             }
             Name::Suspension(c, _) | Name::Resumption(c, _) => {
@@ -748,6 +769,27 @@ fn turns_of(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<Turn>, 
         }
     }
     Ok(turns)
+}
+
+/// The third parties of `track` that stand, each with its role: read like
+/// [`turns_of`] reads suspensions. What each declaring event declares is what its body
+/// says; a correction does not move a registration (it is an id, like a commitment's).
+fn third_parties_of(txn: &impl ReadTxn, track: &TrackId) -> Result<Vec<(Party, ThirdPartyRole)>, LogError> {
+    let mut third = Vec::new();
+    for (key, row) in txn.declarer_rows(Name::THIRD_PARTY, &Name::third_parties_of(track))? {
+        let Some(event) = stored_event(&row.body) else { continue };
+        let Some(name) = event.declarations().into_iter().find(|n| n.namespace() == Name::THIRD_PARTY && n.key() == key)
+        else {
+            continue;
+        };
+        if declared_by(txn, &Name::Retracted(event.id))?.is_some() {
+            continue;
+        }
+        if let Name::ThirdParty(_, code, role) = name {
+            third.push((code, role));
+        }
+    }
+    Ok(third)
 }
 
 /// The withdrawals from `commitment` by one party each that stand, each dated and
