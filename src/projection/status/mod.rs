@@ -18,7 +18,8 @@ use serde::Serialize;
 
 use super::View;
 use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
-use crate::event::payload::Finding;
+use crate::event::payload::{Finding, RulingEffect, RulingIssued};
+use crate::event::Kind;
 use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
 use commitment::{Act, Anchors, by_one, commitment, fulfilment, reporter_name, start};
@@ -28,7 +29,7 @@ pub use commitment::{
 };
 use principle::principle;
 pub use principle::{PrincipleState, PrincipleStatus};
-pub use track::{Envoy, NextDeadline, Stage, StageMove, TrackStatus};
+pub use track::{Envoy, NextDeadline, RulingEntry, Stage, StageMove, ThirdPartyEntry, TrackStatus};
 
 /// A date and the event behind it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -66,6 +67,20 @@ impl Anchors for Fold {
         };
         Some(at)
     }
+}
+
+/// What a ruling does to an instrument, fed to the instrument path as if the
+/// instrument had reached a stage: a suspension suspends it, an annulment annuls it;
+/// the other effects are evidence only (`None`). One place, so the instrument fold can
+/// take it over whole.
+fn ruling_on_instrument(r: &RulingIssued) -> Option<(&crate::event::InstrumentId, InstrumentStage)> {
+    let instrument = r.on.instrument.as_ref()?;
+    let stage = match r.effect {
+        RulingEffect::Suspends => InstrumentStage::Suspended,
+        RulingEffect::Annuls => InstrumentStage::Annulled,
+        RulingEffect::Upholds | RulingEffect::RequiresChanges => return None,
+    };
+    Some((instrument, stage))
 }
 
 /// Derives the status of every track from `records` (as they stand) as seen by
@@ -125,6 +140,10 @@ struct TrackAcc {
     last: Option<At>,
     unsourced: Vec<At>,
     disputed: Vec<At>,
+    #[serde(default)]
+    third_parties: Vec<ThirdPartyEntry>,
+    #[serde(default)]
+    rulings: Vec<RulingEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
@@ -187,6 +206,50 @@ impl Fold {
             let activity = match &f.payload {
                 Payload::TrackOpened(p) => {
                     t.opened = Some((at, p.title.clone(), p.parties.clone()));
+                    t.third_parties.extend(p.third_parties.iter().map(|x| ThirdPartyEntry {
+                        code: x.code.clone(),
+                        name: x.name.clone(),
+                        role: x.role,
+                        at,
+                    }));
+                    None
+                }
+                Payload::PartyJoined(p) => {
+                    let (code, name) = (p.party.code.clone(), p.party.name.clone());
+                    t.third_parties.push(ThirdPartyEntry { code, name, role: p.role, at });
+                    None
+                }
+                // A session of a commission is a contact of its tracks, like a meeting.
+                Payload::CommissionConvened(c) => {
+                    match c.mode.unwrap_or(Mode::InPerson) {
+                        Mode::InPerson => t.meetings += 1,
+                        Mode::Phone | Mode::Video => t.calls += 1,
+                    }
+                    None
+                }
+                Payload::RulingIssued(r) => {
+                    t.rulings.push(RulingEntry {
+                        kind: Kind::RulingIssued,
+                        by: r.court.clone(),
+                        reference: None,
+                        on: Some(r.on.clone()),
+                        effect: r.effect.name().to_owned(),
+                        at,
+                    });
+                    if let Some(stage) = ruling_on_instrument(r) {
+                        t.instrument.push((at, stage.0.clone(), stage.1));
+                    }
+                    None
+                }
+                Payload::DecisionAdopted(d) => {
+                    t.rulings.push(RulingEntry {
+                        kind: Kind::DecisionAdopted,
+                        by: d.body.clone(),
+                        reference: d.reference.clone(),
+                        on: d.on.clone(),
+                        effect: d.effect.name().to_owned(),
+                        at,
+                    });
                     None
                 }
                 Payload::EnvoyAppointed(p) => {
@@ -229,6 +292,16 @@ impl Fold {
             }
         }
         let track0 = f.tracks.first().cloned();
+        if let Payload::RulingIssued(r) = &f.payload
+            && let Some((instrument, stage)) = ruling_on_instrument(r)
+        {
+            let stages = self.instrument_stages.entry(instrument.clone()).or_default();
+            match stages.iter_mut().find(|(s, _)| *s == stage) {
+                Some((_, slot)) if at.key() < slot.key() => *slot = at,
+                Some(_) => {}
+                None => stages.push((stage, at)),
+            }
+        }
         match &f.payload {
             Payload::InstrumentStageReached(i) => {
                 if let Some(ty) = i.instrument_type {
@@ -343,6 +416,22 @@ impl Fold {
             Payload::DeadlineAmended(p) => {
                 commitments.entry(p.commitment.clone()).or_default().deadlines.push((at, (*p.deadline).clone()))
             }
+            Payload::RulingIssued(p) => {
+                if let Some(c) = &p.on.commitment {
+                    let relation = match p.effect {
+                        RulingEffect::Upholds => Relation::Reaffirms,
+                        RulingEffect::Suspends => Relation::Suspends,
+                        RulingEffect::Annuls => Relation::Withdraws,
+                        RulingEffect::RequiresChanges => Relation::RequiresChanges,
+                    };
+                    act(commitments, c, Act { who: Some(p.court.clone()), ..new(relation) });
+                }
+            }
+            Payload::DecisionAdopted(p) => {
+                if let Some(c) = p.on.as_ref().and_then(|on| on.commitment.as_ref()) {
+                    act(commitments, c, Act { who: Some(p.body.clone()), ..new(Relation::Decides) });
+                }
+            }
             _ => {}
         }
         let links = &f.links;
@@ -367,6 +456,9 @@ impl Fold {
             | Payload::CommitmentMade(_)
             | Payload::InstrumentStageReached(_)
             | Payload::CommissionConvened(_) => (Vec::new(), None),
+            // A court's or a body's reaffirmation is its own, by name.
+            Payload::RulingIssued(r) => (Vec::new(), Some(r.court.clone())),
+            Payload::DecisionAdopted(d) => (Vec::new(), Some(d.body.clone())),
             _ => (by_one(&f.account.attribution), None),
         };
         for id in &links.reaffirms {
