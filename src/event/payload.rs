@@ -259,8 +259,9 @@ impl Ref {
     /// A problem with its shape, in words: not exactly one target, or a stage or party
     /// without an instrument.
     pub fn problem(&self) -> Option<&'static str> {
-        let targets =
-            usize::from(self.commitment.is_some()) + usize::from(self.instrument.is_some()) + usize::from(self.event.is_some());
+        let targets = usize::from(self.commitment.is_some())
+            + usize::from(self.instrument.is_some())
+            + usize::from(self.event.is_some());
         if targets != 1 {
             return Some("name exactly one of commitment, instrument or event");
         }

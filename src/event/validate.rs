@@ -271,20 +271,23 @@ impl Facts {
     /// The names this event declares: what later events may refer to.
     pub fn declarations(&self) -> Vec<Name> {
         match &self.payload {
-            Payload::TrackOpened(p) => self
-                .tracks
-                .iter()
-                .cloned()
-                .map(Name::Track)
-                .chain(self.tracks.iter().flat_map(|t| {
-                    p.third_parties.iter().map(|x| Name::ThirdParty(t.clone(), x.code.clone(), x.role))
-                }))
-                .collect(),
+            Payload::TrackOpened(p) => {
+                self.tracks
+                    .iter()
+                    .cloned()
+                    .map(Name::Track)
+                    .chain(self.tracks.iter().flat_map(|t| {
+                        p.third_parties.iter().map(|x| Name::ThirdParty(t.clone(), x.code.clone(), x.role))
+                    }))
+                    .collect()
+            }
             Payload::PartyJoined(p) => {
                 self.tracks.iter().map(|t| Name::ThirdParty(t.clone(), p.party.code.clone(), p.role)).collect()
             }
             Payload::RulingIssued(RulingIssued {
-                on: Ref { commitment: Some(c), .. }, effect: RulingEffect::Annuls, ..
+                on: Ref { commitment: Some(c), .. },
+                effect: RulingEffect::Annuls,
+                ..
             }) => vec![Name::Withdrawn(c.clone())],
             Payload::ProposalTabled(p) => std::iter::once(Name::Proposal(p.proposal.clone()))
                 .chain(
@@ -393,9 +396,14 @@ impl Facts {
         fn list<'a>(out: &mut Vec<(String, &'a Party)>, field: &str, parties: &'a [Party]) {
             out.extend(parties.iter().enumerate().map(|(i, p)| (format!("{field}[{i}]"), p)));
         }
+        // A participant who represents a party names one of the tracks'; a mediator's,
+        // host's or observer's affiliation (`eu`, `ru`) is who they came from, recorded
+        // long before third parties were registered, and stays a label.
         fn participants<'a>(out: &mut Vec<(String, &'a Party)>, field: &str, who: &'a [Participant]) {
-            for (i, Participant { name: _, party, role: _, office: _ }) in who.iter().enumerate() {
-                opt(out, &format!("{field}[{i}].party"), party);
+            for (i, Participant { name: _, party, role, office: _ }) in who.iter().enumerate() {
+                if *role == Role::Party {
+                    opt(out, &format!("{field}[{i}].party"), party);
+                }
             }
         }
         fn reference<'a>(out: &mut Vec<(String, &'a Party)>, field: &str, on: &'a Ref) {
@@ -504,14 +512,7 @@ impl Facts {
                 opt(&mut out, "payload.party", party);
                 reference(&mut out, "payload.on", on);
             }
-            Payload::DecisionAdopted(DecisionAdopted {
-                body: _,
-                party,
-                reference: _,
-                on,
-                effect: _,
-                summary: _,
-            }) => {
+            Payload::DecisionAdopted(DecisionAdopted { body: _, party, reference: _, on, effect: _, summary: _ }) => {
                 opt(&mut out, "payload.party", party);
                 if let Some(on) = on {
                     reference(&mut out, "payload.on", on);

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{
-    Account, Codes, CommitmentId, Confidence, Event, EventId, Facts, Hash, Hint, Kind, Links, OccasionId, Party, Payload,
-    PrincipleRef, Source, TrackId,
+    Account, Codes, CommitmentId, Confidence, Event, EventId, Facts, Hash, Hint, Kind, Links, OccasionId, Party,
+    Payload, PrincipleRef, Source, TrackId,
 };
 use crate::date::PartialDate;
 

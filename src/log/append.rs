@@ -778,7 +778,8 @@ fn third_parties_of(txn: &impl ReadTxn, track: &TrackId) -> Result<Vec<(Party, T
     let mut third = Vec::new();
     for (key, row) in txn.declarer_rows(Name::THIRD_PARTY, &Name::third_parties_of(track))? {
         let Some(event) = stored_event(&row.body) else { continue };
-        let Some(name) = event.declarations().into_iter().find(|n| n.namespace() == Name::THIRD_PARTY && n.key() == key)
+        let Some(name) =
+            event.declarations().into_iter().find(|n| n.namespace() == Name::THIRD_PARTY && n.key() == key)
         else {
             continue;
         };

@@ -18,8 +18,8 @@ use serde::Serialize;
 
 use super::View;
 use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
-use crate::event::payload::{Finding, RulingEffect, RulingIssued};
 use crate::event::Kind;
+use crate::event::payload::{Finding, RulingEffect, RulingIssued};
 use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
 use commitment::{Act, Anchors, by_one, commitment, fulfilment, reporter_name, start};
