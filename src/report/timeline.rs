@@ -72,12 +72,12 @@ fn document(mut doc: Doc, replay: &Replay, timeline: &[TrackEvents<'_>]) -> Stri
             .map(|r| {
                 let e = TimelineEvent::of(r);
                 let mark = if e.unsourced { "[unsourced] " } else { "" };
-                let occasion = e.occasion.as_ref().map(|o| format!(" [occasion {o}]")).unwrap_or_default();
+                let occasion = e.occasion.as_ref().map(|o| format!("[{o}] ")).unwrap_or_default();
                 vec![
                     e.seq.to_string(),
                     e.occurred.to_string(),
                     e.kind.to_owned(),
-                    format!("{mark}{}{occasion}", e.what),
+                    format!("{mark}{occasion}{}", e.what),
                 ]
             })
             .collect();
