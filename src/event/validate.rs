@@ -1004,7 +1004,19 @@ impl Checker<'_> {
                 self.text("payload.party.name", &p.party.name);
                 self.opt_text("payload.summary", &p.summary);
                 for t in &f.tracks {
-                    self.must_be_new("payload.role", Name::ThirdParty(t.clone(), p.party.code.clone(), p.role));
+                    let name = Name::ThirdParty(t.clone(), p.party.code.clone(), p.role);
+                    let (code, role) = (&p.party.code, p.role.words());
+                    if let Some(retraction) = self.known.retracted(&name) {
+                        self.fail(
+                            "payload.role",
+                            format!(
+                                "`{code}` joined `{t}` as {role} by an event retracted at seq {retraction}; a \
+                                 registration is never made twice: register it under another code"
+                            ),
+                        );
+                    } else if self.known.knows(&name) {
+                        self.fail("payload.role", format!("`{code}` is already a {role} of `{t}`"));
+                    }
                 }
                 if let Some(parties) = self.known.parties(&f.tracks) {
                     let third = self.known.third_parties(&f.tracks).unwrap_or_default();
