@@ -1096,7 +1096,6 @@ fn unknown_party_codes_are_refused_and_append_nothing<H: Harness>(h: &H) {
         .expect("a party's account");
 }
 
-
 // ---------------------------------------------------------------- part 9: third parties
 
 /// `code` joins the track of [`TRACK`] as `role`, dated `occurred`.
@@ -1155,12 +1154,8 @@ fn third_parties_are_declared_before_they_are_named<H: Harness>(h: &H) {
     // A retracted registration no longer counts.
     let seq = head(&log).seq;
     append(&mut log, &joined("w", "observer", "2021"), NOW).expect("w joins");
-    let retract = on_track(
-        "event_retracted",
-        "2022",
-        &format!(r#"{{"target":"{}","reason":"r"}}"#, id_at(&log, seq + 1)),
-        "",
-    );
+    let retract =
+        on_track("event_retracted", "2022", &format!(r#"{{"target":"{}","reason":"r"}}"#, id_at(&log, seq + 1)), "");
     append(&mut log, &retract, NOW).expect("retracted");
     refuses(&mut log, &on_track("envoy_appointed", "2022", r#"{"party":"w","envoy":"E"}"#, ""), "unknown party `w`");
     verified(&log, false);
@@ -1190,12 +1185,22 @@ fn a_courts_suspension_or_annulment_stands_like_the_parties_own<H: Harness>(h: &
     refuses(&mut log, &ruling("nope", "upholds", "2021-07"), "unknown commitment `nope`");
     refuses(
         &mut log,
-        &on_track("ruling_issued", "2021", r#"{"court":"C","on":{"commitment":"c","instrument":"i"},"effect":"upholds"}"#, ""),
+        &on_track(
+            "ruling_issued",
+            "2021",
+            r#"{"court":"C","on":{"commitment":"c","instrument":"i"},"effect":"upholds"}"#,
+            "",
+        ),
         "name exactly one of commitment, instrument or event",
     );
     refuses(
         &mut log,
-        &on_track("decision_adopted", "2021", r#"{"body":"B","on":{"commitment":"c","stage":"signed"},"effect":"endorses"}"#, ""),
+        &on_track(
+            "decision_adopted",
+            "2021",
+            r#"{"body":"B","on":{"commitment":"c","stage":"signed"},"effect":"endorses"}"#,
+            "",
+        ),
         "a stage or a party is named only with an instrument",
     );
     verified(&log, false);

@@ -134,8 +134,11 @@ fn every_party_code_in_an_event_is_checked_against_its_tracks() {
             checked += 1;
             let listed = slug.facts.party_fields().iter().any(|(field, _)| *field == path);
             let errors = validate(&slug.facts, &TracksOnly).err().unwrap_or_default();
-            let at_path: Vec<&str> =
-                errors.iter().filter(|e| e.field.as_deref() == Some(path.as_str())).map(|e| e.message.as_str()).collect();
+            let at_path: Vec<&str> = errors
+                .iter()
+                .filter(|e| e.field.as_deref() == Some(path.as_str()))
+                .map(|e| e.message.as_str())
+                .collect();
             let as_party = at_path.iter().any(|m| m.starts_with("unknown party `zz-unknown`"));
             match (listed, as_party, at_path.is_empty()) {
                 (true, true, _) | (false, false, false) => {}

@@ -791,4 +791,95 @@ pub(super) mod tests {
         let t = track(&[a, b, done], "2022-04-30");
         assert_eq!(t.next_deadline.map(|n| n.commitment.to_string()), Some("a".to_owned()));
     }
+
+    fn ruling(effect: &str, on: &str, date: &str) -> String {
+        ev("ruling_issued", date, &format!(r#"{{"court":"Supreme Court","on":{on},"effect":"{effect}"}}"#), "")
+    }
+
+    #[test]
+    fn a_commission_session_is_a_contact_by_its_mode() {
+        // Given a commission convened in person (mode left out) and once by video,
+        let established = ev(
+            "commission_established",
+            "2022-02",
+            r#"{"commission":"k","name":"Joint Commission","parties":["x","y"]}"#,
+            "",
+        );
+        let session =
+            |date: &str, mode: &str| ev("commission_convened", date, &format!(r#"{{"commission":"k"{mode}}}"#), "");
+        let t = track(&[established, session("2022-03", ""), session("2022-04", r#","mode":"video""#)], "2022-12-31");
+        // then the track counts one meeting and one call.
+        assert_eq!((t.meetings, t.calls), (1, 1));
+    }
+
+    #[test]
+    fn a_ruling_that_suspends_a_commitment_is_a_suspension_by_the_court() {
+        // Given a commitment a court suspends, and that is resumed later,
+        let on = r#"{"commitment":"c"}"#;
+        let given = [made(""), ruling("suspends", on, "2022-05")];
+        // when judged while it stands, then the commitment is suspended by the court;
+        let c = check(&given, "2022-06-30");
+        assert_eq!(c.state, CommitmentState::Suspended);
+        assert_eq!(c.suspensions[0].authority.as_deref(), Some("Supreme Court"));
+        assert_eq!(c.suspensions[0].since.seq, 3);
+        // and once resumed, no longer.
+        let resumed = ev("commitment_resumed", "2022-07", r#"{"commitment":"c"}"#, "");
+        let c = check(&[given[0].clone(), given[1].clone(), resumed], "2022-08-31");
+        assert_ne!(c.state, CommitmentState::Suspended);
+        assert_eq!(c.suspensions[0].resumed.map(|a| a.seq), Some(4));
+    }
+
+    #[test]
+    fn a_ruling_that_annuls_a_commitment_withdraws_it_as_a_whole() {
+        let c = check(&[made(""), ruling("annuls", r#"{"commitment":"c"}"#, "2022-05")], "2022-06-30");
+        assert_eq!(c.state, CommitmentState::Withdrawn);
+        assert_eq!(c.withdrawn_by[0].party, None);
+    }
+
+    #[test]
+    fn a_ruling_that_upholds_a_commitment_is_the_courts_reaffirmation_and_changes_requested_are_evidence() {
+        let given = [
+            made(""),
+            ruling("upholds", r#"{"commitment":"c"}"#, "2022-05"),
+            ruling("requires_changes", r#"{"commitment":"c"}"#, "2022-06"),
+        ];
+        let c = check(&given, "2022-06-30");
+        assert_eq!(c.reaffirmed.len(), 1);
+        assert_eq!(c.reaffirmed[0].who.as_deref(), Some("Supreme Court"));
+        let relations: Vec<(u64, Relation)> = c.relations.iter().map(|r| (r.seq, r.relation)).collect();
+        assert!(relations.contains(&(3, Relation::Reaffirms)), "{relations:?}");
+        assert!(relations.contains(&(4, Relation::RequiresChanges)), "{relations:?}");
+        // Words are not movement: the commitment has not started.
+        assert_eq!(c.progress, Progress::NotStarted);
+    }
+
+    #[test]
+    fn a_decision_on_an_instrument_is_listed_with_the_tracks_rulings_and_a_courts_annulment_moves_it() {
+        // Given a framework in force, a council endorsing it, then a court annulling it,
+        let in_force = ev(
+            "instrument_stage_reached",
+            "2022-03",
+            r#"{"instrument":"f","title":"Framework","type":"framework","stage":"in_force"}"#,
+            "",
+        );
+        let endorsed = ev(
+            "decision_adopted",
+            "2022-04",
+            r#"{"body":"Council","reference":"R/1","on":{"instrument":"f"},"effect":"endorses"}"#,
+            "",
+        );
+        let t = track(&[in_force.clone(), endorsed.clone()], "2022-04-30");
+        // then the decision is the instrument's evidence on the track, and it is still in force;
+        assert_eq!(t.rulings.len(), 1);
+        assert_eq!(
+            (t.rulings[0].by.as_str(), t.rulings[0].effect.as_str(), t.rulings[0].at.seq),
+            ("Council", "endorses", 3)
+        );
+        assert_eq!(t.rulings[0].on.as_ref().and_then(|r| r.instrument.as_ref()).map(|i| i.as_str()), Some("f"));
+        assert_eq!(t.stage, Stage::InForce);
+        // and the annulment moves the track as an annulled stage would.
+        let t = track(&[in_force, endorsed, ruling("annuls", r#"{"instrument":"f"}"#, "2022-06")], "2022-06-30");
+        assert_eq!(t.stage, Stage::Annulled);
+        assert_eq!(t.rulings.len(), 2);
+    }
 }
