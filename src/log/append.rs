@@ -191,7 +191,7 @@ fn admit(
         Err(error) => return Ok(Admit::Rejected(vec![error])),
     };
     cache.learn_names(txn, &line.facts.references())?;
-    cache.exported = line.hash.is_some() && line.recorded_at.is_some_and(|at| at < rules_of_part_8());
+    cache.exported = line.hash.is_some() && line.recorded_at.is_some_and(|at| at < rules_of_part_9());
     let verdict = match validate(&line.facts, &*cache) {
         Err(errors) => Some(errors),
         Ok(()) => match &line.facts.payload {
@@ -823,6 +823,15 @@ fn withdrawals_by(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<P
 /// after newer ones).
 fn rules_of_part_8() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(1_796_515_200, 0).unwrap_or_default() // 2026-12-06T00:00:00Z
+}
+
+/// When part 9's rules came in — every party code an event names checked against its
+/// tracks' registry (parties and third parties), a ruling's court registered as one —
+/// which an exported line recorded earlier is not judged by again, like part 8's (see
+/// [`rules_of_part_8`]; skipping is safe for a line whose hash proves it is what a log
+/// admitted).
+fn rules_of_part_9() -> chrono::DateTime<chrono::Utc> {
+    rules_of_part_8().max(chrono::DateTime::from_timestamp(1_796_601_600, 0).unwrap_or_default()) // 2026-12-07T00:00:00Z
 }
 
 /// The event that declares `name` (its seq, and the event), looked up in the names
