@@ -228,9 +228,9 @@ enum KindCmd {
         #[arg(long)]
         party: Option<Party>,
         /// What it rules on: commitment:ID, instrument:ID, instrument:ID:STAGE,
-        /// instrument:ID:STAGE:PARTY or event:UUID.
+        /// instrument:ID:STAGE:PARTY or event:ID|SEQ|PREFIX.
         #[arg(long, value_name = "REF", value_parser = parse_ref)]
-        on: p::Ref,
+        on: OnArg,
         /// upholds, suspends, annuls or requires_changes.
         #[arg(long, value_parser = enum_parser::<p::RulingEffect>)]
         effect: p::RulingEffect,
@@ -253,9 +253,9 @@ enum KindCmd {
         #[arg(long)]
         reference: Option<String>,
         /// What it is on: commitment:ID, instrument:ID, instrument:ID:STAGE,
-        /// instrument:ID:STAGE:PARTY or event:UUID.
+        /// instrument:ID:STAGE:PARTY or event:ID|SEQ|PREFIX.
         #[arg(long, value_name = "REF", value_parser = parse_ref)]
-        on: Option<p::Ref>,
+        on: Option<OnArg>,
         /// endorses, mandates, extends or winds_up.
         #[arg(long, value_parser = enum_parser::<p::DecisionEffect>)]
         effect: p::DecisionEffect,
@@ -895,7 +895,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             append_lines(ctx, &mut store, &name, reader, args.expect_head)?
         }
         (None, Some(kind)) => {
-            let (line, expect_head) = kind.into_line()?;
+            let resolve = |reference: &str| Ok(super::resolve(&store, reference)?.event.id);
+            let (line, expect_head) = kind.into_line(&resolve)?;
             append_one(ctx, &mut store, line, expect_head, "the event was not recorded", &flag_for)?
         }
         (None, None) => {
@@ -950,8 +951,29 @@ fn flag_for(field: &str) -> String {
     format!("--{}", flag.replace('_', "-"))
 }
 
+/// A reference as given: an event named by id, seq or prefix is looked up in the log.
+#[derive(Clone, Debug)]
+struct OnArg {
+    reference: p::Ref,
+    /// `event:X` as written, to resolve.
+    event: Option<String>,
+}
+
+impl OnArg {
+    fn resolved(self, resolve: &dyn Fn(&str) -> Result<EventId, CommandError>) -> Result<p::Ref, CommandError> {
+        let mut reference = self.reference;
+        if let Some(event) = &self.event {
+            reference.event = Some(resolve(event)?);
+        }
+        Ok(reference)
+    }
+}
+
 impl KindCmd {
-    fn into_line(self) -> Result<(Line, Option<u64>), CommandError> {
+    fn into_line(
+        self,
+        resolve: &dyn Fn(&str) -> Result<EventId, CommandError>,
+    ) -> Result<(Line, Option<u64>), CommandError> {
         use KindCmd as K;
         let (common, payload) = match self {
             K::TrackOpened { common, title, parties, summary, third_parties } => {
@@ -964,9 +986,11 @@ impl KindCmd {
                 (common, Payload::PartyJoined(p::PartyJoined { party, role, summary }))
             }
             K::RulingIssued { common, court, party, on, effect, summary } => {
+                let on = on.resolved(resolve)?;
                 (common, Payload::RulingIssued(p::RulingIssued { court, party, on, effect, summary }))
             }
             K::DecisionAdopted { common, body, party, reference, on, effect, summary } => {
+                let on = on.map(|on| on.resolved(resolve)).transpose()?;
                 let decision = p::DecisionAdopted { body, party, reference, on, effect, summary };
                 (common, Payload::DecisionAdopted(decision))
             }
@@ -1170,12 +1194,12 @@ fn parse_third_party(text: &str) -> Result<p::ThirdParty, CommandError> {
 }
 
 /// Parses a reference: `commitment:ID`, `instrument:ID`, `instrument:ID:STAGE`,
-/// `instrument:ID:STAGE:PARTY` or `event:UUID`.
-fn parse_ref(text: &str) -> Result<p::Ref, String> {
+/// `instrument:ID:STAGE:PARTY` or `event:ID|SEQ|PREFIX` (looked up later).
+fn parse_ref(text: &str) -> Result<OnArg, String> {
     let bad = |why: String| {
         format!(
             "`{text}`: {why}; write commitment:ID, instrument:ID, instrument:ID:STAGE, instrument:ID:STAGE:PARTY \
-             or event:UUID"
+             or event:ID|SEQ|PREFIX"
         )
     };
     let mut parts = text.split(':');
@@ -1190,13 +1214,12 @@ fn parse_ref(text: &str) -> Result<p::Ref, String> {
             party: party.map(Party::new).transpose().map_err(bad)?,
             ..none
         },
-        (Some("event"), Some(id), None, None, None) => {
-            let id = uuid::Uuid::parse_str(id).map_err(|_| bad(format!("`{id}` is not an event id (a UUID)")))?;
-            p::Ref { event: Some(EventId(id)), ..none }
+        (Some("event"), Some(id), None, None, None) if !id.is_empty() => {
+            return Ok(OnArg { reference: none, event: Some(id.to_owned()) });
         }
         _ => return Err(bad("unknown form".to_owned())),
     };
-    Ok(reference)
+    Ok(OnArg { reference, event: None })
 }
 
 fn parse_participant(text: &str) -> Result<p::Participant, CommandError> {
