@@ -1485,4 +1485,28 @@ mod tests {
         let retraction = r#"{"target":"7a1e0000-0000-4000-8000-000000000002","reason":"r"}"#;
         assert_eq!(hints("event_retracted", retraction, &Withdrawn), [at("payload.target", Hint::History)]);
     }
+
+    #[test]
+    fn a_third_party_is_keyed_by_track_code_and_role_so_a_track_finds_all_of_its_own() {
+        let t = TrackId::new("am-az").expect("id");
+        let name = Name::ThirdParty(t.clone(), Party::new("eu").expect("code"), ThirdPartyRole::Mediator);
+        assert_eq!((name.namespace(), name.key()), ("third_party", "am-az eu mediator".to_owned()));
+        assert!(name.key().starts_with(&Name::third_parties_of(&t)));
+    }
+
+    #[test]
+    fn a_reference_names_exactly_one_thing_and_a_stage_only_of_an_instrument() {
+        let parse = |json: &str| serde_json::from_str::<Ref>(json);
+        assert_eq!(parse(r#"{"commitment":"c"}"#).expect("parses").problem(), None);
+        assert_eq!(parse(r#"{"instrument":"i","stage":"signed","party":"x"}"#).expect("parses").problem(), None);
+        assert!(parse(r#"{}"#).expect("parses").problem().is_some());
+        assert!(
+            parse(r#"{"commitment":"c","event":"7a1e0000-0000-4000-8000-000000000002"}"#)
+                .expect("parses")
+                .problem()
+                .is_some()
+        );
+        assert!(parse(r#"{"commitment":"c","party":"x"}"#).expect("parses").problem().is_some());
+        assert!(parse(r#"{"treaty":"t"}"#).is_err(), "unknown keys are refused");
+    }
 }
