@@ -129,6 +129,20 @@ pub fn headline(event: &Event) -> String {
             Some(note) => format!("corroborates {}: {note}", short(p.target)),
             None => format!("corroborates {}", short(p.target)),
         },
+        Payload::PartyJoined(p) => {
+            let how = p.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
+            format!("{} ({}) joins as {}{how}", p.party.name, p.party.code, p.role.words())
+        }
+        Payload::RulingIssued(p) => {
+            let what = p.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
+            format!("{} rules on {}: {}{what}", p.court, p.on, p.effect.words())
+        }
+        Payload::DecisionAdopted(p) => {
+            let reference = p.reference.as_ref().map(|r| format!(" {r}")).unwrap_or_default();
+            let on = p.on.as_ref().map(|r| format!(" on {r}")).unwrap_or_default();
+            let what = p.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
+            format!("{}{reference} {}{on}{what}", p.body, p.effect.words())
+        }
     }
 }
 
@@ -270,6 +284,9 @@ pub fn detail(record: &Record) -> String {
     }
     if f.before_opening {
         line("dated", "before its track was opened (on purpose)");
+    }
+    if let Some(o) = &f.occasion {
+        line("occasion", o.as_str());
     }
     if f.unsourced {
         line("sources", "none: recorded as unsourced");

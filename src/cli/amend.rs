@@ -184,6 +184,7 @@ fn record(
         codes: None,
         account: Default::default(),
         before_opening: false,
+        occasion: None,
     };
     let line = Line { seq: None, id: None, recorded_at: None, recorded_by: None, facts, prev_hash: None, hash: None };
     let tally = append_one(ctx, &mut store, line, expect_head, "nothing was recorded", &|f| f.to_owned())?;

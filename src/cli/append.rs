@@ -114,6 +114,11 @@ struct Common {
     #[arg(long)]
     before_opening: bool,
 
+    /// The occasion it belongs to (a summit, a visit), by an id you choose and reuse
+    /// for its other events (`alaska-summit-2025`).
+    #[arg(long, value_name = "ID")]
+    occasion: Option<crate::event::OccasionId>,
+
     /// The event's id; supplying one makes a retry idempotent.
     #[arg(long, value_name = "UUID")]
     id: Option<uuid::Uuid>,
@@ -189,6 +194,74 @@ enum KindCmd {
         /// Context.
         #[arg(long)]
         summary: Option<String>,
+        /// A third party as ROLE:CODE=NAME (`mediator:us=United States`), ROLE one of
+        /// mediator, facilitator, host, guarantor, observer, witness,
+        /// international_organisation, court (repeatable).
+        #[arg(long = "third-party", value_name = "ROLE:CODE=NAME")]
+        third_parties: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A third party (a mediator, a guarantor, a court, …) joins the tracks.
+    #[command(next_display_order = 1)]
+    PartyJoined {
+        /// The party as CODE=NAME (`us=United States`).
+        #[arg(long, value_name = "CODE=NAME")]
+        party: String,
+        /// mediator, facilitator, host, guarantor, observer, witness,
+        /// international_organisation or court.
+        #[arg(long, value_parser = enum_parser::<p::ThirdPartyRole>)]
+        role: p::ThirdPartyRole,
+        /// How it joined.
+        #[arg(long)]
+        summary: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A court rules on a commitment, an instrument or an event.
+    #[command(next_display_order = 1)]
+    RulingIssued {
+        /// The court's name.
+        #[arg(long)]
+        court: String,
+        /// The court's code, registered as a third party with role court.
+        #[arg(long)]
+        party: Option<Party>,
+        /// What it rules on: commitment:ID, instrument:ID, instrument:ID:STAGE,
+        /// instrument:ID:STAGE:PARTY or event:ID|SEQ|PREFIX.
+        #[arg(long, value_name = "REF")]
+        on: String,
+        /// upholds, suspends, annuls or requires_changes.
+        #[arg(long, value_parser = enum_parser::<p::RulingEffect>)]
+        effect: p::RulingEffect,
+        /// What it said.
+        #[arg(long)]
+        summary: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A body (a council, an assembly) adopts a decision or resolution.
+    #[command(next_display_order = 1)]
+    DecisionAdopted {
+        /// The body's name.
+        #[arg(long)]
+        body: String,
+        /// The body's code, registered as a third party.
+        #[arg(long)]
+        party: Option<Party>,
+        /// Its reference (`S/RES/2231 (2015)`).
+        #[arg(long)]
+        reference: Option<String>,
+        /// What it is on: commitment:ID, instrument:ID, instrument:ID:STAGE,
+        /// instrument:ID:STAGE:PARTY or event:ID|SEQ|PREFIX.
+        #[arg(long, value_name = "REF")]
+        on: Option<String>,
+        /// endorses, mandates, extends or winds_up.
+        #[arg(long, value_parser = enum_parser::<p::DecisionEffect>)]
+        effect: p::DecisionEffect,
+        /// What it said.
+        #[arg(long)]
+        summary: Option<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -227,9 +300,10 @@ enum KindCmd {
         /// Where.
         #[arg(long)]
         place: Option<String>,
-        /// The gathering it was part of.
-        #[arg(long)]
-        occasion: Option<String>,
+        /// The gathering it was part of, in words (`Antalya Diplomacy Forum`); to group
+        /// events, give every event of it the same --occasion ID.
+        #[arg(long = "gathering", value_name = "NAME")]
+        gathering: Option<String>,
         /// What was discussed or decided.
         #[arg(long)]
         summary: Option<String>,
@@ -576,6 +650,15 @@ enum KindCmd {
         /// The commission.
         #[arg(long)]
         commission: CommissionId,
+        /// A participant as ROLE:PARTY:NAME, as for meeting-held (repeatable).
+        #[arg(long = "participant", value_name = "ROLE:PARTY:NAME")]
+        participants: Vec<String>,
+        /// A participant's office as NAME=OFFICE (repeatable).
+        #[arg(long = "office", value_name = "NAME=OFFICE")]
+        offices: Vec<String>,
+        /// in_person (when not given), phone or video.
+        #[arg(long, value_parser = enum_parser::<p::Mode>)]
+        mode: Option<p::Mode>,
         /// Where it met.
         #[arg(long)]
         place: Option<String>,
@@ -859,9 +942,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             append_lines(ctx, &mut store, &name, reader, args.expect_head)?
         }
         (None, Some(kind)) => {
-            let found = |reference: &str| {
-                crate::app::resolve::resolve(&store, reference).map(|r| r.event.id).map_err(|e| e.to_string())
-            };
+            let found =
+                |reference: &str| super::resolve(&store, reference).map(|r| r.event.id).map_err(|e| e.to_string());
             let (line, expect_head) = kind.into_line(&found)?;
             append_one(ctx, &mut store, line, expect_head, "the event was not recorded", &flag_for)?
         }
@@ -922,15 +1004,32 @@ impl KindCmd {
     /// names (an id, a seq or an id prefix).
     fn into_line(self, event: &dyn Fn(&str) -> Result<EventId, String>) -> Result<(Line, Option<u64>), CommandError> {
         use KindCmd as K;
+        let parse_ref = |flag: &str, text: &str| {
+            p::Ref::parse_with(text, event).map_err(|e| CommandError::Usage(format!("{flag}: {e}")))
+        };
         let (common, payload) = match self {
-            K::TrackOpened { common, title, parties, summary } => {
+            K::TrackOpened { common, title, parties, summary, third_parties } => {
                 let parties = parties.iter().map(|s| parse_party(s)).collect::<Result<_, _>>()?;
-                (common, Payload::TrackOpened(p::TrackOpened { title, parties, summary }))
+                let third_parties = third_parties.iter().map(|s| parse_third_party(s)).collect::<Result<_, _>>()?;
+                (common, Payload::TrackOpened(p::TrackOpened { title, parties, summary, third_parties }))
+            }
+            K::PartyJoined { common, party, role, summary } => {
+                let party = parse_party(&party)?;
+                (common, Payload::PartyJoined(p::PartyJoined { party, role, summary }))
+            }
+            K::RulingIssued { common, court, party, on, effect, summary } => {
+                let on = parse_ref("--on", &on)?;
+                (common, Payload::RulingIssued(p::RulingIssued { court, party, on, effect, summary }))
+            }
+            K::DecisionAdopted { common, body, party, reference, on, effect, summary } => {
+                let on = on.map(|on| parse_ref("--on", &on)).transpose()?;
+                let decision = p::DecisionAdopted { body, party, reference, on, effect, summary };
+                (common, Payload::DecisionAdopted(decision))
             }
             K::EnvoyAppointed { common, party, envoy, office } => {
                 (common, Payload::EnvoyAppointed(p::EnvoyAppointed { party, envoy, office }))
             }
-            K::MeetingHeld { common, participants, offices, format, mode, place, occasion, summary } => {
+            K::MeetingHeld { common, participants, offices, format, mode, place, gathering: occasion, summary } => {
                 let mut participants: Vec<p::Participant> =
                     participants.iter().map(|s| parse_participant(s)).collect::<Result<_, _>>()?;
                 for office in &offices {
@@ -952,11 +1051,8 @@ impl KindCmd {
                 Payload::ProposalAnswered(p::ProposalAnswered { proposal, by, response, counter, summary, principles }),
             ),
             K::ConditionSet { common, condition, subject, on, by, text } => {
-                let reference = |flag: &str, text: &str| {
-                    p::Ref::parse_with(text, event).map_err(|e| CommandError::Usage(format!("{flag}: {e}")))
-                };
-                let subject = reference("--subject", &subject)?;
-                let on = reference("--on", &on)?;
+                let subject = parse_ref("--subject", &subject)?;
+                let on = parse_ref("--on", &on)?;
                 (common, Payload::ConditionSet(p::ConditionSet { condition, subject, on, by, text }))
             }
             K::ConditionResolved { common, condition, outcome, summary } => {
@@ -1042,8 +1138,14 @@ impl KindCmd {
                 common,
                 Payload::CommissionEstablished(p::CommissionEstablished { commission, name, parties, mandate }),
             ),
-            K::CommissionConvened { common, commission, place, summary } => {
-                (common, Payload::CommissionConvened(p::CommissionConvened { commission, place, summary }))
+            K::CommissionConvened { common, commission, participants, offices, mode, place, summary } => {
+                let mut participants: Vec<p::Participant> =
+                    participants.iter().map(|s| parse_participant(s)).collect::<Result<_, _>>()?;
+                for office in &offices {
+                    set_office(&mut participants, office)?;
+                }
+                let convened = p::CommissionConvened { commission, participants, mode, place, summary };
+                (common, Payload::CommissionConvened(convened))
             }
             K::InstrumentStageReached { common, instrument, title, instrument_type, stage, party, step, summary } => (
                 common,
@@ -1098,6 +1200,7 @@ impl Common {
             codes,
             account: Account { confidence: self.confidence, attribution: self.attribution },
             before_opening: self.before_opening,
+            occasion: self.occasion,
         };
         let line = Line {
             seq: None,
@@ -1117,6 +1220,18 @@ fn parse_party(text: &str) -> Result<p::PartyName, CommandError> {
     let (code, name) = text.split_once('=').ok_or_else(bad)?;
     let code = Party::new(code.trim()).map_err(|e| CommandError::Usage(format!("--party: {e}")))?;
     Ok(p::PartyName { code, name: name.trim().to_owned() })
+}
+
+fn parse_third_party(text: &str) -> Result<p::ThirdParty, CommandError> {
+    let bad = |why: String| {
+        CommandError::Usage(format!(
+            "--third-party `{text}`: {why}; write ROLE:CODE=NAME, like `mediator:us=United States`"
+        ))
+    };
+    let (role, party) = text.split_once(':').ok_or_else(|| bad("no ROLE: before the party".to_owned()))?;
+    let role = enum_parser::<p::ThirdPartyRole>(role.trim()).map_err(bad)?;
+    let p::PartyName { code, name } = parse_party(party)?;
+    Ok(p::ThirdParty { code, name, role })
 }
 
 fn parse_participant(text: &str) -> Result<p::Participant, CommandError> {

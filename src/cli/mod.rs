@@ -85,6 +85,7 @@ enum Command {
     ///
     /// By date, each at its own precision; ties broken by seq.
     Timeline(reports::ReportArgs),
+    Occasion(reports::OccasionArgs),
     Explain(explain::Args),
     Diff(diff::Args),
     Replay(replay::Args),
@@ -319,6 +320,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Conditions(args) => reports::conditions(&ctx, args),
         Command::Commitments(args) => reports::commitments(&ctx, args),
         Command::Timeline(args) => reports::timeline(&ctx, args),
+        Command::Occasion(args) => reports::occasion(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
         Command::Replay(args) => replay::run(&ctx, args),

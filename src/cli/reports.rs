@@ -111,6 +111,45 @@ pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     super::print(&report::timeline::render(&replay, tracks, &scope, a.format.format), a.format.format)
 }
 
+/// The occasions (summits, visits) events were recorded under, or what one produced.
+///
+/// Without an id: every occasion the view's events name — its dates, tracks, events
+/// and kinds. With an id: every event of it (commitments made, instrument steps,
+/// statements, …) with its seq, date and sources. Events name their occasion with
+/// `--occasion ID` on `append` (`"occasion"` in JSON).
+#[derive(Debug, clap::Args)]
+pub struct OccasionArgs {
+    /// The occasion to show in full.
+    id: Option<String>,
+    /// Only events on this track.
+    #[arg(long)]
+    track: Option<String>,
+    #[command(flatten)]
+    view: ViewArgs,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
+    let scope = Scope { track: a.track, state: None };
+    let store = ctx.open_to_read()?;
+    let replay = replay(&store, a.view.view(ctx), &mut || {})?;
+    let tracks = replay.status();
+    known(&tracks, &scope)?;
+    let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
+    let mut occasions = crate::projection::occasion::occasions(&replay, track.as_ref());
+    if let Some(id) = &a.id {
+        occasions.retain(|o| o.id.as_str() == id);
+        if occasions.is_empty() {
+            return Err(CommandError::Usage(format!(
+                "no event of this view names occasion `{id}`; `entente occasion` lists the occasions"
+            )));
+        }
+    }
+    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), a.format.format);
+    super::print(&text, a.format.format)
+}
+
 /// The status as the view sees it, for the reports that need only the status fold
 /// (which the snapshot serves without reading the log).
 fn status_of(ctx: &Ctx<'_>, view_args: &ViewArgs, scope: &Scope) -> Result<(Vec<TrackStatus>, Header), CommandError> {

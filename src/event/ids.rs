@@ -100,6 +100,11 @@ slug_id!(
     /// resolved (met, unmet, dropped) by later events.
     ConditionId
 );
+slug_id!(
+    /// An occasion: a summit, a visit or a conference whose events belong together
+    /// (`alaska-summit-2025`).
+    OccasionId
+);
 
 /// One numbered principle of a proposal, written `proposal#n` (`az-five-principles#4`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

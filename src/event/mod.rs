@@ -18,7 +18,8 @@ use sha2::{Digest, Sha256};
 use crate::date::PartialDate;
 pub use chain::{ChainBreak, ChainCursor};
 pub use ids::{
-    CommissionId, CommitmentId, ConditionId, EventId, InstrumentId, Party, PrincipleRef, ProposalId, TrackId,
+    CommissionId, CommitmentId, ConditionId, EventId, InstrumentId, OccasionId, Party, PrincipleRef, ProposalId,
+    TrackId,
 };
 pub use payload::{Kind, Payload};
 pub use validate::{Hint, Known, Name, Turn, validate};
@@ -143,6 +144,8 @@ pub struct Facts {
     pub account: Account,
     /// Dated before its track was opened, on purpose (`audit` lists such events).
     pub before_opening: bool,
+    /// The occasion (a summit, a visit) it belongs to, with the other events of it.
+    pub occasion: Option<OccasionId>,
 }
 
 impl Facts {
@@ -231,6 +234,12 @@ impl Event {
         // of keys.
         match &self.facts.payload {
             Payload::CommitmentSuspended(s) => names.push(Name::Suspension(s.commitment.clone(), self.id)),
+            // A court's suspension of a commitment is one of its suspensions.
+            Payload::RulingIssued(payload::RulingIssued {
+                on: payload::Ref { commitment: Some(c), .. },
+                effect: payload::RulingEffect::Suspends,
+                ..
+            }) => names.push(Name::Suspension(c.clone(), self.id)),
             Payload::CommitmentResumed(r) => names.push(Name::Resumption(r.commitment.clone(), self.id)),
             Payload::CommitmentWithdrawn(w) if w.by.is_some() => {
                 names.push(Name::WithdrawnBy(w.commitment.clone(), self.id))

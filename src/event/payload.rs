@@ -115,6 +115,9 @@ kinds! {
     EventCorroborated => "event_corroborated", EventCorroborated;
     ConditionSet => "condition_set", ConditionSet;
     ConditionResolved => "condition_resolved", ConditionResolved;
+    PartyJoined => "party_joined", PartyJoined;
+    RulingIssued => "ruling_issued", RulingIssued;
+    DecisionAdopted => "decision_adopted", DecisionAdopted;
 }
 
 impl Kind {
@@ -141,6 +144,8 @@ impl Kind {
                     | Kind::CommissionEstablished
                     | Kind::InstrumentStageReached
                     | Kind::ConditionSet
+                    | Kind::PartyJoined
+                    | Kind::RulingIssued
             )
     }
 
@@ -176,6 +181,59 @@ pub struct TrackOpened {
     /// The parties normalizing their relations (at least two).
     pub parties: Vec<PartyName>,
     /// Optional context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Third parties to the track from its opening (mediators, guarantors, a court),
+    /// each with its role: they are registered as [`PartyJoined`] registers them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub third_parties: Vec<ThirdParty>,
+}
+
+crate::names::closed_set! {
+    /// What a third party is to a track.
+    pub enum ThirdPartyRole {
+        /// Mediates between the parties.
+        Mediator => "mediator",
+        /// Facilitates the talks (less than a mediator).
+        Facilitator => "facilitator",
+        /// Hosts the talks.
+        Host => "host",
+        /// Guarantees an agreement.
+        Guarantor => "guarantor",
+        /// Observes.
+        Observer => "observer",
+        /// Witnesses a signature.
+        Witness => "witness",
+        /// An international organisation with a part in the track (the UN, the OSCE).
+        InternationalOrganisation => "international_organisation" / "international organisation",
+        /// A court whose rulings bear on the track.
+        Court => "court",
+    }
+}
+
+/// A third party to a track: its code, its name and its role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThirdParty {
+    /// Short code used everywhere else (`us`, `un`, `icj`).
+    pub code: Party,
+    /// Full name (`United States`).
+    pub name: String,
+    /// Mediator, facilitator, host, guarantor, observer, witness, international
+    /// organisation or court.
+    pub role: ThirdPartyRole,
+}
+
+/// `party_joined`: a third party (or a party of a track in another role) joins the
+/// event's tracks; from then on its code may stand wherever a party's may.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyJoined {
+    /// Its code and name.
+    pub party: PartyName,
+    /// Its role.
+    pub role: ThirdPartyRole,
+    /// How it joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 }
@@ -601,12 +659,19 @@ pub struct CommissionEstablished {
     pub mandate: Option<String>,
 }
 
-/// `commission_convened`: a session of a commission.
+/// `commission_convened`: a session of a commission; it counts as a meeting (or a
+/// call, by its mode) of its tracks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommissionConvened {
     /// The commission.
     pub commission: CommissionId,
+    /// Who took part, with their roles (as at a meeting).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<Participant>,
+    /// In person (when not given), phone or video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
     /// Where it met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
@@ -676,6 +741,76 @@ pub struct InstrumentStageReached {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// Context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+crate::names::closed_set! {
+    /// What a ruling does to what it is on.
+    pub enum RulingEffect {
+        /// Upholds it: on a commitment, a reaffirmation.
+        Upholds => "upholds",
+        /// Suspends it: a commitment's or an instrument's suspension.
+        Suspends => "suspends",
+        /// Annuls it: a commitment withdrawn, an instrument annulled.
+        Annuls => "annuls",
+        /// Requires changes to it: evidence only.
+        RequiresChanges => "requires_changes" / "requires changes",
+    }
+}
+
+/// `ruling_issued`: a court rules on a commitment, an instrument or an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulingIssued {
+    /// The court's name (`Constitutional Court of Armenia`).
+    pub court: String,
+    /// The court's code, when it is registered as a third party of the tracks with the
+    /// role `court`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<Party>,
+    /// What it rules on.
+    pub on: Ref,
+    /// Upholds, suspends, annuls or requires changes.
+    pub effect: RulingEffect,
+    /// What it said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+crate::names::closed_set! {
+    /// What a decision of a body does.
+    pub enum DecisionEffect {
+        /// Endorses (a Security Council resolution endorsing a plan).
+        Endorses => "endorses",
+        /// Mandates something (a mission, a monitor).
+        Mandates => "mandates",
+        /// Extends a mandate or a deadline.
+        Extends => "extends",
+        /// Winds up a body or a process.
+        WindsUp => "winds_up" / "winds up",
+    }
+}
+
+/// `decision_adopted`: a body (a council, an assembly, an organisation) adopts a
+/// decision or resolution bearing on the track.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionAdopted {
+    /// The body's name (`UN Security Council`).
+    pub body: String,
+    /// The body's code, when it is registered as a third party of the tracks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<Party>,
+    /// Its reference (`S/RES/2231 (2015)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// What it is on, if on one thing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<Ref>,
+    /// Endorses, mandates, extends or winds up.
+    pub effect: DecisionEffect,
+    /// What it said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 }
@@ -767,7 +902,7 @@ pub struct EventCorroborated {
 /// event. Written `{"commitment": "ID"}`, `{"instrument": "ID", "stage": "ratified",
 /// "party": "mk"}` or `{"event": "UUID"}`; on the command line `commitment:ID`,
 /// `instrument:ID[:STAGE[:PARTY]]` or `event:ID` (see [`Ref::parse_with`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ref {
     /// A commitment.

@@ -10,9 +10,11 @@
 
 use std::collections::HashSet;
 
-use super::payload::{Kind, Payload, Ref, Reporter, Response, Stage, Target};
+use super::payload::{
+    Kind, Payload, Ref, Reporter, Response, RulingEffect, RulingIssued, Stage, Target, ThirdPartyRole,
+};
 use super::{
-    CommissionId, CommitmentId, ConditionId, EventId, Facts, FieldError, InstrumentId, PrincipleRef, ProposalId,
+    CommissionId, CommitmentId, ConditionId, EventId, Facts, FieldError, InstrumentId, Party, PrincipleRef, ProposalId,
     TrackId,
 };
 use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
@@ -57,6 +59,11 @@ pub enum Name {
     Resumption(CommitmentId, EventId),
     /// A condition, declared by `condition_set`.
     Condition(ConditionId),
+    /// A third party of a track in one role, declared by the `track_opened` that lists
+    /// it or by a `party_joined`; keyed `TRACK CODE ROLE`, so the third parties of one
+    /// track are the names whose key starts with `TRACK ` (a track id holds no space),
+    /// and one code may hold several roles.
+    ThirdParty(TrackId, Party, ThirdPartyRole),
 }
 
 impl Name {
@@ -66,6 +73,8 @@ impl Name {
     pub const RESUMPTION: &'static str = "resumption";
     /// The namespace of [`Name::WithdrawnBy`].
     pub const WITHDRAWN_BY: &'static str = "withdrawn_by";
+    /// The namespace of [`Name::ThirdParty`].
+    pub const THIRD_PARTY: &'static str = "third_party";
 
     /// The namespace, as stored (`track`, `proposal`, …).
     pub fn namespace(&self) -> &'static str {
@@ -85,6 +94,7 @@ impl Name {
             Name::Resumption(..) => Name::RESUMPTION,
             Name::WithdrawnBy(..) => Name::WITHDRAWN_BY,
             Name::Condition(_) => "condition",
+            Name::ThirdParty(..) => Name::THIRD_PARTY,
         }
     }
 
@@ -102,7 +112,13 @@ impl Name {
             Name::Suspension(c, e) | Name::Resumption(c, e) | Name::WithdrawnBy(c, e) => {
                 format!("{}{e}", Name::turns_of(c))
             }
+            Name::ThirdParty(t, code, role) => format!("{}{code} {role}", Name::third_parties_of(t)),
         }
+    }
+
+    /// What the key of every third party of `track` starts with.
+    pub fn third_parties_of(track: &TrackId) -> String {
+        format!("{track} ")
     }
 
     /// What the key of every suspension, resumption and party's withdrawal of
@@ -189,9 +205,16 @@ pub trait Known {
         None
     }
 
-    /// The parties of `tracks` (every party any of them was opened with); `None` when
-    /// the caller cannot tell, and then party codes go unchecked.
+    /// The parties of `tracks` (every party any of them was opened with, and every
+    /// third party registered on any of them); `None` when the caller cannot tell, and
+    /// then party codes go unchecked.
     fn parties(&self, _tracks: &[TrackId]) -> Option<Vec<crate::event::Party>> {
+        None
+    }
+
+    /// The third parties of `tracks`, each with its role (every declaration that
+    /// stands); `None` when the caller cannot tell.
+    fn third_parties(&self, _tracks: &[TrackId]) -> Option<Vec<(Party, ThirdPartyRole)>> {
         None
     }
 
@@ -255,7 +278,24 @@ impl Facts {
     /// The names this event declares: what later events may refer to.
     pub fn declarations(&self) -> Vec<Name> {
         match &self.payload {
-            Payload::TrackOpened(_) => self.tracks.iter().cloned().map(Name::Track).collect(),
+            Payload::TrackOpened(p) => {
+                self.tracks
+                    .iter()
+                    .cloned()
+                    .map(Name::Track)
+                    .chain(self.tracks.iter().flat_map(|t| {
+                        p.third_parties.iter().map(|x| Name::ThirdParty(t.clone(), x.code.clone(), x.role))
+                    }))
+                    .collect()
+            }
+            Payload::PartyJoined(p) => {
+                self.tracks.iter().map(|t| Name::ThirdParty(t.clone(), p.party.code.clone(), p.role)).collect()
+            }
+            Payload::RulingIssued(RulingIssued {
+                on: Ref { commitment: Some(c), .. },
+                effect: RulingEffect::Annuls,
+                ..
+            }) => vec![Name::Withdrawn(c.clone())],
             Payload::ProposalTabled(p) => std::iter::once(Name::Proposal(p.proposal.clone()))
                 .chain(
                     p.principles
@@ -314,6 +354,8 @@ impl Facts {
             Payload::CommitmentWithdrawn(c) => names.push(Name::Commitment(c.commitment.clone())),
             Payload::CommissionConvened(c) => names.push(Name::Commission(c.commission.clone())),
             Payload::ImplementationStep(s) => names.extend(s.instrument.clone().map(Name::Instrument)),
+            Payload::RulingIssued(r) => names.extend(r.on.names()),
+            Payload::DecisionAdopted(d) => names.extend(d.on.iter().flat_map(Ref::names)),
             _ => {}
         }
         if let Some(target) = self.payload.target() {
@@ -347,6 +389,176 @@ fn ref_name(r: &Ref) -> Option<Name> {
     })
 }
 
+impl Ref {
+    /// The names whose existence decides whether this reference resolves.
+    fn names(&self) -> Vec<Name> {
+        let mut names = Vec::new();
+        if let Some(c) = &self.commitment {
+            names.extend(Name::kept(c));
+        }
+        names.extend(self.instrument.clone().map(Name::Instrument));
+        if let Some(e) = self.event {
+            names.extend([Name::Event(e), Name::Retracted(e)]);
+        }
+        names
+    }
+}
+
+impl Facts {
+    /// Every party code this event names that must be a party (or a registered third
+    /// party) of its tracks, with the field that names it: every field typed [`Party`]
+    /// but those that declare one (a track's parties and third parties, the party that
+    /// joins). Each payload is destructured whole, so a field added to a kind must be
+    /// placed here or left out knowingly.
+    pub fn party_fields(&self) -> Vec<(String, &Party)> {
+        use super::payload::*;
+        let mut out: Vec<(String, &Party)> = Vec::new();
+        fn opt<'a>(out: &mut Vec<(String, &'a Party)>, field: &str, party: &'a Option<Party>) {
+            if let Some(p) = party {
+                out.push((field.to_owned(), p));
+            }
+        }
+        fn list<'a>(out: &mut Vec<(String, &'a Party)>, field: &str, parties: &'a [Party]) {
+            out.extend(parties.iter().enumerate().map(|(i, p)| (format!("{field}[{i}]"), p)));
+        }
+        // A participant who represents a party names one of the tracks'; a mediator's,
+        // host's or observer's affiliation (`eu`, `ru`) is who they came from, recorded
+        // long before third parties were registered, and stays a label.
+        fn participants<'a>(out: &mut Vec<(String, &'a Party)>, field: &str, who: &'a [Participant]) {
+            for (i, Participant { name: _, party, role, office: _ }) in who.iter().enumerate() {
+                if *role == Role::Party {
+                    opt(out, &format!("{field}[{i}].party"), party);
+                }
+            }
+        }
+        fn reference<'a>(out: &mut Vec<(String, &'a Party)>, field: &str, on: &'a Ref) {
+            let Ref { commitment: _, instrument: _, stage: _, party, event: _ } = on;
+            opt(out, &format!("{field}.party"), party);
+        }
+        opt(&mut out, "attribution", &self.account.attribution);
+        match &self.payload {
+            // These declare parties rather than name them.
+            Payload::TrackOpened(TrackOpened { title: _, parties: _, summary: _, third_parties: _ }) => {}
+            Payload::PartyJoined(PartyJoined { party: _, role: _, summary: _ }) => {}
+            Payload::EnvoyAppointed(EnvoyAppointed { party, envoy: _, office: _ }) => {
+                out.push(("payload.party".to_owned(), party))
+            }
+            Payload::MeetingHeld(MeetingHeld {
+                participants: who,
+                format: _,
+                mode: _,
+                place: _,
+                occasion: _,
+                summary: _,
+            }) => participants(&mut out, "payload.participants", who),
+            Payload::StatementMade(StatementMade { actor, summary: _, quote: _, venue: _ }) => {
+                let Actor { name: _, party, office: _ } = actor;
+                opt(&mut out, "payload.actor.party", party);
+            }
+            Payload::ProposalTabled(ProposalTabled { proposal: _, by, to, title: _, principles: _ }) => {
+                out.push(("payload.by".to_owned(), by));
+                list(&mut out, "payload.to", to);
+            }
+            Payload::ProposalAnswered(ProposalAnswered {
+                proposal: _,
+                by,
+                response: _,
+                counter: _,
+                summary: _,
+                principles: _,
+            }) => out.push(("payload.by".to_owned(), by)),
+            Payload::CommitmentMade(CommitmentMade {
+                commitment: _,
+                parties,
+                text: _,
+                deadline: _,
+                deadlines: _,
+                principle: _,
+                standing: _,
+            }) => list(&mut out, "payload.parties", parties),
+            Payload::CommitmentProgressed(CommitmentProgressed { commitment: _, summary: _, by })
+            | Payload::CommitmentFulfilled(CommitmentFulfilled { commitment: _, summary: _, by })
+            | Payload::CommitmentWithdrawn(CommitmentWithdrawn { commitment: _, by, reason: _ })
+            | Payload::CommitmentPartiallyFulfilled(CommitmentPartiallyFulfilled {
+                commitment: _,
+                summary: _,
+                outstanding: _,
+                score: _,
+                by,
+            })
+            | Payload::CommitmentSuspended(CommitmentSuspended {
+                commitment: _,
+                by,
+                authority: _,
+                reason: _,
+                conditions: _,
+            })
+            | Payload::CommitmentResumed(CommitmentResumed { commitment: _, by, authority: _, summary: _ }) => {
+                opt(&mut out, "payload.by", by)
+            }
+            Payload::CommitmentReaffirmed(CommitmentReaffirmed { commitment: _, by, summary: _ }) => {
+                list(&mut out, "payload.by", by)
+            }
+            Payload::CommitmentReportedUnmet(CommitmentReportedUnmet {
+                commitment: _,
+                reporter: _,
+                by,
+                monitor: _,
+                finding: _,
+                against,
+                summary: _,
+            }) => {
+                opt(&mut out, "payload.by", by);
+                opt(&mut out, "payload.against", against);
+            }
+            Payload::DeadlineAmended(DeadlineAmended { commitment: _, deadline: _, reason: _ })
+            | Payload::CommitmentSuperseded(CommitmentSuperseded { commitment: _, replacement: _, reason: _ })
+            | Payload::ImplementationStep(ImplementationStep { summary: _, instrument: _ })
+            | Payload::ContextNoted(ContextNoted { summary: _ })
+            | Payload::EventCorrected(EventCorrected { target: _, reason: _, changes: _ })
+            | Payload::EventRetracted(EventRetracted { target: _, reason: _ })
+            | Payload::EventDisputed(EventDisputed { target: _, note: _ })
+            | Payload::EventCorroborated(EventCorroborated { target: _, note: _ }) => {}
+            Payload::CommissionEstablished(CommissionEstablished { commission: _, name: _, parties, mandate: _ }) => {
+                list(&mut out, "payload.parties", parties)
+            }
+            Payload::CommissionConvened(CommissionConvened {
+                commission: _,
+                participants: who,
+                mode: _,
+                place: _,
+                summary: _,
+            }) => participants(&mut out, "payload.participants", who),
+            Payload::InstrumentStageReached(InstrumentStageReached {
+                instrument: _,
+                title: _,
+                instrument_type: _,
+                stage: _,
+                party,
+                step: _,
+                summary: _,
+            }) => opt(&mut out, "payload.party", party),
+            Payload::RulingIssued(RulingIssued { court: _, party, on, effect: _, summary: _ }) => {
+                opt(&mut out, "payload.party", party);
+                reference(&mut out, "payload.on", on);
+            }
+            // A condition may wait on another track's commitment or instrument: the
+            // parties inside its references are that track's, and only `by` is this one's.
+            Payload::ConditionSet(ConditionSet { condition: _, subject: _, on: _, by, text: _ }) => {
+                opt(&mut out, "payload.by", by)
+            }
+            Payload::ConditionResolved(ConditionResolved { condition: _, outcome: _, summary: _ }) => {}
+            Payload::DecisionAdopted(DecisionAdopted { body: _, party, reference: _, on, effect: _, summary: _ }) => {
+                opt(&mut out, "payload.party", party);
+                if let Some(on) = on {
+                    reference(&mut out, "payload.on", on);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The name a deadline's anchor refers to; none when it has no anchor, or anchors on
 /// the commitment `own` that the same event makes (its own start).
 fn anchor_name(deadline: &Deadline, own: Option<&CommitmentId>) -> Option<Name> {
@@ -364,6 +576,7 @@ pub fn validate(facts: &Facts, known: &dyn Known) -> Result<(), Vec<FieldError>>
     v.envelope(facts);
     v.payload(facts);
     v.links(facts);
+    v.parties(facts);
     if v.errors.is_empty() { Ok(()) } else { Err(v.errors) }
 }
 
@@ -631,22 +844,49 @@ impl Checker<'_> {
         }
     }
 
-    /// A party named as acting on a commitment must be one that owes it or one of the
-    /// event's tracks' parties; the log tells (see [`Known::parties`]).
-    fn party(&mut self, field: &str, party: &crate::event::Party, f: &Facts) {
+    /// Every party code the event names (see [`Facts::party_fields`]) must be a party
+    /// or a registered third party of one of the event's tracks; the log tells (see
+    /// [`Known::parties`]).
+    fn parties(&mut self, f: &Facts) {
         let Some(parties) = self.known.parties(&f.tracks) else { return };
-        if !parties.contains(party) {
+        for (field, party) in f.party_fields() {
+            if parties.contains(party) {
+                continue;
+            }
             let mut names: Vec<&str> = parties.iter().map(|p| p.as_str()).collect();
             names.sort();
             names.dedup();
-            self.fail(
+            self.fail_hinted(
                 field,
                 format!(
-                    "unknown party `{party}`: the parties of {} are {}",
+                    "unknown party `{party}`: the parties of {} are {}; a third party (a mediator, a guarantor, \
+                     a court) is named once it is declared with party_joined",
                     f.tracks.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
                     names.join(", ")
                 ),
+                Some(Hint::RecordHelp(Kind::PartyJoined)),
             );
+        }
+    }
+
+    /// The third parties a track opens with: each named, none a party of the track,
+    /// none twice in one role.
+    fn third_parties(&mut self, p: &super::payload::TrackOpened) {
+        let mut seen = HashSet::new();
+        for (i, x) in p.third_parties.iter().enumerate() {
+            self.text(&format!("payload.third_parties[{i}].name"), &x.name);
+            if p.parties.iter().any(|party| party.code == x.code) {
+                self.fail(
+                    format!("payload.third_parties[{i}].code"),
+                    format!("`{}` is a party of the track; a party is not also a third party", x.code),
+                );
+            }
+            if !seen.insert((&x.code, x.role)) {
+                self.fail(
+                    format!("payload.third_parties[{i}]"),
+                    format!("third party `{}` is listed twice as {}", x.code, x.role),
+                );
+            }
         }
     }
 
@@ -767,6 +1007,69 @@ impl Checker<'_> {
                     }
                 }
                 self.opt_text("payload.summary", &p.summary);
+                self.third_parties(p);
+            }
+            Payload::PartyJoined(p) => {
+                self.text("payload.party.name", &p.party.name);
+                self.opt_text("payload.summary", &p.summary);
+                for t in &f.tracks {
+                    let name = Name::ThirdParty(t.clone(), p.party.code.clone(), p.role);
+                    let (code, role) = (&p.party.code, p.role.words());
+                    if let Some(retraction) = self.known.retracted(&name) {
+                        self.fail(
+                            "payload.role",
+                            format!(
+                                "`{code}` joined `{t}` as {role} by an event retracted at seq {retraction}; a \
+                                 registration is never made twice: register it under another code"
+                            ),
+                        );
+                    } else if self.known.knows(&name) {
+                        self.fail("payload.role", format!("`{code}` is already a {role} of `{t}`"));
+                    }
+                }
+                if let Some(parties) = self.known.parties(&f.tracks) {
+                    let third = self.known.third_parties(&f.tracks).unwrap_or_default();
+                    if parties.contains(&p.party.code) && !third.iter().any(|(code, _)| code == &p.party.code) {
+                        self.fail(
+                            "payload.party.code",
+                            format!(
+                                "`{}` is already a party of {}; a party does not join as a third party",
+                                p.party.code,
+                                f.tracks.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+            Payload::RulingIssued(p) => {
+                self.text("payload.court", &p.court);
+                self.opt_text("payload.summary", &p.summary);
+                self.reference("payload.on", &p.on, f);
+                if let Some(court) = &p.party
+                    && let Some(third) = self.known.third_parties(&f.tracks)
+                    && !third.iter().any(|(code, role)| code == court && *role == ThirdPartyRole::Court)
+                    && self.known.parties(&f.tracks).is_some_and(|all| all.contains(court))
+                {
+                    self.fail(
+                        "payload.party",
+                        format!("`{court}` is not registered as a court of these tracks; declare it with party_joined --role court"),
+                    );
+                }
+                if let Some(c) = &p.on.commitment {
+                    match p.effect {
+                        RulingEffect::Suspends => self.suspendable("payload.on.commitment", c, f),
+                        RulingEffect::Annuls | RulingEffect::Upholds => self.still_kept("payload.on.commitment", c, f),
+                        RulingEffect::RequiresChanges => {}
+                    }
+                }
+            }
+            Payload::DecisionAdopted(p) => {
+                self.text("payload.body", &p.body);
+                self.opt_text("payload.reference", &p.reference);
+                self.opt_text("payload.summary", &p.summary);
+                if let Some(on) = &p.on {
+                    self.reference("payload.on", on, f);
+                }
             }
             Payload::EnvoyAppointed(p) => {
                 self.text("payload.envoy", &p.envoy);
@@ -865,9 +1168,6 @@ impl Checker<'_> {
                 if p.subject == p.on {
                     self.fail("payload.on", "a condition cannot make something conditional on itself");
                 }
-                if let Some(by) = &p.by {
-                    self.party("payload.by", by, f);
-                }
             }
             Payload::ConditionResolved(p) => {
                 self.must_exist(
@@ -883,9 +1183,6 @@ impl Checker<'_> {
                 self.text("payload.text", &p.text);
                 if p.parties.is_empty() {
                     self.fail("payload.parties", "name the parties that owe the commitment");
-                }
-                for (i, party) in p.parties.iter().enumerate() {
-                    self.party(&format!("payload.parties[{i}]"), party, f);
                 }
                 let mut deadlines: Vec<(String, &Deadline)> =
                     p.deadline.as_deref().map(|d| ("payload.deadline".to_owned(), d)).into_iter().collect();
@@ -904,17 +1201,11 @@ impl Checker<'_> {
                 self.commitment("payload.commitment", &p.commitment, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
-                if let Some(by) = &p.by {
-                    self.party("payload.by", by, f);
-                }
             }
             Payload::CommitmentFulfilled(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
-                if let Some(by) = &p.by {
-                    self.party("payload.by", by, f);
-                }
             }
             Payload::CommitmentPartiallyFulfilled(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
@@ -932,9 +1223,6 @@ impl Checker<'_> {
                         ),
                     );
                 }
-                if let Some(by) = &p.by {
-                    self.party("payload.by", by, f);
-                }
             }
             Payload::CommitmentReaffirmed(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
@@ -944,7 +1232,6 @@ impl Checker<'_> {
                     if !seen.insert(by) {
                         self.fail(format!("payload.by[{i}]"), format!("party `{by}` is listed twice"));
                     }
-                    self.party(&format!("payload.by[{i}]"), by, f);
                 }
                 self.opt_text("payload.summary", &p.summary);
             }
@@ -965,12 +1252,6 @@ impl Checker<'_> {
                     }
                     _ => {}
                 }
-                if let Some(by) = &p.by {
-                    self.party("payload.by", by, f);
-                }
-                if let Some(against) = &p.against {
-                    self.party("payload.against", against, f);
-                }
             }
             Payload::CommitmentSuspended(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
@@ -978,18 +1259,12 @@ impl Checker<'_> {
                 self.text("payload.reason", &p.reason);
                 self.opt_text("payload.authority", &p.authority);
                 self.opt_text("payload.conditions", &p.conditions);
-                if let Some(by) = &p.by {
-                    self.party("payload.by", by, f);
-                }
             }
             Payload::CommitmentResumed(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
                 self.resumable("payload.commitment", &p.commitment, f);
                 self.opt_text("payload.summary", &p.summary);
                 self.opt_text("payload.authority", &p.authority);
-                if let Some(by) = &p.by {
-                    self.party("payload.by", by, f);
-                }
             }
             Payload::CommitmentSuperseded(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
@@ -1036,9 +1311,6 @@ impl Checker<'_> {
             Payload::CommitmentWithdrawn(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
                 self.text("payload.reason", &p.reason);
-                if let Some(by) = &p.by {
-                    self.party("payload.by", by, f);
-                }
             }
             Payload::CommissionEstablished(p) => {
                 self.must_be_new("payload.commission", Name::Commission(p.commission.clone()));
@@ -1055,6 +1327,10 @@ impl Checker<'_> {
                     "record it first with commission_established",
                     None,
                 );
+                for (i, who) in p.participants.iter().enumerate() {
+                    self.text(&format!("payload.participants[{i}].name"), &who.name);
+                    self.opt_text(&format!("payload.participants[{i}].office"), &who.office);
+                }
                 self.opt_text("payload.place", &p.place);
                 self.opt_text("payload.summary", &p.summary);
             }
@@ -1207,9 +1483,6 @@ impl Checker<'_> {
             self.commitment(&format!("reaffirms[{i}]"), c, f);
             self.still_kept(&format!("reaffirms[{i}]"), c, f);
         }
-        if let Some(party) = &f.account.attribution {
-            self.party("attribution", party, f);
-        }
         for (i, e) in f.links.follows.iter().enumerate() {
             self.must_exist(
                 &format!("follows[{i}]"),
@@ -1238,6 +1511,7 @@ pub fn correctable(field: &str) -> bool {
         "confidence",
         "attribution",
         "before_opening",
+        "occasion",
         "payload",
     ];
     TOP.contains(&field) || field.strip_prefix("payload.").is_some_and(|k| !k.is_empty() && !k.contains('.'))
@@ -1287,5 +1561,29 @@ mod tests {
         );
         let retraction = r#"{"target":"7a1e0000-0000-4000-8000-000000000002","reason":"r"}"#;
         assert_eq!(hints("event_retracted", retraction, &Withdrawn), [at("payload.target", Hint::History)]);
+    }
+
+    #[test]
+    fn a_third_party_is_keyed_by_track_code_and_role_so_a_track_finds_all_of_its_own() {
+        let t = TrackId::new("am-az").expect("id");
+        let name = Name::ThirdParty(t.clone(), Party::new("eu").expect("code"), ThirdPartyRole::Mediator);
+        assert_eq!((name.namespace(), name.key()), ("third_party", "am-az eu mediator".to_owned()));
+        assert!(name.key().starts_with(&Name::third_parties_of(&t)));
+    }
+
+    #[test]
+    fn a_reference_names_exactly_one_thing_and_a_stage_only_of_an_instrument() {
+        let parse = |json: &str| serde_json::from_str::<Ref>(json);
+        assert_eq!(parse(r#"{"commitment":"c"}"#).expect("parses").target().err(), None);
+        assert_eq!(parse(r#"{"instrument":"i","stage":"signed","party":"x"}"#).expect("parses").target().err(), None);
+        assert!(parse(r#"{}"#).expect("parses").target().is_err());
+        assert!(
+            parse(r#"{"commitment":"c","event":"7a1e0000-0000-4000-8000-000000000002"}"#)
+                .expect("parses")
+                .target()
+                .is_err()
+        );
+        assert!(parse(r#"{"commitment":"c","party":"x"}"#).expect("parses").target().is_err());
+        assert!(parse(r#"{"treaty":"t"}"#).is_err(), "unknown keys are refused");
     }
 }

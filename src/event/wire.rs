@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::{
-    Account, Codes, CommitmentId, Confidence, Event, EventId, Facts, Hash, Hint, Kind, Links, Party, Payload,
-    PrincipleRef, Source, TrackId,
+    Account, Codes, CommitmentId, Confidence, Event, EventId, Facts, Hash, Hint, Kind, Links, OccasionId, Party,
+    Payload, PrincipleRef, Source, TrackId,
 };
 use crate::date::PartialDate;
 
@@ -105,6 +105,8 @@ struct WireIn<'a> {
     attribution: Option<Party>,
     #[serde(default)]
     before_opening: bool,
+    #[serde(default)]
+    occasion: Option<OccasionId>,
     #[serde(default, borrow)]
     prev_hash: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
@@ -212,6 +214,7 @@ pub fn parse_line(text: &str) -> Result<Line, FieldError> {
             codes: wire.code,
             account: Account { confidence: wire.confidence, attribution: wire.attribution },
             before_opening: wire.before_opening,
+            occasion: wire.occasion,
         },
     })
 }
@@ -337,6 +340,8 @@ struct Back<'a> {
     attribution: Option<&'a Party>,
     #[serde(skip_serializing_if = "is_false")]
     before_opening: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occasion: Option<&'a OccasionId>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -378,6 +383,7 @@ impl BodyTemplate {
             confidence: facts.account.confidence,
             attribution: facts.account.attribution.as_ref(),
             before_opening: facts.before_opening,
+            occasion: facts.occasion.as_ref(),
         };
         // Serializing plain structs of strings and integers (no maps with other keys)
         // to a String cannot fail; each is an object, `{…}`, and the payload makes

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::date::PartialDate;
 use crate::event::correct::{Change, apply_changes};
-use crate::event::payload::{EventCorrected, EventCorroborated, Payload};
+use crate::event::payload::{EventCorrected, EventCorroborated, Payload, ThirdPartyRole};
 use crate::event::{
     ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, Known, Name, Party,
     Record, TrackId, Turn, validate,
@@ -191,7 +191,7 @@ fn admit(
         Err(error) => return Ok(Admit::Rejected(vec![error])),
     };
     cache.learn_names(txn, &line.facts.references())?;
-    cache.exported = line.hash.is_some() && line.recorded_at.is_some_and(|at| at < rules_of_part_8());
+    cache.exported = line.hash.is_some() && line.recorded_at.is_some_and(|at| at < rules_of_part_9());
     let verdict = match validate(&line.facts, &*cache) {
         Err(errors) => Some(errors),
         Ok(()) => match &line.facts.payload {
@@ -438,6 +438,8 @@ struct PartyWithdrawal {
 struct Opened {
     occurred: PartialDate,
     parties: Vec<Party>,
+    /// Its third parties that stand, each with its role.
+    third: Vec<(Party, ThirdPartyRole)>,
 }
 
 /// Names this batch has seen exist, and what validation asks of the events behind
@@ -514,9 +516,22 @@ impl Known for KnownCache {
         let mut parties = Vec::new();
         for track in tracks {
             // A track not known: validation says so; its parties cannot be told.
-            parties.extend(self.tracks.get(track)?.parties.iter().cloned());
+            let opened = self.tracks.get(track)?;
+            parties.extend(opened.parties.iter().cloned());
+            parties.extend(opened.third.iter().map(|(code, _)| code.clone()));
         }
         Some(parties)
+    }
+
+    fn third_parties(&self, tracks: &[TrackId]) -> Option<Vec<(Party, ThirdPartyRole)>> {
+        if self.exported {
+            return None;
+        }
+        let mut third = Vec::new();
+        for track in tracks {
+            third.extend(self.tracks.get(track)?.third.iter().cloned());
+        }
+        Some(third)
     }
 
     fn made(&self, commitment: &CommitmentId) -> Option<PartialDate> {
@@ -570,6 +585,11 @@ impl KnownCache {
             {
                 let occurred = record.event.facts.occurred;
                 withdrawals.push(PartyWithdrawal { seq: record.seq, occurred, party: by.clone() });
+            }
+            if let Name::ThirdParty(t, code, role) = &name
+                && let Some(opened) = self.tracks.get_mut(t)
+            {
+                opened.third.push((code.clone(), *role));
             }
             if let Name::Suspension(c, _) | Name::Resumption(c, _) = &name
                 && let Some(turns) = self.turns.get_mut(c)
@@ -662,7 +682,8 @@ impl KnownCache {
             }
             (Name::Track(t), Payload::TrackOpened(p)) => {
                 let parties = p.parties.into_iter().map(|p| p.code).collect();
-                self.tracks.insert(t.clone(), Opened { occurred, parties });
+                let third = third_parties_of(txn, t)?;
+                self.tracks.insert(t.clone(), Opened { occurred, parties, third });
             }
             _ => {}
         }
@@ -702,7 +723,7 @@ impl KnownCache {
             Name::Superseded(c) => {
                 self.supersessions.remove(c);
             }
-            Name::Track(t) => {
+            Name::Track(t) | Name::ThirdParty(t, ..) => {
                 self.tracks.remove(t);
             }
             Name::Suspension(c, _) | Name::Resumption(c, _) => {
@@ -750,6 +771,28 @@ fn turns_of(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<Turn>, 
     Ok(turns)
 }
 
+/// The third parties of `track` that stand, each with its role: read like
+/// [`turns_of`] reads suspensions. What each declaring event declares is what its body
+/// says; a correction does not move a registration (it is an id, like a commitment's).
+fn third_parties_of(txn: &impl ReadTxn, track: &TrackId) -> Result<Vec<(Party, ThirdPartyRole)>, LogError> {
+    let mut third = Vec::new();
+    for (key, row) in txn.declarer_rows(Name::THIRD_PARTY, &Name::third_parties_of(track))? {
+        let Some(event) = stored_event(&row.body) else { continue };
+        let Some(name) =
+            event.declarations().into_iter().find(|n| n.namespace() == Name::THIRD_PARTY && n.key() == key)
+        else {
+            continue;
+        };
+        if declared_by(txn, &Name::Retracted(event.id))?.is_some() {
+            continue;
+        }
+        if let Name::ThirdParty(_, code, role) = name {
+            third.push((code, role));
+        }
+    }
+    Ok(third)
+}
+
 /// The withdrawals from `commitment` by one party each that stand, each dated and
 /// with its party as corrected: read like [`turns_of`] reads suspensions.
 fn withdrawals_by(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<PartyWithdrawal>, LogError> {
@@ -780,6 +823,15 @@ fn withdrawals_by(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<P
 /// after newer ones).
 fn rules_of_part_8() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(1_796_515_200, 0).unwrap_or_default() // 2026-12-06T00:00:00Z
+}
+
+/// When part 9's rules came in — every party code an event names checked against its
+/// tracks' registry (parties and third parties), a ruling's court registered as one —
+/// which an exported line recorded earlier is not judged by again, like part 8's (see
+/// [`rules_of_part_8`]; skipping is safe for a line whose hash proves it is what a log
+/// admitted).
+fn rules_of_part_9() -> chrono::DateTime<chrono::Utc> {
+    rules_of_part_8().max(chrono::DateTime::from_timestamp(1_796_601_600, 0).unwrap_or_default()) // 2026-12-07T00:00:00Z
 }
 
 /// The event that declares `name` (its seq, and the event), looked up in the names

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod diff;
 pub mod explain;
 pub mod history;
+pub mod occasion;
 pub mod sources;
 pub mod status;
 pub mod timeline;

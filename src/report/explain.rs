@@ -57,6 +57,9 @@ struct EvidenceEvent<'a> {
     disputed: bool,
     corrected: bool,
     sources: &'a [Source],
+    /// The occasion it belongs to, when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occasion: Option<&'a crate::event::OccasionId>,
 }
 
 /// One way an event relates to a commitment, and whose act it is.
@@ -140,6 +143,7 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
                 attribution: facts.account.attribution.as_ref(),
                 unsourced: facts.unsourced,
                 sources: &facts.sources,
+                occasion: facts.occasion.as_ref(),
             }
         })
         .collect();
@@ -198,6 +202,9 @@ fn document(
             (Some(c), Some(p)) => Some(format!("{}, {p}'s account", c.words())),
         };
         rows.extend(account.map(|a| ("account", a)));
+        if let Some(o) = e.occasion {
+            rows.push(("occasion", format!("{o} (`entente occasion {o}` lists its events)")));
+        }
         if e.unsourced {
             rows.push(("source", "none: recorded as unsourced".to_owned()));
         }

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod doc;
 pub mod explain;
 pub mod history;
+pub mod occasion;
 pub mod principles;
 pub mod sources;
 pub mod status;

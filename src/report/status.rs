@@ -39,7 +39,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
             0 => "none".to_owned(),
             _ => list.iter().map(|s| format!("seq {s}")).collect::<Vec<_>>().join(", "),
         };
-        doc.fields(&[
+        let mut fields = vec![
             ("stage", format!("{} since {}", t.stage.name(), at(&t.stage_since))),
             ("last activity", at(&t.last_activity)),
             ("envoys", if envoys.is_empty() { "none recorded".to_owned() } else { envoys.join("; ") }),
@@ -49,7 +49,25 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
             ("next deadline", next),
             ("unsourced", seqs(&t.unsourced)),
             ("disputed", seqs(&t.disputed)),
-        ]);
+        ];
+        if !t.third_parties.is_empty() {
+            let third: Vec<String> =
+                t.third_parties.iter().map(|x| format!("{} ({}, {})", x.name, x.code, x.role.words())).collect();
+            fields.push(("third parties", third.join("; ")));
+        }
+        if !t.rulings.is_empty() {
+            let rulings: Vec<String> = t
+                .rulings
+                .iter()
+                .map(|r| {
+                    let reference = r.reference.as_ref().map(|x| format!(" {x}")).unwrap_or_default();
+                    let on = r.on.as_ref().map(|x| format!(" {x}")).unwrap_or_default();
+                    format!("{}{reference} {}{on} ({})", r.by, r.effect, at(&r.at))
+                })
+                .collect();
+            fields.push(("rulings", rulings.join("; ")));
+        }
+        doc.fields(&fields);
         doc.table(&["principle", "state", "since", "text"], &principle_rows(&t.principles));
         doc.table(&["commitment", "state", "due", "made", "text"], &commitment_rows(&t.commitments));
         let blocked: Vec<Vec<String>> = t

@@ -26,6 +26,8 @@ struct TimelineEvent {
     kind: &'static str,
     what: String,
     unsourced: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occasion: Option<String>,
 }
 
 impl TimelineEvent {
@@ -36,6 +38,7 @@ impl TimelineEvent {
             kind: r.event.facts.kind().name(),
             what: crate::render::headline(&r.event),
             unsourced: r.event.facts.unsourced,
+            occasion: r.event.facts.occasion.as_ref().map(|o| o.to_string()),
         }
     }
 }
@@ -69,7 +72,13 @@ fn document(mut doc: Doc, replay: &Replay, timeline: &[TrackEvents<'_>]) -> Stri
             .map(|r| {
                 let e = TimelineEvent::of(r);
                 let mark = if e.unsourced { "[unsourced] " } else { "" };
-                vec![e.seq.to_string(), e.occurred.to_string(), e.kind.to_owned(), format!("{mark}{}", e.what)]
+                let occasion = e.occasion.as_ref().map(|o| format!("[{o}] ")).unwrap_or_default();
+                vec![
+                    e.seq.to_string(),
+                    e.occurred.to_string(),
+                    e.kind.to_owned(),
+                    format!("{mark}{occasion}{}", e.what),
+                ]
             })
             .collect();
         doc.table(&["seq", "occurred", "kind", "what"], &rows);

@@ -1096,6 +1096,116 @@ fn unknown_party_codes_are_refused_and_append_nothing<H: Harness>(h: &H) {
         .expect("a party's account");
 }
 
+// ---------------------------------------------------------------- part 9: third parties
+
+/// `code` joins the track of [`TRACK`] as `role`, dated `occurred`.
+fn joined(code: &str, role: &str, occurred: &str) -> String {
+    on_track("party_joined", occurred, &format!(r#"{{"party":{{"code":"{code}","name":"N"}},"role":"{role}"}}"#), "")
+}
+
+fn third_parties_are_declared_before_they_are_named<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    // Given a track of x and y, a mediator m is unknown until it joins.
+    let proposal = on_track(
+        "proposal_tabled",
+        "2021",
+        r#"{"proposal":"p","by":"m","to":["x","y"],"title":"t","principles":[{"number":1,"text":"t"}]}"#,
+        "",
+    );
+    refuses(&mut log, &proposal, "payload.by: unknown party `m`: the parties of `x-y` are x, y");
+    refuses(&mut log, &proposal, "declared with party_joined");
+    let owed = on_track("commitment_made", "2021", r#"{"commitment":"g","text":"t","parties":["x","m"]}"#, "");
+    refuses(&mut log, &owed, "payload.parties[1]: unknown party `m`");
+    // When m joins as mediator, it may table a proposal and owe a commitment.
+    append(&mut log, &joined("m", "mediator", "2020-06"), NOW).expect("m joins");
+    append(&mut log, &[proposal.clone(), owed].join("\n"), NOW).expect("a third party proposes and owes");
+    // The refusal lists the known codes, the third party among them.
+    refuses(
+        &mut log,
+        &on_track("context_noted", "2021", r#"{"summary":"s"}"#, r#","attribution":"z""#),
+        "unknown party `z`: the parties of `x-y` are m, x, y",
+    );
+    // The same role twice is refused; another role is a registration of its own.
+    refuses(&mut log, &joined("m", "mediator", "2021"), "payload.role: `m` is already a mediator of `x-y`");
+    append(&mut log, &joined("m", "guarantor", "2021"), NOW).expect("another role");
+    // A party of the track does not join as a third party.
+    refuses(&mut log, &joined("x", "observer", "2021"), "`x` is already a party of `x-y`");
+    // A track may open with its third parties; none of them one of its parties.
+    let opened = |third: &str| {
+        format!(
+            r#"{{"kind":"track_opened","version":1,"tracks":["u-v"],"occurred":"2020","unsourced":true,"payload":{{"title":"U–V","parties":[{{"code":"u","name":"U"}},{{"code":"v","name":"V"}}],"third_parties":[{third}]}}}}"#
+        )
+    };
+    refuses(&mut log, &opened(r#"{"code":"u","name":"U","role":"host"}"#), "is a party of the track");
+    refuses(
+        &mut log,
+        &opened(r#"{"code":"c","name":"C","role":"court"},{"code":"c","name":"C","role":"court"}"#),
+        "third party `c` is listed twice as court",
+    );
+    append(&mut log, &opened(r#"{"code":"c","name":"C","role":"court"}"#), NOW).expect("opened with a court");
+    let first = id_at(&log, 1);
+    let ruling = |party: &str| {
+        format!(
+            r#"{{"kind":"ruling_issued","version":1,"tracks":["u-v"],"occurred":"2021","unsourced":true,"payload":{{"court":"C","party":"{party}","on":{{"event":"{first}"}},"effect":"upholds"}}}}"#
+        )
+    };
+    refuses(&mut log, &ruling("u"), "`u` is not registered as a court of these tracks");
+    append(&mut log, &ruling("c"), NOW).expect("a registered court rules");
+    // A retracted registration no longer counts.
+    let seq = head(&log).seq;
+    append(&mut log, &joined("w", "observer", "2021"), NOW).expect("w joins");
+    let retract =
+        on_track("event_retracted", "2022", &format!(r#"{{"target":"{}","reason":"r"}}"#, id_at(&log, seq + 1)), "");
+    append(&mut log, &retract, NOW).expect("retracted");
+    refuses(&mut log, &on_track("envoy_appointed", "2022", r#"{"party":"w","envoy":"E"}"#, ""), "unknown party `w`");
+    verified(&log, false);
+}
+
+fn a_courts_suspension_or_annulment_stands_like_the_parties_own<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let ruling = |c: &str, effect: &str, occurred: &str| {
+        on_track(
+            "ruling_issued",
+            occurred,
+            &format!(r#"{{"court":"Court","on":{{"commitment":"{c}"}},"effect":"{effect}"}}"#),
+            "",
+        )
+    };
+    append(&mut log, &[made("c"), made("d"), ruling("c", "suspends", "2021-02")].join("\n"), NOW).expect("suspended");
+    // Given a court suspended c, work on it waits for its resumption, and a second
+    // suspension says nothing new.
+    refuses(&mut log, &work("commitment_progressed", "c", "2021-03"), "commitment `c` is suspended since 2021-02");
+    refuses(&mut log, &ruling("c", "suspends", "2021-04"), "is already suspended on 2021-04");
+    append(&mut log, &work("commitment_resumed", "c", "2021-05"), NOW).expect("resumed");
+    append(&mut log, &work("commitment_progressed", "c", "2021-06"), NOW).expect("in effect again");
+    // Given a court annulled d, nothing after counts towards it.
+    append(&mut log, &ruling("d", "annuls", "2021-02-01"), NOW).expect("annulled");
+    refuses(&mut log, &work("commitment_progressed", "d", "2021-03"), "commitment `d` was withdrawn on 2021-02-01");
+    // A reference names one thing the log knows.
+    refuses(&mut log, &ruling("nope", "upholds", "2021-07"), "unknown commitment `nope`");
+    refuses(
+        &mut log,
+        &on_track(
+            "ruling_issued",
+            "2021",
+            r#"{"court":"C","on":{"commitment":"c","instrument":"i"},"effect":"upholds"}"#,
+            "",
+        ),
+        "name exactly one of `commitment`, `instrument` or `event`",
+    );
+    refuses(
+        &mut log,
+        &on_track(
+            "decision_adopted",
+            "2021",
+            r#"{"body":"B","on":{"commitment":"c","stage":"signed"},"effect":"endorses"}"#,
+            "",
+        ),
+        "`stage` and `party` go only with `instrument`",
+    );
+    verified(&log, false);
+}
+
 fn an_event_before_its_track_was_opened_says_so_or_is_refused<H: Harness>(h: &H) {
     // The track was opened in 2020.
     let mut log = with_track(h);
@@ -1403,6 +1513,8 @@ macro_rules! suite {
             work_on_a_suspended_commitment_waits_for_its_resumption,
             suspensions_earlier_in_a_batch_count_for_the_lines_after_it,
             unknown_party_codes_are_refused_and_append_nothing,
+            third_parties_are_declared_before_they_are_named,
+            a_courts_suspension_or_annulment_stands_like_the_parties_own,
             an_event_before_its_track_was_opened_says_so_or_is_refused,
             verify_passes_on_a_fresh_and_a_grown_log,
             rebuild_derived_keeps_verify_passing_and_drops_snapshots,

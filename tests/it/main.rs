@@ -15,6 +15,7 @@ mod import_verify;
 mod layering;
 mod numbers;
 mod outputs;
+mod party_fields;
 mod payload_fields;
 mod projections;
 mod properties;

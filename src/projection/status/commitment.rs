@@ -135,8 +135,12 @@ crate::names::closed_set! {
         SupersededBy => "superseded_by" / "supersedes it with another",
         /// Made it the replacement of another commitment.
         Supersedes => "supersedes" / "makes it the replacement of another",
-        /// Withdrew it (one party, or all).
+        /// Withdrew it (one party, or all; a court annulling it).
         Withdraws => "withdraws",
+        /// A court required changes to it: evidence only.
+        RequiresChanges => "requires_changes" / "requires changes to it",
+        /// A body's decision bears on it: evidence only.
+        Decides => "decides" / "decides on it",
     }
 }
 
@@ -175,7 +179,14 @@ impl Act {
     /// anything — counting them would keep a commitment that is only ever reaffirmed
     /// from ever reading stalled, the very pattern the activity axis is there to show.
     fn moves(&self) -> bool {
-        !matches!(self.relation, Relation::Reaffirms | Relation::ReportsUnmet | Relation::ReportsBreach)
+        !matches!(
+            self.relation,
+            Relation::Reaffirms
+                | Relation::ReportsUnmet
+                | Relation::ReportsBreach
+                | Relation::RequiresChanges
+                | Relation::Decides
+        )
     }
 }
 

@@ -19,7 +19,8 @@ use serde::Serialize;
 
 use super::View;
 use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
-use crate::event::payload::Finding;
+use crate::event::Kind;
+use crate::event::payload::{Finding, RulingEffect, RulingIssued};
 use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
 use commitment::{Act, Anchors, by_one, commitment, fulfilment, reporter_name, start};
@@ -31,7 +32,7 @@ use condition::ConditionAcc;
 pub use condition::{ConditionState, ConditionStatus, Waiting};
 use principle::principle;
 pub use principle::{PrincipleState, PrincipleStatus, Stance};
-pub use track::{Envoy, NextDeadline, Stage, StageMove, TrackStatus};
+pub use track::{Envoy, NextDeadline, RulingEntry, Stage, StageMove, ThirdPartyEntry, TrackStatus};
 
 /// A date and the event behind it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -69,6 +70,20 @@ impl Anchors for Fold {
         };
         Some(at)
     }
+}
+
+/// What a ruling does to an instrument, fed to the instrument path as if the
+/// instrument had reached a stage: a suspension suspends it, an annulment annuls it;
+/// the other effects are evidence only (`None`). One place, so the instrument fold can
+/// take it over whole.
+fn ruling_on_instrument(r: &RulingIssued) -> Option<(&crate::event::InstrumentId, InstrumentStage)> {
+    let instrument = r.on.instrument.as_ref()?;
+    let stage = match r.effect {
+        RulingEffect::Suspends => InstrumentStage::Suspended,
+        RulingEffect::Annuls => InstrumentStage::Annulled,
+        RulingEffect::Upholds | RulingEffect::RequiresChanges => return None,
+    };
+    Some((instrument, stage))
 }
 
 /// Derives the status of every track from `records` (as they stand) as seen by
@@ -145,6 +160,10 @@ struct TrackAcc {
     last: Option<At>,
     unsourced: Vec<At>,
     disputed: Vec<At>,
+    #[serde(default)]
+    third_parties: Vec<ThirdPartyEntry>,
+    #[serde(default)]
+    rulings: Vec<RulingEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
@@ -211,6 +230,50 @@ impl Fold {
             let activity = match &f.payload {
                 Payload::TrackOpened(p) => {
                     t.opened = Some((at, p.title.clone(), p.parties.clone()));
+                    t.third_parties.extend(p.third_parties.iter().map(|x| ThirdPartyEntry {
+                        code: x.code.clone(),
+                        name: x.name.clone(),
+                        role: x.role,
+                        at,
+                    }));
+                    None
+                }
+                Payload::PartyJoined(p) => {
+                    let (code, name) = (p.party.code.clone(), p.party.name.clone());
+                    t.third_parties.push(ThirdPartyEntry { code, name, role: p.role, at });
+                    None
+                }
+                // A session of a commission is a contact of its tracks, like a meeting.
+                Payload::CommissionConvened(c) => {
+                    match c.mode.unwrap_or(Mode::InPerson) {
+                        Mode::InPerson => t.meetings += 1,
+                        Mode::Phone | Mode::Video => t.calls += 1,
+                    }
+                    None
+                }
+                Payload::RulingIssued(r) => {
+                    t.rulings.push(RulingEntry {
+                        kind: Kind::RulingIssued,
+                        by: r.court.clone(),
+                        reference: None,
+                        on: Some(r.on.clone()),
+                        effect: r.effect.name().to_owned(),
+                        at,
+                    });
+                    if let Some(stage) = ruling_on_instrument(r) {
+                        t.instrument.push((at, stage.0.clone(), stage.1));
+                    }
+                    None
+                }
+                Payload::DecisionAdopted(d) => {
+                    t.rulings.push(RulingEntry {
+                        kind: Kind::DecisionAdopted,
+                        by: d.body.clone(),
+                        reference: d.reference.clone(),
+                        on: d.on.clone(),
+                        effect: d.effect.name().to_owned(),
+                        at,
+                    });
                     None
                 }
                 Payload::EnvoyAppointed(p) => {
@@ -254,6 +317,16 @@ impl Fold {
             }
         }
         let track0 = f.tracks.first().cloned();
+        if let Payload::RulingIssued(r) = &f.payload
+            && let Some((instrument, stage)) = ruling_on_instrument(r)
+        {
+            let stages = self.instrument_stages.entry(instrument.clone()).or_default();
+            match stages.iter_mut().find(|(s, _)| *s == stage) {
+                Some((_, slot)) if at.key() < slot.key() => *slot = at,
+                Some(_) => {}
+                None => stages.push((stage, at)),
+            }
+        }
         match &f.payload {
             Payload::InstrumentStageReached(i) => {
                 if let Some(ty) = i.instrument_type {
@@ -380,6 +453,22 @@ impl Fold {
             Payload::DeadlineAmended(p) => {
                 commitments.entry(p.commitment.clone()).or_default().deadlines.push((at, (*p.deadline).clone()))
             }
+            Payload::RulingIssued(p) => {
+                if let Some(c) = &p.on.commitment {
+                    let relation = match p.effect {
+                        RulingEffect::Upholds => Relation::Reaffirms,
+                        RulingEffect::Suspends => Relation::Suspends,
+                        RulingEffect::Annuls => Relation::Withdraws,
+                        RulingEffect::RequiresChanges => Relation::RequiresChanges,
+                    };
+                    act(commitments, c, Act { who: Some(p.court.clone()), ..new(relation) });
+                }
+            }
+            Payload::DecisionAdopted(p) => {
+                if let Some(c) = p.on.as_ref().and_then(|on| on.commitment.as_ref()) {
+                    act(commitments, c, Act { who: Some(p.body.clone()), ..new(Relation::Decides) });
+                }
+            }
             _ => {}
         }
         let links = &f.links;
@@ -404,6 +493,9 @@ impl Fold {
             | Payload::CommitmentMade(_)
             | Payload::InstrumentStageReached(_)
             | Payload::CommissionConvened(_) => (Vec::new(), None),
+            // A court's or a body's reaffirmation is its own, by name.
+            Payload::RulingIssued(r) => (Vec::new(), Some(r.court.clone())),
+            Payload::DecisionAdopted(d) => (Vec::new(), Some(d.body.clone())),
             _ => (by_one(&f.account.attribution), None),
         };
         for id in &links.reaffirms {
@@ -827,5 +919,96 @@ pub(super) mod tests {
         assert_eq!(t.next_deadline.map(|n| n.commitment.to_string()), Some("b".to_owned()));
         let t = track(&[a, b, done], "2022-04-30");
         assert_eq!(t.next_deadline.map(|n| n.commitment.to_string()), Some("a".to_owned()));
+    }
+
+    fn ruling(effect: &str, on: &str, date: &str) -> String {
+        ev("ruling_issued", date, &format!(r#"{{"court":"Supreme Court","on":{on},"effect":"{effect}"}}"#), "")
+    }
+
+    #[test]
+    fn a_commission_session_is_a_contact_by_its_mode() {
+        // Given a commission convened in person (mode left out) and once by video,
+        let established = ev(
+            "commission_established",
+            "2022-02",
+            r#"{"commission":"k","name":"Joint Commission","parties":["x","y"]}"#,
+            "",
+        );
+        let session =
+            |date: &str, mode: &str| ev("commission_convened", date, &format!(r#"{{"commission":"k"{mode}}}"#), "");
+        let t = track(&[established, session("2022-03", ""), session("2022-04", r#","mode":"video""#)], "2022-12-31");
+        // then the track counts one meeting and one call.
+        assert_eq!((t.meetings, t.calls), (1, 1));
+    }
+
+    #[test]
+    fn a_ruling_that_suspends_a_commitment_is_a_suspension_by_the_court() {
+        // Given a commitment a court suspends, and that is resumed later,
+        let on = r#"{"commitment":"c"}"#;
+        let given = [made(""), ruling("suspends", on, "2022-05")];
+        // when judged while it stands, then the commitment is suspended by the court;
+        let c = check(&given, "2022-06-30");
+        assert_eq!(c.state, CommitmentState::Suspended);
+        assert_eq!(c.suspensions[0].authority.as_deref(), Some("Supreme Court"));
+        assert_eq!(c.suspensions[0].since.seq, 3);
+        // and once resumed, no longer.
+        let resumed = ev("commitment_resumed", "2022-07", r#"{"commitment":"c"}"#, "");
+        let c = check(&[given[0].clone(), given[1].clone(), resumed], "2022-08-31");
+        assert_ne!(c.state, CommitmentState::Suspended);
+        assert_eq!(c.suspensions[0].resumed.map(|a| a.seq), Some(4));
+    }
+
+    #[test]
+    fn a_ruling_that_annuls_a_commitment_withdraws_it_as_a_whole() {
+        let c = check(&[made(""), ruling("annuls", r#"{"commitment":"c"}"#, "2022-05")], "2022-06-30");
+        assert_eq!(c.state, CommitmentState::Withdrawn);
+        assert_eq!(c.withdrawn_by[0].party, None);
+    }
+
+    #[test]
+    fn a_ruling_that_upholds_a_commitment_is_the_courts_reaffirmation_and_changes_requested_are_evidence() {
+        let given = [
+            made(""),
+            ruling("upholds", r#"{"commitment":"c"}"#, "2022-05"),
+            ruling("requires_changes", r#"{"commitment":"c"}"#, "2022-06"),
+        ];
+        let c = check(&given, "2022-06-30");
+        assert_eq!(c.reaffirmed.len(), 1);
+        assert_eq!(c.reaffirmed[0].who.as_deref(), Some("Supreme Court"));
+        let relations: Vec<(u64, Relation)> = c.relations.iter().map(|r| (r.seq, r.relation)).collect();
+        assert!(relations.contains(&(3, Relation::Reaffirms)), "{relations:?}");
+        assert!(relations.contains(&(4, Relation::RequiresChanges)), "{relations:?}");
+        // Words are not movement: the commitment has not started.
+        assert_eq!(c.progress, Progress::NotStarted);
+    }
+
+    #[test]
+    fn a_decision_on_an_instrument_is_listed_with_the_tracks_rulings_and_a_courts_annulment_moves_it() {
+        // Given a framework in force, a council endorsing it, then a court annulling it,
+        let in_force = ev(
+            "instrument_stage_reached",
+            "2022-03",
+            r#"{"instrument":"f","title":"Framework","type":"framework","stage":"in_force"}"#,
+            "",
+        );
+        let endorsed = ev(
+            "decision_adopted",
+            "2022-04",
+            r#"{"body":"Council","reference":"R/1","on":{"instrument":"f"},"effect":"endorses"}"#,
+            "",
+        );
+        let t = track(&[in_force.clone(), endorsed.clone()], "2022-04-30");
+        // then the decision is the instrument's evidence on the track, and it is still in force;
+        assert_eq!(t.rulings.len(), 1);
+        assert_eq!(
+            (t.rulings[0].by.as_str(), t.rulings[0].effect.as_str(), t.rulings[0].at.seq),
+            ("Council", "endorses", 3)
+        );
+        assert_eq!(t.rulings[0].on.as_ref().and_then(|r| r.instrument.as_ref()).map(|i| i.as_str()), Some("f"));
+        assert_eq!(t.stage, Stage::InForce);
+        // and the annulment moves the track as an annulled stage would.
+        let t = track(&[in_force, endorsed, ruling("annuls", r#"{"instrument":"f"}"#, "2022-06")], "2022-06-30");
+        assert_eq!(t.stage, Stage::Annulled);
+        assert_eq!(t.rulings.len(), 2);
     }
 }

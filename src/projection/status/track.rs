@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::{At, CommitmentStatus, ConditionStatus, Fold, PrincipleStatus, TrackAcc};
 use crate::date::PartialDate;
-use crate::event::payload::{InstrumentType, PartyName, Stage as InstrumentStage};
-use crate::event::{CommitmentId, Party, TrackId};
+use crate::event::payload::{InstrumentType, PartyName, Ref, Stage as InstrumentStage, ThirdPartyRole};
+use crate::event::{CommitmentId, Kind, Party, TrackId};
 
 crate::names::closed_set! {
     /// Where a track stands (domain.md, "Track stage").
@@ -76,6 +76,38 @@ pub struct NextDeadline {
     pub commitment: CommitmentId,
 }
 
+/// A third party of a track, in one role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ThirdPartyEntry {
+    /// Its code.
+    pub code: Party,
+    /// Its name.
+    pub name: String,
+    /// Its role.
+    pub role: ThirdPartyRole,
+    /// When it was registered, and the event that registered it.
+    pub at: At,
+}
+
+/// A court's ruling or a body's decision on a track.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RulingEntry {
+    /// `ruling_issued` or `decision_adopted`.
+    pub kind: Kind,
+    /// The court or body.
+    pub by: String,
+    /// Its reference (`S/RES/2231 (2015)`), for a decision that has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// What it is on, when on one thing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on: Option<Ref>,
+    /// Its effect's name (`suspends`, `endorses`).
+    pub effect: String,
+    /// When, and the event.
+    pub at: At,
+}
+
 /// One track at the report's date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TrackStatus {
@@ -115,6 +147,12 @@ pub struct TrackStatus {
     pub unsourced: Vec<u64>,
     /// Events on this track that a source contradicts.
     pub disputed: Vec<u64>,
+    /// Its third parties (mediators, guarantors, courts, …), in the order registered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub third_parties: Vec<ThirdPartyEntry>,
+    /// Rulings of courts and decisions of bodies on this track, in world order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rulings: Vec<RulingEntry>,
 }
 
 impl Fold {
@@ -208,6 +246,16 @@ impl Fold {
             overdue: 0,
             unsourced: sorted(&acc.unsourced),
             disputed: sorted(&acc.disputed),
+            third_parties: {
+                let mut v = acc.third_parties.clone();
+                v.sort_by_key(|x| x.at.key());
+                v
+            },
+            rulings: {
+                let mut v = acc.rulings.clone();
+                v.sort_by_key(|x| x.at.key());
+                v
+            },
         }
     }
 }
