@@ -389,3 +389,178 @@ fn article_state(history: &[InstrumentMove]) -> PrincipleState {
     }
     state
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given instrument events on track `x-y` (parties `x`, `y`), when judged at a date,
+    //! then a stage — each test names its rule.
+
+    use super::super::Stage as TrackStage;
+    use super::super::tests::{ev, track};
+    use super::*;
+
+    /// An instrument stage event: `fields` is the rest of the payload.
+    fn at(date: &str, id: &str, stage: &str, fields: &str) -> String {
+        ev("instrument_stage_reached", date, &format!(r#"{{"instrument":"{id}","stage":"{stage}"{fields}}}"#), "")
+    }
+
+    fn declared(date: &str, id: &str, ty: &str, stage: &str, fields: &str) -> String {
+        at(date, id, stage, &format!(r#","title":"{id}","type":"{ty}"{fields}"#))
+    }
+
+    fn of<'a>(t: &'a super::super::TrackStatus, id: &str) -> &'a InstrumentStatus {
+        t.instruments.iter().find(|i| i.id.as_str() == id).expect("instrument on the track")
+    }
+
+    #[test]
+    fn a_side_text_never_overrides_the_principal() {
+        let given = [
+            declared("2022-02-01", "t", "treaty", "signed", ""),
+            declared("2022-03-01", "p", "protocol", "in_force", r#","parent":"t""#),
+            at("2022-04-01", "p", "suspended", ""),
+        ];
+        let t = track(&given, "2022-05-01");
+        assert_eq!((t.stage, t.stage_since.seq), (TrackStage::Signed, 2));
+        assert!(of(&t, "t").principal && !of(&t, "p").principal);
+        assert_eq!(of(&t, "p").stage, InstrumentStage::Suspended);
+        assert_eq!(t.instruments[0].id.as_str(), "t", "the principal instrument first");
+    }
+
+    #[test]
+    fn a_suspended_side_text_leaves_the_tracks_stage() {
+        let given = [
+            declared("2022-02-01", "t", "treaty", "in_force", ""),
+            declared("2022-03-01", "m", "memorandum", "signed", ""),
+            at("2022-04-01", "m", "suspended", ""),
+        ];
+        assert_eq!(track(&given, "2022-05-01").stage, TrackStage::InForce);
+    }
+
+    #[test]
+    fn a_protocol_alone_makes_the_track_at_least_negotiation() {
+        let t = track(&[declared("2022-02-01", "p", "protocol", "signed", "")], "2022-05-01");
+        assert_eq!((t.stage, t.stage_since.seq), (TrackStage::Negotiation, 2));
+        assert_eq!(of(&t, "p").stage, InstrumentStage::Signed);
+    }
+
+    #[test]
+    fn a_failed_referendum_is_rejected_until_a_later_approval() {
+        let step = |date: &str, party: &str, procedure: &str, outcome: &str| {
+            at(
+                date,
+                "t",
+                "ratification_step",
+                &format!(r#","party":"{party}","procedure":"{procedure}","outcome":"{outcome}""#),
+            )
+        };
+        let mut given = vec![
+            declared("2022-02-01", "t", "treaty", "signed", ""),
+            step("2022-03-01", "x", "parliament", "approved"),
+            step("2022-04-01", "y", "referendum", "rejected"),
+        ];
+        let t = track(&given, "2022-05-01");
+        assert_eq!((of(&t, "t").stage, t.stage), (InstrumentStage::Rejected, TrackStage::Rejected));
+        given.push(step("2022-09-01", "y", "parliament", "approved"));
+        let t = track(&given, "2022-10-01");
+        let i = of(&t, "t");
+        assert_eq!((i.stage, t.stage), (InstrumentStage::Ratification, TrackStage::Ratification));
+        let y = &i.parties[1];
+        let outcomes: Vec<Outcome> = y.steps.iter().map(|s| s.outcome).collect();
+        assert_eq!(outcomes, [Outcome::Rejected, Outcome::Approved], "the history is kept");
+        let stages: Vec<InstrumentStage> = i.stage_history.iter().map(|m| m.stage).collect();
+        assert_eq!(
+            stages,
+            [InstrumentStage::Signed, InstrumentStage::Ratification, InstrumentStage::Rejected, InstrumentStage::Ratification]
+        );
+    }
+
+    #[test]
+    fn ratified_by_every_party_is_ratified() {
+        let given = [
+            declared("2022-02-01", "t", "treaty", "signed", ""),
+            at("2022-03-01", "t", "ratified", r#","party":"x""#),
+        ];
+        let t = track(&given, "2022-05-01");
+        assert_eq!((of(&t, "t").stage, t.stage), (InstrumentStage::Ratification, TrackStage::Ratification));
+        let mut all = given.to_vec();
+        all.push(at("2022-04-01", "t", "ratified", r#","party":"y""#));
+        let t = track(&all, "2022-05-01");
+        assert_eq!((of(&t, "t").stage, t.stage), (InstrumentStage::Ratified, TrackStage::Ratified));
+    }
+
+    #[test]
+    fn one_withdrawal_ends_a_bilateral_text_but_not_a_multilateral_one() {
+        let bilateral = [declared("2022-02-01", "t", "treaty", "in_force", ""), at("2022-03-01", "t", "withdrawn", r#","party":"x""#)];
+        let t = track(&bilateral, "2022-05-01");
+        assert_eq!((of(&t, "t").stage, t.stage), (InstrumentStage::Withdrawn, TrackStage::Withdrawn));
+        let multilateral = [
+            declared("2022-02-01", "t", "treaty", "in_force", r#","parties":["x","y","z"]"#),
+            at("2022-03-01", "t", "withdrawn", r#","party":"x""#),
+        ];
+        let t = track(&multilateral, "2022-05-01");
+        let i = of(&t, "t");
+        assert_eq!((i.stage, t.stage), (InstrumentStage::InForce, TrackStage::InForce));
+        assert!(i.parties[0].withdrawn.is_some() && i.parties[1].withdrawn.is_none());
+    }
+
+    #[test]
+    fn superseded_hands_the_track_to_its_successor() {
+        let given = [
+            declared("2022-02-01", "a", "treaty", "signed", ""),
+            declared("2022-06-01", "b", "treaty", "text_agreed", ""),
+            at("2022-07-01", "a", "superseded", r#","replacement":"b""#),
+        ];
+        let t = track(&given, "2022-08-01");
+        let a = of(&t, "a");
+        assert_eq!((a.stage, a.superseded_by.as_ref().map(|b| b.as_str())), (InstrumentStage::Superseded, Some("b")));
+        assert_eq!((t.stage, t.stage_since.seq), (TrackStage::TextAgreed, 3), "the successor rules");
+    }
+
+    #[test]
+    fn resumed_returns_to_the_stage_before_the_suspension() {
+        let given = [
+            declared("2022-02-01", "t", "treaty", "in_force", ""),
+            at("2022-03-01", "t", "suspended", ""),
+            at("2022-04-01", "t", "resumed", ""),
+        ];
+        let t = track(&given[..2], "2022-05-01");
+        assert_eq!(t.stage, TrackStage::Suspended);
+        let t = track(&given, "2022-05-01");
+        assert_eq!((of(&t, "t").stage, t.stage, t.stage_since.seq), (InstrumentStage::InForce, TrackStage::InForce, 4));
+    }
+
+    #[test]
+    fn a_suspension_in_part_leaves_the_stage_and_is_listed() {
+        let given = [
+            declared("2022-02-01", "t", "treaty", "in_force", ""),
+            at("2022-03-01", "t", "suspended", r#","scope":"text","summary":"Article 4""#),
+        ];
+        let t = track(&given, "2022-05-01");
+        let i = of(&t, "t");
+        assert_eq!((i.stage, i.suspended_in_part.len()), (InstrumentStage::InForce, 1));
+        assert_eq!(t.stage, TrackStage::InForce);
+    }
+
+    #[test]
+    fn articles_are_tabled_then_agreed_then_codified() {
+        let articles = r#","articles":[{"number":1,"text":"Peace"},{"number":2,"text":"Borders"}]"#;
+        let mut given = vec![declared("2022-02-01", "t", "treaty", "negotiating", articles)];
+        let state = |given: &[String]| of(&track(given, "2022-12-01"), "t").articles[0].state;
+        assert_eq!(state(&given), PrincipleState::Tabled);
+        given.push(at("2022-03-01", "t", "text_agreed", ""));
+        assert_eq!(state(&given), PrincipleState::Agreed);
+        given.push(at("2022-04-01", "t", "signed", ""));
+        assert_eq!(state(&given), PrincipleState::Codified);
+        assert_eq!(of(&track(&given, "2022-12-01"), "t").articles[1].id.to_string(), "t#2");
+    }
+
+    #[test]
+    fn a_treaty_declared_a_side_text_does_not_move_the_track() {
+        let given = [declared("2022-02-01", "t", "treaty", "in_force", r#","principal":false"#)];
+        let t = track(&given, "2022-05-01");
+        assert_eq!(t.stage, TrackStage::Negotiation);
+        assert!(!of(&t, "t").principal);
+        let given = [declared("2022-02-01", "a", "agreement", "signed", "")];
+        assert_eq!(track(&given, "2022-05-01").stage, TrackStage::Signed, "an agreement is principal by default");
+    }
+}
