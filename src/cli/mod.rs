@@ -80,6 +80,16 @@ enum Command {
     /// agreed, reaffirmed ×n, codified, contested), since when, and the events behind it.
     Principles(reports::ReportArgs),
     Commitments(reports::CommitmentsArgs),
+    /// Every instrument, with its derived stage and each party's steps.
+    ///
+    /// Track by track, every instrument: its type, parent, principal or side text, its
+    /// stage and since when (negotiating, text_agreed, initialled, signed, ratification,
+    /// rejected, ratified, in_force, suspended, withdrawn, terminated, annulled,
+    /// superseded) with its history, each party's signature, ratification steps (procedure
+    /// and outcome), ratification, entry into force, suspension and withdrawal, suspensions
+    /// in part, its successor, its articles with their states, and the events behind it.
+    /// events/README.md ("Instruments: derived stage") gives the rules.
+    Instruments(reports::ReportArgs),
     /// Events in world order, per track.
     ///
     /// By date, each at its own precision; ties broken by seq.
@@ -315,6 +325,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Status(args) => reports::status(&ctx, args),
         Command::Principles(args) => reports::principles(&ctx, args),
+        Command::Instruments(args) => reports::instruments(&ctx, args),
         Command::Commitments(args) => reports::commitments(&ctx, args),
         Command::Timeline(args) => reports::timeline(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),

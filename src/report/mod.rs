@@ -16,6 +16,7 @@ pub mod diff;
 pub mod doc;
 pub mod explain;
 pub mod history;
+pub mod instruments;
 pub mod principles;
 pub mod sources;
 pub mod status;
@@ -82,6 +83,8 @@ crate::names::closed_set! {
         Principles => "principles",
         /// Every commitment with its state and deadlines.
         Commitments => "commitments",
+        /// Every instrument with its derived stage and each party's steps.
+        Instruments => "instruments",
         /// Events in world order.
         Timeline => "timeline",
         /// The reviewer's report over the whole log.
@@ -114,6 +117,7 @@ pub fn render(
         Projection::Status => status::render(&head, tracks, scope, format),
         Projection::Principles => principles::render(&head, tracks, scope, format),
         Projection::Commitments => commitments::render(&head, tracks, scope, format),
+        Projection::Instruments => instruments::render(&head, tracks, scope, format),
         Projection::Timeline => timeline::render(replay, tracks, scope, format),
         Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),
         Projection::History => history::render_all(&crate::projection::history::histories(replay), format),

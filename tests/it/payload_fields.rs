@@ -158,6 +158,7 @@ const FLAG_OF: &[(&str, &str)] = &[
     ("payload.actor.party", "--actor-party"),
     ("payload.actor.office", "--actor-office"),
     ("payload.principles[].text", "--principle"),
+    ("payload.articles[].text", "--article"),
     ("payload.deadline.of.commitment", "--of-commitment"),
     ("payload.deadline.of.on", "--of-start"),
     ("payload.deadline.of.instrument", "--of-instrument"),

@@ -121,9 +121,32 @@ pub struct TrackStatus {
     /// Events on this track that a source contradicts.
     pub disputed: Vec<u64>,
     /// The instruments on this track, each with its derived stage, principal ones
-    /// first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// first (in JSON in brief: the instruments report has the rest).
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "briefly")]
     pub instruments: Vec<InstrumentStatus>,
+}
+
+/// An instrument as the status report lists it.
+#[derive(Serialize)]
+struct Brief<'a> {
+    id: &'a InstrumentId,
+    title: &'a str,
+    #[serde(rename = "type")]
+    instrument_type: crate::event::payload::InstrumentType,
+    principal: bool,
+    stage: InstrumentState,
+    stage_since: At,
+}
+
+fn briefly<S: serde::Serializer>(list: &[InstrumentStatus], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(|i| Brief {
+        id: &i.id,
+        title: &i.title,
+        instrument_type: i.instrument_type,
+        principal: i.principal,
+        stage: i.stage,
+        stage_since: i.stage_since,
+    }))
 }
 
 impl Fold {
@@ -154,6 +177,9 @@ impl Fold {
             let after = status.after.iter().find(|(a, _)| a.seq == at.seq).map(|(_, s)| *s);
             match after {
                 Some(stage) if status.principal => moves.push((*at, Move::Instrument(stage, status))),
+                // A side text recorded from before the track was opened (an old
+                // agreement recalled) is history, not activity on the track.
+                _ if at.date.last_day() < opened.date.first_day() => {}
                 _ => moves.push((*at, Move::Activity(Stage::Negotiation))),
             }
         }
