@@ -7,10 +7,10 @@ use crate::projection::{Header, View};
 
 use super::AppError;
 
-/// Gathers the evidence behind the state of `reference` (a track, principle or
-/// commitment) as `view` sees it, and hands the view's header, the subject and its
+/// Gathers the evidence behind the state of `reference` (a track, principle,
+/// commitment or instrument) as `view` sees it, and hands the view's header, the subject and its
 /// evidence (in the order the subject names it) to `show`.
-/// [`AppError::NoSubject`] when the view has no such track, principle or commitment.
+/// [`AppError::NoSubject`] when the view has no such track, principle, commitment or instrument.
 pub fn explain<B: Backend, T>(
     log: &Log<B>,
     view: View,

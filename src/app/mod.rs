@@ -32,7 +32,7 @@ pub enum AppError {
     /// A reference names no event, or several.
     #[error(transparent)]
     Reference(#[from] resolve::ReferenceError),
-    /// What `explain` was asked about is no track, principle or commitment in the view.
-    #[error("no such track, principle or commitment in this view")]
+    /// What `explain` was asked about is no track, principle, commitment or instrument in the view.
+    #[error("no such track, principle, commitment or instrument in this view")]
     NoSubject,
 }

@@ -6,13 +6,14 @@ use crate::app::AppError;
 use crate::app::explain::explain;
 use crate::report;
 
-/// Show the evidence behind a track's, principle's or commitment's state.
+/// Show the evidence behind a track's, principle's, commitment's or instrument's state.
 ///
 /// Every event behind it,
 /// in world order, with seq, date and sources. No derived state without evidence.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A track (`am-az`), a principle (`az-five-principles#4`) or a commitment id.
+    /// A track (`am-az`), a principle (`az-five-principles#4`), a commitment or an
+    /// instrument id.
     #[arg(value_name = "REF")]
     reference: String,
     #[command(flatten)]
@@ -29,8 +30,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     }) {
         Err(AppError::NoSubject) => {
             return Err(CommandError::Usage(format!(
-                "`{}` is not a track, principle (PROPOSAL#N) or commitment in this view; \
-                 `entente status`, `entente principles` and `entente commitments` list them",
+                "`{}` is not a track, principle (PROPOSAL#N), commitment or instrument in this view; \
+                 `entente status`, `entente principles`, `entente commitments` and `entente instruments` list them",
                 args.reference
             )));
         }

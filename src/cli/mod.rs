@@ -252,7 +252,7 @@ impl From<AppError> for CommandError {
             AppError::Unverified { what } => CommandError::Unverified { what },
             AppError::Reference(e) => reference_error(e),
             AppError::NoSubject => {
-                CommandError::Usage("no such track, principle or commitment in this view".to_owned())
+                CommandError::Usage("no such track, principle, commitment or instrument in this view".to_owned())
             }
         }
     }

@@ -1,5 +1,5 @@
-//! The explain projection: what stands behind a derived state — the track, principle
-//! or commitment a reference names in a status, the seqs of the events behind it, how
+//! The explain projection: what stands behind a derived state — the track, principle,
+//! commitment or instrument a reference names in a status, the seqs of the events behind it, how
 //! each relates to a commitment, and each of those events as it stands.
 //!
 //! It finds and amends; reading the events named from the log is the caller's (only
@@ -8,7 +8,7 @@
 use crate::event::correct::amend;
 use crate::event::{Kind, Record};
 
-use super::status::{CommitmentStatus, PrincipleStatus, Related, TrackStatus};
+use super::status::{CommitmentStatus, InstrumentStatus, PrincipleStatus, Related, TrackStatus};
 
 /// What `explain` is asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,10 +19,13 @@ pub enum Subject<'a> {
     Principle(&'a PrincipleStatus),
     /// A commitment: its state and due day.
     Commitment(&'a CommitmentStatus),
+    /// An instrument: its derived stage and every event on it.
+    Instrument(&'a InstrumentStatus),
 }
 
 impl<'a> Subject<'a> {
-    /// The track, principle or commitment `reference` names in `tracks`, tracks first.
+    /// The track, principle, commitment or instrument `reference` names in `tracks`,
+    /// tracks first.
     pub fn find(tracks: &'a [TrackStatus], reference: &str) -> Option<Subject<'a>> {
         tracks.iter().find_map(|t| {
             if t.id.as_str() == reference {
@@ -31,7 +34,10 @@ impl<'a> Subject<'a> {
             if let Some(p) = t.principles.iter().find(|p| p.id.to_string() == reference) {
                 return Some(Subject::Principle(p));
             }
-            t.commitments.iter().find(|c| c.id.as_str() == reference).map(Subject::Commitment)
+            if let Some(c) = t.commitments.iter().find(|c| c.id.as_str() == reference) {
+                return Some(Subject::Commitment(c));
+            }
+            t.instruments.iter().find(|i| i.id.as_str() == reference).map(Subject::Instrument)
         })
     }
 
@@ -46,6 +52,7 @@ impl<'a> Subject<'a> {
             }
             Subject::Principle(p) => p.evidence.clone(),
             Subject::Commitment(c) => c.evidence.clone(),
+            Subject::Instrument(i) => i.evidence.clone(),
         }
     }
 
@@ -56,7 +63,7 @@ impl<'a> Subject<'a> {
     pub fn relations(&self, seq: u64) -> Vec<&'a Related> {
         match self {
             Subject::Commitment(c) => c.relations.iter().filter(|r| r.seq == seq).collect(),
-            Subject::Track(_) | Subject::Principle(_) => Vec::new(),
+            Subject::Track(_) | Subject::Principle(_) | Subject::Instrument(_) => Vec::new(),
         }
     }
 }

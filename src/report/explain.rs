@@ -1,4 +1,4 @@
-//! The explain report: how a track, principle or commitment came to its state — the
+//! The explain report: how a track, principle, commitment or instrument came to its state — the
 //! state in words (a commitment's with its three axes and score) and the chain of
 //! events behind it, each with seq, date, how it relates to a commitment, whose account
 //! it is and how far confirmed, caveats and sources.
@@ -80,6 +80,7 @@ fn kind(subject: &Subject<'_>) -> &'static str {
         Subject::Track(_) => "track",
         Subject::Principle(_) => "principle",
         Subject::Commitment(_) => "commitment",
+        Subject::Instrument(_) => "instrument",
     }
 }
 
@@ -89,6 +90,7 @@ fn state(subject: &Subject<'_>) -> String {
         Subject::Track(t) => format!("{} since {}", t.stage.name(), at(&t.stage_since)),
         Subject::Principle(p) => format!("{} since {}", p.state.name(), p.last),
         Subject::Commitment(c) => super::commitments::axes(c),
+        Subject::Instrument(i) => format!("{} since {}", i.stage.name(), at(&i.stage_since)),
     }
 }
 
@@ -124,7 +126,7 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
         Subject::Commitment(c) => {
             Some(Axes { progress: c.progress, schedule: c.schedule, activity: c.activity, pam: c.pam, due: c.due })
         }
-        Subject::Track(_) | Subject::Principle(_) => None,
+        Subject::Track(_) | Subject::Principle(_) | Subject::Instrument(_) => None,
     };
     match Output::of(format) {
         Output::Json => json(&Explained {
@@ -150,6 +152,13 @@ fn document(
     let mut rows = vec![("state", state(subject))];
     if let Subject::Commitment(c) = subject {
         rows.extend(c.due.map(|d| ("due", d.to_string())));
+    }
+    if let Subject::Instrument(i) = subject {
+        let role = if i.principal { "principal" } else { "side text" };
+        rows.push(("type", format!("{} · {role}", i.instrument_type.name())));
+        for m in &i.stage_history {
+            rows.push(("stage", format!("{} {}", m.stage.name(), at(&m.at))));
+        }
     }
     doc.fields(&rows);
     doc.heading("Evidence, in world order");
