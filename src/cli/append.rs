@@ -1028,7 +1028,8 @@ impl KindCmd {
                 replacement,
                 articles,
             } => {
-                let articles = articles.into_iter().zip(1..).map(|(text, number)| p::Article { number, text }).collect();
+                let articles =
+                    articles.into_iter().zip(1..).map(|(text, number)| p::Article { number, text }).collect();
                 (
                     common,
                     Payload::InstrumentStageReached(p::InstrumentStageReached {

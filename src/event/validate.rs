@@ -344,7 +344,9 @@ impl Facts {
                 names.extend(i.replacement.clone().map(Name::Instrument));
                 names.extend(ProposalId::new(i.instrument.as_str()).ok().map(Name::Proposal));
             }
-            Payload::ProposalTabled(p) => names.extend(InstrumentId::new(p.proposal.as_str()).ok().map(Name::Instrument)),
+            Payload::ProposalTabled(p) => {
+                names.extend(InstrumentId::new(p.proposal.as_str()).ok().map(Name::Instrument))
+            }
             _ => {}
         }
         if let Some(target) = self.payload.target() {

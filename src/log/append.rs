@@ -13,8 +13,8 @@ use crate::date::PartialDate;
 use crate::event::correct::{Change, apply_changes};
 use crate::event::payload::{EventCorrected, EventCorroborated, Payload};
 use crate::event::{
-    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, InstrumentFacts, InstrumentId, Known, Name, Party,
-    Record, TrackId, Turn, validate,
+    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, InstrumentFacts,
+    InstrumentId, Known, Name, Party, Record, TrackId, Turn, validate,
 };
 
 use super::backend::{Backend, NewRow, ReadTxn, StoredRow, WriteTxn};

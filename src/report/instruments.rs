@@ -43,7 +43,8 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
                 (Some(parent), false) => format!("side text of {parent}"),
                 (None, false) => "side text".to_owned(),
             };
-            let history: Vec<String> = i.stage_history.iter().map(|m| format!("{} {}", m.stage.name(), at(&m.at))).collect();
+            let history: Vec<String> =
+                i.stage_history.iter().map(|m| format!("{} {}", m.stage.name(), at(&m.at))).collect();
             let mut fields = vec![
                 ("instrument", i.id.to_string()),
                 ("title", i.title.clone()),
@@ -88,12 +89,9 @@ fn party_line(p: &PartyStatus) -> String {
         let how = s.procedure.map_or("step".to_owned(), |x| x.words().to_owned());
         parts.push(format!("{how} {} {}", s.outcome.name(), at(&s.at)));
     }
-    for (what, when) in [
-        ("ratified", &p.ratified),
-        ("in force", &p.in_force),
-        ("suspended", &p.suspended),
-        ("withdrew", &p.withdrawn),
-    ] {
+    for (what, when) in
+        [("ratified", &p.ratified), ("in force", &p.in_force), ("suspended", &p.suspended), ("withdrew", &p.withdrawn)]
+    {
         if let Some(a) = when {
             parts.push(format!("{what} {}", at(a)));
         }

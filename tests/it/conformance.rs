@@ -869,9 +869,17 @@ fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: 
     let treaty = stage("t", "signed", r#","title":"T","type":"treaty","articles":[{"number":1,"text":"Peace"}]"#);
     let memo = stage("m", "signed", r#","title":"M","type":"memorandum","parties":["x"],"party":"x""#);
     append(&mut log, &[proposal, treaty, memo].join("\n"), NOW).expect("the proposal, a treaty and a memorandum");
-    refuses(&mut log, &stage("a", "signed", r#","title":"A","type":"annex","parent":"nope""#), "unknown instrument `nope`");
+    refuses(
+        &mut log,
+        &stage("a", "signed", r#","title":"A","type":"annex","parent":"nope""#),
+        "unknown instrument `nope`",
+    );
     refuses(&mut log, &stage("c", "signed", r#","title":"C","type":"annex","parent":"c""#), "cannot be its own parent");
-    refuses(&mut log, &stage("t", "superseded", ""), "payload.replacement: a superseded instrument names its replacement");
+    refuses(
+        &mut log,
+        &stage("t", "superseded", ""),
+        "payload.replacement: a superseded instrument names its replacement",
+    );
     refuses(&mut log, &stage("t", "superseded", r#","replacement":"nope""#), "unknown instrument `nope`");
     refuses(&mut log, &stage("m", "ratified", r#","party":"y""#), "`y` is not a party of instrument `m`");
     refuses(&mut log, &stage("t", "in_force", r#","type":"protocol""#), "instrument `t` was declared a treaty");
@@ -886,7 +894,11 @@ fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: 
     refuses(&mut log, &tabled_as_t, "`t` is an instrument's id");
     refuses(&mut log, &stage("t", "text_agreed", r#","party":"x""#), "leave party out");
     refuses(&mut log, &stage("t", "in_force", r#","outcome":"rejected""#), "only a ratification_step has an outcome");
-    refuses(&mut log, &stage("t", "in_force", r#","articles":[{"number":1,"text":"Again"}]"#), "article 1 of `t` was given before");
+    refuses(
+        &mut log,
+        &stage("t", "in_force", r#","articles":[{"number":1,"text":"Again"}]"#),
+        "article 1 of `t` was given before",
+    );
     // What the rules allow: a protocol of the treaty, a failed step, an article addressed.
     let allowed = [
         stage("pr", "signed", r#","title":"Pr","type":"protocol","parent":"t""#),

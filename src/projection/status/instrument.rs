@@ -361,7 +361,8 @@ pub fn instrument(id: &InstrumentId, acc: &InstrumentAcc, parties: &[Party]) -> 
 /// failed (and it has not ratified since), ratified once every party ratified, else
 /// ratification.
 fn ratification(per: &[PartyStatus]) -> InstrumentStage {
-    let failed = |p: &PartyStatus| p.ratified.is_none() && p.steps.last().is_some_and(|s| s.outcome == Outcome::Rejected);
+    let failed =
+        |p: &PartyStatus| p.ratified.is_none() && p.steps.last().is_some_and(|s| s.outcome == Outcome::Rejected);
     if per.iter().any(failed) {
         InstrumentStage::Rejected
     } else if !per.is_empty() && per.iter().all(|p| p.ratified.is_some()) {
@@ -470,16 +471,19 @@ mod tests {
         let stages: Vec<InstrumentStage> = i.stage_history.iter().map(|m| m.stage).collect();
         assert_eq!(
             stages,
-            [InstrumentStage::Signed, InstrumentStage::Ratification, InstrumentStage::Rejected, InstrumentStage::Ratification]
+            [
+                InstrumentStage::Signed,
+                InstrumentStage::Ratification,
+                InstrumentStage::Rejected,
+                InstrumentStage::Ratification
+            ]
         );
     }
 
     #[test]
     fn ratified_by_every_party_is_ratified() {
-        let given = [
-            declared("2022-02-01", "t", "treaty", "signed", ""),
-            at("2022-03-01", "t", "ratified", r#","party":"x""#),
-        ];
+        let given =
+            [declared("2022-02-01", "t", "treaty", "signed", ""), at("2022-03-01", "t", "ratified", r#","party":"x""#)];
         let t = track(&given, "2022-05-01");
         assert_eq!((of(&t, "t").stage, t.stage), (InstrumentStage::Ratification, TrackStage::Ratification));
         let mut all = given.to_vec();
@@ -490,7 +494,10 @@ mod tests {
 
     #[test]
     fn one_withdrawal_ends_a_bilateral_text_but_not_a_multilateral_one() {
-        let bilateral = [declared("2022-02-01", "t", "treaty", "in_force", ""), at("2022-03-01", "t", "withdrawn", r#","party":"x""#)];
+        let bilateral = [
+            declared("2022-02-01", "t", "treaty", "in_force", ""),
+            at("2022-03-01", "t", "withdrawn", r#","party":"x""#),
+        ];
         let t = track(&bilateral, "2022-05-01");
         assert_eq!((of(&t, "t").stage, t.stage), (InstrumentStage::Withdrawn, TrackStage::Withdrawn));
         let multilateral = [

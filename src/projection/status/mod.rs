@@ -27,11 +27,11 @@ pub use commitment::{
     Activity, CommitmentState, CommitmentStatus, DeadlineEntry, PartialStep, PartyAct, Progress, Related, Relation,
     Replacement, Schedule, Suspension, UnmetReport, headline,
 };
-use instrument::{InstrumentAcc, StepAcc, instrument};
 pub use instrument::{
     ArticleStatus, InstrumentMove, InstrumentStage as InstrumentState, InstrumentStatus, PartSuspension, PartyStatus,
     PartyStep,
 };
+use instrument::{InstrumentAcc, StepAcc, instrument};
 use principle::principle;
 pub use principle::{PrincipleState, PrincipleStatus};
 pub use track::{Envoy, NextDeadline, Stage, StageMove, TrackStatus};
@@ -753,7 +753,14 @@ pub(super) mod tests {
         let history: Vec<Stage> = t.stage_history.iter().map(|m| m.stage).collect();
         assert_eq!(
             history,
-            [Stage::Dormant, Stage::Negotiation, Stage::TextAgreed, Stage::Signed, Stage::InForce, Stage::Implementation]
+            [
+                Stage::Dormant,
+                Stage::Negotiation,
+                Stage::TextAgreed,
+                Stage::Signed,
+                Stage::InForce,
+                Stage::Implementation
+            ]
         );
     }
 
