@@ -67,9 +67,16 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
             let evidence: Vec<String> = i.evidence.iter().map(|s| format!("seq {s}")).collect();
             fields.push(("evidence", evidence.join(", ")));
             doc.fields(&fields);
-            let rows: Vec<Vec<String>> =
-                i.articles.iter().map(|a| vec![a.id.to_string(), a.state.name().to_owned(), a.text.clone()]).collect();
-            doc.table(&["article", "state", "text"], &rows);
+            let rows: Vec<Vec<String>> = i
+                .articles
+                .iter()
+                .map(|a| {
+                    let addressed: Vec<String> = a.addressed.iter().map(|s| format!("seq {s}")).collect();
+                    let addressed = if addressed.is_empty() { "—".to_owned() } else { addressed.join(", ") };
+                    vec![a.id.to_string(), a.state.name().to_owned(), addressed, a.text.clone()]
+                })
+                .collect();
+            doc.table(&["article", "state", "addressed", "text"], &rows);
         }
     }
     if tracks.iter().all(|t| t.instruments.is_empty()) {

@@ -174,6 +174,8 @@ pub struct ArticleStatus {
     /// tabled while negotiating, agreed once the text is agreed or initialled,
     /// codified from signature on.
     pub state: PrincipleState,
+    /// The events that address it (`addresses` links), by seq, in world order.
+    pub addressed: Vec<u64>,
 }
 
 /// An instrument at the report's date.
@@ -336,6 +338,7 @@ pub fn instrument(id: &InstrumentId, acc: &InstrumentAcc, parties: &[Party]) -> 
             id: crate::event::article_ref(id, a.number),
             text: a.text.clone(),
             state: article_state,
+            addressed: Vec::new(),
         })
         .collect();
     Some(InstrumentStatus {

@@ -345,7 +345,13 @@ impl Fold {
                     }
                 }
             }
-            if let Some(status) = instrument(id, acc, &parties) {
+            if let Some(mut status) = instrument(id, acc, &parties) {
+                for a in &mut status.articles {
+                    let mut touches: Vec<At> =
+                        self.principles.get(&a.id).map(|p| p.touches.iter().map(|t| t.0).collect()).unwrap_or_default();
+                    touches.sort_by_key(At::key);
+                    a.addressed = touches.iter().map(|t| t.seq).collect();
+                }
                 out.insert(id.clone(), status);
             }
         }
