@@ -1399,4 +1399,41 @@ mod tests {
         let retraction = r#"{"target":"7a1e0000-0000-4000-8000-000000000002","reason":"r"}"#;
         assert_eq!(hints("event_retracted", retraction, &Withdrawn), [at("payload.target", Hint::History)]);
     }
+
+    /// Knows instrument `t`, declared a treaty of parties `x` and `y`, and proposal `t`
+    /// too; `old` when judging a line exported before part 9.
+    struct Declared {
+        old: bool,
+    }
+
+    impl Known for Declared {
+        fn knows(&self, name: &Name) -> bool {
+            matches!(name, Name::Instrument(_) | Name::Track(_))
+        }
+
+        fn before_part_9(&self) -> bool {
+            self.old
+        }
+
+        fn instrument(&self, _: &InstrumentId) -> Option<InstrumentFacts> {
+            let parties = vec!["x".parse().expect("party"), "y".parse().expect("party")];
+            let declared = InstrumentFacts {
+                instrument_type: Some(super::super::payload::InstrumentType::Treaty),
+                parent: None,
+                parties,
+                principal: None,
+            };
+            (!self.old).then_some(declared)
+        }
+    }
+
+    #[test]
+    fn a_line_exported_before_part_9_is_not_judged_by_its_instrument_rules() {
+        let line = r#"{"kind":"instrument_stage_reached","version":1,"tracks":["t"],"occurred":"2024","unsourced":true,"payload":{"instrument":"t","stage":"text_agreed","type":"protocol","party":"x"}}"#;
+        let facts = super::super::parse_line(line).expect("parses").facts;
+        let errors = validate(&facts, &Declared { old: false }).expect_err("a new line is judged");
+        let fields: Vec<Option<String>> = errors.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Some("payload.party".to_owned()), Some("payload.type".to_owned())]);
+        assert!(validate(&facts, &Declared { old: true }).is_ok(), "an old export imports as it is");
+    }
 }
