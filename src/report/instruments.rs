@@ -73,10 +73,12 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
                 .map(|a| {
                     let addressed: Vec<String> = a.addressed.iter().map(|s| format!("seq {s}")).collect();
                     let addressed = if addressed.is_empty() { "—".to_owned() } else { addressed.join(", ") };
-                    vec![a.id.to_string(), a.state.name().to_owned(), addressed, a.text.clone()]
+                    let stances: Vec<String> =
+                        a.stances.iter().map(|s| format!("{} {}", s.party, s.stance.name())).collect();
+                    vec![a.id.to_string(), a.state.name().to_owned(), stances.join(", "), addressed, a.text.clone()]
                 })
                 .collect();
-            doc.table(&["article", "state", "addressed", "text"], &rows);
+            doc.table(&["article", "state", "parties", "addressed", "text"], &rows);
         }
     }
     if tracks.iter().all(|t| t.instruments.is_empty()) {

@@ -174,8 +174,38 @@ pub struct ArticleStatus {
     /// tabled while negotiating, agreed once the text is agreed or initialled,
     /// codified from signature on.
     pub state: PrincipleState,
+    /// Each party's stance on it, from that party's own steps.
+    pub stances: Vec<Stance>,
     /// The events that address it (`addresses` links), by seq, in world order.
     pub addressed: Vec<u64>,
+}
+
+/// One party's stance on an article: `contested` while its latest ratification step
+/// failed (and it has not ratified since), `codified` once it signed or ratified, else
+/// the article's own state; with the event behind it (none: nothing of its own yet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stance {
+    /// The party.
+    pub party: Party,
+    /// Its stance.
+    pub stance: PrincipleState,
+    /// The event behind it.
+    pub at: Option<At>,
+}
+
+/// Each party's stance, the article's state being `state`.
+fn stances(per: &[PartyStatus], state: PrincipleState) -> Vec<Stance> {
+    per.iter()
+        .map(|p| {
+            let failed = p.steps.last().filter(|s| s.outcome == Outcome::Rejected && p.ratified.is_none());
+            let (stance, at) = match (failed, p.ratified.or(p.signed)) {
+                (Some(step), _) => (PrincipleState::Contested, Some(step.at)),
+                (None, Some(at)) => (PrincipleState::Codified, Some(at)),
+                (None, None) => (state, None),
+            };
+            Stance { party: p.party.clone(), stance, at }
+        })
+        .collect()
 }
 
 /// An instrument at the report's date.
@@ -338,6 +368,7 @@ pub fn instrument(id: &InstrumentId, acc: &InstrumentAcc, parties: &[Party]) -> 
             id: crate::event::article_ref(id, a.number),
             text: a.text.clone(),
             state: article_state,
+            stances: stances(&per, article_state),
             addressed: Vec::new(),
         })
         .collect();
@@ -561,6 +592,10 @@ mod tests {
         assert_eq!(state(&given), PrincipleState::Agreed);
         given.push(at("2022-04-01", "t", "signed", ""));
         assert_eq!(state(&given), PrincipleState::Codified);
+        given.push(at("2022-05-01", "t", "ratification_step", r#","party":"y","outcome":"rejected""#));
+        let t = track(&given, "2022-12-01");
+        let stances: Vec<PrincipleState> = of(&t, "t").articles[0].stances.iter().map(|s| s.stance).collect();
+        assert_eq!(stances, [PrincipleState::Codified, PrincipleState::Contested], "each party's own steps");
         assert_eq!(of(&track(&given, "2022-12-01"), "t").articles[1].id.to_string(), "t#2");
     }
 

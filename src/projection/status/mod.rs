@@ -29,7 +29,7 @@ pub use commitment::{
 };
 pub use instrument::{
     ArticleStatus, InstrumentMove, InstrumentStage as InstrumentState, InstrumentStatus, PartSuspension, PartyStatus,
-    PartyStep,
+    PartyStep, Stance,
 };
 use instrument::{InstrumentAcc, StepAcc, instrument};
 use principle::principle;
