@@ -107,7 +107,20 @@ pub fn headline(event: &Event) -> String {
         Payload::InstrumentStageReached(p) => {
             let title = p.title.clone().unwrap_or_else(|| format!("`{}`", p.instrument));
             let by = p.party.as_ref().map(|x| format!(" by {x}")).unwrap_or_default();
-            format!("{title}: {}{by}", p.stage.words())
+            let mut line = format!("{title}: {}{by}", p.stage.words());
+            if let Some(procedure) = p.procedure {
+                line.push_str(&format!(" ({})", procedure.words()));
+            }
+            if p.failed() {
+                line.push_str(", rejected");
+            }
+            if p.scope.is_some() {
+                line.push_str(", in part");
+            }
+            if let Some(next) = &p.replacement {
+                line.push_str(&format!(" by `{next}`"));
+            }
+            line
         }
         Payload::ImplementationStep(p) => format!("implementation: {}", p.summary),
         Payload::ContextNoted(p) => p.summary.clone(),

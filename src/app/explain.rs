@@ -7,10 +7,11 @@ use crate::projection::{Header, View};
 
 use super::AppError;
 
-/// Gathers the evidence behind the state of `reference` (a track, principle, commitment
-/// or condition) as `view` sees it, and hands the view's header, the subject and its
-/// evidence (in the order the subject names it) to `show`. [`AppError::NoSubject`] when
-/// the view has no such track, principle, commitment or condition.
+/// Gathers the evidence behind the state of `reference` (a track, principle, commitment,
+/// condition or instrument) as `view` sees it, and hands the view's header, the subject
+/// and its evidence (in the order the subject names it) to `show`.
+/// [`AppError::NoSubject`] when the view has no such track, principle, commitment,
+/// condition or instrument.
 pub fn explain<B: Backend, T>(
     log: &Log<B>,
     view: View,

@@ -32,7 +32,7 @@ pub enum AppError {
     /// A reference names no event, or several.
     #[error(transparent)]
     Reference(#[from] resolve::ReferenceError),
-    /// What `explain` was asked about is no track, principle, commitment or condition in the view.
-    #[error("no such track, principle, commitment or condition in this view")]
+    /// What `explain` was asked about is no track, principle, commitment, condition or instrument in the view.
+    #[error("no such track, principle, commitment, condition or instrument in this view")]
     NoSubject,
 }

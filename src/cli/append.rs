@@ -677,15 +677,17 @@ enum KindCmd {
         /// Its title (required the first time).
         #[arg(long)]
         title: Option<String>,
-        /// ceasefire, joint_statement, framework, treaty, protocol or other
-        /// (required the first time).
+        /// treaty, agreement, protocol, framework, declaration, joint_statement,
+        /// memorandum, regulation, roadmap, annex, package_of_measures, ceasefire or
+        /// other (required the first time).
         #[arg(long = "type", value_parser = enum_parser::<p::InstrumentType>)]
         instrument_type: Option<p::InstrumentType>,
-        /// text_agreed, initialled, signed, ratification_step, in_force, suspended,
-        /// withdrawn or annulled.
+        /// negotiating, text_agreed, initialled, signed, ratification_step, ratified,
+        /// in_force, suspended, resumed, withdrawn, terminated, annulled or superseded.
         #[arg(long, value_parser = enum_parser::<p::Stage>)]
         stage: p::Stage,
-        /// The party concerned (required for ratification_step and withdrawn).
+        /// The party whose step it is (required for ratification_step and withdrawn;
+        /// none: every party's).
         #[arg(long)]
         party: Option<Party>,
         /// The ratification step (`parliament approved`).
@@ -694,6 +696,32 @@ enum KindCmd {
         /// Context.
         #[arg(long)]
         summary: Option<String>,
+        /// One of the instrument's parties (repeatable; default: its tracks' parties).
+        #[arg(long = "parties")]
+        parties: Vec<Party>,
+        /// The instrument this one is an annex or protocol of.
+        #[arg(long)]
+        parent: Option<InstrumentId>,
+        /// true: a principal text; false: a side text (default: principal for a treaty,
+        /// agreement or framework with no parent).
+        #[arg(long)]
+        principal: Option<bool>,
+        /// How a ratification step was taken: parliament, referendum, court_review,
+        /// promulgation, executive, deposit or other.
+        #[arg(long, value_parser = enum_parser::<p::Procedure>)]
+        procedure: Option<p::Procedure>,
+        /// How a ratification step ended: approved (default) or rejected.
+        #[arg(long, value_parser = enum_parser::<p::Outcome>)]
+        outcome: Option<p::Outcome>,
+        /// text: a suspension or resumption of part of the text only.
+        #[arg(long, value_parser = enum_parser::<p::Scope>)]
+        scope: Option<p::Scope>,
+        /// The instrument that replaces this one (with superseded).
+        #[arg(long)]
+        replacement: Option<InstrumentId>,
+        /// An article's text, numbered 1, 2, … in the order given.
+        #[arg(long = "article")]
+        articles: Vec<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -987,6 +1015,7 @@ fn flag_for(field: &str) -> String {
         ["payload", "participants", "office"] => "office".to_owned(),
         ["payload", "participants", ..] => "participant".to_owned(),
         ["payload", "principles", ..] => "principle".to_owned(),
+        ["payload", "articles", ..] => "article".to_owned(),
         ["payload", "parties", ..] => "party".to_owned(),
         ["payload", rest, ..] => (*rest).to_owned(),
         ["sources", "title"] | ["sources"] => "source".to_owned(),
@@ -1147,18 +1176,47 @@ impl KindCmd {
                 let convened = p::CommissionConvened { commission, participants, mode, place, summary };
                 (common, Payload::CommissionConvened(convened))
             }
-            K::InstrumentStageReached { common, instrument, title, instrument_type, stage, party, step, summary } => (
+            K::InstrumentStageReached {
                 common,
-                Payload::InstrumentStageReached(p::InstrumentStageReached {
-                    instrument,
-                    title,
-                    instrument_type,
-                    stage,
-                    party,
-                    step,
-                    summary,
-                }),
-            ),
+                instrument,
+                title,
+                instrument_type,
+                stage,
+                party,
+                step,
+                summary,
+                parties,
+                parent,
+                principal,
+                procedure,
+                outcome,
+                scope,
+                replacement,
+                articles,
+            } => {
+                let articles =
+                    articles.into_iter().zip(1..).map(|(text, number)| p::Article { number, text }).collect();
+                (
+                    common,
+                    Payload::InstrumentStageReached(p::InstrumentStageReached {
+                        instrument,
+                        title,
+                        instrument_type,
+                        stage,
+                        party,
+                        step,
+                        summary,
+                        parties,
+                        parent,
+                        principal,
+                        procedure,
+                        outcome,
+                        scope,
+                        replacement,
+                        articles,
+                    }),
+                )
+            }
             K::ImplementationStep { common, summary, instrument } => {
                 (common, Payload::ImplementationStep(p::ImplementationStep { summary, instrument }))
             }

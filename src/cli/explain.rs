@@ -6,14 +6,14 @@ use crate::app::AppError;
 use crate::app::explain::explain;
 use crate::report;
 
-/// Show the evidence behind a track's, principle's, commitment's or condition's state.
+/// Show the evidence behind a track's, principle's, commitment's, instrument's or condition's state.
 ///
 /// Every event behind it, in world order, with seq, date and sources; for a commitment,
 /// the conditions it waits on. No derived state without evidence.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A track (`am-az`), a principle (`az-five-principles#4`), a commitment or a
-    /// condition id.
+    /// A track (`am-az`), a principle (`az-five-principles#4`), a commitment, an
+    /// instrument or a condition id.
     #[arg(value_name = "REF")]
     reference: String,
     #[command(flatten)]
@@ -30,8 +30,9 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     }) {
         Err(AppError::NoSubject) => {
             return Err(CommandError::Usage(format!(
-                "`{}` is not a track, principle (PROPOSAL#N), commitment or condition in this view; \
-                 `entente status`, `entente principles`, `entente commitments` and `entente conditions` list them",
+                "`{}` is not a track, principle (PROPOSAL#N), commitment, instrument or condition in this view; \
+                 `entente status`, `entente principles`, `entente commitments`, `entente instruments` and \
+                 `entente conditions` list them",
                 args.reference
             )));
         }

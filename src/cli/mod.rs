@@ -81,6 +81,16 @@ enum Command {
     Principles(reports::ReportArgs),
     Commitments(reports::CommitmentsArgs),
     Conditions(reports::ConditionsArgs),
+    /// Every instrument, with its derived stage and each party's steps.
+    ///
+    /// Track by track, every instrument: its type, parent, principal or side text, its
+    /// stage and since when (negotiating, text_agreed, initialled, signed, ratification,
+    /// rejected, ratified, in_force, suspended, withdrawn, terminated, annulled,
+    /// superseded) with its history, each party's signature, ratification steps (procedure
+    /// and outcome), ratification, entry into force, suspension and withdrawal, suspensions
+    /// in part, its successor, its articles with their states, and the events behind it.
+    /// events/README.md ("Instruments: derived stage") gives the rules.
+    Instruments(reports::ReportArgs),
     /// Events in world order, per track.
     ///
     /// By date, each at its own precision; ties broken by seq.
@@ -243,9 +253,9 @@ impl From<AppError> for CommandError {
             AppError::Io { path, message } => CommandError::Io { path, message },
             AppError::Unverified { what } => CommandError::Unverified { what },
             AppError::Reference(e) => reference_error(e),
-            AppError::NoSubject => {
-                CommandError::Usage("no such track, principle, commitment or condition in this view".to_owned())
-            }
+            AppError::NoSubject => CommandError::Usage(
+                "no such track, principle, commitment, instrument or condition in this view".to_owned(),
+            ),
         }
     }
 }
@@ -318,6 +328,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Status(args) => reports::status(&ctx, args),
         Command::Principles(args) => reports::principles(&ctx, args),
         Command::Conditions(args) => reports::conditions(&ctx, args),
+        Command::Instruments(args) => reports::instruments(&ctx, args),
         Command::Commitments(args) => reports::commitments(&ctx, args),
         Command::Timeline(args) => reports::timeline(&ctx, args),
         Command::Occasion(args) => reports::occasion(&ctx, args),

@@ -1,7 +1,7 @@
-//! `entente status`, `principles`, `commitments`, `conditions` and `timeline`: five
-//! reports of one view. They share the read of the status and the check of `--track`
-//! (and three of them one `ReportArgs`) here rather than five near-identical files;
-//! each calls its own report.
+//! `entente status`, `principles`, `commitments`, `conditions`, `instruments` and
+//! `timeline`: six reports of one view. They share the read of the status and the check
+//! of `--track` (and four of them one `ReportArgs`) here rather than six near-identical
+//! files; each calls its own report.
 
 use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
@@ -87,6 +87,12 @@ pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(&report::principles::render(&header, tracks, &scope, a.format.format), a.format.format)
+}
+
+pub fn instruments(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
+    let scope = Scope { track: a.track, state: None };
+    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
+    super::print(&report::instruments::render(&header, tracks, &scope, a.format.format), a.format.format)
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {

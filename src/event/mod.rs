@@ -22,7 +22,7 @@ pub use ids::{
     TrackId,
 };
 pub use payload::{Kind, Payload};
-pub use validate::{Hint, Known, Name, Turn, validate};
+pub use validate::{Hint, InstrumentFacts, Known, Name, Turn, article_ref, validate};
 pub use wire::{
     BodyTemplate, CanonicalHead, FieldError, Incoming, Line, canonical_head, check_incoming, format_recorded_at,
     parse_line, parse_recording_time, recording_time_range,

@@ -683,7 +683,7 @@ pub struct CommissionConvened {
 crate::names::closed_set! {
     /// What sort of text an instrument is.
     pub enum InstrumentType {
-        /// A ceasefire statement or agreement.
+        /// A ceasefire statement or agreement (kept for old logs; see `agreement`).
         Ceasefire => "ceasefire",
         /// A joint statement or declaration.
         JointStatement => "joint_statement" / "joint statement",
@@ -695,6 +695,28 @@ crate::names::closed_set! {
         Protocol => "protocol",
         /// Anything else.
         Other => "other",
+        /// An agreement (not styled a treaty).
+        Agreement => "agreement",
+        /// A unilateral or joint declaration.
+        Declaration => "declaration",
+        /// A memorandum (of understanding).
+        Memorandum => "memorandum",
+        /// A regulation or implementing rule.
+        Regulation => "regulation",
+        /// A roadmap.
+        Roadmap => "roadmap",
+        /// An annex to another text.
+        Annex => "annex",
+        /// A package of measures.
+        PackageOfMeasures => "package_of_measures" / "package of measures",
+    }
+}
+
+impl InstrumentType {
+    /// Whether a text of this type is principal by default (when it has no parent and
+    /// declares nothing): a treaty, an agreement or a framework.
+    pub fn principal_by_default(self) -> bool {
+        matches!(self, InstrumentType::Treaty | InstrumentType::Agreement | InstrumentType::Framework)
     }
 }
 
@@ -717,7 +739,81 @@ crate::names::closed_set! {
         Withdrawn => "withdrawn",
         /// Annulled.
         Annulled => "annulled",
+        /// Under negotiation: the text is being drafted.
+        Negotiating => "negotiating",
+        /// Ratified (by `party`, or by every party).
+        Ratified => "ratified",
+        /// Resumed after a suspension.
+        Resumed => "resumed",
+        /// Terminated.
+        Terminated => "terminated",
+        /// Replaced by another text (`replacement`).
+        Superseded => "superseded",
     }
+}
+
+impl Stage {
+    /// Whether an event at this stage may name the party whose step it is.
+    pub fn takes_party(self) -> bool {
+        matches!(
+            self,
+            Stage::Signed
+                | Stage::RatificationStep
+                | Stage::Ratified
+                | Stage::InForce
+                | Stage::Suspended
+                | Stage::Resumed
+                | Stage::Withdrawn
+        )
+    }
+}
+
+crate::names::closed_set! {
+    /// How a party takes a ratification step.
+    pub enum Procedure {
+        /// A vote in parliament.
+        Parliament => "parliament",
+        /// A referendum.
+        Referendum => "referendum",
+        /// A court's review (a constitutional court).
+        CourtReview => "court_review" / "court review",
+        /// Promulgation by the head of state.
+        Promulgation => "promulgation",
+        /// An executive act.
+        Executive => "executive",
+        /// Deposit of the instrument of ratification.
+        Deposit => "deposit",
+        /// Another procedure.
+        Other => "other",
+    }
+}
+
+crate::names::closed_set! {
+    /// How a ratification step ended.
+    pub enum Outcome {
+        /// Approved (the default).
+        Approved => "approved",
+        /// Rejected: the step failed.
+        Rejected => "rejected",
+    }
+}
+
+crate::names::closed_set! {
+    /// What part of an instrument a suspension or resumption concerns.
+    pub enum Scope {
+        /// Part of the text (the instrument's stage is unchanged; the suspension is listed).
+        Text => "text",
+    }
+}
+
+/// One numbered article (provision) of an instrument: a principle `INSTRUMENT#N`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    /// Its number, from 1, unique in the instrument.
+    pub number: u32,
+    /// Its text.
+    pub text: String,
 }
 
 /// `instrument_stage_reached`: a text moves through agreement, signature, ratification.
@@ -734,7 +830,8 @@ pub struct InstrumentStageReached {
     pub instrument_type: Option<InstrumentType>,
     /// The stage reached.
     pub stage: Stage,
-    /// The party concerned (required for `ratification_step`, `withdrawn`).
+    /// The party whose step it is (required for `ratification_step`, `withdrawn`);
+    /// without one, the step is every party's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub party: Option<Party>,
     /// The step, for a ratification (`parliament approved`).
@@ -743,6 +840,38 @@ pub struct InstrumentStageReached {
     /// Context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The instrument's parties (default: the parties of its first event's tracks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<Party>,
+    /// The instrument this one is an annex or protocol of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<InstrumentId>,
+    /// Declared principal (true) or a side text (false); by default a treaty, an
+    /// agreement or a framework with no parent is principal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<bool>,
+    /// How a ratification step was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<Procedure>,
+    /// How a ratification step ended (default `approved`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// A suspension or resumption of part of the text only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// The text that replaces this one (required with `superseded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<InstrumentId>,
+    /// Its numbered articles, each a principle `INSTRUMENT#N`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub articles: Vec<Article>,
+}
+
+impl InstrumentStageReached {
+    /// Whether the step failed (a rejected ratification step).
+    pub fn failed(&self) -> bool {
+        self.outcome == Some(Outcome::Rejected)
+    }
 }
 
 crate::names::closed_set! {

@@ -11,7 +11,8 @@
 use std::collections::HashSet;
 
 use super::payload::{
-    Kind, Payload, Ref, Reporter, Response, RulingEffect, RulingIssued, Stage, Target, ThirdPartyRole,
+    InstrumentStageReached, Kind, Payload, Ref, Reporter, Response, RulingEffect, RulingIssued, Stage, Target,
+    ThirdPartyRole,
 };
 use super::{
     CommissionId, CommitmentId, ConditionId, EventId, Facts, FieldError, InstrumentId, Party, PrincipleRef, ProposalId,
@@ -228,11 +229,49 @@ pub trait Known {
         None
     }
 
+    /// True while judging a line exported (with its hash) from a log that admitted it
+    /// before part 9's rules on instruments and proposal ids existed: those are skipped.
+    fn before_part_9(&self) -> bool {
+        false
+    }
+
+    /// What the event that declared `instrument` says of it (type, parent, parties,
+    /// principal), as that event now stands; `None` when unknown, or when the caller
+    /// cannot tell (then the rules that compare with it are skipped).
+    fn instrument(&self, _instrument: &InstrumentId) -> Option<InstrumentFacts> {
+        None
+    }
+
     /// The suspensions and resumptions of `commitment` that stand (not retracted),
     /// each dated as it now stands; `None` when the caller cannot tell (and then
     /// suspensions go unchecked).
     fn turns(&self, _commitment: &CommitmentId) -> Option<Vec<Turn>> {
         None
+    }
+}
+
+/// What an instrument's declaring event says of it, as [`Known::instrument`] answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstrumentFacts {
+    /// Its type.
+    pub instrument_type: Option<super::payload::InstrumentType>,
+    /// Its parent.
+    pub parent: Option<InstrumentId>,
+    /// Its parties as declared (empty: its tracks').
+    pub parties: Vec<crate::event::Party>,
+    /// Principal or side, as declared.
+    pub principal: Option<bool>,
+}
+
+impl InstrumentFacts {
+    /// What `event` declares of its instrument.
+    pub fn of(event: &super::payload::InstrumentStageReached) -> InstrumentFacts {
+        InstrumentFacts {
+            instrument_type: event.instrument_type,
+            parent: event.parent.clone(),
+            parties: event.parties.clone(),
+            principal: event.principal,
+        }
     }
 }
 
@@ -305,7 +344,9 @@ impl Facts {
                 .collect(),
             Payload::CommitmentMade(c) => vec![Name::Commitment(c.commitment.clone())],
             Payload::CommissionEstablished(c) => vec![Name::Commission(c.commission.clone())],
-            Payload::InstrumentStageReached(i) => vec![Name::Instrument(i.instrument.clone())],
+            Payload::InstrumentStageReached(i) => std::iter::once(Name::Instrument(i.instrument.clone()))
+                .chain(i.articles.iter().map(|a| Name::Principle(article_ref(&i.instrument, a.number))))
+                .collect(),
             Payload::EventRetracted(r) => vec![Name::Retracted(r.target)],
             Payload::CommitmentWithdrawn(w) if w.by.is_none() => vec![Name::Withdrawn(w.commitment.clone())],
             Payload::CommitmentSuperseded(s) => vec![Name::Superseded(s.commitment.clone())],
@@ -356,6 +397,14 @@ impl Facts {
             Payload::ImplementationStep(s) => names.extend(s.instrument.clone().map(Name::Instrument)),
             Payload::RulingIssued(r) => names.extend(r.on.names()),
             Payload::DecisionAdopted(d) => names.extend(d.on.iter().flat_map(Ref::names)),
+            Payload::InstrumentStageReached(i) => {
+                names.extend(i.parent.clone().map(Name::Instrument));
+                names.extend(i.replacement.clone().map(Name::Instrument));
+                names.extend(ProposalId::new(i.instrument.as_str()).ok().map(Name::Proposal));
+            }
+            Payload::ProposalTabled(p) => {
+                names.extend(InstrumentId::new(p.proposal.as_str()).ok().map(Name::Instrument))
+            }
             _ => {}
         }
         if let Some(target) = self.payload.target() {
@@ -537,7 +586,18 @@ impl Facts {
                 party,
                 step: _,
                 summary: _,
-            }) => opt(&mut out, "payload.party", party),
+                parties,
+                parent: _,
+                principal: _,
+                procedure: _,
+                outcome: _,
+                scope: _,
+                replacement: _,
+                articles: _,
+            }) => {
+                opt(&mut out, "payload.party", party);
+                list(&mut out, "payload.parties", parties);
+            }
             Payload::RulingIssued(RulingIssued { court: _, party, on, effect: _, summary: _ }) => {
                 opt(&mut out, "payload.party", party);
                 reference(&mut out, "payload.on", on);
@@ -557,6 +617,13 @@ impl Facts {
         }
         out
     }
+}
+
+/// Article `number` of `instrument`, as a principle ref (`INSTRUMENT#N`): proposal and
+/// instrument ids share one namespace there.
+pub fn article_ref(instrument: &InstrumentId, number: u32) -> PrincipleRef {
+    let proposal = ProposalId::new(instrument.as_str()).unwrap_or_else(|_| unreachable!("both are slugs"));
+    PrincipleRef { proposal, number }
 }
 
 /// The name a deadline's anchor refers to; none when it has no anchor, or anchors on
@@ -1096,6 +1163,19 @@ impl Checker<'_> {
             }
             Payload::ProposalTabled(p) => {
                 self.must_be_new("payload.proposal", Name::Proposal(p.proposal.clone()));
+                if !self.known.before_part_9()
+                    && let Ok(instrument) = InstrumentId::new(p.proposal.as_str())
+                    && self.known.knows(&Name::Instrument(instrument))
+                {
+                    self.fail(
+                        "payload.proposal",
+                        format!(
+                            "`{}` is an instrument's id; proposals and instruments share one namespace (their \
+                             principles and articles are both `ID#N`): choose another id",
+                            p.proposal
+                        ),
+                    );
+                }
                 self.text("payload.title", &p.title);
                 if p.principles.is_empty() {
                     self.fail("payload.principles", "a proposal needs at least one numbered principle");
@@ -1334,27 +1414,7 @@ impl Checker<'_> {
                 self.opt_text("payload.place", &p.place);
                 self.opt_text("payload.summary", &p.summary);
             }
-            Payload::InstrumentStageReached(p) => {
-                let first = !self.known.knows(&Name::Instrument(p.instrument.clone()));
-                if first && p.title.is_none() {
-                    self.fail(
-                        "payload.title",
-                        format!("instrument `{}` appears for the first time: give its title", p.instrument),
-                    );
-                }
-                if first && p.instrument_type.is_none() {
-                    self.fail(
-                        "payload.type",
-                        format!("instrument `{}` appears for the first time: give its type", p.instrument),
-                    );
-                }
-                self.opt_text("payload.title", &p.title);
-                self.opt_text("payload.step", &p.step);
-                self.opt_text("payload.summary", &p.summary);
-                if matches!(p.stage, Stage::RatificationStep | Stage::Withdrawn) && p.party.is_none() {
-                    self.fail("payload.party", "a ratification step or a withdrawal names the party that took it");
-                }
-            }
+            Payload::InstrumentStageReached(p) => self.instrument_stage(p),
             Payload::ImplementationStep(p) => {
                 self.text("payload.summary", &p.summary);
                 if let Some(i) = &p.instrument {
@@ -1457,6 +1517,154 @@ impl Checker<'_> {
                 "it must be the id of an event already in the log",
                 None,
             ),
+        }
+    }
+
+    /// The rules of an instrument stage: what its first appearance must give, what each
+    /// stage takes, and that a later event repeats what the first declared.
+    fn instrument_stage(&mut self, p: &InstrumentStageReached) {
+        let id = &p.instrument;
+        let first = !self.known.knows(&Name::Instrument(id.clone()));
+        if first && p.title.is_none() {
+            self.fail("payload.title", format!("instrument `{id}` appears for the first time: give its title"));
+        }
+        if first && p.instrument_type.is_none() {
+            self.fail("payload.type", format!("instrument `{id}` appears for the first time: give its type"));
+        }
+        self.opt_text("payload.title", &p.title);
+        self.opt_text("payload.step", &p.step);
+        self.opt_text("payload.summary", &p.summary);
+        if matches!(p.stage, Stage::RatificationStep | Stage::Withdrawn) && p.party.is_none() {
+            self.fail("payload.party", "a ratification step or a withdrawal names the party that took it");
+        }
+        // The rules below came with part 9; an exported line recorded before is not
+        // judged by them again.
+        if self.known.before_part_9() {
+            return;
+        }
+        let stage = p.stage.name();
+        if p.party.is_some() && !p.stage.takes_party() {
+            self.fail(
+                "payload.party",
+                format!(
+                    "a party's own step is one of signed, ratification_step, ratified, in_force, suspended, resumed \
+                     or withdrawn, not {stage}; leave party out (the stage is every party's)"
+                ),
+            );
+        }
+        if p.stage != Stage::RatificationStep {
+            if p.procedure.is_some() {
+                self.fail("payload.procedure", format!("only a ratification_step has a procedure, not {stage}"));
+            }
+            if p.outcome.is_some() {
+                self.fail("payload.outcome", format!("only a ratification_step has an outcome, not {stage}"));
+            }
+        }
+        if p.scope.is_some() && !matches!(p.stage, Stage::Suspended | Stage::Resumed) {
+            self.fail("payload.scope", format!("only a suspension or a resumption is in part, not {stage}"));
+        }
+        match (&p.replacement, p.stage) {
+            (None, Stage::Superseded) => self.fail(
+                "payload.replacement",
+                "a superseded instrument names its replacement: record the new text first, then give its id",
+            ),
+            (Some(_), s) if s != Stage::Superseded => {
+                self.fail("payload.replacement", format!("only a superseded instrument has a replacement, not {stage}"))
+            }
+            (Some(r), _) if r == id => self.fail("payload.replacement", "an instrument cannot replace itself"),
+            (Some(r), _) => self.must_exist(
+                "payload.replacement",
+                Name::Instrument(r.clone()),
+                "record a stage of the new text first with instrument_stage_reached",
+                None,
+            ),
+            (None, _) => {}
+        }
+        if let Some(parent) = &p.parent {
+            if parent == id {
+                self.fail("payload.parent", format!("instrument `{id}` cannot be its own parent (a cycle)"));
+            } else {
+                self.must_exist(
+                    "payload.parent",
+                    Name::Instrument(parent.clone()),
+                    "record a stage of the parent first with instrument_stage_reached",
+                    None,
+                );
+            }
+        }
+        let mut numbers = HashSet::new();
+        for (i, a) in p.articles.iter().enumerate() {
+            let field = format!("payload.articles[{i}]");
+            if a.number == 0 {
+                self.fail(format!("{field}.number"), "articles are numbered from 1");
+            } else if !numbers.insert(a.number) {
+                self.fail(format!("{field}.number"), format!("article {} is listed twice", a.number));
+            } else if !first && self.known.knows(&Name::Principle(article_ref(id, a.number))) {
+                self.fail(
+                    format!("{field}.number"),
+                    format!("article {} of `{id}` was given before; an article is given once", a.number),
+                );
+            }
+            self.text(&format!("{field}.text"), &a.text);
+        }
+        if first
+            && let Ok(proposal) = ProposalId::new(id.as_str())
+            && self.known.knows(&Name::Proposal(proposal))
+        {
+            self.fail(
+                "payload.instrument",
+                format!(
+                    "`{id}` is a proposal's id; proposals and instruments share one namespace (their principles and \
+                     articles are both `ID#N`): choose another id"
+                ),
+            );
+        }
+        // A later event may repeat what the first declared, never change it.
+        if let Some(declared) = self.known.instrument(id).filter(|_| !first) {
+            if let (Some(was), Some(now)) = (declared.instrument_type, p.instrument_type)
+                && was != now
+            {
+                self.fail(
+                    "payload.type",
+                    format!("instrument `{id}` was declared a {was}; leave type out, or correct the first event"),
+                );
+            }
+            if p.parent.is_some() && p.parent != declared.parent {
+                self.fail(
+                    "payload.parent",
+                    format!("instrument `{id}` was declared with another parent; leave parent out, or correct the first event"),
+                );
+            }
+            if !p.parties.is_empty() && p.parties != declared.parties {
+                self.fail(
+                    "payload.parties",
+                    format!("instrument `{id}` was declared with other parties; leave parties out, or correct the first event"),
+                );
+            }
+            if p.principal.is_some() && p.principal != declared.principal {
+                self.fail(
+                    "payload.principal",
+                    format!("instrument `{id}` was declared otherwise principal or side; leave principal out"),
+                );
+            }
+            if let Some(party) = &p.party
+                && !declared.parties.is_empty()
+                && !declared.parties.contains(party)
+            {
+                let list: Vec<String> = declared.parties.iter().map(|p| format!("`{p}`")).collect();
+                self.fail(
+                    "payload.party",
+                    format!("`{party}` is not a party of instrument `{id}` (its parties: {})", list.join(", ")),
+                );
+            }
+        }
+        // Every code in `parties` is checked with the event's other party fields.
+        if first
+            && let Some(party) = &p.party
+            && !p.parties.is_empty()
+            && !p.parties.contains(party)
+        {
+            self.fail("payload.party", format!("`{party}` is not among the instrument's parties"));
         }
     }
 
@@ -1585,5 +1793,42 @@ mod tests {
         );
         assert!(parse(r#"{"commitment":"c","party":"x"}"#).expect("parses").target().is_err());
         assert!(parse(r#"{"treaty":"t"}"#).is_err(), "unknown keys are refused");
+    }
+
+    /// Knows instrument `t`, declared a treaty of parties `x` and `y`, and proposal `t`
+    /// too; `old` when judging a line exported before part 9.
+    struct Declared {
+        old: bool,
+    }
+
+    impl Known for Declared {
+        fn knows(&self, name: &Name) -> bool {
+            matches!(name, Name::Instrument(_) | Name::Track(_))
+        }
+
+        fn before_part_9(&self) -> bool {
+            self.old
+        }
+
+        fn instrument(&self, _: &InstrumentId) -> Option<InstrumentFacts> {
+            let parties = vec!["x".parse().expect("party"), "y".parse().expect("party")];
+            let declared = InstrumentFacts {
+                instrument_type: Some(super::super::payload::InstrumentType::Treaty),
+                parent: None,
+                parties,
+                principal: None,
+            };
+            (!self.old).then_some(declared)
+        }
+    }
+
+    #[test]
+    fn a_line_exported_before_part_9_is_not_judged_by_its_instrument_rules() {
+        let line = r#"{"kind":"instrument_stage_reached","version":1,"tracks":["t"],"occurred":"2024","unsourced":true,"payload":{"instrument":"t","stage":"text_agreed","type":"protocol","party":"x"}}"#;
+        let facts = super::super::parse_line(line).expect("parses").facts;
+        let errors = validate(&facts, &Declared { old: false }).expect_err("a new line is judged");
+        let fields: Vec<Option<String>> = errors.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Some("payload.party".to_owned()), Some("payload.type".to_owned())]);
+        assert!(validate(&facts, &Declared { old: true }).is_ok(), "an old export imports as it is");
     }
 }

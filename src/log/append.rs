@@ -13,8 +13,8 @@ use crate::date::PartialDate;
 use crate::event::correct::{Change, apply_changes};
 use crate::event::payload::{EventCorrected, EventCorroborated, Payload, ThirdPartyRole};
 use crate::event::{
-    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, Known, Name, Party,
-    Record, TrackId, Turn, validate,
+    ChainBreak, ChainCursor, CommitmentId, Event, EventId, Facts, FieldError, Hint, Incoming, InstrumentFacts,
+    InstrumentId, Known, Name, Party, Record, TrackId, Turn, validate,
 };
 
 use super::backend::{Backend, NewRow, ReadTxn, StoredRow, WriteTxn};
@@ -192,6 +192,7 @@ fn admit(
     };
     cache.learn_names(txn, &line.facts.references())?;
     cache.exported = line.hash.is_some() && line.recorded_at.is_some_and(|at| at < rules_of_part_9());
+    cache.exported_before_9 = cache.exported;
     let verdict = match validate(&line.facts, &*cache) {
         Err(errors) => Some(errors),
         Ok(()) => match &line.facts.payload {
@@ -201,6 +202,7 @@ fn admit(
         },
     };
     cache.exported = false;
+    cache.exported_before_9 = false;
     if let Some(errors) = verdict {
         return Ok(Admit::Rejected(errors));
     }
@@ -482,9 +484,24 @@ struct KnownCache {
     /// exported. Every other rule depends only on the events before it, which an
     /// import replays in the same order, so it judges the line as the log did.
     exported: bool,
+    /// Like `exported`, for part 9's rules on instruments and proposal ids.
+    exported_before_9: bool,
+    /// For each instrument referred to that stands: what its declaring event says.
+    instruments: HashMap<InstrumentId, InstrumentFacts>,
 }
 
 impl Known for KnownCache {
+    fn before_part_9(&self) -> bool {
+        self.exported_before_9
+    }
+
+    fn instrument(&self, instrument: &InstrumentId) -> Option<InstrumentFacts> {
+        if self.exported_before_9 {
+            return None;
+        }
+        self.instruments.get(instrument).cloned()
+    }
+
     fn knows(&self, name: &Name) -> bool {
         self.names.get(name) == Some(&Standing::Live)
     }
@@ -651,6 +668,7 @@ impl KnownCache {
             Name::Superseded(c) => self.supersessions.contains_key(c),
             Name::Track(t) => self.tracks.contains_key(t),
             Name::Commitment(c) => self.turns.contains_key(c),
+            Name::Instrument(i) => self.instruments.contains_key(i),
             _ => return Ok(()),
         };
         if read {
@@ -684,6 +702,9 @@ impl KnownCache {
                 let parties = p.parties.into_iter().map(|p| p.code).collect();
                 let third = third_parties_of(txn, t)?;
                 self.tracks.insert(t.clone(), Opened { occurred, parties, third });
+            }
+            (Name::Instrument(i), Payload::InstrumentStageReached(p)) => {
+                self.instruments.insert(i.clone(), InstrumentFacts::of(&p));
             }
             _ => {}
         }
@@ -725,6 +746,9 @@ impl KnownCache {
             }
             Name::Track(t) | Name::ThirdParty(t, ..) => {
                 self.tracks.remove(t);
+            }
+            Name::Instrument(i) => {
+                self.instruments.remove(i);
             }
             Name::Suspension(c, _) | Name::Resumption(c, _) => {
                 self.turns.remove(c);

@@ -1,5 +1,5 @@
 //! The explain projection: what stands behind a derived state — the track, principle,
-//! commitment or condition a reference names in a status, the seqs of the events behind it, how
+//! commitment, condition or instrument a reference names in a status, the seqs of the events behind it, how
 //! each relates to a commitment, and each of those events as it stands.
 //!
 //! It finds and amends; reading the events named from the log is the caller's (only
@@ -8,7 +8,7 @@
 use crate::event::correct::amend;
 use crate::event::{Kind, Record};
 
-use super::status::{CommitmentStatus, ConditionStatus, PrincipleStatus, Related, TrackStatus};
+use super::status::{CommitmentStatus, ConditionStatus, InstrumentStatus, PrincipleStatus, Related, TrackStatus};
 
 /// What `explain` is asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,11 +21,14 @@ pub enum Subject<'a> {
     Commitment(&'a CommitmentStatus),
     /// A condition: its state, and whether it blocks its subject.
     Condition(&'a ConditionStatus),
+    /// An instrument: its derived stage and every event on it.
+    Instrument(&'a InstrumentStatus),
 }
 
 impl<'a> Subject<'a> {
-    /// The track, principle, commitment or condition `reference` names in `tracks`,
-    /// tracks first (a condition's id that is a commitment's too names the commitment).
+    /// The track, principle, commitment, instrument or condition `reference` names in
+    /// `tracks`, tracks first (a condition's id that is a commitment's or an
+    /// instrument's too names that).
     pub fn find(tracks: &'a [TrackStatus], reference: &str) -> Option<Subject<'a>> {
         let found = tracks.iter().find_map(|t| {
             if t.id.as_str() == reference {
@@ -34,7 +37,10 @@ impl<'a> Subject<'a> {
             if let Some(p) = t.principles.iter().find(|p| p.id.to_string() == reference) {
                 return Some(Subject::Principle(p));
             }
-            t.commitments.iter().find(|c| c.id.as_str() == reference).map(Subject::Commitment)
+            if let Some(c) = t.commitments.iter().find(|c| c.id.as_str() == reference) {
+                return Some(Subject::Commitment(c));
+            }
+            t.instruments.iter().find(|i| i.id.as_str() == reference).map(Subject::Instrument)
         });
         found.or_else(|| {
             tracks.iter().flat_map(|t| &t.conditions).find(|c| c.id.as_str() == reference).map(Subject::Condition)
@@ -53,6 +59,7 @@ impl<'a> Subject<'a> {
             Subject::Principle(p) => p.evidence.clone(),
             Subject::Commitment(c) => c.evidence.clone(),
             Subject::Condition(c) => c.evidence.clone(),
+            Subject::Instrument(i) => i.evidence.clone(),
         }
     }
 
@@ -63,7 +70,7 @@ impl<'a> Subject<'a> {
     pub fn relations(&self, seq: u64) -> Vec<&'a Related> {
         match self {
             Subject::Commitment(c) => c.relations.iter().filter(|r| r.seq == seq).collect(),
-            Subject::Track(_) | Subject::Principle(_) | Subject::Condition(_) => Vec::new(),
+            Subject::Track(_) | Subject::Principle(_) | Subject::Condition(_) | Subject::Instrument(_) => Vec::new(),
         }
     }
 }

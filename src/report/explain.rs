@@ -1,6 +1,6 @@
-//! The explain report: how a track, principle, commitment or condition came to its
-//! state — the state in words (a commitment's with its three axes and score and the
-//! conditions it waits on; a condition's with what it blocks) and the chain of events
+//! The explain report: how a track, principle, commitment, instrument or condition came
+//! to its state — the state in words (a commitment's with its three axes and score and
+//! the conditions it waits on; a condition's with what it blocks) and the chain of events
 //! behind it, each with seq, date, how it relates to a commitment, whose account
 //! it is and how far confirmed, caveats and sources.
 //!
@@ -88,6 +88,7 @@ fn kind(subject: &Subject<'_>) -> &'static str {
         Subject::Principle(_) => "principle",
         Subject::Commitment(_) => "commitment",
         Subject::Condition(_) => "condition",
+        Subject::Instrument(_) => "instrument",
     }
 }
 
@@ -98,6 +99,7 @@ fn state(subject: &Subject<'_>) -> String {
         Subject::Principle(p) => format!("{} since {}", p.state.name(), p.last),
         Subject::Commitment(c) => super::commitments::axes(c),
         Subject::Condition(c) => condition_state(c),
+        Subject::Instrument(i) => format!("{} since {}", i.stage.name(), at(&i.stage_since)),
     }
 }
 
@@ -151,7 +153,7 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
         Subject::Commitment(c) => {
             Some(Axes { progress: c.progress, schedule: c.schedule, activity: c.activity, pam: c.pam, due: c.due })
         }
-        Subject::Track(_) | Subject::Principle(_) | Subject::Condition(_) => None,
+        Subject::Track(_) | Subject::Principle(_) | Subject::Condition(_) | Subject::Instrument(_) => None,
     };
     let conditions: &[Waiting] = match subject {
         Subject::Commitment(c) => &c.conditions,
@@ -184,6 +186,13 @@ fn document(
         rows.extend(c.due.map(|d| ("due", d.to_string())));
         if !c.conditions.is_empty() {
             rows.push(("conditions", waiting_words(&c.conditions)));
+        }
+    }
+    if let Subject::Instrument(i) = subject {
+        let role = if i.principal { "principal" } else { "side text" };
+        rows.push(("type", format!("{} · {role}", i.instrument_type.name())));
+        for m in &i.stage_history {
+            rows.push(("stage", format!("{} {}", m.stage.name(), at(&m.at))));
         }
     }
     doc.fields(&rows);

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod doc;
 pub mod explain;
 pub mod history;
+pub mod instruments;
 pub mod occasion;
 pub mod principles;
 pub mod sources;
@@ -84,6 +85,8 @@ crate::names::closed_set! {
         Principles => "principles",
         /// Every commitment with its state and deadlines.
         Commitments => "commitments",
+        /// Every instrument with its derived stage and each party's steps.
+        Instruments => "instruments",
         /// Events in world order.
         Timeline => "timeline",
         /// Every condition with its state and what it blocks.
@@ -118,6 +121,7 @@ pub fn render(
         Projection::Status => status::render(&head, tracks, scope, format),
         Projection::Principles => principles::render(&head, tracks, scope, format),
         Projection::Commitments => commitments::render(&head, tracks, scope, format),
+        Projection::Instruments => instruments::render(&head, tracks, scope, format),
         Projection::Timeline => timeline::render(replay, tracks, scope, format),
         Projection::Conditions => conditions::render(&head, tracks, scope, false, format),
         Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),

@@ -44,6 +44,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
             ("last activity", at(&t.last_activity)),
             ("envoys", if envoys.is_empty() { "none recorded".to_owned() } else { envoys.join("; ") }),
             ("contacts", format!("{} meeting{}, {} call{}", t.meetings, s(t.meetings), t.calls, s(t.calls))),
+            ("instruments", instruments(t)),
             ("principles", format!("{open} open, {} addressed", t.principles.len() - open)),
             ("commitments", commitment_counts(&t.commitments)),
             ("next deadline", next),
@@ -87,6 +88,22 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
         tracks.iter().any(|t| t.principles.iter().any(|p| p.one_sided) || t.commitments.iter().any(|c| c.one_sided));
     mark_notes(&mut doc, weak, one_sided);
     doc.finish()
+}
+
+/// The principal instruments, then the side texts, each with its stage.
+fn instruments(t: &TrackStatus) -> String {
+    if t.instruments.is_empty() {
+        return "none".to_owned();
+    }
+    let list: Vec<String> = t
+        .instruments
+        .iter()
+        .map(|i| {
+            let role = if i.principal { ", principal" } else { "" };
+            format!("{} ({}{role}) {} since {}", i.id, i.instrument_type.name(), i.stage.name(), at(&i.stage_since))
+        })
+        .collect();
+    list.join("; ")
 }
 
 fn s(n: u32) -> &'static str {

@@ -848,6 +848,68 @@ fn hints<B: Backend>(log: &mut Log<B>, line: &str) -> Vec<Option<Hint>> {
     }
 }
 
+/// An instrument stage on [`TRACK`]: `fields` is the rest of the payload.
+fn stage(instrument: &str, stage: &str, fields: &str) -> String {
+    on_track(
+        "instrument_stage_reached",
+        "2021-01-01",
+        &format!(r#"{{"instrument":"{instrument}","stage":"{stage}"{fields}}}"#),
+        "",
+    )
+}
+
+fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let proposal = on_track(
+        "proposal_tabled",
+        "2020-06-01",
+        r#"{"proposal":"p","by":"x","to":["y"],"title":"P","principles":[{"number":1,"text":"One"}]}"#,
+        "",
+    );
+    let treaty = stage("t", "signed", r#","title":"T","type":"treaty","articles":[{"number":1,"text":"Peace"}]"#);
+    let memo = stage("m", "signed", r#","title":"M","type":"memorandum","parties":["x"],"party":"x""#);
+    append(&mut log, &[proposal, treaty, memo].join("\n"), NOW).expect("the proposal, a treaty and a memorandum");
+    refuses(
+        &mut log,
+        &stage("a", "signed", r#","title":"A","type":"annex","parent":"nope""#),
+        "unknown instrument `nope`",
+    );
+    refuses(&mut log, &stage("c", "signed", r#","title":"C","type":"annex","parent":"c""#), "cannot be its own parent");
+    refuses(
+        &mut log,
+        &stage("t", "superseded", ""),
+        "payload.replacement: a superseded instrument names its replacement",
+    );
+    refuses(&mut log, &stage("t", "superseded", r#","replacement":"nope""#), "unknown instrument `nope`");
+    refuses(&mut log, &stage("m", "ratified", r#","party":"y""#), "`y` is not a party of instrument `m`");
+    refuses(&mut log, &stage("t", "in_force", r#","type":"protocol""#), "instrument `t` was declared a treaty");
+    refuses(&mut log, &stage("t", "in_force", r#","parent":"m""#), "was declared with another parent");
+    refuses(&mut log, &stage("p", "signed", r#","title":"P","type":"treaty""#), "`p` is a proposal's id");
+    let tabled_as_t = on_track(
+        "proposal_tabled",
+        "2021-02-01",
+        r#"{"proposal":"t","by":"x","title":"T","principles":[{"number":1,"text":"One"}]}"#,
+        "",
+    );
+    refuses(&mut log, &tabled_as_t, "`t` is an instrument's id");
+    refuses(&mut log, &stage("t", "text_agreed", r#","party":"x""#), "leave party out");
+    refuses(&mut log, &stage("t", "in_force", r#","outcome":"rejected""#), "only a ratification_step has an outcome");
+    refuses(
+        &mut log,
+        &stage("t", "in_force", r#","articles":[{"number":1,"text":"Again"}]"#),
+        "article 1 of `t` was given before",
+    );
+    // What the rules allow: a protocol of the treaty, a failed step, an article addressed.
+    let allowed = [
+        stage("pr", "signed", r#","title":"Pr","type":"protocol","parent":"t""#),
+        stage("t", "ratification_step", r#","party":"y","procedure":"referendum","outcome":"rejected""#),
+        stage("t", "in_force", r#","type":"treaty","parties":[]"#),
+        on_track("context_noted", "2021-02-01", r#"{"summary":"Article 1 observed"}"#, r#","addresses":["t#1"]"#),
+    ];
+    append(&mut log, &allowed.join("\n"), NOW).expect("allowed");
+    verified(&log, true);
+}
+
 fn work_after_every_owing_party_withdrew_is_refused_like_after_a_whole_withdrawal<H: Harness>(h: &H) {
     let mut log = with_track(h);
     // Seq 2 makes `c`, owed by x and y; seq 3 is x's withdrawal.
@@ -1515,6 +1577,7 @@ macro_rules! suite {
             unknown_party_codes_are_refused_and_append_nothing,
             third_parties_are_declared_before_they_are_named,
             a_courts_suspension_or_annulment_stands_like_the_parties_own,
+            instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing,
             an_event_before_its_track_was_opened_says_so_or_is_refused,
             verify_passes_on_a_fresh_and_a_grown_log,
             rebuild_derived_keeps_verify_passing_and_drops_snapshots,

@@ -164,6 +164,7 @@ const FLAG_OF: &[(&str, &str)] = &[
     // A reference is one flag: `--subject commitment:ID`, `--on instrument:ID:STAGE`.
     ("payload.subject", "--subject"),
     ("payload.on", "--on"),
+    ("payload.articles[].text", "--article"),
     ("payload.deadline.of.commitment", "--of-commitment"),
     ("payload.deadline.of.on", "--of-start"),
     ("payload.deadline.of.instrument", "--of-instrument"),

@@ -25,7 +25,7 @@ use crate::projections::GOLDEN_AS_OF;
 const FORMATS: [(&str, &str); 3] = [("text", "txt"), ("json", "json"), ("markdown", "md")];
 
 /// The reports the status fold serves (and with it, the snapshot).
-const FOLDED: [&str; 4] = ["status", "principles", "commitments", "conditions"];
+const FOLDED: [&str; 5] = ["status", "principles", "commitments", "conditions", "instruments"];
 
 /// A `--known-at` later than anything a log can record: it sees every event, but is a
 /// view into the past, which the snapshot never answers.
@@ -211,7 +211,9 @@ fn replay_out_from_a_log_file_writes_the_golden_files() {
             .collect();
         written.sort();
         let mut expected: Vec<String> = Vec::new();
-        for projection in ["status", "principles", "commitments", "timeline", "conditions", "audit", "history"] {
+        for projection in
+            ["status", "principles", "commitments", "instruments", "timeline", "conditions", "audit", "history"]
+        {
             for (_, ext) in FORMATS {
                 let file = format!("{projection}.{ext}");
                 expected.push(file.clone());

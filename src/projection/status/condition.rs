@@ -142,8 +142,7 @@ impl Fold {
 
     /// When instrument `id` first reached `stage` (by `party`, when named: that party's
     /// step, or a step of all its parties); with no stage, when it entered into force.
-    /// The one reader of instrument steps for conditions: the instrument fold's own
-    /// derived stages may answer it instead.
+    /// A failed step (a referendum that rejected) reaches nothing.
     fn instrument_step_reached(
         &self,
         id: &crate::event::InstrumentId,
@@ -151,11 +150,13 @@ impl Fold {
         party: Option<&Party>,
     ) -> Option<At> {
         let stage = stage.unwrap_or(crate::event::payload::Stage::InForce);
-        self.instrument_steps
+        self.instruments
             .get(id)?
+            .steps
             .iter()
-            .filter(|(s, by, _)| *s == stage && (party.is_none() || by.is_none() || by.as_ref() == party))
-            .map(|(_, _, at)| *at)
+            .filter(|s| !s.failed())
+            .filter(|s| s.stage == stage && (party.is_none() || s.party.is_none() || s.party.as_ref() == party))
+            .map(|s| s.at)
             .min_by_key(At::key)
     }
 }

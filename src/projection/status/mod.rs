@@ -9,6 +9,7 @@
 
 mod commitment;
 mod condition;
+mod instrument;
 mod principle;
 mod track;
 
@@ -21,7 +22,7 @@ use super::View;
 use crate::date::{Anchor, AnchorPoint, Deadline, PartialDate};
 use crate::event::Kind;
 use crate::event::payload::{Finding, RulingEffect, RulingIssued};
-use crate::event::payload::{InstrumentType, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
+use crate::event::payload::{InstrumentStageReached, Mode, PartyName, Payload, Response, Stage as InstrumentStage};
 use crate::event::{CommitmentId, Party, PrincipleRef, Record, TrackId};
 use commitment::{Act, Anchors, by_one, commitment, fulfilment, reporter_name, start};
 pub use commitment::{
@@ -30,6 +31,11 @@ pub use commitment::{
 };
 use condition::ConditionAcc;
 pub use condition::{ConditionState, ConditionStatus, Waiting};
+pub use instrument::{
+    ArticleStance, ArticleStatus, InstrumentMove, InstrumentStage as InstrumentState, InstrumentStatus, PartSuspension,
+    PartyStatus, PartyStep,
+};
+use instrument::{InstrumentAcc, StepAcc, instrument};
 use principle::principle;
 pub use principle::{PrincipleState, PrincipleStatus, Stance};
 pub use track::{Envoy, NextDeadline, RulingEntry, Stage, StageMove, ThirdPartyEntry, TrackStatus};
@@ -126,14 +132,12 @@ pub struct Fold {
     /// principles it answers (none: all).
     answers: BTreeMap<crate::event::ProposalId, Vec<Answer>>,
     commitments: BTreeMap<CommitmentId, CommitmentAcc>,
-    instrument_types: BTreeMap<crate::event::InstrumentId, InstrumentType>,
+    /// What each instrument's events say (its declaration, parties, steps).
+    #[serde(default)]
+    instruments: BTreeMap<crate::event::InstrumentId, InstrumentAcc>,
     /// The earliest event reaching each stage of each instrument (what relative
     /// deadlines count from).
     instrument_stages: BTreeMap<crate::event::InstrumentId, Vec<(InstrumentStage, At)>>,
-    /// Every step of each instrument, with the party whose step it is (none: all of
-    /// them): what conditions wait on.
-    #[serde(default)]
-    instrument_steps: BTreeMap<crate::event::InstrumentId, Vec<(InstrumentStage, Option<Party>, At)>>,
     /// Every condition set, with its resolutions.
     #[serde(default)]
     conditions: BTreeMap<crate::event::ConditionId, ConditionAcc>,
@@ -326,18 +330,29 @@ impl Fold {
                 Some(_) => {}
                 None => stages.push((stage, at)),
             }
+            // The instrument's own history takes the ruling as a step of every party's.
+            self.instruments.entry(instrument.clone()).or_default().steps.push(StepAcc {
+                at,
+                stage,
+                party: None,
+                procedure: None,
+                outcome: None,
+                scope: None,
+                replacement: None,
+                note: Some(format!("{} ({})", r.court, r.effect.name())),
+            });
         }
         match &f.payload {
             Payload::InstrumentStageReached(i) => {
-                if let Some(ty) = i.instrument_type {
-                    self.instrument_types.entry(i.instrument.clone()).or_insert(ty);
-                }
-                self.instrument_steps.entry(i.instrument.clone()).or_default().push((i.stage, i.party.clone(), at));
-                let stages = self.instrument_stages.entry(i.instrument.clone()).or_default();
-                match stages.iter_mut().find(|(s, _)| *s == i.stage) {
-                    Some((_, slot)) if at.key() < slot.key() => *slot = at,
-                    Some(_) => {}
-                    None => stages.push((i.stage, at)),
+                self.push_instrument(i, at, &f.tracks);
+                // A failed step reaches no stage a deadline could count from.
+                if !i.failed() {
+                    let stages = self.instrument_stages.entry(i.instrument.clone()).or_default();
+                    match stages.iter_mut().find(|(s, _)| *s == i.stage) {
+                        Some((_, slot)) if at.key() < slot.key() => *slot = at,
+                        Some(_) => {}
+                        None => stages.push((i.stage, at)),
+                    }
                 }
             }
             Payload::ProposalTabled(p) => {
@@ -386,6 +401,77 @@ impl Fold {
             self.principles.entry(id.clone()).or_default().touches.push((at, Touch::Addressed { joint, signed }));
         }
         self.push_acts(record);
+    }
+
+    /// Adds one stage of an instrument: its declaration (the earliest event that gives
+    /// a title and a type, in world order), what it declares, and the step itself.
+    fn push_instrument(&mut self, i: &InstrumentStageReached, at: At, tracks: &[TrackId]) {
+        let acc = self.instruments.entry(i.instrument.clone()).or_default();
+        if let (Some(title), Some(ty)) = (&i.title, i.instrument_type)
+            && acc.declared.as_ref().is_none_or(|d| at.key() < d.0.key())
+        {
+            acc.declared = Some((at, title.clone(), ty));
+        }
+        if !i.parties.is_empty() {
+            acc.parties = i.parties.clone();
+        }
+        if i.parent.is_some() {
+            acc.parent = i.parent.clone();
+        }
+        if i.principal.is_some() {
+            acc.principal = i.principal;
+        }
+        for a in &i.articles {
+            if !acc.articles.iter().any(|x| x.number == a.number) {
+                acc.articles.push(a.clone());
+            }
+        }
+        acc.articles.sort_by_key(|a| a.number);
+        for t in tracks {
+            if !acc.tracks.contains(t) {
+                acc.tracks.push(t.clone());
+            }
+        }
+        acc.tracks.sort();
+        acc.steps.push(StepAcc {
+            at,
+            stage: i.stage,
+            party: i.party.clone(),
+            procedure: i.procedure,
+            outcome: i.outcome,
+            scope: i.scope,
+            replacement: i.replacement.clone(),
+            note: i.step.clone().or_else(|| i.summary.clone()),
+        });
+    }
+
+    /// The status of every instrument declared, judged from every event pushed; an
+    /// instrument's parties are those it declares, else its tracks'.
+    fn instruments(&self) -> BTreeMap<crate::event::InstrumentId, InstrumentStatus> {
+        let mut out = BTreeMap::new();
+        for (id, acc) in &self.instruments {
+            let mut parties = acc.parties.clone();
+            if parties.is_empty() {
+                for t in &acc.tracks {
+                    let opened = self.tracks.get(t).and_then(|t| t.opened.as_ref());
+                    for p in opened.map(|o| o.2.as_slice()).unwrap_or_default() {
+                        if !parties.contains(&p.code) {
+                            parties.push(p.code.clone());
+                        }
+                    }
+                }
+            }
+            if let Some(mut status) = instrument(id, acc, &parties) {
+                for a in &mut status.articles {
+                    let mut touches: Vec<At> =
+                        self.principles.get(&a.id).map(|p| p.touches.iter().map(|t| t.0).collect()).unwrap_or_default();
+                    touches.sort_by_key(At::key);
+                    a.addressed = touches.iter().map(|t| t.seq).collect();
+                }
+                out.insert(id.clone(), status);
+            }
+        }
+        out
     }
 
     /// Adds what an event does to the commitments it names, each with its relation.
@@ -506,9 +592,10 @@ impl Fold {
     /// The status of every track, judged at the view's date.
     pub fn finish(&self, view: &View) -> Vec<TrackStatus> {
         let mut tracks: BTreeMap<TrackId, TrackStatus> = BTreeMap::new();
+        let instruments = self.instruments();
         for (id, acc) in &self.tracks {
             let Some((opened, title, parties)) = &acc.opened else { continue };
-            tracks.insert(id.clone(), self.track(id, acc, *opened, title, parties));
+            tracks.insert(id.clone(), self.track(id, acc, *opened, title, parties, &instruments));
         }
         let unsupported = |evidence: &[u64]| evidence.iter().all(|s| self.weak.contains(s));
         for (id, acc) in &self.principles {
@@ -870,7 +957,7 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn a_principal_instrument_rules_the_stage_and_a_ceasefire_does_not() {
+    fn a_principal_instrument_rules_the_stage_and_a_ceasefire_is_negotiation_only() {
         let ceasefire = ev(
             "instrument_stage_reached",
             "2022-02-01",
@@ -897,7 +984,17 @@ pub(super) mod tests {
         let t = track(&steps, "2022-10-01");
         assert_eq!(t.stage, Stage::Implementation);
         let history: Vec<Stage> = t.stage_history.iter().map(|m| m.stage).collect();
-        assert_eq!(history, [Stage::Dormant, Stage::TextAgreed, Stage::Signed, Stage::InForce, Stage::Implementation]);
+        assert_eq!(
+            history,
+            [
+                Stage::Dormant,
+                Stage::Negotiation,
+                Stage::TextAgreed,
+                Stage::Signed,
+                Stage::InForce,
+                Stage::Implementation
+            ]
+        );
     }
 
     #[test]

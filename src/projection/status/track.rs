@@ -3,15 +3,17 @@
 //! [`Fold`] accumulated for it. Its principles and commitments are derived beside it
 //! (`principle.rs`, `commitment.rs`) and gathered onto it by [`Fold::finish`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{At, CommitmentStatus, ConditionStatus, Fold, PrincipleStatus, TrackAcc};
+use super::{
+    At, CommitmentStatus, ConditionStatus, Fold, InstrumentState, InstrumentStatus, PrincipleStatus, TrackAcc,
+};
 use crate::date::PartialDate;
-use crate::event::payload::{InstrumentType, PartyName, Ref, Stage as InstrumentStage, ThirdPartyRole};
-use crate::event::{CommitmentId, Kind, Party, TrackId};
+use crate::event::payload::{PartyName, Ref, ThirdPartyRole};
+use crate::event::{CommitmentId, InstrumentId, Kind, Party, TrackId};
 
 crate::names::closed_set! {
     /// Where a track stands (domain.md, "Track stage").
@@ -42,6 +44,14 @@ crate::names::closed_set! {
         Withdrawn => "withdrawn",
         /// Annulled.
         Annulled => "annulled",
+        /// A ratification step of the principal instrument failed.
+        Rejected => "rejected",
+        /// The principal instrument was ratified by every party.
+        Ratified => "ratified",
+        /// The principal instrument was terminated.
+        Terminated => "terminated",
+        /// The principal instrument was superseded by a text not (yet) known.
+        Superseded => "superseded",
     }
 }
 
@@ -153,6 +163,33 @@ pub struct TrackStatus {
     /// Rulings of courts and decisions of bodies on this track, in world order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rulings: Vec<RulingEntry>,
+    /// The instruments on this track, each with its derived stage, principal ones
+    /// first (in JSON in brief: the instruments report has the rest).
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "briefly")]
+    pub instruments: Vec<InstrumentStatus>,
+}
+
+/// An instrument as the status report lists it.
+#[derive(Serialize)]
+struct Brief<'a> {
+    id: &'a InstrumentId,
+    title: &'a str,
+    #[serde(rename = "type")]
+    instrument_type: crate::event::payload::InstrumentType,
+    principal: bool,
+    stage: InstrumentState,
+    stage_since: At,
+}
+
+fn briefly<S: serde::Serializer>(list: &[InstrumentStatus], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(|i| Brief {
+        id: &i.id,
+        title: &i.title,
+        instrument_type: i.instrument_type,
+        principal: i.principal,
+        stage: i.stage,
+        stage_since: i.stage_since,
+    }))
 }
 
 impl Fold {
@@ -165,23 +202,28 @@ impl Fold {
         opened: At,
         title: &str,
         parties: &[PartyName],
+        instruments: &BTreeMap<InstrumentId, InstrumentStatus>,
     ) -> TrackStatus {
         // Every event that may move the stage, in world order; activity counts only
-        // through the first event reaching each level (later ones never move it).
-        enum Move {
+        // through the first event reaching each level (later ones never move it). A
+        // principal instrument's event sets the track to that instrument's stage after
+        // it; a side text's event is activity at negotiation.
+        enum Move<'a> {
             Activity(Stage),
-            Instrument(InstrumentStage),
+            Instrument(InstrumentState, &'a InstrumentStatus),
             Implementation,
         }
         let mut moves: Vec<(At, Move)> = Vec::new();
         moves.extend(acc.activity.iter().map(|(s, at)| (*at, Move::Activity(*s))));
-        for (at, instrument, stage) in &acc.instrument {
-            let principal = matches!(
-                self.instrument_types.get(instrument),
-                Some(InstrumentType::Treaty | InstrumentType::Framework)
-            );
-            if principal {
-                moves.push((*at, Move::Instrument(*stage)));
+        for (at, instrument, _) in &acc.instrument {
+            let Some(status) = instruments.get(instrument) else { continue };
+            let after = status.after.iter().find(|(a, _)| a.seq == at.seq).map(|(_, s)| *s);
+            match after {
+                Some(stage) if status.principal => moves.push((*at, Move::Instrument(stage, status))),
+                // A side text recorded from before the track was opened (an old
+                // agreement recalled) is history, not activity on the track.
+                _ if at.date.last_day() < opened.date.first_day() => {}
+                _ => moves.push((*at, Move::Activity(Stage::Negotiation))),
             }
         }
         moves.extend(acc.implementation.iter().map(|at| (*at, Move::Implementation)));
@@ -193,18 +235,29 @@ impl Fold {
         for (at, m) in moves {
             let next = match m {
                 Move::Activity(s) if !principal && s > stage => Some(s),
-                Move::Instrument(s) => {
+                Move::Instrument(s, status) => {
                     principal = true;
-                    Some(match s {
-                        InstrumentStage::TextAgreed => Stage::TextAgreed,
-                        InstrumentStage::Initialled => Stage::Initialled,
-                        InstrumentStage::Signed => Stage::Signed,
-                        InstrumentStage::RatificationStep => Stage::Ratification,
-                        InstrumentStage::InForce => Stage::InForce,
-                        InstrumentStage::Suspended => Stage::Suspended,
-                        InstrumentStage::Withdrawn => Stage::Withdrawn,
-                        InstrumentStage::Annulled => Stage::Annulled,
-                    })
+                    match s {
+                        InstrumentState::Negotiating => Some(Stage::Negotiation),
+                        InstrumentState::TextAgreed => Some(Stage::TextAgreed),
+                        InstrumentState::Initialled => Some(Stage::Initialled),
+                        InstrumentState::Signed => Some(Stage::Signed),
+                        InstrumentState::Ratification => Some(Stage::Ratification),
+                        InstrumentState::Rejected => Some(Stage::Rejected),
+                        InstrumentState::Ratified => Some(Stage::Ratified),
+                        // Implementation is in force and more.
+                        InstrumentState::InForce if stage == Stage::Implementation => None,
+                        InstrumentState::InForce => Some(Stage::InForce),
+                        InstrumentState::Suspended => Some(Stage::Suspended),
+                        InstrumentState::Withdrawn => Some(Stage::Withdrawn),
+                        InstrumentState::Terminated => Some(Stage::Terminated),
+                        InstrumentState::Annulled => Some(Stage::Annulled),
+                        // Its successor rules, once known.
+                        InstrumentState::Superseded => match &status.superseded_by {
+                            Some(next) if instruments.contains_key(next) => None,
+                            _ => Some(Stage::Superseded),
+                        },
+                    }
                 }
                 Move::Implementation if stage == Stage::InForce => Some(Stage::Implementation),
                 _ => None,
@@ -217,6 +270,9 @@ impl Fold {
                 history.push(StageMove { stage, at });
             }
         }
+        let mut on_track: Vec<InstrumentStatus> =
+            instruments.values().filter(|i| i.tracks.contains(id)).cloned().collect();
+        on_track.sort_by_key(|i| (!i.principal, i.evidence.first().copied()));
         let mut envoys = acc.envoys.clone();
         envoys.sort_by_key(|e| (e.since.first_day(), e.since.last_day(), e.seq));
         // One envoy per party and name, first appointment first; names that differ only
@@ -256,6 +312,7 @@ impl Fold {
                 v.sort_by_key(|x| x.at.key());
                 v
             },
+            instruments: on_track,
         }
     }
 }
