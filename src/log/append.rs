@@ -344,8 +344,17 @@ fn check_correction(
     // suspension moved to another date) does not stand against it.
     // Nor do the names it declares: they are its own, not taken by another event.
     cache.judged = Some(seq);
-    let own: Vec<(Name, Standing)> =
-        current.declarations().into_iter().filter_map(|n| cache.names.remove(&n).map(|s| (n, s))).collect();
+    // An instrument is declared again by each of its stages: it stays known to a
+    // correction of any stage but the first.
+    let mut own = Vec::new();
+    for name in current.declarations() {
+        if matches!(name, Name::Instrument(_)) && declared_by(txn, &name)?.is_some_and(|(first, _)| first != seq) {
+            continue;
+        }
+        if let Some(standing) = cache.names.remove(&name) {
+            own.push((name, standing));
+        }
+    }
     let verdict = validate(&corrected.facts, &*cache);
     cache.names.extend(own);
     cache.judged = None;

@@ -907,6 +907,16 @@ fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: 
         on_track("context_noted", "2021-02-01", r#"{"summary":"Article 1 observed"}"#, r#","addresses":["t#1"]"#),
     ];
     append(&mut log, &allowed.join("\n"), NOW).expect("allowed");
+    // A later stage of an instrument corrected is judged as that stage, not as the
+    // instrument's first appearance (which would want a title and a type).
+    let in_force = id_at(&log, 7);
+    let corrected = on_track(
+        "event_corrected",
+        "2021-03-01",
+        &format!(r#"{{"target":"{in_force}","reason":"r","changes":[{{"field":"payload.summary","to":"In force"}}]}}"#),
+        "",
+    );
+    append(&mut log, &corrected, NOW).expect("a later stage corrected");
     verified(&log, true);
 }
 

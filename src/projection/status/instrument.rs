@@ -296,7 +296,13 @@ pub fn instrument(id: &InstrumentId, acc: &InstrumentAcc, parties: &[Party]) -> 
             Recorded::Initialled => Some(InstrumentStage::Initialled),
             Recorded::Signed => {
                 per.iter_mut().filter(|p| of(p)).for_each(|p| p.signed = p.signed.or(Some(s.at)));
-                per.iter().all(|p| p.signed.is_some()).then_some(InstrumentStage::Signed)
+                // A party that approved the text before it was signed (a parliament
+                // that voted first) has taken its step: signed, it is in ratification.
+                let begun = per.iter().any(|p| !p.steps.is_empty() || p.ratified.is_some());
+                per.iter().all(|p| p.signed.is_some()).then(|| match begun {
+                    true => ratification(&per),
+                    false => InstrumentStage::Signed,
+                })
             }
             Recorded::RatificationStep | Recorded::Ratified => {
                 let outcome = s.outcome.unwrap_or(Outcome::Approved);
@@ -614,5 +620,19 @@ mod tests {
         assert!(!of(&t, "t").principal);
         let given = [declared("2022-02-01", "a", "agreement", "signed", "")];
         assert_eq!(track(&given, "2022-05-01").stage, TrackStage::Signed, "an agreement is principal by default");
+    }
+
+    #[test]
+    fn a_text_approved_before_it_was_signed_is_in_ratification_once_signed() {
+        let given = [
+            declared("2022-01-10", "t", "treaty", "text_agreed", ""),
+            at("2022-02-01", "t", "ratification_step", r#","party":"x","procedure":"parliament""#),
+            at("2022-03-01", "t", "signed", ""),
+        ];
+        let t = track(&given, "2022-04-01");
+        let i = of(&t, "t");
+        assert_eq!(i.stage, InstrumentStage::Ratification, "x's parliament had approved: signing does not undo it");
+        let stages: Vec<InstrumentStage> = i.stage_history.iter().map(|m| m.stage).collect();
+        assert_eq!(stages, [InstrumentStage::TextAgreed, InstrumentStage::Ratification]);
     }
 }
