@@ -261,16 +261,19 @@ pub struct InstrumentFacts {
     pub parties: Vec<crate::event::Party>,
     /// Principal or side, as declared.
     pub principal: Option<bool>,
+    /// The tracks its declaring event is on.
+    pub tracks: Vec<TrackId>,
 }
 
 impl InstrumentFacts {
-    /// What `event` declares of its instrument.
-    pub fn of(event: &super::payload::InstrumentStageReached) -> InstrumentFacts {
+    /// What `event`, on `tracks`, declares of its instrument.
+    pub fn of(event: &super::payload::InstrumentStageReached, tracks: &[TrackId]) -> InstrumentFacts {
         InstrumentFacts {
             instrument_type: event.instrument_type,
             parent: event.parent.clone(),
             parties: event.parties.clone(),
             principal: event.principal,
+            tracks: tracks.to_vec(),
         }
     }
 }
@@ -454,6 +457,49 @@ impl Ref {
 }
 
 impl Facts {
+    /// True when the event uses anything part 9 brought (its kinds, the envelope's
+    /// occasion, an instrument's new fields, stages and types, per-principle answers,
+    /// third parties, a commission session's participants). No log made before part 9
+    /// holds such a line, so one is always judged by every rule, exported or not.
+    pub fn uses_part_9(&self) -> bool {
+        use super::payload::InstrumentType as T;
+        let new_kind = matches!(
+            self.kind(),
+            Kind::PartyJoined
+                | Kind::RulingIssued
+                | Kind::DecisionAdopted
+                | Kind::ConditionSet
+                | Kind::ConditionResolved
+        );
+        let new_fields = match &self.payload {
+            Payload::InstrumentStageReached(i) => {
+                !i.parties.is_empty()
+                    || i.parent.is_some()
+                    || i.principal.is_some()
+                    || i.procedure.is_some()
+                    || i.outcome.is_some()
+                    || i.scope.is_some()
+                    || i.replacement.is_some()
+                    || !i.articles.is_empty()
+                    || matches!(
+                        i.stage,
+                        Stage::Negotiating | Stage::Ratified | Stage::Resumed | Stage::Terminated | Stage::Superseded
+                    )
+                    || i.instrument_type.is_some_and(|t| {
+                        !matches!(
+                            t,
+                            T::Ceasefire | T::JointStatement | T::Framework | T::Treaty | T::Protocol | T::Other
+                        )
+                    })
+            }
+            Payload::ProposalAnswered(a) => !a.principles.is_empty(),
+            Payload::TrackOpened(t) => !t.third_parties.is_empty(),
+            Payload::CommissionConvened(c) => !c.participants.is_empty() || c.mode.is_some(),
+            _ => false,
+        };
+        new_kind || new_fields || self.occasion.is_some()
+    }
+
     /// Every party code this event names that must be a party (or a registered third
     /// party) of its tracks, with the field that names it: every field typed [`Party`]
     /// but those that declare one (a track's parties and third parties, the party that
@@ -1414,7 +1460,7 @@ impl Checker<'_> {
                 self.opt_text("payload.place", &p.place);
                 self.opt_text("payload.summary", &p.summary);
             }
-            Payload::InstrumentStageReached(p) => self.instrument_stage(p),
+            Payload::InstrumentStageReached(p) => self.instrument_stage(f, p),
             Payload::ImplementationStep(p) => {
                 self.text("payload.summary", &p.summary);
                 if let Some(i) = &p.instrument {
@@ -1522,7 +1568,7 @@ impl Checker<'_> {
 
     /// The rules of an instrument stage: what its first appearance must give, what each
     /// stage takes, and that a later event repeats what the first declared.
-    fn instrument_stage(&mut self, p: &InstrumentStageReached) {
+    fn instrument_stage(&mut self, f: &Facts, p: &InstrumentStageReached) {
         let id = &p.instrument;
         let first = !self.known.knows(&Name::Instrument(id.clone()));
         if first && p.title.is_none() {
@@ -1621,6 +1667,19 @@ impl Checker<'_> {
         }
         // A later event may repeat what the first declared, never change it.
         if let Some(declared) = self.known.instrument(id).filter(|_| !first) {
+            // An instrument's stages are recorded on its tracks: another track's parties
+            // would otherwise be credited with its steps.
+            if !declared.tracks.is_empty() && !f.tracks.iter().any(|t| declared.tracks.contains(t)) {
+                let list: Vec<String> = declared.tracks.iter().map(|t| format!("`{t}`")).collect();
+                self.fail(
+                    "tracks",
+                    format!(
+                        "instrument `{id}` is on {}; record its stages on that track (an event may list several \
+                         tracks), or give this text its own id",
+                        list.join(", ")
+                    ),
+                );
+            }
             if let (Some(was), Some(now)) = (declared.instrument_type, p.instrument_type)
                 && was != now
             {
@@ -1817,6 +1876,7 @@ mod tests {
                 parent: None,
                 parties,
                 principal: None,
+                tracks: vec!["t".parse().expect("track")],
             };
             (!self.old).then_some(declared)
         }

@@ -191,7 +191,9 @@ fn admit(
         Err(error) => return Ok(Admit::Rejected(vec![error])),
     };
     cache.learn_names(txn, &line.facts.references())?;
-    cache.exported = line.hash.is_some() && line.recorded_at.is_some_and(|at| at < rules_of_part_9());
+    // A line that uses what part 9 brought was made under part 9's rules: judged by all.
+    cache.exported =
+        line.hash.is_some() && line.recorded_at.is_some_and(|at| at < rules_of_part_9()) && !line.facts.uses_part_9();
     cache.exported_before_9 = cache.exported;
     let verdict = match validate(&line.facts, &*cache) {
         Err(errors) => Some(errors),
@@ -700,6 +702,7 @@ impl KnownCache {
         let Some((seq, event)) = declared_by(txn, name)? else { return Ok(()) };
         let event = corrected(txn, event)?;
         let occurred = event.facts.occurred;
+        let tracks = event.facts.tracks.clone();
         match (name, event.facts.payload) {
             (Name::Withdrawn(c), _) => {
                 self.withdrawals.insert(c.clone(), (seq, occurred));
@@ -713,7 +716,7 @@ impl KnownCache {
                 self.tracks.insert(t.clone(), Opened { occurred, parties, third });
             }
             (Name::Instrument(i), Payload::InstrumentStageReached(p)) => {
-                self.instruments.insert(i.clone(), InstrumentFacts::of(&p));
+                self.instruments.insert(i.clone(), InstrumentFacts::of(&p, &tracks));
             }
             _ => {}
         }
@@ -849,22 +852,15 @@ fn withdrawals_by(txn: &impl ReadTxn, commitment: &CommitmentId) -> Result<Vec<P
     Ok(withdrawals)
 }
 
-/// When the rules on dates before a track's opening, party codes, dates before a
-/// commitment was made and work after every owing party withdrew came in: an exported line recorded earlier was admitted without
-/// them and is not judged by them again; one recorded since is (a line's `recorded_at`
-/// never precedes the log's last recording, so a forged "old" line cannot be appended
-/// after newer ones).
-fn rules_of_part_8() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(1_796_515_200, 0).unwrap_or_default() // 2026-12-06T00:00:00Z
-}
-
 /// When part 9's rules came in — every party code an event names checked against its
-/// tracks' registry (parties and third parties), a ruling's court registered as one —
-/// which an exported line recorded earlier is not judged by again, like part 8's (see
-/// [`rules_of_part_8`]; skipping is safe for a line whose hash proves it is what a log
-/// admitted).
+/// tracks' registry (parties and third parties), a ruling's court registered as one,
+/// the rules of instrument stages — which an exported line recorded earlier is not
+/// judged by again, as part 8's rules were (2026-12-06T00:00Z, now within this one). A chain hash has no key:
+/// anyone can compute one, so what the skip lets through is bounded instead — only
+/// lines shaped as before part 9 ([`crate::event::Facts::uses_part_9`]), and only the
+/// rules such lines could have been admitted without.
 fn rules_of_part_9() -> chrono::DateTime<chrono::Utc> {
-    rules_of_part_8().max(chrono::DateTime::from_timestamp(1_796_601_600, 0).unwrap_or_default()) // 2026-12-07T00:00:00Z
+    chrono::DateTime::from_timestamp(1_796_536_800, 0).unwrap_or_default() // 2026-12-06T06:00:00Z
 }
 
 /// The event that declares `name` (its seq, and the event), looked up in the names

@@ -858,6 +858,26 @@ fn stage(instrument: &str, stage: &str, fields: &str) -> String {
     )
 }
 
+/// A chain hash has no key: an "exported" line can be written by hand. One that uses
+/// what part 9 brought (here an instrument's parties and a procedure) is judged by every
+/// rule whatever its recording time says, so the forgery is refused and appends nothing.
+fn a_hand_made_export_line_with_part_9_fields_is_judged_by_every_rule<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let before = head(&log);
+    let body = r#"{"id":"01a249c5-0000-7000-8000-000000000001","kind":"instrument_stage_reached","version":1,"tracks":["x-y"],"occurred":"2021-02-01","recorded_at":"2026-01-02T00:00:00.000000Z","recorded_by":"forger","unsourced":true,"payload":{"instrument":"a","title":"A","type":"treaty","stage":"text_agreed","parties":["qq","x"],"procedure":"referendum"}}"#;
+    let hash = chain_hash(before.hash, before.seq + 1, body);
+    let line = format!(
+        r#"{{"seq":{},{},"prev_hash":"{}","hash":"{hash}"}}"#,
+        before.seq + 1,
+        &body[1..body.len() - 1],
+        before.hash
+    );
+    let words = refused(append(&mut log, &line, NOW));
+    assert!(words.contains("unknown party `qq`"), "{words}");
+    assert!(words.contains("only a ratification_step has a procedure"), "{words}");
+    assert_eq!(head(&log), before, "nothing appended");
+}
+
 fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: Harness>(h: &H) {
     let mut log = with_track(h);
     let proposal = on_track(
@@ -893,6 +913,9 @@ fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: 
     );
     refuses(&mut log, &tabled_as_t, "`t` is an instrument's id");
     refuses(&mut log, &stage("t", "text_agreed", r#","party":"x""#), "leave party out");
+    let other = TRACK.replace("x-y", "v-w").replace(r#""x""#, r#""v""#).replace(r#""y""#, r#""w""#);
+    append(&mut log, &other, NOW).expect("another track");
+    refuses(&mut log, &stage("t", "in_force", "").replace("x-y", "v-w"), "instrument `t` is on `x-y`");
     refuses(&mut log, &stage("t", "in_force", r#","outcome":"rejected""#), "only a ratification_step has an outcome");
     refuses(
         &mut log,
@@ -909,7 +932,7 @@ fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: 
     append(&mut log, &allowed.join("\n"), NOW).expect("allowed");
     // A later stage of an instrument corrected is judged as that stage, not as the
     // instrument's first appearance (which would want a title and a type).
-    let in_force = id_at(&log, 7);
+    let in_force = id_at(&log, 8);
     let corrected = on_track(
         "event_corrected",
         "2021-03-01",
@@ -1588,6 +1611,7 @@ macro_rules! suite {
             third_parties_are_declared_before_they_are_named,
             a_courts_suspension_or_annulment_stands_like_the_parties_own,
             instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing,
+            a_hand_made_export_line_with_part_9_fields_is_judged_by_every_rule,
             an_event_before_its_track_was_opened_says_so_or_is_refused,
             verify_passes_on_a_fresh_and_a_grown_log,
             rebuild_derived_keeps_verify_passing_and_drops_snapshots,

@@ -140,9 +140,10 @@ impl Fold {
         }
     }
 
-    /// When instrument `id` first reached `stage` (by `party`, when named: that party's
-    /// step, or a step of all its parties); with no stage, when it entered into force.
-    /// A failed step (a referendum that rejected) reaches nothing.
+    /// When instrument `id` first reached `stage`: by `party`, when named (that party's
+    /// step, or a step of all its parties); else by every party (a step of all of them,
+    /// or the last of each party's own); with no stage, when it entered into force. A
+    /// failed step (a referendum that rejected) reaches nothing.
     fn instrument_step_reached(
         &self,
         id: &crate::event::InstrumentId,
@@ -150,14 +151,28 @@ impl Fold {
         party: Option<&Party>,
     ) -> Option<At> {
         let stage = stage.unwrap_or(crate::event::payload::Stage::InForce);
-        self.instruments
-            .get(id)?
-            .steps
-            .iter()
-            .filter(|s| !s.failed())
-            .filter(|s| s.stage == stage && (party.is_none() || s.party.is_none() || s.party.as_ref() == party))
-            .map(|s| s.at)
-            .min_by_key(At::key)
+        let acc = self.instruments.get(id)?;
+        let steps = || acc.steps.iter().filter(|s| !s.failed() && s.stage == stage);
+        let first = |of: Option<&Party>| {
+            steps()
+                .filter(|s| s.party.is_none() || (of.is_some() && s.party.as_ref() == of))
+                .map(|s| s.at)
+                .min_by_key(At::key)
+        };
+        if party.is_some() {
+            return first(party);
+        }
+        let whole = first(None);
+        let parties = self.instrument_parties(acc);
+        let each = match parties.is_empty() {
+            true => None,
+            false => parties
+                .iter()
+                .map(|p| first(Some(p)))
+                .collect::<Option<Vec<At>>>()
+                .and_then(|ats| ats.into_iter().max_by_key(At::key)),
+        };
+        [whole, each].into_iter().flatten().min_by_key(At::key)
     }
 }
 
@@ -295,5 +310,18 @@ mod tests {
             [open_z.to_owned(), far.to_owned(), other(), set(r#"{"commitment":"e"}"#, SUBJECT_D), done.to_owned()];
         let k = condition(&given, "2022-07-01");
         assert_eq!((k.state, k.automatic, k.track.as_str()), (ConditionState::Met, true, "x-y"));
+    }
+    #[test]
+    fn a_condition_on_signature_is_not_met_by_one_partys_signature() {
+        let on = r#"{"instrument":"t","stage":"signed"}"#;
+        let agreed = treaty("2022-05-01", "text_agreed", "");
+        let by_x =
+            ev("instrument_stage_reached", "2022-06-01", r#"{"instrument":"t","stage":"signed","party":"x"}"#, "");
+        let given = [other(), agreed, set(on, SUBJECT_D), by_x];
+        let t = track(&given, "2022-07-01");
+        let stage = t.instruments[0].stage;
+        let k = t.conditions[0].clone();
+        // The treaty is not signed (only x signed), so what waits on its signature is still blocked.
+        assert_eq!((stage, k.state), (super::super::InstrumentState::TextAgreed, ConditionState::Open));
     }
 }

@@ -299,7 +299,8 @@ pub fn instrument(id: &InstrumentId, acc: &InstrumentAcc, parties: &[Party]) -> 
                 // A party that approved the text before it was signed (a parliament
                 // that voted first) has taken its step: signed, it is in ratification.
                 let begun = per.iter().any(|p| !p.steps.is_empty() || p.ratified.is_some());
-                per.iter().all(|p| p.signed.is_some()).then(|| match begun {
+                let all = staying(&per).all(|p| p.signed.is_some());
+                (all && !settled(stage)).then(|| match begun {
                     true => ratification(&per),
                     false => InstrumentStage::Signed,
                 })
@@ -317,7 +318,9 @@ pub fn instrument(id: &InstrumentId, acc: &InstrumentAcc, parties: &[Party]) -> 
                         }
                     }
                 }
-                Some(ratification(&per))
+                // A late party's ratification of a text already in force (or ended)
+                // is that party's step; the text stays where it is.
+                (!settled(stage)).then(|| ratification(&per))
             }
             Recorded::InForce => {
                 per.iter_mut().filter(|p| of(p)).for_each(|p| p.in_force = p.in_force.or(Some(s.at)));
@@ -404,15 +407,28 @@ pub fn instrument(id: &InstrumentId, acc: &InstrumentAcc, parties: &[Party]) -> 
     })
 }
 
+/// The parties that have not withdrawn: "every party" of a text's signature and
+/// ratification means these.
+fn staying(per: &[PartyStatus]) -> impl Iterator<Item = &PartyStatus> {
+    per.iter().filter(|p| p.withdrawn.is_none())
+}
+
+/// True once a text is in force or past it (suspended, withdrawn, terminated,
+/// annulled, superseded): a party's late signature or ratification no longer moves it.
+fn settled(stage: Option<InstrumentStage>) -> bool {
+    use InstrumentStage as S;
+    matches!(stage, Some(S::InForce | S::Suspended | S::Withdrawn | S::Terminated | S::Annulled | S::Superseded))
+}
+
 /// The stage a ratification event leaves: rejected while some party's latest step
 /// failed (and it has not ratified since), ratified once every party ratified, else
 /// ratification.
 fn ratification(per: &[PartyStatus]) -> InstrumentStage {
     let failed =
         |p: &PartyStatus| p.ratified.is_none() && p.steps.last().is_some_and(|s| s.outcome == Outcome::Rejected);
-    if per.iter().any(failed) {
+    if staying(per).any(failed) {
         InstrumentStage::Rejected
-    } else if !per.is_empty() && per.iter().all(|p| p.ratified.is_some()) {
+    } else if staying(per).next().is_some() && staying(per).all(|p| p.ratified.is_some()) {
         InstrumentStage::Ratified
     } else {
         InstrumentStage::Ratification
@@ -422,7 +438,7 @@ fn ratification(per: &[PartyStatus]) -> InstrumentStage {
 /// An article's state: the furthest the text got — tabled while it is only negotiated,
 /// agreed once its text was agreed or initialled, codified once it was signed (or went
 /// further).
-fn article_state(history: &[InstrumentMove]) -> PrincipleState {
+pub(super) fn article_state(history: &[InstrumentMove]) -> PrincipleState {
     let mut state = PrincipleState::Tabled;
     for m in history {
         match m.stage {
@@ -634,5 +650,44 @@ mod tests {
         assert_eq!(i.stage, InstrumentStage::Ratification, "x's parliament had approved: signing does not undo it");
         let stages: Vec<InstrumentStage> = i.stage_history.iter().map(|m| m.stage).collect();
         assert_eq!(stages, [InstrumentStage::TextAgreed, InstrumentStage::Ratification]);
+    }
+    #[test]
+    fn a_ratification_before_the_other_party_signs_is_not_undone_by_that_signature() {
+        let given = [
+            declared("2022-02-01", "t", "treaty", "text_agreed", ""),
+            at("2022-03-01", "t", "signed", r#","party":"x""#),
+            at("2022-04-01", "t", "ratified", r#","party":"x""#),
+            at("2022-05-01", "t", "signed", r#","party":"y""#),
+        ];
+        let t = track(&given, "2022-06-01");
+        // x has ratified: once y signs the text is under ratification, not back at "signed".
+        assert_eq!(of(&t, "t").stage, InstrumentStage::Ratification, "{:?}", of(&t, "t").stage_history);
+    }
+
+    #[test]
+    fn a_party_that_withdrew_does_not_block_ratified_by_every_remaining_party() {
+        let given = [
+            declared("2022-02-01", "t", "treaty", "signed", r#","parties":["x","y","z"]"#),
+            at("2022-03-01", "t", "withdrawn", r#","party":"z""#),
+            at("2022-04-01", "t", "ratified", r#","party":"x""#),
+            at("2022-05-01", "t", "ratified", r#","party":"y""#),
+        ];
+        let t = track(&given, "2022-06-01");
+        assert_eq!(of(&t, "t").stage, InstrumentStage::Ratified, "{:?}", of(&t, "t").stage_history);
+    }
+
+    #[test]
+    fn a_late_ratification_or_signature_does_not_move_a_text_in_force_back() {
+        let mut given = vec![
+            declared("2022-02-01", "t", "treaty", "signed", r#","parties":["x","y","z"]"#),
+            at("2022-03-01", "t", "ratified", r#","party":"x""#),
+            at("2022-04-01", "t", "ratified", r#","party":"y""#),
+            at("2022-05-01", "t", "in_force", ""),
+        ];
+        assert_eq!(of(&track(&given, "2022-12-01"), "t").stage, InstrumentStage::InForce);
+        // z ratifies after entry into force (a late party: common for multilateral texts).
+        given.push(at("2022-09-01", "t", "ratified", r#","party":"z""#));
+        let t = track(&given, "2022-12-01");
+        assert_eq!((of(&t, "t").stage, t.stage), (InstrumentStage::InForce, TrackStage::InForce));
     }
 }

@@ -92,6 +92,37 @@ fn ruling_on_instrument(r: &RulingIssued) -> Option<(&crate::event::InstrumentId
     Some((instrument, stage))
 }
 
+/// The articles of instrument `i` as principles: each in the state the text gives it,
+/// since the move of the text that gave it, with the text's steps and the events that
+/// address it as evidence.
+fn article_principles(i: &InstrumentStatus) -> Vec<PrincipleStatus> {
+    let history = &i.stage_history;
+    // The first move after which the articles stood as they stand now.
+    let settled = (0..history.len())
+        .find(|k| instrument::article_state(&history[..=*k]) == instrument::article_state(history))
+        .map(|k| history[k].at.date)
+        .unwrap_or(i.stage_since.date);
+    i.articles
+        .iter()
+        .map(|a| {
+            // The text's steps, then the events addressing it, each in world order.
+            let mut evidence = i.evidence.clone();
+            evidence.extend(a.addressed.iter().filter(|s| !i.evidence.contains(s)));
+            PrincipleStatus {
+                id: a.id.clone(),
+                state: a.state,
+                text: a.text.clone(),
+                reaffirmed: 0,
+                last: settled,
+                evidence,
+                unsupported: false,
+                one_sided: false,
+                stances: Vec::new(),
+            }
+        })
+        .collect()
+}
+
 /// Derives the status of every track from `records` (as they stand) as seen by
 /// `view`; `disputed` holds the seqs of events a source contradicts.
 pub fn status<'a>(
@@ -445,22 +476,28 @@ impl Fold {
         });
     }
 
+    /// An instrument's parties: those it declares, else its tracks'.
+    fn instrument_parties(&self, acc: &InstrumentAcc) -> Vec<Party> {
+        let mut parties = acc.parties.clone();
+        if parties.is_empty() {
+            for t in &acc.tracks {
+                let opened = self.tracks.get(t).and_then(|t| t.opened.as_ref());
+                for p in opened.map(|o| o.2.as_slice()).unwrap_or_default() {
+                    if !parties.contains(&p.code) {
+                        parties.push(p.code.clone());
+                    }
+                }
+            }
+        }
+        parties
+    }
+
     /// The status of every instrument declared, judged from every event pushed; an
     /// instrument's parties are those it declares, else its tracks'.
     fn instruments(&self) -> BTreeMap<crate::event::InstrumentId, InstrumentStatus> {
         let mut out = BTreeMap::new();
         for (id, acc) in &self.instruments {
-            let mut parties = acc.parties.clone();
-            if parties.is_empty() {
-                for t in &acc.tracks {
-                    let opened = self.tracks.get(t).and_then(|t| t.opened.as_ref());
-                    for p in opened.map(|o| o.2.as_slice()).unwrap_or_default() {
-                        if !parties.contains(&p.code) {
-                            parties.push(p.code.clone());
-                        }
-                    }
-                }
-            }
+            let parties = self.instrument_parties(acc);
             if let Some(mut status) = instrument(id, acc, &parties) {
                 for a in &mut status.articles {
                     let mut touches: Vec<At> =
@@ -605,6 +642,19 @@ impl Fold {
             p.unsupported = unsupported(&p.evidence);
             p.one_sided = !p.evidence.is_empty() && p.evidence.iter().all(|s| self.one_sided.contains(s));
             t.principles.push(p);
+        }
+        // An instrument's articles are principles of its tracks: their state follows
+        // the text (tabled while negotiated, agreed with the text, codified once signed),
+        // their evidence is the instrument's steps and every event addressing them.
+        for t in tracks.values_mut() {
+            let articles: Vec<PrincipleStatus> = t.instruments.iter().flat_map(article_principles).collect();
+            for mut p in articles {
+                p.unsupported = unsupported(&p.evidence);
+                p.one_sided = !p.evidence.is_empty() && p.evidence.iter().all(|s| self.one_sided.contains(s));
+                t.principles.push(p);
+            }
+            t.principles
+                .sort_by(|a, b| (a.id.proposal.as_str(), a.id.number).cmp(&(b.id.proposal.as_str(), b.id.number)));
         }
         for (id, acc) in &self.commitments {
             let Some((track, made, parties, text)) = &acc.made else { continue };
