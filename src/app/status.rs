@@ -117,14 +117,40 @@ pub fn status<B: Backend>(log: &Log<B>, view: View) -> Result<(Vec<TrackStatus>,
         let latest = latest(log, view)?;
         let header = Header { view, head_seq: latest.seq };
         if latest.fold.max_day().is_none_or(|day| day <= view.as_of) {
-            return Ok((latest.fold.finish(&view), header));
+            return Ok((finish(log, latest.fold, view)?, header));
         }
         if let Some(seen) = latest.seen {
-            return Ok((seen.finish(&view), header));
+            return Ok((finish(log, seen, view)?, header));
         }
     }
     let (fold, header) = fold(log, view, &mut || {})?;
-    Ok((fold.finish(&view), header))
+    Ok((finish(log, fold, view)?, header))
+}
+
+/// Judges `fold` at the view, once the events conditions wait on that the fold could
+/// not date itself (pushed before the condition) are read from the log as the view
+/// sees them — few, each by id.
+fn finish<B: Backend>(log: &Log<B>, mut fold: Fold, view: View) -> Result<Vec<TrackStatus>, AppError> {
+    let unresolved = fold.unresolved_events();
+    if !unresolved.is_empty() {
+        log.consistent(|reader| {
+            for id in unresolved {
+                let Some(record) = reader.by_id(id)? else { continue };
+                if !view.knows(record.event.recorded_at) {
+                    continue;
+                }
+                let mut amendments = reader.amendments_of(id)?;
+                amendments.retain(|a| view.knows(a.event.recorded_at));
+                if let Some((record, _)) = amend(&record, &amendments)
+                    && view.sees(&record)
+                {
+                    fold.resolve_event(&record);
+                }
+            }
+            Ok::<_, AppError>(())
+        })?;
+    }
+    Ok(fold.finish(&view))
 }
 
 /// The fold of the whole log at `seq`, and, when it had to be folded from the events,

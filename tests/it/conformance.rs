@@ -1387,6 +1387,33 @@ fn a_snapshot_is_bound_to_the_chain_where_it_was_saved<H: Harness>(h: &H) {
     verified(&log, true);
 }
 
+/// A condition may wait on an event recorded long before it: the status snapshot does
+/// not keep every event's date, so the event is read back by id — and the snapshot,
+/// caught up, says what a full fold says.
+fn a_condition_on_an_earlier_event_is_judged_alike_from_the_snapshot<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let event = context("Border posts withdrawn");
+    append(&mut log, &[made("c"), event].join("\n"), NOW).expect("a commitment and an event");
+    let view = View { as_of: "2026-01-01".parse().expect("day"), known_at: None, stall_days: DEFAULT_STALL_DAYS };
+    status::status(&log, view).expect("status saves the snapshot");
+    let on = id_at(&log, 3);
+    let set = on_track(
+        "condition_set",
+        "2021-01-01",
+        &format!(
+            r#"{{"condition":"k","subject":{{"commitment":"c"}},"on":{{"event":"{on}"}},"text":"c once the posts go"}}"#
+        ),
+        "",
+    );
+    append(&mut log, &set, NOW).expect("the condition");
+    let (latest, _) = status::status(&log, view).expect("from the snapshot, caught up");
+    let known: DateTime<Utc> = "2030-01-01T00:00:00Z".parse().expect("time");
+    let (full, _) = status::status(&log, View { known_at: Some(known), ..view }).expect("folded anew");
+    assert_eq!(latest, full);
+    let k = &latest[0].conditions[0];
+    assert_eq!(k.state.name(), "met", "{k:?}");
+}
+
 fn the_status_snapshot_serves_what_the_events_fold_to<H: Harness>(h: &H) {
     // The snapshot policy lives above the backend, but rests on it: a snapshot saved,
     // bound and read back faithfully, and caught up with exactly what came after it.
@@ -1612,6 +1639,7 @@ macro_rules! suite {
             a_courts_suspension_or_annulment_stands_like_the_parties_own,
             instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing,
             a_hand_made_export_line_with_part_9_fields_is_judged_by_every_rule,
+            a_condition_on_an_earlier_event_is_judged_alike_from_the_snapshot,
             an_event_before_its_track_was_opened_says_so_or_is_refused,
             verify_passes_on_a_fresh_and_a_grown_log,
             rebuild_derived_keeps_verify_passing_and_drops_snapshots,

@@ -131,8 +131,13 @@ pub fn status<'a>(
     view: &View,
 ) -> Vec<TrackStatus> {
     let mut fold = Fold::default();
-    for r in records.into_iter().filter(|r| view.sees(r)) {
+    let seen: Vec<&Record> = records.into_iter().filter(|r| view.sees(r)).collect();
+    for r in &seen {
         fold.push(r, disputed.contains(&r.seq));
+    }
+    let unresolved = fold.unresolved_events();
+    for r in seen.iter().filter(|r| unresolved.contains(&r.event.id)) {
+        fold.resolve_event(r);
     }
     fold.finish(view)
 }
@@ -172,8 +177,12 @@ pub struct Fold {
     /// Every condition set, with its resolutions.
     #[serde(default)]
     conditions: BTreeMap<crate::event::ConditionId, ConditionAcc>,
-    /// The date and seq of every event seen, by id: a condition may wait on any event,
-    /// recorded before or after it is set.
+    /// The events conditions wait on (`on: {event}`), and the date and seq of those
+    /// seen. Only these: one entry per event of the log would swell every snapshot. An
+    /// event pushed before the condition that waits on it is found by the caller
+    /// ([`Fold::unresolved_events`], [`Fold::resolve_event`]).
+    #[serde(default)]
+    wanted_events: BTreeSet<crate::event::EventId>,
     #[serde(default)]
     event_ats: BTreeMap<crate::event::EventId, At>,
     weak: BTreeSet<u64>,
@@ -238,6 +247,20 @@ fn max_at(slot: &mut Option<At>, at: At) {
 }
 
 impl Fold {
+    /// The events a condition waits on that were not pushed after it: the caller finds
+    /// each (as the view sees it) and hands it to [`Fold::resolve_event`] before
+    /// [`Fold::finish`].
+    pub fn unresolved_events(&self) -> Vec<crate::event::EventId> {
+        self.wanted_events.iter().filter(|e| !self.event_ats.contains_key(e)).copied().collect()
+    }
+
+    /// Notes the date of an event a condition waits on (see [`Fold::unresolved_events`]).
+    pub fn resolve_event(&mut self, record: &Record) {
+        if self.wanted_events.contains(&record.event.id) {
+            self.event_ats.insert(record.event.id, At::of(record));
+        }
+    }
+
     /// The last day of the latest-dated event pushed: a view as of this day or later
     /// sees every pushed event.
     pub fn max_day(&self) -> Option<NaiveDate> {
@@ -249,7 +272,9 @@ impl Fold {
         let f = &record.event.facts;
         let at = At::of(record);
         self.max_day = self.max_day.max(Some(f.occurred.last_day()));
-        self.event_ats.insert(record.event.id, at);
+        if self.wanted_events.contains(&record.event.id) {
+            self.event_ats.insert(record.event.id, at);
+        }
         if f.unsourced || disputed {
             self.weak.insert(record.seq);
         }
@@ -401,6 +426,7 @@ impl Fold {
                 self.answers.entry(a.proposal.clone()).or_default().push(answer);
             }
             Payload::ConditionSet(c) => {
+                self.wanted_events.extend(c.on.event.iter().chain(&c.subject.event).copied());
                 let acc = self.conditions.entry(c.condition.clone()).or_default();
                 if let Some(track) = &track0 {
                     acc.set = Some((track.clone(), at, c.clone()));
