@@ -91,6 +91,8 @@ crate::names::closed_set! {
         Timeline => "timeline",
         /// Every condition with its state and what it blocks.
         Conditions => "conditions",
+        /// Every occasion with its dates, tracks and kinds of events.
+        Occasions => "occasions",
         /// The reviewer's report over the whole log.
         Audit => "audit",
         /// The history of every event that was corrected, retracted or disputed.
@@ -124,6 +126,10 @@ pub fn render(
         Projection::Instruments => instruments::render(&head, tracks, scope, format),
         Projection::Timeline => timeline::render(replay, tracks, scope, format),
         Projection::Conditions => conditions::render(&head, tracks, scope, false, format),
+        Projection::Occasions => {
+            let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
+            occasion::render(replay, &crate::projection::occasion::occasions(replay, track.as_ref()), false, format)
+        }
         Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),
         Projection::History => history::render_all(&crate::projection::history::histories(replay), format),
     }

@@ -211,9 +211,17 @@ fn replay_out_from_a_log_file_writes_the_golden_files() {
             .collect();
         written.sort();
         let mut expected: Vec<String> = Vec::new();
-        for projection in
-            ["status", "principles", "commitments", "instruments", "timeline", "conditions", "audit", "history"]
-        {
+        for projection in [
+            "status",
+            "principles",
+            "commitments",
+            "instruments",
+            "timeline",
+            "conditions",
+            "occasions",
+            "audit",
+            "history",
+        ] {
             for (_, ext) in FORMATS {
                 let file = format!("{projection}.{ext}");
                 expected.push(file.clone());
