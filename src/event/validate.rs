@@ -219,6 +219,12 @@ pub trait Known {
         None
     }
 
+    /// The parties owing `commitment`, as its making now stands; `None` when the caller
+    /// cannot tell (and then who acted on it goes unchecked).
+    fn owing(&self, _commitment: &CommitmentId) -> Option<Vec<crate::event::Party>> {
+        None
+    }
+
     /// When `commitment` was made, as that event now stands; `None` when unknown.
     fn made(&self, _commitment: &CommitmentId) -> Option<PartialDate> {
         None
@@ -1003,6 +1009,25 @@ impl Checker<'_> {
         }
     }
 
+    /// The party named as having done work on a commitment (`by`) is one that owes it:
+    /// another's act is no part of its fulfilment (a mediator's help is a statement or
+    /// a meeting that `advances` it).
+    fn owes(&mut self, field: &str, commitment: &CommitmentId, by: Option<&crate::event::Party>) {
+        let Some(by) = by else { return };
+        let Some(owing) = self.known.owing(commitment) else { return };
+        if !owing.contains(by) {
+            let list: Vec<String> = owing.iter().map(|p| format!("`{p}`")).collect();
+            self.fail(
+                field,
+                format!(
+                    "`{by}` does not owe commitment `{commitment}` (it is owed by {}); name one of them, or leave by \
+                     out when the parties did it together",
+                    list.join(", ")
+                ),
+            );
+        }
+    }
+
     /// A commitment worked on (progress, fulfilment, a new deadline) by an event that
     /// surely came after the commitment was superseded, or while it was suspended.
     fn in_effect(&mut self, field: &str, id: &CommitmentId, f: &Facts) {
@@ -1327,15 +1352,18 @@ impl Checker<'_> {
                 self.commitment("payload.commitment", &p.commitment, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
+                self.owes("payload.by", &p.commitment, p.by.as_ref());
             }
             Payload::CommitmentFulfilled(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
                 self.text("payload.summary", &p.summary);
+                self.owes("payload.by", &p.commitment, p.by.as_ref());
             }
             Payload::CommitmentPartiallyFulfilled(p) => {
                 self.commitment("payload.commitment", &p.commitment, f);
                 self.in_effect("payload.commitment", &p.commitment, f);
+                self.owes("payload.by", &p.commitment, p.by.as_ref());
                 self.text("payload.summary", &p.summary);
                 self.opt_text("payload.outstanding", &p.outstanding);
                 if let Some(score) = p.score

@@ -562,6 +562,13 @@ impl Known for KnownCache {
         Some(third)
     }
 
+    fn owing(&self, commitment: &CommitmentId) -> Option<Vec<Party>> {
+        if self.exported {
+            return None;
+        }
+        self.owing.get(commitment).filter(|owing| !owing.is_empty()).cloned()
+    }
+
     fn made(&self, commitment: &CommitmentId) -> Option<PartialDate> {
         if self.exported {
             return None;

@@ -943,6 +943,21 @@ fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: 
     verified(&log, true);
 }
 
+/// Who carried out a commitment (`by`) is one of those owing it: another party's act
+/// would read as the owing party's part met.
+fn work_by_a_party_that_does_not_owe_the_commitment_is_refused<H: Harness>(h: &H) {
+    let mut log = with_track(h);
+    let owed_by_x = on_track("commitment_made", "2020-06-01", r#"{"commitment":"c","text":"t","parties":["x"]}"#, "");
+    append(&mut log, &owed_by_x, NOW).expect("c, owed by x");
+    for kind in ["commitment_progressed", "commitment_fulfilled", "commitment_partially_fulfilled"] {
+        let by_y = on_track(kind, "2021-01-01", r#"{"commitment":"c","summary":"s","by":"y"}"#, "");
+        refuses(&mut log, &by_y, "`y` does not owe commitment `c` (it is owed by `x`)");
+    }
+    let by_x = on_track("commitment_fulfilled", "2021-01-01", r#"{"commitment":"c","summary":"s","by":"x"}"#, "");
+    append(&mut log, &by_x, NOW).expect("x's own fulfilment");
+    verified(&log, true);
+}
+
 fn work_after_every_owing_party_withdrew_is_refused_like_after_a_whole_withdrawal<H: Harness>(h: &H) {
     let mut log = with_track(h);
     // Seq 2 makes `c`, owed by x and y; seq 3 is x's withdrawal.
@@ -1640,6 +1655,7 @@ macro_rules! suite {
             instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing,
             a_hand_made_export_line_with_part_9_fields_is_judged_by_every_rule,
             a_condition_on_an_earlier_event_is_judged_alike_from_the_snapshot,
+            work_by_a_party_that_does_not_owe_the_commitment_is_refused,
             an_event_before_its_track_was_opened_says_so_or_is_refused,
             verify_passes_on_a_fresh_and_a_grown_log,
             rebuild_derived_keeps_verify_passing_and_drops_snapshots,

@@ -107,6 +107,11 @@ pub struct InstrumentAcc {
     /// Principal or side, if declared.
     #[serde(default)]
     pub principal: Option<bool>,
+    /// The events that gave parties, parent and principal: the earliest in world order
+    /// rules each (a correction of the declaring event is not undone by a later event
+    /// that repeated what it said before, whatever order events are pushed in).
+    #[serde(default)]
+    pub given: [Option<At>; 3],
     /// Its articles.
     #[serde(default)]
     pub articles: Vec<Article>,

@@ -469,13 +469,20 @@ impl Fold {
         {
             acc.declared = Some((at, title.clone(), ty));
         }
-        if !i.parties.is_empty() {
+        let earliest = |slot: &mut Option<At>| {
+            let first = slot.is_none_or(|x| at.key() < x.key());
+            if first {
+                *slot = Some(at);
+            }
+            first
+        };
+        if !i.parties.is_empty() && earliest(&mut acc.given[0]) {
             acc.parties = i.parties.clone();
         }
-        if i.parent.is_some() {
+        if i.parent.is_some() && earliest(&mut acc.given[1]) {
             acc.parent = i.parent.clone();
         }
-        if i.principal.is_some() {
+        if i.principal.is_some() && earliest(&mut acc.given[2]) {
             acc.principal = i.principal;
         }
         for a in &i.articles {
