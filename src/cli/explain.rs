@@ -13,7 +13,9 @@ use crate::report;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A track (`am-az`), a principle (`az-five-principles#4`), a commitment, an
-    /// instrument or a condition id.
+    /// instrument or a condition id; prefix its kind (`instrument:jcpoa`) when several
+    /// share it (unprefixed, a track comes first, then a principle, a commitment, an
+    /// instrument, a condition).
     #[arg(value_name = "REF")]
     reference: String,
     #[command(flatten)]

@@ -25,25 +25,40 @@ pub enum Subject<'a> {
     Instrument(&'a InstrumentStatus),
 }
 
+/// The kinds an `explain` reference may name before its id (`instrument:jcpoa`).
+const KINDS: [&str; 5] = ["track", "principle", "commitment", "instrument", "condition"];
+
 impl<'a> Subject<'a> {
     /// The track, principle, commitment, instrument or condition `reference` names in
-    /// `tracks`, tracks first (a condition's id that is a commitment's or an
-    /// instrument's too names that).
+    /// `tracks`. An id may be given its kind (`track:`, `principle:`, `commitment:`,
+    /// `instrument:`, `condition:`) to tell apart things that share it; without one,
+    /// tracks come first, then principles, commitments, instruments and conditions.
     pub fn find(tracks: &'a [TrackStatus], reference: &str) -> Option<Subject<'a>> {
+        let (kind, id) = match reference.split_once(':') {
+            Some((kind, id)) if KINDS.contains(&kind) => (Some(kind), id),
+            _ => (None, reference),
+        };
+        let wants = |k: &str| kind.is_none_or(|kind| kind == k);
         let found = tracks.iter().find_map(|t| {
-            if t.id.as_str() == reference {
+            if wants("track") && t.id.as_str() == id {
                 return Some(Subject::Track(t));
             }
-            if let Some(p) = t.principles.iter().find(|p| p.id.to_string() == reference) {
+            if wants("principle")
+                && let Some(p) = t.principles.iter().find(|p| p.id.to_string() == id)
+            {
                 return Some(Subject::Principle(p));
             }
-            if let Some(c) = t.commitments.iter().find(|c| c.id.as_str() == reference) {
+            if wants("commitment")
+                && let Some(c) = t.commitments.iter().find(|c| c.id.as_str() == id)
+            {
                 return Some(Subject::Commitment(c));
             }
-            t.instruments.iter().find(|i| i.id.as_str() == reference).map(Subject::Instrument)
+            let instrument = t.instruments.iter().find(|i| i.id.as_str() == id);
+            instrument.filter(|_| wants("instrument")).map(Subject::Instrument)
         });
         found.or_else(|| {
-            tracks.iter().flat_map(|t| &t.conditions).find(|c| c.id.as_str() == reference).map(Subject::Condition)
+            let condition = tracks.iter().flat_map(|t| &t.conditions).find(|c| c.id.as_str() == id);
+            condition.filter(|_| wants("condition")).map(Subject::Condition)
         })
     }
 
