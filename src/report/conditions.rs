@@ -82,7 +82,14 @@ fn document(doc: &mut Doc, c: &ConditionStatus) {
         ("on", format!("{} (reached: {})", c.on, reached(&c.on_reached))),
         ("set", set),
         ("state", format!("{}{how} since {}{}", c.state.name(), at(&c.since), mark(c.unsupported))),
-        ("blocking", if c.blocking { "yes: its subject waits" } else { "no" }.to_owned()),
+        (
+            "blocking",
+            match (c.blocking, c.went_ahead) {
+                (true, _) => "yes: its subject waits".to_owned(),
+                (false, true) => "no: its subject went ahead while the condition stood".to_owned(),
+                (false, false) => "no".to_owned(),
+            },
+        ),
         ("evidence", evidence.join(", ")),
     ]);
 }

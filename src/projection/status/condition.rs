@@ -58,6 +58,10 @@ pub struct ConditionStatus {
     /// True when its subject is not yet reached and it is open or unmet: the subject is
     /// blocked by it.
     pub blocking: bool,
+    /// True when its subject was reached while the condition stood (set, and neither
+    /// met nor dropped by then): it went ahead regardless.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub went_ahead: bool,
     /// Every event behind its state, by seq, in world order.
     pub evidence: Vec<u64>,
     /// True when every event behind it is unsourced or disputed.
@@ -114,6 +118,17 @@ impl Fold {
             }
             evidence.sort_by_key(At::key);
             let blocking = subject_reached.is_none() && matches!(state, ConditionState::Open | ConditionState::Unmet);
+            // The subject went ahead while the condition stood (set, neither met nor
+            // dropped by then): what an analyst must see, since nothing blocks any more.
+            let went_ahead = subject_reached.is_some_and(|s| {
+                let before = |at: &At| at.key() <= s.key();
+                let resolved = resolutions.iter().rev().find(|(at, _)| before(at)).map(|(_, o)| state_of(*o));
+                let satisfied = match resolved {
+                    Some(state) => matches!(state, ConditionState::Met | ConditionState::Dropped),
+                    None => on_reached.is_some_and(|at| before(&at)),
+                };
+                before(set) && !satisfied
+            });
             if let Some(c) = &c.subject.commitment {
                 waiting.push((c.clone(), Waiting { condition: id.clone(), state, blocking }));
             }
@@ -131,6 +146,7 @@ impl Fold {
                 on_reached,
                 subject_reached,
                 blocking,
+                went_ahead,
                 evidence: evidence.iter().map(|at| at.seq).collect(),
                 unsupported: evidence.iter().all(|at| self.weak.contains(&at.seq)),
             });
@@ -323,5 +339,15 @@ mod tests {
         let k = t.conditions[0].clone();
         // The treaty is not signed (only x signed), so what waits on its signature is still blocked.
         assert_eq!((stage, k.state), (super::super::InstrumentState::TextAgreed, ConditionState::Open));
+    }
+
+    #[test]
+    fn a_subject_reached_while_its_condition_stood_went_ahead() {
+        let on = r#"{"instrument":"t","stage":"signed"}"#;
+        let ahead = ev("commitment_fulfilled", "2022-06-10", r#"{"commitment":"d","summary":"Done anyway"}"#, "");
+        let given = [other(), treaty("2022-05-01", "text_agreed", ""), set(on, SUBJECT_D), ahead];
+        let t = track(&given, "2022-07-01");
+        let k = &t.conditions[0];
+        assert_eq!((k.state, k.blocking, k.went_ahead), (ConditionState::Open, false, true));
     }
 }
