@@ -1657,6 +1657,13 @@ impl Checker<'_> {
         if let Some(parent) = &p.parent {
             if parent == id {
                 self.fail("payload.parent", format!("instrument `{id}` cannot be its own parent (a cycle)"));
+            } else if self.known.instrument(parent).is_some_and(|d| d.parent.as_ref() == Some(id)) {
+                // A correction may give a parent afterwards: never one whose own parent
+                // is this instrument.
+                self.fail(
+                    "payload.parent",
+                    format!("`{parent}` is itself a part of `{id}`; an instrument cannot be its part's part (a cycle)"),
+                );
             } else {
                 self.must_exist(
                     "payload.parent",

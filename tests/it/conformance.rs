@@ -940,6 +940,15 @@ fn instrument_stages_that_break_part_9s_rules_are_refused_and_append_nothing<H: 
         "",
     );
     append(&mut log, &corrected, NOW).expect("a later stage corrected");
+    // `pr` is a protocol of `t`: a correction cannot make `t` a part of `pr`.
+    let treaty = id_at(&log, 3);
+    let cycle = on_track(
+        "event_corrected",
+        "2021-03-01",
+        &format!(r#"{{"target":"{treaty}","reason":"r","changes":[{{"field":"payload.parent","to":"pr"}}]}}"#),
+        "",
+    );
+    refuses(&mut log, &cycle, "`pr` is itself a part of `t`");
     verified(&log, true);
 }
 
