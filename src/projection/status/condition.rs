@@ -168,13 +168,8 @@ impl Fold {
     ) -> Option<At> {
         let stage = stage.unwrap_or(crate::event::payload::Stage::InForce);
         let acc = self.instruments.get(id)?;
-        let steps = || acc.steps.iter().filter(|s| !s.failed() && s.stage == stage);
-        let first = |of: Option<&Party>| {
-            steps()
-                .filter(|s| s.party.is_none() || (of.is_some() && s.party.as_ref() == of))
-                .map(|s| s.at)
-                .min_by_key(At::key)
-        };
+        let first =
+            |of: Option<&Party>| acc.reached(stage, |s| s.party.is_none() || (of.is_some() && s.party.as_ref() == of));
         if party.is_some() {
             return first(party);
         }

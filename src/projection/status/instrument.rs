@@ -83,6 +83,14 @@ pub struct StepAcc {
     pub note: Option<String>,
 }
 
+impl InstrumentAcc {
+    /// The earliest step that reached `stage` among those `whose` accepts; a failed step
+    /// (a referendum that rejected) reaches nothing.
+    pub fn reached(&self, stage: Recorded, whose: impl Fn(&StepAcc) -> bool) -> Option<At> {
+        self.steps.iter().filter(|s| !s.failed() && s.stage == stage && whose(s)).map(|s| s.at).min_by_key(At::key)
+    }
+}
+
 impl StepAcc {
     /// A ratification step that failed (a referendum that rejected): it reaches nothing.
     pub fn failed(&self) -> bool {

@@ -70,9 +70,9 @@ impl Anchors for Fold {
                     AnchorPoint::Fulfilment => fulfilment(&acc.acts, owing).0,
                 }?
             }
-            Anchor::Instrument(id, stage) => {
-                self.instrument_stages.get(id)?.iter().find(|(s, _)| s == stage).map(|(_, at)| *at)?
-            }
+            // What relative deadlines count from: the earliest event reaching the stage,
+            // whoever's step it was.
+            Anchor::Instrument(id, stage) => self.instruments.get(id)?.reached(*stage, |_| true)?,
         };
         Some(at)
     }
@@ -171,9 +171,6 @@ pub struct Fold {
     /// What each instrument's events say (its declaration, parties, steps).
     #[serde(default)]
     instruments: BTreeMap<crate::event::InstrumentId, InstrumentAcc>,
-    /// The earliest event reaching each stage of each instrument (what relative
-    /// deadlines count from).
-    instrument_stages: BTreeMap<crate::event::InstrumentId, Vec<(InstrumentStage, At)>>,
     /// Every condition set, with its resolutions.
     #[serde(default)]
     conditions: BTreeMap<crate::event::ConditionId, ConditionAcc>,
@@ -380,12 +377,6 @@ impl Fold {
         if let Payload::RulingIssued(r) = &f.payload
             && let Some((instrument, stage)) = ruling_on_instrument(r)
         {
-            let stages = self.instrument_stages.entry(instrument.clone()).or_default();
-            match stages.iter_mut().find(|(s, _)| *s == stage) {
-                Some((_, slot)) if at.key() < slot.key() => *slot = at,
-                Some(_) => {}
-                None => stages.push((stage, at)),
-            }
             // The instrument's own history takes the ruling as a step of every party's.
             self.instruments.entry(instrument.clone()).or_default().steps.push(StepAcc {
                 at,
@@ -401,15 +392,6 @@ impl Fold {
         match &f.payload {
             Payload::InstrumentStageReached(i) => {
                 self.push_instrument(i, at, &f.tracks);
-                // A failed step reaches no stage a deadline could count from.
-                if !i.failed() {
-                    let stages = self.instrument_stages.entry(i.instrument.clone()).or_default();
-                    match stages.iter_mut().find(|(s, _)| *s == i.stage) {
-                        Some((_, slot)) if at.key() < slot.key() => *slot = at,
-                        Some(_) => {}
-                        None => stages.push((i.stage, at)),
-                    }
-                }
             }
             Payload::ProposalTabled(p) => {
                 for pr in &p.principles {
