@@ -750,7 +750,8 @@ enum KindCmd {
         /// The new condition's id.
         #[arg(long)]
         condition: ConditionId,
-        /// What waits: commitment:ID or instrument:ID:STAGE[:PARTY].
+        /// What waits: commitment:ID or instrument:ID[:STAGE[:PARTY]] (a bare instrument waits
+        /// for its entry into force).
         #[arg(long, value_name = "REF")]
         subject: String,
         /// What it waits on: commitment:ID, instrument:ID[:STAGE[:PARTY]] or event:E.
