@@ -101,7 +101,26 @@ pub struct Env {
     pub color: bool,
     /// True when stderr is a terminal (progress bars go there).
     pub stderr_is_terminal: bool,
+    /// The libpq variables that complete a `postgres://` log's address (`PGHOST`,
+    /// `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`,
+    /// `PGAPPNAME`, `PGCONNECT_TIMEOUT`), those set, by name.
+    pub pg: Vec<(String, String)>,
+    /// The operating system's user name (`USER`), which libpq falls back to.
+    pub os_user: String,
 }
+
+/// The libpq variables entente reads.
+pub const PG_VARIABLES: [&str; 9] = [
+    "PGHOST",
+    "PGPORT",
+    "PGUSER",
+    "PGPASSWORD",
+    "PGDATABASE",
+    "PGSSLMODE",
+    "PGSSLROOTCERT",
+    "PGAPPNAME",
+    "PGCONNECT_TIMEOUT",
+];
 
 /// A problem with an environment variable.
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +214,12 @@ impl Env {
             // USER is the system's, not entente's: a blank or non-Unicode one is ignored.
             None => var("USER").ok().flatten().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "unknown".to_owned()),
         };
+        let mut pg = Vec::new();
+        for name in PG_VARIABLES {
+            if let Some(value) = var(name)? {
+                pg.push((name.to_owned(), value));
+            }
+        }
         Ok(Env {
             clock,
             ids,
@@ -203,6 +228,8 @@ impl Env {
             busy_timeout_ms,
             color: std::io::stdout().is_terminal() && var_os("NO_COLOR").is_none(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            pg,
+            os_user: var("USER").ok().flatten().unwrap_or_else(|| "postgres".to_owned()),
         })
     }
 
@@ -216,6 +243,8 @@ impl Env {
             busy_timeout_ms: 10_000,
             color: false,
             stderr_is_terminal: false,
+            pg: Vec::new(),
+            os_user: "test".to_owned(),
         }
     }
 }

@@ -8,7 +8,7 @@ use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx, stdout};
 use crate::app::status::replay;
 use crate::report::{self, Format, Scope};
-use crate::store::Sqlite;
+use crate::store::{AnyLog, Sqlite};
 
 /// The canonical seed scenario, compiled into the binary.
 pub const SEED_NAME: &str = "events/scenarios/seed.jsonl";
@@ -30,7 +30,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let mut store = Sqlite::in_memory()?;
+    let mut store: AnyLog = Sqlite::in_memory()?.into();
     let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None)?;
     let head = store.head()?;
     let replay = replay(&store, args.view.view(ctx), &mut || {})?;

@@ -13,7 +13,7 @@ use crate::app::AppError;
 use crate::app::ingest::{Expected, Tally, append_batch, ingest};
 use crate::event::{Line, Manifest};
 use crate::log::LogError;
-use crate::store::SqliteLog;
+use crate::store::AnyLog;
 
 /// Append every event of a JSON Lines file, in one transaction: all lines land or none.
 ///
@@ -54,7 +54,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let advance = progress.clone();
     let manifest_name = manifest.as_ref().map(|(_, path)| path.display().to_string()).unwrap_or_default();
     let expected = manifest.map(|(manifest, _)| Expected { manifest, name: &manifest_name });
-    let tally = ingest(&mut log, ctx.policy(), &name, reader, move |n| advance.inc(n), args.expect_head, expected)?;
+    let policy = ctx.policy(&log);
+    let tally = ingest(&mut log, policy, &name, reader, move |n| advance.inc(n), args.expect_head, expected)?;
     progress.finish_and_clear();
     let head = log.head()?;
     let mut out = stdout();
@@ -105,12 +106,13 @@ fn read_manifest(args: &Args) -> Result<(Manifest, PathBuf), CommandError> {
 /// the environment; `name` is how errors refer to the input.
 pub fn append_lines(
     ctx: &Ctx<'_>,
-    log: &mut SqliteLog,
+    log: &mut AnyLog,
     name: &str,
     reader: impl BufRead + Send + 'static,
     expect_head: Option<u64>,
 ) -> Result<Tally, CommandError> {
-    Ok(ingest(log, ctx.policy(), name, reader, |_| {}, expect_head, None)?)
+    let policy = ctx.policy(&*log);
+    Ok(ingest(log, policy, name, reader, |_| {}, expect_head, None)?)
 }
 
 /// Appends one event built from a command's arguments rather than read from a file.
@@ -118,13 +120,14 @@ pub fn append_lines(
 /// its field as `field` names it (a flag, say) instead of "line 1".
 pub fn append_one(
     ctx: &Ctx<'_>,
-    log: &mut SqliteLog,
+    log: &mut AnyLog,
     line: Line,
     expect_head: Option<u64>,
     headline: &str,
     field: &dyn Fn(&str) -> String,
 ) -> Result<Tally, CommandError> {
-    match append_batch(log, ctx.policy(), "the command", [(1, Ok(line))], expect_head) {
+    let policy = ctx.policy(&*log);
+    match append_batch(log, policy, "the command", [(1, Ok(line))], expect_head) {
         Err(AppError::Rejected { source: LogError::Rejected { problems, .. }, .. }) => {
             let details: Vec<String> = problems
                 .iter()

@@ -34,7 +34,7 @@ use crate::app::resolve::ReferenceError;
 use crate::env::{Env, EnvError};
 use crate::event::{FieldError, Hint, Kind};
 use crate::log::{AppendPolicy, Class, LineProblem, LogError, Recorder};
-use crate::store::{Sqlite, SqliteLog};
+use crate::store::{AnyLog, Postgres, Sqlite};
 
 /// entente: track diplomatic normalization processes as an append-only, hash-chained
 /// log of events.
@@ -227,8 +227,20 @@ fn hinted(e: &LogError) -> String {
         }
         LogError::NoFolder { .. } => " or point --db elsewhere".to_owned(),
         LogError::NotAFile { .. } => "; point --db at an entente log (a regular file)".to_owned(),
+        LogError::RoleMayNot { .. } => {
+            ". The log's owner grants its roles (`GRANT <log>_recorder TO <you>`; see \"Team use\" in the README)"
+                .to_owned()
+        }
+        LogError::Refused { .. } | LogError::Unreachable { .. } | LogError::BadTarget { .. } => {
+            ". The server is named by --db or ENTENTE_DB and the PG* variables (PGHOST, PGUSER, PGPASSWORD, \
+             PGSSLMODE…)"
+                .to_owned()
+        }
         LogError::NotSqlite { .. }
         | LogError::Foreign { .. }
+        | LogError::Disconnected { .. }
+        | LogError::GuardRefused { .. }
+        | LogError::NotEntente { .. }
         | LogError::TooNew { .. }
         | LogError::ReadOnly { .. }
         | LogError::DiskFull { .. }
@@ -346,19 +358,42 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn open(&self) -> Result<SqliteLog, CommandError> {
-        Ok(Sqlite::open(&self.db, self.env.busy_timeout_ms)?)
+    /// The `postgres://` URL `--db` names, when it names a server rather than a file.
+    fn server(&self) -> Option<&str> {
+        self.db.to_str().filter(|db| crate::store::postgres::is_url(db))
+    }
+
+    /// How to reach the server at `url`.
+    fn address<'u>(&'u self, url: &'u str) -> crate::store::postgres::Address<'u> {
+        crate::store::postgres::Address {
+            url,
+            env: &self.env.pg,
+            os_user: &self.env.os_user,
+            lock_timeout_ms: self.env.busy_timeout_ms,
+        }
+    }
+
+    fn open(&self) -> Result<AnyLog, CommandError> {
+        match self.server() {
+            Some(url) => Ok(Postgres::open(&self.address(url))?.into()),
+            None => Ok(Sqlite::open(&self.db, self.env.busy_timeout_ms)?.into()),
+        }
     }
 
     /// Opens the log for a command that only reads it: read-only files and mounts work.
-    fn open_to_read(&self) -> Result<SqliteLog, CommandError> {
-        Ok(Sqlite::open_to_read(&self.db, self.env.busy_timeout_ms)?)
+    fn open_to_read(&self) -> Result<AnyLog, CommandError> {
+        match self.server() {
+            Some(url) => Ok(Postgres::open(&self.address(url))?.into()),
+            None => Ok(Sqlite::open_to_read(&self.db, self.env.busy_timeout_ms)?.into()),
+        }
     }
 
-    /// What appends from this command line stamp: the clock, ids and user of the
-    /// environment; a line that names its own recorder (an import) keeps it.
-    fn policy(&self) -> AppendPolicy<'_> {
-        AppendPolicy { now: self.env.clock.now(), ids: self.env.ids, recorder: Recorder::Default(&self.env.user) }
+    /// What appends to `log` from this command line stamp: the clock, ids and user of
+    /// the environment, a line that names its own recorder (an import) keeping it — or,
+    /// on a server, the role it authenticated and its clock.
+    fn policy(&self, log: &AnyLog) -> AppendPolicy<'_> {
+        let recorder = if log.backend().vouches() { Recorder::Server } else { Recorder::Default(&self.env.user) };
+        AppendPolicy { now: self.env.clock.now(), ids: self.env.ids, recorder }
     }
 }
 
@@ -372,7 +407,7 @@ fn seq_parser() -> clap::builder::RangedU64ValueParser<u64> {
 
 /// Finds the event a user means: a full id, a unique id prefix of 4 or more hex
 /// digits, or a seq number.
-fn resolve(log: &SqliteLog, reference: &str) -> Result<crate::event::Record, CommandError> {
+fn resolve(log: &AnyLog, reference: &str) -> Result<crate::event::Record, CommandError> {
     Ok(crate::app::resolve::resolve(log, reference)?)
 }
 

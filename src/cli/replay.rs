@@ -12,7 +12,7 @@ use crate::env::Stopwatch;
 use crate::names::Named;
 use crate::projection::Replay;
 use crate::report::{Format, Projection, Scope, render};
-use crate::store::Sqlite;
+use crate::store::{AnyLog, Sqlite};
 
 /// Rebuild every projection from the whole log.
 ///
@@ -92,7 +92,7 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
     let mut out = stdout();
     for file in files {
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let mut store = Sqlite::in_memory()?;
+        let mut store: AnyLog = Sqlite::in_memory()?.into();
         let input = open_input(&file)?;
         append_lines(ctx, &mut store, &input.name, input.reader, None)?;
         let replay = replay(&store, args.view.view(ctx), &mut || {})?;

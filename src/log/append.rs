@@ -19,7 +19,7 @@ use crate::event::{
 
 use super::backend::{Backend, NewRow, ReadTxn, StoredRow, WriteTxn};
 use super::read::stored_event;
-use super::{AppendPolicy, Head, LineProblem, Log, LogError, Outcome, Reader};
+use super::{AppendPolicy, Head, LineProblem, Log, LogError, Outcome, Reader, Recorder};
 
 /// Stop checking a batch after this many problems: enough to fix in one go.
 const MAX_PROBLEMS: usize = 50;
@@ -46,6 +46,22 @@ impl<B: Backend> Log<B> {
     ) -> Result<(), LogError> {
         let location = self.backend.location().to_owned();
         let mut tx = self.backend.write()?;
+        // A server's word on who appends and when, read under its lock.
+        let vouched = match policy.recorder {
+            Recorder::Server => Some(tx.vouched()?.ok_or_else(|| LogError::Bug {
+                path: location.clone(),
+                context: "asking the backend who is appending (it vouches for nobody)",
+            })?),
+            _ => None,
+        };
+        let policy = match &vouched {
+            Some(v) => AppendPolicy {
+                now: v.now,
+                recorder: Recorder::Vouched { user: &v.user, keeps_history: v.keeps_history },
+                ..policy
+            },
+            None => policy,
+        };
         let mut head = Reader::new(tx.reads(), &location).head()?;
         if let Some(expected) = expect_head
             && expected != head.seq
@@ -186,6 +202,14 @@ fn admit(
             }
         }
     }
+    if line.recorded_at.is_some() && !policy.recorder.keeps_recording_times() {
+        return Ok(problem(
+            "recorded_at",
+            "on this team log the server's clock stamps every event; drop recorded_at, or have the log's owner \
+             role move a history in"
+                .to_owned(),
+        ));
+    }
     let recorded_at = match recorded_at(line.recorded_at, head.recorded_at, policy.now) {
         Ok(at) => at,
         Err(error) => return Ok(Admit::Rejected(vec![error])),
@@ -212,7 +236,10 @@ fn admit(
     let event = Event {
         id: line.id.unwrap_or_else(|| policy.ids.event_id(seq)),
         recorded_at,
-        recorded_by: policy.recorder.recorded_by(line.recorded_by),
+        recorded_by: match policy.recorder.recorded_by(line.recorded_by) {
+            Ok(by) => by,
+            Err(error) => return Ok(Admit::Rejected(vec![error])),
+        },
         facts: line.facts,
     };
     let body = template.fill(&event.id, &event.recorded_at, &event.recorded_by);

@@ -206,4 +206,23 @@ pub trait WriteTxn {
 
     /// Commits everything written; dropping the transaction instead rolls it back.
     fn commit(self) -> Result<(), LogError>;
+
+    /// Who the backend vouches is appending, and its clock, read under the write lock:
+    /// a server that authenticates its clients says so ([`super::Recorder::Server`]
+    /// asks); a file that anyone holding it can write vouches for nobody (`None`).
+    fn vouched(&self) -> Result<Option<Vouched>, LogError> {
+        Ok(None)
+    }
+}
+
+/// What a backend vouches for about an append: read under the write lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vouched {
+    /// The server's clock.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The authenticated role.
+    pub user: String,
+    /// Whether the role owns the log: it may append a history with its own recorders
+    /// and recording times (moving a log in); any other role records as itself, now.
+    pub keeps_history: bool,
 }

@@ -102,6 +102,31 @@ pub enum LogError {
         "{path} was deleted or replaced while entente was using it; what this command read or wrote went to the file that was there before. Check what is at {path} now"
     )]
     Replaced { path: PathBuf },
+    /// A server URL that does not parse, or settings that contradict it.
+    #[error("{target} cannot be used as a log's address: {message}")]
+    BadTarget { target: String, message: String },
+    /// The server could not be reached (down, starting, or the network in between).
+    #[error(
+        "{path}: the server cannot be reached ({message}); check that it runs and the host and port are right, then try again"
+    )]
+    Unreachable { path: PathBuf, message: String },
+    /// The server refused who we are, or how we came (password, pg_hba, TLS).
+    #[error("{path}: the server refused the connection: {message}")]
+    Refused { path: PathBuf, message: String },
+    /// The connection broke while a command ran (a server restart, the network).
+    #[error(
+        "{path}: the connection to the server was lost while {context} (the server restarted, or the network failed); the transaction was rolled back on the server. Try again"
+    )]
+    Disconnected { path: PathBuf, context: &'static str },
+    /// The connected role lacks a privilege the command needs.
+    #[error("{path}: your role `{role}` {may}; nothing was written")]
+    RoleMayNot { path: PathBuf, role: String, may: &'static str },
+    /// The server refused a row by one of the log's own triggers.
+    #[error("{path}: the server's guards refused the append ({message}); nothing was written")]
+    GuardRefused { path: PathBuf, message: String },
+    /// A database whose `entente` schema entente did not make.
+    #[error("{path} holds an `entente` schema that is not an entente log (no entente metadata); check the database")]
+    NotEntente { path: PathBuf },
     /// Anything else the storage engine reported, in its own words.
     #[error("unexpected {engine} failure on {path} while {context}: {message}")]
     Unexpected { path: PathBuf, engine: &'static str, context: &'static str, message: String },
@@ -127,7 +152,10 @@ impl LogError {
     /// classed here.
     pub fn class(&self) -> Class {
         match self {
-            LogError::Busy { .. } | LogError::Conflict { .. } => Class::Retry,
+            LogError::Busy { .. }
+            | LogError::Conflict { .. }
+            | LogError::Unreachable { .. }
+            | LogError::Disconnected { .. } => Class::Retry,
             LogError::NotFound { .. }
             | LogError::Exists { .. }
             | LogError::IsDirectory { .. }
@@ -143,7 +171,12 @@ impl LogError {
             | LogError::Empty { .. }
             | LogError::HardLinked { .. }
             | LogError::UnreadableWal { .. }
-            | LogError::Replaced { .. } => Class::Unusable,
+            | LogError::Replaced { .. }
+            | LogError::BadTarget { .. }
+            | LogError::Refused { .. }
+            | LogError::RoleMayNot { .. }
+            | LogError::NotEntente { .. } => Class::Unusable,
+            LogError::GuardRefused { .. } => Class::Rejected,
             LogError::Rejected { .. } => Class::Rejected,
             LogError::Corrupt { .. } | LogError::Tampered { .. } => Class::Tampered,
             LogError::Bug { .. } | LogError::Unexpected { .. } => Class::Bug,

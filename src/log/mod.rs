@@ -22,7 +22,7 @@ use crate::env::Ids;
 use crate::event::{EventId, Hash, Kind, Record, record_line};
 
 pub use append::FUTURE_TOLERANCE;
-pub use backend::{Backend, ReadTxn, WriteTxn};
+pub use backend::{Backend, ReadTxn, Vouched, WriteTxn};
 pub use error::{Class, LineProblem, LogError};
 pub use verify::{Tamper, Verdict};
 
@@ -70,14 +70,44 @@ pub enum Recorder<'a> {
     /// A line's own `recorded_by` stands (an import keeps its recorders); a line
     /// without one is recorded by this name.
     Default(&'a str),
+    /// The backend vouches for the recorder and the clock ([`WriteTxn::vouched`]): a
+    /// team log on a server records the role that connected, at the server's time. A
+    /// line naming another recorder or its own recording time is refused, unless the
+    /// role owns the log (moving a log in keeps its history).
+    Server,
+    /// What the backend vouched for, under the write lock.
+    Vouched {
+        /// The authenticated role.
+        user: &'a str,
+        /// Whether it owns the log (see [`Vouched::keeps_history`]).
+        keeps_history: bool,
+    },
 }
 
 impl Recorder<'_> {
-    /// The recorder of an event whose line claims `claimed`.
-    pub fn recorded_by(&self, claimed: Option<String>) -> String {
-        match self {
-            Recorder::Default(name) => claimed.unwrap_or_else(|| (*name).to_owned()),
+    /// The recorder of an event whose line claims `claimed`, or why the claim is refused.
+    pub fn recorded_by(&self, claimed: Option<String>) -> Result<String, crate::event::FieldError> {
+        match (self, claimed) {
+            (Recorder::Default(name), claimed) => Ok(claimed.unwrap_or_else(|| (*name).to_owned())),
+            (Recorder::Vouched { user, .. }, None) => Ok((*user).to_owned()),
+            (Recorder::Vouched { keeps_history: true, .. }, Some(claimed)) => Ok(claimed),
+            (Recorder::Vouched { user, .. }, Some(claimed)) if claimed == *user => Ok(claimed),
+            (Recorder::Vouched { user, .. }, Some(claimed)) => Err(crate::event::FieldError {
+                field: Some("recorded_by".to_owned()),
+                message: format!(
+                    "on this team log events are recorded by the role that connects (`{user}`); the line names \
+                     `{claimed}`. Drop recorded_by, or have the log's owner role move a history in"
+                ),
+                hint: None,
+            }),
+            // Resolved by `Log::append` before any line is admitted.
+            (Recorder::Server, claimed) => Ok(claimed.unwrap_or_default()),
         }
+    }
+
+    /// Whether a line may bring its own recording time.
+    fn keeps_recording_times(&self) -> bool {
+        !matches!(self, Recorder::Vouched { keeps_history: false, .. })
     }
 }
 
@@ -137,6 +167,11 @@ impl<B: Backend> Log<B> {
     /// The backend, for what only it knows how to do.
     pub fn backend(&self) -> &B {
         &self.backend
+    }
+
+    /// The backend, the log given up.
+    pub fn into_backend(self) -> B {
+        self.backend
     }
 
     /// Runs `reads` in one read transaction: every read inside sees the same state of

@@ -1,0 +1,938 @@
+//! The PostgreSQL backend: a team log in a database IT already runs — the only code
+//! that speaks to PostgreSQL.
+//!
+//! The synchronous `postgres` client: entente's log is synchronous all the way up (one
+//! write transaction per batch, reads handed to parsing threads), and the crate is
+//! tokio-postgres (the maintained, widely used PostgreSQL driver for Rust) behind a
+//! blocking facade, so no async runtime leaks into the seams.
+//!
+//! What the database itself guarantees (`schema.rs`): the log's tables refuse UPDATE,
+//! DELETE and TRUNCATE; every insert takes one advisory lock held to commit and must
+//! continue the log (seq, chain hash, recording time), so seq is gap-free and in commit
+//! order; a role that does not own the log records only as itself, at the server's
+//! clock; each role sees only the snapshots it saved. A write transaction takes the
+//! same lock before it reads the head, and reads the server's clock and the connected
+//! role under it ([`WriteTxn::vouched`]).
+
+pub mod connect;
+pub mod schema;
+
+use std::cell::{Cell, RefCell};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use postgres::Client;
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+
+use crate::event::{EventId, Hash, Kind, Name};
+use crate::log::backend::{
+    AmendmentRows, Backend, LastRow, NameRows, NewRow, ReadTxn, RowRef, Scan, StoredRow, StoredSnapshot, Vouched,
+    WriteTxn,
+};
+use crate::log::{Log, LogError};
+
+pub use connect::is_url;
+pub use schema::{LATEST as SCHEMA_VERSION, Roles};
+
+/// A log in a PostgreSQL database.
+pub type PostgresLog = Log<Postgres>;
+
+/// Rows a write transaction buffers before sending them in one statement.
+const BATCH: usize = 1_000;
+/// Rows a scan fetches from its server-side cursor at a time.
+const FETCH: usize = 2_000;
+
+/// How to reach a log's server: the URL, the `PG*` variables, the OS user name libpq
+/// falls back to, and how long a writer waits for the append lock.
+#[derive(Clone, Debug)]
+pub struct Address<'a> {
+    /// `postgres://…` or `postgresql://…`.
+    pub url: &'a str,
+    /// The `PG*` variables, by name.
+    pub env: &'a [(String, String)],
+    /// The OS user name.
+    pub os_user: &'a str,
+    /// How long a writer waits for another's lock, in milliseconds.
+    pub lock_timeout_ms: u32,
+}
+
+/// An open connection to a team log.
+pub struct Postgres {
+    client: RefCell<Client>,
+    location: PathBuf,
+    lock_timeout_ms: u32,
+    /// Rows written by the open write transaction and not yet sent.
+    pending: RefCell<Pending>,
+    /// Whether a transaction is open on the connection.
+    in_txn: Cell<bool>,
+    cursors: Cell<u64>,
+    user: String,
+    roles: Roles,
+}
+
+#[derive(Default)]
+struct Pending {
+    seq: Vec<i64>,
+    id: Vec<Vec<u8>>,
+    kind: Vec<&'static str>,
+    body: Vec<String>,
+    hash: Vec<Vec<u8>>,
+    name_ns: Vec<String>,
+    name_key: Vec<String>,
+    name_seq: Vec<i64>,
+    target: Vec<Vec<u8>>,
+    target_seq: Vec<i64>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.seq.is_empty()
+    }
+}
+
+/// Maps a client error to what the log says, `context` naming what was being done.
+fn map_err(location: &Path, user: &str, lock_timeout_ms: u32, context: &'static str, e: &postgres::Error) -> LogError {
+    let path = location.to_owned();
+    let Some(db) = e.as_db_error() else {
+        if e.is_closed() {
+            return LogError::Disconnected { path, context };
+        }
+        let message = e.to_string();
+        // Errors of the client itself: the socket, TLS, the protocol.
+        let lower = message.to_ascii_lowercase();
+        return if lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
+            LogError::Refused { path, message: format!("TLS failed: {message}") }
+        } else if lower.contains("connect") || lower.contains("timed out") || lower.contains("refused") {
+            LogError::Unreachable { path, message }
+        } else if lower.contains("connection closed") || lower.contains("unexpected eof") {
+            LogError::Disconnected { path, context }
+        } else {
+            LogError::Unexpected { path, engine: "PostgreSQL", context, message }
+        };
+    };
+    let code = db.code();
+    let says = db.message().to_owned();
+    match code.code() {
+        "EN000" => LogError::RoleMayNot {
+            path,
+            role: user.to_owned(),
+            may: "may not change what the log holds (only the owner role rebuilds its indexes)",
+        },
+        "EN001" | "EN002" | "EN003" | "EN004" => {
+            LogError::GuardRefused { path, message: says.trim_start_matches("entente: ").to_owned() }
+        }
+        _ if *code == SqlState::INSUFFICIENT_PRIVILEGE => {
+            let may = match context {
+                "appending an event" | "waiting for the write lock" | "committing" => "may only read this log",
+                "rebuilding the derived tables" => "may not rebuild the derived tables (only the owner role may)",
+                "creating the log" => {
+                    "may not create roles or a schema here; run `entente init --print-sql` and have a database \
+                     administrator run what it prints"
+                }
+                _ => "may not read this log (it is not granted the log's reader, recorder or owner role)",
+            };
+            LogError::RoleMayNot { path, role: user.to_owned(), may }
+        }
+        _ if *code == SqlState::LOCK_NOT_AVAILABLE
+            || *code == SqlState::T_R_SERIALIZATION_FAILURE
+            || *code == SqlState::T_R_DEADLOCK_DETECTED
+            || *code == SqlState::QUERY_CANCELED =>
+        {
+            LogError::Busy { path, waited_ms: lock_timeout_ms }
+        }
+        _ if *code == SqlState::INVALID_CATALOG_NAME => LogError::NotFound { path },
+        _ if *code == SqlState::INVALID_PASSWORD => {
+            LogError::Refused { path, message: format!("wrong password for `{user}` ({says})") }
+        }
+        _ if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => LogError::Refused {
+            path,
+            message: format!(
+                "no access for `{user}` from here ({says}); the server may require TLS (add ?sslmode=require) or \
+                 its pg_hba.conf does not admit this user, host or database"
+            ),
+        },
+        _ if *code == SqlState::ADMIN_SHUTDOWN
+            || *code == SqlState::CRASH_SHUTDOWN
+            || *code == SqlState::CANNOT_CONNECT_NOW
+            || code.code().starts_with("08") =>
+        {
+            LogError::Disconnected { path, context }
+        }
+        _ if *code == SqlState::TOO_MANY_CONNECTIONS => {
+            LogError::Unreachable { path, message: format!("the server has too many connections ({says})") }
+        }
+        _ if *code == SqlState::DISK_FULL => LogError::DiskFull { path },
+        _ if *code == SqlState::READ_ONLY_SQL_TRANSACTION => LogError::RoleMayNot {
+            path,
+            role: user.to_owned(),
+            may: "is connected to a read-only server (a standby); connect to the primary to write",
+        },
+        _ => LogError::Unexpected { path, engine: "PostgreSQL", context, message: says },
+    }
+}
+
+impl Postgres {
+    fn err(&self, context: &'static str) -> impl Fn(postgres::Error) -> LogError + '_ {
+        move |e| map_err(&self.location, &self.user, self.lock_timeout_ms, context, &e)
+    }
+
+    /// Connects to the server `address` names, as `context` says.
+    fn connect(address: &Address<'_>, context: &'static str) -> Result<(Client, connect::Target), LogError> {
+        let target = connect::target(address.url, address.env, address.os_user)?;
+        let location = PathBuf::from(&target.shown);
+        let user = target.config.get_user().unwrap_or_default().to_owned();
+        match connect::connect(&target) {
+            Ok(client) => Ok((client, target)),
+            Err(connect::ConnectFailure::Tls(message)) => {
+                Err(LogError::Refused { path: location, message: format!("TLS cannot be set up: {message}") })
+            }
+            Err(connect::ConnectFailure::Server(e)) => {
+                Err(map_err(&location, &user, address.lock_timeout_ms, context, &e))
+            }
+        }
+    }
+
+    /// Opens the log in the database `address` names.
+    pub fn open(address: &Address<'_>) -> Result<PostgresLog, LogError> {
+        let (mut client, target) = Postgres::connect(address, "opening the log")?;
+        let location = PathBuf::from(&target.shown);
+        let user = target.config.get_user().unwrap_or_default().to_owned();
+        let err = |e: postgres::Error| map_err(&location, &user, address.lock_timeout_ms, "opening the log", &e);
+        let row = client
+            .query_one(
+                "SELECT to_regnamespace('entente') IS NOT NULL, to_regclass('entente.meta') IS NOT NULL, session_user::text",
+                &[],
+            )
+            .map_err(err)?;
+        let (schema, meta, session): (bool, bool, String) = (row.get(0), row.get(1), row.get(2));
+        if !schema {
+            return Err(LogError::NotFound { path: location });
+        }
+        if !meta {
+            return Err(LogError::NotEntente { path: location });
+        }
+        let rows = client.query("SELECT key, value FROM entente.meta", &[]).map_err(err)?;
+        let meta = |key: &str| rows.iter().find(|r| r.get::<_, &str>(0) == key).map(|r| r.get::<_, String>(1));
+        if meta("application").as_deref() != Some("entente") {
+            return Err(LogError::NotEntente { path: location });
+        }
+        let version: Option<i64> =
+            client.query_one("SELECT max(version) FROM entente.migrations", &[]).map_err(err)?.get(0);
+        let version = version.unwrap_or(0);
+        if version > schema::LATEST {
+            return Err(LogError::TooNew { path: location, found: version, known: schema::LATEST });
+        }
+        let roles = Roles {
+            reader: meta("reader_role").unwrap_or_default(),
+            recorder: meta("recorder_role").unwrap_or_default(),
+            owner: meta("owner_role").unwrap_or_default(),
+        };
+        Ok(Log::new(Postgres {
+            client: RefCell::new(client),
+            location,
+            lock_timeout_ms: address.lock_timeout_ms,
+            pending: RefCell::default(),
+            in_txn: Cell::new(false),
+            cursors: Cell::new(0),
+            user: session,
+            roles,
+        }))
+    }
+
+    /// Creates a log in the database `address` names (creating the database too when
+    /// the server has none of that name): the roles `roles` names, the schema owned by
+    /// the owner role, and its guards. Refuses a database that already holds one.
+    pub fn init(address: &Address<'_>, roles: &Roles) -> Result<PostgresLog, LogError> {
+        let (mut client, target) = match Postgres::connect(address, "creating the log") {
+            Err(LogError::NotFound { path }) => {
+                Postgres::create_database(address, &path)?;
+                Postgres::connect(address, "creating the log")?
+            }
+            other => other?,
+        };
+        let location = PathBuf::from(&target.shown);
+        let user = target.config.get_user().unwrap_or_default().to_owned();
+        let err = |e: postgres::Error| map_err(&location, &user, address.lock_timeout_ms, "creating the log", &e);
+        let row = client
+            .query_one("SELECT to_regnamespace('entente') IS NOT NULL, current_setting('server_encoding')", &[])
+            .map_err(err)?;
+        let (exists, encoding): (bool, String) = (row.get(0), row.get(1));
+        if exists {
+            return Err(LogError::Exists { path: location });
+        }
+        if encoding != "UTF8" {
+            return Err(LogError::BadTarget {
+                target: target.shown.clone(),
+                message: format!(
+                    "the database's encoding is {encoding}; a log stores its events as UTF-8 text. Create the \
+                     database with ENCODING 'UTF8'"
+                ),
+            });
+        }
+        let sql = format!("BEGIN;\n{}COMMIT;\n", schema::create(&target.database, roles));
+        if let Err(e) = client.batch_execute(&sql) {
+            let _ = client.batch_execute("ROLLBACK");
+            return Err(err(e));
+        }
+        drop(client);
+        Postgres::open(address)
+    }
+
+    /// Creates the database a log's URL names, through the server's `postgres`
+    /// database, as `createdb` would.
+    fn create_database(address: &Address<'_>, location: &Path) -> Result<(), LogError> {
+        let target = connect::target(address.url, address.env, address.os_user)?;
+        let mut maintenance = target.clone();
+        maintenance.config.dbname("postgres");
+        let user = target.config.get_user().unwrap_or_default().to_owned();
+        let err = |e: postgres::Error| map_err(location, &user, address.lock_timeout_ms, "creating the log", &e);
+        let mut client = match connect::connect(&maintenance) {
+            Ok(client) => client,
+            Err(connect::ConnectFailure::Server(e)) => return Err(err(e)),
+            Err(connect::ConnectFailure::Tls(message)) => {
+                return Err(LogError::Refused { path: location.to_owned(), message });
+            }
+        };
+        client
+            .batch_execute(&format!(
+                "CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0",
+                schema::ident(&target.database)
+            ))
+            .map_err(err)
+    }
+
+    /// The log's roles, as its metadata names them.
+    pub fn roles(&self) -> &Roles {
+        &self.roles
+    }
+
+    /// Runs `sql` with no result rows wanted.
+    fn run(&self, sql: &str, context: &'static str) -> Result<(), LogError> {
+        self.client.borrow_mut().batch_execute(sql).map_err(self.err(context))
+    }
+
+    /// Sends the rows the write transaction buffered: events first, then their names
+    /// and amendments, each in one statement.
+    fn flush(&self) -> Result<(), LogError> {
+        let mut pending = self.pending.borrow_mut();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let p = std::mem::take(&mut *pending);
+        drop(pending);
+        let err = self.err("appending an event");
+        let mut client = self.client.borrow_mut();
+        let landed = client
+            .execute(
+                "INSERT INTO entente.events (seq, id, kind, body, hash)
+                 SELECT * FROM unnest($1::int8[], $2::bytea[], $3::text[], $4::text[], $5::bytea[])",
+                &[&p.seq, &p.id, &p.kind, &p.body, &p.hash],
+            )
+            .map_err(&err)?;
+        if landed != p.seq.len() as u64 {
+            return Err(LogError::Tampered {
+                path: self.location.clone(),
+                what: format!(
+                    "{} of {} events were stored although the insert ran: a trigger that is not entente's \
+                     intercepts appends; nothing was written",
+                    landed,
+                    p.seq.len()
+                ),
+            });
+        }
+        if !p.name_seq.is_empty() {
+            client
+                .execute(
+                    "INSERT INTO entente.names (namespace, key, seq)
+                     SELECT * FROM unnest($1::text[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING",
+                    &[&p.name_ns, &p.name_key, &p.name_seq],
+                )
+                .map_err(&err)?;
+        }
+        if !p.target_seq.is_empty() {
+            client
+                .execute(
+                    "INSERT INTO entente.amendments (target, seq) SELECT * FROM unnest($1::bytea[], $2::int8[])",
+                    &[&p.target, &p.target_seq],
+                )
+                .map_err(&err)?;
+        }
+        Ok(())
+    }
+
+    /// Rows of `seq, body, hash` that `sql` selects.
+    fn rows(&self, sql: &str, args: &[&(dyn ToSql + Sync)], context: &'static str) -> Result<Vec<StoredRow>, LogError> {
+        self.flush()?;
+        let rows = self.client.borrow_mut().query(sql, args).map_err(self.err(context))?;
+        Ok(rows.iter().map(|r| stored_row(r, 0)).collect())
+    }
+
+    fn one(
+        &self,
+        sql: &str,
+        args: &[&(dyn ToSql + Sync)],
+        context: &'static str,
+    ) -> Result<Option<StoredRow>, LogError> {
+        Ok(self.rows(sql, args, context)?.into_iter().next())
+    }
+
+    fn begin(&self, sql: &str, context: &'static str) -> Result<(), LogError> {
+        self.run(sql, context)?;
+        self.in_txn.set(true);
+        Ok(())
+    }
+
+    fn end(&self, sql: &str, context: &'static str) -> Result<(), LogError> {
+        self.in_txn.set(false);
+        *self.pending.borrow_mut() = Pending::default();
+        self.run(sql, context)
+    }
+}
+
+fn seq_of_row(row: &postgres::Row, at: usize) -> u64 {
+    row.get::<_, i64>(at).max(0) as u64
+}
+
+fn hash_of(bytes: &[u8]) -> Option<Hash> {
+    <[u8; 32]>::try_from(bytes).ok().map(Hash)
+}
+
+/// A row whose columns from `at` are `seq, body, hash`.
+fn stored_row(row: &postgres::Row, at: usize) -> StoredRow {
+    StoredRow { seq: seq_of_row(row, at), body: row.get(at + 1), hash: hash_of(row.get(at + 2)) }
+}
+
+fn snapshot_row(row: &postgres::Row) -> StoredSnapshot {
+    StoredSnapshot { name: row.get(0), seq: seq_of_row(row, 1), hash: hash_of(row.get(2)), state: row.get(3) }
+}
+
+fn db_seq(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+/// A read transaction (REPEATABLE READ, read-only: one snapshot of the log), or the
+/// reads of a write transaction.
+pub struct PgRead<'a> {
+    db: &'a Postgres,
+    open: Cell<bool>,
+}
+
+impl Drop for PgRead<'_> {
+    fn drop(&mut self) {
+        if self.open.get() {
+            let _ = self.db.end("ROLLBACK", "ending a read");
+        }
+    }
+}
+
+/// A write transaction: it holds the append lock from its start to its commit.
+pub struct PgWrite<'a> {
+    read: PgRead<'a>,
+}
+
+impl Backend for Postgres {
+    type Read<'a> = PgRead<'a>;
+    type Write<'a> = PgWrite<'a>;
+
+    fn location(&self) -> &Path {
+        &self.location
+    }
+
+    fn read(&self) -> Result<PgRead<'_>, LogError> {
+        self.begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a read")?;
+        Ok(PgRead { db: self, open: Cell::new(true) })
+    }
+
+    fn write(&mut self) -> Result<PgWrite<'_>, LogError> {
+        let db: &Postgres = self;
+        db.begin(
+            &format!("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = {}", db.lock_timeout_ms.max(1)),
+            "waiting for the write lock",
+        )?;
+        let read = PgRead { db, open: Cell::new(true) };
+        let may_append = db
+            .client
+            .borrow_mut()
+            .query_one("SELECT has_table_privilege('entente.events', 'INSERT')", &[])
+            .map_err(db.err("waiting for the write lock"))?
+            .get::<_, bool>(0);
+        if !may_append {
+            return Err(LogError::RoleMayNot {
+                path: db.location.clone(),
+                role: db.user.clone(),
+                may: "may only read this log",
+            });
+        }
+        db.client
+            .borrow_mut()
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&schema::APPEND_LOCK])
+            .map_err(db.err("waiting for the write lock"))?;
+        Ok(PgWrite { read })
+    }
+
+    fn save_snapshot(&self, name: &str, seq: u64, hash: Hash, state: &str) -> Result<bool, LogError> {
+        if self.in_txn.get() {
+            return Ok(false);
+        }
+        let saved = (|| -> Result<(), postgres::Error> {
+            let mut client = self.client.borrow_mut();
+            let mut tx = client.transaction()?;
+            tx.batch_execute("SET LOCAL lock_timeout = 100")?;
+            tx.execute(
+                "INSERT INTO entente.snapshots (name, seq, hash, state) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (saved_by, name) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, state = excluded.state",
+                &[&name, &db_seq(seq), &hash.0.as_slice(), &state],
+            )?;
+            tx.commit()
+        })();
+        match saved {
+            Ok(()) => Ok(true),
+            Err(e)
+                if e.code().is_some_and(|c| {
+                    [
+                        SqlState::INSUFFICIENT_PRIVILEGE,
+                        SqlState::READ_ONLY_SQL_TRANSACTION,
+                        SqlState::LOCK_NOT_AVAILABLE,
+                        SqlState::T_R_SERIALIZATION_FAILURE,
+                        SqlState::T_R_DEADLOCK_DETECTED,
+                        SqlState::UNIQUE_VIOLATION,
+                    ]
+                    .contains(c)
+                }) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(self.err("saving a snapshot")(e)),
+        }
+    }
+}
+
+impl ReadTxn for PgRead<'_> {
+    fn last_seq(&self) -> Result<u64, LogError> {
+        self.db.flush()?;
+        let row = self
+            .db
+            .client
+            .borrow_mut()
+            .query_one("SELECT coalesce(max(seq), 0) FROM entente.events", &[])
+            .map_err(self.db.err("counting events"))?;
+        Ok(seq_of_row(&row, 0))
+    }
+
+    fn last_row(&self) -> Result<Option<LastRow>, LogError> {
+        Ok(self
+            .db
+            .one("SELECT seq, body, hash FROM entente.events ORDER BY seq DESC LIMIT 1", &[], "reading the head")?
+            .map(|r| LastRow { seq: r.seq, hash: r.hash, body: Some(r.body) }))
+    }
+
+    fn scan(&self, scan: Scan<'_>, each: &mut dyn FnMut(RowRef<'_>) -> ControlFlow<()>) -> Result<(), LogError> {
+        self.db.flush()?;
+        let mut clauses = Vec::new();
+        if !scan.kinds.is_empty() {
+            let kinds: Vec<String> = scan.kinds.iter().map(|k| schema::literal(k.name())).collect();
+            clauses.push(format!("kind IN ({})", kinds.join(", ")));
+        }
+        if let Some(after) = scan.after {
+            clauses.push(format!("seq > {}", db_seq(after)));
+        }
+        if let Some(until) = scan.until {
+            clauses.push(format!("seq <= {}", db_seq(until)));
+        }
+        let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let cursor = format!("entente_scan_{}", self.db.cursors.get());
+        self.db.cursors.set(self.db.cursors.get() + 1);
+        let err = self.db.err("reading events");
+        self.db.run(
+            &format!("DECLARE {cursor} NO SCROLL CURSOR FOR SELECT seq, body, hash, id, kind FROM entente.events{filter} ORDER BY seq"),
+            "reading events",
+        )?;
+        let fetch = format!("FETCH {FETCH} FROM {cursor}");
+        'fetching: loop {
+            let rows = self.db.client.borrow_mut().query(&fetch, &[]).map_err(&err)?;
+            for row in &rows {
+                let hash: &[u8] = row.get(2);
+                let row = RowRef {
+                    seq: seq_of_row(row, 0),
+                    body: Some(row.get(1)),
+                    hash: hash_of(hash),
+                    id: row.get(3),
+                    kind: row.get(4),
+                };
+                if each(row).is_break() {
+                    break 'fetching;
+                }
+            }
+            if rows.len() < FETCH {
+                break;
+            }
+        }
+        self.db.run(&format!("CLOSE {cursor}"), "reading events")
+    }
+
+    fn row_at(&self, seq: u64) -> Result<Option<StoredRow>, LogError> {
+        self.db.one("SELECT seq, body, hash FROM entente.events WHERE seq = $1", &[&db_seq(seq)], "reading an event")
+    }
+
+    fn hash_at(&self, seq: u64) -> Result<Option<Option<Hash>>, LogError> {
+        Ok(self.row_at(seq)?.map(|r| r.hash))
+    }
+
+    fn row_of(&self, id: EventId) -> Result<Option<StoredRow>, LogError> {
+        let id = id.0.as_bytes().as_slice();
+        self.db.one("SELECT seq, body, hash FROM entente.events WHERE id = $1", &[&id], "reading an event")
+    }
+
+    fn seq_of(&self, id: EventId) -> Result<Option<u64>, LogError> {
+        self.db.flush()?;
+        let id = id.0.as_bytes().as_slice();
+        let rows = self
+            .db
+            .client
+            .borrow_mut()
+            .query("SELECT seq FROM entente.events WHERE id = $1", &[&id])
+            .map_err(self.db.err("looking up an id"))?;
+        Ok(rows.first().map(|r| seq_of_row(r, 0)))
+    }
+
+    fn ids_with_prefix(&self, hex: &str, limit: usize) -> Result<Vec<EventId>, LogError> {
+        // A range of the id index: the prefix padded with 0s up to with fs.
+        let hex = hex.to_ascii_lowercase();
+        if hex.len() > 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(Vec::new());
+        }
+        let bound = |pad: char| {
+            let full = format!("{hex}{}", pad.to_string().repeat(32 - hex.len()));
+            (0..16).filter_map(|i| u8::from_str_radix(&full[2 * i..2 * i + 2], 16).ok()).collect::<Vec<u8>>()
+        };
+        let (low, high) = (bound('0'), bound('f'));
+        self.db.flush()?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self
+            .db
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT id FROM entente.events WHERE id >= $1 AND id <= $2 ORDER BY id LIMIT $3",
+                &[&low, &high, &limit],
+            )
+            .map_err(self.db.err("looking up an id"))?;
+        Ok(rows.iter().filter_map(|r| uuid::Uuid::from_slice(r.get::<_, &[u8]>(0)).ok()).map(EventId).collect())
+    }
+
+    fn amendment_rows(&self, target: Option<EventId>, kind: Option<Kind>) -> Result<Vec<StoredRow>, LogError> {
+        let target = target.map(|t| t.0.as_bytes().to_vec());
+        let kind = kind.map(Kind::name);
+        self.db.rows(
+            "SELECT e.seq, e.body, e.hash FROM entente.amendments a JOIN entente.events e ON e.seq = a.seq
+             WHERE ($1::bytea IS NULL OR a.target = $1) AND ($2::text IS NULL OR e.kind = $2) ORDER BY a.seq",
+            &[&target, &kind],
+            "reading amendments",
+        )
+    }
+
+    fn declarer_row(&self, name: &Name) -> Result<Option<StoredRow>, LogError> {
+        self.db.one(
+            "SELECT e.seq, e.body, e.hash FROM entente.names n JOIN entente.events e ON e.seq = n.seq
+             WHERE n.namespace = $1 AND n.key = $2",
+            &[&name.namespace(), &name.key()],
+            "checking an event",
+        )
+    }
+
+    fn declarer_rows(&self, namespace: &str, prefix: &str) -> Result<Vec<(String, StoredRow)>, LogError> {
+        // Keys compare bytewise (the columns are COLLATE "C"): a range of the primary
+        // key from `prefix` to the first string after every one that starts with it.
+        let upper = prefix.char_indices().next_back().and_then(|(at, last)| {
+            let next = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32)?;
+            Some(format!("{}{next}", &prefix[..at]))
+        });
+        self.db.flush()?;
+        let rows = self
+            .db
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT n.key, e.seq, e.body, e.hash FROM entente.names n JOIN entente.events e ON e.seq = n.seq
+                 WHERE n.namespace = $1 AND n.key >= $2 AND ($3::text IS NULL OR n.key < $3) ORDER BY n.key",
+                &[&namespace, &prefix, &upper],
+            )
+            .map_err(self.db.err("looking up names"))?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get::<_, String>(0), stored_row(r, 1)))
+            .filter(|(key, _)| key.starts_with(prefix))
+            .collect())
+    }
+
+    fn indexes(&self) -> Result<(NameRows, AmendmentRows), LogError> {
+        self.db.flush()?;
+        let err = self.db.err("reading the derived tables");
+        let mut client = self.db.client.borrow_mut();
+        let names = client
+            .query("SELECT namespace, key, seq FROM entente.names", &[])
+            .map_err(&err)?
+            .iter()
+            .map(|r| ((r.get(0), r.get(1)), seq_of_row(r, 2)))
+            .collect();
+        let amendments = client
+            .query("SELECT target, seq FROM entente.amendments", &[])
+            .map_err(&err)?
+            .iter()
+            .map(|r| (r.get(0), seq_of_row(r, 1)))
+            .collect();
+        Ok((names, amendments))
+    }
+
+    fn snapshot(&self, name: &str) -> Result<Option<StoredSnapshot>, LogError> {
+        self.db.flush()?;
+        let rows = self
+            .db
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT name, seq, hash, state FROM entente.snapshots WHERE name = $1 AND saved_by = session_user",
+                &[&name],
+            )
+            .map_err(self.db.err("reading a snapshot"))?;
+        Ok(rows.first().map(snapshot_row))
+    }
+
+    fn snapshots(&self) -> Result<Vec<StoredSnapshot>, LogError> {
+        self.db.flush()?;
+        let rows = self
+            .db
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT name, seq, hash, state FROM entente.snapshots WHERE saved_by = session_user ORDER BY name",
+                &[],
+            )
+            .map_err(self.db.err("checking snapshots"))?;
+        Ok(rows.iter().map(snapshot_row).collect())
+    }
+
+    fn guards(&self) -> Result<Option<String>, LogError> {
+        guards::check(&mut self.db.client.borrow_mut(), &self.db.roles).map_err(self.db.err("reading the schema"))
+    }
+
+    fn finish(self) -> Result<(), LogError> {
+        self.open.set(false);
+        self.db.end("COMMIT", "ending a read")
+    }
+}
+
+impl<'a> WriteTxn for PgWrite<'a> {
+    type Read = PgRead<'a>;
+
+    fn reads(&self) -> &PgRead<'a> {
+        &self.read
+    }
+
+    fn insert(&mut self, row: NewRow<'_>) -> Result<(), LogError> {
+        let db = self.read.db;
+        let full = {
+            let mut p = db.pending.borrow_mut();
+            let seq = db_seq(row.seq);
+            p.seq.push(seq);
+            p.id.push(row.id.0.as_bytes().to_vec());
+            p.kind.push(row.kind.name());
+            p.body.push(row.body.to_owned());
+            p.hash.push(row.hash.0.to_vec());
+            for name in row.declares {
+                p.name_ns.push(name.namespace().to_owned());
+                p.name_key.push(name.key());
+                p.name_seq.push(seq);
+            }
+            if let Some(target) = row.target {
+                p.target.push(target.0.as_bytes().to_vec());
+                p.target_seq.push(seq);
+            }
+            p.seq.len() >= BATCH
+        };
+        if full { db.flush() } else { Ok(()) }
+    }
+
+    fn replace_indexes(&mut self, names: &NameRows, amendments: &AmendmentRows) -> Result<(), LogError> {
+        let db = self.read.db;
+        db.flush()?;
+        let context = "rebuilding the derived tables";
+        db.run(
+            "SET LOCAL entente.rebuilding = 'on'; DELETE FROM entente.names; DELETE FROM entente.amendments; \
+             SET LOCAL entente.rebuilding = 'off'",
+            context,
+        )?;
+        let (mut ns, mut keys, mut seqs) = (Vec::new(), Vec::new(), Vec::new());
+        for ((namespace, key), seq) in names {
+            ns.push(namespace.as_str());
+            keys.push(key.as_str());
+            seqs.push(db_seq(*seq));
+        }
+        let mut client = db.client.borrow_mut();
+        client
+            .execute(
+                "INSERT INTO entente.names (namespace, key, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::int8[])",
+                &[&ns, &keys, &seqs],
+            )
+            .map_err(db.err(context))?;
+        let (targets, seqs): (Vec<&[u8]>, Vec<i64>) =
+            amendments.iter().map(|(t, s)| (t.as_slice(), db_seq(*s))).unzip();
+        client
+            .execute(
+                "INSERT INTO entente.amendments (target, seq) SELECT * FROM unnest($1::bytea[], $2::int8[])",
+                &[&targets, &seqs],
+            )
+            .map_err(db.err(context))?;
+        Ok(())
+    }
+
+    fn drop_snapshots(&mut self) -> Result<(), LogError> {
+        self.read.db.run("DELETE FROM entente.snapshots", "rebuilding the derived tables")
+    }
+
+    fn commit(self) -> Result<(), LogError> {
+        let db = self.read.db;
+        db.flush()?;
+        self.read.open.set(false);
+        db.end("COMMIT", "committing")
+    }
+
+    fn vouched(&self) -> Result<Option<Vouched>, LogError> {
+        let db = self.read.db;
+        let row = db
+            .client
+            .borrow_mut()
+            .query_one(
+                "SELECT clock_timestamp(), session_user::text,
+                        pg_has_role(session_user, (SELECT value FROM entente.meta WHERE key = 'owner_role'), 'MEMBER') IS TRUE",
+                &[],
+            )
+            .map_err(db.err("waiting for the write lock"))?;
+        Ok(Some(Vouched { now: row.get(0), user: row.get(1), keeps_history: row.get(2) }))
+    }
+}
+
+/// The guards as the catalogs hold them, against what `schema.rs` creates.
+mod guards {
+    use super::schema::{self, Roles};
+
+    /// What differs, first difference only.
+    pub fn check(client: &mut postgres::Client, roles: &Roles) -> Result<Option<String>, postgres::Error> {
+        let found = |what: String| Ok(Some(format!("{what}: the database was changed outside entente")));
+        // Triggers: each by its definition, and enabled.
+        let rows = client.query(
+            "SELECT c.relname::text, t.tgname::text, pg_get_triggerdef(t.oid), t.tgenabled::text
+             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+             WHERE c.relnamespace = 'entente'::regnamespace AND NOT t.tgisinternal ORDER BY 1, 2",
+            &[],
+        )?;
+        let actual: Vec<(String, String, String, String)> =
+            rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
+        for (table, name, definition) in schema::TRIGGERS {
+            match actual.iter().find(|a| a.0 == table && a.1 == name) {
+                None => return found(format!("the trigger `{name}` that keeps the log append-only is missing")),
+                Some(a) if a.2 != definition => {
+                    return found(format!("the trigger `{name}` differs from the one entente creates"));
+                }
+                Some(a) if a.3 != "O" => return found(format!("the trigger `{name}` was disabled")),
+                Some(_) => {}
+            }
+        }
+        if let Some(extra) = actual.iter().find(|a| !schema::TRIGGERS.iter().any(|t| t.0 == a.0 && t.1 == a.1)) {
+            return found(format!("the table `{}` has a trigger `{}` that entente never creates", extra.0, extra.1));
+        }
+        // Functions: by their source and settings.
+        let rows = client.query(
+            "SELECT p.proname::text, p.prosrc, coalesce(array_to_string(p.proconfig, ','), ''), p.prosecdef
+             FROM pg_proc p WHERE p.pronamespace = 'entente'::regnamespace ORDER BY 1",
+            &[],
+        )?;
+        for (name, body) in schema::FUNCTIONS {
+            match rows.iter().find(|r| r.get::<_, &str>(0) == name) {
+                None => return found(format!("the function `{name}` the log's triggers run is missing")),
+                Some(r)
+                    if r.get::<_, &str>(1) != body
+                        || r.get::<_, &str>(2) != "search_path=pg_catalog, pg_temp"
+                        || r.get::<_, bool>(3) =>
+                {
+                    return found(format!("the function `{name}` differs from the one entente creates"));
+                }
+                Some(_) => {}
+            }
+        }
+        if rows.len() != schema::FUNCTIONS.len() {
+            return found("the schema holds a function entente never creates".to_owned());
+        }
+        // Tables and columns.
+        let rows = client.query(
+            "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+             WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+               AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, a.attnum",
+            &[],
+        )?;
+        let columns: Vec<(String, String, String)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+        let expected: Vec<(String, String, String)> =
+            schema::COLUMNS.iter().map(|(t, c, y)| ((*t).to_owned(), (*c).to_owned(), (*y).to_owned())).collect();
+        let (mut sorted_actual, mut sorted_expected) = (columns.clone(), expected);
+        sorted_actual.sort();
+        sorted_expected.sort();
+        if sorted_actual != sorted_expected {
+            return found("its tables or columns are not those entente creates".to_owned());
+        }
+        // Owners, privileges and the snapshots' policy.
+        let rows = client.query(
+            "SELECT c.relname::text, pg_get_userbyid(c.relowner)::text, c.relrowsecurity
+             FROM pg_class c WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r' ORDER BY 1",
+            &[],
+        )?;
+        for row in &rows {
+            let (table, owner): (&str, &str) = (row.get(0), row.get(1));
+            if owner != roles.owner {
+                return found(format!("the table `{table}` is owned by `{owner}`, not the log's owner role"));
+            }
+            if table == "snapshots" && !row.get::<_, bool>(2) {
+                return found("row-level security on `snapshots` was turned off".to_owned());
+            }
+        }
+        let rows = client.query(
+            "SELECT c.relname::text, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END,
+                    a.privilege_type
+             FROM pg_class c, aclexplode(c.relacl) a
+             WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r' AND a.grantee <> c.relowner
+             ORDER BY 1, 2, 3",
+            &[],
+        )?;
+        let mut granted: Vec<(String, String, String)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+        granted.sort();
+        let expected = schema::privileges(roles);
+        if let Some(extra) = granted.iter().find(|g| !expected.contains(g)) {
+            return found(format!(
+                "`{}` was granted {} on `{}`, which entente never grants",
+                extra.1, extra.2, extra.0
+            ));
+        }
+        if let Some(missing) = expected.iter().find(|e| !granted.contains(e)) {
+            return found(format!("`{}` no longer holds {} on `{}`", missing.1, missing.2, missing.0));
+        }
+        let rows = client.query(
+            "SELECT polname::text, polcmd::text, pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid),
+                    polpermissive
+             FROM pg_policy WHERE polrelid = 'entente.snapshots'::regclass",
+            &[],
+        )?;
+        let policy_ok = rows.len() == 1 && {
+            let r = &rows[0];
+            r.get::<_, &str>(0) == "own_snapshots"
+                && r.get::<_, &str>(1) == "*"
+                && r.get::<_, Option<&str>>(2) == Some(schema::SNAPSHOT_POLICY)
+                && r.get::<_, Option<&str>>(3) == Some(schema::SNAPSHOT_POLICY)
+                && r.get::<_, bool>(4)
+        };
+        if !policy_ok {
+            return found("the policy that keeps each role to its own snapshots was changed".to_owned());
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,309 @@
+//! The PostgreSQL schema of a team log: tables, the triggers that keep it append-only,
+//! gap-free, chained and honest about who recorded what, the three roles and their
+//! privileges — as SQL `init` runs (or prints for a DBA), and as what `verify` expects
+//! to find in the catalogs.
+//!
+//! Everything lives in the schema `entente` of one database. The statements here are
+//! written in the form PostgreSQL prints them back (`pg_get_triggerdef`, `prosrc`), so
+//! the one text serves to create a guard and to check it was not changed.
+
+/// The schema's version: what `entente.migrations` records last.
+pub const LATEST: i64 = 1;
+
+/// The advisory lock every append takes and holds to commit, in the client and again in
+/// the insert trigger (so a raw INSERT queues behind it too): seqs are taken one writer
+/// at a time, in commit order.
+pub const APPEND_LOCK: i64 = 0x656e_7465_6e74_6501;
+
+/// The names of a log's three roles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Roles {
+    /// Reads every report, exports, verifies.
+    pub reader: String,
+    /// Also appends, corrects, retracts, disputes.
+    pub recorder: String,
+    /// Owns the schema: migrations, rebuilding the indexes, moving a log in with its
+    /// recorders.
+    pub owner: String,
+}
+
+impl Roles {
+    /// The roles named `PREFIX_reader`, `PREFIX_recorder`, `PREFIX_owner`.
+    pub fn with_prefix(prefix: &str) -> Roles {
+        Roles {
+            reader: format!("{prefix}_reader"),
+            recorder: format!("{prefix}_recorder"),
+            owner: format!("{prefix}_owner"),
+        }
+    }
+}
+
+/// `name` quoted as an SQL identifier.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `text` quoted as an SQL string literal.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The tables of the log, in the order they are created.
+pub const TABLES: [&str; 6] = ["meta", "migrations", "events", "names", "amendments", "snapshots"];
+
+/// The body of `entente.admit_event()`, the insert trigger of `events`: it takes the
+/// append lock, reads `recorded_at` and `recorded_by` from the body itself, and refuses
+/// a row that does not continue the log (seq, chain hash, recording time), whose id or
+/// kind columns differ from its body, or — for any role but the owner's — that names
+/// another recorder than the role connected, or a recording time off the server's
+/// clock.
+const ADMIT_EVENT: &str = r#"
+DECLARE
+  doc jsonb;
+  head record;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7308907224262534401);
+  doc := NEW.body::jsonb;
+  NEW.recorded_by := doc ->> 'recorded_by';
+  NEW.recorded_at := (doc ->> 'recorded_at')::timestamptz;
+  IF NEW.id IS DISTINCT FROM decode(replace(doc ->> 'id', '-', ''), 'hex') OR NEW.kind IS DISTINCT FROM doc ->> 'kind' THEN
+    RAISE EXCEPTION 'entente: the id or kind of seq % differs from its body', NEW.seq USING ERRCODE = 'EN002';
+  END IF;
+  SELECT e.seq, e.hash, e.recorded_at INTO head FROM entente.events e ORDER BY e.seq DESC LIMIT 1;
+  IF NEW.seq IS DISTINCT FROM coalesce(head.seq, 0) + 1 THEN
+    RAISE EXCEPTION 'entente: seq % does not follow the last seq of the log (%)', NEW.seq, coalesce(head.seq, 0) USING ERRCODE = 'EN001';
+  END IF;
+  IF NEW.hash IS DISTINCT FROM sha256(coalesce(head.hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) || int8send(NEW.seq) || convert_to(NEW.body, 'UTF8')) THEN
+    RAISE EXCEPTION 'entente: the hash of seq % does not chain to the event before it', NEW.seq USING ERRCODE = 'EN002';
+  END IF;
+  IF NEW.recorded_at IS NULL OR NEW.recorded_at < head.recorded_at THEN
+    RAISE EXCEPTION 'entente: seq % was recorded before the event before it', NEW.seq USING ERRCODE = 'EN003';
+  END IF;
+  IF pg_has_role(session_user, (SELECT m.value FROM entente.meta m WHERE m.key = 'owner_role'), 'MEMBER') IS NOT TRUE THEN
+    IF NEW.recorded_by IS DISTINCT FROM session_user::text THEN
+      RAISE EXCEPTION 'entente: seq % names % as its recorder, but % is connected', NEW.seq, NEW.recorded_by, session_user USING ERRCODE = 'EN004';
+    END IF;
+    IF NEW.recorded_at < transaction_timestamp() OR NEW.recorded_at > clock_timestamp() + interval '5 minutes' THEN
+      RAISE EXCEPTION 'entente: seq % was not stamped with the server''s clock', NEW.seq USING ERRCODE = 'EN003';
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+"#;
+
+/// The body of `entente.refuse_change()`: what UPDATE, DELETE and TRUNCATE on the log
+/// meet.
+const REFUSE_CHANGE: &str = r#"
+BEGIN
+  RAISE EXCEPTION 'entente: the log is append-only: % on %.% is refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'EN000';
+END
+"#;
+
+/// The body of `entente.refuse_index_change()`: the derived indexes are append-only
+/// too, but for the owner's rebuild (`entente replay`), which says so for its own
+/// transaction.
+const REFUSE_INDEX_CHANGE: &str = r#"
+BEGIN
+  IF TG_OP = 'DELETE' AND current_setting('entente.rebuilding', true) = 'on'
+     AND pg_has_role(session_user, (SELECT m.value FROM entente.meta m WHERE m.key = 'owner_role'), 'MEMBER') IS TRUE THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'entente: the log is append-only: % on %.% is refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'EN000';
+END
+"#;
+
+/// The functions: name and body.
+pub const FUNCTIONS: [(&str, &str); 3] =
+    [("admit_event", ADMIT_EVENT), ("refuse_change", REFUSE_CHANGE), ("refuse_index_change", REFUSE_INDEX_CHANGE)];
+
+/// Every trigger, as `pg_get_triggerdef` prints it: (table, name, definition).
+pub const TRIGGERS: [(&str, &str, &str); 9] = [
+    (
+        "amendments",
+        "amendments_append_only",
+        "CREATE TRIGGER amendments_append_only BEFORE DELETE OR UPDATE ON entente.amendments FOR EACH ROW EXECUTE FUNCTION entente.refuse_index_change()",
+    ),
+    (
+        "amendments",
+        "amendments_no_truncate",
+        "CREATE TRIGGER amendments_no_truncate BEFORE TRUNCATE ON entente.amendments FOR EACH STATEMENT EXECUTE FUNCTION entente.refuse_change()",
+    ),
+    (
+        "events",
+        "events_admit",
+        "CREATE TRIGGER events_admit BEFORE INSERT ON entente.events FOR EACH ROW EXECUTE FUNCTION entente.admit_event()",
+    ),
+    (
+        "events",
+        "events_append_only",
+        "CREATE TRIGGER events_append_only BEFORE DELETE OR UPDATE ON entente.events FOR EACH ROW EXECUTE FUNCTION entente.refuse_change()",
+    ),
+    (
+        "events",
+        "events_no_truncate",
+        "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON entente.events FOR EACH STATEMENT EXECUTE FUNCTION entente.refuse_change()",
+    ),
+    (
+        "meta",
+        "meta_append_only",
+        "CREATE TRIGGER meta_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON entente.meta FOR EACH STATEMENT EXECUTE FUNCTION entente.refuse_change()",
+    ),
+    (
+        "migrations",
+        "migrations_append_only",
+        "CREATE TRIGGER migrations_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON entente.migrations FOR EACH STATEMENT EXECUTE FUNCTION entente.refuse_change()",
+    ),
+    (
+        "names",
+        "names_append_only",
+        "CREATE TRIGGER names_append_only BEFORE DELETE OR UPDATE ON entente.names FOR EACH ROW EXECUTE FUNCTION entente.refuse_index_change()",
+    ),
+    (
+        "names",
+        "names_no_truncate",
+        "CREATE TRIGGER names_no_truncate BEFORE TRUNCATE ON entente.names FOR EACH STATEMENT EXECUTE FUNCTION entente.refuse_change()",
+    ),
+];
+
+/// The row-level security policy of `snapshots`, as `pg_get_expr` prints it: each role
+/// reads and writes only the snapshots it saved, so a snapshot another role forged
+/// never serves anyone else's report.
+pub const SNAPSHOT_POLICY: &str = "(saved_by = SESSION_USER)";
+
+/// The columns of each table: (table, column, type as `format_type` prints it).
+pub const COLUMNS: &[(&str, &str, &str)] = &[
+    ("amendments", "target", "bytea"),
+    ("amendments", "seq", "bigint"),
+    ("events", "seq", "bigint"),
+    ("events", "id", "bytea"),
+    ("events", "kind", "text"),
+    ("events", "body", "text"),
+    ("events", "hash", "bytea"),
+    ("events", "recorded_at", "timestamp with time zone"),
+    ("events", "recorded_by", "text"),
+    ("meta", "key", "text"),
+    ("meta", "value", "text"),
+    ("migrations", "version", "bigint"),
+    ("migrations", "applied_at", "timestamp with time zone"),
+    ("names", "namespace", "text"),
+    ("names", "key", "text"),
+    ("names", "seq", "bigint"),
+    ("snapshots", "saved_by", "text"),
+    ("snapshots", "name", "text"),
+    ("snapshots", "seq", "bigint"),
+    ("snapshots", "hash", "bytea"),
+    ("snapshots", "state", "text"),
+];
+
+/// The privileges each role holds on each table (the owner role owns them all):
+/// (table, role, privilege), sorted.
+pub fn privileges(roles: &Roles) -> Vec<(String, String, String)> {
+    let mut grants = Vec::new();
+    for table in TABLES {
+        for role in [&roles.reader, &roles.recorder] {
+            grants.push((table.to_owned(), role.clone(), "SELECT".to_owned()));
+        }
+    }
+    for table in ["events", "names", "amendments"] {
+        grants.push((table.to_owned(), roles.recorder.clone(), "INSERT".to_owned()));
+    }
+    for privilege in ["INSERT", "UPDATE", "DELETE"] {
+        for role in [&roles.reader, &roles.recorder] {
+            grants.push(("snapshots".to_owned(), role.clone(), privilege.to_owned()));
+        }
+    }
+    grants.sort();
+    grants
+}
+
+/// The SQL that creates a log in database `database`: the roles (unless they exist),
+/// the schema owned by the owner role, its tables, functions, triggers, policy and
+/// grants, and the first migration's row. One transaction's worth; run by a role that
+/// may create roles and grant on the database (a superuser, or the database's owner
+/// with CREATEROLE).
+pub fn create(database: &str, roles: &Roles) -> String {
+    let (reader, recorder, owner) = (ident(&roles.reader), ident(&roles.recorder), ident(&roles.owner));
+    let db = ident(database);
+    let mut sql = String::new();
+    sql.push_str("-- entente: a team log (schema 1). Run as one transaction by a role that may create roles.\n");
+    for role in [&roles.reader, &roles.recorder, &roles.owner] {
+        sql.push_str(&format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN CREATE ROLE {} NOLOGIN; END IF; END $$;\n",
+            literal(role),
+            ident(role)
+        ));
+    }
+    sql.push_str(&format!("GRANT {owner} TO CURRENT_USER;\n"));
+    sql.push_str(&format!("GRANT CONNECT, CREATE ON DATABASE {db} TO {owner};\n"));
+    sql.push_str(&format!("GRANT CONNECT ON DATABASE {db} TO {reader}, {recorder};\n"));
+    sql.push_str(&format!("CREATE SCHEMA entente AUTHORIZATION {owner};\n"));
+    sql.push_str(&format!("SET LOCAL ROLE {owner};\n"));
+    sql.push_str(
+        "CREATE TABLE entente.meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE entente.migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE entente.events (
+  seq bigint PRIMARY KEY CHECK (seq > 0),
+  id bytea NOT NULL UNIQUE CHECK (length(id) = 16),
+  kind text NOT NULL,
+  body text NOT NULL,
+  hash bytea NOT NULL CHECK (length(hash) = 32),
+  recorded_at timestamptz NOT NULL,
+  recorded_by text NOT NULL
+);
+CREATE TABLE entente.names (namespace text COLLATE \"C\" NOT NULL, key text COLLATE \"C\" NOT NULL, seq bigint NOT NULL, PRIMARY KEY (namespace, key));
+CREATE TABLE entente.amendments (target bytea NOT NULL, seq bigint NOT NULL, PRIMARY KEY (target, seq));
+CREATE TABLE entente.snapshots (
+  saved_by text NOT NULL DEFAULT session_user,
+  name text NOT NULL,
+  seq bigint NOT NULL,
+  hash bytea NOT NULL,
+  state text NOT NULL,
+  PRIMARY KEY (saved_by, name)
+);
+ALTER TABLE entente.snapshots ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_snapshots ON entente.snapshots USING (saved_by = session_user) WITH CHECK (saved_by = session_user);
+",
+    );
+    for (name, body) in FUNCTIONS {
+        sql.push_str(&format!(
+            "CREATE FUNCTION entente.{name}() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn${body}$fn$;\n"
+        ));
+    }
+    for (_, _, definition) in TRIGGERS {
+        sql.push_str(definition);
+        sql.push_str(";\n");
+    }
+    sql.push_str(&format!(
+        "INSERT INTO entente.meta (key, value) VALUES ('application', 'entente'), ('reader_role', {}), ('recorder_role', {}), ('owner_role', {});\n",
+        literal(&roles.reader),
+        literal(&roles.recorder),
+        literal(&roles.owner)
+    ));
+    sql.push_str(&format!("INSERT INTO entente.migrations (version) VALUES ({LATEST});\n"));
+    sql.push_str(&format!("GRANT USAGE ON SCHEMA entente TO {reader}, {recorder};\n"));
+    let tables = TABLES.map(|t| format!("entente.{t}")).join(", ");
+    sql.push_str(&format!("GRANT SELECT ON {tables} TO {reader}, {recorder};\n"));
+    sql.push_str(&format!("GRANT INSERT ON entente.events, entente.names, entente.amendments TO {recorder};\n"));
+    sql.push_str(&format!("GRANT INSERT, UPDATE, DELETE ON entente.snapshots TO {reader}, {recorder};\n"));
+    sql.push_str("RESET ROLE;\n");
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_append_lock_in_the_trigger_is_the_clients() {
+        assert!(ADMIT_EVENT.contains(&format!("pg_advisory_xact_lock({APPEND_LOCK})")));
+    }
+
+    #[test]
+    fn identifiers_and_literals_cannot_break_out_of_their_quotes() {
+        assert_eq!(ident(r#"a"b"#), r#""a""b""#);
+        assert_eq!(literal("it's"), "'it''s'");
+        let sql = create("d\"b", &Roles::with_prefix("x'; DROP TABLE t; --"));
+        assert!(sql.contains(r#""x'; DROP TABLE t; --_owner""#));
+        assert!(sql.contains("'x''; DROP TABLE t; --_owner'"));
+    }
+}
