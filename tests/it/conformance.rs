@@ -104,6 +104,47 @@ impl Shared for SqliteFile {
     }
 }
 
+/// PostgreSQL: each log a database of its own, copied from a template that holds an
+/// empty log, opened as the superuser `ENTENTE_TEST_PG` names (a member of every role,
+/// so the log's owner: it appends under the suite's clocks and recorders, as a log
+/// moved in keeps its history; what other roles may do is `postgres.rs`'s).
+struct PostgresDb {
+    databases: std::cell::RefCell<Vec<crate::pg::Database>>,
+}
+
+impl PostgresDb {
+    fn new() -> PostgresDb {
+        PostgresDb { databases: std::cell::RefCell::default() }
+    }
+
+    fn database(&self) -> String {
+        let db = crate::pg::Database::from_template();
+        let url = db.url.clone();
+        self.databases.borrow_mut().push(db);
+        url
+    }
+}
+
+impl Harness for PostgresDb {
+    type B = entente::store::Postgres;
+    fn fresh(&self) -> Log<entente::store::Postgres> {
+        crate::pg::open(&self.database(), 5_000)
+    }
+
+    /// A database costs some 100 ms to copy and as much to drop: a sixteenth of the
+    /// cases here, every case in memory on SQLite.
+    fn cases(&self, cases: u32) -> u32 {
+        (cases / 16).max(2)
+    }
+}
+
+impl Shared for PostgresDb {
+    fn shared(&self) -> Box<dyn Fn() -> Log<entente::store::Postgres> + Send + Sync> {
+        let url = self.database();
+        Box::new(move || crate::pg::open(&url, 30_000))
+    }
+}
+
 // ---------------------------------------------------------------- helpers
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -1617,25 +1658,34 @@ fn answers_name_principles_of_the_proposal_once<H: Harness>(h: &H) {
 
 // ---------------------------------------------------------------- the suite, per backend
 
-/// One `#[test]` of every check in `$check`, for the backend `$harness` supplies.
+/// One `#[test]` of every check in `$check`, for the backend `$harness` supplies, each
+/// with the attributes in brackets.
 macro_rules! checks {
-    ($backend:ident, $harness:expr; $($check:ident),+ $(,)?) => {
+    ($attrs:tt $backend:ident, $harness:expr; $($check:ident),+ $(,)?) => {
         mod $backend {
             use super::*;
             $(
-                #[test]
-                fn $check() {
-                    super::$check(&$harness);
-                }
+                one_check!($attrs $check, $harness);
             )+
+        }
+    };
+}
+
+/// One `#[test]`.
+macro_rules! one_check {
+    ([$(#[$attr:meta])*] $check:ident, $harness:expr) => {
+        #[test]
+        $(#[$attr])*
+        fn $check() {
+            super::$check(&$harness);
         }
     };
 }
 
 /// Every check every backend must pass.
 macro_rules! suite {
-    ($backend:ident, $harness:expr) => {
-        checks!($backend, $harness;
+    ($(#[$attr:meta])* $backend:ident, $harness:expr) => {
+        checks!([$(#[$attr])*] $backend, $harness;
             an_empty_log_ends_at_the_genesis_hash,
             append_assigns_gap_free_seqs_and_chains_hashes,
             re_appending_the_same_id_is_a_no_op_and_other_facts_under_it_are_refused,
@@ -1678,8 +1728,8 @@ macro_rules! suite {
 
 /// The checks of a backend whose logs several handles can open at once.
 macro_rules! shared_suite {
-    ($backend:ident, $harness:expr) => {
-        checks!($backend, $harness;
+    ($(#[$attr:meta])* $backend:ident, $harness:expr) => {
+        checks!([$(#[$attr])*] $backend, $harness;
             concurrent_writers_each_land_exactly_once,
             a_reader_sees_one_state_while_a_writer_appends,
         );
@@ -1689,3 +1739,19 @@ macro_rules! shared_suite {
 suite!(sqlite_in_memory, SqliteInMemory);
 suite!(sqlite_file, SqliteFile::new());
 shared_suite!(sqlite_file_shared, SqliteFile::new());
+suite!(
+    #[cfg_attr(
+        not(entente_test_pg),
+        ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres"
+    )]
+    postgres,
+    PostgresDb::new()
+);
+shared_suite!(
+    #[cfg_attr(
+        not(entente_test_pg),
+        ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres"
+    )]
+    postgres_shared,
+    PostgresDb::new()
+);

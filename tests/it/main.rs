@@ -17,6 +17,7 @@ mod numbers;
 mod outputs;
 mod party_fields;
 mod payload_fields;
+mod pg;
 mod projections;
 mod properties;
 mod reliability;

@@ -1,0 +1,12 @@
+//! Compiles the PostgreSQL tests in when `ENTENTE_TEST_PG` names a server to run them
+//! against; without it they are compiled as ignored, with the reason, so `cargo test`
+//! says plainly they were skipped instead of passing without running.
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(entente_test_pg)");
+    println!("cargo::rerun-if-env-changed=ENTENTE_TEST_PG");
+    println!("cargo::rerun-if-changed=build.rs");
+    if std::env::var_os("ENTENTE_TEST_PG").is_some_and(|v| !v.is_empty()) {
+        println!("cargo::rustc-cfg=entente_test_pg");
+    }
+}
