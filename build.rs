@@ -2,6 +2,7 @@
 //! against; without it they are compiled as ignored, with the reason, so `cargo test`
 //! says plainly they were skipped instead of passing without running.
 
+#[expect(clippy::disallowed_methods, reason = "a build script reads its environment; env.rs is the crate's one reader")]
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(entente_test_pg)");
     println!("cargo::rerun-if-env-changed=ENTENTE_TEST_PG");

@@ -27,7 +27,7 @@ pub enum Store {
     /// An SQLite file (or memory).
     Sqlite(Sqlite),
     /// A PostgreSQL database.
-    Postgres(Postgres),
+    Postgres(Box<Postgres>),
 }
 
 impl Store {
@@ -46,7 +46,7 @@ impl From<SqliteLog> for AnyLog {
 
 impl From<PostgresLog> for AnyLog {
     fn from(log: PostgresLog) -> AnyLog {
-        Log::new(Store::Postgres(log.into_backend()))
+        Log::new(Store::Postgres(Box::new(log.into_backend())))
     }
 }
 

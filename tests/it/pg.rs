@@ -5,6 +5,11 @@
 //! Every PostgreSQL test carries `#[cfg_attr(not(entente_test_pg), ignore = …)]`
 //! (see `build.rs`): without `ENTENTE_TEST_PG` it shows as ignored, with the reason.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "tests read the server to test against from the environment and stamp unique names with the clock"
+)]
+
 use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
