@@ -105,3 +105,190 @@ fn a_recorder_cannot_rewrite_history_or_forge_a_recorder_even_with_raw_sql() {
     let out = db.cmd(&alice, &["verify"]).output().expect("run");
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn verify_finds_a_guard_dropped_or_a_row_the_owner_edited() {
+    let db = Database::with_log();
+    let roles = db.log_roles.clone().expect("a log");
+    let seed = repo("events/scenarios/seed.jsonl");
+    let out = db.cmd("postgres", &["import", seed.to_str().expect("utf-8")]).output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let owner = db.login(Some(&roles.owner));
+    let verify = |words: &str| {
+        let out = db.cmd(&owner, &["verify"]).output().expect("run");
+        assert_eq!(out.status.code(), Some(5), "{}\n{}", stdout(&out), stderr(&out));
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(all.contains(words), "expected `{words}` in:\n{all}");
+    };
+    // The owner role may disable its own table's triggers: verify says so.
+    let mut raw = postgres::Client::connect(&db.url_as(&owner), postgres::NoTls).expect("owner connects");
+    raw.batch_execute(&format!(
+        "SET ROLE \"{}\"; ALTER TABLE entente.events DISABLE TRIGGER events_append_only",
+        roles.owner
+    ))
+    .expect("the owner role owns the table");
+    verify("was disabled");
+    // …and edit a row with them off: the chain breaks there.
+    raw.batch_execute(
+        "UPDATE entente.events SET body = replace(body, 'Armenia', 'Armenja') WHERE seq = 5;
+         ALTER TABLE entente.events ENABLE TRIGGER events_append_only",
+    )
+    .expect("edit");
+    verify("seq 5");
+    // A trigger dropped (by a superuser) is named.
+    let db2 = Database::with_log();
+    db2.client().batch_execute("DROP TRIGGER events_no_truncate ON entente.events").expect("drop");
+    let out = db2.cmd("postgres", &["verify"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(format!("{}{}", stdout(&out), stderr(&out)).contains("events_no_truncate"));
+    // A privilege granted behind entente's back is named too.
+    let db3 = Database::with_log();
+    let r3 = db3.log_roles.clone().expect("a log");
+    db3.client().batch_execute(&format!("GRANT UPDATE ON entente.events TO \"{}\"", r3.recorder)).expect("grant");
+    let out = db3.cmd("postgres", &["verify"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(format!("{}{}", stdout(&out), stderr(&out)).contains("UPDATE"));
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn every_scenario_moves_to_postgres_and_back_with_its_head_hash_and_byte_identical_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut scenarios: Vec<_> = std::fs::read_dir(repo("events/scenarios"))
+        .expect("scenarios")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    scenarios.sort();
+    for scenario in scenarios {
+        let name = scenario.file_stem().expect("stem").to_string_lossy().into_owned();
+        let sqlite = dir.path().join(format!("{name}.db"));
+        let on_sqlite = |args: &[&str]| {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+                .args(args)
+                .env_clear()
+                .env("ENTENTE_DB", &sqlite)
+                .env("ENTENTE_NOW", crate::common::NOW)
+                .env("USER", "t")
+                .output()
+                .expect("run");
+            assert!(out.status.success(), "{name}: {args:?}: {}", stderr(&out));
+            out.stdout
+        };
+        on_sqlite(&["init"]);
+        on_sqlite(&["import", scenario.to_str().expect("utf-8")]);
+        let export = dir.path().join(format!("{name}.export.jsonl"));
+        on_sqlite(&["export", "--out", export.to_str().expect("utf-8")]);
+        let db = Database::with_log();
+        let on_pg = |args: &[&str]| {
+            let out = db.cmd("postgres", args).env("ENTENTE_NOW", crate::common::NOW).output().expect("run");
+            assert!(out.status.success(), "{name}: {args:?}: {}", stderr(&out));
+            out.stdout
+        };
+        on_pg(&["import", "--verify", export.to_str().expect("utf-8")]);
+        assert_eq!(on_pg(&["export"]), std::fs::read(&export).expect("read"), "{name}: the export round-trips");
+        for report in [
+            vec!["status", "--as-of", "2026-01-01"],
+            vec!["commitments", "--as-of", "2026-01-01", "--format", "json"],
+            vec!["principles", "--format", "markdown"],
+            vec!["instruments"],
+            vec!["timeline"],
+            vec!["audit"],
+            vec!["sources"],
+            vec!["verify"],
+        ] {
+            let pg = on_pg(&report);
+            let lite = on_sqlite(&report);
+            let (pg, lite) = (String::from_utf8_lossy(&pg), String::from_utf8_lossy(&lite));
+            // The one line that names the log: its location.
+            let strip = |s: &str| {
+                s.lines().filter(|l| !l.contains(".db") && !l.contains("postgres://")).collect::<Vec<_>>().join("\n")
+            };
+            assert_eq!(strip(&pg), strip(&lite), "{name}: {report:?} differs between the backends");
+        }
+        // And back: the PostgreSQL export into a fresh SQLite file keeps the head.
+        let back = dir.path().join(format!("{name}.back.jsonl"));
+        on_pg(&["export", "--out", back.to_str().expect("utf-8")]);
+        let again = dir.path().join(format!("{name}.again.db"));
+        for args in [vec!["init"], vec!["import", "--verify", back.to_str().expect("utf-8")]] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+                .args(&args)
+                .env_clear()
+                .env("ENTENTE_DB", &again)
+                .env("ENTENTE_NOW", crate::common::NOW)
+                .output()
+                .expect("run");
+            assert!(out.status.success(), "{name}: back: {}", stderr(&out));
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn every_failure_to_reach_a_log_is_told_in_words_with_its_exit_code() {
+    let server = crate::pg::server();
+    let run = |url: &str, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+            .args(args)
+            .env_clear()
+            .env("ENTENTE_DB", url)
+            .env("PGCONNECT_TIMEOUT", "3")
+            .output()
+            .expect("run")
+    };
+    let expect = |url: &str, args: &[&str], code: i32, words: &str| {
+        let out = run(url, args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "{url} {args:?}: {err}");
+        assert!(err.contains(words), "{url} {args:?}: expected `{words}` in: {err}");
+        assert!(!err.contains("db error") && !err.contains("DbError"), "raw driver words: {err}");
+    };
+    // Nobody listens on the port.
+    expect("postgres://postgres@127.0.0.1:1/x", &["status"], 3, "cannot be reached");
+    // No such database.
+    let missing = crate::pg::with_database(&server, &crate::pg::unique("entente_missing"));
+    expect(&missing, &["status"], 4, "there is no log at");
+    // A database without a log; one whose `entente` schema is someone else's.
+    let empty = Database::empty();
+    expect(&empty.url, &["status"], 4, "there is no log at");
+    empty
+        .client()
+        .batch_execute("CREATE SCHEMA entente; CREATE TABLE entente.meta (key text, value text)")
+        .expect("schema");
+    expect(&empty.url, &["status"], 4, "not an entente log");
+    // A log from a newer entente.
+    let newer = Database::with_log();
+    newer.client().batch_execute("INSERT INTO entente.migrations (version) VALUES (99)").expect("newer");
+    expect(&newer.url, &["status"], 4, "newer entente");
+    // A bad address.
+    expect("postgres://u:hunter2@h/d?sslmode=sometimes", &["status"], 4, "sslmode `sometimes`");
+    let out = run("postgres://u:hunter2@h/d?sslmode=sometimes", &["status"]);
+    assert!(!stderr(&out).contains("hunter2"), "the password is never shown");
+    // TLS demanded of a server address that does not offer it is refused in words.
+    expect(&format!("{}?sslmode=verify-full&sslrootcert=/nonexistent.pem", newer.url), &["status"], 4, "TLS");
+    // init twice.
+    expect(&newer.url, &["init"], 4, "already exists");
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn init_print_sql_is_what_init_runs_and_a_dba_can_run_it() {
+    let db = Database::empty();
+    let prefix = db.name.clone();
+    let out = db.cmd("postgres", &["init", "--print-sql", "--roles", &prefix]).output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sql = stdout(&out);
+    assert!(sql.starts_with("BEGIN;") && sql.trim_end().ends_with("COMMIT;"), "{sql}");
+    db.client().batch_execute(&sql).expect("a DBA runs it");
+    let out = db.cmd("postgres", &["verify"]).output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let admin = &mut crate::pg::admin();
+    for role in ["reader", "recorder", "owner"] {
+        let _ = admin.batch_execute(&format!("DROP OWNED BY \"{prefix}_{role}\""));
+    }
+    drop(db);
+    for role in ["reader", "recorder", "owner"] {
+        let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS \"{prefix}_{role}\""));
+    }
+}
