@@ -123,7 +123,9 @@ struct Common {
     #[arg(long, value_name = "UUID")]
     id: Option<uuid::Uuid>,
 
-    /// Who records it [default: $ENTENTE_USER, else $USER].
+    /// Who records it [default: $ENTENTE_USER, else $USER]. On a team log (PostgreSQL)
+    /// the role you connect as records it: ENTENTE_USER is ignored, and another name is
+    /// refused unless your role owns the log.
     #[arg(long, value_name = "NAME")]
     recorded_by: Option<String>,
 

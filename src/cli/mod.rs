@@ -40,12 +40,18 @@ use crate::store::{AnyLog, Postgres, Sqlite};
 /// log of events.
 ///
 /// Start with `entente demo` to see the bundled scenario, or `entente init` to create a
-/// log of your own. Every command that reads or writes a log takes --db.
+/// log of your own. Every command that reads or writes a log takes --db: a file, or
+/// postgres://USER@HOST/DATABASE for a team's log on PostgreSQL (completed by PGHOST,
+/// PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT as libpq does;
+/// sslmode=require|verify-ca|verify-full in the URL secures it). On a team log the
+/// server records who appends — the role you connect as — and when, by its own clock:
+/// ENTENTE_USER is ignored there.
 #[derive(Debug, Parser)]
 #[command(name = "entente", version, max_term_width = 100)]
 pub struct Cli {
-    /// The log file [default: $ENTENTE_DB, else ./entente.db]
-    #[arg(long, global = true, value_name = "FILE")]
+    /// The log: a file, or postgres://USER@HOST/DATABASE [default: $ENTENTE_DB, else
+    /// ./entente.db]
+    #[arg(long, global = true, value_name = "FILE|URL")]
     db: Option<PathBuf>,
 
     #[command(subcommand)]

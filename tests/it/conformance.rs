@@ -1,5 +1,5 @@
 //! The conformance suite of the log's storage backends: the suite a new backend
-//! (PostgreSQL next) must pass unchanged.
+//! (SQLite in memory and in files, PostgreSQL) must pass unchanged.
 //!
 //! Every check here goes through [`Log`]'s API alone (append, reads, verify, the
 //! rebuild of the derived indexes, snapshots, and the status use case built on them),
@@ -14,7 +14,8 @@
 //! `shared_suite!(name_shared, Harness::new());` below. A check that fails
 //! is a backend that breaks a promise of the log: mend the backend, never the check.
 //!
-//! Not here: what only one backend has — SQLite's triggers, schema, migrations and file
+//! Not here: what only one backend has — PostgreSQL's roles and guards are checked in
+//! `postgres.rs` and `pg_concurrency.rs`; SQLite's triggers, schema, migrations and file
 //! identity are checked with SQL behind its back in `store.rs`, `hardening.rs` and
 //! `audit.rs` — and what the CLI adds on top.
 
