@@ -242,6 +242,11 @@ fn hinted(e: &LogError) -> String {
              PGSSLMODE…)"
                 .to_owned()
         }
+        LogError::Disconnected { context: "committing", .. } => {
+            " — but the commit itself may have landed: read the head first (`entente log --after SEQ`); an \
+             import whose lines carry ids can simply be run again"
+                .to_owned()
+        }
         LogError::NotSqlite { .. }
         | LogError::Foreign { .. }
         | LogError::Disconnected { .. }

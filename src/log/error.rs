@@ -115,7 +115,7 @@ pub enum LogError {
     Refused { path: PathBuf, message: String },
     /// The connection broke while a command ran (a server restart, the network).
     #[error(
-        "{path}: the connection to the server was lost while {context} (the server restarted, or the network failed); the transaction was rolled back on the server. Try again"
+        "{path}: the connection to the server was lost while {context} (the server restarted, or the network failed); what the server had not committed it rolled back. Try again"
     )]
     Disconnected { path: PathBuf, context: &'static str },
     /// The connected role lacks a privilege the command needs.

@@ -292,3 +292,117 @@ fn init_print_sql_is_what_init_runs_and_a_dba_can_run_it() {
         let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS \"{prefix}_{role}\""));
     }
 }
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn tls_is_used_as_sslmode_says() {
+    let db = Database::with_log();
+    let ssl_on: String = db.client().query_one("SHOW ssl", &[]).expect("show ssl").get(0);
+    if ssl_on != "on" {
+        panic!("the test server has ssl = off: TLS cannot be tested here (turn it on, as Debian's default is)");
+    }
+    let url = format!("{}?sslmode=require", db.url);
+    let out = db.cmd("postgres", &["status"]).env("ENTENTE_DB", &url).output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The connection really is encrypted as the mode says: the server says so.
+    use entente::store::postgres::connect;
+    for (mode, encrypted) in [("require", true), ("prefer", true), ("disable", false)] {
+        let target = connect::target(&format!("{}?sslmode={mode}", db.url), &[], "postgres").expect("parses");
+        let mut client = connect::connect(&target).expect("connects");
+        let ssl: bool = client
+            .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+            .expect("pg_stat_ssl")
+            .get(0);
+        assert_eq!(ssl, encrypted, "sslmode={mode}");
+    }
+    let out =
+        db.cmd("postgres", &["status"]).env("ENTENTE_DB", format!("{}?sslmode=disable", db.url)).output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // verify-full against a certificate no trusted CA signed is refused, in words.
+    let ca = tempfile::NamedTempFile::new().expect("temp");
+    std::fs::write(ca.path(), "not a certificate\n").expect("write");
+    let out = db
+        .cmd("postgres", &["status"])
+        .env("ENTENTE_DB", format!("{}?sslmode=verify-full&sslrootcert={}", db.url, ca.path().display()))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("TLS"), "{}", stderr(&out));
+    let out = db
+        .cmd("postgres", &["status"])
+        .env("ENTENTE_DB", format!("{}?sslmode=verify-full", db.url))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(4), "a self-signed certificate is not trusted: {}", stderr(&out));
+    assert!(stderr(&out).contains("TLS"), "{}", stderr(&out));
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn a_writer_kept_waiting_for_the_append_lock_is_told_to_try_again_and_writes_nothing() {
+    let db = Database::with_log();
+    let input = tempfile::NamedTempFile::new().expect("temp");
+    std::fs::write(input.path(), format!("{CONTEXT}\n")).expect("write");
+    let mut holder = db.client();
+    let mut tx = holder.transaction().expect("begin");
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&entente::store::postgres::schema::APPEND_LOCK]).expect("lock");
+    let before = fingerprint(&db);
+    let out = db
+        .cmd("postgres", &["import", input.path().to_str().expect("utf-8")])
+        .env("ENTENTE_BUSY_TIMEOUT_MS", "300")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("try again"), "{}", stderr(&out));
+    assert_eq!(fingerprint(&db), before);
+    // A raw INSERT queues behind the same lock: the trigger takes it too.
+    let mut raw = db.client();
+    raw.batch_execute("SET lock_timeout = 300").expect("set");
+    let e = raw
+        .batch_execute(
+            "INSERT INTO entente.events (seq, id, kind, body, hash, recorded_at, recorded_by)
+             VALUES (1, '\\x00000000000000000000000000000001', 'x', '{}', '\\x00', now(), 'x')",
+        )
+        .expect_err("waits for the lock");
+    assert_eq!(e.code(), Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE), "{e}");
+    tx.rollback().expect("release");
+    let out = db.cmd("postgres", &["import", input.path().to_str().expect("utf-8")]).output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn each_role_reads_only_the_snapshots_it_saved_so_none_can_forge_anothers_status() {
+    let db = Database::with_log();
+    let roles = db.log_roles.clone().expect("a log");
+    let seed = repo("events/scenarios/seed.jsonl");
+    let out = db.cmd("postgres", &["import", seed.to_str().expect("utf-8")]).output().expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let alice = db.login(Some(&roles.recorder));
+    let bob = db.login(Some(&roles.reader));
+    let status = |user: &str| {
+        let out = db.cmd(user, &["status", "--format", "json"]).output().expect("run");
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let honest = status(&bob);
+    assert_eq!(status(&alice), honest);
+    // Both saved their own snapshot (a reader too: best effort, its own).
+    let saved: i64 =
+        db.client().query_one("SELECT count(DISTINCT saved_by) FROM entente.snapshots", &[]).expect("count").get(0);
+    assert_eq!(saved, 2);
+    // Alice forges hers, and tries to write one in Bob's name.
+    let mut raw = postgres::Client::connect(&db.url_as(&alice), postgres::NoTls).expect("alice connects");
+    raw.batch_execute("UPDATE entente.snapshots SET state = replace(state, 'am-az', 'xx-yy')").expect("her own");
+    let e = raw
+        .execute(
+            "INSERT INTO entente.snapshots (saved_by, name, seq, hash, state) SELECT $1, name, seq, hash, state FROM entente.snapshots",
+            &[&bob],
+        )
+        .expect_err("not in another's name");
+    assert!(e.as_db_error().is_some(), "{e}");
+    let updated =
+        raw.execute("UPDATE entente.snapshots SET state = '' WHERE saved_by <> session_user", &[]).expect("sees none");
+    assert_eq!(updated, 0);
+    assert_eq!(status(&bob), honest, "Bob's status does not read Alice's snapshot");
+}
