@@ -103,6 +103,12 @@ pub fn target(url: &str, env: &[(String, String)], os_user: &str) -> Result<Targ
         }
     }
     let rebuilt = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
+    // The parser fills in 5432 for a host given without a port; libpq's PGPORT fills it
+    // instead, so it goes into the URL first.
+    let rebuilt = match var("PGPORT") {
+        Some(port) if !names_a_port(&rebuilt) => with_port(&rebuilt, port),
+        _ => rebuilt,
+    };
     let mut config: postgres::Config = rebuilt.parse().map_err(|e: postgres::Error| {
         bad_url(&rough, format!("{e}; write it as postgres://USER@HOST:PORT/DATABASE (libpq's URL form)"))
     })?;
@@ -178,6 +184,30 @@ pub fn target(url: &str, env: &[(String, String)], os_user: &str) -> Result<Targ
     };
     let shown = format!("postgres://{user}@{host}{port}/{database}");
     Ok(Target { config, ssl, root_cert, shown, database })
+}
+
+/// Whether the URL's authority gives a port for some host (`host:port`, `[::1]:port`).
+fn names_a_port(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let hosts = authority.rsplit('@').next().unwrap_or_default();
+    hosts.split(',').any(|host| host.rsplit(']').next().unwrap_or(host).contains(':'))
+}
+
+/// `url` with `port` after each host of its authority (none when it names no host).
+fn with_port(url: &str, port: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (user, hosts) = match authority.rsplit_once('@') {
+        Some((user, hosts)) => (format!("{user}@"), hosts),
+        None => (String::new(), authority),
+    };
+    if hosts.is_empty() || port.contains(['/', '?', '@', ',']) {
+        return url.to_owned();
+    }
+    let hosts: Vec<String> = hosts.split(',').map(|h| format!("{h}:{}", port.trim())).collect();
+    format!("{scheme}://{user}{}{tail}", hosts.join(","))
 }
 
 /// `%XX` sequences decoded (as a URL's query writes a path).
@@ -398,7 +428,13 @@ mod tests {
         assert_eq!(t.config.get_password(), Some(&b"pw"[..]));
         assert_eq!(t.ssl, SslMode::Prefer);
         let t = target("postgresql://h/d", &[], "carol").expect("parses");
-        assert_eq!(t.shown, "postgres://carol@h/d");
+        assert_eq!(t.shown, "postgres://carol@h:5432/d");
+        let t = target("postgresql://h/d", &env(&[("PGPORT", "6000")]), "carol").expect("parses");
+        assert_eq!(t.shown, "postgres://carol@h:6000/d", "PGPORT fills a port the URL leaves out");
+        let t = target("postgresql://h:7000/d", &env(&[("PGPORT", "6000")]), "carol").expect("parses");
+        assert_eq!(t.shown, "postgres://carol@h:7000/d", "the URL's port wins");
+        let t = target("postgresql://[::1]/d", &env(&[("PGPORT", "6000")]), "carol").expect("parses");
+        assert_eq!(t.config.get_ports(), &[6000]);
     }
 
     #[test]
