@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, value_name = "PREFIX")]
     roles: Option<String>,
     /// On PostgreSQL: print the SQL that creates the log instead of running it, for a
-    /// database administrator to review and run (`psql -1 -f`).
+    /// database administrator to review and run (`psql -f FILE`: it is one transaction).
     #[arg(long)]
     print_sql: bool,
 }

@@ -233,10 +233,11 @@ fn hinted(e: &LogError) -> String {
         }
         LogError::NoFolder { .. } => " or point --db elsewhere".to_owned(),
         LogError::NotAFile { .. } => "; point --db at an entente log (a regular file)".to_owned(),
-        LogError::RoleMayNot { .. } => {
-            ". The log's owner grants its roles (`GRANT <log>_recorder TO <you>`; see \"Team use\" in the README)"
-                .to_owned()
-        }
+        LogError::RoleMayNot { needs: "", .. } => String::new(),
+        LogError::RoleMayNot { needs, role, .. } => format!(
+            ". Ask whoever administers the database to grant you the log's {needs} role (`GRANT <prefix>_{needs} TO \
+             {role}`; `entente init` named the roles, see \"Team use\" in the README)"
+        ),
         LogError::Refused { .. } | LogError::Unreachable { .. } | LogError::BadTarget { .. } => {
             ". The server is named by --db or ENTENTE_DB and the PG* variables (PGHOST, PGUSER, PGPASSWORD, \
              PGSSLMODE…)"

@@ -120,7 +120,14 @@ pub enum LogError {
     Disconnected { path: PathBuf, context: &'static str },
     /// The connected role lacks a privilege the command needs.
     #[error("{path}: your role `{role}` {may}; nothing was written")]
-    RoleMayNot { path: PathBuf, role: String, may: &'static str },
+    RoleMayNot {
+        path: PathBuf,
+        role: String,
+        may: &'static str,
+        /// Which of the log's roles would allow it: `reader`, `recorder`, `owner`, or
+        /// empty when no grant helps.
+        needs: &'static str,
+    },
     /// The server refused a row by one of the log's own triggers.
     #[error("{path}: the server's guards refused the append ({message}); nothing was written")]
     GuardRefused { path: PathBuf, message: String },

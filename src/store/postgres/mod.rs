@@ -118,21 +118,27 @@ fn map_err(location: &Path, user: &str, lock_timeout_ms: u32, context: &'static 
             path,
             role: user.to_owned(),
             may: "may not change what the log holds (only the owner role rebuilds its indexes)",
+            needs: "owner",
         },
         "EN001" | "EN002" | "EN003" | "EN004" => {
             LogError::GuardRefused { path, message: says.trim_start_matches("entente: ").to_owned() }
         }
         _ if *code == SqlState::INSUFFICIENT_PRIVILEGE => {
-            let may = match context {
-                "appending an event" | "waiting for the write lock" | "committing" => "may only read this log",
-                "rebuilding the derived tables" => "may not rebuild the derived tables (only the owner role may)",
-                "creating the log" => {
-                    "may not create roles or a schema here; run `entente init --print-sql` and have a database \
-                     administrator run what it prints"
+            let (may, needs) = match context {
+                "appending an event" | "waiting for the write lock" | "committing" => {
+                    ("may only read this log", "recorder")
                 }
-                _ => "may not read this log (it is not granted the log's reader, recorder or owner role)",
+                "rebuilding the derived tables" => {
+                    ("may not rebuild the derived tables (only the owner role may)", "owner")
+                }
+                "creating the log" => (
+                    "may not create roles or a schema here; print the SQL with --print-sql and have a database \
+                     administrator run it",
+                    "",
+                ),
+                _ => ("may not read this log (it is not granted the log's reader, recorder or owner role)", "reader"),
             };
-            LogError::RoleMayNot { path, role: user.to_owned(), may }
+            LogError::RoleMayNot { path, role: user.to_owned(), may, needs }
         }
         _ if *code == SqlState::LOCK_NOT_AVAILABLE
             || *code == SqlState::T_R_SERIALIZATION_FAILURE
@@ -167,6 +173,7 @@ fn map_err(location: &Path, user: &str, lock_timeout_ms: u32, context: &'static 
             path,
             role: user.to_owned(),
             may: "is connected to a read-only server (a standby); connect to the primary to write",
+            needs: "",
         },
         _ => LogError::Unexpected { path, engine: "PostgreSQL", context, message: says },
     }
@@ -462,6 +469,7 @@ impl Backend for Postgres {
                 path: db.location.clone(),
                 role: db.user.clone(),
                 may: "may only read this log",
+                needs: "recorder",
             });
         }
         db.client
