@@ -478,11 +478,21 @@ fn pg_concurrency_a_killed_import_lets_the_writer_queued_behind_it_in() {
     verifies(&db, before.0 + 1);
 }
 
-/// Restarts the test server's cluster when it goes: a test that stops the server leaves
-/// it running, even when it fails.
-struct ServerBack;
+/// The tests that stop the server or change its settings take turns (they run alone,
+/// `--ignored pg_restart`, but in one process, on parallel threads).
+static SERVER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A turn at the server: when it goes, the server's settings are back as they were and
+/// the cluster runs again, even when the test failed.
+struct ServerBack {
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
 
 impl ServerBack {
+    fn take() -> ServerBack {
+        ServerBack { _turn: SERVER.lock().unwrap_or_else(std::sync::PoisonError::into_inner) }
+    }
+
     fn cluster(action: &str, extra: &[&str]) -> bool {
         Command::new("pg_ctlcluster")
             .arg("--skip-systemctl-redirect")
@@ -494,12 +504,23 @@ impl ServerBack {
             .is_ok_and(|s| s.success())
     }
 
-    /// Waits until the server takes connections again.
-    fn wait_up() {
+    /// Waits until the server takes connections again; false if it did not in a minute.
+    fn wait_up() -> bool {
         let started = Instant::now();
         while postgres::Client::connect(&crate::pg::server(), postgres::NoTls).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(60), "the server did not come back");
+            if started.elapsed() > Duration::from_secs(60) {
+                return false;
+            }
             thread::sleep(Duration::from_millis(100));
+        }
+        true
+    }
+
+    /// Runs each statement on its own (ALTER SYSTEM refuses a transaction block).
+    fn admin(statements: &[&str]) {
+        let mut admin = crate::pg::admin();
+        for sql in statements {
+            admin.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
         }
     }
 }
@@ -509,11 +530,16 @@ impl Drop for ServerBack {
         if !ServerBack::cluster("status", &[]) {
             ServerBack::cluster("start", &[]);
         }
-        let started = Instant::now();
-        while postgres::Client::connect(&crate::pg::server(), postgres::NoTls).is_err()
-            && started.elapsed() < Duration::from_secs(60)
+        if ServerBack::wait_up()
+            && let Ok(mut admin) = postgres::Client::connect(&crate::pg::server(), postgres::NoTls)
         {
-            thread::sleep(Duration::from_millis(100));
+            for sql in [
+                "ALTER SYSTEM RESET synchronous_standby_names",
+                "ALTER SYSTEM RESET synchronous_commit",
+                "SELECT pg_reload_conf()",
+            ] {
+                let _ = admin.batch_execute(sql);
+            }
         }
     }
 }
@@ -525,9 +551,9 @@ fn pg_restart_mid_import_is_a_clear_try_again_and_leaves_none_or_all() {
     const BIG: usize = 50_000;
     let started = Instant::now();
     let (db, dir) = track_log();
-    // Declared after the database: dropped first, so the database is dropped by a
+    // Taken after the database is made: dropped first, so the database is dropped by a
     // running server.
-    let _server = ServerBack;
+    let _server = ServerBack::take();
     let big = batch_file(dir.path(), "big.jsonl", "big", BIG);
     let before = fingerprint(&db);
     let mut child = db
@@ -538,7 +564,7 @@ fn pg_restart_mid_import_is_a_clear_try_again_and_leaves_none_or_all() {
         .expect("spawn");
     assert!(wait_for(&db, &mut child, Moment::Writing(Duration::ZERO)), "the import ended before it wrote");
     assert!(ServerBack::cluster("restart", &["--mode", "fast"]), "pg_ctlcluster restart failed");
-    ServerBack::wait_up();
+    assert!(ServerBack::wait_up(), "the server came back");
     let out = child.wait_with_output().expect("wait");
     let err = stderr(&out);
     eprintln!("the cut-off import said: {err}");
@@ -556,4 +582,81 @@ fn pg_restart_mid_import_is_a_clear_try_again_and_leaves_none_or_all() {
     assert_eq!(fingerprint(&db).0, before.0 + BIG as i64);
     verifies(&db, before.0 + BIG as i64);
     eprintln!("restart: {:?}", started.elapsed());
+}
+
+/// The server process of the import in `db` once its COMMIT waits for a standby (the
+/// commit is already durable on the server, the client not told yet).
+fn committing(db: &Database, child: &mut Child) -> i32 {
+    let mut admin = db.client();
+    let started = Instant::now();
+    loop {
+        assert!(child.try_wait().expect("wait").is_none(), "the import ended before its commit waited");
+        let rows = admin
+            .query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'SyncRep'",
+                &[],
+            )
+            .expect("look");
+        if let Some(row) = rows.first() {
+            return row.get(0);
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the import's commit never waited for the standby");
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+#[cfg_attr(entente_test_pg, ignore = "restarts the PostgreSQL server: run alone with --ignored pg_restart")]
+fn pg_restart_while_committing_never_says_rolled_back_of_a_batch_that_landed() {
+    const N: usize = 1_000;
+    let (db, dir) = track_log();
+    let _server = ServerBack::take();
+    let recorder = db.login(Some(&db.log_roles.clone().expect("a log").recorder));
+    // Commits in this database wait for a synchronous standby that never comes: each
+    // is durable on the server before the client hears of it, and the test cuts the
+    // connection right there — the one moment a client cannot know the outcome by
+    // itself. Every other database commits as before.
+    ServerBack::admin(&[
+        &format!("ALTER DATABASE \"{}\" SET synchronous_commit = 'on'", db.name),
+        "ALTER SYSTEM SET synchronous_commit = 'local'",
+        "ALTER SYSTEM SET synchronous_standby_names = 'entente_test_no_standby'",
+        "SELECT pg_reload_conf()",
+    ]);
+    let started = Instant::now();
+    while db.client().query_one("SHOW synchronous_standby_names", &[]).expect("show").get::<_, String>(0)
+        != "entente_test_no_standby"
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "the server did not reload its settings");
+        thread::sleep(Duration::from_millis(20));
+    }
+    for (run, cut) in ["terminate the session", "restart the server"].into_iter().enumerate() {
+        let before = fingerprint(&db);
+        let file = batch_file(dir.path(), &format!("batch-{run}.jsonl"), &format!("batch {run}"), N);
+        let mut child = db
+            .cmd(&recorder, &["import", utf8(&file)])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let pid = committing(&db, &mut child);
+        if run == 0 {
+            let mut admin = crate::pg::admin();
+            assert!(admin.query_one("SELECT pg_terminate_backend($1)", &[&pid]).expect("terminate").get::<_, bool>(0));
+        } else {
+            assert!(ServerBack::cluster("restart", &["--mode", "fast"]), "pg_ctlcluster restart failed");
+            assert!(ServerBack::wait_up(), "the server came back");
+        }
+        let out = child.wait_with_output().expect("wait");
+        let (said, err) = (String::from_utf8_lossy(&out.stdout), stderr(&out));
+        eprintln!("{cut} while committing: exit {:?}: {said}{err}", out.status.code());
+        let after = fingerprint(&db);
+        assert_eq!(after.0, before.0 + N as i64, "{cut}: the commit was durable before the cut: all of it landed");
+        verifies(&db, after.0);
+        // Told "rolled back, try again", a user runs the import again and records the
+        // batch twice (its lines carry no ids). The client must find out what happened.
+        assert!(!err.contains("rolled back"), "{cut}: the batch landed, yet the client says it was rolled back: {err}");
+        assert!(out.status.success(), "{cut}: the batch landed, so the import succeeded: {err}");
+        assert!(said.contains(&format!("imported {N} new events")), "{said}");
+    }
 }
