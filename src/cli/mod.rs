@@ -236,6 +236,7 @@ fn hinted(e: &LogError) -> String {
              PGSSLMODE…)"
                 .to_owned()
         }
+        LogError::CommitUnknown { .. } => " (`entente verify` ends with the head seq)".to_owned(),
         LogError::NotSqlite { .. }
         | LogError::Foreign { .. }
         | LogError::Disconnected { .. }

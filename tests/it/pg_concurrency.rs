@@ -630,7 +630,7 @@ fn pg_restart_while_committing_never_says_rolled_back_of_a_batch_that_landed() {
         assert!(started.elapsed() < Duration::from_secs(10), "the server did not reload its settings");
         thread::sleep(Duration::from_millis(20));
     }
-    for (run, cut) in ["terminate the session", "restart the server"].into_iter().enumerate() {
+    for (run, cut) in ["terminate the session", "restart the server", "stop the server"].into_iter().enumerate() {
         let before = fingerprint(&db);
         let file = batch_file(dir.path(), &format!("batch-{run}.jsonl"), &format!("batch {run}"), N);
         let mut child = db
@@ -640,23 +640,45 @@ fn pg_restart_while_committing_never_says_rolled_back_of_a_batch_that_landed() {
             .spawn()
             .expect("spawn");
         let pid = committing(&db, &mut child);
-        if run == 0 {
-            let mut admin = crate::pg::admin();
-            assert!(admin.query_one("SELECT pg_terminate_backend($1)", &[&pid]).expect("terminate").get::<_, bool>(0));
-        } else {
-            assert!(ServerBack::cluster("restart", &["--mode", "fast"]), "pg_ctlcluster restart failed");
-            assert!(ServerBack::wait_up(), "the server came back");
-        }
-        let out = child.wait_with_output().expect("wait");
+        let out = match run {
+            0 => {
+                let mut admin = crate::pg::admin();
+                let done: bool = admin.query_one("SELECT pg_terminate_backend($1)", &[&pid]).expect("kill").get(0);
+                assert!(done, "the import's session was terminated");
+                child.wait_with_output().expect("wait")
+            }
+            1 => {
+                assert!(ServerBack::cluster("restart", &["--mode", "fast"]), "pg_ctlcluster restart failed");
+                assert!(ServerBack::wait_up(), "the server came back");
+                child.wait_with_output().expect("wait")
+            }
+            _ => {
+                // Down for longer than the client keeps asking: it cannot know, and says so.
+                assert!(ServerBack::cluster("stop", &["--mode", "fast"]), "pg_ctlcluster stop failed");
+                let out = child.wait_with_output().expect("wait");
+                assert!(ServerBack::cluster("start", &[]), "pg_ctlcluster start failed");
+                assert!(ServerBack::wait_up(), "the server came back");
+                out
+            }
+        };
         let (said, err) = (String::from_utf8_lossy(&out.stdout), stderr(&out));
         eprintln!("{cut} while committing: exit {:?}: {said}{err}", out.status.code());
         let after = fingerprint(&db);
-        assert_eq!(after.0, before.0 + N as i64, "{cut}: the commit was durable before the cut: all of it landed");
+        let landed = before.0 + N as i64;
+        assert_eq!(after.0, landed, "{cut}: the commit was durable before the cut: all of it landed");
         verifies(&db, after.0);
-        // Told "rolled back, try again", a user runs the import again and records the
-        // batch twice (its lines carry no ids). The client must find out what happened.
+        // Told "rolled back, try again", a user would run the import again and record the
+        // batch twice (its lines carry no ids): the client finds out what happened, or
+        // says it cannot know and how to tell.
         assert!(!err.contains("rolled back"), "{cut}: the batch landed, yet the client says it was rolled back: {err}");
-        assert!(out.status.success(), "{cut}: the batch landed, so the import succeeded: {err}");
-        assert!(said.contains(&format!("imported {N} new events")), "{said}");
+        if run < 2 {
+            assert!(out.status.success(), "{cut}: the batch landed, so the import succeeded: {err}");
+            assert!(said.contains(&format!("imported {N} new events")), "{said}");
+        } else {
+            assert_eq!(out.status.code(), Some(3), "{err}");
+            assert!(err.contains("could not be reached again to see whether the batch was recorded"), "{err}");
+            assert!(err.contains(&format!("if it ends at seq {landed}, the batch was recorded")), "{err}");
+            assert!(err.contains("`entente verify` ends with the head seq"), "{err}");
+        }
     }
 }
