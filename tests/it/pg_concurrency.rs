@@ -131,13 +131,19 @@ fn advance(seen: &mut u64, new: &[u64], who: &str) {
     *seen += new.len() as u64;
 }
 
-/// A reader polling `entente log --format json` until `stop` (then once more), keeping
-/// only what is after the last seq it saw (`log` has no `--after`: the filter is here).
-fn cli_reader(mut log: Command, stop: Arc<AtomicBool>) -> thread::JoinHandle<Polled> {
+/// A reader polling `entente status` and `entente log --format json` until `stop` (then
+/// once more), keeping only what is after the last seq it saw (`log` has no `--after`:
+/// the filter is here).
+fn cli_reader(mut log: Command, mut status: Command, stop: Arc<AtomicBool>) -> thread::JoinHandle<Polled> {
     thread::spawn(move || {
         let (mut seen, mut polls, mut heads) = (0u64, 0usize, 0usize);
         loop {
             let last_round = stop.load(Ordering::SeqCst);
+            // A report under load too (it reads and may save its snapshot as it goes).
+            let st = status.output().expect("run status");
+            assert!(st.status.success(), "status failed: {}", stderr(&st));
+            let v: serde_json::Value = serde_json::from_slice(&st.stdout).expect("status json");
+            assert!(v["head_seq"].as_u64().expect("head") >= seen, "status went back in time");
             let out = log.output().expect("run log");
             assert!(out.status.success(), "log failed: {}", stderr(&out));
             let seqs = chained_prefix(&String::from_utf8_lossy(&out.stdout));
@@ -250,7 +256,11 @@ fn pg_concurrent_writers_land_once_in_commit_order_and_readers_never_see_a_gap()
     }
     let stop = Arc::new(AtomicBool::new(false));
     let readers = [
-        cli_reader(db.cmd(&reader, &["log", "--format", "json"]), stop.clone()),
+        cli_reader(
+            db.cmd(&reader, &["log", "--format", "json"]),
+            db.cmd(&reader, &["status", "--format", "json"]),
+            stop.clone(),
+        ),
         sql_reader(db.url_as(&reader), stop.clone()),
     ];
     for w in writers {
@@ -400,14 +410,18 @@ fn pg_concurrency_an_import_killed_at_any_moment_leaves_none_or_all_of_it() {
     let recorder = db.login(Some(&db.log_roles.clone().expect("a log").recorder));
     let big = batch_file(dir.path(), "big.jsonl", "big", BIG);
     // Moments over an import's life: connecting, holding the lock before it writes,
-    // and with rows sent but not committed; the moments are printed so a failure can be
-    // replayed. The superuser and a recorder take turns.
+    // with rows sent but not committed, and about when it commits; the moments are
+    // printed so a failure can be replayed. The superuser and a recorder take turns.
     let moments = [
         Moment::After(Duration::from_millis(5 + jitter(30))),
         Moment::Locked,
         Moment::Writing(Duration::ZERO),
         Moment::Writing(Duration::from_millis(200 + jitter(600))),
+        // About when it commits (a 50,000-line import takes ~4 s here): either way.
+        Moment::Writing(Duration::from_millis(2_500 + jitter(2_500))),
     ];
+    // The moments surely before the commit, which must leave nothing.
+    let early = 4;
     for (run, moment) in moments.into_iter().enumerate() {
         let user = if run % 2 == 0 { "postgres" } else { recorder.as_str() };
         eprintln!("crash run {run}: SIGKILL at {moment:?} as {user}");
@@ -435,7 +449,7 @@ fn pg_concurrency_an_import_killed_at_any_moment_leaves_none_or_all_of_it() {
             after.0,
             before.0
         );
-        if struck {
+        if struck && run < early {
             assert_eq!(after, before, "run {run} ({moment:?}): killed before its commit, it left nothing");
         }
         sessions_gone(&db);
@@ -476,6 +490,92 @@ fn pg_concurrency_a_killed_import_lets_the_writer_queued_behind_it_in() {
     assert!(out.status.success(), "the queued writer got the lock once the import died: {}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("appended seq {}", before.0 + 1)));
     verifies(&db, before.0 + 1);
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn pg_concurrency_a_writer_behind_a_held_lock_is_told_busy_while_readers_read_on() {
+    let (db, _dir) = track_log();
+    let roles = db.log_roles.clone().expect("a log");
+    let (recorder, reader) = (db.login(Some(&roles.recorder)), db.login(Some(&roles.reader)));
+    // An import from a pipe that has sent one line and waits for more: its batch is one
+    // transaction, and it holds the append lock while it waits.
+    let mut held = db
+        .cmd(&recorder, &["import", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut input = held.stdin.take().expect("stdin");
+    writeln!(input, "{}", context_line("from the pipe")).expect("write");
+    input.flush().expect("flush");
+    assert!(wait_for(&db, &mut held, Moment::Locked), "the piped import ended before it took the lock");
+    let before = fingerprint(&db);
+    // A writer waits its busy timeout, then says so and writes nothing.
+    let started = Instant::now();
+    let out = db
+        .cmd("postgres", &["append", "context-noted", "--track", "x-y", "--occurred", "2021"])
+        .args(["--summary", "waited", "--unsourced"])
+        .env("ENTENTE_BUSY_TIMEOUT_MS", "700")
+        .output()
+        .expect("run");
+    let waited = started.elapsed();
+    assert_eq!(out.status.code(), Some(3), "busy is `try again`: {}", stderr(&out));
+    assert!(stderr(&out).contains("stayed locked for 700 ms"), "{}", stderr(&out));
+    assert!(waited >= Duration::from_millis(700), "it waited its timeout first: {waited:?}");
+    // Readers never wait for the lock: they read the log as it was.
+    for args in [&["verify"][..], &["log", "--format", "json"], &["status", "--format", "json"]] {
+        let started = Instant::now();
+        let out = db.cmd(&reader, args).output().expect("run");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(started.elapsed() < Duration::from_secs(5), "{args:?} waited for the writer");
+        if args[0] == "verify" {
+            assert!(String::from_utf8_lossy(&out.stdout).contains("verified 1 events"));
+        }
+    }
+    assert_eq!(fingerprint(&db), before, "nothing was written meanwhile");
+    // The input ends: the import lands, all of it.
+    writeln!(input, "{}", context_line("from the pipe, last")).expect("write");
+    drop(input);
+    let out = held.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fingerprint(&db).0, before.0 + 2);
+    verifies(&db, before.0 + 2);
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn pg_concurrency_a_single_append_killed_mid_way_leaves_none_or_all_of_it() {
+    let (db, _dir) = track_log();
+    let recorder = db.login(Some(&db.log_roles.clone().expect("a log").recorder));
+    for (run, base_ms) in [0u64, 5, 10, 20, 40, 80].into_iter().enumerate() {
+        let delay = Duration::from_micros(base_ms * 1_000 + jitter(5_000));
+        let user = if run % 2 == 0 { "postgres" } else { recorder.as_str() };
+        eprintln!("append kill {run}: after {delay:?} as {user}");
+        let before = fingerprint(&db);
+        let mut child = db
+            .cmd(user, &["append", "context-noted", "--track", "x-y", "--occurred", "2021"])
+            .args(["--summary", &format!("killed {run}"), "--unsourced"])
+            .env_remove("ENTENTE_SEED")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        sessions_gone(&db);
+        let after = fingerprint(&db);
+        eprintln!("append kill {run}: the log went from {} to {} events", before.0, after.0);
+        assert!(
+            after == before || after.0 == before.0 + 1,
+            "kill after {delay:?} left {} events from {}",
+            after.0,
+            before.0
+        );
+        verifies(&db, after.0);
+    }
 }
 
 /// The tests that stop the server or change its settings take turns (they run alone,
