@@ -582,15 +582,44 @@ fn pg_concurrency_a_single_append_killed_mid_way_leaves_none_or_all_of_it() {
 /// `--ignored pg_restart`, but in one process, on parallel threads).
 static SERVER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A turn at the server: when it goes, the server's settings are back as they were and
-/// the cluster runs again, even when the test failed.
-struct ServerBack {
-    _turn: std::sync::MutexGuard<'static, ()>,
-}
+/// A turn at the server, taken before the test makes its database.
+type Turn = std::sync::MutexGuard<'static, ()>;
+
+/// When it goes, the server's settings are back as they were and the cluster runs
+/// again, even when the test failed. Made after the test's database, so dropped before
+/// it: the database is dropped by a running server.
+struct ServerBack;
 
 impl ServerBack {
-    fn take() -> ServerBack {
-        ServerBack { _turn: SERVER.lock().unwrap_or_else(std::sync::PoisonError::into_inner) }
+    /// Takes the turn, once no other client is connected: a test that restarts the
+    /// server would break whatever another test run is doing on it.
+    fn take() -> Turn {
+        let turn = SERVER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut admin = crate::pg::admin();
+        let started = Instant::now();
+        loop {
+            let others: Vec<String> = admin
+                .query(
+                    "SELECT coalesce(datname, '') || ' (pid ' || pid || ')' FROM pg_stat_activity
+                     WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                    &[],
+                )
+                .expect("look at the server")
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if others.is_empty() {
+                return turn;
+            }
+            // A session a test just closed takes a moment to go.
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "other clients are connected to the server ({}): this test stops it; run it alone, \
+                 `cargo test --test it -- --ignored pg_restart`",
+                others.join(", ")
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn cluster(action: &str, extra: &[&str]) -> bool {
@@ -650,10 +679,9 @@ impl Drop for ServerBack {
 fn pg_restart_mid_import_is_a_clear_try_again_and_leaves_none_or_all() {
     const BIG: usize = 50_000;
     let started = Instant::now();
+    let _turn = ServerBack::take();
     let (db, dir) = track_log();
-    // Taken after the database is made: dropped first, so the database is dropped by a
-    // running server.
-    let _server = ServerBack::take();
+    let _server = ServerBack;
     let big = batch_file(dir.path(), "big.jsonl", "big", BIG);
     let before = fingerprint(&db);
     let mut child = db
@@ -710,8 +738,9 @@ fn committing(db: &Database, child: &mut Child) -> i32 {
 #[cfg_attr(entente_test_pg, ignore = "restarts the PostgreSQL server: run alone with --ignored pg_restart")]
 fn pg_restart_while_committing_never_says_rolled_back_of_a_batch_that_landed() {
     const N: usize = 1_000;
+    let _turn = ServerBack::take();
     let (db, dir) = track_log();
-    let _server = ServerBack::take();
+    let _server = ServerBack;
     let recorder = db.login(Some(&db.log_roles.clone().expect("a log").recorder));
     // Commits in this database wait for a synchronous standby that never comes: each
     // is durable on the server before the client hears of it, and the test cuts the
@@ -755,6 +784,10 @@ fn pg_restart_while_committing_never_says_rolled_back_of_a_batch_that_landed() {
             _ => {
                 // Down for longer than the client keeps asking: it cannot know, and says so.
                 assert!(ServerBack::cluster("stop", &["--mode", "fast"]), "pg_ctlcluster stop failed");
+                // Meanwhile a new command cannot reach it, and says so.
+                let down = db.cmd(&recorder, &["verify"]).output().expect("run");
+                assert_eq!(down.status.code(), Some(3), "an unreachable server is `try again`: {}", stderr(&down));
+                assert!(stderr(&down).contains("the server cannot be reached"), "{}", stderr(&down));
                 let out = child.wait_with_output().expect("wait");
                 assert!(ServerBack::cluster("start", &[]), "pg_ctlcluster start failed");
                 assert!(ServerBack::wait_up(), "the server came back");
