@@ -417,12 +417,20 @@ impl Postgres {
             }
             let Ok(mut client) = connect::connect(&self.target) else { continue };
             let landed = (|| -> Result<bool, postgres::Error> {
+                let look = "SELECT hash FROM entente.events WHERE seq = $1";
+                let ours = |row: Option<postgres::Row>| row.is_some_and(|r| r.get::<_, &[u8]>(0) == hash);
+                // A committed row stays: there, the batch landed.
+                if ours(client.query_opt(look, &[&seq])?) {
+                    return Ok(true);
+                }
+                // Not there yet: once the lost transaction is over, its lock free, it never
+                // will be.
                 let mut tx = client.transaction()?;
                 tx.batch_execute(&format!("SET LOCAL lock_timeout = {}", self.lock_timeout_ms.max(1)))?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&schema::APPEND_LOCK])?;
-                let row = tx.query_opt("SELECT hash FROM entente.events WHERE seq = $1", &[&seq])?;
+                let row = tx.query_opt(look, &[&seq])?;
                 tx.commit()?;
-                Ok(row.is_some_and(|r| r.get::<_, &[u8]>(0) == hash))
+                Ok(ours(row))
             })();
             match landed {
                 Ok(landed) => {
