@@ -3,11 +3,14 @@
 //! writers — superuser and recorder roles, whole files and single lines — each land
 //! exactly once, in one contiguous run per batch; readers polling for what is new never
 //! see a gap that later fills (the "high water mark" failure of logs that take a seq
-//! before they commit); an import killed at any moment, or cut off by a server restart,
-//! leaves none or all of itself.
+//! before they commit); a writer behind a held lock is told busy while readers read on;
+//! an import or append killed at any moment, or cut off by a server restart, leaves none
+//! or all of itself; a connection lost while the commit lands is found out, never
+//! reported as rolled back.
 //!
-//! Each test makes a database of its own (`pg.rs`). The restart test restarts the shared
-//! server, so it is ignored by default and run alone:
+//! Each test makes a database of its own (`pg.rs`). The `pg_restart_` tests stop the
+//! shared server or change its settings, so they are ignored by default and run alone
+//! (they refuse to start while other clients are connected):
 //! `cargo test --test it -- --ignored pg_restart`.
 
 #![allow(
@@ -30,8 +33,8 @@ use crate::pg::Database;
 
 const TRACK: &str = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
 
-/// The advisory lock every append holds to commit (`schema::APPEND_LOCK`), as
-/// `pg_locks` shows it: the high and low halves.
+/// The advisory lock every append holds to commit (`pg_locks` shows its high half as
+/// `classid`, its low half as `objid`).
 const APPEND_LOCK: i64 = entente::store::postgres::schema::APPEND_LOCK;
 
 fn stderr(out: &Output) -> String {
