@@ -325,6 +325,46 @@ fn pg_concurrent_writers_land_once_in_commit_order_and_readers_never_see_a_gap()
     eprintln!("concurrency: {total} events by 8 writers in {:?}", started.elapsed());
 }
 
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn pg_concurrency_one_batch_with_ids_imported_by_four_at_once_lands_once() {
+    const N: usize = 200;
+    let (db, dir) = track_log();
+    let recorder = db.login(Some(&db.log_roles.clone().expect("a log").recorder));
+    // Lines that carry their ids: a retry, or a second importer, is a no-op.
+    let file = dir.path().join("with-ids.jsonl");
+    let lines: Vec<String> = (0..N)
+        .map(|i| {
+            let line = context_line(&format!("retried {i}"));
+            format!(r#"{{"id":"00000000-0000-4000-8000-{:012x}",{}"#, i + 1, &line[1..])
+        })
+        .collect();
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+    let importers: Vec<Child> = ["postgres", recorder.as_str(), "postgres", recorder.as_str()]
+        .into_iter()
+        .map(|user| {
+            db.cmd(user, &["import", utf8(&file)]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn")
+        })
+        .collect();
+    let outs: Vec<Output> = importers.into_iter().map(|c| c.wait_with_output().expect("wait")).collect();
+    let mut landed = 0;
+    for out in &outs {
+        assert!(out.status.success(), "{}", stderr(out));
+        let said = String::from_utf8_lossy(&out.stdout);
+        if said.contains(&format!("imported {N} new events")) {
+            landed += 1;
+        } else {
+            assert!(
+                said.contains(&format!("imported 0 new events from {}; {N} already present", utf8(&file))),
+                "{said}"
+            );
+        }
+    }
+    assert_eq!(landed, 1, "one importer landed the batch, the others found it there");
+    assert_eq!(fingerprint(&db).0, 1 + N as i64);
+    verifies(&db, 1 + N as i64);
+}
+
 /// Whether a session other than `admin`'s in `db` holds the append lock, and whether
 /// its transaction has written (has an xid).
 fn writer_state(admin: &mut postgres::Client) -> (bool, bool) {
