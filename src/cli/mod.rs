@@ -243,11 +243,7 @@ fn hinted(e: &LogError) -> String {
              PGSSLMODE…)"
                 .to_owned()
         }
-        LogError::Disconnected { context: "committing", .. } => {
-            " — but the commit itself may have landed: read the head first (`entente log --after SEQ`); an \
-             import whose lines carry ids can simply be run again"
-                .to_owned()
-        }
+        LogError::CommitUnknown { .. } => " (`entente verify` ends with the head seq)".to_owned(),
         LogError::NotSqlite { .. }
         | LogError::Foreign { .. }
         | LogError::Disconnected { .. }

@@ -118,6 +118,12 @@ pub enum LogError {
         "{path}: the connection to the server was lost while {context} (the server restarted, or the network failed); what the server had not committed it rolled back. Try again"
     )]
     Disconnected { path: PathBuf, context: &'static str },
+    /// The connection broke while a batch was committing, and the server could not be
+    /// reached again to learn whether the commit landed before it broke.
+    #[error(
+        "{path}: the connection to the server was lost while committing, and the server could not be reached again to see whether the batch was recorded. When the server is back, look at where the log ends: if it ends at seq {seq}, the batch was recorded and must not be run again"
+    )]
+    CommitUnknown { path: PathBuf, seq: u64 },
     /// The connected role lacks a privilege the command needs.
     #[error("{path}: your role `{role}` {may}; nothing was written")]
     RoleMayNot {
@@ -162,7 +168,8 @@ impl LogError {
             LogError::Busy { .. }
             | LogError::Conflict { .. }
             | LogError::Unreachable { .. }
-            | LogError::Disconnected { .. } => Class::Retry,
+            | LogError::Disconnected { .. }
+            | LogError::CommitUnknown { .. } => Class::Retry,
             LogError::NotFound { .. }
             | LogError::Exists { .. }
             | LogError::IsDirectory { .. }

@@ -18,6 +18,7 @@ mod outputs;
 mod party_fields;
 mod payload_fields;
 mod pg;
+mod pg_concurrency;
 mod postgres;
 mod projections;
 mod properties;

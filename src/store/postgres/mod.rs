@@ -42,6 +42,9 @@ pub type PostgresLog = Log<Postgres>;
 const BATCH: usize = 1_000;
 /// Rows a scan fetches from its server-side cursor at a time.
 const FETCH: usize = 2_000;
+/// How often, half a second apart, a writer whose connection was lost while it
+/// committed tries to reach the server again to learn whether the commit landed.
+const RECONNECTS: u32 = 20;
 
 /// How to reach a log's server: the URL, the `PG*` variables, the OS user name libpq
 /// falls back to, and how long a writer waits for the append lock.
@@ -66,6 +69,11 @@ pub struct Postgres {
     pending: RefCell<Pending>,
     /// Whether a transaction is open on the connection.
     in_txn: Cell<bool>,
+    /// The seq and hash of the last row the open write transaction sent: what a writer
+    /// looks for when the connection is lost while it commits.
+    last_sent: RefCell<Option<(i64, Vec<u8>)>>,
+    /// Where the server is, to reach it again after a lost commit.
+    target: connect::Target,
     cursors: Cell<u64>,
     user: String,
     roles: Roles,
@@ -241,6 +249,8 @@ impl Postgres {
             lock_timeout_ms: address.lock_timeout_ms,
             pending: RefCell::default(),
             in_txn: Cell::new(false),
+            last_sent: RefCell::default(),
+            target,
             cursors: Cell::new(0),
             user: session,
             roles,
@@ -348,6 +358,9 @@ impl Postgres {
                 ),
             });
         }
+        if let (Some(seq), Some(hash)) = (p.seq.last(), p.hash.last()) {
+            *self.last_sent.borrow_mut() = Some((*seq, hash.clone()));
+        }
         if !p.name_seq.is_empty() {
             client
                 .execute(
@@ -393,7 +406,53 @@ impl Postgres {
     fn end(&self, sql: &str, context: &'static str) -> Result<(), LogError> {
         self.in_txn.set(false);
         *self.pending.borrow_mut() = Pending::default();
+        *self.last_sent.borrow_mut() = None;
         self.run(sql, context)
+    }
+
+    /// Whether a write transaction whose connection was lost while it committed landed,
+    /// its last row being `seq` with `hash`: the server may have committed it before the
+    /// connection went (a restart, a network failure), and told nobody. Reaches the
+    /// server again, waits for the append lock (held by the lost transaction until the
+    /// server has ended it, one way or the other) and looks. Landed, the new connection
+    /// serves what follows; not landed, the connection is lost and the batch rolled
+    /// back; the server out of reach, nobody can tell yet.
+    fn commit_outcome(&self, seq: i64, hash: &[u8]) -> Result<(), LogError> {
+        for attempt in 0..RECONNECTS {
+            if attempt > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            let Ok(mut client) = connect::connect(&self.target) else { continue };
+            let landed = (|| -> Result<bool, postgres::Error> {
+                let look = "SELECT hash FROM entente.events WHERE seq = $1";
+                let ours = |row: Option<postgres::Row>| row.is_some_and(|r| r.get::<_, &[u8]>(0) == hash);
+                // A committed row stays: there, the batch landed.
+                if ours(client.query_opt(look, &[&seq])?) {
+                    return Ok(true);
+                }
+                // Not there yet: once the lost transaction is over, its lock free, it never
+                // will be.
+                let mut tx = client.transaction()?;
+                tx.batch_execute(&format!("SET LOCAL lock_timeout = {}", self.lock_timeout_ms.max(1)))?;
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&schema::APPEND_LOCK])?;
+                let row = tx.query_opt(look, &[&seq])?;
+                tx.commit()?;
+                Ok(ours(row))
+            })();
+            match landed {
+                Ok(landed) => {
+                    *self.client.borrow_mut() = client;
+                    return if landed {
+                        Ok(())
+                    } else {
+                        Err(LogError::Disconnected { path: self.location.clone(), context: "committing" })
+                    };
+                }
+                // Another writer holds the lock, or the server went again: ask again.
+                Err(_) => continue,
+            }
+        }
+        Err(LogError::CommitUnknown { path: self.location.clone(), seq: seq.max(0) as u64 })
     }
 }
 
@@ -803,7 +862,11 @@ impl<'a> WriteTxn for PgWrite<'a> {
         let db = self.read.db;
         db.flush()?;
         self.read.open.set(false);
-        db.end("COMMIT", "committing")
+        let sent = db.last_sent.borrow_mut().take();
+        match (db.end("COMMIT", "committing"), sent) {
+            (Err(LogError::Disconnected { .. }), Some((seq, hash))) => db.commit_outcome(seq, &hash),
+            (outcome, _) => outcome,
+        }
     }
 
     fn vouched(&self) -> Result<Option<Vouched>, LogError> {
