@@ -44,6 +44,12 @@ pub struct Args {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::view::parse_day)]
     as_of: Option<NaiveDate>,
 
+    /// Only events after this seq (0 to 9223372036854775807). Seq is gap-free and follows
+    /// commit order, on a file and on a team server alike: a reader that polls
+    /// `--after` the last seq it saw never misses an event.
+    #[arg(long, value_name = "SEQ", value_parser = super::seq_parser())]
+    after: Option<u64>,
+
     /// Only events the log had recorded by then (a timestamp, or a day's end, UTC).
     #[arg(long, value_name = "TIME", value_parser = super::view::parse_known_at)]
     known_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -70,7 +76,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         from: args.from,
         to: args.to,
         text: args.text,
-        after: None,
+        after: args.after,
         until: None,
     };
     let mut out = stdout();
