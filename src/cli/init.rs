@@ -43,9 +43,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         Some(prefix) => prefix.clone(),
         None => default_prefix(&target.database),
     };
-    if prefix.is_empty() || prefix.len() > 50 || prefix.chars().any(|c| c.is_control()) {
+    if prefix.is_empty() || prefix.len() > 50 || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(CommandError::Usage(format!(
-            "--roles `{prefix}` cannot prefix role names: give 1 to 50 characters, no control characters"
+            "--roles `{prefix}` cannot prefix role names: give 1 to 50 letters, digits or _ (the roles are \
+             PREFIX_reader, PREFIX_recorder and PREFIX_owner)"
         )));
     }
     let roles = Roles::with_prefix(&prefix);

@@ -33,10 +33,6 @@ use crate::pg::Database;
 
 const TRACK: &str = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
 
-/// The advisory lock every append holds to commit (`pg_locks` shows its high half as
-/// `classid`, its low half as `objid`).
-const APPEND_LOCK: i64 = entente::store::postgres::schema::APPEND_LOCK;
-
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -365,21 +361,28 @@ fn pg_concurrency_one_batch_with_ids_imported_by_four_at_once_lands_once() {
     verifies(&db, 1 + N as i64);
 }
 
-/// Whether a session other than `admin`'s in `db` holds the append lock, and whether
-/// its transaction has written (has an xid).
+/// Whether a session other than `admin`'s in `db` holds the append lock (the row lock
+/// on `append_lock`: `admin` cannot take it at once), and whether its transaction has
+/// written (has an xid).
 fn writer_state(admin: &mut postgres::Client) -> (bool, bool) {
+    let locked = {
+        let mut probe = admin.transaction().expect("begin");
+        let taken = probe.batch_execute(&format!("{} NOWAIT", entente::store::postgres::schema::TAKE_APPEND_LOCK));
+        let _ = probe.rollback();
+        match taken {
+            Ok(()) => false,
+            Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => true,
+            Err(e) => panic!("probing the append lock: {e}"),
+        }
+    };
     let row = admin
         .query_one(
-            "SELECT
-               EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted
-                         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                         AND l.classid::int8 = $1 AND l.objid::int8 = $2 AND l.pid <> pg_backend_pid()),
-               EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = current_database()
-                         AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid())",
-            &[&(APPEND_LOCK >> 32), &(APPEND_LOCK & 0xffff_ffff)],
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = current_database()
+                              AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid())",
+            &[],
         )
         .expect("look at the server");
-    (row.get(0), row.get(1))
+    (locked, row.get(0))
 }
 
 /// When in an import's life a test strikes.

@@ -345,7 +345,7 @@ fn a_writer_kept_waiting_for_the_append_lock_is_told_to_try_again_and_writes_not
     std::fs::write(input.path(), format!("{CONTEXT}\n")).expect("write");
     let mut holder = db.client();
     let mut tx = holder.transaction().expect("begin");
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&entente::store::postgres::schema::APPEND_LOCK]).expect("lock");
+    tx.execute(entente::store::postgres::schema::TAKE_APPEND_LOCK, &[]).expect("lock");
     let before = fingerprint(&db);
     let out = db
         .cmd("postgres", &["import", input.path().to_str().expect("utf-8")])
@@ -405,4 +405,93 @@ fn each_role_reads_only_the_snapshots_it_saved_so_none_can_forge_anothers_status
         raw.execute("UPDATE entente.snapshots SET state = '' WHERE saved_by <> session_user", &[]).expect("sees none");
     assert_eq!(updated, 0);
     assert_eq!(status(&bob), honest, "Bob's status does not read Alice's snapshot");
+}
+
+/// Inserts `body` as the next event over `client`, chained as the trigger computes it:
+/// what a recorder with psql could send.
+fn raw_append(client: &mut postgres::Client, body: &str) -> Result<u64, postgres::Error> {
+    let mut tx = client.transaction()?;
+    tx.batch_execute(entente::store::postgres::schema::TAKE_APPEND_LOCK)?;
+    let landed = tx.execute(
+        "WITH h AS (SELECT coalesce(max(seq), 0) AS s,
+                           coalesce((SELECT hash FROM entente.events ORDER BY seq DESC LIMIT 1), '\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) AS hh
+                    FROM entente.events)
+         INSERT INTO entente.events (seq, id, kind, body, hash)
+         SELECT s + 1, decode(replace($1::text::jsonb ->> 'id', '-', ''), 'hex'), $1::text::jsonb ->> 'kind', $1::text,
+                sha256(hh || int8send(s + 1) || convert_to($1::text, 'UTF8'))
+         FROM h",
+        &[&body],
+    )?;
+    tx.commit()?;
+    Ok(landed)
+}
+
+#[test]
+#[cfg_attr(not(entente_test_pg), ignore = "PostgreSQL: set ENTENTE_TEST_PG=postgres://postgres@127.0.0.1/postgres")]
+fn the_database_refuses_bodies_entente_would_never_write_and_index_rows_for_others_events() {
+    let db = Database::with_log();
+    let roles = db.log_roles.clone().expect("a log");
+    let alice = db.login(Some(&roles.recorder));
+    let bob = db.login(Some(&roles.reader));
+    let mut raw = postgres::Client::connect(&db.url_as(&alice), postgres::NoTls).expect("alice connects");
+    let at: String = raw
+        .query_one("SELECT to_char((clock_timestamp() + interval '700 milliseconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", &[])
+        .expect("now")
+        .get(0);
+    let body = |id: &str, middle: &str, tail: &str| {
+        format!(
+            r#"{{"id":"{id}","kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020",{middle}"sources":[],"unsourced":true,"payload":{{"title":"X–Y","parties":[{{"code":"x","name":"X"}},{{"code":"y","name":"Y"}}]}}{tail}}}"#
+        )
+    };
+    let honest =
+        body("00000000-0000-7000-8000-000000000001", &format!(r#""recorded_at":"{at}","recorded_by":"{alice}","#), "");
+    // Each a valid JSON object the trigger's old checks let through: a recorder named
+    // twice (jsonb keeps the last, entente's parser refuses), a duplicate key deep in
+    // the payload, a decoy recording time before the real one, export fields in a body.
+    for (what, forged) in [
+        (
+            "recorded_by twice",
+            body(
+                "00000000-0000-7000-8000-000000000002",
+                &format!(r#""recorded_at":"{at}","recorded_by":"{bob}","#),
+                &format!(r#","recorded_by":"{alice}""#),
+            ),
+        ),
+        (
+            "a key twice deep inside",
+            honest.replace(r#""name":"X""#, r#""name":"X","name":"Z""#).replace("-000000000001", "-000000000003"),
+        ),
+        (
+            "a decoy recording time",
+            body(
+                "00000000-0000-7000-8000-000000000004",
+                &format!(
+                    r#""payload0":{{"recorded_at":"9000-01-01T00:00:00.000000Z"}},"recorded_at":"{at}","recorded_by":"{alice}","#
+                ),
+                "",
+            ),
+        ),
+        ("a seq in the body", honest.replace(r#"{"id""#, r#"{"seq":1,"id""#)),
+    ] {
+        let e = raw_append(&mut raw, &forged).expect_err(what);
+        assert_eq!(e.code().map(|c| c.code()), Some("EN002"), "{what}: {e:?}");
+    }
+    // The honest body lands; its index rows come only with it, in its transaction.
+    assert_eq!(raw_append(&mut raw, &honest).expect("an honest body lands"), 1);
+    for sql in [
+        "INSERT INTO entente.names (namespace, key, seq) VALUES ('track', 'squat', 1)",
+        "INSERT INTO entente.amendments (target, seq) VALUES ('\\x00000000000000000000000000000001', 1)",
+    ] {
+        let e = raw.batch_execute(sql).expect_err(sql);
+        assert!(e.as_db_error().is_some_and(|d| d.message().contains("must come with the event")), "{sql}: {e}");
+    }
+    // Nobody but the log's roles connects; a reader cannot take the append lock.
+    let nobody = db.login(None);
+    match postgres::Client::connect(&db.url_as(&nobody), postgres::NoTls) {
+        Ok(_) => panic!("a role granted nothing connected"),
+        Err(e) => assert!(e.as_db_error().is_some(), "{e}"),
+    }
+    let mut reader = postgres::Client::connect(&db.url_as(&bob), postgres::NoTls).expect("bob connects");
+    let e = reader.batch_execute(entente::store::postgres::schema::TAKE_APPEND_LOCK).expect_err("no UPDATE");
+    assert_eq!(e.code(), Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{e}");
 }

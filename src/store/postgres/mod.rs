@@ -7,7 +7,7 @@
 //! blocking facade, so no async runtime leaks into the seams.
 //!
 //! What the database itself guarantees (`schema.rs`): the log's tables refuse UPDATE,
-//! DELETE and TRUNCATE; every insert takes one advisory lock held to commit and must
+//! DELETE and TRUNCATE; every insert takes one lock held to commit and must
 //! continue the log (seq, chain hash, recording time), so seq is gap-free and in commit
 //! order; a role that does not own the log records only as itself, at the server's
 //! clock; each role sees only the snapshots it saved. A write transaction takes the
@@ -434,7 +434,7 @@ impl Postgres {
                 // will be.
                 let mut tx = client.transaction()?;
                 tx.batch_execute(&format!("SET LOCAL lock_timeout = {}", self.lock_timeout_ms.max(1)))?;
-                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&schema::APPEND_LOCK])?;
+                tx.execute(schema::TAKE_APPEND_LOCK, &[])?;
                 let row = tx.query_opt(look, &[&seq])?;
                 tx.commit()?;
                 Ok(ours(row))
@@ -531,10 +531,7 @@ impl Backend for Postgres {
                 needs: "recorder",
             });
         }
-        db.client
-            .borrow_mut()
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&schema::APPEND_LOCK])
-            .map_err(db.err("waiting for the write lock"))?;
+        db.client.borrow_mut().execute(schema::TAKE_APPEND_LOCK, &[]).map_err(db.err("waiting for the write lock"))?;
         Ok(PgWrite { read })
     }
 

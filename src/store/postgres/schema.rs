@@ -10,10 +10,12 @@
 /// The schema's version: what `entente.migrations` records last.
 pub const LATEST: i64 = 1;
 
-/// The advisory lock every append takes and holds to commit, in the client and again in
-/// the insert trigger (so a raw INSERT queues behind it too): seqs are taken one writer
-/// at a time, in commit order.
-pub const APPEND_LOCK: i64 = 0x656e_7465_6e74_6501;
+/// The lock every append takes and holds to commit, in the client and again in the
+/// insert trigger (so a raw INSERT queues behind it too): seqs are taken one writer at a
+/// time, in commit order. A row lock on `append_lock`, which only roles that may append
+/// can take (it needs UPDATE there, and a trigger refuses any real update): an advisory
+/// lock anyone who can connect could take and hold, stopping every append.
+pub const TAKE_APPEND_LOCK: &str = "SELECT 1 FROM entente.append_lock FOR UPDATE";
 
 /// The names of a log's three roles.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +51,7 @@ pub fn literal(text: &str) -> String {
 }
 
 /// The tables of the log, in the order they are created.
-pub const TABLES: [&str; 6] = ["meta", "migrations", "events", "names", "amendments", "snapshots"];
+pub const TABLES: [&str; 7] = ["meta", "migrations", "append_lock", "events", "names", "amendments", "snapshots"];
 
 /// The body of `entente.admit_event()`, the insert trigger of `events`: it takes the
 /// append lock, reads `recorded_at` and `recorded_by` from the body itself, and refuses
@@ -60,32 +62,70 @@ pub const TABLES: [&str; 6] = ["meta", "migrations", "events", "names", "amendme
 const ADMIT_EVENT: &str = r#"
 DECLARE
   doc jsonb;
-  head record;
+  canonical text[];
+  last record;
 BEGIN
-  PERFORM pg_advisory_xact_lock(7308907224262534401);
+  PERFORM 1 FROM entente.append_lock FOR UPDATE;
   doc := NEW.body::jsonb;
+  canonical := regexp_match(NEW.body, '^\{"id":"([0-9a-f-]{36})","kind":"([a-z0-9_]+)","version":[0-9]+,"tracks":\[[^]]*\],"occurred":"[^"\\]*","recorded_at":"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z)","recorded_by":"');
+  IF canonical IS NULL OR canonical[1] IS DISTINCT FROM doc ->> 'id' OR canonical[2] IS DISTINCT FROM doc ->> 'kind'
+     OR canonical[3] IS DISTINCT FROM doc ->> 'recorded_at' OR doc ?| array['seq', 'prev_hash', 'hash'] THEN
+    RAISE EXCEPTION 'entente: the body of seq % is not laid out as entente writes an event', NEW.seq USING ERRCODE = 'EN002';
+  END IF;
+  IF EXISTS (
+    WITH RECURSIVE v(j) AS (
+      SELECT NEW.body::json
+      UNION ALL
+      SELECT e.value FROM v, LATERAL (
+        SELECT o.value FROM json_each(CASE WHEN json_typeof(v.j) = 'object' THEN v.j END) o
+        UNION ALL
+        SELECT a.value FROM json_array_elements(CASE WHEN json_typeof(v.j) = 'array' THEN v.j END) a
+      ) e
+    )
+    SELECT 1 FROM v WHERE json_typeof(v.j) = 'object'
+      AND (SELECT count(*) FROM json_object_keys(v.j)) <> (SELECT count(*) FROM jsonb_object_keys(v.j::jsonb))
+  ) THEN
+    RAISE EXCEPTION 'entente: the body of seq % names a key twice', NEW.seq USING ERRCODE = 'EN002';
+  END IF;
   NEW.recorded_by := doc ->> 'recorded_by';
   NEW.recorded_at := (doc ->> 'recorded_at')::timestamptz;
   IF NEW.id IS DISTINCT FROM decode(replace(doc ->> 'id', '-', ''), 'hex') OR NEW.kind IS DISTINCT FROM doc ->> 'kind' THEN
     RAISE EXCEPTION 'entente: the id or kind of seq % differs from its body', NEW.seq USING ERRCODE = 'EN002';
   END IF;
-  SELECT e.seq, e.hash, e.recorded_at INTO head FROM entente.events e ORDER BY e.seq DESC LIMIT 1;
-  IF NEW.seq IS DISTINCT FROM coalesce(head.seq, 0) + 1 THEN
-    RAISE EXCEPTION 'entente: seq % does not follow the last seq of the log (%)', NEW.seq, coalesce(head.seq, 0) USING ERRCODE = 'EN001';
+  SELECT e.seq, e.hash, e.recorded_at INTO last FROM entente.events e ORDER BY e.seq DESC LIMIT 1;
+  IF NEW.seq IS DISTINCT FROM coalesce(last.seq, 0) + 1 THEN
+    RAISE EXCEPTION 'entente: seq % does not follow the last seq of the log (%)', NEW.seq, coalesce(last.seq, 0) USING ERRCODE = 'EN001';
   END IF;
-  IF NEW.hash IS DISTINCT FROM sha256(coalesce(head.hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) || int8send(NEW.seq) || convert_to(NEW.body, 'UTF8')) THEN
+  IF NEW.hash IS DISTINCT FROM sha256(coalesce(last.hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) || int8send(NEW.seq) || convert_to(NEW.body, 'UTF8')) THEN
     RAISE EXCEPTION 'entente: the hash of seq % does not chain to the event before it', NEW.seq USING ERRCODE = 'EN002';
   END IF;
-  IF NEW.recorded_at IS NULL OR NEW.recorded_at < head.recorded_at THEN
+  IF NEW.recorded_at IS NULL OR NEW.recorded_at < last.recorded_at THEN
     RAISE EXCEPTION 'entente: seq % was recorded before the event before it', NEW.seq USING ERRCODE = 'EN003';
   END IF;
   IF pg_has_role(session_user, (SELECT m.value FROM entente.meta m WHERE m.key = 'owner_role'), 'MEMBER') IS NOT TRUE THEN
     IF NEW.recorded_by IS DISTINCT FROM session_user::text THEN
       RAISE EXCEPTION 'entente: seq % names % as its recorder, but % is connected', NEW.seq, NEW.recorded_by, session_user USING ERRCODE = 'EN004';
     END IF;
-    IF NEW.recorded_at < transaction_timestamp() OR NEW.recorded_at > clock_timestamp() + interval '5 minutes' THEN
+    IF NEW.recorded_at < transaction_timestamp()
+       OR NEW.recorded_at > greatest(clock_timestamp(), last.recorded_at) + interval '1 second' THEN
       RAISE EXCEPTION 'entente: seq % was not stamped with the server''s clock', NEW.seq USING ERRCODE = 'EN003';
     END IF;
+  END IF;
+  RETURN NEW;
+END
+"#;
+
+/// The body of `entente.admit_index_row()`, the insert trigger of `names` and
+/// `amendments`: a role that does not own the log adds index rows only for the events
+/// its own transaction appended, so nobody squats a name or lists an amendment for
+/// another's event (the owner's rebuild writes them all).
+const ADMIT_INDEX_ROW: &str = r#"
+BEGIN
+  IF pg_has_role(session_user, (SELECT m.value FROM entente.meta m WHERE m.key = 'owner_role'), 'MEMBER') IS TRUE THEN
+    RETURN NEW;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM entente.events e WHERE e.seq = NEW.seq AND e.xmin::text = (txid_current() % 4294967296)::text) THEN
+    RAISE EXCEPTION 'entente: an index row for seq % must come with the event, in the transaction that appends it', NEW.seq USING ERRCODE = 'EN005';
   END IF;
   RETURN NEW;
 END
@@ -113,11 +153,20 @@ END
 "#;
 
 /// The functions: name and body.
-pub const FUNCTIONS: [(&str, &str); 3] =
-    [("admit_event", ADMIT_EVENT), ("refuse_change", REFUSE_CHANGE), ("refuse_index_change", REFUSE_INDEX_CHANGE)];
+pub const FUNCTIONS: [(&str, &str); 4] = [
+    ("admit_event", ADMIT_EVENT),
+    ("admit_index_row", ADMIT_INDEX_ROW),
+    ("refuse_change", REFUSE_CHANGE),
+    ("refuse_index_change", REFUSE_INDEX_CHANGE),
+];
 
 /// Every trigger, as `pg_get_triggerdef` prints it: (table, name, definition).
-pub const TRIGGERS: [(&str, &str, &str); 9] = [
+pub const TRIGGERS: [(&str, &str, &str); 12] = [
+    (
+        "amendments",
+        "amendments_admit",
+        "CREATE TRIGGER amendments_admit BEFORE INSERT ON entente.amendments FOR EACH ROW EXECUTE FUNCTION entente.admit_index_row()",
+    ),
     (
         "amendments",
         "amendments_append_only",
@@ -127,6 +176,11 @@ pub const TRIGGERS: [(&str, &str, &str); 9] = [
         "amendments",
         "amendments_no_truncate",
         "CREATE TRIGGER amendments_no_truncate BEFORE TRUNCATE ON entente.amendments FOR EACH STATEMENT EXECUTE FUNCTION entente.refuse_change()",
+    ),
+    (
+        "append_lock",
+        "append_lock_unchanged",
+        "CREATE TRIGGER append_lock_unchanged BEFORE INSERT OR DELETE OR UPDATE OR TRUNCATE ON entente.append_lock FOR EACH STATEMENT EXECUTE FUNCTION entente.refuse_change()",
     ),
     (
         "events",
@@ -155,6 +209,11 @@ pub const TRIGGERS: [(&str, &str, &str); 9] = [
     ),
     (
         "names",
+        "names_admit",
+        "CREATE TRIGGER names_admit BEFORE INSERT ON entente.names FOR EACH ROW EXECUTE FUNCTION entente.admit_index_row()",
+    ),
+    (
+        "names",
         "names_append_only",
         "CREATE TRIGGER names_append_only BEFORE DELETE OR UPDATE ON entente.names FOR EACH ROW EXECUTE FUNCTION entente.refuse_index_change()",
     ),
@@ -174,6 +233,7 @@ pub const SNAPSHOT_POLICY: &str = "(saved_by = SESSION_USER)";
 pub const COLUMNS: &[(&str, &str, &str)] = &[
     ("amendments", "target", "bytea"),
     ("amendments", "seq", "bigint"),
+    ("append_lock", "id", "boolean"),
     ("events", "seq", "bigint"),
     ("events", "id", "bytea"),
     ("events", "kind", "text"),
@@ -204,6 +264,8 @@ pub fn privileges(roles: &Roles) -> Vec<(String, String, String)> {
             grants.push((table.to_owned(), role.clone(), "SELECT".to_owned()));
         }
     }
+    // UPDATE only to lock its row ([`TAKE_APPEND_LOCK`]); a trigger refuses any update.
+    grants.push(("append_lock".to_owned(), roles.recorder.clone(), "UPDATE".to_owned()));
     for table in ["events", "names", "amendments"] {
         grants.push((table.to_owned(), roles.recorder.clone(), "INSERT".to_owned()));
     }
@@ -236,11 +298,16 @@ pub fn create(database: &str, roles: &Roles) -> String {
     sql.push_str(&format!("GRANT {owner} TO CURRENT_USER;\n"));
     sql.push_str(&format!("GRANT CONNECT, CREATE ON DATABASE {db} TO {owner};\n"));
     sql.push_str(&format!("GRANT CONNECT ON DATABASE {db} TO {reader}, {recorder};\n"));
+    // Only the log's roles (and superusers) connect: a role granted none of them can
+    // neither read the log nor take its locks.
+    sql.push_str(&format!("REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC;\n"));
     sql.push_str(&format!("CREATE SCHEMA entente AUTHORIZATION {owner};\n"));
     sql.push_str(&format!("SET LOCAL ROLE {owner};\n"));
     sql.push_str(
         "CREATE TABLE entente.meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE entente.migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE entente.append_lock (id boolean PRIMARY KEY CHECK (id));
+INSERT INTO entente.append_lock (id) VALUES (true);
 CREATE TABLE entente.events (
   seq bigint PRIMARY KEY CHECK (seq > 0),
   id bytea NOT NULL UNIQUE CHECK (length(id) = 16),
@@ -284,6 +351,7 @@ CREATE POLICY own_snapshots ON entente.snapshots USING (saved_by = session_user)
     let tables = TABLES.map(|t| format!("entente.{t}")).join(", ");
     sql.push_str(&format!("GRANT SELECT ON {tables} TO {reader}, {recorder};\n"));
     sql.push_str(&format!("GRANT INSERT ON entente.events, entente.names, entente.amendments TO {recorder};\n"));
+    sql.push_str(&format!("GRANT UPDATE ON entente.append_lock TO {recorder};\n"));
     sql.push_str(&format!("GRANT INSERT, UPDATE, DELETE ON entente.snapshots TO {reader}, {recorder};\n"));
     sql.push_str("RESET ROLE;\n");
     sql
@@ -295,7 +363,7 @@ mod tests {
 
     #[test]
     fn the_append_lock_in_the_trigger_is_the_clients() {
-        assert!(ADMIT_EVENT.contains(&format!("pg_advisory_xact_lock({APPEND_LOCK})")));
+        assert!(ADMIT_EVENT.contains(&format!("PERFORM {}", TAKE_APPEND_LOCK.trim_start_matches("SELECT "))));
     }
 
     #[test]
