@@ -142,6 +142,23 @@ fn verify_finds_a_guard_dropped_or_a_row_the_owner_edited() {
     let out = db2.cmd("postgres", &["verify"]).output().expect("run");
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(format!("{}{}", stdout(&out), stderr(&out)).contains("events_no_truncate"));
+    // Every other way to change what the tables are or who may touch them.
+    for (tamper, words) in [
+        ("CREATE POLICY hide ON entente.events USING (seq <= 1)", "row-level security"),
+        ("GRANT SELECT (seq, body) ON entente.events TO PUBLIC", "column"),
+        ("CREATE RULE quiet AS ON INSERT TO entente.names DO INSTEAD NOTHING", "rule"),
+        ("ALTER FUNCTION entente.admit_event() OWNER TO {recorder}", "function"),
+        ("GRANT CREATE ON SCHEMA entente TO {recorder}", "schema"),
+        ("ALTER TABLE entente.events DROP CONSTRAINT events_id_key", "events_id_key"),
+        ("CREATE INDEX extra ON entente.events (kind)", "extra"),
+    ] {
+        let db = Database::with_log();
+        let r = db.log_roles.clone().expect("a log");
+        db.client().batch_execute(&tamper.replace("{recorder}", &format!("\"{}\"", r.recorder))).expect(tamper);
+        let out = db.cmd("postgres", &["verify"]).output().expect("run");
+        assert_eq!(out.status.code(), Some(5), "{tamper}: {}", stderr(&out));
+        assert!(format!("{}{}", stdout(&out), stderr(&out)).contains(words), "{tamper}: {}", stderr(&out));
+    }
     // A privilege granted behind entente's back is named too.
     let db3 = Database::with_log();
     let r3 = db3.log_roles.clone().expect("a log");

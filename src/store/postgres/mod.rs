@@ -506,7 +506,15 @@ impl Backend for Postgres {
     }
 
     fn read(&self) -> Result<PgRead<'_>, LogError> {
-        self.begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a read")?;
+        // A lock another role holds (a reader may lock the snapshots it can write) makes
+        // a read wait the busy timeout at most, then say so, never hang.
+        self.begin(
+            &format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL lock_timeout = {}",
+                self.lock_timeout_ms.max(1)
+            ),
+            "starting a read",
+        )?;
         Ok(PgRead { db: self, open: Cell::new(true) })
     }
 
@@ -931,6 +939,57 @@ mod guards {
         }
         if rows.len() != schema::FUNCTIONS.len() {
             return found("the schema holds a function entente never creates".to_owned());
+        }
+        // Who owns the functions and the schema, and who may use the schema.
+        let row = client.query_one(
+            "SELECT
+               (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'entente'::regnamespace
+                  AND (pg_get_userbyid(p.proowner) <> $1 OR p.provolatile <> 'v' OR p.proacl IS NOT NULL)),
+               (SELECT pg_get_userbyid(n.nspowner)::text FROM pg_namespace n WHERE n.nspname = 'entente'),
+               (SELECT coalesce(string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END
+                                           || ' ' || a.privilege_type, ',' ORDER BY 1), '')
+                  FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = 'entente' AND a.grantee <> n.nspowner)",
+            &[&roles.owner],
+        )?;
+        if row.get::<_, i64>(0) != 0 {
+            return found("a function of the log changed owner, volatility or privileges".to_owned());
+        }
+        if row.get::<_, Option<String>>(1).as_deref() != Some(roles.owner.as_str()) {
+            return found("the schema `entente` is no longer owned by the log's owner role".to_owned());
+        }
+        let mut usage = [format!("{} USAGE", roles.reader), format!("{} USAGE", roles.recorder)];
+        usage.sort();
+        if row.get::<_, String>(2) != usage.join(",") {
+            return found("the privileges on the schema `entente` are not those entente grants".to_owned());
+        }
+        // Constraints, indexes, defaults, NOT NULL, collations; rules; row security.
+        let shape: Vec<String> = client.query(schema::SHAPE_QUERY, &[])?.iter().map(|r| r.get(0)).collect();
+        if let Some(extra) = shape.iter().find(|s| !schema::SHAPE.contains(&s.as_str())) {
+            return found(format!("the log's tables hold `{extra}`, which entente never creates"));
+        }
+        if let Some(missing) = schema::SHAPE.iter().find(|s| !shape.iter().any(|a| a == *s)) {
+            return found(format!("the log's tables no longer hold `{missing}`"));
+        }
+        let row = client.query_one(
+            "SELECT
+               (SELECT count(*) FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+                  WHERE c.relnamespace = 'entente'::regnamespace),
+               (SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r'
+                  AND (c.relforcerowsecurity OR (c.relrowsecurity <> (c.relname = 'snapshots')))),
+               (SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+                  WHERE c.relnamespace = 'entente'::regnamespace),
+               (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                  WHERE c.relnamespace = 'entente'::regnamespace AND a.attacl IS NOT NULL)",
+            &[],
+        )?;
+        if row.get::<_, i64>(0) != 0 {
+            return found("a rule rewrites what is done to the log's tables".to_owned());
+        }
+        if row.get::<_, i64>(1) != 0 || row.get::<_, i64>(2) != 1 {
+            return found("row-level security on the log's tables is not what entente sets".to_owned());
+        }
+        if row.get::<_, i64>(3) != 0 {
+            return found("a privilege on some column of the log was granted, which entente never grants".to_owned());
         }
         // Tables and columns.
         let rows = client.query(

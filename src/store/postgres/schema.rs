@@ -255,6 +255,81 @@ pub const COLUMNS: &[(&str, &str, &str)] = &[
     ("snapshots", "state", "text"),
 ];
 
+/// What else the tables are, as the catalogs print it: constraints, indexes, column
+/// defaults, NOT NULL and collations (sorted). A constraint dropped, an index added, a
+/// default changed, all differ.
+pub const SHAPE: &[&str] = &[
+    "collation names.key C",
+    "collation names.namespace C",
+    "constraint amendments.amendments_pkey PRIMARY KEY (target, seq)",
+    "constraint append_lock.append_lock_id_check CHECK (id)",
+    "constraint append_lock.append_lock_pkey PRIMARY KEY (id)",
+    "constraint events.events_hash_check CHECK ((length(hash) = 32))",
+    "constraint events.events_id_check CHECK ((length(id) = 16))",
+    "constraint events.events_id_key UNIQUE (id)",
+    "constraint events.events_pkey PRIMARY KEY (seq)",
+    "constraint events.events_seq_check CHECK ((seq > 0))",
+    "constraint meta.meta_pkey PRIMARY KEY (key)",
+    "constraint migrations.migrations_pkey PRIMARY KEY (version)",
+    "constraint names.names_pkey PRIMARY KEY (namespace, key)",
+    "constraint snapshots.snapshots_pkey PRIMARY KEY (saved_by, name)",
+    "default migrations.applied_at now()",
+    "default snapshots.saved_by SESSION_USER",
+    "index CREATE UNIQUE INDEX amendments_pkey ON entente.amendments USING btree (target, seq)",
+    "index CREATE UNIQUE INDEX append_lock_pkey ON entente.append_lock USING btree (id)",
+    "index CREATE UNIQUE INDEX events_id_key ON entente.events USING btree (id)",
+    "index CREATE UNIQUE INDEX events_pkey ON entente.events USING btree (seq)",
+    "index CREATE UNIQUE INDEX meta_pkey ON entente.meta USING btree (key)",
+    "index CREATE UNIQUE INDEX migrations_pkey ON entente.migrations USING btree (version)",
+    "index CREATE UNIQUE INDEX names_pkey ON entente.names USING btree (namespace, key)",
+    "index CREATE UNIQUE INDEX snapshots_pkey ON entente.snapshots USING btree (saved_by, name)",
+    "not null amendments.seq",
+    "not null amendments.target",
+    "not null append_lock.id",
+    "not null events.body",
+    "not null events.hash",
+    "not null events.id",
+    "not null events.kind",
+    "not null events.recorded_at",
+    "not null events.recorded_by",
+    "not null events.seq",
+    "not null meta.key",
+    "not null meta.value",
+    "not null migrations.applied_at",
+    "not null migrations.version",
+    "not null names.key",
+    "not null names.namespace",
+    "not null names.seq",
+    "not null snapshots.hash",
+    "not null snapshots.name",
+    "not null snapshots.saved_by",
+    "not null snapshots.seq",
+    "not null snapshots.state",
+];
+
+/// The query that lists [`SHAPE`] from the catalogs.
+pub const SHAPE_QUERY: &str = "
+SELECT 'constraint ' || c.relname || '.' || con.conname || ' ' || pg_get_constraintdef(con.oid)
+  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace = 'entente'::regnamespace
+UNION ALL
+SELECT 'index ' || pg_get_indexdef(i.indexrelid)
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'entente'::regnamespace
+UNION ALL
+SELECT 'default ' || c.relname || '.' || a.attname || ' ' || pg_get_expr(d.adbin, d.adrelid)
+  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE c.relnamespace = 'entente'::regnamespace
+UNION ALL
+SELECT 'not null ' || c.relname || '.' || a.attname
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+    AND a.attnotnull
+UNION ALL
+SELECT 'collation ' || c.relname || '.' || a.attname || ' ' || co.collname
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_collation co ON co.oid = a.attcollation
+  WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+    AND co.collname <> 'default'
+ORDER BY 1";
+
 /// The privileges each role holds on each table (the owner role owns them all):
 /// (table, role, privilege), sorted.
 pub fn privileges(roles: &Roles) -> Vec<(String, String, String)> {
