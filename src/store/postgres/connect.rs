@@ -105,6 +105,11 @@ pub fn target(url: &str, env: &[(String, String)], os_user: &str) -> Result<Targ
     let rebuilt = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
     // The parser fills in 5432 for a host given without a port; libpq's PGPORT fills it
     // instead, so it goes into the URL first.
+    if let Some(ports) = var("PGPORT")
+        && ports.split(',').any(|p| p.trim().parse::<u16>().is_err())
+    {
+        return Err(bad_url(&rough, format!("PGPORT `{ports}` is not a port (or ports, comma-separated)")));
+    }
     let rebuilt = match var("PGPORT") {
         Some(port) if !names_a_port(&rebuilt) => with_port(&rebuilt, port),
         _ => rebuilt,
@@ -168,6 +173,14 @@ pub fn target(url: &str, env: &[(String, String)], os_user: &str) -> Result<Targ
         SslMode::Prefer => postgres::config::SslMode::Prefer,
         SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => postgres::config::SslMode::Require,
     });
+    let has_nul = [config.get_user(), config.get_dbname(), config.get_application_name()]
+        .into_iter()
+        .flatten()
+        .any(|v| v.contains('\0'))
+        || config.get_password().is_some_and(|p| p.contains(&0));
+    if has_nul {
+        return Err(bad_url(&rough, "a user, database or password holds a NUL character (%00)"));
+    }
     let database = config.get_dbname().unwrap_or_default().to_owned();
     let host = config
         .get_hosts()
@@ -443,6 +456,10 @@ mod tests {
         assert!(e.contains("sslmode `sometimes`") && !e.contains("hunter2"), "{e}");
         let e = target("postgres://u:hunter2@h:notaport/d", &[], "o").expect_err("refused").to_string();
         assert!(!e.contains("hunter2"), "{e}");
+        let e = target("postgres://h/d", &env(&[("PGPORT", "1/x")]), "o").expect_err("refused").to_string();
+        assert!(e.contains("PGPORT"), "{e}");
+        let e = target("postgres://h/d%00x", &[], "o").expect_err("refused").to_string();
+        assert!(e.contains("NUL"), "{e}");
     }
 
     #[test]
