@@ -443,8 +443,12 @@ fn corrected(txn: &impl ReadTxn, event: Event) -> Result<Event, LogError> {
     let mut rows = txn.amendment_rows(Some(event.id), Some(crate::event::Kind::EventCorrected))?;
     rows.extend(txn.amendment_rows(Some(event.id), Some(crate::event::Kind::EventCorroborated))?);
     rows.sort_by_key(|row| row.seq);
-    let amendments: Vec<Facts> =
-        rows.iter().filter_map(|row| crate::event::parse_line(&row.body).ok().map(|line| line.facts)).collect();
+    // The index is a cache: an amendment counts only if it names this event itself.
+    let amendments: Vec<Facts> = rows
+        .iter()
+        .filter_map(|row| crate::event::parse_line(&row.body).ok().map(|line| line.facts))
+        .filter(|facts| facts.payload.target() == Some(event.id))
+        .collect();
     let changes = amendments.iter().filter_map(|f| Change::of(&f.payload, &f.sources));
     Ok(apply_changes(Cow::Owned(event), changes).into_owned())
 }

@@ -279,7 +279,10 @@ impl<'a, T: ReadTxn + ?Sized> Reader<'a, T> {
 
     /// Every correction, retraction and dispute of the event `id`, in log order.
     pub fn amendments_of(&self, id: EventId) -> Result<Vec<Record>, LogError> {
-        self.records_of(self.txn.amendment_rows(Some(id), None)?)
+        // The index is a cache: an amendment counts only if it names this event itself.
+        let mut records = self.records_of(self.txn.amendment_rows(Some(id), None)?)?;
+        records.retain(|r| r.event.facts.payload.target() == Some(id));
+        Ok(records)
     }
 
     /// Every correction, retraction and dispute in the log, in log order.
