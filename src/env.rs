@@ -105,7 +105,8 @@ pub struct Env {
     /// `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`,
     /// `PGAPPNAME`, `PGCONNECT_TIMEOUT`), those set, by name.
     pub pg: Vec<(String, String)>,
-    /// The operating system's user name (`USER`), which libpq falls back to.
+    /// The operating system account the process runs as, which libpq falls back to
+    /// for a server's user name.
     pub os_user: String,
 }
 
@@ -229,7 +230,8 @@ impl Env {
             color: std::io::stdout().is_terminal() && var_os("NO_COLOR").is_none(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
             pg,
-            os_user: var("USER").ok().flatten().unwrap_or_else(|| "postgres".to_owned()),
+            // libpq's fallback: the account the process runs as, not $USER.
+            os_user: whoami::username().unwrap_or_else(|_| "unknown".to_owned()),
         })
     }
 

@@ -10,7 +10,7 @@ use std::io::Write;
 /// With `--db postgres://USER@HOST/DATABASE`, a team log: the database (created when
 /// the server has none of that name), the schema `entente` and three roles to grant —
 /// DATABASE_reader (every report, export, verify), DATABASE_recorder (also append,
-/// correct, retract, dispute) and DATABASE_owner (schema, migrations, moving a log in
+/// correct, retract, dispute, cite) and DATABASE_owner (schema, migrations, moving a log in
 /// with its recorders). Run it as a role that may create roles, or print the SQL for a
 /// database administrator with --print-sql.
 #[derive(Debug, clap::Args)]
@@ -20,7 +20,8 @@ pub struct Args {
     #[arg(long, value_name = "PREFIX")]
     roles: Option<String>,
     /// On PostgreSQL: print the SQL that creates the log instead of running it, for a
-    /// database administrator to review and run (`psql -f FILE`: it is one transaction).
+    /// database administrator to review and run in the log's database, which must exist
+    /// (`psql -d DATABASE -f FILE`: one transaction, stopping at the first error).
     #[arg(long)]
     print_sql: bool,
 }
@@ -52,6 +53,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let roles = Roles::with_prefix(&prefix);
     if args.print_sql {
         let mut out = stdout();
+        writeln!(out, "\\set ON_ERROR_STOP on")?;
         writeln!(out, "BEGIN;")?;
         write!(out, "{}", schema::create(&target.database, &roles))?;
         writeln!(out, "COMMIT;")?;

@@ -212,12 +212,47 @@ fn command_recording(kind: Kind) -> String {
     }
 }
 
+/// Whether a log's location is a server's URL.
+fn is_server(path: &std::path::Path) -> bool {
+    path.to_str().is_some_and(crate::store::postgres::is_url)
+}
+
+/// Refuses a `--db` that looks like an attempt at a server's address but is not a
+/// `postgres://` URL, which would otherwise be taken as a file name.
+fn check_db(db: &std::path::Path) -> Result<(), CommandError> {
+    let Some(text) = db.to_str() else { return Ok(()) };
+    if crate::store::postgres::is_url(text) {
+        return Ok(());
+    }
+    let lower = text.to_ascii_lowercase();
+    let scheme = lower.split_once("://").map(|(scheme, _)| scheme);
+    let keyword_form =
+        ["host=", "dbname=", "user=", "port="].iter().any(|k| lower.starts_with(k) || lower.contains(&format!(" {k}")));
+    let near_miss = lower.starts_with("postgres") || lower.starts_with("postgre:") || lower.starts_with("pg://");
+    if scheme.is_some() || keyword_form || near_miss {
+        return Err(CommandError::Usage(format!(
+            "--db `{}` is neither a file name nor a server's URL: a team log is named \
+             postgres://USER@HOST:PORT/DATABASE (or postgresql://…); libpq's `key=value` form is not taken",
+            crate::text::shown(text)
+        )));
+    }
+    Ok(())
+}
+
 /// A log error's message with the words that say which command, flag or variable
 /// helps (the log's own messages name none).
 fn hinted(e: &LogError) -> String {
     let hint = match e {
+        LogError::NotFound { path } if is_server(path) => {
+            " (no such database, or no entente log in it): check the URL; whoever sets up the team log runs \
+             `entente init --db URL` once"
+                .to_owned()
+        }
         LogError::NotFound { .. } => {
             "; create one with `entente init` (or point --db / ENTENTE_DB at an existing log)".to_owned()
+        }
+        LogError::Exists { path } if is_server(path) => {
+            ": that database holds a team log already; use it as it is (`entente status --db URL`)".to_owned()
         }
         LogError::Exists { .. } => {
             "; `entente init` never overwrites a file: use it as it is, or choose another path with --db".to_owned()
@@ -329,6 +364,7 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command line in `env`.
 pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
     let db = cli.db.or_else(|| env.db.clone()).unwrap_or_else(|| PathBuf::from("entente.db"));
+    check_db(&db)?;
     let ctx = Ctx { env, db };
     match cli.command {
         Command::Init(args) => init::run(&ctx, args),

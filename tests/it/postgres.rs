@@ -296,8 +296,23 @@ fn init_print_sql_is_what_init_runs_and_a_dba_can_run_it() {
     let out = db.cmd("postgres", &["init", "--print-sql", "--roles", &prefix]).output().expect("run");
     assert!(out.status.success(), "{}", stderr(&out));
     let sql = stdout(&out);
-    assert!(sql.starts_with("BEGIN;") && sql.trim_end().ends_with("COMMIT;"), "{sql}");
-    db.client().batch_execute(&sql).expect("a DBA runs it");
+    assert!(sql.starts_with("\\set ON_ERROR_STOP on\nBEGIN;") && sql.trim_end().ends_with("COMMIT;"), "{sql}");
+    let file = tempfile::NamedTempFile::new().expect("temp");
+    std::fs::write(file.path(), &sql).expect("write");
+    let psql = |url: &str| {
+        std::process::Command::new("psql")
+            .args(["-X", "-q", "-d", url, "-f"])
+            .arg(file.path())
+            .output()
+            .expect("psql (PostgreSQL's client) runs")
+    };
+    // Run in another database, it stops at once and says where to run it.
+    let other = Database::empty();
+    let out = psql(&other.url);
+    assert!(!out.status.success(), "psql ran it in the wrong database");
+    assert!(stderr(&out).contains(&format!("connect to the database {}", db.name)), "{}", stderr(&out));
+    let out = psql(&db.url);
+    assert!(out.status.success(), "a DBA runs it: {}", stderr(&out));
     let out = db.cmd("postgres", &["verify"]).output().expect("run");
     assert!(out.status.success(), "{}", stderr(&out));
     let admin = &mut crate::pg::admin();
@@ -502,12 +517,11 @@ fn the_database_refuses_bodies_entente_would_never_write_and_index_rows_for_othe
         let e = raw.batch_execute(sql).expect_err(sql);
         assert!(e.as_db_error().is_some_and(|d| d.message().contains("must come with the event")), "{sql}: {e}");
     }
-    // Nobody but the log's roles connects; a reader cannot take the append lock.
+    // A role granted nothing, and a reader, cannot take the append lock.
     let nobody = db.login(None);
-    match postgres::Client::connect(&db.url_as(&nobody), postgres::NoTls) {
-        Ok(_) => panic!("a role granted nothing connected"),
-        Err(e) => assert!(e.as_db_error().is_some(), "{e}"),
-    }
+    let mut stranger = postgres::Client::connect(&db.url_as(&nobody), postgres::NoTls).expect("PUBLIC may connect");
+    let e = stranger.batch_execute(entente::store::postgres::schema::TAKE_APPEND_LOCK).expect_err("no USAGE");
+    assert_eq!(e.code(), Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{e}");
     let mut reader = postgres::Client::connect(&db.url_as(&bob), postgres::NoTls).expect("bob connects");
     let e = reader.batch_execute(entente::store::postgres::schema::TAKE_APPEND_LOCK).expect_err("no UPDATE");
     assert_eq!(e.code(), Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{e}");

@@ -161,7 +161,7 @@ pub fn target(url: &str, env: &[(String, String)], os_user: &str) -> Result<Targ
             Some(v) => SslMode::parse(v).ok_or_else(|| {
                 bad_url(
                     &rough,
-                    format!("PGSSLMODE `{v}` is not one of disable, prefer, require, verify-ca, verify-full"),
+                    format!("PGSSLMODE `{v}` is not one of disable, allow, prefer, require, verify-ca, verify-full"),
                 )
             })?,
             None => SslMode::Prefer,

@@ -106,7 +106,17 @@ fn map_err(location: &Path, user: &str, lock_timeout_ms: u32, context: &'static 
         if e.is_closed() {
             return LogError::Disconnected { path, context };
         }
-        let message = e.to_string();
+        // The client's own words, with what lies under them (rustls says why it refused
+        // a certificate there).
+        let mut message = e.to_string();
+        let mut cause = std::error::Error::source(e);
+        while let Some(inner) = cause {
+            let words = inner.to_string();
+            if !message.contains(&words) {
+                message = format!("{message}: {words}");
+            }
+            cause = inner.source();
+        }
         // Errors of the client itself: the socket, TLS, the protocol.
         let lower = message.to_ascii_lowercase();
         return if lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {

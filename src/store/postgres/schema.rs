@@ -362,7 +362,15 @@ pub fn create(database: &str, roles: &Roles) -> String {
     let (reader, recorder, owner) = (ident(&roles.reader), ident(&roles.recorder), ident(&roles.owner));
     let db = ident(database);
     let mut sql = String::new();
-    sql.push_str("-- entente: a team log (schema 1). Run as one transaction by a role that may create roles.\n");
+    sql.push_str(
+        "-- entente: a team log (schema 1). Run as one transaction by a role that may create roles, connected to\n\
+         -- the database that will hold the log: psql -d DATABASE -f FILE. It stops at the first error.\n",
+    );
+    sql.push_str(&format!(
+        "DO $$ BEGIN IF current_database() <> {} THEN RAISE EXCEPTION 'entente: connect to the database %, not %, to create its log', {}, current_database(); END IF; END $$;\n",
+        literal(database),
+        literal(database)
+    ));
     for role in [&roles.reader, &roles.recorder, &roles.owner] {
         sql.push_str(&format!(
             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN CREATE ROLE {} NOLOGIN; END IF; END $$;\n",
@@ -373,9 +381,6 @@ pub fn create(database: &str, roles: &Roles) -> String {
     sql.push_str(&format!("GRANT {owner} TO CURRENT_USER;\n"));
     sql.push_str(&format!("GRANT CONNECT, CREATE ON DATABASE {db} TO {owner};\n"));
     sql.push_str(&format!("GRANT CONNECT ON DATABASE {db} TO {reader}, {recorder};\n"));
-    // Only the log's roles (and superusers) connect: a role granted none of them can
-    // neither read the log nor take its locks.
-    sql.push_str(&format!("REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC;\n"));
     sql.push_str(&format!("CREATE SCHEMA entente AUTHORIZATION {owner};\n"));
     sql.push_str(&format!("SET LOCAL ROLE {owner};\n"));
     sql.push_str(
