@@ -386,8 +386,13 @@ pub fn with_database(url: &str, database: &str) -> String {
     }
 }
 
+/// A raw client of `url`, connected as entente connects (its URL rules and `sslmode`,
+/// TLS when the server offers it unless the URL says `sslmode=disable`): the baselines
+/// pay for the same transport entente does.
 fn pg_connect(url: &str) -> postgres::Client {
-    postgres::Client::connect(url, postgres::NoTls).unwrap_or_else(|e| panic!("connect to {url}: {e}"))
+    use entente::store::postgres::connect;
+    let target = connect::target(url, &[], "postgres").unwrap_or_else(|e| panic!("the URL {url}: {e}"));
+    connect::connect(&target).unwrap_or_else(|e| panic!("connect to {url}: {e:?}"))
 }
 
 /// A database of the run's own on the server, dropped with the roles `entente init`

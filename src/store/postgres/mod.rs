@@ -18,12 +18,13 @@ pub mod connect;
 pub mod schema;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use postgres::Client;
 use postgres::error::SqlState;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, Statement};
 
 use crate::event::{EventId, Hash, Kind, Name};
 use crate::log::backend::{
@@ -67,6 +68,12 @@ pub struct Postgres {
     /// Whether a transaction is open on the connection.
     in_txn: Cell<bool>,
     cursors: Cell<u64>,
+    /// The statements a log sends again and again (a batch's inserts, lookups of one
+    /// row, a scan's fetches), prepared once on this connection: each later use is one
+    /// round trip to the server instead of two (prepare, then execute). A statement sent
+    /// once per command (opening the log, taking the lock) goes as `query_typed`, parse
+    /// and execute in one round trip.
+    statements: RefCell<HashMap<String, Statement>>,
     user: String,
     roles: Roles,
 }
@@ -200,7 +207,7 @@ impl Postgres {
         let user = target.config.get_user().unwrap_or_default().to_owned();
         let err = |e: postgres::Error| map_err(&location, &user, address.lock_timeout_ms, "opening the log", &e);
         let row = client
-            .query_one(
+            .query_typed_one(
                 "SELECT to_regnamespace('entente') IS NOT NULL, to_regclass('entente.meta') IS NOT NULL, session_user::text",
                 &[],
             )
@@ -212,13 +219,13 @@ impl Postgres {
         if !meta {
             return Err(LogError::NotEntente { path: location });
         }
-        let rows = client.query("SELECT key, value FROM entente.meta", &[]).map_err(err)?;
+        let rows = client.query_typed("SELECT key, value FROM entente.meta", &[]).map_err(err)?;
         let meta = |key: &str| rows.iter().find(|r| r.get::<_, &str>(0) == key).map(|r| r.get::<_, String>(1));
         if meta("application").as_deref() != Some("entente") {
             return Err(LogError::NotEntente { path: location });
         }
         let version: Option<i64> =
-            client.query_one("SELECT max(version) FROM entente.migrations", &[]).map_err(err)?.get(0);
+            client.query_typed_one("SELECT max(version) FROM entente.migrations", &[]).map_err(err)?.get(0);
         let version = version.unwrap_or(0);
         if version > schema::LATEST {
             return Err(LogError::TooNew { path: location, found: version, known: schema::LATEST });
@@ -235,6 +242,7 @@ impl Postgres {
             pending: RefCell::default(),
             in_txn: Cell::new(false),
             cursors: Cell::new(0),
+            statements: RefCell::default(),
             user: session,
             roles,
         }))
@@ -307,6 +315,16 @@ impl Postgres {
         &self.roles
     }
 
+    /// `sql` prepared on this connection, once (see the `statements` field).
+    fn prepared(&self, sql: &str, context: &'static str) -> Result<Statement, LogError> {
+        if let Some(statement) = self.statements.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.borrow_mut().prepare(sql).map_err(self.err(context))?;
+        self.statements.borrow_mut().insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
     /// Runs `sql` with no result rows wanted.
     fn run(&self, sql: &str, context: &'static str) -> Result<(), LogError> {
         self.client.borrow_mut().batch_execute(sql).map_err(self.err(context))
@@ -321,15 +339,34 @@ impl Postgres {
         }
         let p = std::mem::take(&mut *pending);
         drop(pending);
-        let err = self.err("appending an event");
+        let context = "appending an event";
+        let err = self.err(context);
+        let events = self.prepared(
+            "INSERT INTO entente.events (seq, id, kind, body, hash)
+             SELECT * FROM unnest($1::int8[], $2::bytea[], $3::text[], $4::text[], $5::bytea[])",
+            context,
+        )?;
+        // Prepared before the client is borrowed to send them; names and amendments
+        // only when the batch has some.
+        let names = (!p.name_seq.is_empty())
+            .then(|| {
+                self.prepared(
+                    "INSERT INTO entente.names (namespace, key, seq)
+                     SELECT * FROM unnest($1::text[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING",
+                    context,
+                )
+            })
+            .transpose()?;
+        let amendments = (!p.target_seq.is_empty())
+            .then(|| {
+                self.prepared(
+                    "INSERT INTO entente.amendments (target, seq) SELECT * FROM unnest($1::bytea[], $2::int8[])",
+                    context,
+                )
+            })
+            .transpose()?;
         let mut client = self.client.borrow_mut();
-        let landed = client
-            .execute(
-                "INSERT INTO entente.events (seq, id, kind, body, hash)
-                 SELECT * FROM unnest($1::int8[], $2::bytea[], $3::text[], $4::text[], $5::bytea[])",
-                &[&p.seq, &p.id, &p.kind, &p.body, &p.hash],
-            )
-            .map_err(&err)?;
+        let landed = client.execute(&events, &[&p.seq, &p.id, &p.kind, &p.body, &p.hash]).map_err(&err)?;
         if landed != p.seq.len() as u64 {
             return Err(LogError::Tampered {
                 path: self.location.clone(),
@@ -341,22 +378,11 @@ impl Postgres {
                 ),
             });
         }
-        if !p.name_seq.is_empty() {
-            client
-                .execute(
-                    "INSERT INTO entente.names (namespace, key, seq)
-                     SELECT * FROM unnest($1::text[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING",
-                    &[&p.name_ns, &p.name_key, &p.name_seq],
-                )
-                .map_err(&err)?;
+        if let Some(names) = names {
+            client.execute(&names, &[&p.name_ns, &p.name_key, &p.name_seq]).map_err(&err)?;
         }
-        if !p.target_seq.is_empty() {
-            client
-                .execute(
-                    "INSERT INTO entente.amendments (target, seq) SELECT * FROM unnest($1::bytea[], $2::int8[])",
-                    &[&p.target, &p.target_seq],
-                )
-                .map_err(&err)?;
+        if let Some(amendments) = amendments {
+            client.execute(&amendments, &[&p.target, &p.target_seq]).map_err(&err)?;
         }
         Ok(())
     }
@@ -364,7 +390,8 @@ impl Postgres {
     /// Rows of `seq, body, hash` that `sql` selects.
     fn rows(&self, sql: &str, args: &[&(dyn ToSql + Sync)], context: &'static str) -> Result<Vec<StoredRow>, LogError> {
         self.flush()?;
-        let rows = self.client.borrow_mut().query(sql, args).map_err(self.err(context))?;
+        let statement = self.prepared(sql, context)?;
+        let rows = self.client.borrow_mut().query(&statement, args).map_err(self.err(context))?;
         Ok(rows.iter().map(|r| stored_row(r, 0)).collect())
     }
 
@@ -454,7 +481,7 @@ impl Backend for Postgres {
         let may_append = db
             .client
             .borrow_mut()
-            .query_one("SELECT has_table_privilege('entente.events', 'INSERT')", &[])
+            .query_typed_one("SELECT has_table_privilege('entente.events', 'INSERT')", &[])
             .map_err(db.err("waiting for the write lock"))?
             .get::<_, bool>(0);
         if !may_append {
@@ -466,7 +493,7 @@ impl Backend for Postgres {
         }
         db.client
             .borrow_mut()
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&schema::APPEND_LOCK])
+            .query_typed("SELECT pg_advisory_xact_lock($1)", &[(&schema::APPEND_LOCK, Type::INT8)])
             .map_err(db.err("waiting for the write lock"))?;
         Ok(PgWrite { read })
     }
@@ -515,7 +542,7 @@ impl ReadTxn for PgRead<'_> {
             .db
             .client
             .borrow_mut()
-            .query_one("SELECT coalesce(max(seq), 0) FROM entente.events", &[])
+            .query_typed_one("SELECT coalesce(max(seq), 0) FROM entente.events", &[])
             .map_err(self.db.err("counting events"))?;
         Ok(seq_of_row(&row, 0))
     }
@@ -550,6 +577,7 @@ impl ReadTxn for PgRead<'_> {
         )?;
         let fetch = format!("FETCH {FETCH} FROM {cursor}");
         'fetching: loop {
+            let fetch = self.db.prepared(&fetch, "reading events")?;
             let rows = self.db.client.borrow_mut().query(&fetch, &[]).map_err(&err)?;
             for row in &rows {
                 let hash: &[u8] = row.get(2);
@@ -587,12 +615,9 @@ impl ReadTxn for PgRead<'_> {
     fn seq_of(&self, id: EventId) -> Result<Option<u64>, LogError> {
         self.db.flush()?;
         let id = id.0.as_bytes().as_slice();
-        let rows = self
-            .db
-            .client
-            .borrow_mut()
-            .query("SELECT seq FROM entente.events WHERE id = $1", &[&id])
-            .map_err(self.db.err("looking up an id"))?;
+        let context = "looking up an id";
+        let statement = self.db.prepared("SELECT seq FROM entente.events WHERE id = $1", context)?;
+        let rows = self.db.client.borrow_mut().query(&statement, &[&id]).map_err(self.db.err(context))?;
         Ok(rows.first().map(|r| seq_of_row(r, 0)))
     }
 
@@ -649,16 +674,18 @@ impl ReadTxn for PgRead<'_> {
             Some(format!("{}{next}", &prefix[..at]))
         });
         self.db.flush()?;
+        let context = "looking up names";
+        let statement = self.db.prepared(
+            "SELECT n.key, e.seq, e.body, e.hash FROM entente.names n JOIN entente.events e ON e.seq = n.seq
+             WHERE n.namespace = $1 AND n.key >= $2 AND ($3::text IS NULL OR n.key < $3) ORDER BY n.key",
+            context,
+        )?;
         let rows = self
             .db
             .client
             .borrow_mut()
-            .query(
-                "SELECT n.key, e.seq, e.body, e.hash FROM entente.names n JOIN entente.events e ON e.seq = n.seq
-                 WHERE n.namespace = $1 AND n.key >= $2 AND ($3::text IS NULL OR n.key < $3) ORDER BY n.key",
-                &[&namespace, &prefix, &upper],
-            )
-            .map_err(self.db.err("looking up names"))?;
+            .query(&statement, &[&namespace, &prefix, &upper])
+            .map_err(self.db.err(context))?;
         Ok(rows
             .iter()
             .map(|r| (r.get::<_, String>(0), stored_row(r, 1)))
@@ -691,9 +718,9 @@ impl ReadTxn for PgRead<'_> {
             .db
             .client
             .borrow_mut()
-            .query(
+            .query_typed(
                 "SELECT name, seq, hash, state FROM entente.snapshots WHERE name = $1 AND saved_by = session_user",
-                &[&name],
+                &[(&name, Type::TEXT)],
             )
             .map_err(self.db.err("reading a snapshot"))?;
         Ok(rows.first().map(snapshot_row))
@@ -705,7 +732,7 @@ impl ReadTxn for PgRead<'_> {
             .db
             .client
             .borrow_mut()
-            .query(
+            .query_typed(
                 "SELECT name, seq, hash, state FROM entente.snapshots WHERE saved_by = session_user ORDER BY name",
                 &[],
             )
@@ -803,7 +830,7 @@ impl<'a> WriteTxn for PgWrite<'a> {
         let row = db
             .client
             .borrow_mut()
-            .query_one(
+            .query_typed_one(
                 "SELECT clock_timestamp(), session_user::text,
                         pg_has_role(session_user, (SELECT value FROM entente.meta WHERE key = 'owner_role'), 'MEMBER') IS TRUE",
                 &[],
