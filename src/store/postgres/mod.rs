@@ -74,6 +74,12 @@ pub struct Postgres {
     /// once per command (opening the log, taking the lock) goes as `query_typed`, parse
     /// and execute in one round trip.
     statements: RefCell<HashMap<String, Statement>>,
+    /// Hashes by seq read alongside other rows in the open transaction — the row before
+    /// each amendment, which the log looks up next to chain the amendment: answered
+    /// here rather than by a round trip each. A stored row's hash never changes; the
+    /// map is emptied when the transaction ends all the same (a rolled-back append's
+    /// seq is taken again).
+    hashes: RefCell<HashMap<u64, Option<Hash>>>,
     user: String,
     roles: Roles,
 }
@@ -243,6 +249,7 @@ impl Postgres {
             in_txn: Cell::new(false),
             cursors: Cell::new(0),
             statements: RefCell::default(),
+            hashes: RefCell::default(),
             user: session,
             roles,
         }))
@@ -413,6 +420,7 @@ impl Postgres {
     fn end(&self, sql: &str, context: &'static str) -> Result<(), LogError> {
         self.in_txn.set(false);
         *self.pending.borrow_mut() = Pending::default();
+        self.hashes.borrow_mut().clear();
         self.run(sql, context)
     }
 }
@@ -571,8 +579,12 @@ impl ReadTxn for PgRead<'_> {
         let cursor = format!("entente_scan_{}", self.db.cursors.get());
         self.db.cursors.set(self.db.cursors.get() + 1);
         let err = self.db.err("reading events");
+        // A scan of some kinds skips rows: the hash of the row before each comes with it
+        // (see the `hashes` field), as the log looks it up to chain the row.
+        let before = !scan.kinds.is_empty();
+        let with_before = if before { ", (SELECT p.hash FROM entente.events p WHERE p.seq = e.seq - 1)" } else { "" };
         self.db.run(
-            &format!("DECLARE {cursor} NO SCROLL CURSOR FOR SELECT seq, body, hash, id, kind FROM entente.events{filter} ORDER BY seq"),
+            &format!("DECLARE {cursor} NO SCROLL CURSOR FOR SELECT seq, body, hash, id, kind{with_before} FROM entente.events e{filter} ORDER BY seq"),
             "reading events",
         )?;
         let fetch = format!("FETCH {FETCH} FROM {cursor}");
@@ -580,6 +592,9 @@ impl ReadTxn for PgRead<'_> {
             let fetch = self.db.prepared(&fetch, "reading events")?;
             let rows = self.db.client.borrow_mut().query(&fetch, &[]).map_err(&err)?;
             for row in &rows {
+                if before && let Some(hash) = row.get::<_, Option<&[u8]>>(5) {
+                    self.db.hashes.borrow_mut().insert(seq_of_row(row, 0).saturating_sub(1), hash_of(hash));
+                }
                 let hash: &[u8] = row.get(2);
                 let row = RowRef {
                     seq: seq_of_row(row, 0),
@@ -604,7 +619,14 @@ impl ReadTxn for PgRead<'_> {
     }
 
     fn hash_at(&self, seq: u64) -> Result<Option<Option<Hash>>, LogError> {
-        Ok(self.row_at(seq)?.map(|r| r.hash))
+        if let Some(hash) = self.db.hashes.borrow().get(&seq) {
+            return Ok(Some(*hash));
+        }
+        self.db.flush()?;
+        let context = "reading an event";
+        let statement = self.db.prepared("SELECT hash FROM entente.events WHERE seq = $1", context)?;
+        let rows = self.db.client.borrow_mut().query(&statement, &[&db_seq(seq)]).map_err(self.db.err(context))?;
+        Ok(rows.first().map(|r| hash_of(r.get(0))))
     }
 
     fn row_of(&self, id: EventId) -> Result<Option<StoredRow>, LogError> {
@@ -649,12 +671,27 @@ impl ReadTxn for PgRead<'_> {
     fn amendment_rows(&self, target: Option<EventId>, kind: Option<Kind>) -> Result<Vec<StoredRow>, LogError> {
         let target = target.map(|t| t.0.as_bytes().to_vec());
         let kind = kind.map(Kind::name);
-        self.db.rows(
-            "SELECT e.seq, e.body, e.hash FROM entente.amendments a JOIN entente.events e ON e.seq = a.seq
+        self.db.flush()?;
+        // With the hash of the row before each (see the `hashes` field).
+        let context = "reading amendments";
+        let statement = self.db.prepared(
+            "SELECT e.seq, e.body, e.hash, p.hash FROM entente.amendments a JOIN entente.events e ON e.seq = a.seq
+             LEFT JOIN entente.events p ON p.seq = e.seq - 1
              WHERE ($1::bytea IS NULL OR a.target = $1) AND ($2::text IS NULL OR e.kind = $2) ORDER BY a.seq",
-            &[&target, &kind],
-            "reading amendments",
-        )
+            context,
+        )?;
+        let rows = self.db.client.borrow_mut().query(&statement, &[&target, &kind]).map_err(self.db.err(context))?;
+        let mut hashes = self.db.hashes.borrow_mut();
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let row = stored_row(r, 0);
+                if let Some(before) = r.get::<_, Option<&[u8]>>(3) {
+                    hashes.insert(row.seq.saturating_sub(1), hash_of(before));
+                }
+                row
+            })
+            .collect())
     }
 
     fn declarer_row(&self, name: &Name) -> Result<Option<StoredRow>, LogError> {
