@@ -1,7 +1,9 @@
 //! The throughput benchmark's engine, shared by `cargo bench --bench throughput` and the
 //! 10k smoke test in `cargo test`: a deterministic synthetic log, each entente figure
-//! measured next to its baseline in the same run, and the peer when it is installed.
+//! measured next to its baseline in the same run, and the peer when it is installed —
+//! on SQLite ([`measure`]) or on a PostgreSQL server ([`measure_postgres`]).
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,23 @@ pub struct Figures {
     pub disk_bytes_per_event: f64,
     pub raw_json_bytes_per_event: f64,
     pub peer: Option<serde_json::Value>,
+    /// What only the PostgreSQL run measures; absent on SQLite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postgres: Option<PgFigures>,
+}
+
+/// The PostgreSQL run's own figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct PgFigures {
+    /// The server's `version()`.
+    pub server: String,
+    /// Appends each writer makes in the concurrency figures.
+    pub appends_per_writer: usize,
+    /// One writer alone: appends (one process each, one after another) per second.
+    pub one_writer_eps: f64,
+    /// Eight writers at once, each its own appends one after another: all their
+    /// appends per second of the whole.
+    pub eight_writers_eps: f64,
 }
 
 /// Writes the synthetic log of `n` events as JSON Lines (no log fields: the log stamps
@@ -125,18 +144,29 @@ pub fn generate(n: usize, path: &Path) -> u64 {
     bytes
 }
 
-fn run(bin: &Path, db: &Path, args: &[&str]) -> f64 {
-    let clock = Stopwatch::start();
-    let out = Command::new(bin)
+/// entente with `args` on the log `db` (a file or a `postgres://` URL), its ids seeded
+/// and its clock fixed.
+fn entente(bin: &Path, db: impl AsRef<OsStr>, args: &[&str]) -> Command {
+    let mut command = Command::new(bin);
+    command
         .args(args)
         .env("ENTENTE_DB", db)
         .env("ENTENTE_SEED", "1")
         .env("ENTENTE_NOW", "2026-01-01T00:00:00Z")
         .env("NO_COLOR", "1")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run entente");
+        .stderr(Stdio::piped());
+    command
+}
+
+fn run(bin: &Path, db: impl AsRef<OsStr>, args: &[&str]) -> f64 {
+    run_command(entente(bin, db, args), args)
+}
+
+/// Runs `command` (entente with `args`), which must succeed: its wall time, in seconds.
+fn run_command(mut command: Command, args: &[&str]) -> f64 {
+    let clock = Stopwatch::start();
+    let out = command.output().expect("run entente");
     let secs = clock.elapsed().as_secs_f64();
     assert!(out.status.success(), "entente {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     secs
@@ -144,14 +174,18 @@ fn run(bin: &Path, db: &Path, args: &[&str]) -> f64 {
 
 /// Peak resident set of one command, in MB, through GNU time when it is installed.
 fn peak_rss(bin: &Path, db: &Path, args: &[&str]) -> Option<f64> {
+    peak_rss_to(bin, db, &db.with_extension("rss"), args)
+}
+
+/// [`peak_rss`] of entente on the log `db`, GNU time writing its report to `report`.
+fn peak_rss_to(bin: &Path, db: impl AsRef<OsStr>, report: &Path, args: &[&str]) -> Option<f64> {
     let time = Path::new("/usr/bin/time");
     if !time.exists() {
         return None;
     }
-    let report = db.with_extension("rss");
     let status = Command::new(time)
         .args(["-f", "%M", "-o"])
-        .arg(&report)
+        .arg(report)
         .arg(bin)
         .args(args)
         .env("ENTENTE_DB", db)
@@ -164,7 +198,7 @@ fn peak_rss(bin: &Path, db: &Path, args: &[&str]) -> Option<f64> {
     if !status.success() {
         return None;
     }
-    let kib: f64 = std::fs::read_to_string(&report).ok()?.trim().lines().last()?.parse().ok()?;
+    let kib: f64 = std::fs::read_to_string(report).ok()?.trim().lines().last()?.parse().ok()?;
     Some(kib / 1024.0)
 }
 
@@ -323,6 +357,287 @@ pub fn measure(bin: &Path, n: usize, dir: &Path, peer: Option<&Peer>) -> Figures
         disk_bytes_per_event: disk as f64 / n as f64,
         raw_json_bytes_per_event: json_bytes as f64 / n as f64,
         peer,
+        postgres: None,
+    }
+}
+
+/// The server a PostgreSQL run measures on: a superuser's URL (any database of it).
+pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1/postgres";
+
+/// Appends each writer makes in the concurrency figures of a full run.
+pub const APPENDS_PER_WRITER: usize = 12;
+
+/// Rows per statement of the raw PostgreSQL insert, and per fetch of its raw scan (as
+/// entente's backend batches its own).
+const PG_BATCH: usize = 1_000;
+const PG_FETCH: i32 = 2_000;
+
+/// `url` with its database replaced by `database`.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{database}?{q}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+/// A raw client of `url`, connected as entente connects (its URL rules and `sslmode`,
+/// TLS when the server offers it unless the URL says `sslmode=disable`): the baselines
+/// pay for the same transport entente does.
+fn pg_connect(url: &str) -> postgres::Client {
+    use entente::store::postgres::connect;
+    let target = connect::target(url, &[], "postgres").unwrap_or_else(|e| panic!("the URL {url}: {e}"));
+    connect::connect(&target).unwrap_or_else(|e| panic!("connect to {url}: {e:?}"))
+}
+
+/// A database of the run's own on the server, dropped with the roles `entente init`
+/// made for it (named after it) when it goes.
+struct PgDatabase {
+    server: String,
+    name: String,
+    /// The superuser's URL of it.
+    url: String,
+}
+
+impl PgDatabase {
+    /// An empty database named `name` (any left by an interrupted run is dropped first).
+    fn create(server: &str, name: &str) -> PgDatabase {
+        let db = PgDatabase { server: server.to_owned(), name: name.to_owned(), url: with_database(server, name) };
+        db.drop_all();
+        pg_connect(server)
+            .batch_execute(&format!("CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+            .expect("create the benchmark's database");
+        db
+    }
+
+    fn drop_all(&self) {
+        let name = &self.name;
+        let mut admin = pg_connect(&self.server);
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).expect("drop database");
+        admin
+            .batch_execute(&format!("DROP ROLE IF EXISTS \"{name}_reader\", \"{name}_recorder\", \"{name}_owner\""))
+            .expect("drop the log's roles");
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        self.drop_all();
+    }
+}
+
+/// Runs entente on `db` under GNU time when it is installed: wall seconds and peak RSS
+/// in MB (the one process measured once for both; time(1) adds a fork).
+fn timed_rss(bin: &Path, db: &str, report: &Path, args: &[&str]) -> (f64, Option<f64>) {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        return (run(bin, db, args), None);
+    }
+    let mut command = entente(bin, db, args);
+    let program = command.get_program().to_owned();
+    let mut timed = Command::new(time);
+    timed.args(["-f", "%M", "-o"]).arg(report).arg(program).args(command.get_args());
+    for (key, value) in command.get_envs() {
+        if let Some(value) = value {
+            timed.env(key, value);
+        }
+    }
+    timed.stdout(Stdio::null()).stderr(Stdio::piped());
+    command = timed;
+    let secs = run_command(command, args);
+    let rss = std::fs::read_to_string(report).ok().and_then(|r| r.trim().lines().last()?.parse::<f64>().ok());
+    (secs, rss.map(|kib| kib / 1024.0))
+}
+
+/// `k` appends, one process each, one after another, on `db` (random ids: a seeded id
+/// depends on where the event lands, which racing writers do not know).
+fn appends(bin: &Path, db: &str, writer: usize, k: usize) {
+    for i in 0..k {
+        let summary = format!("writer {writer} append {i}");
+        let args =
+            ["append", "context-noted", "--track", "t000", "--occurred", "2020", "--summary", &summary, "--unsourced"];
+        let mut command = entente(bin, db, &args);
+        command.env_remove("ENTENTE_SEED");
+        run_command(command, &args);
+    }
+}
+
+/// Every body of the raw table, in id order, through a server-side cursor (a portal
+/// fetched `PG_FETCH` rows at a time), each handed to `each`.
+fn raw_scan(url: &str, mut each: impl FnMut(&str)) -> usize {
+    let mut client = pg_connect(url);
+    let mut tx = client.transaction().expect("begin");
+    let portal = tx.bind("SELECT body FROM raw ORDER BY id", &[]).expect("bind");
+    let mut seen = 0;
+    loop {
+        let rows = tx.query_portal(&portal, PG_FETCH).expect("fetch");
+        for row in &rows {
+            each(row.get(0));
+        }
+        seen += rows.len();
+        if rows.len() < PG_FETCH as usize {
+            break;
+        }
+    }
+    tx.commit().expect("end the scan");
+    seen
+}
+
+/// Measures every figure at size `n` on the PostgreSQL server `server` (a superuser's
+/// URL), in a database of its own that it drops at the end; every baseline in another
+/// table of that database, on the same server, in the same run. The concurrency
+/// figures make `per_writer` appends in each writer.
+pub fn measure_postgres(bin: &Path, n: usize, dir: &Path, server: &str, per_writer: usize) -> Figures {
+    let events = dir.join(format!("events-{n}.jsonl"));
+    let json_bytes = generate(n, &events);
+    let text = std::fs::read_to_string(&events).expect("read events");
+    let lines: Vec<&str> = text.lines().collect();
+    let events = events.to_str().expect("path");
+    let version: String = pg_connect(server).query_one("SELECT version()", &[]).expect("version").get(0);
+    let db = PgDatabase::create(server, &format!("entente_bench_{n}_{}", std::process::id()));
+    let url = db.url.as_str();
+    let report = dir.join(format!("pg-{n}.rss"));
+
+    // Import, and its baseline: the same strings into a bare table (bigint primary key,
+    // text) in one transaction, as multi-row INSERTs of unnest()ed arrays, 1,000 rows
+    // each — how a careful client loads rows without COPY.
+    run(bin, url, &["init"]);
+    let (import_secs, import_rss) = timed_rss(bin, url, &report, &["import", events]);
+    pg_connect(url).batch_execute("CREATE TABLE raw (id bigint PRIMARY KEY, body text NOT NULL)").expect("raw table");
+    let clock = Stopwatch::start();
+    {
+        let mut client = pg_connect(url);
+        let mut tx = client.transaction().expect("begin");
+        let insert =
+            tx.prepare("INSERT INTO raw (id, body) SELECT * FROM unnest($1::int8[], $2::text[])").expect("prepare");
+        for (b, batch) in lines.chunks(PG_BATCH).enumerate() {
+            let ids: Vec<i64> = (0..batch.len()).map(|i| (b * PG_BATCH + i + 1) as i64).collect();
+            tx.execute(&insert, &[&ids, &batch]).expect("insert");
+        }
+        tx.commit().expect("commit");
+    }
+    let raw_insert_secs = clock.elapsed().as_secs_f64();
+
+    // Replay, and its baseline: scan the bare table through a cursor, parse every row.
+    let (replay_secs, replay_rss) = timed_rss(bin, url, &report, &["replay"]);
+    let clock = Stopwatch::start();
+    let parsed = raw_scan(url, |body| {
+        let _plain: Plain = serde_json::from_str(body).expect("parse");
+    });
+    assert_eq!(parsed, n);
+    let raw_scan_secs = clock.elapsed().as_secs_f64();
+
+    // Verify, and its baseline: scan and hash every row.
+    let verify_secs = run(bin, url, &["verify"]);
+    let verify_deep_secs = run(bin, url, &["verify", "--deep"]);
+    let clock = Stopwatch::start();
+    let mut prev = [0u8; 32];
+    raw_scan(url, |body| prev = Sha256::new().chain_update(prev).chain_update(body.as_bytes()).finalize().into());
+    std::hint::black_box(prev);
+    let raw_sha_secs = clock.elapsed().as_secs_f64();
+
+    // Process figures, medians of five; status once first, to save its snapshot.
+    let version_ms = median((0..5).map(|_| run(bin, url, &["--version"]) * 1e3).collect());
+    run(bin, url, &["status"]);
+    let status_ms = median((0..5).map(|_| run(bin, url, &["status"]) * 1e3).collect());
+    let append_ms = median(
+        (0..5)
+            .map(|i| {
+                let summary = format!("benchmark append {i}");
+                let args = [
+                    "append",
+                    "context-noted",
+                    "--track",
+                    "t000",
+                    "--occurred",
+                    "2020",
+                    "--summary",
+                    &summary,
+                    "--unsourced",
+                ];
+                run(bin, url, &args) * 1e3
+            })
+            .collect(),
+    );
+    // Its baseline: what any client process does for one event — connect, one INSERT
+    // in a transaction, commit, disconnect.
+    let raw_commit_ms = median(
+        (0..5)
+            .map(|i| {
+                let clock = Stopwatch::start();
+                let mut client = pg_connect(url);
+                let mut tx = client.transaction().expect("begin");
+                let id = (n + 1 + i) as i64;
+                tx.execute("INSERT INTO raw (id, body) VALUES ($1, $2)", &[&id, &format!("append {i}")])
+                    .expect("insert");
+                tx.commit().expect("commit");
+                drop(client);
+                clock.elapsed().as_secs_f64() * 1e3
+            })
+            .collect(),
+    );
+
+    // Concurrency: one writer alone, then eight at once, each making its appends one
+    // after another (a process each).
+    let clock = Stopwatch::start();
+    appends(bin, url, 0, per_writer);
+    let one_writer_eps = per_writer as f64 / clock.elapsed().as_secs_f64();
+    let clock = Stopwatch::start();
+    std::thread::scope(|s| {
+        for w in 1..=8 {
+            s.spawn(move || appends(bin, url, w, per_writer));
+        }
+    });
+    let eight_writers_eps = (8 * per_writer) as f64 / clock.elapsed().as_secs_f64();
+    let landed = 5 + 9 * per_writer;
+    let out = Command::new(bin)
+        .args(["verify"])
+        .env("ENTENTE_DB", url)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run entente verify");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && said.contains(&format!("verified {} events", n + landed)), "{said}");
+
+    // The log's tables with their indexes and TOAST, as the server stores them.
+    let disk: i64 = pg_connect(url)
+        .query_one(
+            "SELECT sum(pg_total_relation_size(c.oid))::int8 FROM pg_class c
+             WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r'",
+            &[],
+        )
+        .expect("table sizes")
+        .get(0);
+    drop(db);
+    Figures {
+        n,
+        import_eps: n as f64 / import_secs,
+        raw_insert_eps: n as f64 / raw_insert_secs,
+        replay_eps: n as f64 / replay_secs,
+        raw_scan_parse_eps: n as f64 / raw_scan_secs,
+        status_ms,
+        version_ms,
+        append_ms,
+        raw_commit_ms,
+        verify_eps: n as f64 / verify_secs,
+        verify_deep_eps: n as f64 / verify_deep_secs,
+        raw_scan_sha_eps: n as f64 / raw_sha_secs,
+        replay_rss_mb: replay_rss,
+        import_rss_mb: import_rss,
+        disk_bytes_per_event: disk as f64 / n as f64,
+        raw_json_bytes_per_event: json_bytes as f64 / n as f64,
+        peer: None,
+        postgres: Some(PgFigures {
+            server: version,
+            appends_per_writer: per_writer,
+            one_writer_eps,
+            eight_writers_eps,
+        }),
     }
 }
 
@@ -393,6 +708,10 @@ pub fn table(rows: &[Figures], machine: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "entente throughput benchmark — {machine}");
     for f in rows {
+        if let Some(pg) = &f.postgres {
+            pg_rows(&mut s, f, pg);
+            continue;
+        }
         let _ = writeln!(s, "\nN = {}", f.n);
         let _ = writeln!(s, "| figure | entente | baseline (same run) | ratio | target |");
         let _ = writeln!(s, "|---|---|---|---|---|");
@@ -446,4 +765,62 @@ pub fn table(rows: &[Figures], machine: &str) -> String {
         }
     }
     s
+}
+
+/// The rows of one PostgreSQL run: its own targets and baselines.
+fn pg_rows(s: &mut String, f: &Figures, pg: &PgFigures) {
+    let _ = writeln!(s, "\nN = {} on PostgreSQL ({})", f.n, pg.server.split(" on ").next().unwrap_or(&pg.server));
+    let _ = writeln!(s, "| figure | entente | baseline (same run, same server) | ratio | target |");
+    let _ = writeln!(s, "|---|---|---|---|---|");
+    compare(
+        s,
+        "import, events/s",
+        f.import_eps,
+        "raw INSERT … unnest, 1,000 rows/stmt, 1 txn",
+        f.raw_insert_eps,
+        "≥ 0.3×",
+    );
+    compare(s, "full replay, events/s", f.replay_eps, "raw cursor scan+parse", f.raw_scan_parse_eps, "≥ 0.5×");
+    let _ = writeln!(
+        s,
+        "| status, ms (median of 5, snapshot saved) | {:.1} | --version {:.1} | {} | ≤ 50 ms, flat in N |",
+        f.status_ms,
+        f.version_ms,
+        ratio(f.status_ms, f.version_ms)
+    );
+    let base = f.raw_commit_ms + f.version_ms;
+    let _ = writeln!(
+        s,
+        "| append, ms (median of 5) | {:.1} | raw connect+INSERT+commit {:.2} + --version {:.1} = {:.1} | {} | ≤ 2× |",
+        f.append_ms,
+        f.raw_commit_ms,
+        f.version_ms,
+        base,
+        ratio(f.append_ms, base)
+    );
+    let _ = writeln!(
+        s,
+        "| 8 writers at once ({} appends each), events/s | {:.1} | one writer alone {:.1} | {} | ≥ 0.5× |",
+        pg.appends_per_writer,
+        pg.eight_writers_eps,
+        pg.one_writer_eps,
+        ratio(pg.eight_writers_eps, pg.one_writer_eps)
+    );
+    compare(s, "verify, events/s", f.verify_eps, "raw cursor scan+SHA-256", f.raw_scan_sha_eps, "—");
+    compare(s, "verify --deep, events/s", f.verify_deep_eps, "raw cursor scan+SHA-256", f.raw_scan_sha_eps, "—");
+    let mb = |x: Option<f64>| x.map_or("n/a".to_owned(), |v| format!("{v:.0} MB"));
+    let _ = writeln!(
+        s,
+        "| peak RSS, replay / import | {} / {} | — | — | replay ≤ 100 MB |",
+        mb(f.replay_rss_mb),
+        mb(f.import_rss_mb)
+    );
+    compare(
+        s,
+        "disk (tables+indexes+TOAST), bytes/event",
+        f.disk_bytes_per_event,
+        "raw JSON",
+        f.raw_json_bytes_per_event,
+        "—",
+    );
 }
