@@ -478,8 +478,8 @@ fn the_database_refuses_bodies_entente_would_never_write_and_index_rows_for_othe
     let honest =
         body("00000000-0000-7000-8000-000000000001", &format!(r#""recorded_at":"{at}","recorded_by":"{alice}","#), "");
     // Each a valid JSON object the trigger's old checks let through: a recorder named
-    // twice (jsonb keeps the last, entente's parser refuses), a duplicate key deep in
-    // the payload, a decoy recording time before the real one, export fields in a body.
+    // twice (jsonb keeps the last, entente's parser refuses), another key twice, a
+    // decoy recording time before the real one, export fields in a body.
     for (what, forged) in [
         (
             "recorded_by twice",
@@ -490,8 +490,10 @@ fn the_database_refuses_bodies_entente_would_never_write_and_index_rows_for_othe
             ),
         ),
         (
-            "a key twice deep inside",
-            honest.replace(r#""name":"X""#, r#""name":"X","name":"Z""#).replace("-000000000001", "-000000000003"),
+            "a key twice at the top",
+            honest
+                .replace(r#""unsourced":true"#, r#""unsourced":true,"unsourced":false"#)
+                .replace("-000000000001", "-000000000003"),
         ),
         (
             "a decoy recording time",
