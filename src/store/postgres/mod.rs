@@ -493,6 +493,8 @@ impl Postgres {
             match landed {
                 Ok(landed) => {
                     *self.client.borrow_mut() = client;
+                    // Statements prepared on the lost connection do not exist on this one.
+                    self.statements.borrow_mut().clear();
                     return if landed {
                         Ok(())
                     } else {
