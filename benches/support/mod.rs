@@ -372,19 +372,7 @@ pub const APPENDS_PER_WRITER: usize = 12;
 const PG_BATCH: usize = 1_000;
 const PG_FETCH: i32 = 2_000;
 
-/// `url` with its database replaced by `database`.
-pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[after_scheme..].find('/') {
-        Some(slash) => &base[..after_scheme + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{database}?{q}"),
-        None => format!("{base}/{database}"),
-    }
-}
+use entente::store::postgres::connect::with_database;
 
 /// A raw client of `url`, connected as entente connects (its URL rules and `sslmode`,
 /// TLS when the server offers it unless the URL says `sslmode=disable`): the baselines

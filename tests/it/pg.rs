@@ -25,19 +25,7 @@ pub fn server() -> String {
     )
 }
 
-/// `url` with its database replaced by `database`.
-pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[after_scheme..].find('/') {
-        Some(slash) => &base[..after_scheme + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{database}?{q}"),
-        None => format!("{base}/{database}"),
-    }
-}
+pub use entente::store::postgres::connect::with_database;
 
 /// `url` with its user replaced by `user` (no password: the test server trusts).
 pub fn as_user(url: &str, user: &str) -> String {
@@ -129,6 +117,20 @@ impl Database {
     /// A superuser's connection to this database.
     pub fn client(&self) -> postgres::Client {
         postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to the test database")
+    }
+
+    /// The log's count and head hash, read by the superuser straight from the table (as
+    /// [`crate::common::Sandbox::fingerprint`] reads a file's).
+    pub fn fingerprint(&self) -> (i64, Vec<u8>) {
+        let row = self
+            .client()
+            .query_one(
+                "SELECT count(*), coalesce((SELECT hash FROM entente.events ORDER BY seq DESC LIMIT 1), '')
+                 FROM entente.events",
+                &[],
+            )
+            .expect("fingerprint");
+        (row.get(0), row.get(1))
     }
 
     /// The binary under a sealed environment, its log this database as `user`.

@@ -70,19 +70,6 @@ fn track_log() -> (Database, tempfile::TempDir) {
     (db, dir)
 }
 
-/// The log's count and head hash, read by the superuser straight from the table.
-fn fingerprint(db: &Database) -> (i64, Vec<u8>) {
-    let row = db
-        .client()
-        .query_one(
-            "SELECT count(*), coalesce((SELECT hash FROM entente.events ORDER BY seq DESC LIMIT 1), '')
-             FROM entente.events",
-            &[],
-        )
-        .expect("fingerprint");
-    (row.get(0), row.get(1))
-}
-
 /// Runs `entente verify` as the superuser and insists it passes over `count` events.
 fn verifies(db: &Database, count: i64) {
     let out = db.cmd("postgres", &["verify"]).output().expect("run verify");
@@ -357,7 +344,7 @@ fn pg_concurrency_one_batch_with_ids_imported_by_four_at_once_lands_once() {
         }
     }
     assert_eq!(landed, 1, "one importer landed the batch, the others found it there");
-    assert_eq!(fingerprint(&db).0, 1 + N as i64);
+    assert_eq!(db.fingerprint().0, 1 + N as i64);
     verifies(&db, 1 + N as i64);
 }
 
@@ -471,7 +458,7 @@ fn pg_concurrency_an_import_killed_at_any_moment_leaves_none_or_all_of_it() {
     for (run, moment) in moments.into_iter().enumerate() {
         let user = if run % 2 == 0 { "postgres" } else { recorder.as_str() };
         eprintln!("crash run {run}: SIGKILL at {moment:?} as {user}");
-        let before = fingerprint(&db);
+        let before = db.fingerprint();
         let mut child = db
             .cmd(user, &["import", utf8(&big)])
             .env_remove("ENTENTE_SEED")
@@ -482,7 +469,7 @@ fn pg_concurrency_an_import_killed_at_any_moment_leaves_none_or_all_of_it() {
         let struck = wait_for(&db, &mut child, moment);
         let _ = child.kill(); // SIGKILL on Unix
         let status = child.wait().expect("wait");
-        let after = fingerprint(&db);
+        let after = db.fingerprint();
         eprintln!("crash run {run}: struck mid-way: {struck}, the log went from {} to {} events", before.0, after.0);
         if struck {
             assert!(!status.success(), "run {run}: the import was killed, yet exited {status}");
@@ -499,15 +486,15 @@ fn pg_concurrency_an_import_killed_at_any_moment_leaves_none_or_all_of_it() {
             assert_eq!(after, before, "run {run} ({moment:?}): killed before its commit, it left nothing");
         }
         sessions_gone(&db);
-        assert_eq!(fingerprint(&db), after, "run {run}: nothing landed after the client died");
+        assert_eq!(db.fingerprint(), after, "run {run}: nothing landed after the client died");
         verifies(&db, after.0);
     }
     // A following import succeeds, and lands right after what was there.
-    let before = fingerprint(&db);
+    let before = db.fingerprint();
     let next = batch_file(dir.path(), "next.jsonl", "next", 10);
     let out = db.cmd(&recorder, &["import", utf8(&next)]).output().expect("run");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(fingerprint(&db).0, before.0 + 10);
+    assert_eq!(db.fingerprint().0, before.0 + 10);
     verifies(&db, before.0 + 10);
     eprintln!("crash: {:?}", started.elapsed());
 }
@@ -517,7 +504,7 @@ fn pg_concurrency_an_import_killed_at_any_moment_leaves_none_or_all_of_it() {
 fn pg_concurrency_a_killed_import_lets_the_writer_queued_behind_it_in() {
     let (db, dir) = track_log();
     let big = batch_file(dir.path(), "big.jsonl", "big", 50_000);
-    let before = fingerprint(&db);
+    let before = db.fingerprint();
     let mut child =
         db.cmd("postgres", &["import", utf8(&big)]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
     assert!(wait_for(&db, &mut child, Moment::Writing(Duration::ZERO)), "the import ended before it wrote");
@@ -557,7 +544,7 @@ fn pg_concurrency_a_writer_behind_a_held_lock_is_told_busy_while_readers_read_on
     writeln!(input, "{}", context_line("from the pipe")).expect("write");
     input.flush().expect("flush");
     assert!(wait_for(&db, &mut held, Moment::Locked), "the piped import ended before it took the lock");
-    let before = fingerprint(&db);
+    let before = db.fingerprint();
     // A writer waits its busy timeout, then says so and writes nothing.
     let started = Instant::now();
     let out = db
@@ -580,13 +567,13 @@ fn pg_concurrency_a_writer_behind_a_held_lock_is_told_busy_while_readers_read_on
             assert!(String::from_utf8_lossy(&out.stdout).contains("verified 1 events"));
         }
     }
-    assert_eq!(fingerprint(&db), before, "nothing was written meanwhile");
+    assert_eq!(db.fingerprint(), before, "nothing was written meanwhile");
     // The input ends: the import lands, all of it.
     writeln!(input, "{}", context_line("from the pipe, last")).expect("write");
     drop(input);
     let out = held.wait_with_output().expect("wait");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(fingerprint(&db).0, before.0 + 2);
+    assert_eq!(db.fingerprint().0, before.0 + 2);
     verifies(&db, before.0 + 2);
 }
 
@@ -599,7 +586,7 @@ fn pg_concurrency_a_single_append_killed_mid_way_leaves_none_or_all_of_it() {
         let delay = Duration::from_micros(base_ms * 1_000 + jitter(5_000));
         let user = if run % 2 == 0 { "postgres" } else { recorder.as_str() };
         eprintln!("append kill {run}: after {delay:?} as {user}");
-        let before = fingerprint(&db);
+        let before = db.fingerprint();
         let mut child = db
             .cmd(user, &["append", "context-noted", "--track", "x-y", "--occurred", "2021"])
             .args(["--summary", &format!("killed {run}"), "--unsourced"])
@@ -612,7 +599,7 @@ fn pg_concurrency_a_single_append_killed_mid_way_leaves_none_or_all_of_it() {
         let _ = child.kill();
         let _ = child.wait();
         sessions_gone(&db);
-        let after = fingerprint(&db);
+        let after = db.fingerprint();
         eprintln!("append kill {run}: the log went from {} to {} events", before.0, after.0);
         assert!(
             after == before || after.0 == before.0 + 1,
@@ -729,7 +716,7 @@ fn pg_restart_mid_import_is_a_clear_try_again_and_leaves_none_or_all() {
     let (db, dir) = track_log();
     let _server = ServerBack;
     let big = batch_file(dir.path(), "big.jsonl", "big", BIG);
-    let before = fingerprint(&db);
+    let before = db.fingerprint();
     let mut child = db
         .cmd("postgres", &["import", utf8(&big)])
         .stdout(Stdio::piped())
@@ -746,14 +733,14 @@ fn pg_restart_mid_import_is_a_clear_try_again_and_leaves_none_or_all() {
     assert!(err.contains("the connection to the server was lost"), "{err}");
     assert!(err.contains("Try again"), "{err}");
     assert!(err.lines().count() <= 3, "a few words, not a trace: {err}");
-    let after = fingerprint(&db);
+    let after = db.fingerprint();
     assert!(after == before || after.0 == before.0 + BIG as i64, "none or all: {} from {}", after.0, before.0);
     assert_eq!(after, before, "cut off before its commit, it left nothing");
     verifies(&db, after.0);
     // The next run succeeds.
     let out = db.cmd("postgres", &["import", utf8(&big)]).output().expect("run");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(fingerprint(&db).0, before.0 + BIG as i64);
+    assert_eq!(db.fingerprint().0, before.0 + BIG as i64);
     verifies(&db, before.0 + BIG as i64);
     eprintln!("restart: {:?}", started.elapsed());
 }
@@ -806,7 +793,7 @@ fn pg_restart_while_committing_never_says_rolled_back_of_a_batch_that_landed() {
         thread::sleep(Duration::from_millis(20));
     }
     for (run, cut) in ["terminate the session", "restart the server", "stop the server"].into_iter().enumerate() {
-        let before = fingerprint(&db);
+        let before = db.fingerprint();
         let file = batch_file(dir.path(), &format!("batch-{run}.jsonl"), &format!("batch {run}"), N);
         let mut child = db
             .cmd(&recorder, &["import", utf8(&file)])
@@ -842,7 +829,7 @@ fn pg_restart_while_committing_never_says_rolled_back_of_a_batch_that_landed() {
         };
         let (said, err) = (String::from_utf8_lossy(&out.stdout), stderr(&out));
         eprintln!("{cut} while committing: exit {:?}: {said}{err}", out.status.code());
-        let after = fingerprint(&db);
+        let after = db.fingerprint();
         let landed = before.0 + N as i64;
         assert_eq!(after.0, landed, "{cut}: the commit was durable before the cut: all of it landed");
         verifies(&db, after.0);

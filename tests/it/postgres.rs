@@ -16,19 +16,6 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// The log's count and head hash, read by the superuser straight from the table.
-fn fingerprint(db: &Database) -> (i64, Vec<u8>) {
-    let row = db
-        .client()
-        .query_one(
-            "SELECT count(*), coalesce((SELECT hash FROM entente.events ORDER BY seq DESC LIMIT 1), '')
-             FROM entente.events",
-            &[],
-        )
-        .expect("fingerprint");
-    (row.get(0), row.get(1))
-}
-
 const CONTEXT: &str = r#"{"kind":"track_opened","version":1,"tracks":["x-y"],"occurred":"2020","unsourced":true,"payload":{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}}"#;
 
 #[test]
@@ -48,11 +35,11 @@ fn a_recorder_records_as_itself_at_the_servers_clock_and_a_reader_may_only_read(
     let by: String =
         db.client().query_one("SELECT recorded_by FROM entente.events WHERE seq = 1", &[]).expect("row").get(0);
     assert_eq!(by, alice);
-    let before = fingerprint(&db);
+    let before = db.fingerprint();
     let out = db.cmd(&bob, &["import", path]).output().expect("run");
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("may only read this log"), "{}", stderr(&out));
-    assert_eq!(fingerprint(&db), before, "nothing written");
+    assert_eq!(db.fingerprint(), before, "nothing written");
     let out = db.cmd(&bob, &["status"]).output().expect("run");
     assert!(out.status.success() && stdout(&out).contains("x-y"), "{}", stderr(&out));
     // A role granted nothing reads nothing.
@@ -72,7 +59,7 @@ fn a_recorder_records_as_itself_at_the_servers_clock_and_a_reader_may_only_read(
         let out = db.cmd(&alice, &["import", path]).output().expect("run");
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         assert!(stderr(&out).contains(words), "{}", stderr(&out));
-        assert_eq!(fingerprint(&db), before, "nothing written");
+        assert_eq!(db.fingerprint(), before, "nothing written");
     }
 }
 
@@ -85,7 +72,7 @@ fn a_recorder_cannot_rewrite_history_or_forge_a_recorder_even_with_raw_sql() {
     let seed = repo("events/scenarios/seed.jsonl");
     let out = db.cmd("postgres", &["import", seed.to_str().expect("utf-8")]).output().expect("run");
     assert!(out.status.success(), "{}", stderr(&out));
-    let before = fingerprint(&db);
+    let before = db.fingerprint();
     let mut raw = postgres::Client::connect(&db.url_as(&alice), postgres::NoTls).expect("alice connects");
     for sql in [
         "UPDATE entente.events SET body = body WHERE seq = 1",
@@ -101,7 +88,7 @@ fn a_recorder_cannot_rewrite_history_or_forge_a_recorder_even_with_raw_sql() {
         let e = raw.batch_execute(sql).expect_err(sql);
         assert!(e.as_db_error().is_some(), "{sql}: {e}");
     }
-    assert_eq!(fingerprint(&db), before, "nothing changed");
+    assert_eq!(db.fingerprint(), before, "nothing changed");
     let out = db.cmd(&alice, &["verify"]).output().expect("run");
     assert!(out.status.success(), "{}", stderr(&out));
 }
@@ -378,7 +365,7 @@ fn a_writer_kept_waiting_for_the_append_lock_is_told_to_try_again_and_writes_not
     let mut holder = db.client();
     let mut tx = holder.transaction().expect("begin");
     tx.execute(entente::store::postgres::schema::TAKE_APPEND_LOCK, &[]).expect("lock");
-    let before = fingerprint(&db);
+    let before = db.fingerprint();
     let out = db
         .cmd("postgres", &["import", input.path().to_str().expect("utf-8")])
         .env("ENTENTE_BUSY_TIMEOUT_MS", "300")
@@ -386,7 +373,7 @@ fn a_writer_kept_waiting_for_the_append_lock_is_told_to_try_again_and_writes_not
         .expect("run");
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("try again"), "{}", stderr(&out));
-    assert_eq!(fingerprint(&db), before);
+    assert_eq!(db.fingerprint(), before);
     // A raw INSERT queues behind the same lock: the trigger takes it too.
     let mut raw = db.client();
     raw.batch_execute("SET lock_timeout = 300").expect("set");

@@ -207,6 +207,21 @@ fn names_a_port(url: &str) -> bool {
     hosts.split(',').any(|host| host.rsplit(']').next().unwrap_or(host).contains(':'))
 }
 
+/// `url` with its database replaced by `database`, the rest as it was: how a test or
+/// a benchmark names the databases it makes on one server.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{database}?{q}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
 /// `url` with `port` after each host of its authority (none when it names no host).
 fn with_port(url: &str, port: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
@@ -460,6 +475,12 @@ mod tests {
         assert!(e.contains("PGPORT"), "{e}");
         let e = target("postgres://h/d%00x", &[], "o").expect_err("refused").to_string();
         assert!(e.contains("NUL"), "{e}");
+    }
+
+    #[test]
+    fn a_url_names_another_database_keeping_the_rest() {
+        assert_eq!(with_database("postgres://u@h:1/a?sslmode=require", "b"), "postgres://u@h:1/b?sslmode=require");
+        assert_eq!(with_database("postgres://u@h", "b"), "postgres://u@h/b");
     }
 
     #[test]

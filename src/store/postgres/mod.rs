@@ -636,6 +636,26 @@ impl Backend for Postgres {
     }
 }
 
+impl PgRead<'_> {
+    /// The snapshots the connected role saved (only `name`, when given), by name: the
+    /// policy keeps each role to its own, and so does the query, for a superuser whom
+    /// the policy does not bind.
+    fn own_snapshots(&self, name: Option<&str>, context: &'static str) -> Result<Vec<StoredSnapshot>, LogError> {
+        self.db.flush()?;
+        let rows = self
+            .db
+            .client
+            .borrow_mut()
+            .query_typed(
+                "SELECT name, seq, hash, state FROM entente.snapshots
+                 WHERE saved_by = session_user AND ($1::text IS NULL OR name = $1) ORDER BY name",
+                &[(&name, Type::TEXT)],
+            )
+            .map_err(self.db.err(context))?;
+        Ok(rows.iter().map(snapshot_row).collect())
+    }
+}
+
 impl ReadTxn for PgRead<'_> {
     fn last_seq(&self) -> Result<u64, LogError> {
         self.db.flush()?;
@@ -843,31 +863,11 @@ impl ReadTxn for PgRead<'_> {
     }
 
     fn snapshot(&self, name: &str) -> Result<Option<StoredSnapshot>, LogError> {
-        self.db.flush()?;
-        let rows = self
-            .db
-            .client
-            .borrow_mut()
-            .query_typed(
-                "SELECT name, seq, hash, state FROM entente.snapshots WHERE name = $1 AND saved_by = session_user",
-                &[(&name, Type::TEXT)],
-            )
-            .map_err(self.db.err("reading a snapshot"))?;
-        Ok(rows.first().map(snapshot_row))
+        Ok(self.own_snapshots(Some(name), "reading a snapshot")?.into_iter().next())
     }
 
     fn snapshots(&self) -> Result<Vec<StoredSnapshot>, LogError> {
-        self.db.flush()?;
-        let rows = self
-            .db
-            .client
-            .borrow_mut()
-            .query_typed(
-                "SELECT name, seq, hash, state FROM entente.snapshots WHERE saved_by = session_user ORDER BY name",
-                &[],
-            )
-            .map_err(self.db.err("checking snapshots"))?;
-        Ok(rows.iter().map(snapshot_row).collect())
+        self.own_snapshots(None, "checking snapshots")
     }
 
     fn guards(&self) -> Result<Option<String>, LogError> {
