@@ -127,6 +127,25 @@ pub fn status<B: Backend>(log: &Log<B>, view: View) -> Result<(Vec<TrackStatus>,
     Ok((finish(log, fold, view)?, header))
 }
 
+/// The status of every track at each of `days`, everything recorded (no `--known-at`):
+/// one entry per day, in the order given, and the header of the log read. What a chart
+/// of state over time draws.
+pub fn over_time<B: Backend>(
+    log: &Log<B>,
+    days: &[NaiveDate],
+    stall_days: u32,
+) -> Result<(Vec<Vec<TrackStatus>>, Header), AppError> {
+    let mut series = Vec::with_capacity(days.len());
+    let mut header = None;
+    for &as_of in days {
+        let (tracks, head) = status(log, View { as_of, known_at: None, stall_days })?;
+        header.get_or_insert(head);
+        series.push(tracks);
+    }
+    let header = header.unwrap_or(Header { view: everything(), head_seq: log.head()?.seq });
+    Ok((series, header))
+}
+
 /// Judges `fold` at the view, once the events conditions wait on that the fold could
 /// not date itself (pushed before the condition) are read from the log as the view
 /// sees them — few, each by id.

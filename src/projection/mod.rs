@@ -180,6 +180,13 @@ impl Replay {
         &self.effective().records
     }
 
+    /// The status of every track at each of `days` (none later than the view's as-of),
+    /// one entry per day: state over time.
+    pub fn over_time(&self, days: &[NaiveDate]) -> Vec<Vec<status::TrackStatus>> {
+        let effective = self.effective();
+        status::over_time(&effective.records, &effective.disputed, days, self.view.stall_days)
+    }
+
     /// The status of every track.
     pub fn status(&self) -> Vec<status::TrackStatus> {
         let effective = self.effective();

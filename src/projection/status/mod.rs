@@ -142,6 +142,21 @@ pub fn status<'a>(
     fold.finish(view)
 }
 
+/// The status of every track at each of `days` (everything recorded), from `records`
+/// as they stand: one entry per day, in the order given. What a chart of state over time
+/// draws.
+pub fn over_time<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    disputed: &BTreeSet<u64>,
+    days: &[NaiveDate],
+    stall_days: u32,
+) -> Vec<Vec<TrackStatus>> {
+    let records: Vec<&Record> = records.into_iter().collect();
+    days.iter()
+        .map(|&as_of| status(records.iter().copied(), disputed, &View { as_of, known_at: None, stall_days }))
+        .collect()
+}
+
 /// The version of [`Fold`]'s shape and rules; a snapshot of another version is never
 /// used. Bump it with any change to what the fold accumulates or derives.
 pub const FOLD_VERSION: u32 = 4;
