@@ -106,50 +106,60 @@ fn stream_in<T: ReadTxn + ?Sized>(
     Ok(Header { view, head_seq })
 }
 
-/// The status of every track as `view` sees it. The latest state (no `--known-at`, and
-/// an `--as-of` no earlier than the latest-dated event) comes from the snapshot in the
-/// log, caught up with what was recorded since; it is rebuilt when a correction,
-/// retraction or dispute arrived since, or when its version differs. Time travel folds
-/// the log — and reads it once: when there is no snapshot to start from, the fold the
-/// view needs is taken in the same pass that rebuilds the snapshot.
+/// The status of every track as `view` sees it. Without `--known-at` it comes from
+/// the snapshot in the log, caught up with what was recorded since (rebuilt when a
+/// correction, retraction or dispute arrived since, or when its version differs): the
+/// fold of every event judges any as-of day as a fold of the events dated by then would
+/// (`Fold::finish`). A view with a recording cut-off folds the log.
 pub fn status<B: Backend>(log: &Log<B>, view: View) -> Result<(Vec<TrackStatus>, Header), AppError> {
-    if view.known_at.is_none() {
-        let latest = latest(log, view)?;
-        let header = Header { view, head_seq: latest.seq };
-        if latest.fold.max_day().is_none_or(|day| day <= view.as_of) {
-            return Ok((finish(log, latest.fold, view)?, header));
+    let (tracks, header) = statuses(log, &[view])?.pop().unwrap_or_else(|| (Vec::new(), Header { view, head_seq: 0 }));
+    Ok((tracks, header))
+}
+
+/// [`status`] at each of `views`, in order: every view without a recording cut-off is
+/// judged from one fold (the snapshot's, caught up), read once — what `diff` and a
+/// chart of state over time need.
+pub fn statuses<B: Backend>(log: &Log<B>, views: &[View]) -> Result<Vec<(Vec<TrackStatus>, Header)>, AppError> {
+    let mut everything_known: Option<(Fold, u64)> = None;
+    let mut out = Vec::with_capacity(views.len());
+    for &view in views {
+        if view.known_at.is_some() {
+            let (fold, header) = fold(log, view, &mut || {})?;
+            out.push((resolved(log, fold, view)?.finish(&view), header));
+            continue;
         }
-        if let Some(seen) = latest.seen {
-            return Ok((finish(log, seen, view)?, header));
+        if everything_known.is_none() {
+            let latest = latest(log)?;
+            everything_known = Some((resolved(log, latest.fold, everything())?, latest.seq));
         }
+        let Some((fold, seq)) = &everything_known else { continue };
+        out.push((fold.finish(&view), Header { view, head_seq: *seq }));
     }
-    let (fold, header) = fold(log, view, &mut || {})?;
-    Ok((finish(log, fold, view)?, header))
+    Ok(out)
 }
 
 /// The status of every track at each of `days`, everything recorded (no `--known-at`):
-/// one entry per day, in the order given, and the header of the log read. What a chart
-/// of state over time draws.
+/// one entry per day, in the order given, and the header of the log read — what a chart
+/// of state over time draws, from one fold.
 pub fn over_time<B: Backend>(
     log: &Log<B>,
     days: &[NaiveDate],
     stall_days: u32,
 ) -> Result<(Vec<Vec<TrackStatus>>, Header), AppError> {
-    let mut series = Vec::with_capacity(days.len());
-    let mut header = None;
-    for &as_of in days {
-        let (tracks, head) = status(log, View { as_of, known_at: None, stall_days })?;
-        header.get_or_insert(head);
-        series.push(tracks);
-    }
-    let header = header.unwrap_or(Header { view: everything(), head_seq: log.head()?.seq });
-    Ok((series, header))
+    let views: Vec<View> = days.iter().map(|&as_of| View { as_of, known_at: None, stall_days }).collect();
+    let all = statuses(log, &views)?;
+    let head_seq = match all.first() {
+        Some((_, header)) => header.head_seq,
+        None => log.head()?.seq,
+    };
+    let header = Header { view: View { stall_days, ..everything() }, head_seq };
+    Ok((all.into_iter().map(|(tracks, _)| tracks).collect(), header))
 }
 
-/// Judges `fold` at the view, once the events conditions wait on that the fold could
-/// not date itself (pushed before the condition) are read from the log as the view
-/// sees them — few, each by id.
-fn finish<B: Backend>(log: &Log<B>, mut fold: Fold, view: View) -> Result<Vec<TrackStatus>, AppError> {
+/// `fold`, once the events conditions wait on that the fold could not date itself
+/// (pushed before the condition) are read from the log as the view sees them — few,
+/// each by id.
+fn resolved<B: Backend>(log: &Log<B>, mut fold: Fold, view: View) -> Result<Fold, AppError> {
     let unresolved = fold.unresolved_events();
     if !unresolved.is_empty() {
         log.consistent(|reader| {
@@ -169,19 +179,17 @@ fn finish<B: Backend>(log: &Log<B>, mut fold: Fold, view: View) -> Result<Vec<Tr
             Ok::<_, AppError>(())
         })?;
     }
-    Ok(fold.finish(&view))
+    Ok(fold)
 }
 
-/// The fold of the whole log at `seq`, and, when it had to be folded from the events,
-/// the fold of what `view` sees, taken in the same pass.
+/// The fold of the whole log at `seq`.
 struct Latest {
     fold: Fold,
     seq: u64,
-    seen: Option<Fold>,
 }
 
 /// The fold of the whole log, from the snapshot when it is still good.
-fn latest<B: Backend>(log: &Log<B>, view: View) -> Result<Latest, AppError> {
+fn latest<B: Backend>(log: &Log<B>) -> Result<Latest, AppError> {
     // Read in one transaction, so the snapshot, the head and the events caught up all
     // describe the same log; save afterwards (a reader may not get the write lock).
     let (latest, changed) = log.consistent(|reader| {
@@ -203,18 +211,12 @@ fn latest<B: Backend>(log: &Log<B>, view: View) -> Result<Latest, AppError> {
                     }
                     Ok::<(), AppError>(())
                 })?;
-                (Latest { fold, seq: head, seen: None }, true)
+                (Latest { fold, seq: head }, true)
             }
-            Some((fold, seq)) => (Latest { fold, seq, seen: None }, false),
+            Some((fold, seq)) => (Latest { fold, seq }, false),
             None => {
-                let (mut fold, mut seen) = (Fold::default(), Fold::default());
-                let header = stream_in(reader, everything(), None, &mut || {}, &mut |record, disputed| {
-                    fold.push(record, disputed);
-                    if view.sees(record) {
-                        seen.push(record, disputed);
-                    }
-                })?;
-                (Latest { fold, seq: header.head_seq, seen: Some(seen) }, true)
+                let (fold, header) = fold_until(reader, everything(), None, &mut || {})?;
+                (Latest { fold, seq: header.head_seq }, true)
             }
         })
     })?;

@@ -20,6 +20,7 @@ mod replay;
 mod reports;
 mod show;
 mod sources;
+mod trend;
 mod verify;
 mod view;
 
@@ -104,6 +105,7 @@ enum Command {
     Occasion(reports::OccasionArgs),
     Explain(explain::Args),
     Diff(diff::Args),
+    Trend(trend::Args),
     Replay(replay::Args),
     Demo(demo::Args),
 }
@@ -390,6 +392,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Occasion(args) => reports::occasion(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
+        Command::Trend(args) => trend::run(&ctx, args),
         Command::Replay(args) => replay::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
     }

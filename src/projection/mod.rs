@@ -21,6 +21,7 @@ pub mod occasion;
 pub mod sources;
 pub mod status;
 pub mod timeline;
+pub mod trend;
 
 use std::collections::{BTreeMap, BTreeSet};
 
