@@ -432,7 +432,8 @@ mod on_postgres {
         let out = run(&db, &bob, &["status"]);
         assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
         assert!(
-            String::from_utf8_lossy(&out.stderr).contains("log schema 1"),
+            String::from_utf8_lossy(&out.stderr)
+                .contains("older schema (1; this entente uses 2), which only its owner role may upgrade"),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );

@@ -275,9 +275,12 @@ impl Postgres {
         if version < schema::LATEST {
             Postgres::migrate(&mut client, &roles).map_err(|e| match e {
                 Migration::Failed(e) => err(e),
-                Migration::NotOwner => {
-                    LogError::NeedsUpgrade { path: location.clone(), found: version, known: schema::LATEST }
-                }
+                Migration::NotOwner => LogError::NeedsOwner {
+                    path: location.clone(),
+                    found: version,
+                    known: schema::LATEST,
+                    owner: roles.owner.clone(),
+                },
             })?;
         }
         Ok(Log::new(Postgres {
