@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use crate::event::correct::amend;
 use crate::event::{EventId, Record};
 use crate::log::{Backend, Filter, Log, ReadTxn, Reader};
+use crate::projection::judged::Judged;
 use crate::projection::status::{FOLD_VERSION, Fold, TrackStatus};
 use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View};
 
@@ -192,7 +193,7 @@ struct Latest {
 fn latest<B: Backend>(log: &Log<B>) -> Result<Latest, AppError> {
     // Read in one transaction, so the snapshot, the head and the events caught up all
     // describe the same log; save afterwards (a reader may not get the write lock).
-    let (latest, changed) = log.consistent(|reader| {
+    let (latest, changed, judged) = log.consistent(|reader| {
         let head = reader.head()?.seq;
         let saved = match reader.snapshot(STATUS_SNAPSHOT)? {
             Some((seq, state)) if seq <= head && !reader.amended_after(seq)? => {
@@ -203,7 +204,7 @@ fn latest<B: Backend>(log: &Log<B>) -> Result<Latest, AppError> {
             }
             _ => None,
         };
-        Ok::<_, AppError>(match saved {
+        let (latest, changed) = match saved {
             Some((mut fold, seq)) if seq < head => {
                 reader.records(&Filter { after: Some(seq), ..Filter::default() }, |record| {
                     if !record.event.facts.kind().is_meta() {
@@ -218,10 +219,18 @@ fn latest<B: Backend>(log: &Log<B>) -> Result<Latest, AppError> {
                 let (fold, header) = fold_until(reader, everything(), None, &mut || {})?;
                 (Latest { fold, seq: header.head_seq }, true)
             }
-        })
+        };
+        let judged = match reader.snapshot(JUDGED_SNAPSHOT)? {
+            Some((seq, _)) if seq == latest.seq && !changed => None,
+            _ => judged_state(reader, &latest.fold, latest.seq)?,
+        };
+        Ok::<_, AppError>((latest, changed, judged))
     })?;
     if changed {
         save(log, &latest.fold, latest.seq)?;
+    }
+    if let Some(judged) = judged {
+        log.save_snapshot(JUDGED_SNAPSHOT, latest.seq, &judged)?;
     }
     Ok(latest)
 }
@@ -233,6 +242,9 @@ pub fn rebuild<B: Backend>(log: &mut Log<B>, tick: &mut dyn FnMut()) -> Result<F
     // `fold` reads in one transaction; the snapshot is saved for exactly what it read.
     let (fold, header) = fold(log, everything(), tick)?;
     save(log, &fold, header.head_seq)?;
+    if let Some(judged) = log.consistent(|reader| judged_state(reader, &fold, header.head_seq))? {
+        log.save_snapshot(JUDGED_SNAPSHOT, header.head_seq, &judged)?;
+    }
     Ok(fold)
 }
 
@@ -269,6 +281,57 @@ pub fn check_snapshot<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppErr
             format!(
                 "the `snapshots` table's status snapshot is not what the events up to seq {seq} fold to: \
                  status would report what the log does not say"
+            )
+        }))
+    })
+}
+
+/// The name of the judged snapshot: every commitment and principle as judged at the
+/// latest-dated event, which the SQL views `commitment_view` and `principle_view` read
+/// (README, "The log as SQL"). Saved, like the status snapshot, whenever that is, and
+/// for the same seq and hash; checked by `verify` like it.
+const JUDGED_SNAPSHOT: &str = "judged";
+
+/// The judged snapshot of `fold`, the whole log up to seq `until`: every commitment
+/// and principle judged as of the last day of the latest-dated event — what the log
+/// itself says, no clock — with the events conditions wait on resolved as the log up
+/// to `until` has them. `None` for a log with no event to date it by.
+fn judged_state<T: ReadTxn + ?Sized>(
+    reader: &Reader<'_, T>,
+    fold: &Fold,
+    until: u64,
+) -> Result<Option<String>, AppError> {
+    let Some(as_of) = fold.max_day() else { return Ok(None) };
+    let view = View { as_of, known_at: None, stall_days: DEFAULT_STALL_DAYS };
+    let mut fold = fold.clone();
+    for id in fold.unresolved_events() {
+        let Some(record) = reader.by_id(id)?.filter(|r| r.seq <= until) else { continue };
+        let mut amendments = reader.amendments_of(id)?;
+        amendments.retain(|a| a.seq <= until);
+        if let Some((record, _)) = amend(&record, &amendments)
+            && view.sees(&record)
+        {
+            fold.resolve_event(&record);
+        }
+    }
+    let tracks = fold.finish(&view);
+    // Plain data (strings, numbers, dates): serializing it cannot fail, and a snapshot
+    // that did not serialize is skipped rather than saved empty.
+    Ok(serde_json::to_string(&Judged::of(as_of, &tracks)).ok())
+}
+
+/// Checks the saved judged snapshot against the events (for `verify`): it must be what
+/// the log up to the seq it claims judges. `verify` has already checked it is bound to
+/// the log's hash at that seq. What differs, when it does.
+pub fn check_judged<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppError> {
+    log.consistent(|reader| {
+        let Some((seq, state)) = reader.stored_snapshot(JUDGED_SNAPSHOT)? else { return Ok(None) };
+        let (fold, _) = fold_until(reader, everything(), Some(seq), &mut || {})?;
+        let judged = judged_state(reader, &fold, seq)?;
+        Ok((judged.as_deref() != Some(state.as_str())).then(|| {
+            format!(
+                "the `snapshots` table's judged snapshot is not what the events up to seq {seq} judge: \
+                 `commitment_view` and `principle_view` would show what the log does not say"
             )
         }))
     })

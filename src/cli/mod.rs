@@ -293,6 +293,7 @@ fn hinted(e: &LogError) -> String {
         | LogError::Bug { .. }
         | LogError::Rejected { .. }
         | LogError::NeedsUpgrade { .. }
+        | LogError::NeedsOwner { .. }
         | LogError::Empty { .. }
         | LogError::HardLinked { .. }
         | LogError::UnreadableWal { .. }
