@@ -16,11 +16,11 @@ use crate::report::{self, Scope};
 pub struct ReportArgs {
     /// Only this track.
     #[arg(long)]
-    track: Option<String>,
+    pub(super) track: Option<String>,
     #[command(flatten)]
-    view: ViewArgs,
+    pub(super) view: ViewArgs,
     #[command(flatten)]
-    format: FormatArg,
+    pub(super) format: FormatArg,
 }
 
 /// Every commitment, with its deadlines and state.
@@ -166,7 +166,7 @@ fn status_of(ctx: &Ctx<'_>, view_args: &ViewArgs, scope: &Scope) -> Result<(Vec<
 }
 
 /// Refuses a `--track` the view does not know.
-fn known(tracks: &[TrackStatus], scope: &Scope) -> Result<(), CommandError> {
+pub(super) fn known(tracks: &[TrackStatus], scope: &Scope) -> Result<(), CommandError> {
     match &scope.track {
         Some(track) if !tracks.iter().any(|t| t.id.as_str() == track) => Err(CommandError::Usage(format!(
             "no track `{track}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"
