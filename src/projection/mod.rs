@@ -7,13 +7,15 @@
 //! fold: tracks, principles, commitments), [`timeline`] (events per track), [`diff`]
 //! (what changed between two statuses), [`explain`] (what stands behind a state),
 //! [`history`] (an event's amendments step by step), [`sources`] (what rests on each
-//! source) and [`audit`] (who recorded what, and the amendments).
+//! source), [`audit`] (who recorded what, and the amendments) and [`deadlines`] (every
+//! deadline with a day, for a calendar).
 //!
 //! Rule for partial dates: an event counts as of day D only once its whole interval has
 //! passed (`last_day <= D`). An event dated `2021-12` has not surely happened "as of
 //! 2021-12-15", so it is left out of that view; as of 2021-12-31 it is in.
 
 pub mod audit;
+pub mod deadlines;
 pub mod diff;
 pub mod explain;
 pub mod history;
