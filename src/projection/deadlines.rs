@@ -89,7 +89,9 @@ pub struct DeadlineItem {
     pub parties: Vec<Party>,
     /// The event that set this deadline.
     pub seq: u64,
-    /// When that event was recorded (`None` when the view does not hold it).
+    /// When that event was recorded (`None` when the view does not hold it); the
+    /// report writes it as every recording time is written.
+    #[serde(skip)]
     pub recorded_at: Option<DateTime<Utc>>,
     /// How many times the deadline of this milestone was amended before it.
     pub amendments: u32,

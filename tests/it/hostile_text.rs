@@ -187,6 +187,8 @@ fn human_commands() -> Vec<Vec<String>> {
         cmds.push(r.clone());
         cmds.push([r, vec!["--format", "markdown"]].concat());
     }
+    // `deadlines` writes no Markdown; its text is a document like the others.
+    cmds.push(vec!["deadlines", "--all"]);
     cmds.into_iter().map(|c| c.into_iter().map(str::to_owned).collect()).collect()
 }
 
