@@ -159,3 +159,117 @@ pub fn deadlines(tracks: &[TrackStatus], window: &Window, events: &[Record]) -> 
     });
     list
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given events, when the deadlines are listed in a window, then each has its day,
+    //! precision, outcome and amendments.
+
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::env::Ids;
+    use crate::event::{Event, Hash, parse_line};
+    use crate::projection::View;
+    use crate::projection::status::status;
+
+    fn ev(kind: &str, occurred: &str, payload: &str) -> String {
+        format!(
+            r#"{{"kind":"{kind}","version":1,"tracks":["x-y"],"occurred":"{occurred}","payload":{payload},"sources":[{{"title":"S","url":"https://example.org/s"}}]}}"#
+        )
+    }
+
+    /// The records of a track's opening and of `given`, seq 1 on.
+    fn records(given: &[String]) -> Vec<Record> {
+        let open = ev(
+            "track_opened",
+            "2000-01",
+            r#"{"title":"X–Y","parties":[{"code":"x","name":"X"},{"code":"y","name":"Y"}]}"#,
+        );
+        let mut prev = Hash::GENESIS;
+        std::iter::once(&open)
+            .chain(given)
+            .enumerate()
+            .map(|(i, l)| {
+                let seq = i as u64 + 1;
+                let event = Event {
+                    id: Ids::Seeded(1).event_id(seq),
+                    recorded_at: chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(seq as i64),
+                    recorded_by: "t".to_owned(),
+                    facts: parse_line(l).expect("valid line").facts,
+                };
+                let r = Record::chain(seq, event, prev);
+                prev = r.hash;
+                r
+            })
+            .collect()
+    }
+
+    fn check(given: &[String], as_of: &str, window: Window) -> Vec<DeadlineItem> {
+        let records = records(given);
+        let view = View { as_of: as_of.parse().expect("day"), known_at: None, stall_days: 180 };
+        deadlines(&status(&records, &BTreeSet::new(), &view), &window, &records)
+    }
+
+    fn made(id: &str, deadline: &str) -> String {
+        ev(
+            "commitment_made",
+            "2000-02-01",
+            &format!(r#"{{"commitment":"{id}","parties":["x"],"text":"T {id}"{deadline}}}"#),
+        )
+    }
+
+    fn day(text: &str) -> Option<NaiveDate> {
+        Some(text.parse().expect("day"))
+    }
+
+    #[test]
+    fn a_month_falls_on_its_last_day_and_an_amendment_is_the_same_deadline_counted() {
+        let amend = ev("deadline_amended", "2000-02-20", r#"{"commitment":"c","deadline":{"by":"2000-06"}}"#);
+        let list = check(&[made("c", r#","deadline":{"by":"2000-03"}"#), amend], "2000-04-01", Window::all());
+        assert_eq!(list.len(), 1, "{list:?}");
+        let d = &list[0];
+        assert_eq!(
+            (d.due, d.precision, d.amendments, d.seq),
+            (day("2000-06-30").expect("day"), Precision::Month, 1, 3)
+        );
+        assert_eq!(d.outcome, Outcome::Due);
+        assert_eq!(d.recorded_at, Some(chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(3)));
+        assert_eq!(d.sources[0].url.as_deref(), Some("https://example.org/s"));
+    }
+
+    #[test]
+    fn outcomes_follow_the_schedule_and_the_progress() {
+        let given = [
+            made("late", r#","deadline":{"by":"2000-02-10"}"#),
+            ev("commitment_fulfilled", "2000-02-20", r#"{"commitment":"late","summary":"S"}"#),
+            made("missed", r#","deadline":{"within_days":5}"#),
+            made("kept", r#","deadline":{"by":"2000-03-01"}"#),
+            ev("commitment_fulfilled", "2000-02-15", r#"{"commitment":"kept","summary":"S"}"#),
+            made("gone", r#","deadline":{"by":"2000-03-01"}"#),
+            ev("commitment_withdrawn", "2000-02-15", r#"{"commitment":"gone","reason":"R"}"#),
+        ];
+        let list = check(&given, "2000-04-01", Window::all());
+        let outcome = |id: &str| list.iter().find(|d| d.commitment.as_str() == id).map(|d| d.outcome);
+        assert_eq!(outcome("late"), Some(Outcome::MetLate));
+        assert_eq!(outcome("missed"), Some(Outcome::Missed));
+        assert_eq!(outcome("kept"), Some(Outcome::MetOnTime));
+        assert_eq!(outcome("gone"), Some(Outcome::Withdrawn));
+        let days: Vec<NaiveDate> = list.iter().map(|d| d.due).collect();
+        assert!(days.is_sorted(), "by day: {days:?}");
+    }
+
+    #[test]
+    fn the_window_keeps_its_days_and_a_vague_deadline_is_left_out() {
+        let given = [
+            made("early", r#","deadline":{"by":"2000-02-10"}"#),
+            made("late", r#","deadline":{"by":"2000-05-10"}"#),
+            made("vague", r#","deadlines":[{"words":"as soon as possible"}]"#),
+        ];
+        let ahead = check(&given, "2000-03-01", Window { from: day("2000-03-01"), to: None });
+        assert_eq!(ahead.iter().map(|d| d.commitment.as_str()).collect::<Vec<_>>(), ["late"]);
+        let before = check(&given, "2000-03-01", Window { from: None, to: day("2000-05-09") });
+        assert_eq!(before.iter().map(|d| d.commitment.as_str()).collect::<Vec<_>>(), ["early"]);
+        assert_eq!(check(&given, "2000-03-01", Window::all()).len(), 2);
+    }
+}
