@@ -25,8 +25,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let format = args.format.only("explain", super::view::DOCUMENTS)?;
     let store = ctx.open_to_read()?;
-    let format = args.format.format;
     let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| {
         report::explain::render(header, &args.reference, subject, evidence, format)
     }) {
@@ -40,5 +40,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         }
         other => other?,
     };
-    super::print(&text, format)
+    super::print(ctx, &text, format)
 }

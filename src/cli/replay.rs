@@ -20,7 +20,7 @@ use crate::store::{AnyLog, Sqlite};
 /// events and how long it took. Every table derived from the events (declared names, the
 /// index of corrections, the status snapshot) is rebuilt from the hash chain on the way,
 /// which mends one that `verify` found edited. With --out, write each report in every
-/// format as DIR/<projection>.<txt|json|md>.
+/// format it takes as DIR/<projection>.<txt|json|md|csv|ics>.
 ///
 /// With --scenarios DIR, replay each scenario file of DIR in a scratch log instead and
 /// write OUT/<projection>/<scenario>.<ext>: the golden reports. Regenerate them with
@@ -116,7 +116,7 @@ fn check_targets(db: &Path, root: &Path, path: &impl Fn(Projection, Format) -> P
         )));
     }
     for &projection in Projection::ALL {
-        for &format in Format::ALL {
+        for &format in projection.formats() {
             super::output::guard(db, &[("--out", &path(projection, format))])?;
         }
     }
@@ -132,7 +132,7 @@ fn write_reports(
     let tracks = replay.status();
     let mut written = 0;
     for &projection in Projection::ALL {
-        for &format in Format::ALL {
+        for &format in projection.formats() {
             let target = path(projection, format);
             let parent = target.parent().unwrap_or(root);
             std::fs::create_dir_all(parent)

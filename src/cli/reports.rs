@@ -8,7 +8,7 @@ use super::{CommandError, Ctx};
 use crate::app::status::{self, replay};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentState, TrackStatus};
-use crate::report::{self, Scope};
+use crate::report::{self, Projection, Scope};
 
 /// The options of `status`, `principles` and `timeline`; each command's help is on its
 /// variant of the command enum.
@@ -79,42 +79,48 @@ fn parse_state(text: &str) -> Result<CommitmentState, String> {
 
 pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("status", Projection::Status.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::status::render(&header, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::status::render(&header, tracks, &scope, format), format)
 }
 
 pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("principles", Projection::Principles.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::principles::render(&header, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::principles::render(&header, tracks, &scope, format), format)
 }
 
 pub fn instruments(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("instruments", Projection::Instruments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::instruments::render(&header, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::instruments::render(&header, tracks, &scope, format), format)
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: a.state };
+    let format = a.format.only("commitments", Projection::Commitments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::commitments::render(&header, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::commitments::render(&header, tracks, &scope, format), format)
 }
 
 pub fn conditions(ctx: &Ctx<'_>, a: ConditionsArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("conditions", Projection::Conditions.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::conditions::render(&header, tracks, &scope, a.open, a.format.format), a.format.format)
+    super::print(ctx, &report::conditions::render(&header, tracks, &scope, a.open, format), format)
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("timeline", Projection::Timeline.formats())?;
     let store = ctx.open_to_read()?;
     // The timeline lists the events themselves, which only a replay holds.
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
-    super::print(&report::timeline::render(&replay, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::timeline::render(&replay, tracks, &scope, format), format)
 }
 
 /// The occasions (summits, visits) events were recorded under, or what one produced.
@@ -138,6 +144,7 @@ pub struct OccasionArgs {
 
 pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("occasion", Projection::Occasions.formats())?;
     let store = ctx.open_to_read()?;
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
@@ -152,8 +159,8 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
             )));
         }
     }
-    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), a.format.format);
-    super::print(&text, a.format.format)
+    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format);
+    super::print(ctx, &text, format)
 }
 
 /// The status as the view sees it, for the reports that need only the status fold

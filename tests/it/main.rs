@@ -4,10 +4,12 @@
 mod audit;
 mod bad_input;
 mod bench_smoke;
+mod calendar;
 mod cli;
 mod common;
 mod conformance;
 mod contract;
+mod csv_files;
 mod frozen;
 mod hardening;
 mod hostile_text;
