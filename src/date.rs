@@ -119,6 +119,16 @@ impl PartialDate {
     pub fn last_day(&self) -> NaiveDate {
         self.end.unwrap_or(self.start).last_day()
     }
+
+    /// How precise the date is: `year`, `month` or `day`, or `range` for two dates.
+    pub fn precision(&self) -> &'static str {
+        match (self.start, self.end) {
+            (_, Some(_)) => "range",
+            (DatePoint::Year(_), None) => "year",
+            (DatePoint::Month(..), None) => "month",
+            (DatePoint::Day(_), None) => "day",
+        }
+    }
 }
 
 impl FromStr for PartialDate {

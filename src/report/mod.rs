@@ -19,6 +19,7 @@ pub mod explain;
 pub mod history;
 pub mod instruments;
 pub mod occasion;
+pub mod plover;
 pub mod principles;
 pub mod sources;
 pub mod status;

@@ -19,6 +19,7 @@ mod party_fields;
 mod payload_fields;
 mod pg;
 mod pg_concurrency;
+mod plover;
 mod postgres;
 mod projections;
 mod properties;
