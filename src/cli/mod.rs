@@ -18,6 +18,7 @@ mod log;
 mod output;
 mod replay;
 mod reports;
+mod sheet;
 mod show;
 mod sources;
 mod verify;

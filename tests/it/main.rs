@@ -25,6 +25,7 @@ mod projections;
 mod properties;
 mod reliability;
 mod report_paths;
+mod sheet;
 mod store;
 mod wire_input;
 
