@@ -110,7 +110,8 @@ pub struct Entity {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub office: Option<String>,
     /// An extension: what the entity was in the event (`party`, `mediator`, `host`,
-    /// `observer`, `envoy`, `court`, `body`, `monitor`, or a third party's role).
+    /// `observer`, `envoy`, `speaker`, `court`, `body`, `monitor`, `authority`, or a
+    /// third party's role).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entente_role: Option<&'static str>,
 }
@@ -408,7 +409,7 @@ fn code(event: &Event, index: &Index) -> Coding {
         }
         Payload::StatementMade(p) => Coding::none(
             "a statement has no PLOVER category (CAMEO's MAKE PUBLIC STATEMENT was dropped); give `code.plover` to code it",
-            vec![Entity { office: p.actor.office.clone(), ..named(&p.actor.name, p.actor.party.as_ref(), "party") }],
+            vec![Entity { office: p.actor.office.clone(), ..named(&p.actor.name, p.actor.party.as_ref(), "speaker") }],
         ),
         Payload::ProposalTabled(p) => Coding {
             recipient: index.parties(p.to.iter().map(Party::as_str)),
