@@ -1,12 +1,14 @@
 //! The use cases, over any [`crate::log::Backend`]: what a command line, a server or
 //! any other front end runs to take events in ([`ingest`]), see where the tracks stand
 //! ([`status`]: the snapshot policy), gather the evidence behind a state ([`explain`])
-//! and find the event a user means ([`resolve`]). Each returns an [`AppError`] that
+//! and find the event a user means ([`resolve`]); a spreadsheet's rows become events
+//! through a column mapping ([`sheet`]). Each returns an [`AppError`] that
 //! carries data; the words that name commands and flags are the front end's.
 
 pub mod explain;
 pub mod ingest;
 pub mod resolve;
+pub mod sheet;
 pub mod status;
 
 use crate::log::LogError;

@@ -1,4 +1,5 @@
-//! `entente export`: the whole log as JSON Lines, the format `import` reads.
+//! `entente export`: the whole log as JSON Lines, the format `import` reads; or, with
+//! `--format plover`, every event as it stands as a PLOVER-JSON record.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,6 +11,11 @@ use crate::log::{Head, ReadTxn, Reader};
 ///
 /// Importing the output into a fresh log reproduces it byte for byte, with the same
 /// head hash.
+///
+/// With --format plover, write instead one PLOVER-JSON record per event as it stands
+/// (corrections applied, retracted events left out, disputed ones flagged), in world
+/// order, with no manifest: an interchange file for event-data tools, not a backup
+/// (docs/plover.md gives the mapping of every kind).
 ///
 /// Files are replaced whole (a new file renamed over the name, with the mode a plain
 /// create gives, or the replaced file's mode). Refused, before anything is written: an
@@ -29,6 +35,10 @@ pub struct Args {
     /// beside --out as FILE.manifest.json; none for stdout].
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
+
+    /// jsonl: the log itself, which `import` reads back; plover: PLOVER-JSON records.
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl", value_parser = crate::names::parse::<crate::report::plover::ExportFormat>)]
+    format: crate::report::plover::ExportFormat,
 }
 
 /// Where the manifest of an export at `path` goes unless told otherwise.
@@ -58,6 +68,9 @@ fn write_manifest(head: Head, path: &std::path::Path) -> Result<(), CommandError
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    if args.format == crate::report::plover::ExportFormat::Plover {
+        return plover(ctx, &args);
+    }
     // Before the log is opened: nothing about it is touched if an output is refused.
     let manifest = args.manifest.clone().or_else(|| args.out.as_deref().map(manifest_path));
     let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
@@ -107,4 +120,37 @@ fn export<T: ReadTxn + ?Sized>(
 
 fn write_all<T: ReadTxn + ?Sized>(store: &Reader<'_, T>, out: &mut dyn Write) -> Result<(), CommandError> {
     store.export_lines(|line| writeln!(out, "{line}").map_err(CommandError::Output))
+}
+
+/// `--format plover`: the events as they stand, as PLOVER records, seen from the last
+/// day a date can name, with everything recorded.
+fn plover(ctx: &Ctx<'_>, args: &Args) -> Result<(), CommandError> {
+    if args.manifest.is_some() {
+        return Err(CommandError::Usage(
+            "--manifest goes with an export of the log (--format jsonl); a PLOVER file has none".to_owned(),
+        ));
+    }
+    if let Some(out) = &args.out {
+        output::guard(&ctx.db, &[("--out", out)])?;
+    }
+    let store = ctx.open_to_read()?;
+    let view = crate::projection::View {
+        as_of: crate::date::last_writable_day(),
+        known_at: None,
+        stall_days: crate::projection::DEFAULT_STALL_DAYS,
+    };
+    let replay = crate::app::status::replay(&store, view, &mut || {})?;
+    let text = crate::report::plover::render(&replay);
+    match &args.out {
+        None => {
+            let mut out = stdout();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+        Some(path) => {
+            output::write_atomically(path, |out| out.write_all(text.as_bytes()).map_err(CommandError::Output))?;
+            eprintln!("exported {} PLOVER records to {}", text.lines().count(), super::shown_path(path));
+        }
+    }
+    Ok(())
 }

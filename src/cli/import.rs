@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{CommandError, Ctx, stdout};
 use crate::app::AppError;
 use crate::app::ingest::{Expected, Tally, append_batch, ingest};
+use crate::app::sheet::ImportFormat;
 use crate::event::{Line, Manifest};
 use crate::log::LogError;
 use crate::store::AnyLog;
@@ -24,6 +25,11 @@ use crate::store::AnyLog;
 /// re-importing a file is a no-op; the same id with other content is an error.
 /// Errors name the file, the line and the field; nothing is written unless every line
 /// passes.
+///
+/// With --format csv --map MAPPING.toml, FILE is a spreadsheet exported as CSV, one
+/// event a row, made into events through the column mapping (README: "Import from a
+/// spreadsheet"); --dry-run shows what would be recorded and writes nothing. A row that
+/// does not map is named by its line and column, and nothing is written.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The JSON Lines file, or `-` for stdin.
@@ -44,9 +50,38 @@ pub struct Args {
     /// The manifest to verify against.
     #[arg(long, value_name = "FILE", requires = "verify")]
     manifest: Option<PathBuf>,
+
+    /// jsonl: entente's JSON Lines; csv: a spreadsheet's rows, read through --map.
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl", value_parser = crate::names::parse::<ImportFormat>)]
+    format: ImportFormat,
+
+    /// The column mapping (TOML) a CSV sheet is read through.
+    #[arg(long, value_name = "MAPPING.toml")]
+    map: Option<PathBuf>,
+
+    /// Show what would be recorded, one line per event, and write nothing (--format csv).
+    #[arg(long)]
+    dry_run: bool,
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    match (args.format, &args.map) {
+        (ImportFormat::Csv, Some(map)) => {
+            return super::sheet::run(ctx, &args.file, map, args.expect_head, args.dry_run, args.verify);
+        }
+        (ImportFormat::Csv, None) => {
+            return Err(CommandError::Usage(
+                "--format csv needs --map MAPPING.toml, the file that says which column gives which field".to_owned(),
+            ));
+        }
+        (ImportFormat::Jsonl, Some(_)) => {
+            return Err(CommandError::Usage("--map is for --format csv; a JSON Lines file needs none".to_owned()));
+        }
+        (ImportFormat::Jsonl, None) if args.dry_run => {
+            return Err(CommandError::Usage("--dry-run is for --format csv".to_owned()));
+        }
+        (ImportFormat::Jsonl, None) => {}
+    }
     let mut log = ctx.open()?;
     let manifest = if args.verify { Some(read_manifest(&args)?) } else { None };
     let Input { name, reader, size } = open_input(&args.file)?;

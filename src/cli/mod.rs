@@ -19,6 +19,7 @@ mod log;
 mod output;
 mod replay;
 mod reports;
+mod sheet;
 mod show;
 mod sources;
 mod trend;

@@ -22,8 +22,11 @@ use crate::store::{AnyLog, Sqlite};
 /// which mends one that `verify` found edited. With --out, write each report in every
 /// format it takes as DIR/<projection>.<txt|json|md|csv|ics>.
 ///
+/// Every event is also written as PLOVER-JSON records (docs/plover.md), DIR/plover.jsonl.
+///
 /// With --scenarios DIR, replay each scenario file of DIR in a scratch log instead and
-/// write OUT/<projection>/<scenario>.<ext>: the golden reports. Regenerate them with
+/// write OUT/<projection>/<scenario>.<ext> and OUT/plover/<scenario>.jsonl: the golden
+/// reports. Regenerate them with
 ///   cargo run -- replay --scenarios events/scenarios --out projections --as-of 2026-01-01
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -51,11 +54,13 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             // Every report path is checked before anything is rebuilt or written.
             let target = |p: Projection, f: Format| out.join(format!("{}.{}", p.name(), f.extension()));
             check_targets(&ctx.db, out, &target)?;
+            super::output::guard(&ctx.db, &[("--out", &out.join("plover.jsonl"))])?;
             // The derived tables are rebuilt from the chain whatever is written.
             rebuild(&mut store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
             let written =
-                write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?;
+                write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?
+                    + write_plover(&ctx.db, &replay, &out.join("plover.jsonl"))?;
             (replay.count(), written)
         }
         None => {
@@ -98,7 +103,7 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
         let replay = replay(&store, args.view.view(ctx), &mut || {})?;
         let written = write_reports(&ctx.db, &replay, &out_dir, |p, f| {
             out_dir.join(p.name()).join(format!("{stem}.{}", f.extension()))
-        })?;
+        })? + write_plover(&ctx.db, &replay, &out_dir.join("plover").join(format!("{stem}.jsonl")))?;
         writeln!(out, "{}: {} events, {written} reports", super::shown_path(&file), replay.count())?;
     }
     Ok(())
@@ -146,4 +151,17 @@ fn write_reports(
         }
     }
     Ok(written)
+}
+
+/// Writes the PLOVER records of `replay` to `target` (its folder created if missing),
+/// refused and written as [`write_reports`] writes a report.
+fn write_plover(db: &Path, replay: &Replay, target: &Path) -> Result<usize, CommandError> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| CommandError::Io { path: parent.display().to_string(), message: e.to_string() })?;
+    }
+    super::output::guard(db, &[("--out", target)])?;
+    let text = crate::report::plover::render(replay);
+    super::output::write_atomically(target, |out| out.write_all(text.as_bytes()).map_err(CommandError::Output))?;
+    Ok(1)
 }

@@ -10,7 +10,7 @@ use crate::app::status;
 use crate::names::Named;
 use crate::projection::Header;
 use crate::projection::trend::{self, Every};
-use crate::report::{self, Scope};
+use crate::report::{self, Format, Scope};
 
 /// The most days a series may have: a century of months.
 const MOST_DAYS: usize = 1200;
@@ -40,6 +40,7 @@ fn parse_every(text: &str) -> Result<Every, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let ReportArgs { track, view, format } = args.report;
+    let format = format.only("trend", &[Format::Text, Format::Json, Format::Markdown, Format::Csv])?;
     let store = ctx.open_to_read()?;
     let view = view.view(ctx);
     let (latest, header) = status::status(&store, view)?;
@@ -65,6 +66,6 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         points.retain(|p| p.track.as_str() == track);
     }
     let head = Header { view, head_seq: header.head_seq };
-    let text = report::trend::render(&head, args.every, &points, format.format);
-    super::print(&text, format.format)
+    let text = report::trend::render(&head, args.every, &points, format);
+    super::print(ctx, &text, format)
 }

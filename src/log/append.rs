@@ -44,6 +44,30 @@ impl<B: Backend> Log<B> {
         expect_head: Option<u64>,
         on_outcome: &mut dyn FnMut(&Outcome),
     ) -> Result<(), LogError> {
+        self.batch(lines, policy, expect_head, on_outcome, true)
+    }
+
+    /// Checks a batch exactly as [`Log::append`] does — every rule, the lines before
+    /// each included, `on_outcome` told what each would be — and then rolls it back:
+    /// nothing is written (a dry run).
+    pub fn trial(
+        &mut self,
+        lines: impl IntoIterator<Item = (usize, Result<impl Into<Incoming>, FieldError>)>,
+        policy: AppendPolicy<'_>,
+        expect_head: Option<u64>,
+        on_outcome: &mut dyn FnMut(&Outcome),
+    ) -> Result<(), LogError> {
+        self.batch(lines, policy, expect_head, on_outcome, false)
+    }
+
+    fn batch(
+        &mut self,
+        lines: impl IntoIterator<Item = (usize, Result<impl Into<Incoming>, FieldError>)>,
+        policy: AppendPolicy<'_>,
+        expect_head: Option<u64>,
+        on_outcome: &mut dyn FnMut(&Outcome),
+        commit: bool,
+    ) -> Result<(), LogError> {
         let location = self.backend.location().to_owned();
         let mut tx = self.backend.write()?;
         // A server's word on who appends and when, read under its lock.
@@ -122,7 +146,8 @@ impl<B: Backend> Log<B> {
             // Dropping the transaction rolls back everything this batch wrote.
             return Err(LogError::Rejected { problems, unchecked });
         }
-        tx.commit()
+        // Without a commit, dropping the transaction rolls the batch back.
+        if commit { tx.commit() } else { Ok(()) }
     }
 }
 

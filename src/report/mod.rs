@@ -22,6 +22,7 @@ pub mod history;
 pub mod ics;
 pub mod instruments;
 pub mod occasion;
+pub mod plover;
 pub mod principles;
 pub mod sources;
 pub mod status;

@@ -72,6 +72,7 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("tokio_postgres_rustls", "src/store/postgres/"),
     ("rustls_native_certs", "src/store/postgres/"),
     ("clap", "src/cli/"),
+    ("toml", "src/app/"),
 ];
 
 #[test]

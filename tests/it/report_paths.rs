@@ -223,6 +223,15 @@ fn replay_out_from_a_log_file_writes_the_golden_files() {
                 differences.compare(&format!("{name} replay --out: {file}"), &golden, &actual);
             }
         }
+        // And every event as a PLOVER record (docs/plover.md).
+        expected.push("plover.jsonl".to_owned());
+        if let Ok(actual) = std::fs::read_to_string(out.join("plover.jsonl")) {
+            differences.compare(
+                &format!("{name} replay --out: plover.jsonl"),
+                &golden("plover", name, "jsonl"),
+                &actual,
+            );
+        }
         expected.sort();
         assert_eq!(written, expected, "{name}: replay --out writes every report in every format, and only those");
         assert_eq!(snapshot_seq(&s.db), Some(s.fingerprint().0), "{name}: replay rebuilt the snapshot at the head");
