@@ -293,7 +293,9 @@ pub fn check_snapshot<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppErr
 const JUDGED_SNAPSHOT: &str = "judged";
 
 /// The judged snapshot of `fold`, the whole log up to seq `until`: every commitment
-/// and principle judged as of the last day of the latest-dated event — what the log
+/// and principle judged as of the last day of the latest-dated event, but never after
+/// the day the event at `until` was recorded (an event dated in the future — a typo, a
+/// planned summit — would otherwise judge every deadline at that day): what the log
 /// itself says, no clock — with the events conditions wait on resolved as the log up
 /// to `until` has them. `None` for a log with no event to date it by.
 fn judged_state<T: ReadTxn + ?Sized>(
@@ -301,7 +303,9 @@ fn judged_state<T: ReadTxn + ?Sized>(
     fold: &Fold,
     until: u64,
 ) -> Result<Option<String>, AppError> {
-    let Some(as_of) = fold.max_day() else { return Ok(None) };
+    let Some(latest) = fold.max_day() else { return Ok(None) };
+    let recorded = reader.by_seq(until)?.map(|r| r.event.recorded_at.date_naive());
+    let as_of = recorded.map_or(latest, |day| latest.min(day));
     let view = View { as_of, known_at: None, stall_days: DEFAULT_STALL_DAYS };
     let mut fold = fold.clone();
     for id in fold.unresolved_events() {

@@ -47,13 +47,24 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     known(&latest, &Scope { track: track.clone(), ..Scope::default() })?;
     let opened = latest.iter().map(|t| t.stage_history[0].at.date.last_day()).min();
     let from = args.from.or(opened).unwrap_or(view.as_of);
+    if from > view.as_of {
+        return Err(CommandError::Usage(format!(
+            "--from {from} is after the as-of day {}; give an earlier --from or a later --as-of",
+            view.as_of
+        )));
+    }
     let days = trend::days(from, view.as_of, args.every);
     if days.len() > MOST_DAYS {
         return Err(CommandError::Usage(format!(
-            "a series from {from} to {} every {} has {} points, more than {MOST_DAYS}; give a later --from or --every quarter or year",
+            "a series from {from} to {} every {} has {} points, more than {MOST_DAYS}; give a later --from{}",
             view.as_of,
             args.every.name(),
-            days.len()
+            days.len(),
+            match args.every {
+                Every::Month => " or --every quarter or year",
+                Every::Quarter => " or --every year",
+                Every::Year => "",
+            }
         )));
     }
     let series = match view.known_at {

@@ -380,6 +380,16 @@ mod on_postgres {
         let hers: i64 =
             as_alice.query_one("SELECT count(*) FROM entente.commitment_view", &[]).expect("alice reads").get(0);
         assert_eq!(hers, 0);
+        // A member of the owner role, whom row-level security does not hold, reads only
+        // the judged state it saved too: never a copy per role, nor one a reader forged.
+        let carol = db.login(Some(&roles.owner));
+        let mut as_carol = connect(&db, &carol);
+        let count = |c: &mut postgres::Client| -> i64 {
+            c.query_one("SELECT count(*) FROM entente.commitment_view", &[]).expect("commitment_view").get(0)
+        };
+        assert_eq!(count(&mut as_carol), 0, "the owner sees another role's judged rows");
+        assert!(run(&db, &carol, &["status"]).status.success());
+        assert_eq!(count(&mut as_carol), 3);
         // Nobody writes through a view.
         let before = db.fingerprint();
         for sql in ["DELETE FROM entente.event_view", "UPDATE entente.event_track_view SET track = 'x'"] {
@@ -455,4 +465,61 @@ mod on_postgres {
             connect(&db, &bob).query_one("SELECT count(*) FROM entente.commitment_view", &[]).expect("reads").get(0);
         assert_eq!(rows, 3);
     }
+}
+
+#[test]
+fn an_event_dated_in_the_future_does_not_judge_the_views_at_its_day() {
+    // The log's clock is 2026-11-28: a statement dated "2026" (this year) or 9999 would
+    // judge every deadline at its last day; the views judge no later than the day the
+    // last event was recorded.
+    let s = Sandbox::empty();
+    s.ok(&["init"]);
+    s.ok(&[
+        "append",
+        "track-opened",
+        "--track",
+        "ab-cd",
+        "--title",
+        "T",
+        "--party",
+        "aa=A",
+        "--party",
+        "bb=B",
+        "--occurred",
+        "2026-01-10",
+        "--unsourced",
+    ]);
+    s.ok(&[
+        "append",
+        "commitment-made",
+        "--track",
+        "ab-cd",
+        "--commitment",
+        "c1",
+        "--party",
+        "aa",
+        "--text",
+        "Do it",
+        "--by",
+        "2026-12-20",
+        "--occurred",
+        "2026-02-01",
+        "--unsourced",
+    ]);
+    s.ok(&[
+        "append",
+        "statement-made",
+        "--track",
+        "ab-cd",
+        "--actor",
+        "X",
+        "--summary",
+        "Said",
+        "--occurred",
+        "9999",
+        "--unsourced",
+    ]);
+    s.ok(&["status"]);
+    assert_eq!(rows(&s, "SELECT commitment, state, schedule, as_of FROM commitment_view"), ["c1|open|due|2026-11-28"]);
+    assert!(s.run(&["verify"]).status.success());
 }

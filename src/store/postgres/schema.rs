@@ -311,7 +311,7 @@ pub const VIEWS: [(&str, &str); 5] = [
    FROM ((entente.snapshots s
      JOIN entente.events e ON (((e.seq = s.seq) AND (e.hash = s.hash))))
      CROSS JOIN LATERAL json_array_elements(((s.state)::json -> 'commitments'::text)) c(value))
-  WHERE (s.name = 'judged'::text);"#,
+  WHERE ((s.name = 'judged'::text) AND (s.saved_by = SESSION_USER));"#,
     ),
     (
         "principle_view",
@@ -328,7 +328,7 @@ pub const VIEWS: [(&str, &str); 5] = [
    FROM ((entente.snapshots s
      JOIN entente.events e ON (((e.seq = s.seq) AND (e.hash = s.hash))))
      CROSS JOIN LATERAL json_array_elements(((s.state)::json -> 'principles'::text)) p(value))
-  WHERE (s.name = 'judged'::text);"#,
+  WHERE ((s.name = 'judged'::text) AND (s.saved_by = SESSION_USER));"#,
     ),
 ];
 
