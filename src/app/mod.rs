@@ -4,6 +4,7 @@
 //! and find the event a user means ([`resolve`]). Each returns an [`AppError`] that
 //! carries data; the words that name commands and flags are the front end's.
 
+pub mod brief;
 pub mod explain;
 pub mod ingest;
 pub mod resolve;

@@ -29,6 +29,7 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    super::view::without_html(args.format.format, "audit")?;
     let store = ctx.open_to_read()?;
     // Streamed: only the report's entries are held, never the log.
     let mut audit = Audit::new(args.since);

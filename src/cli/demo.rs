@@ -30,6 +30,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    super::view::without_html(args.format.format, "demo")?;
     let mut store: AnyLog = Sqlite::in_memory()?.into();
     let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None)?;
     let head = store.head()?;
@@ -39,7 +40,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     // the report alone.
     let framed = match args.format.format {
         Format::Text => true,
-        Format::Json | Format::Markdown => false,
+        Format::Json | Format::Markdown | Format::Html => false,
     };
     let mut out = stdout();
     if framed {

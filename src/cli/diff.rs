@@ -32,6 +32,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    super::view::without_html(args.format.format, "diff")?;
     let store = ctx.open_to_read()?;
     let base = args.view.view(ctx);
     let (before, after) = if args.known {

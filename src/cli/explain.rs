@@ -27,8 +27,9 @@ pub struct Args {
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     let format = args.format.format;
-    let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| {
-        report::explain::render(header, &args.reference, subject, evidence, format)
+    let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| match format {
+        report::Format::Html => report::html::explain(header, &args.reference, subject, evidence),
+        _ => report::explain::render(header, &args.reference, subject, evidence, format),
     }) {
         Err(AppError::NoSubject) => {
             return Err(CommandError::Usage(format!(

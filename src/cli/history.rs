@@ -18,6 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    super::view::without_html(args.format.format, "history")?;
     let store = ctx.open_to_read()?;
     let record = resolve(&store, &args.reference)?;
     let (record, amendments) = store.consistent(|reader| {

@@ -7,6 +7,7 @@
 mod amend;
 mod append;
 mod audit;
+mod brief;
 mod demo;
 mod diff;
 mod explain;
@@ -106,6 +107,7 @@ enum Command {
     Diff(diff::Args),
     Replay(replay::Args),
     Demo(demo::Args),
+    Brief(brief::Args),
 }
 
 /// Everything a command can fail with, each turned into one message and an exit code.
@@ -134,6 +136,9 @@ pub enum CommandError {
     /// `import --verify` found the file is not a whole, unedited export.
     #[error("{what}; nothing was imported")]
     Unverified { what: String },
+    /// `brief --check` found the brief is not what the log gives.
+    #[error("{what}")]
+    Mismatch { what: String },
     /// Writing to stdout failed (a closed pipe is not an error: see [`main`]).
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
@@ -153,7 +158,7 @@ impl CommandError {
                 Class::Tampered => 5,
                 Class::Rejected | Class::Bug => 1,
             },
-            CommandError::Io { .. } | CommandError::Output(_) => 1,
+            CommandError::Io { .. } | CommandError::Output(_) | CommandError::Mismatch { .. } => 1,
         }
     }
 
@@ -392,6 +397,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Diff(args) => diff::run(&ctx, args),
         Command::Replay(args) => replay::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Brief(args) => brief::run(&ctx, args),
     }
 }
 
@@ -473,6 +479,8 @@ fn print(text: &str, format: crate::report::Format) -> Result<(), CommandError> 
     match format {
         crate::report::Format::Json => write!(out, "{text}")?,
         crate::report::Format::Text | crate::report::Format::Markdown => write!(out, "{}", crate::text::net(text))?,
+        // A page escapes its log text itself (`report::html`: shown, then maud).
+        crate::report::Format::Html => write!(out, "{text}")?,
     }
     out.flush()?;
     Ok(())

@@ -116,7 +116,7 @@ fn check_targets(db: &Path, root: &Path, path: &impl Fn(Projection, Format) -> P
         )));
     }
     for &projection in Projection::ALL {
-        for &format in Format::ALL {
+        for &format in projection.formats() {
             super::output::guard(db, &[("--out", &path(projection, format))])?;
         }
     }
@@ -132,7 +132,7 @@ fn write_reports(
     let tracks = replay.status();
     let mut written = 0;
     for &projection in Projection::ALL {
-        for &format in Format::ALL {
+        for &format in projection.formats() {
             let target = path(projection, format);
             let parent = target.parent().unwrap_or(root);
             std::fs::create_dir_all(parent)

@@ -8,7 +8,7 @@ use super::{CommandError, Ctx};
 use crate::app::status::{self, replay};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentState, TrackStatus};
-use crate::report::{self, Scope};
+use crate::report::{self, Format, Scope};
 
 /// The options of `status`, `principles` and `timeline`; each command's help is on its
 /// variant of the command enum.
@@ -78,36 +78,56 @@ fn parse_state(text: &str) -> Result<CommitmentState, String> {
 }
 
 pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
+    if a.format.format == Format::Html {
+        return page(ctx, &a.view, a.track, report::html::status);
+    }
     let scope = Scope { track: a.track, state: None };
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(&report::status::render(&header, tracks, &scope, a.format.format), a.format.format)
 }
 
 pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
+    if a.format.format == Format::Html {
+        return page(ctx, &a.view, a.track, report::html::principles);
+    }
     let scope = Scope { track: a.track, state: None };
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(&report::principles::render(&header, tracks, &scope, a.format.format), a.format.format)
 }
 
 pub fn instruments(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
+    super::view::without_html(a.format.format, "instruments")?;
     let scope = Scope { track: a.track, state: None };
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(&report::instruments::render(&header, tracks, &scope, a.format.format), a.format.format)
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {
+    if a.format.format == Format::Html {
+        if a.state.is_some() {
+            return Err(CommandError::Usage(
+                "--state narrows the text, JSON and Markdown reports; the HTML page shows every commitment (drop --state)"
+                    .to_owned(),
+            ));
+        }
+        return page(ctx, &a.view, a.track, report::html::commitments);
+    }
     let scope = Scope { track: a.track, state: a.state };
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(&report::commitments::render(&header, tracks, &scope, a.format.format), a.format.format)
 }
 
 pub fn conditions(ctx: &Ctx<'_>, a: ConditionsArgs) -> Result<(), CommandError> {
+    super::view::without_html(a.format.format, "conditions")?;
     let scope = Scope { track: a.track, state: None };
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(&report::conditions::render(&header, tracks, &scope, a.open, a.format.format), a.format.format)
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
+    if a.format.format == Format::Html {
+        return page(ctx, &a.view, a.track, report::html::timeline);
+    }
     let scope = Scope { track: a.track, state: None };
     let store = ctx.open_to_read()?;
     // The timeline lists the events themselves, which only a replay holds.
@@ -137,6 +157,7 @@ pub struct OccasionArgs {
 }
 
 pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
+    super::view::without_html(a.format.format, "occasion")?;
     let scope = Scope { track: a.track, state: None };
     let store = ctx.open_to_read()?;
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
@@ -154,6 +175,24 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
     }
     let text = report::occasion::render(&replay, &occasions, a.id.is_some(), a.format.format);
     super::print(&text, a.format.format)
+}
+
+/// A report as an HTML page (`report::html`): a page lists the events behind each
+/// state with their sources, which only a replay holds.
+fn page(
+    ctx: &Ctx<'_>,
+    view: &ViewArgs,
+    track: Option<String>,
+    render: fn(&crate::projection::Replay, &[TrackStatus]) -> String,
+) -> Result<(), CommandError> {
+    let scope = Scope { track, state: None };
+    let store = ctx.open_to_read()?;
+    let replay = replay(&store, view.view(ctx), &mut || {})?;
+    let tracks = replay.status();
+    known(&tracks, &scope)?;
+    let tracks: Vec<TrackStatus> =
+        tracks.into_iter().filter(|t| scope.track.as_ref().is_none_or(|x| t.id.as_str() == x)).collect();
+    super::print(&render(&replay, &tracks), Format::Html)
 }
 
 /// The status as the view sees it, for the reports that need only the status fold

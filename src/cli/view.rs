@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::Ctx;
+use super::{CommandError, Ctx};
 
 use crate::projection::{DEFAULT_STALL_DAYS, View};
 use crate::report::Format;
@@ -63,7 +63,8 @@ pub fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
 /// The output format of a read command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FormatArg {
-    /// text (aligned, 100 columns), json (for scripts) or markdown (for a brief).
+    /// text (aligned, 100 columns), json (for scripts), markdown (for a brief) or html (one
+    /// page: status, principles, commitments, timeline and explain only).
     #[arg(long, value_parser = format_parser(), default_value = "text")]
     pub format: Format,
 }
@@ -102,8 +103,22 @@ impl clap::ValueEnum for FormatValue {
             Format::Text => "Aligned text for a terminal",
             Format::Json => "JSON for scripts and jq",
             Format::Markdown => "Markdown for a brief",
+            Format::Html => "One self-contained HTML page (status, principles, commitments, timeline, explain)",
         };
         Some(clap::builder::PossibleValue::new(self.0.name()).help(help))
+    }
+}
+
+/// Refuses `--format html` for a command that has no HTML page (only `status`,
+/// `principles`, `commitments`, `timeline` and `explain` have one, and `brief` is one),
+/// naming the formats it takes.
+pub fn without_html(format: Format, command: &str) -> Result<(), CommandError> {
+    match format {
+        Format::Html => Err(CommandError::Usage(format!(
+            "`entente {command}` cannot write HTML; use --format text, json or markdown (status, principles, \
+             commitments, timeline and explain write HTML, and `entente brief` writes the whole brief)"
+        ))),
+        Format::Text | Format::Json | Format::Markdown => Ok(()),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod doc;
 pub mod explain;
 pub mod history;
+pub mod html;
 pub mod instruments;
 pub mod occasion;
 pub mod principles;
@@ -43,6 +44,8 @@ crate::names::closed_set! {
         Json => "json",
         /// Markdown for a brief.
         Markdown => "markdown",
+        /// One self-contained HTML page (inline CSS and SVG, no script).
+        Html => "html",
     }
 }
 
@@ -53,6 +56,7 @@ impl Format {
             Format::Text => "txt",
             Format::Json => "json",
             Format::Markdown => "md",
+            Format::Html => "html",
         }
     }
 }
@@ -71,6 +75,11 @@ impl Output {
             Format::Json => Output::Json,
             Format::Text => Output::Doc(Doc::new(&doc::Text)),
             Format::Markdown => Output::Doc(Doc::new(&doc::Markdown)),
+            // Pages are `html`'s, never a report's own layout: the CLI sends `--format
+            // html` there or refuses it (`cli/view.rs`), and `replay` writes each report
+            // only in its formats (`Projection::formats`). Asked anyway, a report gives
+            // its Markdown rather than a page without its parts.
+            Format::Html => Output::Doc(Doc::new(&doc::Markdown)),
         }
     }
 }
@@ -97,6 +106,18 @@ crate::names::closed_set! {
         Audit => "audit",
         /// The history of every event that was corrected, retracted or disputed.
         History => "history",
+        /// The brief: one HTML page per log, with charts (`entente brief`).
+        Brief => "brief",
+    }
+}
+
+impl Projection {
+    /// The formats `replay` writes this report in.
+    pub fn formats(self) -> &'static [Format] {
+        match self {
+            Projection::Brief => &[Format::Html],
+            _ => &[Format::Text, Format::Json, Format::Markdown],
+        }
     }
 }
 
@@ -119,6 +140,16 @@ pub fn render(
     scope: &Scope,
 ) -> String {
     let head = replay.header();
+    if format == Format::Html {
+        let tracks = in_scope(tracks, scope);
+        return match projection {
+            Projection::Status => html::status(replay, &tracks),
+            Projection::Principles => html::principles(replay, &tracks),
+            Projection::Commitments => html::commitments(replay, &tracks),
+            Projection::Timeline => html::timeline(replay, &tracks),
+            _ => html::brief(replay, &tracks, &scope.track.iter().cloned().collect::<Vec<_>>()),
+        };
+    }
     match projection {
         Projection::Status => status::render(&head, tracks, scope, format),
         Projection::Principles => principles::render(&head, tracks, scope, format),
@@ -132,6 +163,9 @@ pub fn render(
         }
         Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),
         Projection::History => history::render_all(&crate::projection::history::histories(replay), format),
+        Projection::Brief => {
+            html::brief(replay, &in_scope(tracks, scope), &scope.track.iter().cloned().collect::<Vec<_>>())
+        }
     }
 }
 

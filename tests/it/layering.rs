@@ -51,6 +51,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("src/projection/", CORE),
     ("src/projection/status/", CORE),
     ("src/report/", CORE),
+    ("src/report/html/", CORE),
     ("src/render.rs", CORE),
     ("src/text.rs", CORE),
     ("src/names.rs", CORE),
@@ -72,6 +73,7 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("tokio_postgres_rustls", "src/store/postgres/"),
     ("rustls_native_certs", "src/store/postgres/"),
     ("clap", "src/cli/"),
+    ("maud", "src/report/html/"),
 ];
 
 #[test]
