@@ -80,16 +80,25 @@ fn run_chromium(page: &Path, work: &Path, extra: &[String]) -> (String, String) 
     (stdout, stderr)
 }
 
-/// Loads `page`, watching its console and its requests.
-fn load(page: &Path, work: &Path) -> Loaded {
+/// Loads `page`, watching its console and its requests, and writes a screenshot of it
+/// to `shot` when given (in the same run: one start of the browser per page).
+fn load(page: &Path, work: &Path, shot: Option<&Path>) -> Loaded {
     let net = work.join("net.json");
-    let extra = vec![
+    let mut extra = vec![
         "--enable-logging=stderr".to_owned(),
         "--v=0".to_owned(),
         format!("--log-net-log={}", net.display()),
         "--dump-dom".to_owned(),
     ];
+    if let Some(png) = shot {
+        extra.push(format!("--screenshot={}", png.display()));
+        extra.push("--window-size=1280,2400".to_owned());
+    }
     let (dom, stderr) = run_chromium(page, work, &extra);
+    if let Some(png) = shot {
+        let size = std::fs::metadata(png).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 10_000, "{}: the screenshot is empty ({size} bytes)", png.display());
+    }
     let console =
         stderr.lines().filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught")).map(str::to_owned).collect();
     let log = std::fs::read_to_string(&net).expect("read the net log");
@@ -115,14 +124,6 @@ fn page_requests(log: &str) -> Vec<String> {
     urls.sort();
     urls.dedup();
     urls
-}
-
-/// Writes a screenshot of `page` to `png`.
-fn screenshot(page: &Path, png: &Path, work: &Path) {
-    let extra = vec![format!("--screenshot={}", png.display()), "--window-size=1280,2400".to_owned()];
-    run_chromium(page, work, &extra);
-    let size = std::fs::metadata(png).map(|m| m.len()).unwrap_or(0);
-    assert!(size > 10_000, "{}: the screenshot is empty ({size} bytes)", png.display());
 }
 
 /// What a track of a brief must hold, from the scenario's status and timeline reports.
@@ -265,13 +266,12 @@ fn every_golden_brief_loads_in_a_browser_clean_and_whole() {
     for (name, contents) in crate::common::scenarios() {
         let stem = name.trim_end_matches(".jsonl");
         let page = repo(&format!("projections/brief/{stem}.html"));
-        let loaded = load(&page, work.path());
+        let loaded = load(&page, work.path(), Some(&shots.join(format!("{stem}.png"))));
         let expected = expected(&contents);
         assert!(!expected.is_empty(), "{stem}: the scenario has tracks");
         for p in problems(&loaded, &expected) {
             failures.push(format!("{stem}: {p}"));
         }
-        screenshot(&page, &shots.join(format!("{stem}.png")), work.path());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -290,7 +290,7 @@ fn the_watch_sees_a_request_a_console_message_and_a_missing_mark() {
         .replacen("<meta http-equiv=\"Content-Security-Policy\"", "<meta name=\"was-csp\"", 1);
     let page = work.path().join("injected.html");
     std::fs::write(&page, injected).expect("write the page");
-    let loaded = load(&page, work.path());
+    let loaded = load(&page, work.path(), None);
     let expected = expected(&std::fs::read_to_string(repo("events/scenarios/seed.jsonl")).expect("seed"));
     let found = problems(&loaded, &expected).join("\n");
     assert!(found.contains("http://example.invalid/x.png"), "the request is seen:\n{found}");
@@ -299,6 +299,6 @@ fn the_watch_sees_a_request_a_console_message_and_a_missing_mark() {
     assert!(found.contains("counts differ"), "the missing mark is seen:\n{found}");
 
     // And the golden brief itself, with its policy, is clean.
-    let clean = load(&repo("projections/brief/seed.html"), work.path());
+    let clean = load(&repo("projections/brief/seed.html"), work.path(), None);
     assert_eq!(problems(&clean, &expected), Vec::<String>::new());
 }

@@ -85,23 +85,40 @@ pub(super) fn opening(t: &TrackStatus) -> NaiveDate {
     t.stage_history.first().map_or(t.stage_since, |m| m.at).date.first_day()
 }
 
+/// The width of the gutter left of a timeline's axis where events dated before the
+/// track opened are drawn (an old treaty recalled would otherwise stretch the axis over
+/// decades and crowd everything else into its last sliver).
+const GUTTER: f64 = 44.0;
+
 /// Days mapped onto the plot's width.
 struct Scale {
     start: NaiveDate,
     end: NaiveDate,
+    /// Where the axis starts: [`LEFT`], or after the gutter.
+    left: f64,
 }
 
 impl Scale {
     /// A scale from `start` to `end`, at least a month wide.
     fn new(start: NaiveDate, end: NaiveDate) -> Scale {
         let end = end.max(start + chrono::Days::new(30));
-        Scale { start, end }
+        Scale { start, end, left: LEFT }
+    }
+
+    /// The same, after a gutter for what came before `start`.
+    fn with_gutter(start: NaiveDate, end: NaiveDate) -> Scale {
+        Scale { left: LEFT + GUTTER, ..Scale::new(start, end) }
+    }
+
+    /// Where the gutter's marks stand.
+    fn gutter_x(&self) -> f64 {
+        LEFT + GUTTER / 2.0 - 4.0
     }
 
     fn x(&self, day: NaiveDate) -> f64 {
         let span = (self.end - self.start).num_days().max(1) as f64;
         let at = (day - self.start).num_days() as f64;
-        LEFT + (RIGHT - LEFT) * (at / span).clamp(0.0, 1.0)
+        self.left + (RIGHT - self.left) * (at / span).clamp(0.0, 1.0)
     }
 
     /// The x of the day after `day`: where an interval ending on `day` ends.
@@ -139,7 +156,11 @@ impl Scale {
     fn axis(&self, top: f64, y: f64, as_of: NaiveDate) -> Markup {
         html! {
             g.axis {
-                line x1=(n(LEFT)) x2=(n(RIGHT)) y1=(n(y)) y2=(n(y)) {}
+                line x1=(n(self.left)) x2=(n(RIGHT)) y1=(n(y)) y2=(n(y)) {}
+                @if self.left > LEFT {
+                    line.gutter x1=(n(self.left - 4.0)) x2=(n(self.left - 4.0)) y1=(n(top)) y2=(n(y + 4.0)) {}
+                    text.tick x=(n(self.gutter_x())) y=(n(y + 16.0)) { "earlier" }
+                }
                 @for (day, label) in self.ticks() {
                     line.grid x1=(n(self.x(day))) x2=(n(self.x(day))) y1=(n(top)) y2=(n(y + 4.0)) {}
                     text.tick x=(n(self.x(day))) y=(n(y + 16.0)) { (label) }
@@ -179,8 +200,12 @@ pub(super) fn defs() -> Markup {
 /// a mark in its kind's lane — a dot for a day, a bar for a month, a year or a range —
 /// titled with its date, the event in words and its sources, linked to its evidence.
 pub(super) fn timeline(t: &TrackStatus, events: &[&Record], as_of: NaiveDate, anchors: &Anchors) -> Markup {
-    let start = events.iter().map(|r| r.event.facts.occurred.first_day()).chain([opening(t)]).min().unwrap_or(as_of);
-    let scale = Scale::new(start, as_of);
+    // The axis starts when the track opened; anything dated before is in the gutter.
+    let start = opening(t);
+    let scale = match events.iter().any(|r| r.event.facts.occurred.first_day() < start) {
+        true => Scale::with_gutter(start, as_of),
+        false => Scale::new(start, as_of),
+    };
     let (band_top, band_h, lane_top, lane_h) = (8.0, 20.0, 36.0, 20.0);
     let lanes = Lane::ALL;
     let axis_y = lane_top + lane_h * lanes.len() as f64 + 4.0;
@@ -216,7 +241,7 @@ pub(super) fn timeline(t: &TrackStatus, events: &[&Record], as_of: NaiveDate, an
         (legend(&[("k-meeting", "meeting"), ("k-statement", "statement"), ("k-proposal", "proposal"),
                   ("k-commitment", "commitment"), ("k-instrument", "instrument step"),
                   ("k-ruling", "ruling or decision"), ("k-other", "other")],
-                "a dot is a day; a bar, a month, a year or a range"))
+                "a dot is a day; a bar, a month, a year or a range; what came before the opening stands left of the axis, its date in its title"))
     }
 }
 
@@ -228,9 +253,14 @@ fn mark(r: &Record, scale: &Scale, lane_top: f64, lane_h: f64, anchors: &Anchors
     let cy = lane_top + lane_h * k as f64 + lane_h / 2.0;
     let (first, last) = (f.occurred.first_day(), f.occurred.last_day());
     let class = format!("tl-mark k-{}", lane.name());
+    let early = first < scale.start;
     html! {
         a href=(anchors.of(r.seq)) {
-            @if first == last {
+            @if early {
+                circle class=(format!("{class} early")) data-seq=(r.seq) data-kind=(f.kind().name()) cx=(n(scale.gutter_x())) cy=(n(cy)) r="4.5" {
+                    title { (mark_title(r)) }
+                }
+            } @else if first == last {
                 circle class=(class) data-seq=(r.seq) data-kind=(f.kind().name()) cx=(n(scale.x(first))) cy=(n(cy)) r="4.5" {
                     title { (mark_title(r)) }
                 }
