@@ -37,9 +37,43 @@ pub struct Figures {
     pub disk_bytes_per_event: f64,
     pub raw_json_bytes_per_event: f64,
     pub peer: Option<serde_json::Value>,
+    /// Time travel: status and diff as of past days, state over time.
+    pub time_travel: TimeTravel,
     /// What only the PostgreSQL run measures; absent on SQLite.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub postgres: Option<PgFigures>,
+}
+
+/// Time travel, process wall times in ms (medians of five), each judged from the
+/// status snapshot: `status --as-of` the middle of the log's span, `diff` between its
+/// first and third quarters, and `trend` over 120 month ends.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeTravel {
+    pub as_of_ms: f64,
+    pub diff_ms: f64,
+    pub trend_ms: f64,
+    /// How many points the trend judged.
+    pub trend_points: usize,
+}
+
+/// Measures [`TimeTravel`] on the log `db` of `n` generated events (their days run
+/// from 2000-01-01, 200 a day).
+fn time_travel(bin: &Path, db: impl AsRef<OsStr> + Copy, n: usize) -> TimeTravel {
+    let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date");
+    let day = |fraction: f64| (start + chrono::Days::new(((n / 200) as f64 * fraction) as u64)).to_string();
+    let (middle, first, third) = (day(0.5), day(0.25), day(0.75));
+    let median_ms = |args: &[&str]| median((0..5).map(|_| run(bin, db, args) * 1e3).collect());
+    let trend = ["trend", "--from", "2000-01-01", "--as-of", "2009-12-31", "--format", "json"];
+    let out = entente(bin, db, &trend).output().expect("run entente trend");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("trend JSON");
+    let days: std::collections::BTreeSet<&str> =
+        json["points"].as_array().expect("points").iter().filter_map(|p| p["day"].as_str()).collect();
+    TimeTravel {
+        as_of_ms: median_ms(&["status", "--as-of", &middle]),
+        diff_ms: median_ms(&["diff", "--from", &first, "--to", &third]),
+        trend_ms: median_ms(&trend),
+        trend_points: days.len(),
+    }
 }
 
 /// The PostgreSQL run's own figures.
@@ -303,6 +337,7 @@ pub fn measure(bin: &Path, n: usize, dir: &Path, peer: Option<&Peer>) -> Figures
     // Process figures, medians of five.
     let version_ms = median((0..5).map(|_| run(bin, &db, &["--version"]) * 1e3).collect());
     let status_ms = median((0..5).map(|_| run(bin, &db, &["status"]) * 1e3).collect());
+    let time_travel = time_travel(bin, &db, n);
     let append_ms = median(
         (0..5)
             .map(|i| {
@@ -357,6 +392,7 @@ pub fn measure(bin: &Path, n: usize, dir: &Path, peer: Option<&Peer>) -> Figures
         disk_bytes_per_event: disk as f64 / n as f64,
         raw_json_bytes_per_event: json_bytes as f64 / n as f64,
         peer,
+        time_travel,
         postgres: None,
     }
 }
@@ -533,6 +569,7 @@ pub fn measure_postgres(bin: &Path, n: usize, dir: &Path, server: &str, per_writ
     let version_ms = median((0..5).map(|_| run(bin, url, &["--version"]) * 1e3).collect());
     run(bin, url, &["status"]);
     let status_ms = median((0..5).map(|_| run(bin, url, &["status"]) * 1e3).collect());
+    let time_travel = time_travel(bin, url, n);
     let append_ms = median(
         (0..5)
             .map(|i| {
@@ -620,6 +657,7 @@ pub fn measure_postgres(bin: &Path, n: usize, dir: &Path, server: &str, per_writ
         disk_bytes_per_event: disk as f64 / n as f64,
         raw_json_bytes_per_event: json_bytes as f64 / n as f64,
         peer: None,
+        time_travel,
         postgres: Some(PgFigures {
             server: version,
             appends_per_writer: per_writer,
@@ -712,6 +750,7 @@ pub fn table(rows: &[Figures], machine: &str) -> String {
             f.version_ms,
             ratio(f.status_ms, f.version_ms)
         );
+        time_travel_rows(&mut s, f);
         let base = f.raw_commit_ms + f.version_ms;
         let _ = writeln!(
             s,
@@ -755,6 +794,35 @@ pub fn table(rows: &[Figures], machine: &str) -> String {
     s
 }
 
+/// The time-travel rows: each against the latest status, or one full replay, of the
+/// same run.
+fn time_travel_rows(s: &mut String, f: &Figures) {
+    let t = &f.time_travel;
+    let replay_ms = f.n as f64 / f.replay_eps * 1e3;
+    let _ = writeln!(
+        s,
+        "| status --as-of a past day, ms | {:.1} | status {:.1} | {} | ≤ 2× |",
+        t.as_of_ms,
+        f.status_ms,
+        ratio(t.as_of_ms, f.status_ms)
+    );
+    let _ = writeln!(
+        s,
+        "| diff of two past days, ms | {:.1} | status {:.1} | {} | ≤ 3× |",
+        t.diff_ms,
+        f.status_ms,
+        ratio(t.diff_ms, f.status_ms)
+    );
+    let _ = writeln!(
+        s,
+        "| state over time, {} month ends (trend), ms | {:.1} | full replay {:.1} | {} | ≤ 1× |",
+        t.trend_points,
+        t.trend_ms,
+        replay_ms,
+        ratio(t.trend_ms, replay_ms)
+    );
+}
+
 /// The rows of one PostgreSQL run: its own targets and baselines.
 fn pg_rows(s: &mut String, f: &Figures, pg: &PgFigures) {
     let _ = writeln!(s, "\nN = {} on PostgreSQL ({})", f.n, pg.server.split(" on ").next().unwrap_or(&pg.server));
@@ -776,6 +844,7 @@ fn pg_rows(s: &mut String, f: &Figures, pg: &PgFigures) {
         f.version_ms,
         ratio(f.status_ms, f.version_ms)
     );
+    time_travel_rows(s, f);
     let base = f.raw_commit_ms + f.version_ms;
     let _ = writeln!(
         s,

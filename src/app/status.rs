@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use crate::event::correct::amend;
 use crate::event::{EventId, Record};
 use crate::log::{Backend, Filter, Log, ReadTxn, Reader};
+use crate::projection::judged::Judged;
 use crate::projection::status::{FOLD_VERSION, Fold, TrackStatus};
 use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View};
 
@@ -106,50 +107,60 @@ fn stream_in<T: ReadTxn + ?Sized>(
     Ok(Header { view, head_seq })
 }
 
-/// The status of every track as `view` sees it. The latest state (no `--known-at`, and
-/// an `--as-of` no earlier than the latest-dated event) comes from the snapshot in the
-/// log, caught up with what was recorded since; it is rebuilt when a correction,
-/// retraction or dispute arrived since, or when its version differs. Time travel folds
-/// the log — and reads it once: when there is no snapshot to start from, the fold the
-/// view needs is taken in the same pass that rebuilds the snapshot.
+/// The status of every track as `view` sees it. Without `--known-at` it comes from
+/// the snapshot in the log, caught up with what was recorded since (rebuilt when a
+/// correction, retraction or dispute arrived since, or when its version differs): the
+/// fold of every event judges any as-of day as a fold of the events dated by then would
+/// (`Fold::finish`). A view with a recording cut-off folds the log.
 pub fn status<B: Backend>(log: &Log<B>, view: View) -> Result<(Vec<TrackStatus>, Header), AppError> {
-    if view.known_at.is_none() {
-        let latest = latest(log, view)?;
-        let header = Header { view, head_seq: latest.seq };
-        if latest.fold.max_day().is_none_or(|day| day <= view.as_of) {
-            return Ok((finish(log, latest.fold, view)?, header));
+    let (tracks, header) = statuses(log, &[view])?.pop().unwrap_or_else(|| (Vec::new(), Header { view, head_seq: 0 }));
+    Ok((tracks, header))
+}
+
+/// [`status`] at each of `views`, in order: every view without a recording cut-off is
+/// judged from one fold (the snapshot's, caught up), read once — what `diff` and a
+/// chart of state over time need.
+pub fn statuses<B: Backend>(log: &Log<B>, views: &[View]) -> Result<Vec<(Vec<TrackStatus>, Header)>, AppError> {
+    let mut everything_known: Option<(Fold, u64)> = None;
+    let mut out = Vec::with_capacity(views.len());
+    for &view in views {
+        if view.known_at.is_some() {
+            let (fold, header) = fold(log, view, &mut || {})?;
+            out.push((resolved(log, fold, view)?.finish(&view), header));
+            continue;
         }
-        if let Some(seen) = latest.seen {
-            return Ok((finish(log, seen, view)?, header));
+        if everything_known.is_none() {
+            let latest = latest(log)?;
+            everything_known = Some((resolved(log, latest.fold, everything())?, latest.seq));
         }
+        let Some((fold, seq)) = &everything_known else { continue };
+        out.push((fold.finish(&view), Header { view, head_seq: *seq }));
     }
-    let (fold, header) = fold(log, view, &mut || {})?;
-    Ok((finish(log, fold, view)?, header))
+    Ok(out)
 }
 
 /// The status of every track at each of `days`, everything recorded (no `--known-at`):
-/// one entry per day, in the order given, and the header of the log read. What a chart
-/// of state over time draws.
+/// one entry per day, in the order given, and the header of the log read — what a chart
+/// of state over time draws, from one fold.
 pub fn over_time<B: Backend>(
     log: &Log<B>,
     days: &[NaiveDate],
     stall_days: u32,
 ) -> Result<(Vec<Vec<TrackStatus>>, Header), AppError> {
-    let mut series = Vec::with_capacity(days.len());
-    let mut header = None;
-    for &as_of in days {
-        let (tracks, head) = status(log, View { as_of, known_at: None, stall_days })?;
-        header.get_or_insert(head);
-        series.push(tracks);
-    }
-    let header = header.unwrap_or(Header { view: everything(), head_seq: log.head()?.seq });
-    Ok((series, header))
+    let views: Vec<View> = days.iter().map(|&as_of| View { as_of, known_at: None, stall_days }).collect();
+    let all = statuses(log, &views)?;
+    let head_seq = match all.first() {
+        Some((_, header)) => header.head_seq,
+        None => log.head()?.seq,
+    };
+    let header = Header { view: View { stall_days, ..everything() }, head_seq };
+    Ok((all.into_iter().map(|(tracks, _)| tracks).collect(), header))
 }
 
-/// Judges `fold` at the view, once the events conditions wait on that the fold could
-/// not date itself (pushed before the condition) are read from the log as the view
-/// sees them — few, each by id.
-fn finish<B: Backend>(log: &Log<B>, mut fold: Fold, view: View) -> Result<Vec<TrackStatus>, AppError> {
+/// `fold`, once the events conditions wait on that the fold could not date itself
+/// (pushed before the condition) are read from the log as the view sees them — few,
+/// each by id.
+fn resolved<B: Backend>(log: &Log<B>, mut fold: Fold, view: View) -> Result<Fold, AppError> {
     let unresolved = fold.unresolved_events();
     if !unresolved.is_empty() {
         log.consistent(|reader| {
@@ -169,22 +180,20 @@ fn finish<B: Backend>(log: &Log<B>, mut fold: Fold, view: View) -> Result<Vec<Tr
             Ok::<_, AppError>(())
         })?;
     }
-    Ok(fold.finish(&view))
+    Ok(fold)
 }
 
-/// The fold of the whole log at `seq`, and, when it had to be folded from the events,
-/// the fold of what `view` sees, taken in the same pass.
+/// The fold of the whole log at `seq`.
 struct Latest {
     fold: Fold,
     seq: u64,
-    seen: Option<Fold>,
 }
 
 /// The fold of the whole log, from the snapshot when it is still good.
-fn latest<B: Backend>(log: &Log<B>, view: View) -> Result<Latest, AppError> {
+fn latest<B: Backend>(log: &Log<B>) -> Result<Latest, AppError> {
     // Read in one transaction, so the snapshot, the head and the events caught up all
     // describe the same log; save afterwards (a reader may not get the write lock).
-    let (latest, changed) = log.consistent(|reader| {
+    let (latest, changed, judged) = log.consistent(|reader| {
         let head = reader.head()?.seq;
         let saved = match reader.snapshot(STATUS_SNAPSHOT)? {
             Some((seq, state)) if seq <= head && !reader.amended_after(seq)? => {
@@ -195,7 +204,7 @@ fn latest<B: Backend>(log: &Log<B>, view: View) -> Result<Latest, AppError> {
             }
             _ => None,
         };
-        Ok::<_, AppError>(match saved {
+        let (latest, changed) = match saved {
             Some((mut fold, seq)) if seq < head => {
                 reader.records(&Filter { after: Some(seq), ..Filter::default() }, |record| {
                     if !record.event.facts.kind().is_meta() {
@@ -203,23 +212,25 @@ fn latest<B: Backend>(log: &Log<B>, view: View) -> Result<Latest, AppError> {
                     }
                     Ok::<(), AppError>(())
                 })?;
-                (Latest { fold, seq: head, seen: None }, true)
+                (Latest { fold, seq: head }, true)
             }
-            Some((fold, seq)) => (Latest { fold, seq, seen: None }, false),
+            Some((fold, seq)) => (Latest { fold, seq }, false),
             None => {
-                let (mut fold, mut seen) = (Fold::default(), Fold::default());
-                let header = stream_in(reader, everything(), None, &mut || {}, &mut |record, disputed| {
-                    fold.push(record, disputed);
-                    if view.sees(record) {
-                        seen.push(record, disputed);
-                    }
-                })?;
-                (Latest { fold, seq: header.head_seq, seen: Some(seen) }, true)
+                let (fold, header) = fold_until(reader, everything(), None, &mut || {})?;
+                (Latest { fold, seq: header.head_seq }, true)
             }
-        })
+        };
+        let judged = match reader.snapshot(JUDGED_SNAPSHOT)? {
+            Some((seq, _)) if seq == latest.seq && !changed => None,
+            _ => judged_state(reader, &latest.fold, latest.seq)?,
+        };
+        Ok::<_, AppError>((latest, changed, judged))
     })?;
     if changed {
         save(log, &latest.fold, latest.seq)?;
+    }
+    if let Some(judged) = judged {
+        log.save_snapshot(JUDGED_SNAPSHOT, latest.seq, &judged)?;
     }
     Ok(latest)
 }
@@ -231,6 +242,9 @@ pub fn rebuild<B: Backend>(log: &mut Log<B>, tick: &mut dyn FnMut()) -> Result<F
     // `fold` reads in one transaction; the snapshot is saved for exactly what it read.
     let (fold, header) = fold(log, everything(), tick)?;
     save(log, &fold, header.head_seq)?;
+    if let Some(judged) = log.consistent(|reader| judged_state(reader, &fold, header.head_seq))? {
+        log.save_snapshot(JUDGED_SNAPSHOT, header.head_seq, &judged)?;
+    }
     Ok(fold)
 }
 
@@ -267,6 +281,57 @@ pub fn check_snapshot<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppErr
             format!(
                 "the `snapshots` table's status snapshot is not what the events up to seq {seq} fold to: \
                  status would report what the log does not say"
+            )
+        }))
+    })
+}
+
+/// The name of the judged snapshot: every commitment and principle as judged at the
+/// latest-dated event, which the SQL views `commitment_view` and `principle_view` read
+/// (README, "The log as SQL"). Saved, like the status snapshot, whenever that is, and
+/// for the same seq and hash; checked by `verify` like it.
+const JUDGED_SNAPSHOT: &str = "judged";
+
+/// The judged snapshot of `fold`, the whole log up to seq `until`: every commitment
+/// and principle judged as of the last day of the latest-dated event — what the log
+/// itself says, no clock — with the events conditions wait on resolved as the log up
+/// to `until` has them. `None` for a log with no event to date it by.
+fn judged_state<T: ReadTxn + ?Sized>(
+    reader: &Reader<'_, T>,
+    fold: &Fold,
+    until: u64,
+) -> Result<Option<String>, AppError> {
+    let Some(as_of) = fold.max_day() else { return Ok(None) };
+    let view = View { as_of, known_at: None, stall_days: DEFAULT_STALL_DAYS };
+    let mut fold = fold.clone();
+    for id in fold.unresolved_events() {
+        let Some(record) = reader.by_id(id)?.filter(|r| r.seq <= until) else { continue };
+        let mut amendments = reader.amendments_of(id)?;
+        amendments.retain(|a| a.seq <= until);
+        if let Some((record, _)) = amend(&record, &amendments)
+            && view.sees(&record)
+        {
+            fold.resolve_event(&record);
+        }
+    }
+    let tracks = fold.finish(&view);
+    // Plain data (strings, numbers, dates): serializing it cannot fail, and a snapshot
+    // that did not serialize is skipped rather than saved empty.
+    Ok(serde_json::to_string(&Judged::of(as_of, &tracks)).ok())
+}
+
+/// Checks the saved judged snapshot against the events (for `verify`): it must be what
+/// the log up to the seq it claims judges. `verify` has already checked it is bound to
+/// the log's hash at that seq. What differs, when it does.
+pub fn check_judged<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppError> {
+    log.consistent(|reader| {
+        let Some((seq, state)) = reader.stored_snapshot(JUDGED_SNAPSHOT)? else { return Ok(None) };
+        let (fold, _) = fold_until(reader, everything(), Some(seq), &mut || {})?;
+        let judged = judged_state(reader, &fold, seq)?;
+        Ok((judged.as_deref() != Some(state.as_str())).then(|| {
+            format!(
+                "the `snapshots` table's judged snapshot is not what the events up to seq {seq} judge: \
+                 `commitment_view` and `principle_view` would show what the log does not say"
             )
         }))
     })

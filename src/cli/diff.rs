@@ -3,7 +3,7 @@
 use super::view::{FormatArg, ViewArgs};
 use super::view::{parse_day, parse_known_at};
 use super::{CommandError, Ctx};
-use crate::app::status::status;
+use crate::app::status::statuses;
 use crate::projection::diff::diff;
 use crate::report;
 
@@ -50,10 +50,11 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             crate::projection::View { as_of: day(&args.to)?, ..base },
         )
     };
-    // Two streaming folds (the snapshot serves either side when it can): memory stays
-    // the fold's, whatever the size of the log.
-    let (a, _) = status(&store, before)?;
-    let (b, _) = status(&store, after)?;
+    // Both sides judged from one fold — the snapshot's — unless a side has a recording
+    // cut-off (then that side streams its own): memory stays the fold's, whatever the
+    // size of the log.
+    let mut both = statuses(&store, &[before, after])?.into_iter().map(|(tracks, _)| tracks);
+    let (a, b) = (both.next().unwrap_or_default(), both.next().unwrap_or_default());
     let axis = if args.known { "known at " } else { "as of " };
     let mut changes = diff(&a, &b);
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));

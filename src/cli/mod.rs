@@ -21,6 +21,7 @@ mod replay;
 mod reports;
 mod show;
 mod sources;
+mod trend;
 mod verify;
 mod view;
 
@@ -105,6 +106,7 @@ enum Command {
     Occasion(reports::OccasionArgs),
     Explain(explain::Args),
     Diff(diff::Args),
+    Trend(trend::Args),
     Replay(replay::Args),
     Demo(demo::Args),
     Brief(brief::Args),
@@ -296,6 +298,7 @@ fn hinted(e: &LogError) -> String {
         | LogError::Bug { .. }
         | LogError::Rejected { .. }
         | LogError::NeedsUpgrade { .. }
+        | LogError::NeedsOwner { .. }
         | LogError::Empty { .. }
         | LogError::HardLinked { .. }
         | LogError::UnreadableWal { .. }
@@ -395,6 +398,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Occasion(args) => reports::occasion(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
+        Command::Trend(args) => trend::run(&ctx, args),
         Command::Replay(args) => replay::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Brief(args) => brief::run(&ctx, args),

@@ -7,10 +7,11 @@ use super::{CommandError, Ctx, stdout};
 /// Prove the log was only appended to.
 ///
 /// Recompute the hash chain; check that every event's id, kind and recording time agree
-/// with the log's columns and order; that the schema (every table, index and trigger,
-/// by its full SQL) is the one entente creates; and that every table derived from the
-/// events (the declared names, the index of corrections, retractions and disputes, the
-/// status snapshot) holds what the events imply. With --deep, also re-read every event
+/// with the log's columns and order; that the schema (every table, index, trigger and
+/// view, by its full SQL) is the one entente creates; and that every table derived from
+/// the events (the declared names, the index of corrections, retractions and disputes,
+/// the status snapshot, the judged snapshot the SQL views read) holds what the events
+/// imply. With --deep, also re-read every event
 /// against its schema. Prints the count and the head hash; on any mismatch, exits with
 /// code 5 and names the first bad seq, or the table, and what differs.
 ///
@@ -36,6 +37,9 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
     }
     if let Some(what) = crate::app::status::check_snapshot(&store)? {
+        return Err(CommandError::Tampered { seq: None, what });
+    }
+    if let Some(what) = crate::app::status::check_judged(&store)? {
         return Err(CommandError::Tampered { seq: None, what });
     }
     let mut out = stdout();

@@ -82,6 +82,11 @@ pub enum LogError {
         "{path} is from an older entente (log schema {found}; this entente writes {known}) and is read-only here; open it once with write access to upgrade it"
     )]
     NeedsUpgrade { path: PathBuf, found: i64, known: i64 },
+    /// A team log of an older schema, opened by a role that may not migrate it.
+    #[error(
+        "{path} is a team log of an older schema ({found}; this entente uses {known}), which only its owner role may upgrade: have a member of `{owner}` run any entente command on it once, then try again"
+    )]
+    NeedsOwner { path: PathBuf, found: i64, known: i64, owner: String },
     /// An empty file: not a log (perhaps truncated by a shell redirection).
     #[error(
         "{path} is empty (0 bytes), not an entente log; if it was one, it was truncated (a shell `>` onto it does that): restore it from a backup or export"
@@ -177,6 +182,7 @@ impl LogError {
             | LogError::Foreign { .. }
             | LogError::TooNew { .. }
             | LogError::NeedsUpgrade { .. }
+            | LogError::NeedsOwner { .. }
             | LogError::ReadOnly { .. }
             | LogError::DiskFull { .. }
             | LogError::Io { .. }

@@ -7,7 +7,8 @@
 //! fold: tracks, principles, commitments), [`timeline`] (events per track), [`diff`]
 //! (what changed between two statuses), [`explain`] (what stands behind a state),
 //! [`history`] (an event's amendments step by step), [`sources`] (what rests on each
-//! source) and [`audit`] (who recorded what, and the amendments).
+//! source), [`audit`] (who recorded what, and the amendments) and [`judged`] (the
+//! judged commitments and principles as rows, for the SQL views).
 //!
 //! Rule for partial dates: an event counts as of day D only once its whole interval has
 //! passed (`last_day <= D`). An event dated `2021-12` has not surely happened "as of
@@ -17,10 +18,12 @@ pub mod audit;
 pub mod diff;
 pub mod explain;
 pub mod history;
+pub mod judged;
 pub mod occasion;
 pub mod sources;
 pub mod status;
 pub mod timeline;
+pub mod trend;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -24,6 +24,7 @@ pub mod principles;
 pub mod sources;
 pub mod status;
 pub mod timeline;
+pub mod trend;
 
 use std::fmt::Write as _;
 

@@ -139,6 +139,7 @@ fn format_html_is_a_page_where_a_report_has_one_and_refused_elsewhere() {
         vec!["history", "1"],
         vec!["diff", "--from", "2021-01-01", "--to", "2026-01-01"],
         vec!["demo"],
+        vec!["trend"],
     ] {
         let mut all = args.clone();
         all.extend(["--format", "html"]);

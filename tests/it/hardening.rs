@@ -624,6 +624,8 @@ fn a_log_from_schema_4_migrates_to_exactly_the_derived_tables_its_chain_implies(
     behind_its_back(
         &s,
         "DELETE FROM names WHERE namespace = 'withdrawn';
+         DROP VIEW event_view; DROP VIEW event_track_view; DROP VIEW event_source_view;
+         DROP VIEW commitment_view; DROP VIEW principle_view;
          DROP TABLE snapshots;
          CREATE TABLE snapshots (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, state TEXT NOT NULL) STRICT;
          INSERT INTO snapshots VALUES ('status', 1, '{}');
@@ -665,7 +667,13 @@ fn a_log_from_schema_5_gets_a_name_for_each_partys_withdrawal_and_refuses_work_a
     withdraw("az", "2023-02");
     let before = s.fingerprint();
     // Back to schema 5: no `withdrawn_by` names.
-    behind_its_back(&s, "DELETE FROM names WHERE namespace = 'withdrawn_by'; PRAGMA user_version = 5;");
+    behind_its_back(
+        &s,
+        "DELETE FROM names WHERE namespace = 'withdrawn_by';
+         DROP VIEW event_view; DROP VIEW event_track_view; DROP VIEW event_source_view;
+         DROP VIEW commitment_view; DROP VIEW principle_view;
+         PRAGMA user_version = 5;",
+    );
     let names = || -> i64 {
         Connection::open(&s.db)
             .expect("open")

@@ -26,6 +26,7 @@ mod projections;
 mod properties;
 mod reliability;
 mod report_paths;
+mod sql_views;
 mod store;
 mod wire_input;
 

@@ -442,3 +442,95 @@ fn the_golden_reports_reach_every_commitment_state_axis_value_and_relation() {
         assert!(missing.is_empty(), "no golden commitments report shows {key} {missing:?}: add it to a scenario");
     }
 }
+
+/// The records of a canonical scenario log, as recorded.
+fn scenario(name: &str) -> Vec<Record> {
+    let text = std::fs::read_to_string(repo("events/scenarios").join(name)).expect("scenario");
+    let mut prev = Hash::GENESIS;
+    text.lines()
+        .map(|l| {
+            let line = parse_line(l).expect("scenario lines are valid");
+            let event = Event {
+                id: line.id.expect("scenario lines carry ids"),
+                recorded_at: line.recorded_at.expect("scenario lines carry recording times"),
+                recorded_by: line.recorded_by.expect("scenario lines carry recorders"),
+                facts: line.facts,
+            };
+            let r = Record::chain(line.seq.expect("scenario lines carry seqs"), event, prev);
+            prev = r.hash;
+            r
+        })
+        .collect()
+}
+
+/// Every scenario's file name.
+fn scenario_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo("events/scenarios"))
+        .expect("scenarios")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jsonl"))
+        .collect();
+    names.sort();
+    names
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Time travel at snapshot speed rests on this: the fold of every event, judged as
+    /// of a day, says what a fold of the events dated by then says.
+    #[test]
+    fn a_fold_of_every_event_judges_any_day_as_the_events_dated_by_then(lines in log(), as_of in 0u32..400) {
+        let all = records(&lines);
+        let mut full = Fold::default();
+        all.iter().for_each(|r| full.push(r, false));
+        let mut seen = Fold::default();
+        all.iter().filter(|r| view(as_of).sees(r)).for_each(|r| seen.push(r, false));
+        prop_assert_eq!(full.finish(&view(as_of)), seen.finish(&view(as_of)));
+    }
+
+    /// The same over the real processes, at any day of their span (and a little
+    /// beyond), with their corrections, retractions and disputes applied.
+    #[test]
+    fn every_scenario_judged_at_any_day_from_one_fold_equals_its_replay(pick in 0usize..64, offset in 0u32..20_000) {
+        let names = scenario_names();
+        let all = scenario(&names[pick % names.len()]);
+        let first = all.iter().map(|r| r.event.facts.occurred.first_day()).min().expect("non-empty");
+        let last = all.iter().map(|r| r.event.facts.occurred.last_day()).max().expect("non-empty");
+        let span = (last - first).num_days().max(1) as u32 + 60;
+        let as_of = first - chrono::Days::new(30) + chrono::Days::new(u64::from(offset % span));
+        let everything = View { as_of: chrono::NaiveDate::MAX, known_at: None, stall_days: 180 };
+        let mut replay = Replay::new(everything);
+        all.iter().cloned().for_each(|r| replay.push(r));
+        let at = View { as_of, ..everything };
+        let mut dated = Replay::new(at);
+        all.iter().cloned().for_each(|r| dated.push(r));
+        prop_assert_eq!(&replay.over_time(&[as_of])[0], &dated.status(), "as of {}", as_of);
+    }
+}
+
+#[test]
+fn state_over_time_equals_a_replay_per_day_on_every_scenario() {
+    for name in scenario_names() {
+        let all = scenario(&name);
+        let everything = View { as_of: chrono::NaiveDate::MAX, known_at: None, stall_days: 180 };
+        let mut replay = Replay::new(everything);
+        all.iter().cloned().for_each(|r| replay.push(r));
+        // Every day an event's date ends on, and the day before it: where states move.
+        let mut days: Vec<chrono::NaiveDate> = all
+            .iter()
+            .flat_map(|r| {
+                let d = r.event.facts.occurred.last_day();
+                [d.pred_opt().expect("day"), d]
+            })
+            .collect();
+        days.sort();
+        days.dedup();
+        let series = replay.over_time(&days);
+        for (day, tracks) in days.iter().zip(&series) {
+            let mut dated = Replay::new(View { as_of: *day, ..everything });
+            all.iter().cloned().for_each(|r| dated.push(r));
+            assert_eq!(tracks, &dated.status(), "{name} as of {day}");
+        }
+    }
+}

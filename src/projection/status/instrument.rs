@@ -84,6 +84,62 @@ pub struct StepAcc {
 }
 
 impl InstrumentAcc {
+    /// Takes in what one event declared: the earliest event in world order giving
+    /// each of title, parties, parent and principal rules it (a correction of the
+    /// declaring event is not undone by a later event that repeated what it said
+    /// before, whatever order events are pushed in); articles and tracks add up.
+    pub fn take(&mut self, gave: Gave) {
+        let at = gave.at;
+        let earliest = |slot: &mut Option<At>| {
+            let first = slot.is_none_or(|x| at.key() < x.key());
+            if first {
+                *slot = Some(at);
+            }
+            first
+        };
+        if let Some((title, ty)) = &gave.declares
+            && self.declared.as_ref().is_none_or(|d| at.key() < d.0.key())
+        {
+            self.declared = Some((at, title.clone(), *ty));
+        }
+        if !gave.parties.is_empty() && earliest(&mut self.given[0]) {
+            self.parties = gave.parties.clone();
+        }
+        if gave.parent.is_some() && earliest(&mut self.given[1]) {
+            self.parent = gave.parent.clone();
+        }
+        if gave.principal.is_some() && earliest(&mut self.given[2]) {
+            self.principal = gave.principal;
+        }
+        for a in &gave.articles {
+            if !self.articles.iter().any(|x| x.number == a.number) {
+                self.articles.push(a.clone());
+            }
+        }
+        self.articles.sort_by_key(|a| a.number);
+        for t in &gave.tracks {
+            if !self.tracks.contains(t) {
+                self.tracks.push(t.clone());
+            }
+        }
+        self.tracks.sort();
+        self.gave.push(gave);
+    }
+
+    /// What was accumulated from the events dated by `day` only (their whole interval
+    /// ended by then): what a fold of those events alone holds.
+    pub fn until(&self, day: chrono::NaiveDate) -> InstrumentAcc {
+        let seen = |at: &At| at.date.last_day() <= day;
+        let mut acc = InstrumentAcc {
+            steps: self.steps.iter().filter(|s| seen(&s.at)).cloned().collect(),
+            ..InstrumentAcc::default()
+        };
+        for gave in self.gave.iter().filter(|g| seen(&g.at)) {
+            acc.take(gave.clone());
+        }
+        acc
+    }
+
     /// The earliest step that reached `stage` among those `whose` accepts; a failed step
     /// (a referendum that rejected) reaches nothing.
     pub fn reached(&self, stage: Recorded, whose: impl Fn(&StepAcc) -> bool) -> Option<At> {
@@ -126,6 +182,36 @@ pub struct InstrumentAcc {
     /// Every event on it.
     #[serde(default)]
     pub steps: Vec<StepAcc>,
+    /// What each of its events declared, in push order: the fields above but `steps`
+    /// are derived from these, so the instrument can be judged as of an earlier day
+    /// ([`InstrumentAcc::until`]).
+    #[serde(default)]
+    pub gave: Vec<Gave>,
+}
+
+/// What one event declared about an instrument.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Gave {
+    /// The event.
+    pub at: At,
+    /// Its title and type, when it gives both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declares: Option<(String, InstrumentType)>,
+    /// The parties it names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<Party>,
+    /// The parent it names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<InstrumentId>,
+    /// Principal or side, when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<bool>,
+    /// The articles it gives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub articles: Vec<Article>,
+    /// The event's tracks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<crate::event::TrackId>,
 }
 
 /// One party's ratification step.

@@ -35,7 +35,7 @@ pub use instrument::{
     ArticleStance, ArticleStatus, InstrumentMove, InstrumentStage as InstrumentState, InstrumentStatus, PartSuspension,
     PartyStatus, PartyStep,
 };
-use instrument::{InstrumentAcc, StepAcc, instrument};
+use instrument::{Gave, InstrumentAcc, StepAcc, instrument};
 use principle::principle;
 pub use principle::{PrincipleState, PrincipleStatus, Stance};
 pub use track::{Envoy, NextDeadline, RulingEntry, Stage, StageMove, ThirdPartyEntry, TrackStatus};
@@ -130,16 +130,7 @@ pub fn status<'a>(
     disputed: &BTreeSet<u64>,
     view: &View,
 ) -> Vec<TrackStatus> {
-    let mut fold = Fold::default();
-    let seen: Vec<&Record> = records.into_iter().filter(|r| view.sees(r)).collect();
-    for r in &seen {
-        fold.push(r, disputed.contains(&r.seq));
-    }
-    let unresolved = fold.unresolved_events();
-    for r in seen.iter().filter(|r| unresolved.contains(&r.event.id)) {
-        fold.resolve_event(r);
-    }
-    fold.finish(view)
+    folded(records, disputed, view).finish(view)
 }
 
 /// The status of every track at each of `days` (everything recorded), from `records`
@@ -151,15 +142,29 @@ pub fn over_time<'a>(
     days: &[NaiveDate],
     stall_days: u32,
 ) -> Vec<Vec<TrackStatus>> {
-    let records: Vec<&Record> = records.into_iter().collect();
-    days.iter()
-        .map(|&as_of| status(records.iter().copied(), disputed, &View { as_of, known_at: None, stall_days }))
-        .collect()
+    let all = View { as_of: NaiveDate::MAX, known_at: None, stall_days };
+    let fold = folded(records, disputed, &all);
+    days.iter().map(|&as_of| fold.finish(&View { as_of, ..all })).collect()
+}
+
+/// The fold of what `view` sees of `records`, with the events conditions wait on
+/// dated.
+fn folded<'a>(records: impl IntoIterator<Item = &'a Record>, disputed: &BTreeSet<u64>, view: &View) -> Fold {
+    let mut fold = Fold::default();
+    let seen: Vec<&Record> = records.into_iter().filter(|r| view.sees(r)).collect();
+    for r in &seen {
+        fold.push(r, disputed.contains(&r.seq));
+    }
+    let unresolved = fold.unresolved_events();
+    for r in seen.iter().filter(|r| unresolved.contains(&r.event.id)) {
+        fold.resolve_event(r);
+    }
+    fold
 }
 
 /// The version of [`Fold`]'s shape and rules; a snapshot of another version is never
 /// used. Bump it with any change to what the fold accumulates or derives.
-pub const FOLD_VERSION: u32 = 4;
+pub const FOLD_VERSION: u32 = 5;
 
 /// An answer to a proposal: its date, party, response and the numbers of the principles
 /// it answers (none: all).
@@ -206,20 +211,74 @@ pub struct Fold {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 struct TrackAcc {
     opened: Option<(At, String, Vec<PartyName>)>,
-    /// The earliest event reaching each activity stage.
-    activity: BTreeMap<Stage, At>,
+    /// The events that may be the earliest reaching each activity stage as of some
+    /// day ([`add_earliest`]).
+    activity: BTreeMap<Stage, Vec<At>>,
     instrument: Vec<(At, crate::event::InstrumentId, InstrumentStage)>,
     implementation: Vec<At>,
     envoys: Vec<Envoy>,
-    meetings: u32,
-    calls: u32,
-    last: Option<At>,
+    /// Per day events' dates end on: the contacts and the latest event in world order,
+    /// so the counts and the last activity can be judged as of any day.
+    days: BTreeMap<NaiveDate, Day>,
     unsourced: Vec<At>,
     disputed: Vec<At>,
     #[serde(default)]
     third_parties: Vec<ThirdPartyEntry>,
     #[serde(default)]
     rulings: Vec<RulingEntry>,
+}
+
+/// What a track's events dated to end on one day add up to: its meetings, its calls
+/// and the latest of them in world order. A tuple, written `[meetings, calls, at]`: a
+/// dense log has one per track and day.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
+struct Day(u32, u32, At);
+
+impl TrackAcc {
+    /// What was accumulated from the events dated by `day` only.
+    fn until(&self, day: NaiveDate) -> TrackAcc {
+        let seen = |at: &At| at.date.last_day() <= day;
+        let ats = |list: &[At]| list.iter().filter(|a| seen(a)).copied().collect::<Vec<At>>();
+        TrackAcc {
+            opened: self.opened.clone().filter(|o| seen(&o.0)),
+            activity: (self.activity.iter())
+                .map(|(stage, ats_)| (*stage, ats(ats_)))
+                .filter(|(_, ats)| !ats.is_empty())
+                .collect(),
+            instrument: self.instrument.iter().filter(|i| seen(&i.0)).cloned().collect(),
+            implementation: ats(&self.implementation),
+            envoys: self.envoys.iter().filter(|e| e.since.last_day() <= day).cloned().collect(),
+            days: self.days.range(..=day).map(|(d, x)| (*d, *x)).collect(),
+            unsourced: ats(&self.unsourced),
+            disputed: ats(&self.disputed),
+            third_parties: self.third_parties.iter().filter(|x| seen(&x.at)).cloned().collect(),
+            rulings: self.rulings.iter().filter(|x| seen(&x.at)).cloned().collect(),
+        }
+    }
+
+    /// Its meetings and calls.
+    fn contacts(&self) -> (u32, u32) {
+        self.days.values().fold((0, 0), |(m, c), d| (m + d.0, c + d.1))
+    }
+
+    /// Its latest event in world order.
+    fn last(&self) -> Option<At> {
+        self.days.values().map(|d| d.2).max_by_key(At::key)
+    }
+}
+
+/// Adds `at` to `frontier`, the events that may be the earliest in world order among
+/// those dated by some day: an event no other both precedes in world order and is dated
+/// to end no later. The earliest event dated by any day is among them, so the frontier
+/// of every event, cut at a day, is the frontier of the events dated by it.
+fn add_earliest(frontier: &mut Vec<At>, at: At) {
+    let covers = |a: &At, b: &At| a.date.last_day() <= b.date.last_day() && a.key() <= b.key();
+    if frontier.iter().any(|x| covers(x, &at)) {
+        return;
+    }
+    frontier.retain(|x| !covers(&at, x));
+    frontier.push(at);
+    frontier.sort_by_key(At::key);
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
@@ -250,12 +309,6 @@ struct CommitmentAcc {
 /// Adds `act` to commitment `id`.
 fn act(commitments: &mut BTreeMap<CommitmentId, CommitmentAcc>, id: &CommitmentId, act: Act) {
     commitments.entry(id.clone()).or_default().acts.push(act);
-}
-
-fn max_at(slot: &mut Option<At>, at: At) {
-    if slot.is_none_or(|x| at.key() > x.key()) {
-        *slot = Some(at);
-    }
 }
 
 impl Fold {
@@ -292,7 +345,10 @@ impl Fold {
         }
         for track in &f.tracks {
             let t = self.tracks.entry(track.clone()).or_default();
-            max_at(&mut t.last, at);
+            let day = t.days.entry(at.date.last_day()).or_insert(Day(0, 0, at));
+            if at.key() > day.2.key() {
+                day.2 = at;
+            }
             if f.unsourced {
                 t.unsourced.push(at);
             }
@@ -318,8 +374,8 @@ impl Fold {
                 // A session of a commission is a contact of its tracks, like a meeting.
                 Payload::CommissionConvened(c) => {
                     match c.mode.unwrap_or(Mode::InPerson) {
-                        Mode::InPerson => t.meetings += 1,
-                        Mode::Phone | Mode::Video => t.calls += 1,
+                        Mode::InPerson => day.0 += 1,
+                        Mode::Phone | Mode::Video => day.1 += 1,
                     }
                     None
                 }
@@ -359,8 +415,8 @@ impl Fold {
                 }
                 Payload::MeetingHeld(m) => {
                     match m.mode {
-                        Mode::InPerson => t.meetings += 1,
-                        Mode::Phone | Mode::Video => t.calls += 1,
+                        Mode::InPerson => day.0 += 1,
+                        Mode::Phone | Mode::Video => day.1 += 1,
                     }
                     Some(Stage::PreNegotiation)
                 }
@@ -382,10 +438,7 @@ impl Fold {
                 _ => None,
             };
             if let Some(stage) = activity {
-                let slot = t.activity.entry(stage).or_insert(at);
-                if at.key() < slot.key() {
-                    *slot = at;
-                }
+                add_earliest(t.activity.entry(stage).or_default(), at);
             }
         }
         let track0 = f.tracks.first().cloned();
@@ -461,39 +514,15 @@ impl Fold {
     /// a title and a type, in world order), what it declares, and the step itself.
     fn push_instrument(&mut self, i: &InstrumentStageReached, at: At, tracks: &[TrackId]) {
         let acc = self.instruments.entry(i.instrument.clone()).or_default();
-        if let (Some(title), Some(ty)) = (&i.title, i.instrument_type)
-            && acc.declared.as_ref().is_none_or(|d| at.key() < d.0.key())
-        {
-            acc.declared = Some((at, title.clone(), ty));
-        }
-        let earliest = |slot: &mut Option<At>| {
-            let first = slot.is_none_or(|x| at.key() < x.key());
-            if first {
-                *slot = Some(at);
-            }
-            first
-        };
-        if !i.parties.is_empty() && earliest(&mut acc.given[0]) {
-            acc.parties = i.parties.clone();
-        }
-        if i.parent.is_some() && earliest(&mut acc.given[1]) {
-            acc.parent = i.parent.clone();
-        }
-        if i.principal.is_some() && earliest(&mut acc.given[2]) {
-            acc.principal = i.principal;
-        }
-        for a in &i.articles {
-            if !acc.articles.iter().any(|x| x.number == a.number) {
-                acc.articles.push(a.clone());
-            }
-        }
-        acc.articles.sort_by_key(|a| a.number);
-        for t in tracks {
-            if !acc.tracks.contains(t) {
-                acc.tracks.push(t.clone());
-            }
-        }
-        acc.tracks.sort();
+        acc.take(Gave {
+            at,
+            declares: i.title.clone().zip(i.instrument_type),
+            parties: i.parties.clone(),
+            parent: i.parent.clone(),
+            principal: i.principal,
+            articles: i.articles.clone(),
+            tracks: tracks.to_vec(),
+        });
         acc.steps.push(StepAcc {
             at,
             stage: i.stage,
@@ -656,8 +685,74 @@ impl Fold {
         }
     }
 
-    /// The status of every track, judged at the view's date.
+    /// The status of every track, judged at the view's date from the events dated by
+    /// then: a fold of later events too (the snapshot's) judges any earlier day as a
+    /// fold of those events alone would ([`Fold::until`]).
     pub fn finish(&self, view: &View) -> Vec<TrackStatus> {
+        match self.max_day {
+            Some(max) if max > view.as_of => self.until(view.as_of).judge(view),
+            _ => self.judge(view),
+        }
+    }
+
+    /// What was accumulated from the events dated by `day` only (their whole interval
+    /// ended by then): what a fold of those events alone holds, for [`Fold::finish`].
+    /// Every accumulated fact carries the date of the event behind it, or is kept per
+    /// day (contacts), or — for what the earliest event rules — as the few events that
+    /// may be the earliest as of some day.
+    pub fn until(&self, day: NaiveDate) -> Fold {
+        let seen = |at: &At| at.date.last_day() <= day;
+        let conditions: BTreeMap<_, _> = (self.conditions.iter())
+            .map(|(id, c)| {
+                let c = ConditionAcc {
+                    set: c.set.clone().filter(|s| seen(&s.1)),
+                    resolutions: c.resolutions.iter().filter(|r| seen(&r.0)).cloned().collect(),
+                };
+                (id.clone(), c)
+            })
+            .collect();
+        let wanted_events = (conditions.values())
+            .filter_map(|c| c.set.as_ref())
+            .flat_map(|(_, _, c)| c.on.event.iter().chain(&c.subject.event).copied())
+            .collect();
+        Fold {
+            tracks: self.tracks.iter().map(|(id, t)| (id.clone(), t.until(day))).collect(),
+            principles: (self.principles.iter())
+                .map(|(id, p)| {
+                    let p = PrincipleAcc {
+                        tabled: p.tabled.clone().filter(|t| seen(&t.1)),
+                        to: p.to.clone(),
+                        touches: p.touches.iter().filter(|t| seen(&t.0)).cloned().collect(),
+                    };
+                    (id.clone(), p)
+                })
+                .collect(),
+            answers: (self.answers.iter())
+                .map(|(id, list)| (id.clone(), list.iter().filter(|a| seen(&a.0)).cloned().collect()))
+                .collect(),
+            commitments: (self.commitments.iter())
+                .map(|(id, c)| {
+                    let c = CommitmentAcc {
+                        made: c.made.clone().filter(|m| seen(&m.1)),
+                        standing: c.standing,
+                        deadlines: c.deadlines.iter().filter(|d| seen(&d.0)).cloned().collect(),
+                        acts: c.acts.iter().filter(|a| seen(&a.at)).cloned().collect(),
+                    };
+                    (id.clone(), c)
+                })
+                .collect(),
+            instruments: self.instruments.iter().map(|(id, i)| (id.clone(), i.until(day))).collect(),
+            conditions,
+            wanted_events,
+            event_ats: self.event_ats.iter().filter(|(_, at)| seen(at)).map(|(id, at)| (*id, *at)).collect(),
+            weak: self.weak.clone(),
+            one_sided: self.one_sided.clone(),
+            max_day: self.max_day.map(|max| max.min(day)),
+        }
+    }
+
+    /// The status of every track, judged at the view's date from everything pushed.
+    fn judge(&self, view: &View) -> Vec<TrackStatus> {
         let mut tracks: BTreeMap<TrackId, TrackStatus> = BTreeMap::new();
         let instruments = self.instruments();
         for (id, acc) in &self.tracks {

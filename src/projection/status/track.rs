@@ -214,7 +214,7 @@ impl Fold {
             Implementation,
         }
         let mut moves: Vec<(At, Move)> = Vec::new();
-        moves.extend(acc.activity.iter().map(|(s, at)| (*at, Move::Activity(*s))));
+        moves.extend(acc.activity.iter().filter_map(|(s, ats)| Some((*ats.first()?, Move::Activity(*s)))));
         for (at, instrument, _) in &acc.instrument {
             let Some(status) = instruments.get(instrument) else { continue };
             let after = status.after.iter().find(|(a, _)| a.seq == at.seq).map(|(_, s)| *s);
@@ -291,10 +291,10 @@ impl Fold {
             stage,
             stage_since: since,
             stage_history: history,
-            last_activity: acc.last.unwrap_or(opened),
+            last_activity: acc.last().unwrap_or(opened),
             envoys,
-            meetings: acc.meetings,
-            calls: acc.calls,
+            meetings: acc.contacts().0,
+            calls: acc.contacts().1,
             principles: Vec::new(),
             commitments: Vec::new(),
             conditions: Vec::new(),

@@ -272,6 +272,17 @@ impl Postgres {
             recorder: meta("recorder_role").unwrap_or_default(),
             owner: meta("owner_role").unwrap_or_default(),
         };
+        if version < schema::LATEST {
+            Postgres::migrate(&mut client, &roles).map_err(|e| match e {
+                Migration::Failed(e) => err(e),
+                Migration::NotOwner => LogError::NeedsOwner {
+                    path: location.clone(),
+                    found: version,
+                    known: schema::LATEST,
+                    owner: roles.owner.clone(),
+                },
+            })?;
+        }
         Ok(Log::new(Postgres {
             client: RefCell::new(client),
             location,
@@ -286,6 +297,35 @@ impl Postgres {
             user: session,
             roles,
         }))
+    }
+
+    /// Takes a log of an older schema to [`schema::LATEST`] in one transaction, under
+    /// the lock of the migrations table (another process migrating meanwhile is waited
+    /// for, and its work seen). Only a member of the owner role may: the schema is the
+    /// owner's. A failed migration rolls back whole, leaving the log as it was.
+    fn migrate(client: &mut postgres::Client, roles: &Roles) -> Result<(), Migration> {
+        let owner: bool = client
+            .query_one("SELECT pg_has_role(session_user, $1, 'MEMBER') IS TRUE", &[&roles.owner])
+            .map_err(Migration::Failed)?
+            .get(0);
+        if !owner {
+            return Err(Migration::NotOwner);
+        }
+        let migrated = (|| {
+            client.batch_execute(&format!(
+                "BEGIN; SET LOCAL ROLE {}; LOCK TABLE entente.migrations IN EXCLUSIVE MODE",
+                schema::ident(&roles.owner)
+            ))?;
+            let version: Option<i64> = client.query_one("SELECT max(version) FROM entente.migrations", &[])?.get(0);
+            if version == Some(1) {
+                client.batch_execute(&schema::migrate_from_1(roles))?;
+            }
+            client.batch_execute("COMMIT")
+        })();
+        if migrated.is_err() {
+            let _ = client.batch_execute("ROLLBACK");
+        }
+        migrated.map_err(Migration::Failed)
     }
 
     /// Creates a log in the database `address` names (creating the database too when
@@ -974,6 +1014,14 @@ impl<'a> WriteTxn for PgWrite<'a> {
     }
 }
 
+/// Why a migration did not happen.
+enum Migration {
+    /// The server refused a statement; nothing was changed.
+    Failed(postgres::Error),
+    /// The connected role does not own the log.
+    NotOwner,
+}
+
 /// The guards as the catalogs hold them, against what `schema.rs` creates.
 mod guards {
     use super::schema::{self, Roles};
@@ -1025,6 +1073,24 @@ mod guards {
         if rows.len() != schema::FUNCTIONS.len() {
             return found("the schema holds a function entente never creates".to_owned());
         }
+        // Views: each by its definition and options.
+        let rows = client.query(
+            "SELECT c.relname::text, pg_get_viewdef(c.oid), coalesce(array_to_string(c.reloptions, ','), '')
+             FROM pg_class c WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind IN ('v', 'm') ORDER BY 1",
+            &[],
+        )?;
+        for (name, definition) in schema::VIEWS {
+            match rows.iter().find(|r| r.get::<_, &str>(0) == name) {
+                None => return found(format!("the view `{name}` is missing")),
+                Some(r) if r.get::<_, &str>(1) != definition || r.get::<_, &str>(2) != schema::VIEW_OPTIONS => {
+                    return found(format!("the view `{name}` differs from the one entente creates"));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(extra) = rows.iter().find(|r| !schema::VIEWS.iter().any(|v| v.0 == r.get::<_, &str>(0))) {
+            return found(format!("the schema holds a view `{}` that entente never creates", extra.get::<_, &str>(0)));
+        }
         // Who owns the functions and the schema, and who may use the schema.
         let row = client.query_one(
             "SELECT
@@ -1058,7 +1124,7 @@ mod guards {
         let row = client.query_one(
             "SELECT
                (SELECT count(*) FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
-                  WHERE c.relnamespace = 'entente'::regnamespace),
+                  WHERE c.relnamespace = 'entente'::regnamespace AND NOT (c.relkind = 'v' AND r.rulename = '_RETURN')),
                (SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r'
                   AND (c.relforcerowsecurity OR (c.relrowsecurity <> (c.relname = 'snapshots')))),
                (SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
@@ -1096,7 +1162,7 @@ mod guards {
         // Owners, privileges and the snapshots' policy.
         let rows = client.query(
             "SELECT c.relname::text, pg_get_userbyid(c.relowner)::text, c.relrowsecurity
-             FROM pg_class c WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r' ORDER BY 1",
+             FROM pg_class c WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind IN ('r', 'v') ORDER BY 1",
             &[],
         )?;
         for row in &rows {
@@ -1112,7 +1178,7 @@ mod guards {
             "SELECT c.relname::text, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END,
                     a.privilege_type
              FROM pg_class c, aclexplode(c.relacl) a
-             WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind = 'r' AND a.grantee <> c.relowner
+             WHERE c.relnamespace = 'entente'::regnamespace AND c.relkind IN ('r', 'v') AND a.grantee <> c.relowner
              ORDER BY 1, 2, 3",
             &[],
         )?;

@@ -7,8 +7,9 @@
 //! written in the form PostgreSQL prints them back (`pg_get_triggerdef`, `prosrc`), so
 //! the one text serves to create a guard and to check it was not changed.
 
-/// The schema's version: what `entente.migrations` records last.
-pub const LATEST: i64 = 1;
+/// The schema's version: what `entente.migrations` records last. 1: the log; 2: the
+/// views of "The log as SQL" ([`VIEWS`]).
+pub const LATEST: i64 = 2;
 
 /// The lock every append takes and holds to commit, in the client and again in the
 /// insert trigger (so a raw INSERT queues behind it too): seqs are taken one writer at a
@@ -215,6 +216,126 @@ pub const TRIGGERS: [(&str, &str, &str); 12] = [
     ),
 ];
 
+/// The views of the log as SQL (README, "The log as SQL"), each as `pg_get_viewdef`
+/// prints it — the text that creates it and that `verify` compares (PostgreSQL 15
+/// prints it back the same). Each is created `security_invoker`, so a role reading
+/// one reads the tables with its own privileges and row-level security: its own
+/// snapshots only. Granted SELECT to the reader and recorder roles, like the tables;
+/// nobody may write through them (a view of a join or a set-returning function is not
+/// updatable, and entente adds no rule or trigger to one).
+pub const VIEWS: [(&str, &str); 5] = [
+    (
+        "event_view",
+        r#" SELECT e.seq,
+    (j.d ->> 'id'::text) AS id,
+    e.kind,
+    ((j.d ->> 'version'::text))::integer AS version,
+    o.occurred,
+        CASE length(o.occurred_from)
+            WHEN 4 THEN (o.occurred_from || '-01-01'::text)
+            WHEN 7 THEN (o.occurred_from || '-01'::text)
+            ELSE o.occurred_from
+        END AS occurred_first,
+        CASE length(o.occurred_to)
+            WHEN 4 THEN (o.occurred_to || '-12-31'::text)
+            WHEN 7 THEN to_char(((((o.occurred_to || '-01'::text))::date + '1 mon'::interval) - '1 day'::interval), 'YYYY-MM-DD'::text)
+            ELSE o.occurred_to
+        END AS occurred_last,
+        CASE
+            WHEN (strpos(o.occurred, '/'::text) > 0) THEN 'range'::text
+            WHEN (length(o.occurred) = 4) THEN 'year'::text
+            WHEN (length(o.occurred) = 7) THEN 'month'::text
+            ELSE 'day'::text
+        END AS "precision",
+    (j.d -> 'tracks'::text) AS tracks,
+    COALESCE(((j.d -> 'payload'::text) ->> 'title'::text), ((j.d -> 'payload'::text) ->> 'text'::text), ((j.d -> 'payload'::text) ->> 'summary'::text), ((j.d -> 'payload'::text) ->> 'reason'::text), ((j.d -> 'payload'::text) ->> 'name'::text), ((j.d -> 'payload'::text) ->> 'note'::text), ((j.d -> 'payload'::text) ->> 'envoy'::text), ((j.d -> 'payload'::text) ->> 'place'::text)) AS headline,
+    COALESCE(((j.d -> 'payload'::text) ->> 'commitment'::text), ((j.d -> 'payload'::text) ->> 'proposal'::text), ((j.d -> 'payload'::text) ->> 'instrument'::text), ((j.d -> 'payload'::text) ->> 'commission'::text), ((j.d -> 'payload'::text) ->> 'condition'::text), ((j.d -> 'payload'::text) ->> 'target'::text)) AS subject,
+    COALESCE((j.d -> 'sources'::text), '[]'::json) AS sources,
+    COALESCE(json_array_length((j.d -> 'sources'::text)), 0) AS source_count,
+    COALESCE(((j.d ->> 'unsourced'::text))::boolean, false) AS unsourced,
+    (j.d ->> 'confidence'::text) AS confidence,
+    (j.d ->> 'attribution'::text) AS attribution,
+    (j.d ->> 'occasion'::text) AS occasion,
+    (j.d ->> 'recorded_at'::text) AS recorded_at,
+    e.recorded_by,
+    encode(e.hash, 'hex'::text) AS hash,
+    e.body
+   FROM ((entente.events e
+     CROSS JOIN LATERAL ( SELECT (e.body)::json AS d) j)
+     CROSS JOIN LATERAL ( SELECT (j.d ->> 'occurred'::text) AS occurred,
+            split_part((j.d ->> 'occurred'::text), '/'::text, 1) AS occurred_from,
+            COALESCE(NULLIF(split_part((j.d ->> 'occurred'::text), '/'::text, 2), ''::text), (j.d ->> 'occurred'::text)) AS occurred_to) o);"#,
+    ),
+    (
+        "event_track_view",
+        r#" SELECT e.seq,
+    t.track,
+    e.kind
+   FROM (entente.events e
+     CROSS JOIN LATERAL json_array_elements_text(((e.body)::json -> 'tracks'::text)) t(track));"#,
+    ),
+    (
+        "event_source_view",
+        r#" SELECT e.seq,
+    s."position",
+    (s.source ->> 'title'::text) AS title,
+    (s.source ->> 'author'::text) AS author,
+    (s.source ->> 'publisher'::text) AS publisher,
+    (s.source ->> 'url'::text) AS url,
+    (s.source ->> 'published'::text) AS published,
+    (s.source ->> 'locator'::text) AS locator
+   FROM (entente.events e
+     CROSS JOIN LATERAL json_array_elements(((e.body)::json -> 'sources'::text)) WITH ORDINALITY s(source, "position"));"#,
+    ),
+    (
+        "commitment_view",
+        r#" SELECT (c.value ->> 'track'::text) AS track,
+    (c.value ->> 'commitment'::text) AS commitment,
+    (c.value ->> 'state'::text) AS state,
+    (c.value ->> 'progress'::text) AS progress,
+    (c.value ->> 'schedule'::text) AS schedule,
+    (c.value ->> 'activity'::text) AS activity,
+    (c.value -> 'parties'::text) AS parties,
+    (c.value ->> 'text'::text) AS text,
+    ((c.value ->> 'standing'::text))::boolean AS standing,
+    (c.value ->> 'made'::text) AS made,
+    (c.value ->> 'due'::text) AS due,
+    (c.value ->> 'next_due'::text) AS next_due,
+    (c.value ->> 'fulfilled'::text) AS fulfilled,
+    ((c.value ->> 'pam'::text))::integer AS pam,
+    (c.value ->> 'quiet_since'::text) AS quiet_since,
+    ((c.value ->> 'unsupported'::text))::boolean AS unsupported,
+    ((c.value ->> 'one_sided'::text))::boolean AS one_sided,
+    ((s.state)::json ->> 'as_of'::text) AS as_of,
+    s.seq AS judged_at
+   FROM ((entente.snapshots s
+     JOIN entente.events e ON (((e.seq = s.seq) AND (e.hash = s.hash))))
+     CROSS JOIN LATERAL json_array_elements(((s.state)::json -> 'commitments'::text)) c(value))
+  WHERE (s.name = 'judged'::text);"#,
+    ),
+    (
+        "principle_view",
+        r#" SELECT (p.value ->> 'track'::text) AS track,
+    (p.value ->> 'principle'::text) AS principle,
+    (p.value ->> 'state'::text) AS state,
+    (p.value ->> 'text'::text) AS text,
+    ((p.value ->> 'reaffirmed'::text))::bigint AS reaffirmed,
+    (p.value ->> 'last'::text) AS last,
+    ((p.value ->> 'unsupported'::text))::boolean AS unsupported,
+    ((p.value ->> 'one_sided'::text))::boolean AS one_sided,
+    ((s.state)::json ->> 'as_of'::text) AS as_of,
+    s.seq AS judged_at
+   FROM ((entente.snapshots s
+     JOIN entente.events e ON (((e.seq = s.seq) AND (e.hash = s.hash))))
+     CROSS JOIN LATERAL json_array_elements(((s.state)::json -> 'principles'::text)) p(value))
+  WHERE (s.name = 'judged'::text);"#,
+    ),
+];
+
+/// The options every view of [`VIEWS`] is created with, as `pg_class.reloptions` lists
+/// them.
+pub const VIEW_OPTIONS: &str = "security_invoker=true";
+
 /// The row-level security policy of `snapshots`, as `pg_get_expr` prints it: each role
 /// reads and writes only the snapshots it saved, so a snapshot another role forged
 /// never serves anyone else's report.
@@ -244,6 +365,68 @@ pub const COLUMNS: &[(&str, &str, &str)] = &[
     ("snapshots", "seq", "bigint"),
     ("snapshots", "hash", "bytea"),
     ("snapshots", "state", "text"),
+    // The views (schema 2).
+    ("commitment_view", "track", "text"),
+    ("commitment_view", "commitment", "text"),
+    ("commitment_view", "state", "text"),
+    ("commitment_view", "progress", "text"),
+    ("commitment_view", "schedule", "text"),
+    ("commitment_view", "activity", "text"),
+    ("commitment_view", "parties", "json"),
+    ("commitment_view", "text", "text"),
+    ("commitment_view", "standing", "boolean"),
+    ("commitment_view", "made", "text"),
+    ("commitment_view", "due", "text"),
+    ("commitment_view", "next_due", "text"),
+    ("commitment_view", "fulfilled", "text"),
+    ("commitment_view", "pam", "integer"),
+    ("commitment_view", "quiet_since", "text"),
+    ("commitment_view", "unsupported", "boolean"),
+    ("commitment_view", "one_sided", "boolean"),
+    ("commitment_view", "as_of", "text"),
+    ("commitment_view", "judged_at", "bigint"),
+    ("event_source_view", "seq", "bigint"),
+    ("event_source_view", "position", "bigint"),
+    ("event_source_view", "title", "text"),
+    ("event_source_view", "author", "text"),
+    ("event_source_view", "publisher", "text"),
+    ("event_source_view", "url", "text"),
+    ("event_source_view", "published", "text"),
+    ("event_source_view", "locator", "text"),
+    ("event_track_view", "seq", "bigint"),
+    ("event_track_view", "track", "text"),
+    ("event_track_view", "kind", "text"),
+    ("event_view", "seq", "bigint"),
+    ("event_view", "id", "text"),
+    ("event_view", "kind", "text"),
+    ("event_view", "version", "integer"),
+    ("event_view", "occurred", "text"),
+    ("event_view", "occurred_first", "text"),
+    ("event_view", "occurred_last", "text"),
+    ("event_view", "precision", "text"),
+    ("event_view", "tracks", "json"),
+    ("event_view", "headline", "text"),
+    ("event_view", "subject", "text"),
+    ("event_view", "sources", "json"),
+    ("event_view", "source_count", "integer"),
+    ("event_view", "unsourced", "boolean"),
+    ("event_view", "confidence", "text"),
+    ("event_view", "attribution", "text"),
+    ("event_view", "occasion", "text"),
+    ("event_view", "recorded_at", "text"),
+    ("event_view", "recorded_by", "text"),
+    ("event_view", "hash", "text"),
+    ("event_view", "body", "text"),
+    ("principle_view", "track", "text"),
+    ("principle_view", "principle", "text"),
+    ("principle_view", "state", "text"),
+    ("principle_view", "text", "text"),
+    ("principle_view", "reaffirmed", "bigint"),
+    ("principle_view", "last", "text"),
+    ("principle_view", "unsupported", "boolean"),
+    ("principle_view", "one_sided", "boolean"),
+    ("principle_view", "as_of", "text"),
+    ("principle_view", "judged_at", "bigint"),
 ];
 
 /// What else the tables are, as the catalogs print it: constraints, indexes, column
@@ -340,8 +523,31 @@ pub fn privileges(roles: &Roles) -> Vec<(String, String, String)> {
             grants.push(("snapshots".to_owned(), role.clone(), privilege.to_owned()));
         }
     }
+    for (view, _) in VIEWS {
+        for role in [&roles.reader, &roles.recorder] {
+            grants.push((view.to_owned(), role.clone(), "SELECT".to_owned()));
+        }
+    }
     grants.sort();
     grants
+}
+
+/// The SQL that creates the views (run as the owner role) and grants them to the
+/// reader and recorder roles.
+fn create_views(roles: &Roles) -> String {
+    let mut sql = String::new();
+    for (name, definition) in VIEWS {
+        sql.push_str(&format!("CREATE VIEW entente.{name} WITH (security_invoker = true) AS{definition}\n"));
+    }
+    let views = VIEWS.map(|(v, _)| format!("entente.{v}")).join(", ");
+    sql.push_str(&format!("GRANT SELECT ON {views} TO {}, {};\n", ident(&roles.reader), ident(&roles.recorder)));
+    sql
+}
+
+/// The SQL that takes a log of schema 1 to 2 (the views): run as the owner role, in
+/// the transaction that holds the migrations table's lock and saw version 1 there.
+pub fn migrate_from_1(roles: &Roles) -> String {
+    format!("{}INSERT INTO entente.migrations (version) VALUES (2);\n", create_views(roles))
 }
 
 /// The SQL that creates a log in database `database`: the roles (unless they exist),
@@ -354,7 +560,7 @@ pub fn create(database: &str, roles: &Roles) -> String {
     let db = ident(database);
     let mut sql = String::new();
     sql.push_str(
-        "-- entente: a team log (schema 1). Run as one transaction by a role that may create roles, connected to\n\
+        "-- entente: a team log (schema 2). Run as one transaction by a role that may create roles, connected to\n\
          -- the database that will hold the log: psql -d DATABASE -f FILE. It stops at the first error.\n",
     );
     sql.push_str(&format!(
@@ -424,6 +630,7 @@ CREATE POLICY own_snapshots ON entente.snapshots USING (saved_by = session_user)
     sql.push_str(&format!("GRANT INSERT ON entente.events, entente.names, entente.amendments TO {recorder};\n"));
     sql.push_str(&format!("GRANT UPDATE ON entente.append_lock TO {recorder};\n"));
     sql.push_str(&format!("GRANT INSERT, UPDATE, DELETE ON entente.snapshots TO {reader}, {recorder};\n"));
+    sql.push_str(&create_views(roles));
     sql.push_str("RESET ROLE;\n");
     sql
 }

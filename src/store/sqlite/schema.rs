@@ -120,6 +120,123 @@ pub const MIGRATIONS: &[&str] = &[
     WHERE kind = 'commitment_withdrawn' AND json_extract(body, '$.payload.by') IS NOT NULL
     ORDER BY seq;
     "#,
+    // 7: the log as SQL (README, "The log as SQL"): read-only views over the bodies —
+    // one row per event, per event and track, per event and source — and over the
+    // judged state of every commitment and principle the `judged` snapshot caches.
+    // Views only: nothing is written, no trigger changes, and `verify` compares each
+    // view's SQL as it compares the triggers'.
+    r#"
+    CREATE VIEW event_view AS
+    SELECT seq, id, kind, version, occurred,
+           CASE length(occurred_from)
+               WHEN 4 THEN occurred_from || '-01-01'
+               WHEN 7 THEN occurred_from || '-01'
+               ELSE occurred_from
+           END AS occurred_first,
+           CASE length(occurred_to)
+               WHEN 4 THEN occurred_to || '-12-31'
+               WHEN 7 THEN CASE substr(occurred_to, 6, 2)
+                   WHEN '12' THEN substr(occurred_to, 1, 4) || '-12-31'
+                   ELSE date(occurred_to || '-01', '+1 month', '-1 day')
+               END
+               ELSE occurred_to
+           END AS occurred_last,
+           CASE
+               WHEN instr(occurred, '/') > 0 THEN 'range'
+               WHEN length(occurred) = 4 THEN 'year'
+               WHEN length(occurred) = 7 THEN 'month'
+               ELSE 'day'
+           END AS precision,
+           tracks, headline, subject, sources, source_count, unsourced, confidence, attribution, occasion,
+           recorded_at, recorded_by, hash, body
+    FROM (
+        SELECT e.seq AS seq,
+               json_extract(e.body, '$.id') AS id,
+               e.kind AS kind,
+               json_extract(e.body, '$.version') AS version,
+               json_extract(e.body, '$.occurred') AS occurred,
+               CASE WHEN instr(json_extract(e.body, '$.occurred'), '/') > 0
+                   THEN substr(json_extract(e.body, '$.occurred'), 1, instr(json_extract(e.body, '$.occurred'), '/') - 1)
+                   ELSE json_extract(e.body, '$.occurred')
+               END AS occurred_from,
+               CASE WHEN instr(json_extract(e.body, '$.occurred'), '/') > 0
+                   THEN substr(json_extract(e.body, '$.occurred'), instr(json_extract(e.body, '$.occurred'), '/') + 1)
+                   ELSE json_extract(e.body, '$.occurred')
+               END AS occurred_to,
+               json_extract(e.body, '$.tracks') AS tracks,
+               coalesce(json_extract(e.body, '$.payload.title'), json_extract(e.body, '$.payload.text'),
+                        json_extract(e.body, '$.payload.summary'), json_extract(e.body, '$.payload.reason'),
+                        json_extract(e.body, '$.payload.name'), json_extract(e.body, '$.payload.note'),
+                        json_extract(e.body, '$.payload.envoy'), json_extract(e.body, '$.payload.place'))
+                   AS headline,
+               coalesce(json_extract(e.body, '$.payload.commitment'), json_extract(e.body, '$.payload.proposal'),
+                        json_extract(e.body, '$.payload.instrument'), json_extract(e.body, '$.payload.commission'),
+                        json_extract(e.body, '$.payload.condition'), json_extract(e.body, '$.payload.target'))
+                   AS subject,
+               coalesce(json_extract(e.body, '$.sources'), '[]') AS sources,
+               coalesce(json_array_length(e.body, '$.sources'), 0) AS source_count,
+               coalesce(json_extract(e.body, '$.unsourced'), 0) AS unsourced,
+               json_extract(e.body, '$.confidence') AS confidence,
+               json_extract(e.body, '$.attribution') AS attribution,
+               json_extract(e.body, '$.occasion') AS occasion,
+               json_extract(e.body, '$.recorded_at') AS recorded_at,
+               json_extract(e.body, '$.recorded_by') AS recorded_by,
+               lower(hex(e.hash)) AS hash,
+               e.body AS body
+        FROM events e
+    );
+
+    CREATE VIEW event_track_view AS
+    SELECT e.seq AS seq, t.value AS track, e.kind AS kind
+    FROM events e, json_each(e.body, '$.tracks') t;
+
+    CREATE VIEW event_source_view AS
+    SELECT e.seq AS seq, s.key + 1 AS position,
+           json_extract(s.value, '$.title') AS title,
+           json_extract(s.value, '$.author') AS author,
+           json_extract(s.value, '$.publisher') AS publisher,
+           json_extract(s.value, '$.url') AS url,
+           json_extract(s.value, '$.published') AS published,
+           json_extract(s.value, '$.locator') AS locator
+    FROM events e, json_each(e.body, '$.sources') s;
+
+    CREATE VIEW commitment_view AS
+    SELECT json_extract(c.value, '$.track') AS track,
+           json_extract(c.value, '$.commitment') AS commitment,
+           json_extract(c.value, '$.state') AS state,
+           json_extract(c.value, '$.progress') AS progress,
+           json_extract(c.value, '$.schedule') AS schedule,
+           json_extract(c.value, '$.activity') AS activity,
+           json_extract(c.value, '$.parties') AS parties,
+           json_extract(c.value, '$.text') AS text,
+           json_extract(c.value, '$.standing') AS standing,
+           json_extract(c.value, '$.made') AS made,
+           json_extract(c.value, '$.due') AS due,
+           json_extract(c.value, '$.next_due') AS next_due,
+           json_extract(c.value, '$.fulfilled') AS fulfilled,
+           json_extract(c.value, '$.pam') AS pam,
+           json_extract(c.value, '$.quiet_since') AS quiet_since,
+           json_extract(c.value, '$.unsupported') AS unsupported,
+           json_extract(c.value, '$.one_sided') AS one_sided,
+           json_extract(s.state, '$.as_of') AS as_of,
+           s.seq AS judged_at
+    FROM snapshots s JOIN events e ON e.seq = s.seq AND e.hash = s.hash, json_each(s.state, '$.commitments') c
+    WHERE s.name = 'judged';
+
+    CREATE VIEW principle_view AS
+    SELECT json_extract(p.value, '$.track') AS track,
+           json_extract(p.value, '$.principle') AS principle,
+           json_extract(p.value, '$.state') AS state,
+           json_extract(p.value, '$.text') AS text,
+           json_extract(p.value, '$.reaffirmed') AS reaffirmed,
+           json_extract(p.value, '$.last') AS last,
+           json_extract(p.value, '$.unsupported') AS unsupported,
+           json_extract(p.value, '$.one_sided') AS one_sided,
+           json_extract(s.state, '$.as_of') AS as_of,
+           s.seq AS judged_at
+    FROM snapshots s JOIN events e ON e.seq = s.seq AND e.hash = s.hash, json_each(s.state, '$.principles') p
+    WHERE s.name = 'judged';
+    "#,
 ];
 
 /// The tables derived from the events (caches of the chain, rebuilt by `replay`), with
@@ -218,6 +335,8 @@ mod tests {
             ]
         );
         assert!(latest.iter().any(|o| o.1 == "sqlite_autoindex_events_1"), "the unique id index is listed");
+        let views: Vec<&str> = latest.iter().filter(|o| o.0 == "view").map(|o| o.1.as_str()).collect();
+        assert_eq!(views, ["commitment_view", "event_source_view", "event_track_view", "event_view", "principle_view"]);
         assert_eq!(
             normalize("CREATE  TABLE t (\n  a TEXT ,\n b ) STRICT;"),
             normalize("CREATE TABLE t(a TEXT, b) STRICT ;")
