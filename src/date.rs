@@ -119,6 +119,30 @@ impl PartialDate {
     pub fn last_day(&self) -> NaiveDate {
         self.end.unwrap_or(self.start).last_day()
     }
+
+    /// How precisely it is known: a day, a month, a year, or a range of those.
+    pub fn precision(&self) -> Precision {
+        match (self.start, self.end) {
+            (_, Some(_)) => Precision::Range,
+            (DatePoint::Day(_), None) => Precision::Day,
+            (DatePoint::Month(..), None) => Precision::Month,
+            (DatePoint::Year(_), None) => Precision::Year,
+        }
+    }
+}
+
+crate::names::closed_set! {
+    /// How precisely a [`PartialDate`] is known; CSV writes it beside each date.
+    pub enum Precision {
+        /// One day (`2021-12-14`).
+        Day => "day",
+        /// A month (`2021-12`).
+        Month => "month",
+        /// A year (`2021`).
+        Year => "year",
+        /// A range of two such dates (`2020-11-09/2020-11-10`).
+        Range => "range",
+    }
 }
 
 impl FromStr for PartialDate {

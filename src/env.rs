@@ -101,6 +101,8 @@ pub struct Env {
     pub color: bool,
     /// True when stderr is a terminal (progress bars go there).
     pub stderr_is_terminal: bool,
+    /// True when stdout is a terminal (CSV and iCalendar are shown escaped there).
+    pub stdout_is_terminal: bool,
     /// The libpq variables that complete a `postgres://` log's address (`PGHOST`,
     /// `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`,
     /// `PGAPPNAME`, `PGCONNECT_TIMEOUT`), those set, by name.
@@ -229,6 +231,7 @@ impl Env {
             busy_timeout_ms,
             color: std::io::stdout().is_terminal() && var_os("NO_COLOR").is_none(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            stdout_is_terminal: std::io::stdout().is_terminal(),
             pg,
             // libpq's fallback: the account the process runs as, not $USER.
             os_user: whoami::username().unwrap_or_else(|_| "unknown".to_owned()),
@@ -245,6 +248,7 @@ impl Env {
             busy_timeout_ms: 10_000,
             color: false,
             stderr_is_terminal: false,
+            stdout_is_terminal: false,
             pg: Vec::new(),
             os_user: "test".to_owned(),
         }

@@ -64,7 +64,8 @@ fn time_travel(bin: &Path, db: impl AsRef<OsStr> + Copy, n: usize) -> TimeTravel
     let (middle, first, third) = (day(0.5), day(0.25), day(0.75));
     let median_ms = |args: &[&str]| median((0..5).map(|_| run(bin, db, args) * 1e3).collect());
     let trend = ["trend", "--from", "2000-01-01", "--as-of", "2009-12-31", "--format", "json"];
-    let out = entente(bin, db, &trend).output().expect("run entente trend");
+    let out = entente(bin, db, &trend).stdout(Stdio::piped()).output().expect("run entente trend");
+    assert!(out.status.success(), "entente {trend:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("trend JSON");
     let days: std::collections::BTreeSet<&str> =
         json["points"].as_array().expect("points").iter().filter_map(|p| p["day"].as_str()).collect();

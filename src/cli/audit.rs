@@ -29,7 +29,7 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    super::view::without_html(args.format.format, "audit")?;
+    let format = args.format.only("audit", crate::report::Projection::Audit.formats())?;
     let store = ctx.open_to_read()?;
     // Streamed: only the report's entries are held, never the log.
     let mut audit = Audit::new(args.since);
@@ -43,5 +43,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             Ok::<(), CommandError>(())
         })
     })?;
-    super::print(&report::audit::render(&audit, args.format.format), args.format.format)
+    super::print(ctx, &report::audit::render(&audit, format), format)
 }

@@ -30,17 +30,17 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    super::view::without_html(args.format.format, "demo")?;
     let mut store: AnyLog = Sqlite::in_memory()?.into();
     let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None)?;
     let head = store.head()?;
     let replay = replay(&store, args.view.view(ctx), &mut || {})?;
-    let report = report::status::render(&replay.header(), replay.status(), &Scope::default(), args.format.format);
+    let format = args.format.only("demo", super::view::DOCUMENTS)?;
+    let report = report::status::render(&replay.header(), replay.status(), &Scope::default(), format);
     // Text is framed by what the demo did and what to try next; JSON and Markdown are
     // the report alone.
-    let framed = match args.format.format {
+    let framed = match format {
         Format::Text => true,
-        Format::Json | Format::Markdown | Format::Html => false,
+        Format::Json | Format::Markdown | Format::Csv | Format::Ics | Format::Html => false,
     };
     let mut out = stdout();
     if framed {
@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     }
     // The report is printed as every report is; what came before goes out first.
     out.flush()?;
-    super::print(&report, args.format.format)?;
+    super::print(ctx, &report, format)?;
     if framed {
         writeln!(out, "\nNext: `entente demo --as-of 2022-04-20`, or load it into a log of your own with")?;
         writeln!(

@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    super::view::without_html(args.format.format, "diff")?;
+    let format = args.format.only("diff", super::view::DOCUMENTS)?;
     let store = ctx.open_to_read()?;
     let base = args.view.view(ctx);
     let (before, after) = if args.known {
@@ -58,13 +58,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let axis = if args.known { "known at " } else { "as of " };
     let mut changes = diff(&a, &b);
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));
-    let text = report::diff::render(
-        &changes,
-        &format!("{axis}{}", args.from),
-        &format!("{axis}{}", args.to),
-        args.format.format,
-    );
-    super::print(&text, args.format.format)
+    let text = report::diff::render(&changes, &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), format);
+    super::print(ctx, &text, format)
 }
 
 #[cfg(test)]

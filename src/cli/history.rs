@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    super::view::without_html(args.format.format, "history")?;
+    let format = args.format.only("history", super::view::DOCUMENTS)?;
     let store = ctx.open_to_read()?;
     let record = resolve(&store, &args.reference)?;
     let (record, amendments) = store.consistent(|reader| {
@@ -31,5 +31,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         Ok::<_, CommandError>((record, amendments))
     })?;
     let history = crate::projection::history::history(&record, &amendments);
-    super::print(&crate::report::history::render(&history, args.format.format), args.format.format)
+    super::print(ctx, &crate::report::history::render(&history, format), format)
 }

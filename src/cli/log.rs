@@ -8,6 +8,7 @@ use super::{CommandError, Ctx, stdout};
 use crate::event::{Kind, Record};
 use crate::log::Filter;
 use crate::render::{headline, mentions_actor};
+use crate::report::csv::Table;
 
 /// List the events in the log, oldest recorded first.
 ///
@@ -54,8 +55,9 @@ pub struct Args {
     #[arg(long, value_name = "TIME", value_parser = super::view::parse_known_at)]
     known_at: Option<chrono::DateTime<chrono::Utc>>,
 
-    /// text (a table) or json (JSON Lines, as `entente export` writes).
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    /// text (a table), json (JSON Lines, as `entente export` writes) or csv (one row
+    /// per event, for a spreadsheet).
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "csv"])]
     format: String,
 }
 
@@ -83,22 +85,76 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let view =
         crate::projection::View { as_of: args.as_of.unwrap_or(NaiveDate::MAX), known_at: args.known_at, stall_days: 0 };
     let json = args.format == "json";
-    if !json {
+    let mut csv = (args.format == "csv").then(csv_table);
+    if !json && csv.is_none() {
         writeln!(out, "{}", header())?;
     }
+    // CSV holds the log's text exactly: on a terminal it is shown through the net, as
+    // `print` shows every CSV.
+    let terminal = ctx.env.stdout_is_terminal;
+    let flush_csv = |out: &mut dyn Write, table: &mut Table<10>| -> std::io::Result<()> {
+        let chunk = table.take();
+        if terminal {
+            write!(out, "{}", crate::text::net(&chunk.replace("\r\n", "\n")))
+        } else {
+            write!(out, "{chunk}")
+        }
+    };
     store.records(&filter, |record| {
         if !view.sees(record) || args.actor.as_deref().is_some_and(|who| !mentions_actor(&record.event, who)) {
             return Ok(());
         }
         if json {
             writeln!(out, "{}", record.to_line())?;
+        } else if let Some(table) = csv.as_mut() {
+            table.row(csv_row(record));
+            flush_csv(&mut out, table)?;
         } else {
             writeln!(out, "{}", row(record))?;
         }
         Ok::<(), CommandError>(())
     })?;
+    if let Some(table) = csv.as_mut() {
+        // The header, when no event matched.
+        flush_csv(&mut out, table)?;
+    }
     out.flush()?;
     Ok(())
+}
+
+/// The CSV of `log`: a header (projections/README.md names each column), one row per
+/// event.
+fn csv_table() -> Table<10> {
+    Table::new([
+        "seq",
+        "id",
+        "recorded_at",
+        "recorded_by",
+        "occurred",
+        "occurred_precision",
+        "tracks",
+        "kind",
+        "unsourced",
+        "headline",
+    ])
+}
+
+/// One event as a CSV row: its headline as the log's text, exactly.
+fn csv_row(record: &Record) -> [String; 10] {
+    let f = &record.event.facts;
+    let [occurred, precision] = crate::report::csv::date(&f.occurred);
+    [
+        record.seq.to_string(),
+        record.event.id.to_string(),
+        crate::event::format_recorded_at(&record.event.recorded_at),
+        record.event.recorded_by.clone(),
+        occurred,
+        precision,
+        f.tracks.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(" "),
+        f.kind().name().to_owned(),
+        crate::report::csv::flag(f.unsourced),
+        headline(&record.event),
+    ]
 }
 
 /// The width a table row is cut to, so the table reads at 100 columns; `show` and

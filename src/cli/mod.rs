@@ -8,6 +8,7 @@ mod amend;
 mod append;
 mod audit;
 mod brief;
+mod deadlines;
 mod demo;
 mod diff;
 mod explain;
@@ -109,6 +110,7 @@ enum Command {
     Trend(trend::Args),
     Replay(replay::Args),
     Demo(demo::Args),
+    Deadlines(deadlines::Args),
     Brief(brief::Args),
 }
 
@@ -401,6 +403,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Trend(args) => trend::run(&ctx, args),
         Command::Replay(args) => replay::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Deadlines(args) => deadlines::run(&ctx, args),
         Command::Brief(args) => brief::run(&ctx, args),
     }
 }
@@ -477,14 +480,22 @@ fn event_progress(ctx: &Ctx<'_>, total: u64) -> indicatif::ProgressBar {
 
 /// Prints a whole report in `format` to stdout. Text and Markdown, built from escaped
 /// pieces, pass [`crate::text::net`] on the way out, so nothing a renderer forgot to
-/// escape reaches the terminal raw; JSON is printed exactly as serde wrote it.
-fn print(text: &str, format: crate::report::Format) -> Result<(), CommandError> {
+/// escape reaches the terminal raw; JSON is printed exactly as serde wrote it. CSV and
+/// iCalendar hold the log's text exactly (only CSV's formula neutralisation): printed
+/// exactly into a file or a pipe, and on a terminal through the net too, their CRLF
+/// record ends as plain line ends.
+fn print(ctx: &Ctx<'_>, text: &str, format: crate::report::Format) -> Result<(), CommandError> {
+    use crate::report::Format;
     let mut out = stdout();
     match format {
-        crate::report::Format::Json => write!(out, "{text}")?,
-        crate::report::Format::Text | crate::report::Format::Markdown => write!(out, "{}", crate::text::net(text))?,
+        Format::Json => write!(out, "{text}")?,
+        Format::Text | Format::Markdown => write!(out, "{}", crate::text::net(text))?,
+        Format::Csv | Format::Ics if ctx.env.stdout_is_terminal => {
+            write!(out, "{}", crate::text::net(&text.replace("\r\n", "\n")))?;
+        }
+        Format::Csv | Format::Ics => write!(out, "{text}")?,
         // A page escapes its log text itself (`report::html`: shown, then maud).
-        crate::report::Format::Html => write!(out, "{text}")?,
+        Format::Html => write!(out, "{text}")?,
     }
     out.flush()?;
     Ok(())

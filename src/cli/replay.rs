@@ -20,7 +20,7 @@ use crate::store::{AnyLog, Sqlite};
 /// events and how long it took. Every table derived from the events (declared names, the
 /// index of corrections, the status snapshot) is rebuilt from the hash chain on the way,
 /// which mends one that `verify` found edited. With --out, write each report in every
-/// format as DIR/<projection>.<txt|json|md>.
+/// format it takes as DIR/<projection>.<txt|json|md|csv|ics>.
 ///
 /// With --scenarios DIR, replay each scenario file of DIR in a scratch log instead and
 /// write OUT/<projection>/<scenario>.<ext>: the golden reports. Regenerate them with

@@ -8,7 +8,7 @@ use super::{CommandError, Ctx};
 use crate::app::status::{self, replay};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentState, TrackStatus};
-use crate::report::{self, Format, Scope};
+use crate::report::{self, Format, Projection, Scope};
 
 /// The options of `status`, `principles` and `timeline`; each command's help is on its
 /// variant of the command enum.
@@ -16,11 +16,11 @@ use crate::report::{self, Format, Scope};
 pub struct ReportArgs {
     /// Only this track.
     #[arg(long)]
-    track: Option<String>,
+    pub(super) track: Option<String>,
     #[command(flatten)]
-    view: ViewArgs,
+    pub(super) view: ViewArgs,
     #[command(flatten)]
-    format: FormatArg,
+    pub(super) format: FormatArg,
 }
 
 /// Every commitment, with its deadlines and state.
@@ -82,8 +82,9 @@ pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
         return page(ctx, &a.view, a.track, report::html::status);
     }
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("status", Projection::Status.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::status::render(&header, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::status::render(&header, tracks, &scope, format), format)
 }
 
 pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
@@ -91,15 +92,16 @@ pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
         return page(ctx, &a.view, a.track, report::html::principles);
     }
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("principles", Projection::Principles.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::principles::render(&header, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::principles::render(&header, tracks, &scope, format), format)
 }
 
 pub fn instruments(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
-    super::view::without_html(a.format.format, "instruments")?;
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("instruments", Projection::Instruments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::instruments::render(&header, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::instruments::render(&header, tracks, &scope, format), format)
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {
@@ -113,15 +115,16 @@ pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError
         return page(ctx, &a.view, a.track, report::html::commitments);
     }
     let scope = Scope { track: a.track, state: a.state };
+    let format = a.format.only("commitments", Projection::Commitments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::commitments::render(&header, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::commitments::render(&header, tracks, &scope, format), format)
 }
 
 pub fn conditions(ctx: &Ctx<'_>, a: ConditionsArgs) -> Result<(), CommandError> {
-    super::view::without_html(a.format.format, "conditions")?;
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("conditions", Projection::Conditions.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(&report::conditions::render(&header, tracks, &scope, a.open, a.format.format), a.format.format)
+    super::print(ctx, &report::conditions::render(&header, tracks, &scope, a.open, format), format)
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
@@ -129,12 +132,13 @@ pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
         return page(ctx, &a.view, a.track, report::html::timeline);
     }
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("timeline", Projection::Timeline.formats())?;
     let store = ctx.open_to_read()?;
     // The timeline lists the events themselves, which only a replay holds.
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
-    super::print(&report::timeline::render(&replay, tracks, &scope, a.format.format), a.format.format)
+    super::print(ctx, &report::timeline::render(&replay, tracks, &scope, format), format)
 }
 
 /// The occasions (summits, visits) events were recorded under, or what one produced.
@@ -157,8 +161,8 @@ pub struct OccasionArgs {
 }
 
 pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
-    super::view::without_html(a.format.format, "occasion")?;
     let scope = Scope { track: a.track, state: None };
+    let format = a.format.only("occasion", Projection::Occasions.formats())?;
     let store = ctx.open_to_read()?;
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
@@ -173,8 +177,8 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
             )));
         }
     }
-    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), a.format.format);
-    super::print(&text, a.format.format)
+    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format);
+    super::print(ctx, &text, format)
 }
 
 /// A report as an HTML page (`report::html`): a page lists the events behind each
@@ -192,7 +196,7 @@ fn page(
     known(&tracks, &scope)?;
     let tracks: Vec<TrackStatus> =
         tracks.into_iter().filter(|t| scope.track.as_ref().is_none_or(|x| t.id.as_str() == x)).collect();
-    super::print(&render(&replay, &tracks), Format::Html)
+    super::print(ctx, &render(&replay, &tracks), Format::Html)
 }
 
 /// The status as the view sees it, for the reports that need only the status fold
@@ -205,7 +209,7 @@ fn status_of(ctx: &Ctx<'_>, view_args: &ViewArgs, scope: &Scope) -> Result<(Vec<
 }
 
 /// Refuses a `--track` the view does not know.
-fn known(tracks: &[TrackStatus], scope: &Scope) -> Result<(), CommandError> {
+pub(super) fn known(tracks: &[TrackStatus], scope: &Scope) -> Result<(), CommandError> {
     match &scope.track {
         Some(track) if !tracks.iter().any(|t| t.id.as_str() == track) => Err(CommandError::Usage(format!(
             "no track `{track}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"

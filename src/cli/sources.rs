@@ -4,7 +4,7 @@ use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
 use crate::app::status::stream;
 use crate::projection::sources::Sources;
-use crate::report;
+use crate::report::{self, Format};
 
 /// List every source cited and what rests on it.
 ///
@@ -19,10 +19,13 @@ pub struct Args {
     format: FormatArg,
 }
 
+/// The formats `sources` writes.
+const FORMATS: &[Format] = &[Format::Text, Format::Json, Format::Markdown, Format::Csv];
+
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    super::view::without_html(args.format.format, "sources")?;
+    let format = args.format.only("sources", FORMATS)?;
     let store = ctx.open_to_read()?;
     let mut sources = Sources::default();
     let header = stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| sources.push(record))?;
-    super::print(&report::sources::render(&sources.finish(), &header, args.format.format), args.format.format)
+    super::print(ctx, &report::sources::render(&sources.finish(), &header, format), format)
 }

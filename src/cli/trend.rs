@@ -3,13 +3,14 @@
 
 use chrono::NaiveDate;
 
-use super::view::{FormatArg, ViewArgs, parse_day};
+use super::reports::{ReportArgs, known};
+use super::view::parse_day;
 use super::{CommandError, Ctx};
 use crate::app::status;
 use crate::names::Named;
 use crate::projection::Header;
 use crate::projection::trend::{self, Every};
-use crate::report;
+use crate::report::{self, Format, Scope};
 
 /// The most days a series may have: a century of months.
 const MOST_DAYS: usize = 1200;
@@ -29,13 +30,8 @@ pub struct Args {
     /// How far apart the points are: month, quarter or year.
     #[arg(long, value_name = "PERIOD", default_value = "month", value_parser = parse_every)]
     every: Every,
-    /// Only this track.
-    #[arg(long)]
-    track: Option<String>,
     #[command(flatten)]
-    view: ViewArgs,
-    #[command(flatten)]
-    format: FormatArg,
+    report: ReportArgs,
 }
 
 fn parse_every(text: &str) -> Result<Every, String> {
@@ -43,17 +39,12 @@ fn parse_every(text: &str) -> Result<Every, String> {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    super::view::without_html(args.format.format, "trend")?;
+    let ReportArgs { track, view, format } = args.report;
+    let format = format.only("trend", &[Format::Text, Format::Json, Format::Markdown, Format::Csv])?;
     let store = ctx.open_to_read()?;
-    let view = args.view.view(ctx);
+    let view = view.view(ctx);
     let (latest, header) = status::status(&store, view)?;
-    if let Some(track) = &args.track
-        && !latest.iter().any(|t| t.id.as_str() == track)
-    {
-        return Err(CommandError::Usage(format!(
-            "no track `{track}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"
-        )));
-    }
+    known(&latest, &Scope { track: track.clone(), ..Scope::default() })?;
     let opened = latest.iter().map(|t| t.stage_history[0].at.date.last_day()).min();
     let from = args.from.or(opened).unwrap_or(view.as_of);
     let days = trend::days(from, view.as_of, args.every);
@@ -71,10 +62,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         Some(_) => status::replay(&store, view, &mut || {})?.over_time(&days),
     };
     let mut points = trend::points(&days, &series);
-    if let Some(track) = &args.track {
+    if let Some(track) = &track {
         points.retain(|p| p.track.as_str() == track);
     }
     let head = Header { view, head_seq: header.head_seq };
-    let text = report::trend::render(&head, args.every, &points, args.format.format);
-    super::print(&text, args.format.format)
+    let text = report::trend::render(&head, args.every, &points, format);
+    super::print(ctx, &text, format)
 }

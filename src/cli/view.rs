@@ -60,13 +60,37 @@ pub fn parse_known_at(text: &str) -> Result<DateTime<Utc>, String> {
     Ok(at)
 }
 
+/// The formats of a command that writes a document only: no CSV, no calendar.
+pub const DOCUMENTS: &[Format] = &[Format::Text, Format::Json, Format::Markdown];
+
 /// The output format of a read command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FormatArg {
-    /// text (aligned, 100 columns), json (for scripts), markdown (for a brief) or html (one
-    /// page: status, principles, commitments, timeline and explain only).
+    /// The output format; each command writes some of these, and refuses the others
+    /// naming those it writes.
     #[arg(long, value_parser = format_parser(), default_value = "text")]
     pub format: Format,
+}
+
+impl FormatArg {
+    /// The format asked for, when `command` writes it (`formats`); a usage error naming
+    /// the formats it writes otherwise. Every read command calls this: `--format` lists
+    /// every format, and no command writes them all.
+    pub fn only(&self, command: &str, formats: &[Format]) -> Result<Format, CommandError> {
+        if formats.contains(&self.format) {
+            return Ok(self.format);
+        }
+        let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+        let list = match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => "nothing".to_owned(),
+        };
+        Err(CommandError::Usage(format!(
+            "`entente {command}` does not write --format {}; it writes {list}",
+            self.format.name()
+        )))
+    }
 }
 
 /// Parses `--format` into a [`Format`], exactly as clap parses and refuses a closed set.
@@ -103,22 +127,11 @@ impl clap::ValueEnum for FormatValue {
             Format::Text => "Aligned text for a terminal",
             Format::Json => "JSON for scripts and jq",
             Format::Markdown => "Markdown for a brief",
-            Format::Html => "One self-contained HTML page (status, principles, commitments, timeline, explain)",
+            Format::Csv => "CSV (RFC 4180) for a spreadsheet",
+            Format::Ics => "iCalendar (RFC 5545) for a calendar: `deadlines` only",
+            Format::Html => "One self-contained HTML page: status, principles, commitments, timeline, explain",
         };
         Some(clap::builder::PossibleValue::new(self.0.name()).help(help))
-    }
-}
-
-/// Refuses `--format html` for a command that has no HTML page (only `status`,
-/// `principles`, `commitments`, `timeline` and `explain` have one, and `brief` is one),
-/// naming the formats it takes.
-pub fn without_html(format: Format, command: &str) -> Result<(), CommandError> {
-    match format {
-        Format::Html => Err(CommandError::Usage(format!(
-            "`entente {command}` cannot write HTML; use --format text, json or markdown (status, principles, \
-             commitments, timeline and explain write HTML, and `entente brief` writes the whole brief)"
-        ))),
-        Format::Text | Format::Json | Format::Markdown => Ok(()),
     }
 }
 

@@ -7,14 +7,16 @@
 //! fold: tracks, principles, commitments), [`timeline`] (events per track), [`diff`]
 //! (what changed between two statuses), [`explain`] (what stands behind a state),
 //! [`history`] (an event's amendments step by step), [`sources`] (what rests on each
-//! source), [`audit`] (who recorded what, and the amendments) and [`judged`] (the
-//! judged commitments and principles as rows, for the SQL views).
+//! source), [`audit`] (who recorded what, and the amendments), [`judged`] (the
+//! judged commitments and principles as rows, for the SQL views), [`deadlines`] (every
+//! deadline with a day, for a calendar) and [`trend`] (state over time).
 //!
 //! Rule for partial dates: an event counts as of day D only once its whole interval has
 //! passed (`last_day <= D`). An event dated `2021-12` has not surely happened "as of
 //! 2021-12-15", so it is left out of that view; as of 2021-12-31 it is in.
 
 pub mod audit;
+pub mod deadlines;
 pub mod diff;
 pub mod explain;
 pub mod history;

@@ -115,10 +115,66 @@ fn out(audit: &Audit) -> AuditOut {
 /// The audit in `format`.
 pub fn render(audit: &Audit, format: Format) -> String {
     let out = out(audit);
+    if format == Format::Csv {
+        return csv(&out);
+    }
     match Output::of(format) {
         Output::Json => json(&out),
         Output::Doc(doc) => document(doc, &out),
     }
+}
+
+/// One row per finding, its `section` first: a recorder (`recorded_by`, `events`,
+/// `first`, `last`), or an entry of a list (`seq`, `recorded_at`, `recorded_by`,
+/// `kind`, `what`); projections/README.md names each column.
+fn csv(out: &AuditOut) -> String {
+    let mut table = super::csv::Table::new([
+        "section",
+        "seq",
+        "recorded_at",
+        "recorded_by",
+        "kind",
+        "what",
+        "events",
+        "first",
+        "last",
+    ]);
+    for r in &out.recorders {
+        table.row([
+            "recorder".to_owned(),
+            String::new(),
+            String::new(),
+            r.name.clone(),
+            String::new(),
+            String::new(),
+            r.events.to_string(),
+            r.first.clone(),
+            r.last.clone(),
+        ]);
+    }
+    for (section, list) in [
+        ("correction", &out.corrections),
+        ("retraction", &out.retractions),
+        ("dispute", &out.disputes),
+        ("corroboration", &out.corroborations),
+        ("unsourced", &out.unsourced),
+        ("before_opening", &out.before_opening),
+    ] {
+        for e in list {
+            table.row([
+                section.to_owned(),
+                e.seq.to_string(),
+                e.recorded_at.clone(),
+                e.recorded_by.clone(),
+                e.kind.to_owned(),
+                e.what.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    table.finish()
 }
 
 fn document(mut doc: Doc, out: &AuditOut) -> String {

@@ -27,6 +27,9 @@ struct CommitmentsOf<'a> {
 /// in its state) in `format`.
 pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
     let tracks = in_scope(tracks, scope);
+    if format == Format::Csv {
+        return csv(&tracks, scope);
+    }
     match Output::of(format) {
         Output::Json => tracks_json(head, &tracks, |t| CommitmentsOf {
             id: t.id.as_str(),
@@ -39,6 +42,70 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Fo
 
 fn filtered<'a>(t: &'a TrackStatus, scope: &Scope) -> Vec<&'a CommitmentStatus> {
     t.commitments.iter().filter(|c| scope.state.is_none_or(|s| c.state == s)).collect()
+}
+
+/// One row per commitment, with every axis (projections/README.md names each column).
+fn csv(tracks: &[TrackStatus], scope: &Scope) -> String {
+    use super::csv::{Table, date, flag, maybe_date, seqs};
+    let mut table = Table::new([
+        "track",
+        "commitment",
+        "text",
+        "parties",
+        "made",
+        "made_precision",
+        "state",
+        "progress",
+        "schedule",
+        "activity",
+        "pam",
+        "standing",
+        "due",
+        "next_due",
+        "fulfilled",
+        "fulfilled_precision",
+        "fulfilled_seq",
+        "quiet_since",
+        "unsupported",
+        "one_sided",
+        "evidence",
+    ]);
+    for t in tracks {
+        for c in filtered(t, scope) {
+            let [made, made_precision] = date(&c.made);
+            let [fulfilled, fulfilled_precision] = maybe_date(c.fulfilled.as_ref().map(|f| &f.date));
+            let day = |d: Option<chrono::NaiveDate>| d.map_or(String::new(), |d| d.to_string());
+            table.row([
+                t.id.to_string(),
+                c.id.to_string(),
+                c.text.clone(),
+                parties_cell(c),
+                made,
+                made_precision,
+                c.state.name().to_owned(),
+                c.progress.name().to_owned(),
+                c.schedule.name().to_owned(),
+                c.activity.name().to_owned(),
+                c.pam.to_string(),
+                flag(c.standing),
+                day(c.due),
+                day(c.next_due),
+                fulfilled,
+                fulfilled_precision,
+                c.fulfilled.as_ref().map_or(String::new(), |f| f.seq.to_string()),
+                c.quiet_since.to_string(),
+                flag(c.unsupported),
+                flag(c.one_sided),
+                seqs(&c.evidence),
+            ]);
+        }
+    }
+    table.finish()
+}
+
+/// The parties owing a commitment, by code, in one cell.
+fn parties_cell(c: &CommitmentStatus) -> String {
+    c.parties.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
 }
 
 fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope) -> String {

@@ -23,6 +23,9 @@ struct InstrumentsOf<'a> {
 /// The instruments report of `tracks` (those in `scope`) in `format`.
 pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
     let tracks = in_scope(tracks, scope);
+    if format == Format::Csv {
+        return csv(&tracks);
+    }
     match Output::of(format) {
         Output::Json => tracks_json(head, &tracks, |t| InstrumentsOf {
             id: t.id.as_str(),
@@ -31,6 +34,51 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Fo
         }),
         Output::Doc(doc) => document(doc, head, &tracks),
     }
+}
+
+/// One row per instrument (projections/README.md names each column); each party's
+/// steps are in the text, JSON and Markdown reports.
+fn csv(tracks: &[TrackStatus]) -> String {
+    use super::csv::{Table, date, flag, seqs};
+    let mut table = Table::new([
+        "track",
+        "instrument",
+        "title",
+        "type",
+        "parent",
+        "principal",
+        "stage",
+        "stage_since",
+        "stage_since_precision",
+        "stage_since_seq",
+        "parties",
+        "articles",
+        "superseded_by",
+        "evidence",
+    ]);
+    for t in tracks {
+        for i in &t.instruments {
+            let [since, precision] = date(&i.stage_since.date);
+            let parties: Vec<&str> = i.parties.iter().map(|p| p.party.as_str()).collect();
+            table.row([
+                t.id.to_string(),
+                i.id.to_string(),
+                i.title.clone(),
+                i.instrument_type.name().to_owned(),
+                i.parent.as_ref().map_or(String::new(), ToString::to_string),
+                flag(i.principal),
+                i.stage.name().to_owned(),
+                since,
+                precision,
+                i.stage_since.seq.to_string(),
+                parties.join(" "),
+                i.articles.len().to_string(),
+                i.superseded_by.as_ref().map_or(String::new(), ToString::to_string),
+                seqs(&i.evidence),
+            ]);
+        }
+    }
+    table.finish()
 }
 
 fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {

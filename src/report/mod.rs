@@ -13,11 +13,14 @@
 pub mod audit;
 pub mod commitments;
 pub mod conditions;
+pub mod csv;
+pub mod deadlines;
 pub mod diff;
 pub mod doc;
 pub mod explain;
 pub mod history;
 pub mod html;
+pub mod ics;
 pub mod instruments;
 pub mod occasion;
 pub mod principles;
@@ -45,6 +48,10 @@ crate::names::closed_set! {
         Json => "json",
         /// Markdown for a brief.
         Markdown => "markdown",
+        /// CSV (RFC 4180) for a spreadsheet: a header row, one row per item.
+        Csv => "csv",
+        /// iCalendar (RFC 5545) for a calendar: one all-day event per deadline.
+        Ics => "ics",
         /// One self-contained HTML page (inline CSS and SVG, no script).
         Html => "html",
     }
@@ -57,6 +64,8 @@ impl Format {
             Format::Text => "txt",
             Format::Json => "json",
             Format::Markdown => "md",
+            Format::Csv => "csv",
+            Format::Ics => "ics",
             Format::Html => "html",
         }
     }
@@ -76,6 +85,11 @@ impl Output {
             Format::Json => Output::Json,
             Format::Text => Output::Doc(Doc::new(&doc::Text)),
             Format::Markdown => Output::Doc(Doc::new(&doc::Markdown)),
+            // A report that takes CSV or iCalendar writes it before it gets here; the
+            // CLI refuses a format a command does not take (`cli::view::FormatArg::only`)
+            // and `replay` writes only a projection's `formats`, so these never reach a
+            // report that has no such writer, which would lay itself out as text.
+            Format::Csv | Format::Ics => Output::Doc(Doc::new(&doc::Text)),
             // Pages are `html`'s, never a report's own layout: the CLI sends `--format
             // html` there or refuses it (`cli/view.rs`), and `replay` writes each report
             // only in its formats (`Projection::formats`). Asked anyway, a report gives
@@ -107,17 +121,30 @@ crate::names::closed_set! {
         Audit => "audit",
         /// The history of every event that was corrected, retracted or disputed.
         History => "history",
+        /// Every deadline, past and ahead, with its outcome.
+        Deadlines => "deadlines",
         /// The brief: one HTML page per log, with charts (`entente brief`).
         Brief => "brief",
     }
 }
 
 impl Projection {
-    /// The formats `replay` writes this report in.
+    /// The formats this report is written in, by `replay` and by its command.
     pub fn formats(self) -> &'static [Format] {
+        use Format::{Csv, Ics, Json, Markdown, Text};
         match self {
+            Projection::Status
+            | Projection::Principles
+            | Projection::Commitments
+            | Projection::Instruments
+            | Projection::Audit => &[Text, Json, Markdown, Csv],
+            Projection::Deadlines => &[Text, Json, Csv, Ics],
+            Projection::Timeline | Projection::Conditions | Projection::Occasions | Projection::History => {
+                &[Text, Json, Markdown]
+            }
+            // The brief is a page; `--format html` of the reports above is their part of
+            // one, which their commands write but `replay` does not.
             Projection::Brief => &[Format::Html],
-            _ => &[Format::Text, Format::Json, Format::Markdown],
         }
     }
 }
@@ -164,6 +191,14 @@ pub fn render(
         }
         Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),
         Projection::History => history::render_all(&crate::projection::history::histories(replay), format),
+        Projection::Deadlines => {
+            let list = crate::projection::deadlines::deadlines(
+                &tracks,
+                &crate::projection::deadlines::Window::all(),
+                replay.timeline(),
+            );
+            deadlines::render(&head, &list, format)
+        }
         Projection::Brief => {
             html::brief(replay, &in_scope(tracks, scope), &scope.track.iter().cloned().collect::<Vec<_>>())
         }

@@ -22,6 +22,9 @@ struct PrinciplesOf<'a> {
 /// The principles report of `tracks` (those in `scope`) in `format`.
 pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
     let tracks = in_scope(tracks, scope);
+    if format == Format::Csv {
+        return csv(&tracks);
+    }
     match Output::of(format) {
         Output::Json => tracks_json(head, &tracks, |t| PrinciplesOf {
             id: t.id.as_str(),
@@ -30,6 +33,45 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Fo
         }),
         Output::Doc(doc) => document(doc, head, &tracks),
     }
+}
+
+/// One row per principle (projections/README.md names each column).
+fn csv(tracks: &[TrackStatus]) -> String {
+    use super::csv::{Table, date, flag, seqs};
+    let mut table = Table::new([
+        "track",
+        "principle",
+        "text",
+        "state",
+        "standing",
+        "since",
+        "since_precision",
+        "open",
+        "reaffirmed",
+        "unsupported",
+        "one_sided",
+        "evidence",
+    ]);
+    for t in tracks {
+        for p in &t.principles {
+            let [since, precision] = date(&p.last);
+            table.row([
+                t.id.to_string(),
+                p.id.to_string(),
+                p.text.clone(),
+                p.state.name().to_owned(),
+                p.standing(),
+                since,
+                precision,
+                flag(p.state.is_open()),
+                p.reaffirmed.to_string(),
+                flag(p.unsupported),
+                flag(p.one_sided),
+                seqs(&p.evidence),
+            ]);
+        }
+    }
+    table.finish()
 }
 
 fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {

@@ -21,6 +21,9 @@ struct Out<'a> {
 
 /// The sources of the view `head` describes, in `format`.
 pub fn render(provenance: &Provenance, head: &Header, format: Format) -> String {
+    if format == Format::Csv {
+        return csv(provenance);
+    }
     match Output::of(format) {
         Output::Json => json(&Out {
             view: ViewHead::of(head),
@@ -30,6 +33,26 @@ pub fn render(provenance: &Provenance, head: &Header, format: Format) -> String 
         }),
         Output::Doc(doc) => document(doc, provenance, head),
     }
+}
+
+/// One row per source cited, most-cited first (projections/README.md names each
+/// column); the events on one source or none are in the text and JSON reports.
+fn csv(p: &Provenance) -> String {
+    use super::csv::{Table, maybe_date, seqs};
+    let mut table = Table::new(["title", "publisher", "published", "published_precision", "url", "events", "seqs"]);
+    for c in &p.cited {
+        let [published, precision] = maybe_date(c.published.as_ref());
+        table.row([
+            c.title.clone(),
+            c.publisher.clone().unwrap_or_default(),
+            published,
+            precision,
+            c.url.clone().unwrap_or_default(),
+            c.events.len().to_string(),
+            seqs(&c.events),
+        ]);
+    }
+    table.finish()
 }
 
 fn document(mut doc: Doc, p: &Provenance, head: &Header) -> String {

@@ -12,6 +12,9 @@ use crate::projection::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
 /// The status report of `tracks` (those in `scope`) in `format`.
 pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: super::Format) -> String {
     let tracks = in_scope(tracks, scope);
+    if format == super::Format::Csv {
+        return csv(&tracks);
+    }
     match Output::of(format) {
         Output::Json => tracks_json(head, &tracks, |t| t),
         Output::Doc(doc) => document(doc, head, &tracks),
@@ -88,6 +91,63 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
         tracks.iter().any(|t| t.principles.iter().any(|p| p.one_sided) || t.commitments.iter().any(|c| c.one_sided));
     mark_notes(&mut doc, weak, one_sided);
     doc.finish()
+}
+
+/// One row per track: its stage, activity, contacts and counts (projections/README.md
+/// names each column).
+fn csv(tracks: &[TrackStatus]) -> String {
+    use super::csv::{Table, date, seqs};
+    let mut table = Table::new([
+        "track",
+        "title",
+        "parties",
+        "stage",
+        "stage_since",
+        "stage_since_precision",
+        "stage_since_seq",
+        "last_activity",
+        "last_activity_precision",
+        "last_activity_seq",
+        "meetings",
+        "calls",
+        "principles_open",
+        "principles_addressed",
+        "commitments",
+        "overdue",
+        "next_deadline",
+        "next_deadline_commitment",
+        "unsourced",
+        "disputed",
+    ]);
+    for t in tracks {
+        let open = t.principles.iter().filter(|p| p.state.is_open()).count();
+        let parties: Vec<&str> = t.parties.iter().map(|p| p.code.as_str()).collect();
+        let [since, since_precision] = date(&t.stage_since.date);
+        let [last, last_precision] = date(&t.last_activity.date);
+        table.row([
+            t.id.to_string(),
+            t.title.clone(),
+            parties.join(" "),
+            t.stage.name().to_owned(),
+            since,
+            since_precision,
+            t.stage_since.seq.to_string(),
+            last,
+            last_precision,
+            t.last_activity.seq.to_string(),
+            t.meetings.to_string(),
+            t.calls.to_string(),
+            open.to_string(),
+            (t.principles.len() - open).to_string(),
+            t.commitments.len().to_string(),
+            t.overdue.to_string(),
+            t.next_deadline.as_ref().map_or(String::new(), |n| n.due.to_string()),
+            t.next_deadline.as_ref().map_or(String::new(), |n| n.commitment.to_string()),
+            seqs(&t.unsourced),
+            seqs(&t.disputed),
+        ]);
+    }
+    table.finish()
 }
 
 /// The principal instruments, then the side texts, each with its stage.

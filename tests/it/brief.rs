@@ -147,7 +147,7 @@ fn format_html_is_a_page_where_a_report_has_one_and_refused_elsewhere() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(
-            stderr.contains(&format!("`entente {}` cannot write HTML; use --format text, json or markdown", args[0])),
+            stderr.contains(&format!("`entente {}` does not write --format html; it writes text, json", args[0])),
             "{args:?}: {stderr}"
         );
         assert!(out.stdout.is_empty(), "{args:?}");

@@ -20,7 +20,7 @@ use crate::common::Sandbox;
 /// What every hostile field holds after its tag: an OSC that retitles the window, a
 /// CSI that clears the screen, CR LF and a forged `log` row, bidi override and
 /// isolate, RLM, C1 NEL and CSI, DEL.
-const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n  99  2099-01-01  x-y  forged_row  fake \u{202e}gnp.exe\u{2066}\u{200f}\u{85}\u{9b}31m\u{7f}";
+pub(crate) const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n  99  2099-01-01  x-y  forged_row  fake \u{202e}gnp.exe\u{2066}\u{200f}\u{85}\u{9b}31m\u{7f}";
 
 /// The part of a hostile field every human-readable output must show, escaped: the
 /// tag and the escapes before the first space (so wrapping cannot split it).
@@ -34,7 +34,7 @@ fn id(n: u32) -> String {
 
 /// A log touching every user-text field of every kind; `t(tag)` is the text of the
 /// field tagged `tag` (tags are letters only, so Markdown leaves them alone).
-fn scenario(t: &dyn Fn(&str) -> String) -> Vec<Value> {
+pub(crate) fn scenario(t: &dyn Fn(&str) -> String) -> Vec<Value> {
     let src = json!([{"title": t("Stitle"), "author": t("Sauthor"), "publisher": t("Spublisher"),
                       "url": t("Surl"), "locator": t("Slocator")}]);
     let ev = |n: u32, kind: &str, occurred: &str, payload: Value| {
@@ -155,7 +155,7 @@ fn hostile(tag: &str) -> String {
     format!("{tag}{HOSTILE}")
 }
 
-fn load(s: &Sandbox, lines: &[Value]) {
+pub(crate) fn load(s: &Sandbox, lines: &[Value]) {
     let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let file = s.file("scenario.jsonl", &(text.join("\n") + "\n"));
     s.ok(&["import", file.to_str().expect("path")]);
@@ -191,6 +191,8 @@ fn human_commands() -> Vec<Vec<String>> {
             cmds.push([r, vec!["--format", "html"]].concat());
         }
     }
+    // `deadlines` writes no Markdown; its text is a document like the others.
+    cmds.push(vec!["deadlines", "--all"]);
     cmds.into_iter().map(|c| c.into_iter().map(str::to_owned).collect()).collect()
 }
 

@@ -16,6 +16,8 @@
 use std::path::Path;
 
 use entente::log::LogError;
+use entente::names::Named;
+use entente::report::Projection;
 use entente::store::Sqlite;
 
 use crate::common::{Sandbox, repo, scenarios};
@@ -211,28 +213,15 @@ fn replay_out_from_a_log_file_writes_the_golden_files() {
             .collect();
         written.sort();
         let mut expected: Vec<String> = Vec::new();
-        for projection in [
-            "status",
-            "principles",
-            "commitments",
-            "instruments",
-            "timeline",
-            "conditions",
-            "occasions",
-            "audit",
-            "history",
-        ] {
-            for (_, ext) in FORMATS {
-                let file = format!("{projection}.{ext}");
+        // Every report, in every format it takes (`Projection::formats`).
+        for &projection in <Projection as Named>::ALL {
+            for &format in projection.formats() {
+                let file = format!("{}.{}", projection.name(), format.extension());
                 expected.push(file.clone());
                 let Ok(actual) = std::fs::read_to_string(out.join(&file)) else { continue };
-                differences.compare(&format!("{name} replay --out: {file}"), &golden(projection, name, ext), &actual);
+                let golden = golden(projection.name(), name, format.extension());
+                differences.compare(&format!("{name} replay --out: {file}"), &golden, &actual);
             }
-        }
-        // The brief is HTML only.
-        expected.push("brief.html".to_owned());
-        if let Ok(actual) = std::fs::read_to_string(out.join("brief.html")) {
-            differences.compare(&format!("{name} replay --out: brief.html"), &golden("brief", name, "html"), &actual);
         }
         expected.sort();
         assert_eq!(written, expected, "{name}: replay --out writes every report in every format, and only those");
