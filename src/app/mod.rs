@@ -5,6 +5,7 @@
 //! through a column mapping ([`sheet`]). Each returns an [`AppError`] that
 //! carries data; the words that name commands and flags are the front end's.
 
+pub mod brief;
 pub mod explain;
 pub mod ingest;
 pub mod resolve;

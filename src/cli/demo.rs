@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     // the report alone.
     let framed = match format {
         Format::Text => true,
-        Format::Json | Format::Markdown | Format::Csv | Format::Ics => false,
+        Format::Json | Format::Markdown | Format::Csv | Format::Ics | Format::Html => false,
     };
     let mut out = stdout();
     if framed {

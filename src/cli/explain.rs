@@ -25,10 +25,15 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let format = args.format.only("explain", super::view::DOCUMENTS)?;
+    // HTML is a page of the same evidence (`report::html`); the rest are the report's.
+    let format = match args.format.format {
+        report::Format::Html => report::Format::Html,
+        _ => args.format.only("explain", super::view::DOCUMENTS)?,
+    };
     let store = ctx.open_to_read()?;
-    let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| {
-        report::explain::render(header, &args.reference, subject, evidence, format)
+    let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| match format {
+        report::Format::Html => report::html::explain(header, &args.reference, subject, evidence),
+        _ => report::explain::render(header, &args.reference, subject, evidence, format),
     }) {
         Err(AppError::NoSubject) => {
             return Err(CommandError::Usage(format!(

@@ -7,6 +7,7 @@
 mod amend;
 mod append;
 mod audit;
+mod brief;
 mod deadlines;
 mod demo;
 mod diff;
@@ -111,6 +112,7 @@ enum Command {
     Replay(replay::Args),
     Demo(demo::Args),
     Deadlines(deadlines::Args),
+    Brief(brief::Args),
 }
 
 /// Everything a command can fail with, each turned into one message and an exit code.
@@ -139,6 +141,9 @@ pub enum CommandError {
     /// `import --verify` found the file is not a whole, unedited export.
     #[error("{what}; nothing was imported")]
     Unverified { what: String },
+    /// `brief --check` found the brief is not what the log gives.
+    #[error("{what}")]
+    Mismatch { what: String },
     /// Writing to stdout failed (a closed pipe is not an error: see [`main`]).
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
@@ -158,7 +163,7 @@ impl CommandError {
                 Class::Tampered => 5,
                 Class::Rejected | Class::Bug => 1,
             },
-            CommandError::Io { .. } | CommandError::Output(_) => 1,
+            CommandError::Io { .. } | CommandError::Output(_) | CommandError::Mismatch { .. } => 1,
         }
     }
 
@@ -400,6 +405,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Replay(args) => replay::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Deadlines(args) => deadlines::run(&ctx, args),
+        Command::Brief(args) => brief::run(&ctx, args),
     }
 }
 
@@ -489,6 +495,8 @@ fn print(ctx: &Ctx<'_>, text: &str, format: crate::report::Format) -> Result<(),
             write!(out, "{}", crate::text::net(&text.replace("\r\n", "\n")))?;
         }
         Format::Csv | Format::Ics => write!(out, "{text}")?,
+        // A page escapes its log text itself (`report::html`: shown, then maud).
+        Format::Html => write!(out, "{text}")?,
     }
     out.flush()?;
     Ok(())

@@ -8,7 +8,7 @@ use super::{CommandError, Ctx};
 use crate::app::status::{self, replay};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentState, TrackStatus};
-use crate::report::{self, Projection, Scope};
+use crate::report::{self, Format, Projection, Scope};
 
 /// The options of `status`, `principles` and `timeline`; each command's help is on its
 /// variant of the command enum.
@@ -78,6 +78,9 @@ fn parse_state(text: &str) -> Result<CommitmentState, String> {
 }
 
 pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
+    if a.format.format == Format::Html {
+        return page(ctx, &a.view, a.track, report::html::status);
+    }
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only("status", Projection::Status.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
@@ -85,6 +88,9 @@ pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
 }
 
 pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
+    if a.format.format == Format::Html {
+        return page(ctx, &a.view, a.track, report::html::principles);
+    }
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only("principles", Projection::Principles.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
@@ -99,6 +105,15 @@ pub fn instruments(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {
+    if a.format.format == Format::Html {
+        if a.state.is_some() {
+            return Err(CommandError::Usage(
+                "--state narrows the text, JSON and Markdown reports; the HTML page shows every commitment (drop --state)"
+                    .to_owned(),
+            ));
+        }
+        return page(ctx, &a.view, a.track, report::html::commitments);
+    }
     let scope = Scope { track: a.track, state: a.state };
     let format = a.format.only("commitments", Projection::Commitments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
@@ -113,6 +128,9 @@ pub fn conditions(ctx: &Ctx<'_>, a: ConditionsArgs) -> Result<(), CommandError> 
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
+    if a.format.format == Format::Html {
+        return page(ctx, &a.view, a.track, report::html::timeline);
+    }
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only("timeline", Projection::Timeline.formats())?;
     let store = ctx.open_to_read()?;
@@ -161,6 +179,24 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
     }
     let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format);
     super::print(ctx, &text, format)
+}
+
+/// A report as an HTML page (`report::html`): a page lists the events behind each
+/// state with their sources, which only a replay holds.
+fn page(
+    ctx: &Ctx<'_>,
+    view: &ViewArgs,
+    track: Option<String>,
+    render: fn(&crate::projection::Replay, &[TrackStatus]) -> String,
+) -> Result<(), CommandError> {
+    let scope = Scope { track, state: None };
+    let store = ctx.open_to_read()?;
+    let replay = replay(&store, view.view(ctx), &mut || {})?;
+    let tracks = replay.status();
+    known(&tracks, &scope)?;
+    let tracks: Vec<TrackStatus> =
+        tracks.into_iter().filter(|t| scope.track.as_ref().is_none_or(|x| t.id.as_str() == x)).collect();
+    super::print(ctx, &render(&replay, &tracks), Format::Html)
 }
 
 /// The status as the view sees it, for the reports that need only the status fold

@@ -129,6 +129,7 @@ impl clap::ValueEnum for FormatValue {
             Format::Markdown => "Markdown for a brief",
             Format::Csv => "CSV (RFC 4180) for a spreadsheet",
             Format::Ics => "iCalendar (RFC 5545) for a calendar: `deadlines` only",
+            Format::Html => "One self-contained HTML page: status, principles, commitments, timeline, explain",
         };
         Some(clap::builder::PossibleValue::new(self.0.name()).help(help))
     }

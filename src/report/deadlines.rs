@@ -38,7 +38,7 @@ pub fn render(head: &Header, list: &[DeadlineItem], format: Format) -> String {
     match format {
         Format::Csv => return csv(list),
         Format::Ics => return ics(list),
-        Format::Text | Format::Json | Format::Markdown => {}
+        Format::Text | Format::Json | Format::Markdown | Format::Html => {}
     }
     match Output::of(format) {
         Output::Json => json(&Out {

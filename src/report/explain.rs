@@ -82,7 +82,7 @@ impl Relating<'_> {
 }
 
 /// What kind of thing the subject is, as the report names it.
-fn kind(subject: &Subject<'_>) -> &'static str {
+pub(super) fn kind(subject: &Subject<'_>) -> &'static str {
     match subject {
         Subject::Track(_) => "track",
         Subject::Principle(_) => "principle",
@@ -93,7 +93,7 @@ fn kind(subject: &Subject<'_>) -> &'static str {
 }
 
 /// The subject's state, in words.
-fn state(subject: &Subject<'_>) -> String {
+pub(super) fn state(subject: &Subject<'_>) -> String {
     match subject {
         Subject::Track(t) => format!("{} since {}", t.stage.name(), at(&t.stage_since)),
         Subject::Principle(p) => format!("{} since {}", p.state.name(), p.last),

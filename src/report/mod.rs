@@ -19,6 +19,7 @@ pub mod diff;
 pub mod doc;
 pub mod explain;
 pub mod history;
+pub mod html;
 pub mod ics;
 pub mod instruments;
 pub mod occasion;
@@ -52,6 +53,8 @@ crate::names::closed_set! {
         Csv => "csv",
         /// iCalendar (RFC 5545) for a calendar: one all-day event per deadline.
         Ics => "ics",
+        /// One self-contained HTML page (inline CSS and SVG, no script).
+        Html => "html",
     }
 }
 
@@ -64,6 +67,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Csv => "csv",
             Format::Ics => "ics",
+            Format::Html => "html",
         }
     }
 }
@@ -87,6 +91,11 @@ impl Output {
             // and `replay` writes only a projection's `formats`, so these never reach a
             // report that has no such writer, which would lay itself out as text.
             Format::Csv | Format::Ics => Output::Doc(Doc::new(&doc::Text)),
+            // Pages are `html`'s, never a report's own layout: the CLI sends `--format
+            // html` there or refuses it (`cli/view.rs`), and `replay` writes each report
+            // only in its formats (`Projection::formats`). Asked anyway, a report gives
+            // its Markdown rather than a page without its parts.
+            Format::Html => Output::Doc(Doc::new(&doc::Markdown)),
         }
     }
 }
@@ -115,6 +124,8 @@ crate::names::closed_set! {
         History => "history",
         /// Every deadline, past and ahead, with its outcome.
         Deadlines => "deadlines",
+        /// The brief: one HTML page per log, with charts (`entente brief`).
+        Brief => "brief",
     }
 }
 
@@ -132,6 +143,9 @@ impl Projection {
             Projection::Timeline | Projection::Conditions | Projection::Occasions | Projection::History => {
                 &[Text, Json, Markdown]
             }
+            // The brief is a page; `--format html` of the reports above is their part of
+            // one, which their commands write but `replay` does not.
+            Projection::Brief => &[Format::Html],
         }
     }
 }
@@ -155,6 +169,16 @@ pub fn render(
     scope: &Scope,
 ) -> String {
     let head = replay.header();
+    if format == Format::Html {
+        let tracks = in_scope(tracks, scope);
+        return match projection {
+            Projection::Status => html::status(replay, &tracks),
+            Projection::Principles => html::principles(replay, &tracks),
+            Projection::Commitments => html::commitments(replay, &tracks),
+            Projection::Timeline => html::timeline(replay, &tracks),
+            _ => html::brief(replay, &tracks, &scope.track.iter().cloned().collect::<Vec<_>>()),
+        };
+    }
     match projection {
         Projection::Status => status::render(&head, tracks, scope, format),
         Projection::Principles => principles::render(&head, tracks, scope, format),
@@ -175,6 +199,9 @@ pub fn render(
                 replay.timeline(),
             );
             deadlines::render(&head, &list, format)
+        }
+        Projection::Brief => {
+            html::brief(replay, &in_scope(tracks, scope), &scope.track.iter().cloned().collect::<Vec<_>>())
         }
     }
 }

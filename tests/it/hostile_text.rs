@@ -185,7 +185,11 @@ fn human_commands() -> Vec<Vec<String>> {
     ];
     for r in reports {
         cmds.push(r.clone());
-        cmds.push([r, vec!["--format", "markdown"]].concat());
+        cmds.push([r.clone(), vec!["--format", "markdown"]].concat());
+        // The HTML pages escape through the same `shown`, then maud.
+        if ["status", "principles", "commitments", "timeline", "explain"].contains(&r[0]) {
+            cmds.push([r, vec!["--format", "html"]].concat());
+        }
     }
     // `deadlines` writes no Markdown; its text is a document like the others.
     cmds.push(vec!["deadlines", "--all"]);

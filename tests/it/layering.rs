@@ -51,6 +51,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("src/projection/", CORE),
     ("src/projection/status/", CORE),
     ("src/report/", CORE),
+    ("src/report/html/", CORE),
     ("src/render.rs", CORE),
     ("src/text.rs", CORE),
     ("src/names.rs", CORE),
@@ -73,6 +74,7 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("rustls_native_certs", "src/store/postgres/"),
     ("clap", "src/cli/"),
     ("toml", "src/app/"),
+    ("maud", "src/report/html/"),
 ];
 
 #[test]

@@ -4,6 +4,8 @@
 mod audit;
 mod bad_input;
 mod bench_smoke;
+mod brief;
+mod browser;
 mod calendar;
 mod cli;
 mod common;

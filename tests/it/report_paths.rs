@@ -237,3 +237,19 @@ fn replay_out_from_a_log_file_writes_the_golden_files() {
         assert_eq!(snapshot_seq(&s.db), Some(s.fingerprint().0), "{name}: replay rebuilt the snapshot at the head");
     });
 }
+
+#[test]
+fn the_brief_as_its_command_writes_it_equals_the_golden_file_and_checks() {
+    every_scenario(|name, contents, differences| {
+        let s = imported(contents);
+        let out = s.dir.path().join("brief.html");
+        let said = s.ok(&["brief", "--as-of", GOLDEN_AS_OF, "--out", path(&out)]);
+        assert!(said.starts_with(&format!("wrote {}", path(&out))), "{name}: brief says what it wrote: {said}");
+        let actual = std::fs::read_to_string(&out).expect("read the brief");
+        differences.compare(&format!("{name} brief --out"), &golden("brief", name, "html"), &actual);
+        // The brief checks against the log it was written from, and still does once the
+        // log has grown: --check re-renders it from the log as it stood at its head.
+        let checked = s.ok(&["brief", "--check", path(&out)]);
+        assert!(checked.ends_with(": identical\n"), "{name}: {checked}");
+    });
+}
