@@ -309,6 +309,12 @@ pub fn rows(mapping: &Mapping, name: &str, reader: impl Read) -> Result<Sheet, A
         )));
     }
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    if let Some(line) = unclosed_quote(text) {
+        return Err(io(format!(
+            "line {line} opens a quoted cell that is never closed, so every line after it would be read into that \
+             one cell; close the quote (a quote inside a quoted cell is written twice: \"\")"
+        )));
+    }
     let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text);
     let headers = csv.byte_headers().map_err(|e| io(format!("cannot read its header row: {e}")))?.clone();
     let mut header_names = Vec::new();
@@ -349,6 +355,9 @@ pub fn rows(mapping: &Mapping, name: &str, reader: impl Read) -> Result<Sheet, A
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // Lines counted so far, up to byte `counted` (rows come in order: counting each
+    // from the start of the file made a large sheet quadratic).
+    let (mut counted, mut lines_before) = (0usize, 0usize);
     loop {
         match csv.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -366,16 +375,82 @@ pub fn rows(mapping: &Mapping, name: &str, reader: impl Read) -> Result<Sheet, A
         while text.get(start).is_some_and(|b| *b == b'\r' || *b == b'\n') {
             start += 1;
         }
-        let line = 1 + text[..start].iter().filter(|b| **b == b'\n').count();
+        let start = start.max(counted);
+        lines_before += text[counted..start].iter().filter(|b| **b == b'\n').count();
+        counted = start;
+        let line = 1 + lines_before;
         if record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
+        // More cells than the header has columns: most often a comma in a cell left
+        // unquoted, which would cut its text short; nothing is dropped silently.
+        if let Some(extra) =
+            (header_names.len()..record.len()).find(|i| !record[*i].iter().all(u8::is_ascii_whitespace))
+        {
+            problems.push(problem(
+                line,
+                None,
+                format!(
+                    "the row has a cell in column {} but the header names {} columns; a comma inside a cell needs \
+                     the cell in quotes (\"Armenia agreed, Azerbaijan refused\")",
+                    extra + 1,
+                    header_names.len()
+                ),
+            ));
+            continue;
+        }
         match row(mapping, &index, &header_names, &record, line) {
+            // An event must fit on one line of an export, with the fields the log adds.
+            Ok(row) if row.json.len() > MAX_LINE_BYTES - LOG_FIELDS_ROOM => problems.push(problem(
+                line,
+                None,
+                format!(
+                    "the event this row makes is longer than {} MiB, the most one event may take; shorten its \
+                     cells or link to the text in a source",
+                    MAX_LINE_BYTES >> 20
+                ),
+            )),
             Ok(row) => out.push(row),
             Err(mut errors) => problems.append(&mut errors),
         }
     }
     Ok(Sheet { rows: out, problems })
+}
+
+/// Room left on an event's line for what the log adds to it (seq, id, recording time
+/// and recorder, hashes), so an event made from a row always exports on a line
+/// `import` reads back.
+const LOG_FIELDS_ROOM: usize = 4096;
+
+/// The line (from 1) on which a quoted cell opens that is never closed, if one is: RFC
+/// 4180's quoting, as the CSV reader reads it (a quote opens a cell only at its start;
+/// inside it, `""` is a quote and `"` closes it).
+fn unclosed_quote(text: &[u8]) -> Option<usize> {
+    enum State {
+        CellStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut state, mut line, mut opened) = (State::CellStart, 1, 0);
+    for &b in text {
+        state = match (state, b) {
+            (State::CellStart, b'"') => {
+                opened = line;
+                State::Quoted
+            }
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (State::QuoteInQuoted, b'\r') => State::QuoteInQuoted,
+            (_, b',' | b'\n') => State::CellStart,
+            (_, _) => State::Unquoted,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    matches!(state, State::Quoted).then_some(opened)
 }
 
 /// The first line longer than [`MAX_LINE_BYTES`], counting from 1.
@@ -773,6 +848,38 @@ mod tests {
         assert!(io(rows_of("Date,Track,Type,Type,What,Who,Link\n")).contains("columns 3 and 4"));
         let long = format!("Date,Track,Type,What,Who,Link\n2022,am-az,Note,{},,u\n", "a".repeat(MAX_LINE_BYTES + 1));
         assert!(io(rows_of(&long)).contains("line 2 is longer than 1 MiB"));
+    }
+
+    #[test]
+    fn given_a_quote_never_closed_then_the_sheet_is_refused_naming_where_it_opened() {
+        let sheet = "Date,Track,Type,What,Who,Link\n2022,am-az,Note,A,,\"https://a.example/x\n2023,am-az,Note,B,,u\n";
+        let message = match rows_of(sheet) {
+            Err(AppError::Io { message, .. }) => message,
+            other => panic!("read on: {other:?}"),
+        };
+        assert!(message.contains("line 2 opens a quoted cell that is never closed"), "{message}");
+        // Quotes written twice inside a quoted cell, and a quoted line break, are fine.
+        let fine = "Date,Track,Type,What,Who,Link\n2022,am-az,Note,\"He said \"\"no\"\"\nthen left\",,u\n";
+        assert_eq!(rows_of(fine).expect("reads").len(), 1);
+    }
+
+    #[test]
+    fn given_more_cells_than_the_header_then_the_row_is_refused_not_cut_short() {
+        let sheet = "Date,Track,Type,What,Who,Link\n2022,am-az,Note,Armenia agreed, Azerbaijan refused,,u\n";
+        let found = problems(rows(&mapping(), "t.csv", sheet.as_bytes()));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 2);
+        assert!(found[0].2.contains("column 7 but the header names 6 columns"), "{found:?}");
+    }
+
+    #[test]
+    fn given_a_row_whose_event_would_not_fit_an_export_line_then_it_is_refused() {
+        // A quoted cell of many short lines: no physical line is long, the event is.
+        let cell = "a".repeat(1000) + "\n";
+        let sheet = format!("Date,Track,Type,What,Who,Link\n2022,am-az,Note,\"{}\",,u\n", cell.repeat(1100));
+        let found = problems(rows(&mapping(), "t.csv", sheet.as_bytes()));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("longer than 1 MiB"), "{found:?}");
     }
 
     #[test]

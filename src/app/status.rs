@@ -262,28 +262,54 @@ fn save<B: Backend>(log: &Log<B>, fold: &Fold, seq: u64) -> Result<(), AppError>
     Ok(())
 }
 
-/// Checks the saved status snapshot against the events (for `verify`): it must be the
-/// fold of the log up to the seq it claims. `verify` has already checked it is bound
-/// to the log's hash at that seq. What differs, when it does.
-pub fn check_snapshot<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppError> {
+/// Checks the saved snapshots against the events (for `verify`): the status snapshot
+/// must be the fold of the log up to the seq it claims, the judged one what the log up
+/// to its seq judges. `verify` has already checked each is bound to the log's hash at
+/// its seq. What differs, when something does. Both are normally saved at one seq, and
+/// the log is then folded once for the two.
+pub fn check_snapshots<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppError> {
     log.consistent(|reader| {
-        let Some((seq, state)) = reader.stored_snapshot(STATUS_SNAPSHOT)? else { return Ok(None) };
-        let saved = match serde_json::from_str::<Snapshot<Fold>>(&state) {
-            Ok(saved) => saved,
-            Err(e) => return Ok(Some(format!("the `snapshots` table's status snapshot does not read ({e})"))),
-        };
-        // A snapshot of another fold version is never read (status rebuilds it).
-        if saved.version != FOLD_VERSION {
-            return Ok(None);
+        let mut folded: Option<(u64, Fold)> = None;
+        if let Some((seq, state)) = reader.stored_snapshot(STATUS_SNAPSHOT)? {
+            let saved = match serde_json::from_str::<Snapshot<Fold>>(&state) {
+                Ok(saved) => Some(saved),
+                Err(e) => return Ok(Some(format!("the `snapshots` table's status snapshot does not read ({e})"))),
+            };
+            // A snapshot of another fold version is never read (status rebuilds it).
+            if let Some(saved) = saved.filter(|s| s.version == FOLD_VERSION)
+                && *fold_at(reader, &mut folded, seq)? != saved.fold
+            {
+                return Ok(Some(format!(
+                    "the `snapshots` table's status snapshot is not what the events up to seq {seq} fold to: \
+                     status would report what the log does not say"
+                )));
+            }
         }
-        let (fold, _) = fold_until(reader, everything(), Some(seq), &mut || {})?;
-        Ok((fold != saved.fold).then(|| {
-            format!(
-                "the `snapshots` table's status snapshot is not what the events up to seq {seq} fold to: \
-                 status would report what the log does not say"
-            )
-        }))
+        if let Some((seq, state)) = reader.stored_snapshot(JUDGED_SNAPSHOT)? {
+            let fold = fold_at(reader, &mut folded, seq)?;
+            if judged_state(reader, fold, seq)?.as_deref() != Some(state.as_str()) {
+                return Ok(Some(format!(
+                    "the `snapshots` table's judged snapshot is not what the events up to seq {seq} judge: \
+                     `commitment_view` and `principle_view` would show what the log does not say"
+                )));
+            }
+        }
+        Ok(None)
     })
+}
+
+/// The fold of the log up to `seq`, kept in `folded` for the next snapshot at the same
+/// seq.
+fn fold_at<'f, T: ReadTxn + ?Sized>(
+    reader: &Reader<'_, T>,
+    folded: &'f mut Option<(u64, Fold)>,
+    seq: u64,
+) -> Result<&'f Fold, AppError> {
+    if folded.as_ref().is_none_or(|(at, _)| *at != seq) {
+        let (fold, _) = fold_until(reader, everything(), Some(seq), &mut || {})?;
+        *folded = Some((seq, fold));
+    }
+    Ok(&folded.as_ref().expect("folded just above").1)
 }
 
 /// The name of the judged snapshot: every commitment and principle as judged at the
@@ -322,21 +348,4 @@ fn judged_state<T: ReadTxn + ?Sized>(
     // Plain data (strings, numbers, dates): serializing it cannot fail, and a snapshot
     // that did not serialize is skipped rather than saved empty.
     Ok(serde_json::to_string(&Judged::of(as_of, &tracks)).ok())
-}
-
-/// Checks the saved judged snapshot against the events (for `verify`): it must be what
-/// the log up to the seq it claims judges. `verify` has already checked it is bound to
-/// the log's hash at that seq. What differs, when it does.
-pub fn check_judged<B: Backend>(log: &Log<B>) -> Result<Option<String>, AppError> {
-    log.consistent(|reader| {
-        let Some((seq, state)) = reader.stored_snapshot(JUDGED_SNAPSHOT)? else { return Ok(None) };
-        let (fold, _) = fold_until(reader, everything(), Some(seq), &mut || {})?;
-        let judged = judged_state(reader, &fold, seq)?;
-        Ok((judged.as_deref() != Some(state.as_str())).then(|| {
-            format!(
-                "the `snapshots` table's judged snapshot is not what the events up to seq {seq} judge: \
-                 `commitment_view` and `principle_view` would show what the log does not say"
-            )
-        }))
-    })
 }

@@ -36,10 +36,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     if let Some(problem) = verdict.problem {
         return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
     }
-    if let Some(what) = crate::app::status::check_snapshot(&store)? {
-        return Err(CommandError::Tampered { seq: None, what });
-    }
-    if let Some(what) = crate::app::status::check_judged(&store)? {
+    if let Some(what) = crate::app::status::check_snapshots(&store)? {
         return Err(CommandError::Tampered { seq: None, what });
     }
     let mut out = stdout();

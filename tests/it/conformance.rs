@@ -1505,7 +1505,7 @@ fn the_status_snapshot_serves_what_the_events_fold_to<H: Harness>(h: &H) {
     append(&mut log, &line, NOW).expect("retract");
     assert_eq!(status::status(&log, view).expect("status"), folded(&log), "rebuilt after a retraction");
     assert_eq!(saved_at(&log), Some(31));
-    assert_eq!(status::check_snapshot(&log).expect("check"), None, "verify's check of the snapshot agrees");
+    assert_eq!(status::check_snapshots(&log).expect("check"), None, "verify's check of the snapshot agrees");
 }
 
 // ---------------------------------------------------------------- several handles
