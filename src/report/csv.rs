@@ -1,6 +1,6 @@
 //! CSV for spreadsheets (RFC 4180, through the `csv` crate): a header row of stable
-//! snake_case names, then one row per item, each record ended by CRLF, a cell quoted
-//! when it holds a comma, a quote or a line break.
+//! snake_case names, then one row per item, each record ended by CRLF, every cell in
+//! quotes.
 //!
 //! Cells are the log's text exactly, but for one change made here and nowhere else
 //! ([`neutral`]): a cell a spreadsheet would run as a formula — one that starts with
@@ -57,9 +57,14 @@ impl<const N: usize> Table<N> {
     }
 }
 
-/// A writer into memory: records ended by CRLF, cells quoted only when they must be.
+/// A writer into memory: records ended by CRLF, every cell quoted — OWASP's advice
+/// beside the leading `'`: a spreadsheet that splits on `;` (Excel in many European
+/// locales) would otherwise read `a;=cmd…` in one unquoted cell as a formula cell.
 fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(Vec::new())
 }
 
 /// A cell as written: `'` put in front when it starts with a character that makes a

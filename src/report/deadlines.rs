@@ -188,7 +188,9 @@ fn ics(list: &[DeadlineItem]) -> String {
         cal.line("DTSTAMP", &stamp);
         cal.line("SEQUENCE", &d.amendments.to_string());
         cal.line("DTSTART;VALUE=DATE", &d.due.format("%Y%m%d").to_string());
-        if let Some(next) = d.due.succ_opt() {
+        // RFC 5545 dates have four-digit years: a deadline on 9999-12-31 has no next
+        // day to end on, and a date-valued DTSTART alone lasts that one day.
+        if let Some(next) = d.due.succ_opt().filter(|next| chrono::Datelike::year(next) <= 9999) {
             cal.line("DTEND;VALUE=DATE", &next.format("%Y%m%d").to_string());
         }
         cal.line("SUMMARY", &shown(&summary));
