@@ -217,11 +217,13 @@ struct TrackAcc {
     instrument: Vec<(At, crate::event::InstrumentId, InstrumentStage)>,
     implementation: Vec<At>,
     envoys: Vec<Envoy>,
+    /// Its meetings and calls, and its latest event in world order: the totals of
+    /// `days`, kept so the latest state reads no day.
+    #[serde(default)]
+    totals: (u32, u32, Option<At>),
     /// Per day events' dates end on: the contacts and the latest event in world order,
-    /// so the counts and the last activity can be judged as of any day. Written compactly
-    /// ([`days_text`]): a dense log has one per track and day.
-    #[serde(with = "days_text")]
-    days: BTreeMap<NaiveDate, Day>,
+    /// so the counts and the last activity can be judged as of any day ([`Days`]).
+    days: Days,
     unsourced: Vec<At>,
     disputed: Vec<At>,
     #[serde(default)]
@@ -235,27 +237,62 @@ struct TrackAcc {
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Day(u32, u32, At);
 
-/// A track's days written as one string, `;` between days, each
-/// `DAYS,MEETINGS,CALLS,SEQ[,DATE]`: the days since the previous day written (since
-/// 0001-01-01 for the first), the counts, the latest event's seq less the previous
-/// day's (signed), and its date only when it is not that very day. A snapshot of a
-/// dense log holds one per track and day; as JSON objects they made the latest
-/// `status` of a million events read 12 MB, in this form about a quarter of it.
-mod days_text {
-    use std::collections::BTreeMap;
-    use std::fmt::Write as _;
+/// A track's days: decoded while the fold takes events in, and kept as read from a
+/// snapshot while a report only judges — a dense log has one per track and day, and
+/// the latest state needs none of them (the totals), an earlier one only those up to
+/// its day, read in order without building anything ([`Days::totals_until`]).
+///
+/// Written as one string, `;` between days, each `DAYS,MEETINGS,CALLS,SEQ[,DATE]`: the
+/// days since the previous day written (since 0001-01-01 for the first), the counts,
+/// the latest event's seq less the previous day's (signed), and its date only when it
+/// is not that very day. As JSON objects they made the latest `status` of a million
+/// events read 12 MB.
+#[derive(Clone, Debug, Default)]
+struct Days {
+    /// The days decoded (empty while `text` holds them).
+    decoded: BTreeMap<NaiveDate, Day>,
+    /// The days as read from a snapshot, not yet decoded.
+    text: Option<String>,
+}
 
-    use chrono::{Datelike, NaiveDate};
-    use serde::{Deserialize, Deserializer, Serializer};
+impl PartialEq for Days {
+    fn eq(&self, other: &Days) -> bool {
+        self.text() == other.text()
+    }
+}
 
-    use super::{At, Day};
-    use crate::date::PartialDate;
+impl Serialize for Days {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
+}
 
-    pub fn serialize<S: Serializer>(days: &BTreeMap<NaiveDate, Day>, s: S) -> Result<S::Ok, S::Error> {
-        let mut out = String::with_capacity(days.len() * 12);
+impl<'de> serde::Deserialize<'de> for Days {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Days, D::Error> {
+        Ok(Days { decoded: BTreeMap::new(), text: Some(String::deserialize(d)?) })
+    }
+}
+
+impl Days {
+    /// The days, decoded (once) to take in more.
+    fn decoded(&mut self) -> &mut BTreeMap<NaiveDate, Day> {
+        if let Some(text) = self.text.take() {
+            self.decoded = Days::read(&text).collect();
+        }
+        &mut self.decoded
+    }
+
+    /// The days as written.
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        use std::fmt::Write as _;
+        if let Some(text) = &self.text {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let map = &self.decoded;
+        let mut out = String::with_capacity(map.len() * 12);
         let (mut prev_day, mut prev_seq) = (0i64, 0i64);
-        for (day, Day(meetings, calls, at)) in days {
-            let n = i64::from(day.num_days_from_ce());
+        for (day, Day(meetings, calls, at)) in map {
+            let n = i64::from(chrono::Datelike::num_days_from_ce(day));
             let seq = at.seq as i64;
             if !out.is_empty() {
                 out.push(';');
@@ -266,32 +303,43 @@ mod days_text {
             }
             (prev_day, prev_seq) = (n, seq);
         }
-        s.serialize_str(&out)
+        std::borrow::Cow::Owned(out)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<NaiveDate, Day>, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        let bad = || serde::de::Error::custom("a track's days do not read");
-        let mut days = BTreeMap::new();
+    /// The days of `text` in order, up to the first that does not read (a snapshot
+    /// is a cache `verify` compares with the events, so a forged one is caught there).
+    fn read(text: &str) -> impl Iterator<Item = (NaiveDate, Day)> + '_ {
         let (mut prev_day, mut prev_seq) = (0i64, 0i64);
-        for entry in text.split(';').filter(|e| !e.is_empty()) {
+        text.split(';').filter(|e| !e.is_empty()).map_while(move |entry| {
             let mut fields = entry.split(',');
-            let mut number = || fields.next().and_then(|f| f.parse::<i64>().ok()).ok_or_else(bad);
+            let mut number = || fields.next().and_then(|f| f.parse::<i64>().ok());
             let (n, meetings, calls, seq) = (prev_day + number()?, number()?, number()?, prev_seq + number()?);
-            let day = i32::try_from(n).ok().and_then(NaiveDate::from_num_days_from_ce_opt).ok_or_else(bad)?;
+            let day = i32::try_from(n).ok().and_then(NaiveDate::from_num_days_from_ce_opt)?;
             let date = match fields.next() {
-                Some(date) => date.parse::<PartialDate>().map_err(|_| bad())?,
+                Some(date) => date.parse::<PartialDate>().ok()?,
                 None => PartialDate::day(day),
             };
-            let (meetings, calls, seq) = (
-                u32::try_from(meetings).map_err(|_| bad())?,
-                u32::try_from(calls).map_err(|_| bad())?,
-                u64::try_from(seq).map_err(|_| bad())?,
+            let day_acc = Day(
+                u32::try_from(meetings).ok()?,
+                u32::try_from(calls).ok()?,
+                At { date, seq: u64::try_from(seq).ok()? },
             );
-            days.insert(day, Day(meetings, calls, At { date, seq }));
-            (prev_day, prev_seq) = (n, seq as i64);
+            (prev_day, prev_seq) = (n, seq);
+            Some((day, day_acc))
+        })
+    }
+
+    /// The meetings, calls and latest event of the days up to `day`.
+    fn totals_until(&self, day: NaiveDate) -> (u32, u32, Option<At>) {
+        let add = |(m, c, last): (u32, u32, Option<At>), d: &Day| {
+            (m + d.0, c + d.1, Some(last.filter(|l| l.key() >= d.2.key()).unwrap_or(d.2)))
+        };
+        match &self.text {
+            None => self.decoded.range(..=day).map(|(_, d)| d).fold((0, 0, None), add),
+            Some(text) => {
+                Days::read(text).take_while(|(d, _)| *d <= day).fold((0, 0, None), |acc, (_, d)| add(acc, &d))
+            }
         }
-        Ok(days)
     }
 }
 
@@ -309,7 +357,9 @@ impl TrackAcc {
             instrument: self.instrument.iter().filter(|i| seen(&i.0)).cloned().collect(),
             implementation: ats(&self.implementation),
             envoys: self.envoys.iter().filter(|e| e.since.last_day() <= day).cloned().collect(),
-            days: self.days.range(..=day).map(|(d, x)| (*d, *x)).collect(),
+            totals: self.days.totals_until(day),
+            // Only the totals are judged; a cut fold takes in no more events.
+            days: Days::default(),
             unsourced: ats(&self.unsourced),
             disputed: ats(&self.disputed),
             third_parties: self.third_parties.iter().filter(|x| seen(&x.at)).cloned().collect(),
@@ -319,12 +369,12 @@ impl TrackAcc {
 
     /// Its meetings and calls.
     fn contacts(&self) -> (u32, u32) {
-        self.days.values().fold((0, 0), |(m, c), d| (m + d.0, c + d.1))
+        (self.totals.0, self.totals.1)
     }
 
     /// Its latest event in world order.
     fn last(&self) -> Option<At> {
-        self.days.values().map(|d| d.2).max_by_key(At::key)
+        self.totals.2
     }
 }
 
@@ -406,9 +456,12 @@ impl Fold {
         }
         for track in &f.tracks {
             let t = self.tracks.entry(track.clone()).or_default();
-            let day = t.days.entry(at.date.last_day()).or_insert(Day(0, 0, at));
+            let day = t.days.decoded().entry(at.date.last_day()).or_insert(Day(0, 0, at));
             if at.key() > day.2.key() {
                 day.2 = at;
+            }
+            if t.totals.2.is_none_or(|last| at.key() > last.key()) {
+                t.totals.2 = Some(at);
             }
             if f.unsourced {
                 t.unsourced.push(at);
@@ -435,8 +488,8 @@ impl Fold {
                 // A session of a commission is a contact of its tracks, like a meeting.
                 Payload::CommissionConvened(c) => {
                     match c.mode.unwrap_or(Mode::InPerson) {
-                        Mode::InPerson => day.0 += 1,
-                        Mode::Phone | Mode::Video => day.1 += 1,
+                        Mode::InPerson => (day.0, t.totals.0) = (day.0 + 1, t.totals.0 + 1),
+                        Mode::Phone | Mode::Video => (day.1, t.totals.1) = (day.1 + 1, t.totals.1 + 1),
                     }
                     None
                 }
@@ -476,8 +529,8 @@ impl Fold {
                 }
                 Payload::MeetingHeld(m) => {
                     match m.mode {
-                        Mode::InPerson => day.0 += 1,
-                        Mode::Phone | Mode::Video => day.1 += 1,
+                        Mode::InPerson => (day.0, t.totals.0) = (day.0 + 1, t.totals.0 + 1),
+                        Mode::Phone | Mode::Video => (day.1, t.totals.1) = (day.1 + 1, t.totals.1 + 1),
                     }
                     Some(Stage::PreNegotiation)
                 }
