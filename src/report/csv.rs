@@ -112,10 +112,15 @@ mod tests {
     }
 
     #[test]
-    fn a_table_quotes_what_needs_it_and_ends_records_with_crlf() {
+    fn a_table_quotes_every_cell_and_ends_records_with_crlf() {
         let mut t = Table::new(["a", "b"]);
         t.row(["x,y".to_owned(), "say \"hi\"\nthen".to_owned()]);
-        t.row(["=cmd".to_owned(), String::new()]);
-        assert_eq!(t.finish(), "a,b\r\n\"x,y\",\"say \"\"hi\"\"\nthen\"\r\n'=cmd,\r\n");
+        // A spreadsheet splitting on `;` keeps a quoted cell whole.
+        t.row(["=cmd".to_owned(), "a;=cmd".to_owned()]);
+        t.row(["1".to_owned(), String::new()]);
+        assert_eq!(
+            t.finish(),
+            "\"a\",\"b\"\r\n\"x,y\",\"say \"\"hi\"\"\nthen\"\r\n\"'=cmd\",\"a;=cmd\"\r\n\"1\",\"\"\r\n"
+        );
     }
 }
