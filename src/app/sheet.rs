@@ -494,7 +494,13 @@ fn row(
             ));
             continue;
         }
-        let cell = cell.strip_prefix('\'').unwrap_or(cell);
+        // The quote that keeps a spreadsheet from running a cell (what entente's own CSV
+        // writes before `=`, `+`, `-`, `@`, tab and carriage return) is taken off; any
+        // other leading quote is the text's own ('Tis).
+        let cell = match cell.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+            _ => cell,
+        };
         values.insert(*field, (cell.to_owned(), origin));
     }
     if !problems.is_empty() {
@@ -848,6 +854,14 @@ mod tests {
         assert!(io(rows_of("Date,Track,Type,Type,What,Who,Link\n")).contains("columns 3 and 4"));
         let long = format!("Date,Track,Type,What,Who,Link\n2022,am-az,Note,{},,u\n", "a".repeat(MAX_LINE_BYTES + 1));
         assert!(io(rows_of(&long)).contains("line 2 is longer than 1 MiB"));
+    }
+
+    #[test]
+    fn given_a_leading_quote_then_only_a_formula_guard_is_taken_off() {
+        let rows = rows_of("Date,Track,Type,What,Who,Link\n2022,am-az,Note,'=1+1,,u\n2022,am-az,Note,'Tis so,,u\n")
+            .expect("reads");
+        assert!(rows[0].json.contains(r#""summary":"=1+1""#), "{}", rows[0].json);
+        assert!(rows[1].json.contains(r#""summary":"'Tis so""#), "{}", rows[1].json);
     }
 
     #[test]
