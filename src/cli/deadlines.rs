@@ -64,6 +64,6 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     if let Some(track) = &args.track {
         tracks.retain(|t| t.id.as_str() == track);
     }
-    let list = deadlines(&tracks, &Window { from, to: args.to }, replay.timeline());
+    let list = deadlines(&tracks, &Window { from, to: args.to }, replay.timeline(), &replay.all_records());
     super::print(ctx, &report::deadlines::render(&replay.header(), &list, format), format)
 }

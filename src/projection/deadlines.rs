@@ -60,6 +60,33 @@ impl Window {
     }
 }
 
+/// Per commitment, how many times the log revised its deadlines (less one) and when
+/// it last did: the events that set one, and every amendment of those.
+fn revisions(all: &[&Record]) -> BTreeMap<CommitmentId, (u32, Option<DateTime<Utc>>)> {
+    use crate::event::payload::Payload;
+    let mut setters: std::collections::HashMap<crate::event::EventId, CommitmentId> = Default::default();
+    for r in all {
+        let commitment = match &r.event.facts.payload {
+            Payload::CommitmentMade(c) => &c.commitment,
+            Payload::DeadlineAmended(d) => &d.commitment,
+            _ => continue,
+        };
+        setters.insert(r.event.id, commitment.clone());
+    }
+    let mut out: BTreeMap<CommitmentId, (u32, Option<DateTime<Utc>>)> = BTreeMap::new();
+    for r in all {
+        let id = r.event.facts.payload.target().unwrap_or(r.event.id);
+        let Some(commitment) = setters.get(&id) else { continue };
+        let entry = out.entry(commitment.clone()).or_insert((0, None));
+        entry.0 += 1;
+        entry.1 = entry.1.max(Some(r.event.recorded_at));
+    }
+    for entry in out.values_mut() {
+        entry.0 = entry.0.saturating_sub(1);
+    }
+    out
+}
+
 /// One deadline on a calendar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DeadlineItem {
@@ -95,6 +122,15 @@ pub struct DeadlineItem {
     pub recorded_at: Option<DateTime<Utc>>,
     /// How many times the deadline of this milestone was amended before it.
     pub amendments: u32,
+    /// How many times the log has revised the commitment's deadlines: every event that
+    /// set one (its making, each `deadline_amended`, kept or since retracted) and every
+    /// correction, retraction or dispute of those, less one. It only grows as the log
+    /// does, which a calendar's `SEQUENCE` must.
+    #[serde(skip)]
+    pub revision: u32,
+    /// When the latest of those was recorded.
+    #[serde(skip)]
+    pub revised_at: Option<DateTime<Utc>>,
     /// Every event behind the commitment's state, by seq.
     pub evidence: Vec<u64>,
     /// The sources of the event that set the deadline, as it stands.
@@ -104,8 +140,11 @@ pub struct DeadlineItem {
 /// Every ruling deadline with a day in `window`, of the commitments of `tracks`, by
 /// day, then track, commitment and milestone; `events` (the view's, as they stand)
 /// give the recording time and sources of the event that set each.
-pub fn deadlines(tracks: &[TrackStatus], window: &Window, events: &[Record]) -> Vec<DeadlineItem> {
+/// `all` is every record the view knows, as recorded (amendments and what they
+/// retracted included): what counts the revisions of each commitment's deadlines.
+pub fn deadlines(tracks: &[TrackStatus], window: &Window, events: &[Record], all: &[&Record]) -> Vec<DeadlineItem> {
     let by_seq: BTreeMap<u64, &Record> = events.iter().map(|r| (r.seq, r)).collect();
+    let revisions = revisions(all);
     let mut list = Vec::new();
     for t in tracks {
         for c in &t.commitments {
@@ -143,6 +182,8 @@ pub fn deadlines(tracks: &[TrackStatus], window: &Window, events: &[Record]) -> 
                     seq: d.seq,
                     recorded_at: setter.map(|r| r.event.recorded_at),
                     amendments: u32::try_from(amendments).unwrap_or(u32::MAX),
+                    revision: revisions.get(&c.id).map_or(0, |r| r.0),
+                    revised_at: revisions.get(&c.id).and_then(|r| r.1),
                     evidence: c.evidence.clone(),
                     sources: setter.map(|r| r.event.facts.sources.clone()).unwrap_or_default(),
                 });
@@ -208,7 +249,7 @@ mod tests {
     fn check(given: &[String], as_of: &str, window: Window) -> Vec<DeadlineItem> {
         let records = records(given);
         let view = View { as_of: as_of.parse().expect("day"), known_at: None, stall_days: 180 };
-        deadlines(&status(&records, &BTreeSet::new(), &view), &window, &records)
+        deadlines(&status(&records, &BTreeSet::new(), &view), &window, &records, &records.iter().collect::<Vec<_>>())
     }
 
     fn made(id: &str, deadline: &str) -> String {

@@ -4,8 +4,10 @@
 //!
 //! In the calendar each deadline is one `VEVENT` whose `UID` names the track, the
 //! commitment and the milestone (`TRACK/COMMITMENT/MILESTONE@entente`), so an amended
-//! deadline moves the same entry: its `SEQUENCE` counts the amendments, its `DTSTAMP`
-//! is the recording time of the event that set it (stable, so the file is too). A date
+//! deadline moves the same entry: its `SEQUENCE` counts the revisions of the
+//! commitment's deadlines (every event that set one and every amendment of those, so it
+//! never goes down, not even when an amendment is retracted), its `DTSTAMP` is when
+//! the latest of them was recorded (stable, so the file is too). A date
 //! given as a month (or a year) falls on its last day, and says so.
 //!
 //! Presentation only: the list is `projection::deadlines`'s.
@@ -155,8 +157,11 @@ fn link(sources: &[Source]) -> Option<&str> {
 fn ics(list: &[DeadlineItem]) -> String {
     let mut cal = super::ics::Calendar::new("entente deadlines");
     for d in list {
+        // The latest revision of its deadlines, as SEQUENCE counts them: a calendar
+        // takes the entry with the higher SEQUENCE, and a retraction raises it too.
         let stamp = d
-            .recorded_at
+            .revised_at
+            .or(d.recorded_at)
             .map_or_else(|| d.due.format("%Y%m%dT000000Z").to_string(), |t| t.format("%Y%m%dT%H%M%SZ").to_string());
         let uid = format!("{}/{}/{}@entente", d.track, d.commitment, d.milestone.name());
         let mut summary = format!("{} — {} ({})", d.text, d.milestone.words(), d.commitment);
@@ -186,7 +191,7 @@ fn ics(list: &[DeadlineItem]) -> String {
         cal.line("BEGIN", "VEVENT");
         cal.line("UID", &shown(&uid));
         cal.line("DTSTAMP", &stamp);
-        cal.line("SEQUENCE", &d.amendments.to_string());
+        cal.line("SEQUENCE", &d.revision.to_string());
         cal.line("DTSTART;VALUE=DATE", &d.due.format("%Y%m%d").to_string());
         // RFC 5545 dates have four-digit years: a deadline on 9999-12-31 has no next
         // day to end on, and a date-valued DTSTART alone lasts that one day.

@@ -197,6 +197,7 @@ pub fn render(
                 &tracks,
                 &crate::projection::deadlines::Window::all(),
                 replay.timeline(),
+                &replay.all_records(),
             );
             deadlines::render(&head, &list, format)
         }

@@ -109,3 +109,75 @@ fn a_calendar_of_a_hostile_log_parses_and_keeps_its_text() {
     // The amended deadline is the same entry, one amendment on.
     assert!(text.contains("\r\nSEQUENCE:1\r\n"), "{text}");
 }
+
+#[test]
+fn an_amended_deadline_only_ever_moves_forward_in_a_calendar() {
+    // RFC 5546: a calendar ignores an entry whose SEQUENCE is not higher than the one it
+    // holds, so a retracted amendment must raise SEQUENCE too, never take it back.
+    let s = Sandbox::new();
+    let append = |args: &[&str]| {
+        let out = s.ok(args);
+        out.split_whitespace().nth(4).expect("the id appended").to_owned()
+    };
+    append(&[
+        "append",
+        "track-opened",
+        "--track",
+        "x-y",
+        "--title",
+        "X–Y",
+        "--party",
+        "x=X",
+        "--party",
+        "y=Y",
+        "--occurred",
+        "2026-01-10",
+        "--unsourced",
+    ]);
+    append(&[
+        "append",
+        "commitment-made",
+        "--track",
+        "x-y",
+        "--commitment",
+        "c1",
+        "--party",
+        "x",
+        "--text",
+        "Do it",
+        "--by",
+        "2026-12-20",
+        "--occurred",
+        "2026-02-01",
+        "--unsourced",
+    ]);
+    let sequence = |s: &Sandbox| -> (u32, String) {
+        let text = s.ok(&["deadlines", "--all", "--format", "ics"]);
+        let line = |key: &str| {
+            text.split("\r\n")
+                .find_map(|l| l.strip_prefix(key))
+                .unwrap_or_else(|| panic!("{key} in\n{text}"))
+                .to_owned()
+        };
+        (line("SEQUENCE:").parse().expect("a number"), line("DTSTART;VALUE=DATE:"))
+    };
+    assert_eq!(sequence(&s), (0, "20261220".to_owned()));
+    let amended = append(&[
+        "append",
+        "deadline-amended",
+        "--track",
+        "x-y",
+        "--commitment",
+        "c1",
+        "--by",
+        "2027-03-01",
+        "--reason",
+        "More time",
+        "--occurred",
+        "2026-03-01",
+        "--unsourced",
+    ]);
+    assert_eq!(sequence(&s), (1, "20270301".to_owned()));
+    s.ok(&["retract", &amended, "--reason", "Misreported"]);
+    assert_eq!(sequence(&s), (2, "20261220".to_owned()), "a retraction took SEQUENCE back");
+}
