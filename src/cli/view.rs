@@ -36,7 +36,27 @@ pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
     match text.parse::<NaiveDate>() {
         Ok(day) if four_digit_year && day.year() >= 1 => Ok(day),
         Ok(_) => Err(format!("`{text}` is outside the years 0001 to 9999; write YYYY-MM-DD")),
-        Err(e) => Err(format!("`{text}` is not a day ({e}); write YYYY-MM-DD")),
+        Err(_) => Err(not_a_day(text)),
+    }
+}
+
+/// Why `text` is not a day, in words: a month or a year is named as such, with the
+/// days that would do (chrono's own reasons, "premature end of input", say nothing to
+/// an analyst).
+fn not_a_day(text: &str) -> String {
+    let shown = crate::text::shown(text);
+    match text.parse::<crate::date::PartialDate>() {
+        Ok(date) if date.first_day() != date.last_day() => format!(
+            "`{shown}` is {}, not a day; write a day as YYYY-MM-DD, such as {} (its last) or {} (its first)",
+            match date.precision() {
+                crate::date::Precision::Month => "a month",
+                crate::date::Precision::Year => "a year",
+                _ => "a span",
+            },
+            date.last_day(),
+            date.first_day()
+        ),
+        _ => format!("`{shown}` is not a day; write it as YYYY-MM-DD, such as 2023-05-31"),
     }
 }
 
@@ -143,5 +163,24 @@ impl ViewArgs {
             known_at: self.known_at,
             stall_days: self.stall_days,
         }
+    }
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::parse_day;
+
+    #[test]
+    fn a_month_or_a_year_given_for_a_day_is_named_with_the_days_that_would_do() {
+        let month = parse_day("2023-05").expect_err("a month");
+        assert!(
+            month.contains("`2023-05` is a month, not a day") && month.contains("2023-05-31 (its last)"),
+            "{month}"
+        );
+        let year = parse_day("2023").expect_err("a year");
+        assert!(year.contains("is a year, not a day") && year.contains("2023-01-01 (its first)"), "{year}");
+        let garbage = parse_day("yesterday").expect_err("not a date");
+        assert!(garbage.contains("`yesterday` is not a day; write it as YYYY-MM-DD"), "{garbage}");
+        assert!(!garbage.contains("premature"), "{garbage}");
     }
 }
