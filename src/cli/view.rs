@@ -44,10 +44,10 @@ pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
 /// days that would do (chrono's own reasons, "premature end of input", say nothing to
 /// an analyst).
 fn not_a_day(text: &str) -> String {
-    let shown = crate::text::shown(text);
+    // `text` goes in as given: the CLI escapes the whole message as it prints it.
     match text.parse::<crate::date::PartialDate>() {
         Ok(date) if date.first_day() != date.last_day() => format!(
-            "`{shown}` is {}, not a day; write a day as YYYY-MM-DD, such as {} (its last) or {} (its first)",
+            "`{text}` is {}, not a day; write a day as YYYY-MM-DD, such as {} (its last) or {} (its first)",
             match date.precision() {
                 crate::date::Precision::Month => "a month",
                 crate::date::Precision::Year => "a year",
@@ -56,7 +56,7 @@ fn not_a_day(text: &str) -> String {
             date.last_day(),
             date.first_day()
         ),
-        _ => format!("`{shown}` is not a day; write it as YYYY-MM-DD, such as 2023-05-31"),
+        _ => format!("`{text}` is not a day; write it as YYYY-MM-DD, such as 2023-05-31"),
     }
 }
 
