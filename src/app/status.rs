@@ -161,26 +161,34 @@ pub fn over_time<B: Backend>(
 /// (pushed before the condition) are read from the log as the view sees them — few,
 /// each by id.
 fn resolved<B: Backend>(log: &Log<B>, mut fold: Fold, view: View) -> Result<Fold, AppError> {
-    let unresolved = fold.unresolved_events();
-    if !unresolved.is_empty() {
-        log.consistent(|reader| {
-            for id in unresolved {
-                let Some(record) = reader.by_id(id)? else { continue };
-                if !view.knows(record.event.recorded_at) {
-                    continue;
-                }
-                let mut amendments = reader.amendments_of(id)?;
-                amendments.retain(|a| view.knows(a.event.recorded_at));
-                if let Some((record, _)) = amend(&record, &amendments)
-                    && view.sees(&record)
-                {
-                    fold.resolve_event(&record);
-                }
-            }
-            Ok::<_, AppError>(())
-        })?;
+    if !fold.unresolved_events().is_empty() {
+        log.consistent(|reader| resolve_in(reader, &mut fold, view, None))?;
     }
     Ok(fold)
+}
+
+/// Dates in `fold` the events conditions wait on that it could not date itself, read
+/// by id as `view` sees them, in the log up to seq `until` only (all of it when `None`).
+fn resolve_in<T: ReadTxn + ?Sized>(
+    reader: &Reader<'_, T>,
+    fold: &mut Fold,
+    view: View,
+    until: Option<u64>,
+) -> Result<(), AppError> {
+    let within = |seq: u64| until.is_none_or(|until| seq <= until);
+    for id in fold.unresolved_events() {
+        let Some(record) = reader.by_id(id)?.filter(|r| within(r.seq) && view.knows(r.event.recorded_at)) else {
+            continue;
+        };
+        let mut amendments = reader.amendments_of(id)?;
+        amendments.retain(|a| within(a.seq) && view.knows(a.event.recorded_at));
+        if let Some((record, _)) = amend(&record, &amendments)
+            && view.sees(&record)
+        {
+            fold.resolve_event(&record);
+        }
+    }
+    Ok(())
 }
 
 /// The fold of the whole log at `seq`.
@@ -334,16 +342,7 @@ fn judged_state<T: ReadTxn + ?Sized>(
     let as_of = recorded.map_or(latest, |day| latest.min(day));
     let view = View { as_of, known_at: None, stall_days: DEFAULT_STALL_DAYS };
     let mut fold = fold.clone();
-    for id in fold.unresolved_events() {
-        let Some(record) = reader.by_id(id)?.filter(|r| r.seq <= until) else { continue };
-        let mut amendments = reader.amendments_of(id)?;
-        amendments.retain(|a| a.seq <= until);
-        if let Some((record, _)) = amend(&record, &amendments)
-            && view.sees(&record)
-        {
-            fold.resolve_event(&record);
-        }
-    }
+    resolve_in(reader, &mut fold, view, Some(until))?;
     let tracks = fold.finish(&view);
     // Plain data (strings, numbers, dates): serializing it cannot fail, and a snapshot
     // that did not serialize is skipped rather than saved empty.
