@@ -92,8 +92,17 @@ pub struct Env {
     pub ids: Ids,
     /// The log named by `ENTENTE_DB`, if set.
     pub db: Option<PathBuf>,
-    /// Who is recording: `ENTENTE_USER`, else `USER`, else `unknown`.
-    pub user: String,
+    /// Who is recording: `ENTENTE_USER`, else `USER`, else `LOGNAME`, else the name of
+    /// the account the process runs as; `None` when none of them names anyone (a
+    /// container's nameless account), and then a command that records refuses.
+    pub user: Option<String>,
+    /// Whether `user` is `ENTENTE_USER`'s (which beats a project file's `user`).
+    pub user_is_entente: bool,
+    /// The working folder, where log discovery starts (`None` when it is gone).
+    pub cwd: Option<PathBuf>,
+    /// The account the process runs as (its effective user id), whose files log
+    /// discovery takes; `None` where the system has no such ids.
+    pub account: Option<u32>,
     /// How long a writer waits for another writer's lock, in milliseconds
     /// (`ENTENTE_BUSY_TIMEOUT_MS`, default 10000).
     pub busy_timeout_ms: u32,
@@ -157,6 +166,25 @@ fn var(name: &'static str) -> Result<Option<String>, EnvError> {
         .transpose()
 }
 
+/// The effective user id of the process.
+#[cfg(unix)]
+fn account() -> Option<u32> {
+    Some(rustix::process::geteuid().as_raw())
+}
+
+#[cfg(not(unix))]
+fn account() -> Option<u32> {
+    None
+}
+
+/// Where the process runs, for `--help` (which reads no other variable): the working
+/// folder, the account, and `ENTENTE_DB`.
+pub fn where_run() -> (Option<PathBuf>, Option<u32>, Option<PathBuf>) {
+    #[expect(clippy::disallowed_methods, reason = "env.rs is the one place that reads ambient state")]
+    let cwd = std::env::current_dir().ok();
+    (cwd, account(), var_os("ENTENTE_DB").map(PathBuf::from))
+}
+
 impl Env {
     /// Reads the process environment. Every variable is checked here, with a message
     /// naming it: `ENTENTE_NOW` a recording time the log can write (RFC 3339, years
@@ -205,7 +233,9 @@ impl Env {
                 reason: format!("write a whole number of milliseconds from 0 to {MAX_BUSY_TIMEOUT_MS} (about 24 days)"),
             })?,
         };
-        let user = match var("ENTENTE_USER")? {
+        let entente_user = var("ENTENTE_USER")?;
+        let user_is_entente = entente_user.is_some();
+        let user = match entente_user {
             Some(v) if v.trim().is_empty() => {
                 return Err(EnvError {
                     name: "ENTENTE_USER",
@@ -213,9 +243,13 @@ impl Env {
                     reason: "it is blank; name who records events, or unset it to use USER".to_owned(),
                 });
             }
-            Some(v) => v,
-            // USER is the system's, not entente's: a blank or non-Unicode one is ignored.
-            None => var("USER").ok().flatten().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "unknown".to_owned()),
+            Some(v) => Some(v),
+            // USER and LOGNAME are the system's, not entente's: a blank or non-Unicode
+            // one is ignored, and the account's own name is the last resort (as git's).
+            None => ["USER", "LOGNAME"]
+                .into_iter()
+                .find_map(|name| var(name).ok().flatten().filter(|u| !u.trim().is_empty()))
+                .or_else(|| whoami::username().ok().filter(|u| !u.trim().is_empty())),
         };
         let mut pg = Vec::new();
         for name in PG_VARIABLES {
@@ -228,6 +262,10 @@ impl Env {
             ids,
             db: var_os("ENTENTE_DB").map(PathBuf::from),
             user,
+            user_is_entente,
+            #[expect(clippy::disallowed_methods, reason = "env.rs is the one place that reads ambient state")]
+            cwd: std::env::current_dir().ok(),
+            account: account(),
             busy_timeout_ms,
             color: std::io::stdout().is_terminal() && var_os("NO_COLOR").is_none(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
@@ -244,7 +282,10 @@ impl Env {
             clock: Clock::Fixed(now),
             ids: Ids::Seeded(seed),
             db: None,
-            user: "test".to_owned(),
+            user: Some("test".to_owned()),
+            user_is_entente: true,
+            cwd: None,
+            account: None,
             busy_timeout_ms: 10_000,
             color: false,
             stderr_is_terminal: false,

@@ -8,6 +8,7 @@
 pub mod brief;
 pub mod explain;
 pub mod ingest;
+pub mod project;
 pub mod resolve;
 pub mod sheet;
 pub mod status;

@@ -89,15 +89,19 @@ struct Common {
     #[arg(long = "reaffirms", value_name = "COMMITMENT")]
     reaffirms: Vec<CommitmentId>,
 
-    /// An earlier event this one follows up, by id (repeatable).
-    #[arg(long = "follows", value_name = "ID")]
-    follows: Vec<uuid::Uuid>,
+    /// An earlier event this one follows up: a seq, an id, or a unique id prefix, as
+    /// `show` takes (repeatable).
+    #[arg(long = "follows", value_name = "EVENT")]
+    follows: Vec<String>,
 
-    /// CAMEO event code (`036`).
+    /// CAMEO event code: 2 to 4 digits, a root from 01 to 20 (`036`).
     #[arg(long, value_name = "CODE")]
     cameo: Option<String>,
 
-    /// PLOVER event type (`CONSULT`).
+    /// PLOVER event type, one of PLOVER's sixteen (AGREE, CONSULT, SUPPORT, CONCEDE,
+    /// COOPERATE, AID, RETREAT, REQUEST, ACCUSE, REJECT, THREATEN, PROTEST, SANCTION,
+    /// MOBILIZE, COERCE, ASSAULT) [default: the kind's, as `export --format plover`
+    /// codes it (docs/plover.md); this overrides it].
     #[arg(long, value_name = "TYPE")]
     plover: Option<String>,
 
@@ -973,8 +977,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             append_lines(ctx, &mut store, &name, reader, args.expect_head)?
         }
         (None, Some(kind)) => {
-            let found =
-                |reference: &str| super::resolve(&store, reference).map(|r| r.event.id).map_err(|e| e.to_string());
+            let found = |reference: &str| super::resolve(&store, reference).map(|r| r.event.id);
             let (line, expect_head) = kind.into_line(&found)?;
             append_one(ctx, &mut store, line, expect_head, "the event was not recorded", &flag_for)?
         }
@@ -1031,13 +1034,28 @@ fn flag_for(field: &str) -> String {
     format!("--{}", flag.replace('_', "-"))
 }
 
+/// Finds the event a flag names: a seq, an id or a unique id prefix, as `show` takes.
+type EventFinder<'a> = dyn Fn(&str) -> Result<EventId, CommandError> + 'a;
+
 impl KindCmd {
     /// The line these flags describe; `event` finds the event a reference's `event:E`
     /// names (an id, a seq or an id prefix).
-    fn into_line(self, event: &dyn Fn(&str) -> Result<EventId, String>) -> Result<(Line, Option<u64>), CommandError> {
+    fn into_line(self, event: &EventFinder<'_>) -> Result<(Line, Option<u64>), CommandError> {
         use KindCmd as K;
         let parse_ref = |flag: &str, text: &str| {
-            p::Ref::parse_with(text, event).map_err(|e| CommandError::Usage(format!("{flag}: {e}")))
+            // The finder's own error (not found, ambiguous) keeps its kind and exit code.
+            let mut unresolved = None;
+            p::Ref::parse_with(text, |reference| {
+                event(reference).map_err(|e| {
+                    let words = e.to_string();
+                    unresolved = Some(e);
+                    words
+                })
+            })
+            .map_err(|words| match unresolved.take() {
+                Some(e) => e.for_flag(flag),
+                None => CommandError::Usage(format!("{flag}: {words}")),
+            })
         };
         let (common, payload) = match self {
             K::TrackOpened { common, title, parties, summary, third_parties } => {
@@ -1225,12 +1243,12 @@ impl KindCmd {
             }
             K::ContextNoted { common, summary } => (common, Payload::ContextNoted(p::ContextNoted { summary })),
         };
-        common.into_line(payload)
+        common.into_line(payload, event)
     }
 }
 
 impl Common {
-    fn into_line(self, payload: Payload) -> Result<(Line, Option<u64>), CommandError> {
+    fn into_line(self, payload: Payload, event: &EventFinder<'_>) -> Result<(Line, Option<u64>), CommandError> {
         if self.detail.given() && self.sources.len() != 1 {
             return Err(CommandError::Usage(
                 "--author, --publisher, --url, --published and --locator describe one --source; for several detailed \
@@ -1240,6 +1258,11 @@ impl Common {
         }
         // Details were given only with exactly one title: every other source is bare.
         let sources: Vec<Source> = self.sources.into_iter().map(|title| self.detail.source(title)).collect();
+        let follows = self
+            .follows
+            .iter()
+            .map(|reference| event(reference).map_err(|e| e.for_flag("--follows")))
+            .collect::<Result<Vec<_>, _>>()?;
         let codes =
             (self.cameo.is_some() || self.plover.is_some()).then_some(Codes { cameo: self.cameo, plover: self.plover });
         let kind: Kind = payload.kind();
@@ -1256,7 +1279,7 @@ impl Common {
                 fulfils: self.fulfils,
                 partially_fulfils: self.partially_fulfils,
                 reaffirms: self.reaffirms,
-                follows: self.follows.into_iter().map(EventId).collect(),
+                follows,
             },
             codes,
             account: Account { confidence: self.confidence, attribution: self.attribution },

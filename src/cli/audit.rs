@@ -29,7 +29,7 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let format = args.format.only("audit", crate::report::Projection::Audit.formats())?;
+    let format = args.format.only(ctx, "audit", crate::report::Projection::Audit.formats())?;
     let store = ctx.open_to_read()?;
     // Streamed: only the report's entries are held, never the log.
     let mut audit = Audit::new(args.since);

@@ -86,9 +86,7 @@ fn render(ctx: &Ctx<'_>, view: View, asked: &[String], until: Option<u64>) -> Re
     let mut tracks: Vec<TrackStatus> = replay.status();
     for t in asked {
         if !tracks.iter().any(|x| x.id.as_str() == t) {
-            return Err(CommandError::Usage(format!(
-                "no track `{t}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"
-            )));
+            return Err(super::reports::no_track(t));
         }
     }
     if !asked.is_empty() {

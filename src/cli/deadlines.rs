@@ -43,7 +43,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let format = args.format.only("deadlines", Projection::Deadlines.formats())?;
+    let format = args.format.only(ctx, "deadlines", Projection::Deadlines.formats())?;
     let view = args.view.view(ctx);
     let from = args.from.or(if args.all { None } else { Some(view.as_of) });
     if let (Some(from), Some(to)) = (from, args.to)

@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let tally = append_lines(ctx, &mut store, SEED_NAME, SEED.as_bytes(), None)?;
     let head = store.head()?;
     let replay = replay(&store, args.view.view(ctx), &mut || {})?;
-    let format = args.format.only("demo", super::view::DOCUMENTS)?;
+    let format = args.format.only(ctx, "demo", super::view::DOCUMENTS)?;
     let report = report::status::render(&replay.header(), replay.status(), &Scope::default(), format);
     // Text is framed by what the demo did and what to try next; JSON and Markdown are
     // the report alone.

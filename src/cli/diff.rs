@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let format = args.format.only("diff", super::view::DOCUMENTS)?;
+    let format = args.format.only(ctx, "diff", super::view::DOCUMENTS)?;
     let store = ctx.open_to_read()?;
     let base = args.view.view(ctx);
     let (before, after) = if args.known {

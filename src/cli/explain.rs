@@ -26,9 +26,10 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     // HTML is a page of the same evidence (`report::html`); the rest are the report's.
-    let format = match args.format.format {
-        report::Format::Html => report::Format::Html,
-        _ => args.format.only("explain", super::view::DOCUMENTS)?,
+    let format = if args.format.is(report::Format::Html) {
+        report::Format::Html
+    } else {
+        args.format.only(ctx, "explain", super::view::DOCUMENTS)?
     };
     let store = ctx.open_to_read()?;
     let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| match format {
@@ -36,7 +37,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         _ => report::explain::render(header, &args.reference, subject, evidence, format),
     }) {
         Err(AppError::NoSubject) => {
-            return Err(CommandError::Usage(format!(
+            return Err(CommandError::NotFound(format!(
                 "`{}` is not a track, principle (PROPOSAL#N), commitment, instrument or condition in this view; \
                  `entente status`, `entente principles`, `entente commitments`, `entente instruments` and \
                  `entente conditions` list them",

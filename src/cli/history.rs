@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let format = args.format.only("history", super::view::DOCUMENTS)?;
+    let format = args.format.only(ctx, "history", super::view::DOCUMENTS)?;
     let store = ctx.open_to_read()?;
     let record = resolve(&store, &args.reference)?;
     let (record, amendments) = store.consistent(|reader| {

@@ -70,6 +70,13 @@ pub(super) fn parse_kind(text: &str) -> Result<Kind, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
+    if let Some(track) = &args.track
+        && !on_track(&store, track)?
+    {
+        return Err(CommandError::NotFound(format!(
+            "no event in the log is on track `{track}`; `entente status` lists the tracks"
+        )));
+    }
     // The text filter compares folded keys (any case, composed or decomposed accents)
     // on each stored body, before it is parsed (see `Filter::text`).
     let filter = Filter {
@@ -120,6 +127,26 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// Whether any event in the log is on `track`: the scan stops at the first.
+fn on_track(store: &crate::store::AnyLog, track: &str) -> Result<bool, CommandError> {
+    /// Stops the scan: not an error.
+    enum Stop {
+        Found,
+        Failed(crate::log::LogError),
+    }
+    impl From<crate::log::LogError> for Stop {
+        fn from(e: crate::log::LogError) -> Stop {
+            Stop::Failed(e)
+        }
+    }
+    let filter = Filter { track: Some(track.to_owned()), ..Filter::default() };
+    match store.records(&filter, |_| Err(Stop::Found)) {
+        Ok(()) => Ok(false),
+        Err(Stop::Found) => Ok(true),
+        Err(Stop::Failed(e)) => Err(e.into()),
+    }
 }
 
 /// The CSV of `log`: a header (projections/README.md names each column), one row per

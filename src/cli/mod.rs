@@ -21,6 +21,7 @@ mod output;
 mod replay;
 mod reports;
 mod sheet;
+mod shell;
 mod show;
 mod sources;
 mod trend;
@@ -31,7 +32,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::app::AppError;
 use crate::app::resolve::ReferenceError;
@@ -53,8 +54,9 @@ use crate::store::{AnyLog, Postgres, Sqlite};
 #[derive(Debug, Parser)]
 #[command(name = "entente", version, max_term_width = 100)]
 pub struct Cli {
-    /// The log: a file, or postgres://USER@HOST/DATABASE [default: $ENTENTE_DB, else
-    /// ./entente.db]
+    /// The log: a file, or postgres://USER@HOST/DATABASE [default: $ENTENTE_DB, else the
+    /// project's: the db its entente.toml names, or the entente.db in this folder or the
+    /// nearest folder above with one; else ./entente.db]
     #[arg(long, global = true, value_name = "FILE|URL")]
     db: Option<PathBuf>,
 
@@ -113,6 +115,8 @@ enum Command {
     Demo(demo::Args),
     Deadlines(deadlines::Args),
     Brief(brief::Args),
+    Completions(shell::CompletionsArgs),
+    Man(shell::ManArgs),
 }
 
 /// Everything a command can fail with, each turned into one message and an exit code.
@@ -135,6 +139,9 @@ pub enum CommandError {
     /// The arguments make no sense together.
     #[error("{0}")]
     Usage(String),
+    /// What was asked for (an event, a reference) is not in the log.
+    #[error("{0}")]
+    NotFound(String),
     /// `verify` found the log changed behind entente's back.
     #[error("the log fails verification{}: {what}; do not trust it — restore it from a verified export or backup", seq.map(|s| format!(" at seq {s}")).unwrap_or_default())]
     Tampered { seq: Option<u64>, what: String },
@@ -144,6 +151,15 @@ pub enum CommandError {
     /// `brief --check` found the brief is not what the log gives.
     #[error("{what}")]
     Mismatch { what: String },
+    /// No log was named, and none was found from the working folder up.
+    #[error(
+        "there is no log here: no --db, no ENTENTE_DB, and no entente.db or entente.toml in this folder or any \
+         folder above it; create one with `entente init` (or point --db / ENTENTE_DB at an existing log)"
+    )]
+    NoLogHere,
+    /// Another error, with a note on where it happened (which log, found how).
+    #[error("{0} {1}")]
+    Noted(Box<CommandError>, String),
     /// Writing to stdout failed (a closed pipe is not an error: see [`main`]).
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
@@ -151,10 +167,14 @@ pub enum CommandError {
 
 impl CommandError {
     /// The exit code: 1 rejected input or failure, 2 usage, 3 try again (busy,
-    /// conflict), 4 the log itself is unusable as given, 5 the log fails verification.
-    /// Every variant and class is named: a new one must be given its code.
+    /// conflict), 4 the log itself is unusable as given, 5 the log fails verification,
+    /// 6 what was asked for is not in the log. Every variant and class is named: a new
+    /// one must be given its code.
     pub fn exit_code(&self) -> u8 {
         match self {
+            CommandError::NotFound(_) => 6,
+            CommandError::NoLogHere => 4,
+            CommandError::Noted(inner, _) => inner.exit_code(),
             CommandError::Tampered { .. } | CommandError::Unverified { .. } => 5,
             CommandError::Usage(_) | CommandError::Env(_) => 2,
             CommandError::Log(e) | CommandError::Rejected { source: e, .. } => match e.class() {
@@ -167,9 +187,25 @@ impl CommandError {
         }
     }
 
+    /// The error as the value of `flag`: its message prefixed with the flag, its kind
+    /// (and exit code) kept.
+    fn for_flag(self, flag: &str) -> CommandError {
+        match self {
+            CommandError::NotFound(m) => CommandError::NotFound(format!("{flag}: {m}")),
+            CommandError::Usage(m) => CommandError::Usage(format!("{flag}: {m}")),
+            other => other,
+        }
+    }
+
+    /// This error with `note` after its message.
+    fn with_note(self, note: &str) -> CommandError {
+        CommandError::Noted(Box::new(self), note.to_owned())
+    }
+
     /// The lines after the headline: one per rejected input line, `input:line: field: why`.
     fn details(&self) -> Vec<String> {
         let (input, problems) = match self {
+            CommandError::Noted(inner, _) => return inner.details(),
             CommandError::Rejected { input, source: LogError::Rejected { problems, .. } } => (input, problems),
             _ => return Vec::new(),
         };
@@ -207,6 +243,7 @@ fn problem_message(error: &FieldError) -> String {
         Hint::History => " (`entente history ID` shows it)".to_owned(),
         Hint::Clock => " (and ENTENTE_NOW)".to_owned(),
         Hint::DefaultRecorder => " as ENTENTE_USER".to_owned(),
+        Hint::NoRecorder => "; set ENTENTE_USER to your name (or give --recorded-by NAME)".to_owned(),
     };
     format!("{}{words}", error.message)
 }
@@ -319,7 +356,7 @@ impl From<AppError> for CommandError {
             AppError::Io { path, message } => CommandError::Io { path, message },
             AppError::Unverified { what } => CommandError::Unverified { what },
             AppError::Reference(e) => reference_error(e),
-            AppError::NoSubject => CommandError::Usage(
+            AppError::NoSubject => CommandError::NotFound(
                 "no such track, principle, commitment, instrument or condition in this view".to_owned(),
             ),
         }
@@ -328,7 +365,7 @@ impl From<AppError> for CommandError {
 
 fn reference_error(e: ReferenceError) -> CommandError {
     match &e {
-        ReferenceError::NoSuchEvent { .. } => CommandError::Usage(format!("{e}; `entente log` lists them")),
+        ReferenceError::NoSuchEvent { .. } => CommandError::NotFound(format!("{e}; `entente log` lists them")),
         ReferenceError::SeqTooLarge { .. } | ReferenceError::Ambiguous { .. } | ReferenceError::Malformed { .. } => {
             CommandError::Usage(e.to_string())
         }
@@ -346,7 +383,17 @@ impl From<std::io::Error> for CommandError {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // Help and version are clap's own words, printed as clap prints them.
+        // Help names the log this folder would use; help and version are otherwise
+        // clap's own words, printed as clap prints them.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+            let now = crate::text::shown(&log_here()).into_owned();
+            let db = Cli::command().get_arguments().find(|a| a.get_id() == "db").and_then(|a| a.get_help().cloned());
+            let db_help = format!("{} [now: {now}]", db.map(|h| h.to_string()).unwrap_or_default());
+            match Cli::command().mut_arg("db", |a| a.help(db_help)).try_get_matches() {
+                Err(e) => e.exit(),
+                Ok(_) => e.exit(),
+            }
+        }
         Err(e) if !e.use_stderr() => e.exit(),
         // An argument error quotes what was typed: printed plain, through the net.
         Err(e) => {
@@ -372,47 +419,152 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Runs one parsed command line in `env`.
-pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
-    let db = cli.db.or_else(|| env.db.clone()).unwrap_or_else(|| PathBuf::from("entente.db"));
-    check_db(&db)?;
-    let ctx = Ctx { env, db };
-    match cli.command {
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Append(args) => append::run(&ctx, *args),
-        Command::Import(args) => import::run(&ctx, args),
-        Command::Export(args) => export::run(&ctx, args),
-        Command::Log(args) => log::run(&ctx, args),
-        Command::Show(args) => show::run(&ctx, args),
-        Command::Correct(args) => amend::correct(&ctx, args),
-        Command::Retract(args) => amend::retract(&ctx, args),
-        Command::Dispute(args) => amend::dispute(&ctx, args),
-        Command::Cite(args) => amend::cite(&ctx, args),
-        Command::History(args) => history::run(&ctx, args),
-        Command::Sources(args) => sources::run(&ctx, args),
-        Command::Verify(args) => verify::run(&ctx, args),
-        Command::Audit(args) => audit::run(&ctx, args),
-        Command::Status(args) => reports::status(&ctx, args),
-        Command::Principles(args) => reports::principles(&ctx, args),
-        Command::Conditions(args) => reports::conditions(&ctx, args),
-        Command::Instruments(args) => reports::instruments(&ctx, args),
-        Command::Commitments(args) => reports::commitments(&ctx, args),
-        Command::Timeline(args) => reports::timeline(&ctx, args),
-        Command::Occasion(args) => reports::occasion(&ctx, args),
-        Command::Explain(args) => explain::run(&ctx, args),
-        Command::Diff(args) => diff::run(&ctx, args),
-        Command::Trend(args) => trend::run(&ctx, args),
-        Command::Replay(args) => replay::run(&ctx, args),
-        Command::Demo(args) => demo::run(&ctx, args),
-        Command::Deadlines(args) => deadlines::run(&ctx, args),
-        Command::Brief(args) => brief::run(&ctx, args),
+/// Where the log a command uses was named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum DbFrom {
+    /// `--db`.
+    Flag,
+    /// `ENTENTE_DB`.
+    Variable,
+    /// A project file's `db` (the file).
+    ProjectFile(PathBuf),
+    /// Found: an `entente.db` in the working folder or a parent.
+    Found,
+    /// Nothing named or found: `./entente.db`.
+    Default,
+}
+
+/// Which log a command run here without --db would use, in words, for `--help`.
+fn log_here() -> String {
+    let (cwd, account, variable) = crate::env::where_run();
+    if let Some(db) = variable {
+        return format!("$ENTENTE_DB, {}", db.display());
+    }
+    let Some(cwd) = cwd else { return "none: the working folder is gone".to_owned() };
+    match crate::app::project::discover(&cwd, account) {
+        Ok(found) => match found.project {
+            Some(p) if p.settings.db.is_some() => {
+                format!("{}, named by {}", p.log().display(), p.file.unwrap_or_default().display())
+            }
+            Some(p) => p.log().display().to_string(),
+            None => "none found here; `entente init` creates ./entente.db".to_owned(),
+        },
+        Err(e) => e.to_string(),
     }
 }
 
-/// What every command gets: the environment and the log path.
+/// Runs one parsed command line in `env`.
+pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
+    // Completions and manual pages read no log and no project.
+    match cli.command {
+        Command::Completions(args) => return shell::completions(args),
+        Command::Man(args) => return shell::man(args),
+        _ => {}
+    }
+    let discovery = match &env.cwd {
+        Some(cwd) => crate::app::project::discover(cwd, env.account).map_err(|e| CommandError::Usage(e.to_string()))?,
+        None => crate::app::project::Discovery::default(),
+    };
+    let project = discovery.project.as_ref();
+    let (db, from) = if let Some(db) = cli.db {
+        (db, DbFrom::Flag)
+    } else if let Some(db) = env.db.clone() {
+        (db, DbFrom::Variable)
+    } else if let Some(p) = project.filter(|p| p.settings.db.is_some()) {
+        (p.log(), DbFrom::ProjectFile(p.file.clone().unwrap_or_default()))
+    } else if let Some(p) = project.filter(|_| !matches!(cli.command, Command::Init(_))) {
+        // `init` creates a log here, never opens one found above.
+        (p.log(), DbFrom::Found)
+    } else {
+        (PathBuf::from(crate::app::project::LOG_NAME), DbFrom::Default)
+    };
+    if from == DbFrom::Default || from == DbFrom::Found {
+        // A stranger's file is never used silently: say what was passed over.
+        let mut stderr = std::io::stderr().lock();
+        for note in &discovery.passed_over {
+            let _ = writeln!(stderr, "note: {}", crate::text::shown(note));
+        }
+    }
+    check_db(&db)?;
+    let settings = project.map(|p| p.settings.clone()).unwrap_or_default();
+    let user = if env.user_is_entente { env.user.clone() } else { settings.user.clone().or_else(|| env.user.clone()) };
+    let defaults = Defaults {
+        user,
+        stall_days: settings.stall_days,
+        format: settings.format.as_deref().and_then(|f| crate::names::parse(f).ok()),
+    };
+    let ctx = Ctx { env, db, from, defaults };
+    let result = dispatch(&ctx, cli.command);
+    match result {
+        // A log not found where none was named: say where entente looked.
+        Err(CommandError::Log(LogError::NotFound { .. })) if ctx.from == DbFrom::Default => {
+            Err(CommandError::NoLogHere)
+        }
+        Err(CommandError::Log(e)) => match &ctx.from {
+            DbFrom::ProjectFile(file) => {
+                Err(CommandError::Log(e).with_note(&format!("(the log named by {})", shown_path(file))))
+            }
+            DbFrom::Found => Err(CommandError::Log(e).with_note("(found above the working folder)")),
+            _ => Err(CommandError::Log(e)),
+        },
+        other => other,
+    }
+}
+
+/// What a project file sets, where no flag or variable does.
+#[derive(Debug, Default)]
+struct Defaults {
+    /// Who records, when `ENTENTE_USER` is unset (else the system's user name).
+    user: Option<String>,
+    /// `--stall-days`.
+    stall_days: Option<u32>,
+    /// `--format`, where the command writes it.
+    format: Option<crate::report::Format>,
+}
+
+/// Runs one command.
+fn dispatch(ctx: &Ctx<'_>, command: Command) -> Result<(), CommandError> {
+    match command {
+        Command::Init(args) => init::run(ctx, args),
+        Command::Append(args) => append::run(ctx, *args),
+        Command::Import(args) => import::run(ctx, args),
+        Command::Export(args) => export::run(ctx, args),
+        Command::Log(args) => log::run(ctx, args),
+        Command::Show(args) => show::run(ctx, args),
+        Command::Correct(args) => amend::correct(ctx, args),
+        Command::Retract(args) => amend::retract(ctx, args),
+        Command::Dispute(args) => amend::dispute(ctx, args),
+        Command::Cite(args) => amend::cite(ctx, args),
+        Command::History(args) => history::run(ctx, args),
+        Command::Sources(args) => sources::run(ctx, args),
+        Command::Verify(args) => verify::run(ctx, args),
+        Command::Audit(args) => audit::run(ctx, args),
+        Command::Status(args) => reports::status(ctx, args),
+        Command::Principles(args) => reports::principles(ctx, args),
+        Command::Conditions(args) => reports::conditions(ctx, args),
+        Command::Instruments(args) => reports::instruments(ctx, args),
+        Command::Commitments(args) => reports::commitments(ctx, args),
+        Command::Timeline(args) => reports::timeline(ctx, args),
+        Command::Occasion(args) => reports::occasion(ctx, args),
+        Command::Explain(args) => explain::run(ctx, args),
+        Command::Diff(args) => diff::run(ctx, args),
+        Command::Trend(args) => trend::run(ctx, args),
+        Command::Replay(args) => replay::run(ctx, args),
+        Command::Demo(args) => demo::run(ctx, args),
+        Command::Deadlines(args) => deadlines::run(ctx, args),
+        Command::Brief(args) => brief::run(ctx, args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
+    }
+}
+
+/// What every command gets: the environment, the log path and where it was named,
+/// and the project file's defaults.
 struct Ctx<'a> {
     env: &'a Env,
     db: PathBuf,
+    from: DbFrom,
+    defaults: Defaults,
 }
 
 impl Ctx<'_> {
@@ -450,7 +602,8 @@ impl Ctx<'_> {
     /// the environment, a line that names its own recorder (an import) keeping it — or,
     /// on a server, the role it authenticated and its clock.
     fn policy(&self, log: &AnyLog) -> AppendPolicy<'_> {
-        let recorder = if log.backend().vouches() { Recorder::Server } else { Recorder::Default(&self.env.user) };
+        let recorder =
+            if log.backend().vouches() { Recorder::Server } else { Recorder::Default(self.defaults.user.as_deref()) };
         AppendPolicy { now: self.env.clock.now(), ids: self.env.ids, recorder }
     }
 }

@@ -78,34 +78,34 @@ fn parse_state(text: &str) -> Result<CommitmentState, String> {
 }
 
 pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
-    if a.format.format == Format::Html {
+    if a.format.is(Format::Html) {
         return page(ctx, &a.view, a.track, report::html::status);
     }
     let scope = Scope { track: a.track, state: None };
-    let format = a.format.only("status", Projection::Status.formats())?;
+    let format = a.format.only(ctx, "status", Projection::Status.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(ctx, &report::status::render(&header, tracks, &scope, format), format)
 }
 
 pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
-    if a.format.format == Format::Html {
+    if a.format.is(Format::Html) {
         return page(ctx, &a.view, a.track, report::html::principles);
     }
     let scope = Scope { track: a.track, state: None };
-    let format = a.format.only("principles", Projection::Principles.formats())?;
+    let format = a.format.only(ctx, "principles", Projection::Principles.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(ctx, &report::principles::render(&header, tracks, &scope, format), format)
 }
 
 pub fn instruments(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
-    let format = a.format.only("instruments", Projection::Instruments.formats())?;
+    let format = a.format.only(ctx, "instruments", Projection::Instruments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(ctx, &report::instruments::render(&header, tracks, &scope, format), format)
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {
-    if a.format.format == Format::Html {
+    if a.format.is(Format::Html) {
         if a.state.is_some() {
             return Err(CommandError::Usage(
                 "--state narrows the text, JSON and Markdown reports; the HTML page shows every commitment (drop --state)"
@@ -115,24 +115,24 @@ pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError
         return page(ctx, &a.view, a.track, report::html::commitments);
     }
     let scope = Scope { track: a.track, state: a.state };
-    let format = a.format.only("commitments", Projection::Commitments.formats())?;
+    let format = a.format.only(ctx, "commitments", Projection::Commitments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(ctx, &report::commitments::render(&header, tracks, &scope, format), format)
 }
 
 pub fn conditions(ctx: &Ctx<'_>, a: ConditionsArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
-    let format = a.format.only("conditions", Projection::Conditions.formats())?;
+    let format = a.format.only(ctx, "conditions", Projection::Conditions.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
     super::print(ctx, &report::conditions::render(&header, tracks, &scope, a.open, format), format)
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
-    if a.format.format == Format::Html {
+    if a.format.is(Format::Html) {
         return page(ctx, &a.view, a.track, report::html::timeline);
     }
     let scope = Scope { track: a.track, state: None };
-    let format = a.format.only("timeline", Projection::Timeline.formats())?;
+    let format = a.format.only(ctx, "timeline", Projection::Timeline.formats())?;
     let store = ctx.open_to_read()?;
     // The timeline lists the events themselves, which only a replay holds.
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
@@ -162,7 +162,7 @@ pub struct OccasionArgs {
 
 pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
-    let format = a.format.only("occasion", Projection::Occasions.formats())?;
+    let format = a.format.only(ctx, "occasion", Projection::Occasions.formats())?;
     let store = ctx.open_to_read()?;
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
@@ -211,9 +211,14 @@ fn status_of(ctx: &Ctx<'_>, view_args: &ViewArgs, scope: &Scope) -> Result<(Vec<
 /// Refuses a `--track` the view does not know.
 pub(super) fn known(tracks: &[TrackStatus], scope: &Scope) -> Result<(), CommandError> {
     match &scope.track {
-        Some(track) if !tracks.iter().any(|t| t.id.as_str() == track) => Err(CommandError::Usage(format!(
-            "no track `{track}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"
-        ))),
+        Some(track) if !tracks.iter().any(|t| t.id.as_str() == track) => Err(no_track(track)),
         _ => Ok(()),
     }
+}
+
+/// A `--track` the view does not know: not found.
+pub(super) fn no_track(track: &str) -> CommandError {
+    CommandError::NotFound(format!(
+        "no track `{track}` in this view; `entente status` lists the tracks (an --as-of before the track opened hides it)"
+    ))
 }

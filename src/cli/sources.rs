@@ -23,7 +23,7 @@ pub struct Args {
 const FORMATS: &[Format] = &[Format::Text, Format::Json, Format::Markdown, Format::Csv];
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    let format = args.format.only("sources", FORMATS)?;
+    let format = args.format.only(ctx, "sources", FORMATS)?;
     let store = ctx.open_to_read()?;
     let mut sources = Sources::default();
     let header = stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| sources.push(record))?;

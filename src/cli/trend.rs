@@ -40,7 +40,7 @@ fn parse_every(text: &str) -> Result<Every, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let ReportArgs { track, view, format } = args.report;
-    let format = format.only("trend", &[Format::Text, Format::Json, Format::Markdown, Format::Csv])?;
+    let format = format.only(ctx, "trend", &[Format::Text, Format::Json, Format::Markdown, Format::Csv])?;
     let store = ctx.open_to_read()?;
     let view = view.view(ctx);
     let (latest, header) = status::status(&store, view)?;

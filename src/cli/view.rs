@@ -23,10 +23,10 @@ pub struct ViewArgs {
     pub known_at: Option<DateTime<Utc>>,
 
     /// Days without progress after which an open commitment counts as stalled (0 to
-    /// 36525, one hundred years).
-    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_STALL_DAYS,
+    /// 36525, one hundred years) [default: the project file's stall_days, else 180].
+    #[arg(long, value_name = "DAYS",
           value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::date::MAX_WITHIN_DAYS)), allow_negative_numbers = true)]
-    pub stall_days: u32,
+    pub stall_days: Option<u32>,
 }
 
 /// Parses a day given as a flag: YYYY-MM-DD, years 0001 to 9999 (what the log's dates
@@ -87,18 +87,28 @@ pub const DOCUMENTS: &[Format] = &[Format::Text, Format::Json, Format::Markdown]
 #[derive(Debug, Clone, clap::Args)]
 pub struct FormatArg {
     /// The output format; each command writes some of these, and refuses the others
-    /// naming those it writes.
-    #[arg(long, value_parser = format_parser(), default_value = "text")]
-    pub format: Format,
+    /// naming those it writes [default: the project file's format where the command
+    /// writes it, else text].
+    #[arg(long, value_parser = format_parser())]
+    pub format: Option<Format>,
 }
 
 impl FormatArg {
+    /// Whether `--format` asked for exactly `format`.
+    pub fn is(&self, format: Format) -> bool {
+        self.format == Some(format)
+    }
+
     /// The format asked for, when `command` writes it (`formats`); a usage error naming
-    /// the formats it writes otherwise. Every read command calls this: `--format` lists
-    /// every format, and no command writes them all.
-    pub fn only(&self, command: &str, formats: &[Format]) -> Result<Format, CommandError> {
-        if formats.contains(&self.format) {
-            return Ok(self.format);
+    /// the formats it writes otherwise. Without `--format`, the project file's format
+    /// where the command writes it, else text. Every read command calls this:
+    /// `--format` lists every format, and no command writes them all.
+    pub fn only(&self, ctx: &Ctx<'_>, command: &str, formats: &[Format]) -> Result<Format, CommandError> {
+        let Some(format) = self.format else {
+            return Ok(ctx.defaults.format.filter(|f| formats.contains(f)).unwrap_or(Format::Text));
+        };
+        if formats.contains(&format) {
+            return Ok(format);
         }
         let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
         let list = match names.split_last() {
@@ -108,7 +118,7 @@ impl FormatArg {
         };
         Err(CommandError::Usage(format!(
             "`entente {command}` does not write --format {}; it writes {list}",
-            self.format.name()
+            format.name()
         )))
     }
 }
@@ -161,7 +171,7 @@ impl ViewArgs {
         View {
             as_of: self.as_of.unwrap_or_else(|| ctx.env.clock.now().date_naive()),
             known_at: self.known_at,
-            stall_days: self.stall_days,
+            stall_days: self.stall_days.or(ctx.defaults.stall_days).unwrap_or(DEFAULT_STALL_DAYS),
         }
     }
 }

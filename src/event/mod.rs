@@ -5,6 +5,7 @@
 //! stamps `seq`, `recorded_at` and the hashes; this module says what they mean.
 
 pub mod chain;
+pub mod codes;
 pub mod correct;
 pub mod ids;
 pub mod payload;

@@ -179,6 +179,8 @@ pub enum Hint {
     Clock,
     /// Who an event is recorded by when its line names no one.
     DefaultRecorder,
+    /// How to name who records, when the environment names no one.
+    NoRecorder,
 }
 
 /// The names that already exist, as far as validation needs to know.
@@ -833,6 +835,8 @@ impl Checker<'_> {
             self.opt_text(&format!("sources[{i}].locator"), &s.locator);
         }
         if let Some(codes) = &f.codes {
+            // The form every stored code has had; a new event's code must also be its
+            // standard's (`check_incoming`), history keeps the codes it was recorded with.
             if let Some(c) = &codes.cameo
                 && (c.len() < 2 || c.len() > 4 || !c.bytes().all(|b| b.is_ascii_digit()))
             {

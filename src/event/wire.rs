@@ -273,8 +273,21 @@ pub fn parse_recording_time(text: &str) -> Result<DateTime<Utc>, String> {
 
 /// Checks what a line entering the log must meet beyond [`parse_line`]'s form (which
 /// stored bodies, written by older versions, need not): a `recorded_by` that names
-/// someone. The error names the field.
+/// someone, and a new event's codes from their standards. The error names the field.
 pub fn check_incoming(line: &Line) -> Result<(), FieldError> {
+    // A new event's codes must be their standards' (PLOVER's closed set, CAMEO's
+    // pattern); a line of an exported chain (it carries its hash) is history, and keeps
+    // the codes it was recorded with.
+    if line.hash.is_none()
+        && let Some(codes) = &line.facts.codes
+    {
+        if let Some(why) = codes.cameo.as_deref().and_then(super::codes::cameo_problem) {
+            return Err(FieldError::at("code.cameo", &why));
+        }
+        if let Some(why) = codes.plover.as_deref().and_then(super::codes::plover_problem) {
+            return Err(FieldError::at("code.plover", &why));
+        }
+    }
     match &line.recorded_by {
         Some(by) if by.trim().is_empty() => Err(FieldError::at(
             "recorded_by",
@@ -522,4 +535,28 @@ pub(super) fn apply_changes(event: &Event, changes: &[super::payload::FieldChang
         recorded_by: event.recorded_by.clone(),
         facts: line.facts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_incoming, parse_line};
+
+    const NEW: &str = r#"{"kind":"context_noted","version":1,"tracks":["t"],"occurred":"2020","unsourced":true,"code":{"plover":"PROPOSE"},"payload":{"summary":"s"}}"#;
+
+    #[test]
+    fn a_new_events_codes_are_their_standards_and_historys_stand() {
+        // Given a new line coded PROPOSE (no PLOVER type), then it is refused at the code.
+        let line = parse_line(NEW).expect("reads");
+        let error = check_incoming(&line).expect_err("not a PLOVER type");
+        assert_eq!(error.field.as_deref(), Some("code.plover"));
+        // Given the same code on a line of an exported chain, then it is history and stands.
+        let exported =
+            NEW.replacen('{', &format!(r#"{{"seq":1,"prev_hash":"{z}","hash":"{z}","#, z = "0".repeat(64)), 1);
+        let line = parse_line(&exported).expect("reads");
+        assert!(check_incoming(&line).is_ok());
+        // Given a CAMEO code outside its roots, then a new line is refused there.
+        let cameo = NEW.replace(r#""plover":"PROPOSE""#, r#""cameo":"99""#);
+        let error = check_incoming(&parse_line(&cameo).expect("reads")).expect_err("not a CAMEO root");
+        assert_eq!(error.field.as_deref(), Some("code.cameo"));
+    }
 }

@@ -68,8 +68,8 @@ pub struct AppendPolicy<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recorder<'a> {
     /// A line's own `recorded_by` stands (an import keeps its recorders); a line
-    /// without one is recorded by this name.
-    Default(&'a str),
+    /// without one is recorded by this name, and refused when there is none.
+    Default(Option<&'a str>),
     /// The backend vouches for the recorder and the clock ([`WriteTxn::vouched`]): a
     /// team log on a server records the role that connected, at the server's time. A
     /// line naming another recorder or its own recording time is refused, unless the
@@ -88,7 +88,14 @@ impl Recorder<'_> {
     /// The recorder of an event whose line claims `claimed`, or why the claim is refused.
     pub fn recorded_by(&self, claimed: Option<String>) -> Result<String, crate::event::FieldError> {
         match (self, claimed) {
-            (Recorder::Default(name), claimed) => Ok(claimed.unwrap_or_else(|| (*name).to_owned())),
+            (Recorder::Default(_), Some(claimed)) => Ok(claimed),
+            (Recorder::Default(Some(name)), None) => Ok((*name).to_owned()),
+            (Recorder::Default(None), None) => Err(crate::event::FieldError {
+                field: Some("recorded_by".to_owned()),
+                message: "is not given, and no one is known to record it as (no user name in the environment)"
+                    .to_owned(),
+                hint: Some(crate::event::Hint::NoRecorder),
+            }),
             (Recorder::Vouched { user, .. }, None) => Ok((*user).to_owned()),
             (Recorder::Vouched { keeps_history: true, .. }, Some(claimed)) => Ok(claimed),
             (Recorder::Vouched { user, .. }, Some(claimed)) if claimed == *user => Ok(claimed),
@@ -382,5 +389,21 @@ impl<'a, T: ReadTxn + ?Sized> Reader<'a, T> {
             return Ok(Some(Hash::GENESIS));
         }
         Ok(self.txn.hash_at(seq - 1)?.unwrap_or(Some(Hash::GENESIS)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recorder;
+
+    #[test]
+    fn a_line_without_a_recorder_is_refused_when_the_environment_names_no_one() {
+        // Given no user name in the environment, when a line names no recorder, then it
+        // is refused at recorded_by with how to name one; a line that names one stands.
+        let error = Recorder::Default(None).recorded_by(None).expect_err("no one to record it as");
+        assert_eq!(error.field.as_deref(), Some("recorded_by"));
+        assert_eq!(error.hint, Some(crate::event::Hint::NoRecorder));
+        assert_eq!(Recorder::Default(None).recorded_by(Some("ana".to_owned())).ok().as_deref(), Some("ana"));
+        assert_eq!(Recorder::Default(Some("env")).recorded_by(None).ok().as_deref(), Some("env"));
     }
 }

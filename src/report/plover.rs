@@ -17,6 +17,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+pub use crate::event::codes::EventType;
 use serde_json::{Map, Value};
 
 use crate::event::payload::{
@@ -34,65 +36,6 @@ crate::names::closed_set! {
         Jsonl => "jsonl",
         /// PLOVER-JSON records of the events as they stand.
         Plover => "plover",
-    }
-}
-
-crate::names::closed_set! {
-    /// A PLOVER event type (the manual's 16 categories).
-    pub enum EventType {
-        /// Agree to, offer, promise.
-        Agree => "AGREE",
-        /// Consultations and meetings.
-        Consult => "CONSULT",
-        /// Diplomatic, non-material cooperation; sign, ratify, approve.
-        Support => "SUPPORT",
-        /// Verbal concessions.
-        Concede => "CONCEDE",
-        /// Mutual material cooperation.
-        Cooperate => "COOPERATE",
-        /// Material aid.
-        Aid => "AID",
-        /// Material concessions: withdraw, release, ceasefire.
-        Retreat => "RETREAT",
-        /// Demands and appeals.
-        Request => "REQUEST",
-        /// Disapprove, investigate, allege.
-        Accuse => "ACCUSE",
-        /// Reject or refuse.
-        Reject => "REJECT",
-        /// Threats.
-        Threaten => "THREATEN",
-        /// Collective protest.
-        Protest => "PROTEST",
-        /// Reductions in existing relations.
-        Sanction => "SANCTION",
-        /// Mobilize forces.
-        Mobilize => "MOBILIZE",
-        /// Repression and coercion.
-        Coerce => "COERCE",
-        /// Violence.
-        Assault => "ASSAULT",
-    }
-}
-
-impl EventType {
-    /// The quad category: 1 verbal cooperation, 2 material cooperation, 3 verbal
-    /// conflict, 4 material conflict (each category's own section of the manual; its
-    /// summary table puts SANCTION under verbal conflict, its section under material).
-    pub fn quad(self) -> u8 {
-        match self {
-            EventType::Agree | EventType::Consult | EventType::Support | EventType::Concede => 1,
-            EventType::Cooperate | EventType::Aid | EventType::Retreat => 2,
-            EventType::Request | EventType::Accuse | EventType::Reject | EventType::Threaten => 3,
-            EventType::Protest | EventType::Sanction | EventType::Mobilize | EventType::Coerce | EventType::Assault => {
-                4
-            }
-        }
-    }
-
-    /// True for the categories the manual says require a recipient.
-    pub fn requires_recipient(self) -> bool {
-        matches!(self, EventType::Cooperate | EventType::Aid | EventType::Sanction)
     }
 }
 

@@ -271,9 +271,13 @@ fn a_retracted_event_leaves_reports_and_a_disputed_one_is_marked() {
 }
 
 fn refused(s: &Sandbox, args: &[&str], expected: &str) {
+    refused_with(s, args, expected, 2);
+}
+
+fn refused_with(s: &Sandbox, args: &[&str], expected: &str, code: i32) {
     let before = s.fingerprint();
     let out = s.run(args);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
     assert!(stderr(&out).contains(expected), "{args:?}: expected {expected:?}:\n{}", stderr(&out));
     assert_eq!(s.fingerprint(), before, "{args:?} changed the log");
 }
@@ -288,7 +292,8 @@ fn impossible_amendments_are_refused_and_append_nothing() {
     );
     refused(&s, &["retract", "5", "--reason", "again"], "is already retracted");
     refused(&s, &["correct", "5", "--occurred", "2022", "--reason", "r"], "is already retracted");
-    refused(&s, &["correct", "99", "--occurred", "2022", "--reason", "r"], "no event `99`");
+    // Not found (6), not a usage error.
+    refused_with(&s, &["correct", "99", "--occurred", "2022", "--reason", "r"], "no event `99`", 6);
     refused(
         &s,
         &["correct", "4", "--set", "payload.commitment=other", "--reason", "r"],

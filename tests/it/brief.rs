@@ -105,7 +105,7 @@ fn a_brief_known_at_a_time_and_of_one_track_checks_too() {
     assert!(s.ok(&["brief", "--check", path.to_str().expect("path")]).contains(": identical"));
 
     let out = s.run(&["brief", "--track", "nowhere", "--out", "x.html"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(6), "not found");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no track `nowhere` in this view"));
     assert!(!s.dir.path().join("x.html").exists(), "nothing written");
 }

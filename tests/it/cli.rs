@@ -6,14 +6,19 @@
 
 use crate::common::{NOW, repo};
 
+/// Runs one transcript. A transcript named `project*.md` finds its log as a user's
+/// command would, from its `.in` folder up, so it gets no `ENTENTE_DB`.
 fn transcript(path: &std::path::Path) {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("entente.db").to_string_lossy().into_owned();
     let cases = trycmd::TestCases::new();
     cases.insert_var("[DB]", db.clone()).expect("a valid variable");
+    let discovers = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("project"));
+    if !discovers {
+        cases.env("ENTENTE_DB", db);
+    }
     cases
         .register_bin("entente", trycmd::cargo::cargo_bin!("entente"))
-        .env("ENTENTE_DB", db)
         .env("ENTENTE_NOW", NOW)
         .env("ENTENTE_SEED", "7")
         .env("ENTENTE_USER", "analyst")

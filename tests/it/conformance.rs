@@ -154,7 +154,7 @@ fn at(text: &str) -> DateTime<Utc> {
 
 /// Stamps under the clock `now`, with seeded ids.
 fn policy(now: &str) -> AppendPolicy<'static> {
-    AppendPolicy { now: at(now), ids: Ids::Seeded(3), recorder: Recorder::Default("tester") }
+    AppendPolicy { now: at(now), ids: Ids::Seeded(3), recorder: Recorder::Default(Some("tester")) }
 }
 
 /// Appends the lines of `text` as one batch under the clock `now`, the log expected to
@@ -397,7 +397,8 @@ fn arbitrary_bytes_fed_to_the_importer_are_rejected_cleanly<H: Harness>(h: &H) {
                 Err(_) => (i + 1, Err(FieldError { field: None, message: "not UTF-8".to_owned(), hint: None })),
             })
             .collect();
-        let stamp = AppendPolicy { now: DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default("p") };
+        let stamp =
+            AppendPolicy { now: DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default(Some("p")) };
         match log.append(lines, stamp, None, &mut |_| ()) {
             Ok(()) => Ok(()),
             Err(e) => refused_cleanly(&log, before, e),
@@ -434,7 +435,8 @@ fn near_valid_events_fed_to_the_importer_are_accepted_or_rejected_cleanly<H: Har
     ]);
     property(h, 256, (field, value), |(field, value)| {
         let mut log = h.fresh();
-        let stamp = AppendPolicy { now: DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default("p") };
+        let stamp =
+            AppendPolicy { now: DateTime::UNIX_EPOCH, ids: Ids::Seeded(1), recorder: Recorder::Default(Some("p")) };
         log.append([(1, parse_line(TRACK))], stamp, None, &mut |_| ()).expect("track");
         let before = head(&log);
         let mut event: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&context("s")).expect("json");
@@ -518,7 +520,7 @@ fn recording_times_stay_ordered_and_writable_whatever_the_clock_and_input_say<H:
                 line["recorded_at"] = format_recorded_at(&at).into();
             }
             let before = head(&log);
-            let stamp = AppendPolicy { now, ids: Ids::Seeded(i as u64), recorder: Recorder::Default("p") };
+            let stamp = AppendPolicy { now, ids: Ids::Seeded(i as u64), recorder: Recorder::Default(Some("p")) };
             let result = log.append([(1, parse_line(&line.to_string()))], stamp, None, &mut |_| {});
             let after = log.head().expect("the head always reads");
             match result {

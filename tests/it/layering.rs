@@ -73,6 +73,9 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("tokio_postgres_rustls", "src/store/postgres/"),
     ("rustls_native_certs", "src/store/postgres/"),
     ("clap", "src/cli/"),
+    ("clap_complete", "src/cli/"),
+    ("clap_mangen", "src/cli/"),
+    ("rustix", "src/env.rs"),
     ("toml", "src/app/"),
     ("maud", "src/report/html/"),
 ];

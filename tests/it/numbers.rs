@@ -316,17 +316,19 @@ fn every_environment_variable_with_hostile_values_is_refused_by_name_or_taken() 
 
 #[test]
 fn user_and_db_and_no_color_are_read_as_documented() {
-    // A blank USER (the system's, not entente's) is ignored: recorded as `unknown`.
+    // A blank USER (the system's, not entente's) is ignored: recorded as LOGNAME says,
+    // and without one as the account's own name (as git does), never as `unknown`.
     let s = copy();
     let out = s
         .cmd(&["append", "context-noted", "--track", "am-az", "--occurred", "2022", "--summary", "x", "--unsourced"])
         .env_remove("ENTENTE_USER")
         .env("USER", "   ")
+        .env("LOGNAME", "from-logname")
         .output()
         .expect("run");
     no_panic("USER blank", &out);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(s.ok(&["show", "29"]).contains("by unknown"));
+    assert!(s.ok(&["show", "29"]).contains("by from-logname"));
     // A non-Unicode ENTENTE_DB is a path like any other, never silently ./entente.db.
     let (s, before, out) = with_env("ENTENTE_DB", OsString::from_vec(b"/nonexistent/\xff.db".to_vec()));
     let err = no_panic("ENTENTE_DB not Unicode", &out);
