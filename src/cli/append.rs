@@ -3,11 +3,12 @@
 //! Flags build the same [`Line`] a JSON line parses to, and both go through the one
 //! append path, so a flag-built event is checked exactly like an imported one.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::import::{Input, append_lines, append_one, open_input};
-use super::{CommandError, Ctx, stdout};
+use super::summary::{AppendedSummary, Say, SummaryArgs};
+use super::{CommandError, Ctx};
+use crate::projection::LogHead;
 use crate::date::{Anchor, AnchorPoint, Deadline, Milestone, PartialDate, Span};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
@@ -44,6 +45,9 @@ pub struct Args {
 
     #[command(subcommand)]
     kind: Option<KindCmd>,
+
+    #[command(flatten)]
+    pub summary: SummaryArgs,
 }
 
 /// Flags every event takes, listed after the kind's own.
@@ -966,11 +970,15 @@ fn enum_parser<T: crate::names::Named>(text: &str) -> Result<T, String> {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let say = args.summary.say("append")?;
     let mut store = ctx.open()?;
+    let mut input = None;
     let tally = match (args.json, args.kind) {
         (Some(path), _) => {
             let Input { name, reader, .. } = open_input(&path)?;
-            append_lines(ctx, &mut store, &name, reader, args.expect_head)?
+            let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head)?;
+            input = Some(name);
+            tally
         }
         (None, Some(kind)) => {
             let found =
@@ -982,15 +990,25 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             return Err(CommandError::Usage("name a kind (`entente append --help`) or give --json FILE".to_owned()));
         }
     };
-    let mut out = stdout();
-    match (tally.appended + tally.existing, tally.last) {
-        (1, Some(Outcome::Appended { seq, id })) => writeln!(out, "appended seq {seq} id {id}")?,
-        (1, Some(Outcome::Existing { seq, id })) => {
-            writeln!(out, "already recorded: seq {seq} id {id} (same content; nothing appended)")?
-        }
-        _ => writeln!(out, "appended {} events; {} already present", tally.appended, tally.existing)?,
+    if say == Say::Quiet {
+        return Ok(());
     }
-    Ok(())
+    let (appended, head) =
+        if say == Say::Json { super::summary::appended(&store, &tally)? } else { (Vec::new(), LogHead::default()) };
+    let summary = AppendedSummary {
+        command: "append",
+        input: input.as_deref(),
+        appended,
+        appended_count: tally.appended,
+        already_present: tally.existing,
+    };
+    say.print(head, &summary, || match (tally.appended + tally.existing, tally.last) {
+        (1, Some(Outcome::Appended { seq, id })) => format!("appended seq {seq} id {id}\n"),
+        (1, Some(Outcome::Existing { seq, id })) => {
+            format!("already recorded: seq {seq} id {id} (same content; nothing appended)\n")
+        }
+        _ => format!("appended {} events; {} already present\n", tally.appended, tally.existing),
+    })
 }
 
 /// The flag that sets a JSON field, for error messages about flag-built events:

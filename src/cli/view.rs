@@ -114,7 +114,7 @@ impl FormatArg {
 }
 
 /// Parses `--format` into a [`Format`], exactly as clap parses and refuses a closed set.
-fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+pub fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::TypedValueParser as _;
     clap::builder::EnumValueParser::<FormatValue>::new().map(|value| value.0)
 }
