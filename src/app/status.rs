@@ -113,7 +113,8 @@ fn stream_in<T: ReadTxn + ?Sized>(
 /// fold of every event judges any as-of day as a fold of the events dated by then would
 /// (`Fold::finish`). A view with a recording cut-off folds the log.
 pub fn status<B: Backend>(log: &Log<B>, view: View) -> Result<(Vec<TrackStatus>, Header), AppError> {
-    let (tracks, header) = statuses(log, &[view])?.pop().unwrap_or_else(|| (Vec::new(), Header { view, head: LogHead::default() }));
+    let (tracks, header) =
+        statuses(log, &[view])?.pop().unwrap_or_else(|| (Vec::new(), Header { view, head: LogHead::default() }));
     Ok((tracks, header))
 }
 

@@ -8,11 +8,11 @@ use super::append::SourceDetail;
 use super::import::append_one;
 use super::summary::{Appended, Say, SummaryArgs};
 use super::{CommandError, Ctx, resolve};
-use crate::projection::LogHead;
 use crate::date::PartialDate;
 use crate::event::payload::{EventCorrected, EventCorroborated, EventDisputed, EventRetracted, FieldChange, Payload};
 use crate::event::{Facts, Line, Links, Record, Source};
 use crate::log::Outcome;
+use crate::projection::LogHead;
 
 /// Correct an earlier event (date, tracks, sources or any payload field).
 ///

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use super::import::{Input, append_lines, append_one, open_input};
 use super::summary::{AppendedSummary, Say, SummaryArgs};
 use super::{CommandError, Ctx};
-use crate::projection::LogHead;
 use crate::date::{Anchor, AnchorPoint, Deadline, Milestone, PartialDate, Span};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
@@ -16,13 +15,16 @@ use crate::event::{
     Links, Party, PrincipleRef, ProposalId, Source, TrackId,
 };
 use crate::log::Outcome;
+use crate::projection::LogHead;
 
 /// Record an event: `append <kind> [flags]`, or `append --json FILE`.
 ///
 /// Every event needs --track (one or more), --occurred (a date at its own precision:
 /// 2022, 2022-04, 2022-04-06, or FROM/TO) and a --source, unless you say --unsourced.
 /// Run `entente append <kind> --help` for the flags of each kind; events/README.md
-/// describes every field.
+/// describes every field. --format and --quiet, which say how append reports, go
+/// before the kind (`entente append --format json statement-made …`): a meeting's
+/// kind has a --format of its own.
 ///
 /// Example:
 ///
@@ -33,7 +35,7 @@ use crate::log::Outcome;
 ///       --source "Azerbaijan, Armenia eye preparations for future peace treaty"
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
-#[command(args_conflicts_with_subcommands = true, subcommand_required = false, arg_required_else_help = true)]
+#[command(subcommand_required = false, arg_required_else_help = true)]
 pub struct Args {
     /// Read one event, or a JSON Lines batch (appended atomically), from FILE or `-`.
     #[arg(long, value_name = "FILE")]
@@ -974,7 +976,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut store = ctx.open()?;
     let mut input = None;
     let tally = match (args.json, args.kind) {
-        (Some(path), _) => {
+        (Some(_), Some(_)) => {
+            return Err(CommandError::Usage("give either --json FILE or a kind with its flags, not both".to_owned()));
+        }
+        (Some(path), None) => {
             let Input { name, reader, .. } = open_input(&path)?;
             let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head)?;
             input = Some(name);

@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::view::ViewArgs;
 use super::summary::{Say, SummaryArgs};
+use super::view::ViewArgs;
 use super::{CommandError, Ctx};
-use crate::projection::LogHead;
 use crate::app::brief::replay_until;
+use crate::projection::LogHead;
 use crate::projection::View;
 use crate::projection::status::TrackStatus;
 use crate::report::html::{self, Stamp};
@@ -74,10 +74,17 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     };
     super::output::guard(&ctx.db, &[("--out", out)])?;
     let page = render(ctx, args.view.view(ctx), &args.tracks, None)?;
-    super::output::write_atomically(out, |w| std::io::Write::write_all(w, page.text.as_bytes()).map_err(CommandError::Output))?;
+    super::output::write_atomically(out, |w| {
+        std::io::Write::write_all(w, page.text.as_bytes()).map_err(CommandError::Output)
+    })?;
     let path = out.display().to_string();
-    let summary =
-        Briefed { command: "brief", wrote: Some(&path), checked: None, tracks: Some(page.tracks), events: Some(page.events) };
+    let summary = Briefed {
+        command: "brief",
+        wrote: Some(&path),
+        checked: None,
+        tracks: Some(page.tracks),
+        events: Some(page.events),
+    };
     say.print(page.head, &summary, || {
         format!(
             "wrote {} ({} track{}, {} events, log head seq {})\n",

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use super::summary::Say;
 use super::{CommandError, Ctx, output, stdout};
+use crate::log::{Head, ReadTxn, Reader};
 use crate::projection::LogHead;
 use crate::report::Format;
 use crate::report::plover::ExportFormat;
-use crate::log::{Head, ReadTxn, Reader};
 
 /// Write the whole log as JSON Lines, one event per line, in log order.
 ///
@@ -65,8 +65,8 @@ fn export_format(text: &str) -> Result<(ExportFormat, Format), String> {
         "json" => Ok((ExportFormat::Jsonl, Format::Json)),
         _ => crate::names::parse::<ExportFormat>(text).map(|output| (output, Format::Text)).map_err(|_| {
             format!(
-                "`{text}` is not a format export writes: jsonl (the log), plover (PLOVER-JSON records) or json \
-                 (the log as jsonl, with the summary as JSON)"
+                "`{text}` is not a format export writes: `jsonl` (the log), `plover` (PLOVER-JSON records) or \
+                 `json` (the log as jsonl, with the summary as JSON)"
             )
         }),
     }
@@ -150,7 +150,8 @@ fn export<T: ReadTxn + ?Sized>(
             // The events are stdout's: a JSON summary goes to stderr (text has none).
             if say == Say::Json {
                 let manifest = manifest.map(|m| m.display().to_string());
-                let summary = Exported { command: "export", events: head.seq, out: None, manifest: manifest.as_deref() };
+                let summary =
+                    Exported { command: "export", events: head.seq, out: None, manifest: manifest.as_deref() };
                 eprint!("{}", crate::report::document(log_head, &summary));
             }
         }

@@ -10,13 +10,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::summary::{AppendedSummary, Say};
 use super::{CommandError, Ctx};
-use crate::projection::LogHead;
-use crate::report::Format;
 use crate::app::AppError;
 use crate::app::ingest::{Expected, Tally, append_batch, ingest};
 use crate::app::sheet::ImportFormat;
 use crate::event::{Line, Manifest};
 use crate::log::LogError;
+use crate::projection::LogHead;
+use crate::report::Format;
 use crate::store::AnyLog;
 
 /// Append every event of a JSON Lines file, in one transaction: all lines land or none.
@@ -87,8 +87,8 @@ fn import_format(text: &str) -> Result<(ImportFormat, Format), String> {
         "json" => Ok((ImportFormat::Jsonl, Format::Json)),
         _ => crate::names::parse::<ImportFormat>(text).map(|input| (input, Format::Text)).map_err(|_| {
             format!(
-                "`{text}` is not a format import reads: jsonl (entente's JSON Lines), csv (a spreadsheet, with \
-                 --map) or json (JSON Lines, with the summary as JSON)"
+                "`{text}` is not a format import reads: `jsonl` (entente's JSON Lines), `csv` (a spreadsheet, \
+                 with --map) or `json` (JSON Lines, with the summary as JSON)"
             )
         }),
     }

@@ -406,7 +406,12 @@ fn error_json(err: &CommandError) -> String {
     let problems = match err {
         CommandError::Rejected { input, source: LogError::Rejected { problems, .. } } => problems
             .iter()
-            .map(|p| Problem { input, line: p.line, field: p.error.field.as_deref(), message: problem_message(&p.error) })
+            .map(|p| Problem {
+                input,
+                line: p.line,
+                field: p.error.field.as_deref(),
+                message: problem_message(&p.error),
+            })
             .collect(),
         _ => Vec::new(),
     };

@@ -5,13 +5,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::import::{append_lines, open_input};
-use super::view::ViewArgs;
 use super::summary::{Say, SummaryArgs};
+use super::view::ViewArgs;
 use super::{CommandError, Ctx, stdout};
-use crate::projection::LogHead;
 use crate::app::status::{rebuild, replay};
 use crate::env::Stopwatch;
 use crate::names::Named;
+use crate::projection::LogHead;
 use crate::projection::Replay;
 use crate::report::{Format, Projection, Scope, render};
 use crate::store::{AnyLog, Sqlite};
@@ -143,7 +143,11 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path, say: Say) -> Result<(), Com
         }
         summary.events += replay.count();
         summary.written.extend(names(&written));
-        summary.scenarios.push(Scenario { file: file.display().to_string(), events: replay.count(), written: names(&written) });
+        summary.scenarios.push(Scenario {
+            file: file.display().to_string(),
+            events: replay.count(),
+            written: names(&written),
+        });
     }
     out.flush()?;
     if say == Say::Json {

@@ -12,24 +12,24 @@ use serde::Serialize;
 
 use super::view::FormatArg;
 use super::{CommandError, stdout};
-use crate::store::AnyLog;
 use crate::app::ingest::Tally;
 use crate::event::{EventId, Kind, Record};
 use crate::log::Filter;
 use crate::projection::LogHead;
 use crate::report::Format;
+use crate::store::AnyLog;
 
 /// How a writing command reports what it did.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Output")]
 pub struct SummaryArgs {
-    /// text: a line for a person; json: one JSON object for a script (projections/README.md,
-    /// "Writing commands"), and a failure as one JSON object on stdout too.
-    #[arg(long, value_parser = super::view::format_parser(), default_value = "text", global = true)]
+    /// text (a line for a person) or json (one JSON object for a script, projections/README.md
+    /// "Writing commands (JSON)"; a failure is one JSON object on stdout too).
+    #[arg(long, value_parser = super::view::format_parser(), default_value = "text", hide_possible_values = true)]
     pub format: Format,
     /// Print nothing on success: no summary, no hint, no progress bar. Errors still go
     /// to stderr, with their exit code.
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub quiet: bool,
 }
 
@@ -74,7 +74,12 @@ impl Say {
     /// Prints the summary: `text` (built only when asked for, shown exactly as built:
     /// its pieces are escaped where they are put in) or `body` as a JSON document after
     /// `head`, or nothing.
-    pub fn print<T: Serialize>(self, head: LogHead, body: &T, text: impl FnOnce() -> String) -> Result<(), CommandError> {
+    pub fn print<T: Serialize>(
+        self,
+        head: LogHead,
+        body: &T,
+        text: impl FnOnce() -> String,
+    ) -> Result<(), CommandError> {
         let mut out = stdout();
         match self {
             Say::Quiet => return Ok(()),

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::doc::Doc;
 use super::{Format, Output};
-use crate::projection::LogHead;
 use crate::event::format_recorded_at;
 use crate::event::payload::Payload;
+use crate::projection::LogHead;
 use crate::projection::audit::{Audit, Entry};
 
 #[derive(Serialize)]

@@ -68,10 +68,11 @@ mod tests {
                 (Some(Aspect::Progress), Some("in_progress"), Some("suspended")),
             ]
         );
-        let text = render(&changes, "as of 2000-02-01", "as of 2000-03-01", Format::Text);
+        let text = render(LogHead::default(), &changes, "as of 2000-02-01", "as of 2000-03-01", Format::Text);
         assert!(!text.contains("Nothing changed"), "{text}");
         assert!(text.contains("c · progress  in_progress → suspended"), "{text}");
-        let json: serde_json::Value = serde_json::from_str(&render(LogHead::default(), &changes, "a", "b", Format::Json)).expect("json");
+        let json: serde_json::Value =
+            serde_json::from_str(&render(LogHead::default(), &changes, "a", "b", Format::Json)).expect("json");
         assert_eq!(json["changes"][0]["aspect"], serde_json::Value::Null);
         assert_eq!(json["changes"][1]["aspect"], "progress");
     }

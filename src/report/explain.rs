@@ -160,15 +160,18 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
         _ => &[],
     };
     match Output::of(format) {
-        Output::Json => super::document(head.head, &Explained {
-            view: ViewHead::of(head),
-            reference,
-            subject: kind(subject),
-            state: state(subject),
-            axes,
-            conditions,
-            evidence,
-        }),
+        Output::Json => super::document(
+            head.head,
+            &Explained {
+                view: ViewHead::of(head),
+                reference,
+                subject: kind(subject),
+                state: state(subject),
+                axes,
+                conditions,
+                evidence,
+            },
+        ),
         Output::Doc(doc) => document(doc, head, reference, subject, &evidence),
     }
 }

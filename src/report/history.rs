@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::doc::Doc;
 use super::{Format, Output, source_line};
-use crate::projection::LogHead;
 use crate::event::{Event, Kind, Source, format_recorded_at};
+use crate::projection::LogHead;
 use crate::projection::history::{Changed, History, body};
 
 #[derive(Serialize)]

@@ -190,8 +190,12 @@ pub fn render(
             let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
             occasion::render(replay, &crate::projection::occasion::occasions(replay, track.as_ref()), false, format)
         }
-        Projection::Audit => audit::render(replay.head(), &crate::projection::audit::Audit::of(&replay.all_records(), None), format),
-        Projection::History => history::render_all(replay.head(), &crate::projection::history::histories(replay), format),
+        Projection::Audit => {
+            audit::render(replay.head(), &crate::projection::audit::Audit::of(&replay.all_records(), None), format)
+        }
+        Projection::History => {
+            history::render_all(replay.head(), &crate::projection::history::histories(replay), format)
+        }
         Projection::Deadlines => {
             let list = crate::projection::deadlines::deadlines(
                 &tracks,

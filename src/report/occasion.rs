@@ -81,10 +81,13 @@ impl<'a> EventJson<'a> {
 /// for, with every event it produced.
 pub fn render<'a>(replay: &Replay, occasions: &'a [Occasion<'a>], one: bool, format: Format) -> String {
     match Output::of(format) {
-        Output::Json => super::document(replay.head(), &OccasionsJson {
-            view: ViewHead::of(&replay.header()),
-            occasions: occasions.iter().map(|o| OccasionJson::of(o, one)).collect(),
-        }),
+        Output::Json => super::document(
+            replay.head(),
+            &OccasionsJson {
+                view: ViewHead::of(&replay.header()),
+                occasions: occasions.iter().map(|o| OccasionJson::of(o, one)).collect(),
+            },
+        ),
         Output::Doc(doc) => document(doc, replay, occasions, one),
     }
 }

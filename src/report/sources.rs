@@ -25,12 +25,15 @@ pub fn render(provenance: &Provenance, head: &Header, format: Format) -> String 
         return csv(provenance);
     }
     match Output::of(format) {
-        Output::Json => super::document(head.head, &Out {
-            view: ViewHead::of(head),
-            sources: &provenance.cited,
-            single_source: &provenance.single_source,
-            unsourced: &provenance.unsourced,
-        }),
+        Output::Json => super::document(
+            head.head,
+            &Out {
+                view: ViewHead::of(head),
+                sources: &provenance.cited,
+                single_source: &provenance.single_source,
+                unsourced: &provenance.unsourced,
+            },
+        ),
         Output::Doc(doc) => document(doc, provenance, head),
     }
 }
