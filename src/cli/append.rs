@@ -973,13 +973,13 @@ fn enum_parser<T: crate::names::Named>(text: &str) -> Result<T, String> {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let say = args.summary.say("append")?;
+    if args.json.is_some() && args.kind.is_some() {
+        return Err(CommandError::Usage("give either --json FILE or a kind with its flags, not both".to_owned()));
+    }
     let mut store = ctx.open()?;
     let mut input = None;
     let tally = match (args.json, args.kind) {
-        (Some(_), Some(_)) => {
-            return Err(CommandError::Usage("give either --json FILE or a kind with its flags, not both".to_owned()));
-        }
-        (Some(path), None) => {
+        (Some(path), _) => {
             let Input { name, reader, .. } = open_input(&path)?;
             let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head)?;
             input = Some(name);
