@@ -160,3 +160,20 @@ fn quiet_with_json_is_refused_naming_which_to_drop() {
     }
     assert_eq!(s.fingerprint(), before);
 }
+
+#[test]
+fn export_in_json_keeps_the_events_on_stdout_and_puts_the_summary_beside_them() {
+    let s = Sandbox::seeded();
+    // To stdout: the events are stdout's, one record a line; the summary is stderr's.
+    let out = s.run(&["export", "--format", "json"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 28);
+    assert!(stdout.lines().all(|l| json(l)["seq"].is_u64()), "the events stay JSON Lines");
+    let summary = json(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!((summary["command"].as_str(), summary["events"].as_u64()), (Some("export"), Some(28)));
+    // To --out: the summary is stdout's, and the file is the plain export.
+    let doc = json(&s.ok(&["export", "--out", "out.jsonl", "--format", "json"]));
+    assert_eq!(doc["out"], "out.jsonl");
+    assert_eq!(std::fs::read_to_string(s.dir.path().join("out.jsonl")).expect("export"), stdout);
+}
