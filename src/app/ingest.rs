@@ -91,7 +91,13 @@ pub fn append_batch<B: Backend>(
     let mut tally = Tally::default();
     let result = log.append(lines, policy, expect_head, &mut |outcome| {
         match outcome {
-            Outcome::Appended { .. } => tally.appended += 1,
+            Outcome::Appended { seq, .. } => {
+                tally.appended += 1;
+                // One batch is one transaction under the append lock: its seqs are
+                // consecutive.
+                tally.first_appended.get_or_insert(*seq);
+                tally.last_appended = Some(*seq);
+            }
             Outcome::Existing { .. } => tally.existing += 1,
         }
         tally.last = Some(*outcome);
@@ -112,6 +118,11 @@ pub struct Tally {
     pub existing: u64,
     /// The last outcome, for single-event reports.
     pub last: Option<Outcome>,
+    /// The seq of the first event appended (`None`: none was).
+    pub first_appended: Option<u64>,
+    /// The seq of the last event appended: the batch appended every seq from
+    /// `first_appended` to it.
+    pub last_appended: Option<u64>,
 }
 
 /// Numbered, parsed lines checked as an export while they pass: the first line that

@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::event::correct::amend;
-use crate::event::{EventId, Record};
+use crate::event::{EventId, Hash, Record};
 use crate::log::{Backend, Filter, Log, ReadTxn, Reader};
 use crate::projection::judged::Judged;
 use crate::projection::status::{FOLD_VERSION, Fold, TrackStatus};
-use crate::projection::{DEFAULT_STALL_DAYS, Header, Replay, View};
+use crate::projection::{DEFAULT_STALL_DAYS, Header, LogHead, Replay, View};
 
 use super::AppError;
 
@@ -86,13 +86,13 @@ fn stream_in<T: ReadTxn + ?Sized>(
             amendments.entry(target).or_default().push(a);
         }
     }
-    let mut head_seq = 0;
+    let mut head = LogHead::default();
     reader.records(&Filter { until, ..Filter::default() }, |record| {
         tick();
         if !view.knows(record.event.recorded_at) {
             return Ok::<(), AppError>(());
         }
-        head_seq = record.seq;
+        head = LogHead::at(record);
         if record.event.facts.kind().is_meta() {
             return Ok(());
         }
@@ -104,7 +104,7 @@ fn stream_in<T: ReadTxn + ?Sized>(
         }
         Ok(())
     })?;
-    Ok(Header { view, head_seq })
+    Ok(Header { view, head })
 }
 
 /// The status of every track as `view` sees it. Without `--known-at` it comes from
@@ -113,7 +113,8 @@ fn stream_in<T: ReadTxn + ?Sized>(
 /// fold of every event judges any as-of day as a fold of the events dated by then would
 /// (`Fold::finish`). A view with a recording cut-off folds the log.
 pub fn status<B: Backend>(log: &Log<B>, view: View) -> Result<(Vec<TrackStatus>, Header), AppError> {
-    let (tracks, header) = statuses(log, &[view])?.pop().unwrap_or_else(|| (Vec::new(), Header { view, head_seq: 0 }));
+    let (tracks, header) =
+        statuses(log, &[view])?.pop().unwrap_or_else(|| (Vec::new(), Header { view, head: LogHead::default() }));
     Ok((tracks, header))
 }
 
@@ -121,7 +122,7 @@ pub fn status<B: Backend>(log: &Log<B>, view: View) -> Result<(Vec<TrackStatus>,
 /// judged from one fold (the snapshot's, caught up), read once — what `diff` and a
 /// chart of state over time need.
 pub fn statuses<B: Backend>(log: &Log<B>, views: &[View]) -> Result<Vec<(Vec<TrackStatus>, Header)>, AppError> {
-    let mut everything_known: Option<(Fold, u64)> = None;
+    let mut everything_known: Option<(Fold, LogHead)> = None;
     let mut out = Vec::with_capacity(views.len());
     for &view in views {
         if view.known_at.is_some() {
@@ -131,10 +132,11 @@ pub fn statuses<B: Backend>(log: &Log<B>, views: &[View]) -> Result<Vec<(Vec<Tra
         }
         if everything_known.is_none() {
             let latest = latest(log)?;
-            everything_known = Some((resolved(log, latest.fold, everything())?, latest.seq));
+            let head = latest.head();
+            everything_known = Some((resolved(log, latest.fold, everything())?, head));
         }
-        let Some((fold, seq)) = &everything_known else { continue };
-        out.push((fold.finish(&view), Header { view, head_seq: *seq }));
+        let Some((fold, head)) = &everything_known else { continue };
+        out.push((fold.finish(&view), Header { view, head: *head }));
     }
     Ok(out)
 }
@@ -149,11 +151,14 @@ pub fn over_time<B: Backend>(
 ) -> Result<(Vec<Vec<TrackStatus>>, Header), AppError> {
     let views: Vec<View> = days.iter().map(|&as_of| View { as_of, known_at: None, stall_days }).collect();
     let all = statuses(log, &views)?;
-    let head_seq = match all.first() {
-        Some((_, header)) => header.head_seq,
-        None => log.head()?.seq,
+    let head = match all.first() {
+        Some((_, header)) => header.head,
+        None => {
+            let head = log.head()?;
+            LogHead::of(head.seq, head.hash)
+        }
     };
-    let header = Header { view: View { stall_days, ..everything() }, head_seq };
+    let header = Header { view: View { stall_days, ..everything() }, head };
     Ok((all.into_iter().map(|(tracks, _)| tracks).collect(), header))
 }
 
@@ -191,10 +196,17 @@ fn resolve_in<T: ReadTxn + ?Sized>(
     Ok(())
 }
 
-/// The fold of the whole log at `seq`.
+/// The fold of the whole log at `seq`, whose event has the chain hash `hash`.
 struct Latest {
     fold: Fold,
     seq: u64,
+    hash: Hash,
+}
+
+impl Latest {
+    fn head(&self) -> LogHead {
+        LogHead::of(self.seq, self.hash)
+    }
 }
 
 /// The fold of the whole log, from the snapshot when it is still good.
@@ -202,7 +214,8 @@ fn latest<B: Backend>(log: &Log<B>) -> Result<Latest, AppError> {
     // Read in one transaction, so the snapshot, the head and the events caught up all
     // describe the same log; save afterwards (a reader may not get the write lock).
     let (latest, changed, judged) = log.consistent(|reader| {
-        let head = reader.head()?.seq;
+        let log_head = reader.head()?;
+        let head = log_head.seq;
         let saved = match reader.snapshot(STATUS_SNAPSHOT)? {
             Some((seq, state)) if seq <= head && !reader.amended_after(seq)? => {
                 serde_json::from_str::<Snapshot<Fold>>(&state)
@@ -220,12 +233,13 @@ fn latest<B: Backend>(log: &Log<B>) -> Result<Latest, AppError> {
                     }
                     Ok::<(), AppError>(())
                 })?;
-                (Latest { fold, seq: head }, true)
+                (Latest { fold, seq: head, hash: log_head.hash }, true)
             }
-            Some((fold, seq)) => (Latest { fold, seq }, false),
+            // A snapshot is read only at the head (`seq <= head`, and caught up above).
+            Some((fold, seq)) => (Latest { fold, seq, hash: log_head.hash }, false),
             None => {
                 let (fold, header) = fold_until(reader, everything(), None, &mut || {})?;
-                (Latest { fold, seq: header.head_seq }, true)
+                (Latest { fold, seq: header.head.seq, hash: header.head.hash.unwrap_or(Hash::GENESIS) }, true)
             }
         };
         let judged = match reader.snapshot(JUDGED_SNAPSHOT)? {
@@ -249,9 +263,9 @@ pub fn rebuild<B: Backend>(log: &mut Log<B>, tick: &mut dyn FnMut()) -> Result<F
     log.rebuild_derived()?;
     // `fold` reads in one transaction; the snapshot is saved for exactly what it read.
     let (fold, header) = fold(log, everything(), tick)?;
-    save(log, &fold, header.head_seq)?;
-    if let Some(judged) = log.consistent(|reader| judged_state(reader, &fold, header.head_seq))? {
-        log.save_snapshot(JUDGED_SNAPSHOT, header.head_seq, &judged)?;
+    save(log, &fold, header.head.seq)?;
+    if let Some(judged) = log.consistent(|reader| judged_state(reader, &fold, header.head.seq))? {
+        log.save_snapshot(JUDGED_SNAPSHOT, header.head.seq, &judged)?;
     }
     Ok(fold)
 }

@@ -4,15 +4,15 @@
 //! target is resolved, the new event takes its tracks and today's date, and it goes
 //! through the one append path.
 
-use std::io::Write;
-
 use super::append::SourceDetail;
 use super::import::append_one;
-use super::{CommandError, Ctx, resolve, stdout};
+use super::summary::{Appended, Say, SummaryArgs};
+use super::{CommandError, Ctx, resolve};
 use crate::date::PartialDate;
 use crate::event::payload::{EventCorrected, EventCorroborated, EventDisputed, EventRetracted, FieldChange, Payload};
 use crate::event::{Facts, Line, Links, Record, Source};
 use crate::log::Outcome;
+use crate::projection::LogHead;
 
 /// Correct an earlier event (date, tracks, sources or any payload field).
 ///
@@ -47,6 +47,8 @@ pub struct CorrectArgs {
     /// Append only if the log still ends at this seq (0 to 9223372036854775807).
     #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
+    #[command(flatten)]
+    summary: SummaryArgs,
 }
 
 /// Retract an event that should not have been recorded.
@@ -63,6 +65,8 @@ pub struct RetractArgs {
     /// Append only if the log still ends at this seq (0 to 9223372036854775807).
     #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
+    #[command(flatten)]
+    summary: SummaryArgs,
 }
 
 /// Record that a source contradicts an earlier event.
@@ -84,6 +88,8 @@ pub struct DisputeArgs {
     /// Append only if the log still ends at this seq (0 to 9223372036854775807).
     #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
+    #[command(flatten)]
+    summary: SummaryArgs,
 }
 
 /// Add a source that corroborates an earlier event.
@@ -110,9 +116,12 @@ pub struct CiteArgs {
     /// Append only if the log still ends at this seq (0 to 9223372036854775807).
     #[arg(long, value_name = "SEQ", value_parser = super::seq_parser(), allow_negative_numbers = true)]
     expect_head: Option<u64>,
+    #[command(flatten)]
+    summary: SummaryArgs,
 }
 
 pub fn correct(ctx: &Ctx<'_>, a: CorrectArgs) -> Result<(), CommandError> {
+    a.summary.say("correct")?;
     let mut changes = Vec::new();
     if let Some(d) = a.occurred {
         changes.push(FieldChange { field: "occurred".to_owned(), to: serde_json::Value::String(d.to_string()) });
@@ -136,27 +145,27 @@ pub fn correct(ctx: &Ctx<'_>, a: CorrectArgs) -> Result<(), CommandError> {
             "say what to correct: --occurred, --track, --source or --set FIELD=VALUE".to_owned(),
         ));
     }
-    record(ctx, &a.target, a.expect_head, Vec::new(), |target| {
+    record(ctx, &a.target, a.expect_head, a.summary.say("correct")?, Vec::new(), |target| {
         Payload::EventCorrected(EventCorrected { target, reason: a.reason.clone(), changes: changes.clone() })
     })
 }
 
 pub fn retract(ctx: &Ctx<'_>, a: RetractArgs) -> Result<(), CommandError> {
-    record(ctx, &a.target, a.expect_head, Vec::new(), |target| {
+    record(ctx, &a.target, a.expect_head, a.summary.say("retract")?, Vec::new(), |target| {
         Payload::EventRetracted(EventRetracted { target, reason: a.reason.clone() })
     })
 }
 
 pub fn dispute(ctx: &Ctx<'_>, a: DisputeArgs) -> Result<(), CommandError> {
     let source = a.detail.source(a.source.clone());
-    record(ctx, &a.target, a.expect_head, vec![source], |target| {
+    record(ctx, &a.target, a.expect_head, a.summary.say("dispute")?, vec![source], |target| {
         Payload::EventDisputed(EventDisputed { target, note: a.note.clone() })
     })
 }
 
 pub fn cite(ctx: &Ctx<'_>, a: CiteArgs) -> Result<(), CommandError> {
     let source = a.detail.source(a.source.clone());
-    record(ctx, &a.target, a.expect_head, vec![source], |target| {
+    record(ctx, &a.target, a.expect_head, a.summary.say("cite")?, vec![source], |target| {
         Payload::EventCorroborated(EventCorroborated { target, note: a.note.clone() })
     })
 }
@@ -166,6 +175,7 @@ fn record(
     ctx: &Ctx<'_>,
     reference: &str,
     expect_head: Option<u64>,
+    say: Say,
     sources: Vec<Source>,
     payload: impl Fn(crate::event::EventId) -> Payload,
 ) -> Result<(), CommandError> {
@@ -188,11 +198,79 @@ fn record(
     };
     let line = Line { seq: None, id: None, recorded_at: None, recorded_by: None, facts, prev_hash: None, hash: None };
     let tally = append_one(ctx, &mut store, line, expect_head, "nothing was recorded", &|f| f.to_owned())?;
-    let mut out = stdout();
-    if let Some(Outcome::Appended { seq, id }) = tally.last {
-        writeln!(out, "recorded {} of seq {} as seq {seq} id {id}", noun(kind), target.seq)?;
+    if say == Say::Quiet {
+        return Ok(());
     }
-    Ok(())
+    let (appended, head) =
+        if say == Say::Json { super::summary::appended(&store, &tally)? } else { (Vec::new(), LogHead::default()) };
+    let summary = Amended {
+        command: command(kind),
+        target: Target { seq: target.seq, id: target.event.id },
+        appended,
+        appended_count: tally.appended,
+        already_present: tally.existing,
+    };
+    say.print(head, &summary, || match tally.last {
+        Some(Outcome::Appended { seq, id }) => {
+            format!("recorded {} of seq {} as seq {seq} id {id}\n", noun(kind), target.seq)
+        }
+        _ => String::new(),
+    })
+}
+
+/// The JSON summary of `correct`, `retract`, `dispute` and `cite`.
+#[derive(serde::Serialize)]
+struct Amended {
+    command: &'static str,
+    /// The event spoken about.
+    target: Target,
+    appended: Vec<Appended>,
+    appended_count: u64,
+    already_present: u64,
+}
+
+#[derive(serde::Serialize)]
+struct Target {
+    seq: u64,
+    id: crate::event::EventId,
+}
+
+/// The command that records an amendment of `kind`.
+fn command(kind: crate::event::Kind) -> &'static str {
+    match kind {
+        crate::event::Kind::EventCorrected => "correct",
+        crate::event::Kind::EventRetracted => "retract",
+        crate::event::Kind::EventCorroborated => "cite",
+        _ => "dispute",
+    }
+}
+
+impl CorrectArgs {
+    /// How it reports.
+    pub fn summary(&self) -> &SummaryArgs {
+        &self.summary
+    }
+}
+
+impl RetractArgs {
+    /// How it reports.
+    pub fn summary(&self) -> &SummaryArgs {
+        &self.summary
+    }
+}
+
+impl DisputeArgs {
+    /// How it reports.
+    pub fn summary(&self) -> &SummaryArgs {
+        &self.summary
+    }
+}
+
+impl CiteArgs {
+    /// How it reports.
+    pub fn summary(&self) -> &SummaryArgs {
+        &self.summary
+    }
 }
 
 fn noun(kind: crate::event::Kind) -> &'static str {

@@ -3,11 +3,11 @@
 //! Flags build the same [`Line`] a JSON line parses to, and both go through the one
 //! append path, so a flag-built event is checked exactly like an imported one.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use super::import::{Input, append_lines, append_one, open_input};
-use super::{CommandError, Ctx, stdout};
+use super::summary::{AppendedSummary, Say, SummaryArgs};
+use super::{CommandError, Ctx};
 use crate::date::{Anchor, AnchorPoint, Deadline, Milestone, PartialDate, Span};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
@@ -15,13 +15,16 @@ use crate::event::{
     Links, Party, PrincipleRef, ProposalId, Source, TrackId,
 };
 use crate::log::Outcome;
+use crate::projection::LogHead;
 
 /// Record an event: `append <kind> [flags]`, or `append --json FILE`.
 ///
 /// Every event needs --track (one or more), --occurred (a date at its own precision:
 /// 2022, 2022-04, 2022-04-06, or FROM/TO) and a --source, unless you say --unsourced.
 /// Run `entente append <kind> --help` for the flags of each kind; events/README.md
-/// describes every field.
+/// describes every field. --format and --quiet, which say how append reports, go
+/// before the kind (`entente append --format json statement-made …`): a meeting's
+/// kind has a --format of its own.
 ///
 /// Example:
 ///
@@ -32,7 +35,7 @@ use crate::log::Outcome;
 ///       --source "Azerbaijan, Armenia eye preparations for future peace treaty"
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
-#[command(args_conflicts_with_subcommands = true, subcommand_required = false, arg_required_else_help = true)]
+#[command(subcommand_required = false, arg_required_else_help = true)]
 pub struct Args {
     /// Read one event, or a JSON Lines batch (appended atomically), from FILE or `-`.
     #[arg(long, value_name = "FILE")]
@@ -44,6 +47,9 @@ pub struct Args {
 
     #[command(subcommand)]
     kind: Option<KindCmd>,
+
+    #[command(flatten)]
+    pub summary: SummaryArgs,
 }
 
 /// Flags every event takes, listed after the kind's own.
@@ -970,11 +976,18 @@ fn enum_parser<T: crate::names::Named>(text: &str) -> Result<T, String> {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let say = args.summary.say("append")?;
+    if args.json.is_some() && args.kind.is_some() {
+        return Err(CommandError::Usage("give either --json FILE or a kind with its flags, not both".to_owned()));
+    }
     let mut store = ctx.open()?;
+    let mut input = None;
     let tally = match (args.json, args.kind) {
         (Some(path), _) => {
             let Input { name, reader, .. } = open_input(&path)?;
-            append_lines(ctx, &mut store, &name, reader, args.expect_head)?
+            let tally = append_lines(ctx, &mut store, &name, reader, args.expect_head)?;
+            input = Some(name);
+            tally
         }
         (None, Some(kind)) => {
             let found = |reference: &str| super::resolve(&store, reference).map(|r| r.event.id);
@@ -985,15 +998,25 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             return Err(CommandError::Usage("name a kind (`entente append --help`) or give --json FILE".to_owned()));
         }
     };
-    let mut out = stdout();
-    match (tally.appended + tally.existing, tally.last) {
-        (1, Some(Outcome::Appended { seq, id })) => writeln!(out, "appended seq {seq} id {id}")?,
-        (1, Some(Outcome::Existing { seq, id })) => {
-            writeln!(out, "already recorded: seq {seq} id {id} (same content; nothing appended)")?
-        }
-        _ => writeln!(out, "appended {} events; {} already present", tally.appended, tally.existing)?,
+    if say == Say::Quiet {
+        return Ok(());
     }
-    Ok(())
+    let (appended, head) =
+        if say == Say::Json { super::summary::appended(&store, &tally)? } else { (Vec::new(), LogHead::default()) };
+    let summary = AppendedSummary {
+        command: "append",
+        input: input.as_deref(),
+        appended,
+        appended_count: tally.appended,
+        already_present: tally.existing,
+    };
+    say.print(head, &summary, || match (tally.appended + tally.existing, tally.last) {
+        (1, Some(Outcome::Appended { seq, id })) => format!("appended seq {seq} id {id}\n"),
+        (1, Some(Outcome::Existing { seq, id })) => {
+            format!("already recorded: seq {seq} id {id} (same content; nothing appended)\n")
+        }
+        _ => format!("appended {} events; {} already present\n", tally.appended, tally.existing),
+    })
 }
 
 /// The flag that sets a JSON field, for error messages about flag-built events:

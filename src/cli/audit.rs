@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::view::FormatArg;
 use super::{CommandError, Ctx};
 use crate::log::Filter;
+use crate::projection::LogHead;
 use crate::projection::audit::Audit;
 use crate::report;
 
@@ -33,15 +34,18 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     // Streamed: only the report's entries are held, never the log.
     let mut audit = Audit::new(args.since);
-    store.consistent(|reader| {
+    let head = store.consistent(|reader| {
+        let mut head = LogHead::default();
         reader.records(&Filter::default(), |record| {
             let target = match record.event.facts.payload.target() {
                 Some(id) => reader.seq_of(id)?,
                 None => None,
             };
+            head = LogHead::at(record);
             audit.push(record, target);
             Ok::<(), CommandError>(())
-        })
+        })?;
+        Ok::<_, CommandError>(head)
     })?;
-    super::print(ctx, &report::audit::render(&audit, format), format)
+    super::print(ctx, &report::audit::render(head, &audit, format), format)
 }

@@ -1,12 +1,13 @@
 //! `entente brief`: the HTML brief of the log, written to a file — or, with `--check`,
 //! a brief read back and compared, byte for byte, with what the log gives.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::summary::{Say, SummaryArgs};
 use super::view::ViewArgs;
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::app::brief::replay_until;
+use crate::projection::LogHead;
 use crate::projection::View;
 use crate::projection::status::TrackStatus;
 use crate::report::html::{self, Stamp};
@@ -38,16 +39,33 @@ pub struct Args {
     check: Option<PathBuf>,
     #[command(flatten)]
     view: ViewArgs,
+    #[command(flatten)]
+    pub summary: SummaryArgs,
+}
+
+/// `brief`'s JSON summary: the page written (`--out`), or the page checked (`--check`).
+#[derive(serde::Serialize)]
+struct Briefed<'a> {
+    command: &'static str,
+    /// The page written (`null` with --check).
+    wrote: Option<&'a str>,
+    /// The page checked and found identical (`null` with --out).
+    checked: Option<&'a str>,
+    /// Tracks on the page (`null` with --check).
+    tracks: Option<usize>,
+    /// Events on its timeline (`null` with --check).
+    events: Option<usize>,
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let say = args.summary.say("brief")?;
     if let Some(file) = &args.check {
         if args.view.as_of.is_some() || args.view.known_at.is_some() {
             return Err(CommandError::Usage(
                 "--check reads the view from the brief; drop --as-of and --known-at".to_owned(),
             ));
         }
-        return check(ctx, file);
+        return check(ctx, file, say);
     }
     let Some(out) = &args.out else {
         return Err(CommandError::Usage(
@@ -56,18 +74,27 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     };
     super::output::guard(&ctx.db, &[("--out", out)])?;
     let page = render(ctx, args.view.view(ctx), &args.tracks, None)?;
-    super::output::write_atomically(out, |w| w.write_all(page.text.as_bytes()).map_err(CommandError::Output))?;
-    let mut stdout = stdout();
-    writeln!(
-        stdout,
-        "wrote {} ({} track{}, {} events, log head seq {})",
-        super::shown_path(out),
-        page.tracks,
-        if page.tracks == 1 { "" } else { "s" },
-        page.events,
-        page.head_seq
-    )?;
-    Ok(())
+    super::output::write_atomically(out, |w| {
+        std::io::Write::write_all(w, page.text.as_bytes()).map_err(CommandError::Output)
+    })?;
+    let path = out.display().to_string();
+    let summary = Briefed {
+        command: "brief",
+        wrote: Some(&path),
+        checked: None,
+        tracks: Some(page.tracks),
+        events: Some(page.events),
+    };
+    say.print(page.head, &summary, || {
+        format!(
+            "wrote {} ({} track{}, {} events, log head seq {})\n",
+            super::shown_path(out),
+            page.tracks,
+            if page.tracks == 1 { "" } else { "s" },
+            page.events,
+            page.head.seq
+        )
+    })
 }
 
 /// A brief rendered, and what the CLI says about it.
@@ -75,7 +102,7 @@ struct Rendered {
     text: String,
     tracks: usize,
     events: usize,
-    head_seq: u64,
+    head: LogHead,
 }
 
 /// The brief of the log as `view` sees it, of `asked` tracks (none: all), from the log
@@ -93,11 +120,11 @@ fn render(ctx: &Ctx<'_>, view: View, asked: &[String], until: Option<u64>) -> Re
         tracks.retain(|x| asked.iter().any(|t| t == x.id.as_str()));
     }
     let text = html::brief(&replay, &tracks, asked);
-    Ok(Rendered { text, tracks: tracks.len(), events: replay.timeline().len(), head_seq: replay.head_seq() })
+    Ok(Rendered { text, tracks: tracks.len(), events: replay.timeline().len(), head: replay.head() })
 }
 
 /// `--check FILE`: re-renders the brief FILE records and compares.
-fn check(ctx: &Ctx<'_>, file: &Path) -> Result<(), CommandError> {
+fn check(ctx: &Ctx<'_>, file: &Path, say: Say) -> Result<(), CommandError> {
     let shown = super::shown_path(file);
     let written = std::fs::read_to_string(file)
         .map_err(|e| CommandError::Io { path: file.display().to_string(), message: e.to_string() })?;
@@ -128,17 +155,20 @@ fn check(ctx: &Ctx<'_>, file: &Path) -> Result<(), CommandError> {
             ),
         });
     }
+    let head = replay.head();
     drop(replay);
     let again = render(ctx, view, &stamp.tracks, Some(stamp.head_seq))?;
     if again.text == written {
-        writeln!(
-            stdout(),
-            "{shown} is the brief of this log at seq {} (hash {}), as of {}: identical",
-            stamp.head_seq,
-            stamp.head_hash.as_deref().unwrap_or("none"),
-            stamp.as_of
-        )?;
-        return Ok(());
+        let path = file.display().to_string();
+        let summary = Briefed { command: "brief", wrote: None, checked: Some(&path), tracks: None, events: None };
+        return say.print(head, &summary, || {
+            format!(
+                "{shown} is the brief of this log at seq {} (hash {}), as of {}: identical\n",
+                stamp.head_seq,
+                stamp.head_hash.as_deref().unwrap_or("none"),
+                stamp.as_of
+            )
+        });
     }
     let (a, b): (Vec<&str>, Vec<&str>) = (written.split('\n').collect(), again.text.split('\n').collect());
     let line = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));

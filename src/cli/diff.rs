@@ -53,12 +53,15 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     // Both sides judged from one fold — the snapshot's — unless a side has a recording
     // cut-off (then that side streams its own): memory stays the fold's, whatever the
     // size of the log.
-    let mut both = statuses(&store, &[before, after])?.into_iter().map(|(tracks, _)| tracks);
-    let (a, b) = (both.next().unwrap_or_default(), both.next().unwrap_or_default());
+    let mut both = statuses(&store, &[before, after])?.into_iter().map(|(tracks, header)| (tracks, header.head));
+    let ((a, from_head), (b, to_head)) = (both.next().unwrap_or_default(), both.next().unwrap_or_default());
+    // The later of the two sides' heads: the last event either view knew.
+    let head = if to_head.seq >= from_head.seq { to_head } else { from_head };
     let axis = if args.known { "known at " } else { "as of " };
     let mut changes = diff(&a, &b);
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));
-    let text = report::diff::render(&changes, &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), format);
+    let text =
+        report::diff::render(head, &changes, &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), format);
     super::print(ctx, &text, format)
 }
 

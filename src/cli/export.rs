@@ -4,8 +4,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use super::summary::Say;
 use super::{CommandError, Ctx, output, stdout};
 use crate::log::{Head, ReadTxn, Reader};
+use crate::projection::LogHead;
+use crate::report::Format;
+use crate::report::plover::ExportFormat;
 
 /// Write the whole log as JSON Lines, one event per line, in log order.
 ///
@@ -36,9 +40,48 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
 
-    /// jsonl: the log itself, which `import` reads back; plover: PLOVER-JSON records.
-    #[arg(long, value_name = "FORMAT", default_value = "jsonl", value_parser = crate::names::parse::<crate::report::plover::ExportFormat>)]
-    format: crate::report::plover::ExportFormat,
+    /// jsonl: the log itself, which `import` reads back; plover: PLOVER-JSON records;
+    /// json: the log as jsonl, and the summary as one JSON object — on stdout with
+    /// --out, on stderr when the events go to stdout.
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl", value_parser = export_format)]
+    format: (ExportFormat, Format),
+    /// Print no summary (the events are still written: they are the output). Errors
+    /// still go to stderr, with their exit code.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+impl Args {
+    /// True when a failure should be written as JSON on stdout as well.
+    pub fn json_errors(&self) -> bool {
+        self.format.1 == Format::Json && !self.quiet
+    }
+}
+
+/// Parses `--format`: what is written (jsonl, plover) and how the summary is (`json`:
+/// the log as JSON Lines, the summary in JSON).
+fn export_format(text: &str) -> Result<(ExportFormat, Format), String> {
+    match text {
+        "json" => Ok((ExportFormat::Jsonl, Format::Json)),
+        _ => crate::names::parse::<ExportFormat>(text).map(|output| (output, Format::Text)).map_err(|_| {
+            format!(
+                "`{text}` is not a format export writes: `jsonl` (the log), `plover` (PLOVER-JSON records) or \
+                 `json` (the log as jsonl, with the summary as JSON)"
+            )
+        }),
+    }
+}
+
+/// `export`'s JSON summary.
+#[derive(serde::Serialize)]
+struct Exported<'a> {
+    command: &'static str,
+    /// How many events were written.
+    events: u64,
+    /// The file written (`null`: stdout).
+    out: Option<&'a str>,
+    /// The manifest written (`null`: none).
+    manifest: Option<&'a str>,
 }
 
 /// Where the manifest of an export at `path` goes unless told otherwise.
@@ -68,8 +111,9 @@ fn write_manifest(head: Head, path: &std::path::Path) -> Result<(), CommandError
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    if args.format == crate::report::plover::ExportFormat::Plover {
-        return plover(ctx, &args);
+    let say = super::summary::say("export", args.format.1, args.quiet)?;
+    if args.format.0 == ExportFormat::Plover {
+        return plover(ctx, &args, say);
     }
     // Before the log is opened: nothing about it is touched if an output is refused.
     let manifest = args.manifest.clone().or_else(|| args.out.as_deref().map(manifest_path));
@@ -84,15 +128,17 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     // One read transaction: the lines and the manifest describe the same log, however
     // many writers append meanwhile.
-    store.consistent(|store| export(store, args.out.as_deref(), manifest.as_deref()))
+    store.consistent(|store| export(store, args.out.as_deref(), manifest.as_deref(), say))
 }
 
 fn export<T: ReadTxn + ?Sized>(
     store: &Reader<'_, T>,
     out: Option<&std::path::Path>,
     manifest: Option<&std::path::Path>,
+    say: Say,
 ) -> Result<(), CommandError> {
     let head = store.head()?;
+    let log_head = LogHead::of(head.seq, head.hash);
     match out {
         None => {
             let mut out = stdout();
@@ -101,18 +147,33 @@ fn export<T: ReadTxn + ?Sized>(
             if let Some(manifest) = manifest {
                 write_manifest(head, manifest)?;
             }
+            // The events are stdout's: a JSON summary goes to stderr (text has none).
+            if say == Say::Json {
+                let manifest = manifest.map(|m| m.display().to_string());
+                let summary =
+                    Exported { command: "export", events: head.seq, out: None, manifest: manifest.as_deref() };
+                eprint!("{}", crate::report::document(log_head, &summary));
+            }
         }
         Some(path) => {
             output::write_atomically(path, |out| write_all(store, out))?;
             let manifest = manifest.map_or_else(|| manifest_path(path), ToOwned::to_owned);
             write_manifest(head, &manifest)?;
-            eprintln!(
-                "exported {} events to {} (head hash {}); manifest in {}",
-                head.seq,
-                super::shown_path(path),
-                head.hash,
-                super::shown_path(&manifest)
-            );
+            let (out, manifest_name) = (path.display().to_string(), manifest.display().to_string());
+            let summary =
+                Exported { command: "export", events: head.seq, out: Some(&out), manifest: Some(&manifest_name) };
+            match say {
+                // The events went to a file: the JSON summary is stdout's.
+                Say::Json => say.print(log_head, &summary, String::new)?,
+                Say::Text => eprintln!(
+                    "exported {} events to {} (head hash {}); manifest in {}",
+                    head.seq,
+                    super::shown_path(path),
+                    head.hash,
+                    super::shown_path(&manifest)
+                ),
+                Say::Quiet => {}
+            }
         }
     }
     Ok(())
@@ -124,7 +185,7 @@ fn write_all<T: ReadTxn + ?Sized>(store: &Reader<'_, T>, out: &mut dyn Write) ->
 
 /// `--format plover`: the events as they stand, as PLOVER records, seen from the last
 /// day a date can name, with everything recorded.
-fn plover(ctx: &Ctx<'_>, args: &Args) -> Result<(), CommandError> {
+fn plover(ctx: &Ctx<'_>, args: &Args, say: Say) -> Result<(), CommandError> {
     if args.manifest.is_some() {
         return Err(CommandError::Usage(
             "--manifest goes with an export of the log (--format jsonl); a PLOVER file has none".to_owned(),
@@ -149,7 +210,9 @@ fn plover(ctx: &Ctx<'_>, args: &Args) -> Result<(), CommandError> {
         }
         Some(path) => {
             output::write_atomically(path, |out| out.write_all(text.as_bytes()).map_err(CommandError::Output))?;
-            eprintln!("exported {} PLOVER records to {}", text.lines().count(), super::shown_path(path));
+            if say.shows() {
+                eprintln!("exported {} PLOVER records to {}", text.lines().count(), super::shown_path(path));
+            }
         }
     }
     Ok(())

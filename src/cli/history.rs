@@ -3,6 +3,7 @@
 
 use super::view::FormatArg;
 use super::{CommandError, Ctx, resolve};
+use crate::projection::LogHead;
 
 /// Show how an event was recorded, corrected, retracted, disputed or corroborated.
 ///
@@ -21,15 +22,16 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let format = args.format.only(ctx, "history", super::view::DOCUMENTS)?;
     let store = ctx.open_to_read()?;
     let record = resolve(&store, &args.reference)?;
-    let (record, amendments) = store.consistent(|reader| {
+    let (record, amendments, head) = store.consistent(|reader| {
         // Asked about a correction, show the history of the event it corrects.
         let record = match record.event.facts.payload.target() {
             Some(target) => reader.by_id(target)?.unwrap_or(record),
             None => record,
         };
         let amendments = reader.amendments_of(record.event.id)?;
-        Ok::<_, CommandError>((record, amendments))
+        let head = reader.head()?;
+        Ok::<_, CommandError>((record, amendments, LogHead::of(head.seq, head.hash)))
     })?;
     let history = crate::projection::history::history(&record, &amendments);
-    super::print(ctx, &crate::report::history::render(&history, format), format)
+    super::print(ctx, &crate::report::history::render(head, &history, format), format)
 }

@@ -3,17 +3,20 @@
 //! Also the CLI's way into `app::ingest` that `append` and `demo` share: the policy
 //! taken from the environment, and a rejection worded for flags.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{CommandError, Ctx, stdout};
+use super::summary::{AppendedSummary, Say};
+use super::{CommandError, Ctx};
 use crate::app::AppError;
 use crate::app::ingest::{Expected, Tally, append_batch, ingest};
 use crate::app::sheet::ImportFormat;
 use crate::event::{Line, Manifest};
 use crate::log::LogError;
+use crate::projection::LogHead;
+use crate::report::Format;
 use crate::store::AnyLog;
 
 /// Append every event of a JSON Lines file, in one transaction: all lines land or none.
@@ -51,9 +54,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "verify")]
     manifest: Option<PathBuf>,
 
-    /// jsonl: entente's JSON Lines; csv: a spreadsheet's rows, read through --map.
-    #[arg(long, value_name = "FORMAT", default_value = "jsonl", value_parser = crate::names::parse::<ImportFormat>)]
-    format: ImportFormat,
+    /// jsonl: entente's JSON Lines; csv: a spreadsheet's rows, read through --map; json:
+    /// JSON Lines, and the summary (or the failure) as one JSON object on stdout.
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl", value_parser = import_format)]
+    format: (ImportFormat, Format),
 
     /// The column mapping (TOML) a CSV sheet is read through.
     #[arg(long, value_name = "MAPPING.toml")]
@@ -62,12 +66,39 @@ pub struct Args {
     /// Show what would be recorded, one line per event, and write nothing (--format csv).
     #[arg(long)]
     dry_run: bool,
+
+    /// Print nothing on success: no summary, no progress bar. Errors still go to stderr,
+    /// with their exit code.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+impl Args {
+    /// True when a failure should be written as JSON on stdout as well.
+    pub fn json_errors(&self) -> bool {
+        self.format.1 == Format::Json && !self.quiet
+    }
+}
+
+/// Parses `--format`: what the file is (jsonl, csv) and how the summary is written
+/// (`json`: a JSON Lines file, the summary in JSON).
+fn import_format(text: &str) -> Result<(ImportFormat, Format), String> {
+    match text {
+        "json" => Ok((ImportFormat::Jsonl, Format::Json)),
+        _ => crate::names::parse::<ImportFormat>(text).map(|input| (input, Format::Text)).map_err(|_| {
+            format!(
+                "`{text}` is not a format import reads: `jsonl` (entente's JSON Lines), `csv` (a spreadsheet, \
+                 with --map) or `json` (JSON Lines, with the summary as JSON)"
+            )
+        }),
+    }
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
-    match (args.format, &args.map) {
+    let say = super::summary::say("import", args.format.1, args.quiet)?;
+    match (args.format.0, &args.map) {
         (ImportFormat::Csv, Some(map)) => {
-            return super::sheet::run(ctx, &args.file, map, args.expect_head, args.dry_run, args.verify);
+            return super::sheet::run(ctx, &args.file, map, args.expect_head, args.dry_run, args.verify, args.quiet);
         }
         (ImportFormat::Csv, None) => {
             return Err(CommandError::Usage(
@@ -85,26 +116,36 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let mut log = ctx.open()?;
     let manifest = if args.verify { Some(read_manifest(&args)?) } else { None };
     let Input { name, reader, size } = open_input(&args.file)?;
-    let progress = progress_bar(ctx, size);
+    let progress = if say.shows() { progress_bar(ctx, size) } else { ProgressBar::hidden() };
     let advance = progress.clone();
     let manifest_name = manifest.as_ref().map(|(_, path)| path.display().to_string()).unwrap_or_default();
     let expected = manifest.map(|(manifest, _)| Expected { manifest, name: &manifest_name });
     let policy = ctx.policy(&log);
     let tally = ingest(&mut log, policy, &name, reader, move |n| advance.inc(n), args.expect_head, expected)?;
     progress.finish_and_clear();
+    if say == Say::Quiet {
+        return Ok(());
+    }
+    let (appended, _) = if say == Say::Json { super::summary::appended(&log, &tally)? } else { Default::default() };
     let head = log.head()?;
-    let mut out = stdout();
-    writeln!(
-        out,
-        "imported {} new event{} from {}; {} already present; log ends at seq {} (hash {})",
-        tally.appended,
-        if tally.appended == 1 { "" } else { "s" },
-        crate::text::shown(&name),
-        tally.existing,
-        head.seq,
-        head.hash
-    )?;
-    Ok(())
+    let summary = AppendedSummary {
+        command: "import",
+        input: Some(&name),
+        appended,
+        appended_count: tally.appended,
+        already_present: tally.existing,
+    };
+    say.print(LogHead::of(head.seq, head.hash), &summary, || {
+        format!(
+            "imported {} new event{} from {}; {} already present; log ends at seq {} (hash {})\n",
+            tally.appended,
+            if tally.appended == 1 { "" } else { "s" },
+            crate::text::shown(&name),
+            tally.existing,
+            head.seq,
+            head.hash
+        )
+    })
 }
 
 /// The most a manifest may hold: it is a few hundred bytes; anything near this is not one.

@@ -1,6 +1,8 @@
 //! `entente init`: create an empty log — a file, or a team log on a PostgreSQL server.
 
+use super::summary::{Say, SummaryArgs};
 use super::{CommandError, Ctx, stdout};
+use crate::projection::LogHead;
 use crate::store::postgres::{Postgres, Roles, schema};
 use crate::store::{SCHEMA_VERSION, Sqlite};
 use std::io::Write;
@@ -24,9 +26,31 @@ pub struct Args {
     /// (`psql -d DATABASE -f FILE`: one transaction, stopping at the first error).
     #[arg(long)]
     print_sql: bool,
+    #[command(flatten)]
+    pub summary: SummaryArgs,
+}
+
+/// `init`'s JSON summary.
+#[derive(serde::Serialize)]
+struct Created<'a> {
+    command: &'static str,
+    /// The file or the server's address (without password) of the new log.
+    created: &'a str,
+    /// The schema version it was created with.
+    schema: i64,
+    /// The roles of a team log (`null` for a file).
+    roles: Option<RolesJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct RolesJson<'a> {
+    reader: &'a str,
+    recorder: &'a str,
+    owner: &'a str,
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let say = args.summary.say("init")?;
     let Some(url) = ctx.server() else {
         if args.roles.is_some() || args.print_sql {
             return Err(CommandError::Usage(
@@ -35,8 +59,11 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             ));
         }
         Sqlite::init(&ctx.db, ctx.env.busy_timeout_ms)?;
-        writeln!(stdout(), "created an empty log at {} (schema {SCHEMA_VERSION})", super::shown_path(&ctx.db))?;
-        return Ok(());
+        let path = ctx.db.display().to_string();
+        let created = Created { command: "init", created: &path, schema: SCHEMA_VERSION, roles: None };
+        return say.print(LogHead::default(), &created, || {
+            format!("created an empty log at {} (schema {SCHEMA_VERSION})\n", super::shown_path(&ctx.db))
+        });
     };
     let address = ctx.address(url);
     let target = crate::store::postgres::connect::target(url, address.env, address.os_user)?;
@@ -52,6 +79,11 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     }
     let roles = Roles::with_prefix(&prefix);
     if args.print_sql {
+        if say != Say::Text {
+            return Err(CommandError::Usage(
+                "--print-sql prints the SQL itself: drop --format json and --quiet".to_owned(),
+            ));
+        }
         let mut out = stdout();
         writeln!(out, "\\set ON_ERROR_STOP on")?;
         writeln!(out, "BEGIN;")?;
@@ -60,20 +92,24 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         return Ok(());
     }
     Postgres::init(&address, &roles)?;
-    let mut out = stdout();
-    writeln!(
-        out,
-        "created an empty team log at {} (schema {})",
-        super::shown_path(std::path::Path::new(&target.shown)),
-        schema::LATEST
-    )?;
-    writeln!(
-        out,
-        "roles to grant: {} (read), {} (read and record), {} (own)",
-        roles.reader, roles.recorder, roles.owner
-    )?;
-    writeln!(out, "e.g. GRANT {} TO alice;", schema::ident(&roles.recorder))?;
-    Ok(())
+    let created = Created {
+        command: "init",
+        created: &target.shown,
+        schema: schema::LATEST,
+        roles: Some(RolesJson { reader: &roles.reader, recorder: &roles.recorder, owner: &roles.owner }),
+    };
+    say.print(LogHead::default(), &created, || {
+        format!(
+            "created an empty team log at {} (schema {})\nroles to grant: {} (read), {} (read and record), {} \
+             (own)\ne.g. GRANT {} TO alice;\n",
+            super::shown_path(std::path::Path::new(&target.shown)),
+            schema::LATEST,
+            roles.reader,
+            roles.recorder,
+            roles.owner,
+            schema::ident(&roles.recorder)
+        )
+    })
 }
 
 /// The role prefix of a database: its name, lower-cased, each character a role name

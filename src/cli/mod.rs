@@ -24,6 +24,7 @@ mod sheet;
 mod shell;
 mod show;
 mod sources;
+mod summary;
 mod trend;
 mod verify;
 mod view;
@@ -401,12 +402,20 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    let json_errors = cli.command.json_errors();
     let result = Env::from_process().map_err(CommandError::from).and_then(|env| run(cli, &env));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that went away (`entente log | head`) is not a failure.
         Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
+            // A script that asked for JSON gets the failure as JSON too (exact text:
+            // JSON escapes what it must); the person reading stderr gets the words.
+            if json_errors {
+                let mut out = stdout();
+                let _ = write!(out, "{}", error_json(&err));
+                let _ = out.flush();
+            }
             // Messages quote what the user gave and what the log holds: each line is
             // shown escaped, so neither can write to the terminal or forge a line.
             let mut stderr = std::io::stderr().lock();
@@ -450,6 +459,89 @@ fn log_here() -> String {
             None => "none found here; `entente init` creates ./entente.db".to_owned(),
         },
         Err(e) => e.to_string(),
+    }
+}
+
+/// A failure as the JSON object a writing command given `--format json` prints on
+/// stdout: `{"format_version": 1, "error": {"exit_code", "message", "problems"}}`,
+/// one problem per rejected input line (`input`, `line`, `field`, `message`).
+fn error_json(err: &CommandError) -> String {
+    #[derive(serde::Serialize)]
+    struct Failure<'a> {
+        format_version: u32,
+        error: Error<'a>,
+    }
+    #[derive(serde::Serialize)]
+    struct Error<'a> {
+        exit_code: u8,
+        message: String,
+        problems: Vec<Problem<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Problem<'a> {
+        input: &'a str,
+        line: usize,
+        field: Option<&'a str>,
+        message: String,
+    }
+    let problems = match err {
+        CommandError::Rejected { input, source: LogError::Rejected { problems, .. } } => problems
+            .iter()
+            .map(|p| Problem {
+                input,
+                line: p.line,
+                field: p.error.field.as_deref(),
+                message: problem_message(&p.error),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let failure = Failure {
+        format_version: crate::report::FORMAT_VERSION,
+        error: Error { exit_code: err.exit_code(), message: err.to_string(), problems },
+    };
+    // Strings and numbers only: this always serializes.
+    let mut text = serde_json::to_string_pretty(&failure).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+impl Command {
+    /// True when this command line asked for its summary as JSON (and not `--quiet`),
+    /// so a failure is printed as JSON on stdout as well.
+    fn json_errors(&self) -> bool {
+        match self {
+            Command::Init(a) => a.summary.json_errors(),
+            Command::Append(a) => a.summary.json_errors(),
+            Command::Import(a) => a.json_errors(),
+            Command::Export(a) => a.json_errors(),
+            Command::Verify(a) => a.summary.json_errors(),
+            Command::Correct(a) => a.summary().json_errors(),
+            Command::Retract(a) => a.summary().json_errors(),
+            Command::Dispute(a) => a.summary().json_errors(),
+            Command::Cite(a) => a.summary().json_errors(),
+            Command::Replay(a) => a.summary.json_errors(),
+            Command::Brief(a) => a.summary.json_errors(),
+            Command::Log(_)
+            | Command::Show(_)
+            | Command::History(_)
+            | Command::Sources(_)
+            | Command::Audit(_)
+            | Command::Status(_)
+            | Command::Principles(_)
+            | Command::Commitments(_)
+            | Command::Conditions(_)
+            | Command::Instruments(_)
+            | Command::Timeline(_)
+            | Command::Occasion(_)
+            | Command::Explain(_)
+            | Command::Diff(_)
+            | Command::Trend(_)
+            | Command::Demo(_)
+            | Command::Deadlines(_)
+            | Command::Completions(_)
+            | Command::Man(_) => false,
+        }
     }
 }
 

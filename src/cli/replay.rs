@@ -5,11 +5,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::import::{append_lines, open_input};
+use super::summary::{Say, SummaryArgs};
 use super::view::ViewArgs;
 use super::{CommandError, Ctx, stdout};
 use crate::app::status::{rebuild, replay};
 use crate::env::Stopwatch;
 use crate::names::Named;
+use crate::projection::LogHead;
 use crate::projection::Replay;
 use crate::report::{Format, Projection, Scope, render};
 use crate::store::{AnyLog, Sqlite};
@@ -39,15 +41,37 @@ pub struct Args {
     scenarios: Option<PathBuf>,
     #[command(flatten)]
     view: ViewArgs,
+    #[command(flatten)]
+    pub summary: SummaryArgs,
+}
+
+/// `replay`'s JSON summary.
+#[derive(serde::Serialize)]
+struct Replayed {
+    command: &'static str,
+    /// Events replayed (over every scenario with --scenarios).
+    events: u64,
+    /// Every file written, in the order written.
+    written: Vec<String>,
+    /// Per scenario file (--scenarios): its events and the files written from it.
+    scenarios: Vec<Scenario>,
+}
+
+#[derive(serde::Serialize)]
+struct Scenario {
+    file: String,
+    events: u64,
+    written: Vec<String>,
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let say = args.summary.say("replay")?;
     if let Some(dir) = &args.scenarios {
-        return scenarios(ctx, &args, dir);
+        return scenarios(ctx, &args, dir, say);
     }
     let mut store = ctx.open()?;
     let total = store.count()?;
-    let bar = super::event_progress(ctx, total);
+    let bar = if say.shows() { super::event_progress(ctx, total) } else { indicatif::ProgressBar::hidden() };
     let clock = Stopwatch::start();
     let (count, written) = match &args.out {
         Some(out) => {
@@ -58,9 +82,9 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             // The derived tables are rebuilt from the chain whatever is written.
             rebuild(&mut store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
-            let written =
-                write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?
-                    + write_plover(&ctx.db, &replay, &out.join("plover.jsonl"))?;
+            let mut written =
+                write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?;
+            written.push(write_plover(&ctx.db, &replay, &out.join("plover.jsonl"))?);
             (replay.count(), written)
         }
         None => {
@@ -68,21 +92,29 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             // fold (which serves status, principles and commitments) from the whole log,
             // saved as the snapshot.
             rebuild(&mut store, &mut || bar.inc(1))?;
-            (total, 0)
+            (total, Vec::new())
         }
     };
     bar.finish_and_clear();
     let elapsed = clock.elapsed();
-    let rate = count as f64 / elapsed.as_secs_f64().max(1e-9);
-    let mut out = stdout();
-    writeln!(out, "replayed {count} events in {} ms ({rate:.0} events/s)", elapsed.as_millis())?;
-    if let Some(dir) = &args.out {
-        writeln!(out, "wrote {written} reports to {}", super::shown_path(dir))?;
-    }
-    Ok(())
+    let head = store.head()?;
+    let summary = Replayed { command: "replay", events: count, written: names(&written), scenarios: Vec::new() };
+    say.print(LogHead::of(head.seq, head.hash), &summary, || {
+        let rate = count as f64 / elapsed.as_secs_f64().max(1e-9);
+        let mut text = format!("replayed {count} events in {} ms ({rate:.0} events/s)\n", elapsed.as_millis());
+        if let Some(dir) = &args.out {
+            text.push_str(&format!("wrote {} reports to {}\n", written.len(), super::shown_path(dir)));
+        }
+        text
+    })
 }
 
-fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError> {
+/// The paths written, as JSON names them.
+fn names(paths: &[PathBuf]) -> Vec<String> {
+    paths.iter().map(|p| p.display().to_string()).collect()
+}
+
+fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path, say: Say) -> Result<(), CommandError> {
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |e: std::io::Error| CommandError::Io { path: path.clone(), message: e.to_string() }
@@ -95,16 +127,32 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
     files.sort();
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("projections"));
     let mut out = stdout();
+    let mut summary = Replayed { command: "replay", events: 0, written: Vec::new(), scenarios: Vec::new() };
     for file in files {
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let mut store: AnyLog = Sqlite::in_memory()?.into();
         let input = open_input(&file)?;
         append_lines(ctx, &mut store, &input.name, input.reader, None)?;
         let replay = replay(&store, args.view.view(ctx), &mut || {})?;
-        let written = write_reports(&ctx.db, &replay, &out_dir, |p, f| {
+        let mut written = write_reports(&ctx.db, &replay, &out_dir, |p, f| {
             out_dir.join(p.name()).join(format!("{stem}.{}", f.extension()))
-        })? + write_plover(&ctx.db, &replay, &out_dir.join("plover").join(format!("{stem}.jsonl")))?;
-        writeln!(out, "{}: {} events, {written} reports", super::shown_path(&file), replay.count())?;
+        })?;
+        written.push(write_plover(&ctx.db, &replay, &out_dir.join("plover").join(format!("{stem}.jsonl")))?);
+        if say == Say::Text {
+            writeln!(out, "{}: {} events, {} reports", super::shown_path(&file), replay.count(), written.len())?;
+        }
+        summary.events += replay.count();
+        summary.written.extend(names(&written));
+        summary.scenarios.push(Scenario {
+            file: file.display().to_string(),
+            events: replay.count(),
+            written: names(&written),
+        });
+    }
+    out.flush()?;
+    if say == Say::Json {
+        // Each scenario is its own scratch log: the document names no one log's head.
+        say.print(LogHead::default(), &summary, String::new)?;
     }
     Ok(())
 }
@@ -133,9 +181,9 @@ fn write_reports(
     replay: &Replay,
     root: &Path,
     path: impl Fn(Projection, Format) -> PathBuf,
-) -> Result<usize, CommandError> {
+) -> Result<Vec<PathBuf>, CommandError> {
     let tracks = replay.status();
-    let mut written = 0;
+    let mut written = Vec::new();
     for &projection in Projection::ALL {
         for &format in projection.formats() {
             let target = path(projection, format);
@@ -147,7 +195,7 @@ fn write_reports(
             super::output::write_atomically(&target, |out| {
                 out.write_all(text.as_bytes()).map_err(CommandError::Output)
             })?;
-            written += 1;
+            written.push(target);
         }
     }
     Ok(written)
@@ -155,7 +203,7 @@ fn write_reports(
 
 /// Writes the PLOVER records of `replay` to `target` (its folder created if missing),
 /// refused and written as [`write_reports`] writes a report.
-fn write_plover(db: &Path, replay: &Replay, target: &Path) -> Result<usize, CommandError> {
+fn write_plover(db: &Path, replay: &Replay, target: &Path) -> Result<PathBuf, CommandError> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| CommandError::Io { path: parent.display().to_string(), message: e.to_string() })?;
@@ -163,5 +211,5 @@ fn write_plover(db: &Path, replay: &Replay, target: &Path) -> Result<usize, Comm
     super::output::guard(db, &[("--out", target)])?;
     let text = crate::report::plover::render(replay);
     super::output::write_atomically(target, |out| out.write_all(text.as_bytes()).map_err(CommandError::Output))?;
-    Ok(1)
+    Ok(target.to_path_buf())
 }

@@ -21,6 +21,7 @@ pub fn run(
     expect_head: Option<u64>,
     dry_run: bool,
     verify: bool,
+    quiet: bool,
 ) -> Result<(), CommandError> {
     if verify {
         return Err(CommandError::Usage(
@@ -35,6 +36,9 @@ pub fn run(
     let planned = import(&mut log, policy, &input.name, &sheet, expect_head, dry_run)?;
     let new = planned.iter().filter(|p| matches!(p.outcome, Outcome::Appended { .. })).count();
     let existing = planned.len() - new;
+    if quiet {
+        return Ok(());
+    }
     let mut out = stdout();
     let name = crate::text::shown(&input.name);
     if dry_run {

@@ -3,6 +3,8 @@
 use std::io::Write;
 
 use super::{CommandError, Ctx, stdout};
+use crate::event::Record;
+use crate::projection::LogHead;
 use crate::render::detail;
 
 /// Show one event in full: by id, a unique id prefix (at least 4 characters), or seq.
@@ -22,9 +24,23 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let record = super::resolve(&store, &args.reference)?;
     let mut out = stdout();
     if args.format == "json" {
-        writeln!(out, "{}", record.to_line())?;
+        let head = store.head()?;
+        write!(out, "{}", show_json(LogHead::of(head.seq, head.hash), &record))?;
     } else {
         write!(out, "{}", crate::text::net(&detail(&record)))?;
     }
     Ok(())
+}
+
+/// The JSON document of `show`: the head, then `event`, the record exactly as `export`
+/// writes its line (seq, the stored body, prev_hash, hash).
+fn show_json(head: LogHead, record: &Record) -> String {
+    #[derive(serde::Serialize)]
+    struct Shown {
+        event: Box<serde_json::value::RawValue>,
+    }
+    // An export line is one JSON object, always valid JSON; null is a fallback never taken.
+    let event = serde_json::value::RawValue::from_string(record.to_line())
+        .unwrap_or_else(|_| serde_json::value::RawValue::from_string("null".to_owned()).expect("null is JSON"));
+    crate::report::document(head, &Shown { event })
 }

@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     if let Some(track) = &track {
         points.retain(|p| p.track.as_str() == track);
     }
-    let head = Header { view, head_seq: header.head_seq };
+    let head = Header { view, head: header.head };
     let text = report::trend::render(&head, args.every, &points, format);
     super::print(ctx, &text, format)
 }

@@ -1,8 +1,8 @@
 //! `entente verify`: prove the log was only ever appended to.
 
-use std::io::Write;
-
-use super::{CommandError, Ctx, stdout};
+use super::summary::SummaryArgs;
+use super::{CommandError, Ctx};
+use crate::projection::LogHead;
 
 /// Prove the log was only appended to.
 ///
@@ -25,12 +25,26 @@ pub struct Args {
     /// was appended; this proves this entente can still read it.
     #[arg(long)]
     deep: bool,
+    #[command(flatten)]
+    pub summary: SummaryArgs,
+}
+
+/// `verify`'s JSON summary when the log verifies (a failure is the error object, exit 5).
+#[derive(serde::Serialize)]
+struct Verified {
+    command: &'static str,
+    ok: bool,
+    events_checked: u64,
+    deep: bool,
+    /// What failed verification: always empty here, since a problem fails the command.
+    problems: Vec<String>,
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    let say = args.summary.say("verify")?;
     let store = ctx.open_to_read()?;
     let total = store.count()?;
-    let bar = super::event_progress(ctx, total);
+    let bar = if say.shows() { super::event_progress(ctx, total) } else { indicatif::ProgressBar::hidden() };
     let verdict = store.verify(args.deep, &mut |n| bar.inc(n))?;
     bar.finish_and_clear();
     if let Some(problem) = verdict.problem {
@@ -39,9 +53,14 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     if let Some(what) = crate::app::status::check_snapshots(&store)? {
         return Err(CommandError::Tampered { seq: None, what });
     }
-    let mut out = stdout();
-    let read = if args.deep { " and every event reads against its schema" } else { "" };
-    writeln!(out, "verified {} events: the hash chain is intact{read}", verdict.count)?;
-    writeln!(out, "head seq {}, hash {}", verdict.count, verdict.head)?;
-    Ok(())
+    let head = LogHead::of(verdict.count, verdict.head);
+    let verified =
+        Verified { command: "verify", ok: true, events_checked: verdict.count, deep: args.deep, problems: Vec::new() };
+    say.print(head, &verified, || {
+        let read = if args.deep { " and every event reads against its schema" } else { "" };
+        format!(
+            "verified {} events: the hash chain is intact{read}\nhead seq {}, hash {}\n",
+            verdict.count, verdict.count, verdict.head
+        )
+    })
 }

@@ -104,27 +104,30 @@ impl FormatArg {
     /// where the command writes it, else text. Every read command calls this:
     /// `--format` lists every format, and no command writes them all.
     pub fn only(&self, ctx: &Ctx<'_>, command: &str, formats: &[Format]) -> Result<Format, CommandError> {
-        let Some(format) = self.format else {
-            return Ok(ctx.defaults.format.filter(|f| formats.contains(f)).unwrap_or(Format::Text));
-        };
-        if formats.contains(&format) {
-            return Ok(format);
+        match self.format {
+            None => Ok(ctx.defaults.format.filter(|f| formats.contains(f)).unwrap_or(Format::Text)),
+            Some(format) => written(command, format, formats),
         }
-        let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
-        let list = match names.split_last() {
-            Some((last, [])) => (*last).to_owned(),
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-            None => "nothing".to_owned(),
-        };
-        Err(CommandError::Usage(format!(
-            "`entente {command}` does not write --format {}; it writes {list}",
-            format.name()
-        )))
     }
 }
 
+/// `format`, when `command` writes it (`formats`); a usage error naming the formats it
+/// writes otherwise.
+pub fn written(command: &str, format: Format, formats: &[Format]) -> Result<Format, CommandError> {
+    if formats.contains(&format) {
+        return Ok(format);
+    }
+    let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+    let list = match names.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => "nothing".to_owned(),
+    };
+    Err(CommandError::Usage(format!("`entente {command}` does not write --format {}; it writes {list}", format.name())))
+}
+
 /// Parses `--format` into a [`Format`], exactly as clap parses and refuses a closed set.
-fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+pub fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::TypedValueParser as _;
     clap::builder::EnumValueParser::<FormatValue>::new().map(|value| value.0)
 }

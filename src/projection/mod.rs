@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::event::correct::amend;
-use crate::event::{EventId, Record};
+use crate::event::{EventId, Hash, Record};
 
 /// Which slice of the log a report sees, and the date it judges deadlines at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,8 +73,31 @@ fn world_key(r: &Record) -> (NaiveDate, NaiveDate, u64) {
 pub struct Header {
     /// The view.
     pub view: View,
-    /// The last seq known at the view's recording cut-off.
-    pub head_seq: u64,
+    /// The last event known at the view's recording cut-off.
+    pub head: LogHead,
+}
+
+/// The last event a view knew: its seq and its chain hash as the log stores it (seq 0
+/// and no hash for an empty log, or a cut-off before the first event).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogHead {
+    /// The last seq known (0: none).
+    pub seq: u64,
+    /// The chain hash of the event at `seq` (`None` when `seq` is 0).
+    pub hash: Option<Hash>,
+}
+
+impl LogHead {
+    /// The head at `record`.
+    pub fn at(record: &Record) -> LogHead {
+        LogHead { seq: record.seq, hash: Some(record.hash) }
+    }
+
+    /// The head a log reports as its last `seq` and `hash` ([`Hash::GENESIS`] and seq 0
+    /// for an empty log).
+    pub fn of(seq: u64, hash: Hash) -> LogHead {
+        LogHead { seq, hash: (seq > 0).then_some(hash) }
+    }
 }
 
 /// Rebuilds projections from records pushed in any order: what it derives depends only
@@ -87,7 +110,7 @@ pub struct Replay {
     view: View,
     base: Vec<Record>,
     amendments: BTreeMap<EventId, Vec<Record>>,
-    head_seq: u64,
+    head: LogHead,
     count: u64,
     /// The effective log, derived once per set of records (reset by `push`).
     effective: std::cell::OnceCell<Effective>,
@@ -110,7 +133,7 @@ impl Replay {
             view,
             base: Vec::new(),
             amendments: BTreeMap::new(),
-            head_seq: 0,
+            head: LogHead::default(),
             count: 0,
             effective: Default::default(),
         }
@@ -122,7 +145,9 @@ impl Replay {
             return;
         }
         self.count += 1;
-        self.head_seq = self.head_seq.max(record.seq);
+        if record.seq >= self.head.seq {
+            self.head = LogHead::at(&record);
+        }
         self.effective.take();
         match record.event.facts.payload.target() {
             Some(target) => self.amendments.entry(target).or_default().push(record),
@@ -132,7 +157,12 @@ impl Replay {
 
     /// The last seq known at the view's recording cut-off.
     pub fn head_seq(&self) -> u64 {
-        self.head_seq
+        self.head.seq
+    }
+
+    /// The last event known at the view's recording cut-off, with its chain hash.
+    pub fn head(&self) -> LogHead {
+        self.head
     }
 
     /// How many records were known at the cut-off.
@@ -163,7 +193,7 @@ impl Replay {
 
     /// The view and where the log ends in it, for report headers.
     pub fn header(&self) -> Header {
-        Header { view: self.view, head_seq: self.head_seq }
+        Header { view: self.view, head: self.head }
     }
 
     /// Every correction, retraction and dispute of `id` this view knows, by seq.

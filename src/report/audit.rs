@@ -8,9 +8,10 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, json};
+use super::{Format, Output};
 use crate::event::format_recorded_at;
 use crate::event::payload::Payload;
+use crate::projection::LogHead;
 use crate::projection::audit::{Audit, Entry};
 
 #[derive(Serialize)]
@@ -113,13 +114,13 @@ fn out(audit: &Audit) -> AuditOut {
 }
 
 /// The audit in `format`.
-pub fn render(audit: &Audit, format: Format) -> String {
+pub fn render(head: LogHead, audit: &Audit, format: Format) -> String {
     let out = out(audit);
     if format == Format::Csv {
         return csv(&out);
     }
     match Output::of(format) {
-        Output::Json => json(&out),
+        Output::Json => super::document(head, &out),
         Output::Doc(doc) => document(doc, &out),
     }
 }

@@ -504,7 +504,7 @@ pub(super) mod tests {
     fn json_gives_the_headline_and_every_axis() {
         let head = Header {
             view: View { as_of: "2000-02-01".parse().expect("day"), known_at: None, stall_days: 180 },
-            head_seq: 2,
+            head: crate::projection::LogHead { seq: 2, hash: None },
         };
         let json = render(&head, tracks(&[made("")], "2000-02-01"), &Scope::default(), Format::Json);
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");

@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, ViewHead, json, view_line};
+use super::{Format, Output, ViewHead, view_line};
 use crate::date::Precision;
 use crate::event::{Source, format_recorded_at};
 use crate::projection::Header;
@@ -43,13 +43,16 @@ pub fn render(head: &Header, list: &[DeadlineItem], format: Format) -> String {
         Format::Text | Format::Json | Format::Markdown | Format::Html => {}
     }
     match Output::of(format) {
-        Output::Json => json(&Out {
-            view: ViewHead::of(head),
-            deadlines: list
-                .iter()
-                .map(|item| Item { item, recorded_at: item.recorded_at.as_ref().map(format_recorded_at) })
-                .collect(),
-        }),
+        Output::Json => super::document(
+            head.head,
+            &Out {
+                view: ViewHead::of(head),
+                deadlines: list
+                    .iter()
+                    .map(|item| Item { item, recorded_at: item.recorded_at.as_ref().map(format_recorded_at) })
+                    .collect(),
+            },
+        ),
         Output::Doc(doc) => document(doc, head, list),
     }
 }

@@ -6,11 +6,12 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, json};
+use super::{Format, Output};
+use crate::projection::LogHead;
 use crate::projection::diff::Change;
 
 /// The changes between two views, described by `from` and `to`, in `format`.
-pub fn render(changes: &[Change], from: &str, to: &str, format: Format) -> String {
+pub fn render(head: LogHead, changes: &[Change], from: &str, to: &str, format: Format) -> String {
     #[derive(Serialize)]
     struct Out<'a> {
         from: &'a str,
@@ -18,7 +19,7 @@ pub fn render(changes: &[Change], from: &str, to: &str, format: Format) -> Strin
         changes: &'a [Change],
     }
     match Output::of(format) {
-        Output::Json => json(&Out { from, to, changes }),
+        Output::Json => super::document(head, &Out { from, to, changes }),
         Output::Doc(doc) => document(doc, changes, from, to),
     }
 }
@@ -67,10 +68,11 @@ mod tests {
                 (Some(Aspect::Progress), Some("in_progress"), Some("suspended")),
             ]
         );
-        let text = render(&changes, "as of 2000-02-01", "as of 2000-03-01", Format::Text);
+        let text = render(LogHead::default(), &changes, "as of 2000-02-01", "as of 2000-03-01", Format::Text);
         assert!(!text.contains("Nothing changed"), "{text}");
         assert!(text.contains("c · progress  in_progress → suspended"), "{text}");
-        let json: serde_json::Value = serde_json::from_str(&render(&changes, "a", "b", Format::Json)).expect("json");
+        let json: serde_json::Value =
+            serde_json::from_str(&render(LogHead::default(), &changes, "a", "b", Format::Json)).expect("json");
         assert_eq!(json["changes"][0]["aspect"], serde_json::Value::Null);
         assert_eq!(json["changes"][1]["aspect"], "progress");
     }

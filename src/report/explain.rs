@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, ViewHead, at, json, source_line, view_line};
+use super::{Format, Output, ViewHead, at, source_line, view_line};
 use crate::date::PartialDate;
 use crate::event::{Confidence, Party, Source};
 use crate::projection::Header;
@@ -160,15 +160,18 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
         _ => &[],
     };
     match Output::of(format) {
-        Output::Json => json(&Explained {
-            view: ViewHead::of(head),
-            reference,
-            subject: kind(subject),
-            state: state(subject),
-            axes,
-            conditions,
-            evidence,
-        }),
+        Output::Json => super::document(
+            head.head,
+            &Explained {
+                view: ViewHead::of(head),
+                reference,
+                subject: kind(subject),
+                state: state(subject),
+                axes,
+                conditions,
+                evidence,
+            },
+        ),
         Output::Doc(doc) => document(doc, head, reference, subject, &evidence),
     }
 }
@@ -254,7 +257,7 @@ mod tests {
         let evidence: Vec<Evidence> =
             subject.seqs().iter().filter_map(|s| Evidence::of(&records[*s as usize - 1], &[])).collect();
         let view = View { as_of: "2000-03-01".parse().expect("day"), known_at: None, stall_days: 180 };
-        let head = Header { view, head_seq: 4 };
+        let head = Header { view, head: crate::projection::LogHead { seq: 4, hash: None } };
         let text = render(&head, "c", &subject, &evidence, Format::Text);
         assert!(
             text.contains(

@@ -8,8 +8,9 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, json, source_line};
+use super::{Format, Output, source_line};
 use crate::event::{Event, Kind, Source, format_recorded_at};
+use crate::projection::LogHead;
 use crate::projection::history::{Changed, History, body};
 
 #[derive(Serialize)]
@@ -63,25 +64,24 @@ fn out<'a>(h: &'a History<'_>) -> Out<'a> {
 }
 
 /// One event's history in `format`.
-pub fn render(history: &History<'_>, format: Format) -> String {
+pub fn render(head: LogHead, history: &History<'_>, format: Format) -> String {
     match Output::of(format) {
-        Output::Json => json(&out(history)),
+        Output::Json => super::document(head, &out(history)),
         Output::Doc(doc) => document(doc, history),
     }
 }
 
 /// The histories of every amended event (in log order) in `format`: a JSON array, or
 /// the documents one after another.
-pub fn render_all(histories: &[History<'_>], format: Format) -> String {
+pub fn render_all(head: LogHead, histories: &[History<'_>], format: Format) -> String {
+    #[derive(Serialize)]
+    struct All<T: Serialize> {
+        histories: Vec<T>,
+    }
     match Output::of(format) {
-        Output::Json => {
-            // Each history as a JSON value (keys in the order a `Value` keeps them).
-            let values: Vec<serde_json::Value> =
-                histories.iter().filter_map(|h| serde_json::to_value(out(h)).ok()).collect();
-            json(&values)
-        }
+        Output::Json => super::document(head, &All { histories: histories.iter().map(out).collect() }),
         Output::Doc(_) if histories.is_empty() => "No event has been corrected, retracted or disputed.\n".to_owned(),
-        Output::Doc(_) => histories.iter().map(|h| render(h, format)).collect::<Vec<_>>().join("\n"),
+        Output::Doc(_) => histories.iter().map(|h| render(head, h, format)).collect::<Vec<_>>().join("\n"),
     }
 }
 

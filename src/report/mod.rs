@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use crate::event::format_recorded_at;
 use crate::projection::status::{At, TrackStatus};
-use crate::projection::{Header, Replay};
+use crate::projection::{Header, LogHead, Replay};
 use doc::Doc;
 
 crate::names::closed_set! {
@@ -190,8 +190,12 @@ pub fn render(
             let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
             occasion::render(replay, &crate::projection::occasion::occasions(replay, track.as_ref()), false, format)
         }
-        Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),
-        Projection::History => history::render_all(&crate::projection::history::histories(replay), format),
+        Projection::Audit => {
+            audit::render(replay.head(), &crate::projection::audit::Audit::of(&replay.all_records(), None), format)
+        }
+        Projection::History => {
+            history::render_all(replay.head(), &crate::projection::history::histories(replay), format)
+        }
         Projection::Deadlines => {
             let list = crate::projection::deadlines::deadlines(
                 &tracks,
@@ -215,23 +219,51 @@ fn in_scope(mut tracks: Vec<TrackStatus>, scope: &Scope) -> Vec<TrackStatus> {
     tracks
 }
 
-/// What every JSON report of a view says first about it: the world date, the
-/// recording cut-off and the last seq known then.
+/// The version of the shape of every JSON document entente writes (reports, the
+/// writing commands' summaries, errors): bumped when a key is removed or changes
+/// meaning; a key added leaves it as it is.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What every JSON document says first: the version of its shape and the log head it
+/// was made from, then `body`'s own keys.
+#[derive(Serialize)]
+struct Document<'a, T: Serialize> {
+    format_version: u32,
+    head: HeadJson,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// The log head in JSON: `{"seq": N, "hash": "<hex>"}`, `{"seq": 0, "hash": null}`
+/// for an empty log.
+#[derive(Serialize)]
+struct HeadJson {
+    seq: u64,
+    hash: Option<String>,
+}
+
+/// `body` as a JSON document: `format_version` and `head` first, then its own keys
+/// (`body` serializes as an object: a struct or a map).
+pub fn document<T: Serialize>(head: LogHead, body: &T) -> String {
+    json(&Document {
+        format_version: FORMAT_VERSION,
+        head: HeadJson { seq: head.seq, hash: head.hash.map(|h| h.to_hex()) },
+        body,
+    })
+}
+
+/// What every JSON report of a view says about it after the head: the world date and
+/// the recording cut-off.
 #[derive(Serialize)]
 struct ViewHead {
     as_of: NaiveDate,
     known_at: Option<String>,
-    head_seq: u64,
 }
 
 impl ViewHead {
     fn of(head: &Header) -> ViewHead {
         let view = head.view;
-        ViewHead {
-            as_of: view.as_of,
-            known_at: view.known_at.as_ref().map(format_recorded_at),
-            head_seq: head.head_seq,
-        }
+        ViewHead { as_of: view.as_of, known_at: view.known_at.as_ref().map(format_recorded_at) }
     }
 }
 
@@ -243,8 +275,9 @@ struct Envelope<T: Serialize> {
     tracks: Vec<T>,
 }
 
-fn envelope<T: Serialize>(head: &Header, tracks: Vec<T>) -> Envelope<T> {
-    Envelope { view: ViewHead::of(head), tracks }
+/// A JSON document of `tracks` as `head` sees them.
+fn envelope<T: Serialize>(head: &Header, tracks: Vec<T>) -> String {
+    document(head.head, &Envelope { view: ViewHead::of(head), tracks })
 }
 
 /// A JSON report of `tracks`, each written as `each` makes it.
@@ -253,7 +286,7 @@ fn tracks_json<'a, T: Serialize>(
     tracks: &'a [TrackStatus],
     each: impl Fn(&'a TrackStatus) -> T,
 ) -> String {
-    json(&envelope(head, tracks.iter().map(each).collect()))
+    envelope(head, tracks.iter().map(each).collect())
 }
 
 fn json<T: Serialize>(value: &T) -> String {
@@ -271,7 +304,7 @@ fn view_line(head: &Header) -> String {
         Some(t) => format!("as known at {}", format_recorded_at(&t)),
         None => "everything recorded".to_owned(),
     };
-    format!("As of {} · {known} · log head seq {}", view.as_of, head.head_seq)
+    format!("As of {} · {known} · log head seq {}", view.as_of, head.head.seq)
 }
 
 /// A date and the event behind it, in words.

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, ViewHead, json, source_line, view_line};
+use super::{Format, Output, ViewHead, source_line, view_line};
 use crate::date::PartialDate;
 use crate::event::{OccasionId, Record, Source, TrackId};
 use crate::projection::Replay;
@@ -81,10 +81,13 @@ impl<'a> EventJson<'a> {
 /// for, with every event it produced.
 pub fn render<'a>(replay: &Replay, occasions: &'a [Occasion<'a>], one: bool, format: Format) -> String {
     match Output::of(format) {
-        Output::Json => json(&OccasionsJson {
-            view: ViewHead::of(&replay.header()),
-            occasions: occasions.iter().map(|o| OccasionJson::of(o, one)).collect(),
-        }),
+        Output::Json => super::document(
+            replay.head(),
+            &OccasionsJson {
+                view: ViewHead::of(&replay.header()),
+                occasions: occasions.iter().map(|o| OccasionJson::of(o, one)).collect(),
+            },
+        ),
         Output::Doc(doc) => document(doc, replay, occasions, one),
     }
 }

@@ -123,7 +123,7 @@ mod tests {
         };
         let head = Header {
             view: View { as_of: "2000-03-01".parse().expect("day"), known_at: None, stall_days: 180 },
-            head_seq: 2,
+            head: crate::projection::LogHead { seq: 2, hash: None },
         };
         let text = |extra: &str| render(&head, tracks(&[tabled(extra)], "2000-03-01"), &Scope::default(), Format::Text);
         let marked = text(r#","attribution":"x""#);

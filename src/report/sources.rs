@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, ViewHead, json, view_line};
+use super::{Format, Output, ViewHead, view_line};
 use crate::projection::Header;
 use crate::projection::sources::{Cited, Provenance};
 
@@ -25,12 +25,15 @@ pub fn render(provenance: &Provenance, head: &Header, format: Format) -> String 
         return csv(provenance);
     }
     match Output::of(format) {
-        Output::Json => json(&Out {
-            view: ViewHead::of(head),
-            sources: &provenance.cited,
-            single_source: &provenance.single_source,
-            unsourced: &provenance.unsourced,
-        }),
+        Output::Json => super::document(
+            head.head,
+            &Out {
+                view: ViewHead::of(head),
+                sources: &provenance.cited,
+                single_source: &provenance.single_source,
+                unsourced: &provenance.unsourced,
+            },
+        ),
         Output::Doc(doc) => document(doc, provenance, head),
     }
 }

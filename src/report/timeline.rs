@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, Scope, envelope, in_scope, json, view_line};
+use super::{Format, Output, Scope, envelope, in_scope, view_line};
 use crate::date::PartialDate;
 use crate::event::Record;
 use crate::projection::Replay;
@@ -48,7 +48,7 @@ pub fn render(replay: &Replay, tracks: Vec<TrackStatus>, scope: &Scope, format: 
     let tracks = in_scope(tracks, scope);
     let timeline = per_track(replay, &tracks);
     match Output::of(format) {
-        Output::Json => json(&envelope(
+        Output::Json => envelope(
             &replay.header(),
             timeline
                 .iter()
@@ -57,7 +57,7 @@ pub fn render(replay: &Replay, tracks: Vec<TrackStatus>, scope: &Scope, format: 
                     events: t.events.iter().map(|r| TimelineEvent::of(r)).collect(),
                 })
                 .collect(),
-        )),
+        ),
         Output::Doc(doc) => document(doc, replay, &timeline),
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::csv::Table;
-use super::{Format, Output, ViewHead, json, view_line};
+use super::{Format, Output, ViewHead, view_line};
 use crate::names::Named;
 use crate::projection::Header;
 use crate::projection::status::{CommitmentState, PrincipleState};
@@ -28,7 +28,7 @@ pub fn render(head: &Header, every: Every, points: &[Point], format: Format) -> 
         return csv(points);
     }
     match Output::of(format) {
-        Output::Json => json(&Trend { view: ViewHead::of(head), every, points }),
+        Output::Json => super::document(head.head, &Trend { view: ViewHead::of(head), every, points }),
         Output::Doc(mut doc) => {
             doc.title(&format!("State over time, every {} — {}", every.name(), view_line(head)));
             let mut tracks: BTreeMap<&str, Vec<&Point>> = BTreeMap::new();

@@ -138,7 +138,7 @@ fn verify_catches_a_re_hashed_event_recorded_before_the_one_ahead_of_it() {
     let s = Sandbox::seeded();
     let out = s.ok(&["show", "28", "--format", "json"]);
     let recorded: serde_json::Value = serde_json::from_str(&out).expect("json");
-    let at = recorded["recorded_at"].as_str().expect("recorded_at").to_owned();
+    let at = recorded["event"]["recorded_at"].as_str().expect("recorded_at").to_owned();
     forge_last(&s, |body| body.replace(&at, "2001-01-01T00:00:00.000000Z"));
     let out = s.run(&["verify"]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));

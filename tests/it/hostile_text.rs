@@ -275,7 +275,7 @@ fn json_output_keeps_the_exact_text() {
         timeline["tracks"][0]["events"].as_array().expect("events").iter().filter_map(|e| e["what"].as_str()).collect();
     assert!(whats.iter().any(|w| w.contains(&hostile("Envoy"))), "{whats:?}");
     let shown: Value = serde_json::from_str(&s.ok(&["show", "4", "--format", "json"])).expect("json");
-    assert_eq!(shown["payload"]["quote"], hostile("Quote"));
+    assert_eq!(shown["event"]["payload"]["quote"], hostile("Quote"));
 }
 
 fn collect(v: &Value, out: &mut BTreeSet<String>) {
@@ -425,9 +425,9 @@ fn names_in_either_normal_form_match_in_filters_and_group_once() {
     assert_eq!(by.iter().filter(|n| n.nfc().collect::<String>() == "Ayşe Çelik").count(), 1, "{by:?}");
     // What was recorded stays as it was recorded.
     let third: Value = serde_json::from_str(&s.ok(&["show", "3", "--format", "json"])).expect("json");
-    assert_eq!(third["payload"]["envoy"], nfd(kilic));
+    assert_eq!(third["event"]["payload"]["envoy"], nfd(kilic));
     let fourth: Value = serde_json::from_str(&s.ok(&["show", "4", "--format", "json"])).expect("json");
-    assert_eq!(fourth["payload"]["actor"]["name"], nfd(cavusoglu));
+    assert_eq!(fourth["event"]["payload"]["actor"]["name"], nfd(cavusoglu));
 }
 
 // --- Closed sets: one name each; user text never rewritten ---------------------------

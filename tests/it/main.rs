@@ -16,6 +16,8 @@ mod frozen;
 mod hardening;
 mod hostile_text;
 mod import_verify;
+mod json_keys;
+mod json_output;
 mod layering;
 mod numbers;
 mod outputs;

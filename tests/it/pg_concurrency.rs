@@ -129,7 +129,7 @@ fn cli_reader(mut log: Command, mut status: Command, stop: Arc<AtomicBool>) -> t
             let st = status.output().expect("run status");
             assert!(st.status.success(), "status failed: {}", stderr(&st));
             let v: serde_json::Value = serde_json::from_slice(&st.stdout).expect("status json");
-            assert!(v["head_seq"].as_u64().expect("head") >= seen, "status went back in time");
+            assert!(v["head"]["seq"].as_u64().expect("head") >= seen, "status went back in time");
             let out = log.output().expect("run log");
             assert!(out.status.success(), "log failed: {}", stderr(&out));
             let seqs = chained_prefix(&String::from_utf8_lossy(&out.stdout));

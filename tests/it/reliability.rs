@@ -96,7 +96,7 @@ fn concurrent_writers_land_exactly_once_and_readers_see_a_prefix() {
                 let st = status.output().expect("run status");
                 assert!(st.status.success(), "status failed: {}", String::from_utf8_lossy(&st.stderr));
                 let v: serde_json::Value = serde_json::from_slice(&st.stdout).expect("status json");
-                assert!(v["head_seq"].as_u64().expect("head") >= 1);
+                assert!(v["head"]["seq"].as_u64().expect("head") >= 1);
                 let out = log.output().expect("run log");
                 assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
                 let n = assert_consistent_prefix(&String::from_utf8_lossy(&out.stdout));

@@ -172,13 +172,13 @@ pub fn sample_days(first: Option<NaiveDate>, as_of: NaiveDate) -> Vec<NaiveDate>
 /// What `replay` was written from, for a brief's meta tags.
 fn stamp(replay: &Replay, asked: &[String]) -> Stamp {
     let head = replay.header();
-    let head_hash = replay.all_records().iter().find(|r| r.seq == head.head_seq).map(|r| r.hash.to_hex());
+    let head_hash = head.head.hash.map(|h| h.to_hex());
     Stamp {
         as_of: head.view.as_of,
         known_at: head.view.known_at.as_ref().map(crate::event::format_recorded_at),
         stall_days: head.view.stall_days,
         tracks: asked.to_vec(),
-        head_seq: head.head_seq,
+        head_seq: head.head.seq,
         head_hash,
         version: VERSION.to_owned(),
     }
@@ -515,7 +515,7 @@ fn footer(head: &Header, stamp: Option<&Stamp>) -> Markup {
                 dt { "Known at" } dd { (known.as_deref().unwrap_or("everything recorded")) }
                 dt { "Stalled after" } dd { (head.view.stall_days) " days without movement" }
                 dt { "Log head" } dd {
-                    "seq " (head.head_seq)
+                    "seq " (head.head.seq)
                     @if let Some(hash) = stamp.and_then(|s| s.head_hash.as_deref()) { ", hash " code { (hash) } }
                 }
                 dt { "Written by" } dd { "entente " (VERSION) }
