@@ -8,7 +8,7 @@ use std::io::Write;
 
 use super::append::SourceDetail;
 use super::import::append_one;
-use super::{CommandError, Ctx, resolve, stdout};
+use super::{CommandError, Ctx, resolve};
 use crate::date::PartialDate;
 use crate::event::payload::{EventCorrected, EventCorroborated, EventDisputed, EventRetracted, FieldChange, Payload};
 use crate::event::{Facts, Line, Links, Record, Source};
@@ -188,7 +188,7 @@ fn record(
     };
     let line = Line { seq: None, id: None, recorded_at: None, recorded_by: None, facts, prev_hash: None, hash: None };
     let tally = append_one(ctx, &mut store, line, expect_head, "nothing was recorded", &|f| f.to_owned())?;
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     if let Some(Outcome::Appended { seq, id }) = tally.last {
         writeln!(out, "recorded {} of seq {} as seq {seq} id {id}", noun(kind), target.seq)?;
     }

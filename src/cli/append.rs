@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::import::{Input, append_lines, append_one, open_input};
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::date::{Anchor, AnchorPoint, Deadline, Milestone, PartialDate, Span};
 use crate::event::payload::{self as p, Payload};
 use crate::event::{
@@ -982,7 +982,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             return Err(CommandError::Usage("name a kind (`entente append --help`) or give --json FILE".to_owned()));
         }
     };
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     match (tally.appended + tally.existing, tally.last) {
         (1, Some(Outcome::Appended { seq, id })) => writeln!(out, "appended seq {seq} id {id}")?,
         (1, Some(Outcome::Existing { seq, id })) => {

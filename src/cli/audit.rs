@@ -43,5 +43,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             Ok::<(), CommandError>(())
         })
     })?;
-    super::print(ctx, &report::audit::render(&audit, format), format)
+    super::print(ctx, &report::audit::render(&audit, format, ctx.layout), format)
 }

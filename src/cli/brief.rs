@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::view::ViewArgs;
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::app::brief::replay_until;
 use crate::projection::View;
 use crate::projection::status::TrackStatus;
@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     super::output::guard(&ctx.db, &[("--out", out)])?;
     let page = render(ctx, args.view.view(ctx), &args.tracks, None)?;
     super::output::write_atomically(out, |w| w.write_all(page.text.as_bytes()).map_err(CommandError::Output))?;
-    let mut stdout = stdout();
+    let mut stdout = ctx.stdout();
     writeln!(
         stdout,
         "wrote {} ({} track{}, {} events, log head seq {})",
@@ -134,7 +134,7 @@ fn check(ctx: &Ctx<'_>, file: &Path) -> Result<(), CommandError> {
     let again = render(ctx, view, &stamp.tracks, Some(stamp.head_seq))?;
     if again.text == written {
         writeln!(
-            stdout(),
+            ctx.stdout(),
             "{shown} is the brief of this log at seq {} (hash {}), as of {}: identical",
             stamp.head_seq,
             stamp.head_hash.as_deref().unwrap_or("none"),

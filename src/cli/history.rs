@@ -31,5 +31,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         Ok::<_, CommandError>((record, amendments))
     })?;
     let history = crate::projection::history::history(&record, &amendments);
-    super::print(ctx, &crate::report::history::render(&history, format), format)
+    super::print(ctx, &crate::report::history::render(&history, format, ctx.layout), format)
 }

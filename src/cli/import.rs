@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::app::AppError;
 use crate::app::ingest::{Expected, Tally, append_batch, ingest};
 use crate::app::sheet::ImportFormat;
@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let tally = ingest(&mut log, policy, &name, reader, move |n| advance.inc(n), args.expect_head, expected)?;
     progress.finish_and_clear();
     let head = log.head()?;
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     writeln!(
         out,
         "imported {} new event{} from {}; {} already present; log ends at seq {} (hash {})",

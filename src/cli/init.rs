@@ -1,6 +1,6 @@
 //! `entente init`: create an empty log — a file, or a team log on a PostgreSQL server.
 
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::store::postgres::{Postgres, Roles, schema};
 use crate::store::{SCHEMA_VERSION, Sqlite};
 use std::io::Write;
@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             ));
         }
         Sqlite::init(&ctx.db, ctx.env.busy_timeout_ms)?;
-        writeln!(stdout(), "created an empty log at {} (schema {SCHEMA_VERSION})", super::shown_path(&ctx.db))?;
+        writeln!(ctx.stdout(), "created an empty log at {} (schema {SCHEMA_VERSION})", super::shown_path(&ctx.db))?;
         return Ok(());
     };
     let address = ctx.address(url);
@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     }
     let roles = Roles::with_prefix(&prefix);
     if args.print_sql {
-        let mut out = stdout();
+        let mut out = ctx.stdout();
         writeln!(out, "\\set ON_ERROR_STOP on")?;
         writeln!(out, "BEGIN;")?;
         write!(out, "{}", schema::create(&target.database, &roles))?;
@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         return Ok(());
     }
     Postgres::init(&address, &roles)?;
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     writeln!(
         out,
         "created an empty team log at {} (schema {})",

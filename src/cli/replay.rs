@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::import::{append_lines, open_input};
 use super::view::ViewArgs;
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::app::status::{rebuild, replay};
 use crate::env::Stopwatch;
 use crate::names::Named;
@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     bar.finish_and_clear();
     let elapsed = clock.elapsed();
     let rate = count as f64 / elapsed.as_secs_f64().max(1e-9);
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     writeln!(out, "replayed {count} events in {} ms ({rate:.0} events/s)", elapsed.as_millis())?;
     if let Some(dir) = &args.out {
         writeln!(out, "wrote {written} reports to {}", super::shown_path(dir))?;
@@ -94,7 +94,7 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
         .collect();
     files.sort();
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("projections"));
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     for file in files {
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let mut store: AnyLog = Sqlite::in_memory()?.into();
@@ -143,7 +143,8 @@ fn write_reports(
             std::fs::create_dir_all(parent)
                 .map_err(|e| CommandError::Io { path: parent.display().to_string(), message: e.to_string() })?;
             super::output::guard(db, &[("--out", &target)])?;
-            let text = render(replay, tracks.clone(), projection, format, &Scope::default());
+            let text =
+                render(replay, tracks.clone(), projection, format, &Scope::default(), crate::report::Layout::PLAIN);
             super::output::write_atomically(&target, |out| {
                 out.write_all(text.as_bytes()).map_err(CommandError::Output)
             })?;

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use super::import::open_input;
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::app::sheet::{Mapping, import, rows};
 use crate::event::Event;
 use crate::log::Outcome;
@@ -35,7 +35,7 @@ pub fn run(
     let planned = import(&mut log, policy, &input.name, &sheet, expect_head, dry_run)?;
     let new = planned.iter().filter(|p| matches!(p.outcome, Outcome::Appended { .. })).count();
     let existing = planned.len() - new;
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     let name = crate::text::shown(&input.name);
     if dry_run {
         for p in &planned {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::render::detail;
 
 /// Show one event in full: by id, a unique id prefix (at least 4 characters), or seq.
@@ -20,7 +20,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     let record = super::resolve(&store, &args.reference)?;
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     if args.format == "json" {
         writeln!(out, "{}", record.to_line())?;
     } else {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 
 /// Prove the log was only appended to.
 ///
@@ -39,9 +39,10 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     if let Some(what) = crate::app::status::check_snapshots(&store)? {
         return Err(CommandError::Tampered { seq: None, what });
     }
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     let read = if args.deep { " and every event reads against its schema" } else { "" };
-    writeln!(out, "verified {} events: the hash chain is intact{read}", verdict.count)?;
+    let verified = format!("verified {} events: the hash chain is intact{read}", verdict.count);
+    writeln!(out, "{}", super::paint(&crate::text::marked(crate::text::Tone::Good, &verified), ctx.color))?;
     writeln!(out, "head seq {}, hash {}", verdict.count, verdict.head)?;
     Ok(())
 }

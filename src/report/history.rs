@@ -63,8 +63,8 @@ fn out<'a>(h: &'a History<'_>) -> Out<'a> {
 }
 
 /// One event's history in `format`.
-pub fn render(history: &History<'_>, format: Format) -> String {
-    match Output::of(format) {
+pub fn render(history: &History<'_>, format: Format, layout: super::Layout) -> String {
+    match Output::of(format, layout) {
         Output::Json => json(&out(history)),
         Output::Doc(doc) => document(doc, history),
     }
@@ -72,8 +72,8 @@ pub fn render(history: &History<'_>, format: Format) -> String {
 
 /// The histories of every amended event (in log order) in `format`: a JSON array, or
 /// the documents one after another.
-pub fn render_all(histories: &[History<'_>], format: Format) -> String {
-    match Output::of(format) {
+pub fn render_all(histories: &[History<'_>], format: Format, layout: super::Layout) -> String {
+    match Output::of(format, layout) {
         Output::Json => {
             // Each history as a JSON value (keys in the order a `Value` keeps them).
             let values: Vec<serde_json::Value> =
@@ -81,7 +81,7 @@ pub fn render_all(histories: &[History<'_>], format: Format) -> String {
             json(&values)
         }
         Output::Doc(_) if histories.is_empty() => "No event has been corrected, retracted or disputed.\n".to_owned(),
-        Output::Doc(_) => histories.iter().map(|h| render(h, format)).collect::<Vec<_>>().join("\n"),
+        Output::Doc(_) => histories.iter().map(|h| render(h, format, layout)).collect::<Vec<_>>().join("\n"),
     }
 }
 
@@ -126,10 +126,14 @@ fn document(mut doc: Doc, h: &History<'_>) -> String {
         doc.fields(&rows);
     }
     if h.retracted {
-        doc.heading("As it now stands: retracted");
+        doc.toned_heading("As it now stands: retracted", crate::text::Tone::Dim);
         doc.para("Reports ignore this event from the time of its retraction (and, asked --known-at an earlier time, still show it).");
     } else {
-        doc.heading(if h.disputed { "As it now stands (disputed)" } else { "As it now stands" });
+        if h.disputed {
+            doc.toned_heading("As it now stands (disputed)", crate::text::Tone::Warn);
+        } else {
+            doc.heading("As it now stands");
+        }
         doc.fields(&event_fields(&h.current));
     }
     doc.finish()
