@@ -60,7 +60,7 @@ pub struct Cli {
 
     /// Colour what states mean in text output: auto (on a terminal, unless NO_COLOR
     /// is set; CLICOLOR_FORCE colours a pipe too), always or never.
-    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto", hide_possible_values = true)]
     color: ColorWhen,
 
     /// Print straight to the terminal: never page long output (ENTENTE_PAGER, PAGER,
@@ -128,11 +128,11 @@ enum Command {
 /// When text output is coloured (`--color`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum ColorWhen {
-    /// On a terminal, unless NO_COLOR is set; CLICOLOR_FORCE colours a pipe too.
+    // On a terminal, unless NO_COLOR is set; CLICOLOR_FORCE colours a pipe too.
+    // (Plain comments: doc comments would make clap list the values a second time.)
     Auto,
-    /// Always, even into a pipe or a file.
+    // Always, even into a pipe or a file.
     Always,
-    /// Never.
     Never,
 }
 
