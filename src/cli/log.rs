@@ -205,3 +205,17 @@ pub(super) fn row(record: &Record, columns: Columns) -> String {
     );
     crate::text::cut(&line, columns.width)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seq_column_fits_the_last_seq() {
+        assert_eq!(seq_width(36), 4);
+        assert_eq!(seq_width(9_999), 4);
+        assert_eq!(seq_width(10_000), 5);
+        let columns = Columns { seq: seq_width(123_456), width: 100, color: false };
+        assert!(header(columns).starts_with("   seq  occurred"), "{}", header(columns));
+    }
+}

@@ -32,6 +32,7 @@ mod report_paths;
 mod sheet;
 mod sql_views;
 mod store;
+mod terminal;
 mod wire_input;
 
 #[test]
