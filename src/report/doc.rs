@@ -155,14 +155,14 @@ impl Medium for Text {
         }
     }
 
-    /// Values wrap at the width (a word wider than it is cut); a `state`, and a count
+    /// Values wrap at the width (a word wider than it, such as a long URL, stands
+    /// whole on its line); a `state`, and a count
     /// of states (`commitments`, `next deadline`), is coloured by what the state means.
     fn fields(&self, out: &mut String, rows: &[(&str, String)]) {
         for (k, v) in rows {
             let counts = self.color && matches!(*k, "commitments" | "next deadline");
             let state = self.color && *k == "state";
             let mut lines = wrap(v, self.width.saturating_sub(17)).into_iter().enumerate().map(|(i, line)| {
-                let line = text::cut(&line, self.width.saturating_sub(17));
                 if counts {
                     line.split(" · ").map(toned_counts).collect::<Vec<_>>().join(" · ")
                 } else if state && i == 0 {

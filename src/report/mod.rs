@@ -83,16 +83,18 @@ enum Output {
 
 impl Output {
     fn of(format: Format, layout: Layout) -> Output {
-        let text = || Doc::new(Box::new(doc::Text { width: layout.width, color: layout.color }));
+        // Only the text format is coloured: a report that falls back to text for
+        // another format (below) never is.
+        let text = |color| Doc::new(Box::new(doc::Text { width: layout.width, color }));
         match format {
             Format::Json => Output::Json,
-            Format::Text => Output::Doc(text()),
+            Format::Text => Output::Doc(text(layout.color)),
             Format::Markdown => Output::Doc(Doc::new(Box::new(doc::Markdown))),
             // A report that takes CSV or iCalendar writes it before it gets here; the
             // CLI refuses a format a command does not take (`cli::view::FormatArg::only`)
             // and `replay` writes only a projection's `formats`, so these never reach a
             // report that has no such writer, which would lay itself out as text.
-            Format::Csv | Format::Ics => Output::Doc(text()),
+            Format::Csv | Format::Ics => Output::Doc(text(false)),
             // Pages are `html`'s, never a report's own layout: the CLI sends `--format
             // html` there or refuses it (`cli/view.rs`), and `replay` writes each report
             // only in its formats (`Projection::formats`). Asked anyway, a report gives
