@@ -12,6 +12,10 @@
 //! happens only in comparison keys ([`same`], [`folded`]), so "Kılıç" typed composed
 //! (NFC) and decomposed (NFD) match in filters and group once in reports.
 //!
+//! Layouts measure text here by display width ([`width`], [`pad`], [`cut`]: a CJK
+//! character takes two columns, a combining mark none), and mark what means something
+//! for colour ([`marked`]) without writing a single escape sequence: the CLI does that.
+//!
 //! Pure; no I/O.
 
 use std::borrow::Cow;

@@ -1,6 +1,6 @@
-//! Reports: projections laid out for a reader — aligned text (readable at 100
-//! columns), JSON (stable keys, documented in projections/README.md) and Markdown (for
-//! a brief).
+//! Reports: projections laid out for a reader — aligned text (at the width of a
+//! [`Layout`]: the terminal's, 100 columns when piped), JSON (stable keys, documented
+//! in projections/README.md) and Markdown (for a brief).
 //!
 //! Presentation only: each report module takes what a projection computed and writes
 //! it, as JSON through serde or as a document through [`doc::Doc`]; none reads the
