@@ -106,8 +106,22 @@ pub struct Env {
     /// How long a writer waits for another writer's lock, in milliseconds
     /// (`ENTENTE_BUSY_TIMEOUT_MS`, default 10000).
     pub busy_timeout_ms: u32,
-    /// True when stdout is a terminal and `NO_COLOR` is unset.
-    pub color: bool,
+    /// True when `NO_COLOR` is set (and not empty): no colour unless `--color always`.
+    pub no_color: bool,
+    /// True when `CLICOLOR_FORCE` is set (and not empty): colour even into a pipe,
+    /// unless `NO_COLOR` is set or `--color never` given.
+    pub clicolor_force: bool,
+    /// The width to lay text out at, unclamped: `COLUMNS` when it is a whole number
+    /// above 0 (even when stdout is piped: the user chose it), else the terminal's
+    /// width when stdout is a terminal; `None` otherwise (piped: 100 columns).
+    pub width: Option<usize>,
+    /// The pager to page a reading command's output through on a terminal:
+    /// `ENTENTE_PAGER`, else `PAGER`, else `less`; `None` when either is set to `cat`,
+    /// or `ENTENTE_PAGER` is set empty (paging is off).
+    pub pager: Option<String>,
+    /// True when `LESS` is set: entente then leaves less's options to it (else it sets
+    /// `LESS=FRX` for the pager).
+    pub less_set: bool,
     /// True when stderr is a terminal (progress bars go there).
     pub stderr_is_terminal: bool,
     /// True when stdout is a terminal (CSV and iCalendar are shown escaped there).
@@ -183,6 +197,30 @@ pub fn where_run() -> (Option<PathBuf>, Option<u32>, Option<PathBuf>) {
     #[expect(clippy::disallowed_methods, reason = "env.rs is the one place that reads ambient state")]
     let cwd = std::env::current_dir().ok();
     (cwd, account(), var_os("ENTENTE_DB").map(PathBuf::from))
+}
+
+/// `COLUMNS` when it is a whole number above 0, else the terminal's width when stdout
+/// is a terminal. A `COLUMNS` that is not a number is ignored, as shells set it.
+fn width() -> Option<usize> {
+    let columns = var("COLUMNS").ok().flatten().and_then(|v| v.trim().parse::<usize>().ok()).filter(|w| *w > 0);
+    columns.or_else(|| {
+        if !std::io::stdout().is_terminal() {
+            return None;
+        }
+        terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w)).filter(|w| *w > 0)
+    })
+}
+
+/// The pager: `ENTENTE_PAGER` (set empty: no pager), else `PAGER`, else `less`; a pager
+/// of `cat` is no pager.
+fn pager() -> Option<String> {
+    #[expect(clippy::disallowed_methods, reason = "env.rs is the one place that reads the environment")]
+    let chosen = match std::env::var_os("ENTENTE_PAGER") {
+        Some(v) => v.into_string().ok()?,
+        None => var("PAGER").ok().flatten().unwrap_or_else(|| "less".to_owned()),
+    };
+    let chosen = chosen.trim();
+    (!chosen.is_empty() && chosen != "cat").then(|| chosen.to_owned())
 }
 
 impl Env {
@@ -267,7 +305,11 @@ impl Env {
             cwd: std::env::current_dir().ok(),
             account: account(),
             busy_timeout_ms,
-            color: std::io::stdout().is_terminal() && var_os("NO_COLOR").is_none(),
+            no_color: var_os("NO_COLOR").is_some(),
+            clicolor_force: var_os("CLICOLOR_FORCE").is_some(),
+            width: width(),
+            pager: pager(),
+            less_set: var_os("LESS").is_some(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
             stdout_is_terminal: std::io::stdout().is_terminal(),
             pg,
@@ -287,7 +329,11 @@ impl Env {
             cwd: None,
             account: None,
             busy_timeout_ms: 10_000,
-            color: false,
+            no_color: false,
+            clicolor_force: false,
+            width: None,
+            pager: None,
+            less_set: false,
             stderr_is_terminal: false,
             stdout_is_terminal: false,
             pg: Vec::new(),

@@ -12,6 +12,10 @@
 //! happens only in comparison keys ([`same`], [`folded`]), so "Kılıç" typed composed
 //! (NFC) and decomposed (NFD) match in filters and group once in reports.
 //!
+//! Layouts measure text here by display width ([`width`], [`pad`], [`cut`]: a CJK
+//! character takes two columns, a combining mark none), and mark what means something
+//! for colour ([`marked`]) without writing a single escape sequence: the CLI does that.
+//!
 //! Pure; no I/O.
 
 use std::borrow::Cow;
@@ -30,12 +34,13 @@ pub fn is_unsafe(c: char) -> bool {
         | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `text` made safe to show: every [`is_unsafe`] character is written visibly as
+/// `text` made safe to show: every [`is_unsafe`] character (and every [`is_mark`],
+/// so that the log's text cannot colour itself) is written visibly as
 /// `\u{HEX}` (lower-case hex, as Rust writes it), and a backslash that would start such
 /// a sequence is itself written `\u{5c}`, so the escaping is reversible ([`unshown`]):
 /// no two texts are shown alike. Text without either is returned as it is.
 pub fn shown(text: &str) -> Cow<'_, str> {
-    let needs = |i: usize, c: char| is_unsafe(c) || (c == '\\' && text[i + 1..].starts_with("u{"));
+    let needs = |i: usize, c: char| is_unsafe(c) || is_mark(c) || (c == '\\' && text[i + 1..].starts_with("u{"));
     let Some(first) = text.char_indices().position(|(i, c)| needs(i, c)) else {
         return Cow::Borrowed(text);
     };
@@ -67,24 +72,144 @@ pub fn unshown(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Cuts text that [`shown`] wrote to at most `width` characters, marking the cut with
-/// an ellipsis; an escape sequence is kept whole or left out, never split.
-pub fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+/// How a span of a laid-out document is coloured, by what it means: the CLI turns
+/// each into a terminal style, or drops it, when it prints ([`marked`] spans).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Something is wrong: overdue, breached, tampered.
+    Bad,
+    /// Something needs attention: suspended, stalled, disputed.
+    Warn,
+    /// Something went as it should: fulfilled, in effect, verified.
+    Good,
+    /// Something no longer counts: withdrawn, superseded, retracted.
+    Dim,
+}
+
+/// The characters that open a span of each [`Tone`] and the one that closes it:
+/// Unicode noncharacters, which no text is meant to hold, and which [`shown`] escapes
+/// wherever the log's text holds them — so only entente's own layout can colour.
+const TONE_MARKS: [(Tone, char); 4] =
+    [(Tone::Bad, '\u{fdd0}'), (Tone::Warn, '\u{fdd1}'), (Tone::Good, '\u{fdd2}'), (Tone::Dim, '\u{fdd3}')];
+
+/// The character that closes a [`marked`] span.
+pub const MARK_END: char = '\u{fddf}';
+
+/// Whether `c` opens or closes a [`marked`] span.
+pub fn is_mark(c: char) -> bool {
+    c == MARK_END || TONE_MARKS.iter().any(|(_, m)| *m == c)
+}
+
+/// The tone a mark opens, or `None` for [`MARK_END`] and any other character.
+pub fn tone_of(c: char) -> Option<Tone> {
+    TONE_MARKS.iter().find(|(_, m)| *m == c).map(|(t, _)| *t)
+}
+
+/// `text` (already escaped) marked as a span of `tone`. Marks take no width.
+pub fn marked(tone: Tone, text: &str) -> String {
+    let open = TONE_MARKS.iter().find(|(t, _)| *t == tone).map_or(MARK_END, |(_, m)| *m);
+    format!("{open}{text}{MARK_END}")
+}
+
+/// `text` without its [`marked`] spans' marks.
+pub fn unmarked(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_mark) {
+        Cow::Owned(text.chars().filter(|c| !is_mark(*c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// One piece of shown text as it is laid out: an escape sequence (ASCII, as wide as it
+/// is long), a mark (no width), or a character with the zero-width characters that
+/// follow it (combining marks, variation selectors, a zero-width joiner and what it
+/// joins), which a cut never separates.
+struct Piece<'a> {
+    text: &'a str,
+    width: usize,
+}
+
+/// The pieces of `text`, in order.
+fn pieces(text: &str) -> impl Iterator<Item = Piece<'_>> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let len = if rest.starts_with("\\u{")
+            && let Some(end) = rest.find('}')
+        {
+            end + 1
+        } else if is_mark(first) {
+            first.len_utf8()
+        } else {
+            let mut len = first.len_utf8();
+            let mut joined = first == '\u{200d}';
+            for c in rest[len..].chars() {
+                let zero = !is_mark(c) && c != '\\' && c.width() == Some(0);
+                if !(zero || joined) {
+                    break;
+                }
+                joined = c == '\u{200d}';
+                len += c.len_utf8();
+            }
+            len
+        };
+        let (piece, after) = rest.split_at(len);
+        rest = after;
+        let width = if is_mark(first) {
+            0
+        } else if piece.starts_with("\\u{") {
+            piece.len()
+        } else {
+            piece.width()
+        };
+        Some(Piece { text: piece, width })
+    })
+}
+
+/// How many columns `text` takes on a terminal: by display width (a CJK character
+/// takes two, a combining mark none), escape sequences by their length, marks none.
+pub fn width(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    pieces(text).map(|p| p.width).sum()
+}
+
+/// `text` followed by spaces up to `columns` display columns (none when it is as wide
+/// or wider).
+pub fn pad(text: &str, columns: usize) -> String {
+    let mut out = text.to_owned();
+    out.extend(std::iter::repeat_n(' ', columns.saturating_sub(width(text))));
+    out
+}
+
+/// Cuts text that [`shown`] wrote to at most `columns` display columns ([`width`]),
+/// marking the cut with an ellipsis: an escape sequence is kept whole or left out,
+/// never split, a wide character never halved, a combining mark never parted from its
+/// base, and a [`marked`] span cut short is closed.
+pub fn cut(text: &str, columns: usize) -> String {
+    if width(text) <= columns {
         return text.to_owned();
     }
+    let room = columns.saturating_sub(1);
     let mut out = String::new();
     let mut used = 0;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        let len = if rest.starts_with("\\u{") { rest.find('}').map_or(c.len_utf8(), |e| e + 1) } else { c.len_utf8() };
-        let n = rest[..len].chars().count();
-        if used + n > width.saturating_sub(1) {
+    let mut open = false;
+    for piece in pieces(text) {
+        if used + piece.width > room {
             break;
         }
-        out.push_str(&rest[..len]);
-        used += n;
-        rest = &rest[len..];
+        if let Some(c) = piece.text.chars().next()
+            && is_mark(c)
+        {
+            open = c != MARK_END;
+        }
+        out.push_str(piece.text);
+        used += piece.width;
+    }
+    if open {
+        out.push(MARK_END);
     }
     out.push('…');
     out

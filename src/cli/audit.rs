@@ -47,5 +47,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         })?;
         Ok::<_, CommandError>(head)
     })?;
-    super::print(ctx, &report::audit::render(head, &audit, format), format)
+    super::print(ctx, &report::audit::render(head, &audit, format, ctx.layout), format)
 }

@@ -65,5 +65,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         tracks.retain(|t| t.id.as_str() == track);
     }
     let list = deadlines(&tracks, &Window { from, to: args.to }, replay.timeline(), &replay.all_records());
-    super::print(ctx, &report::deadlines::render(&replay.header(), &list, format), format)
+    super::print(ctx, &report::deadlines::render(&replay.header(), &list, format, ctx.layout), format)
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::import::append_lines;
 use super::view::{FormatArg, ViewArgs};
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::app::status::replay;
 use crate::report::{self, Format, Scope};
 use crate::store::{AnyLog, Sqlite};
@@ -35,14 +35,14 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let head = store.head()?;
     let replay = replay(&store, args.view.view(ctx), &mut || {})?;
     let format = args.format.only(ctx, "demo", super::view::DOCUMENTS)?;
-    let report = report::status::render(&replay.header(), replay.status(), &Scope::default(), format);
+    let report = report::status::render(&replay.header(), replay.status(), &Scope::default(), format, ctx.layout);
     // Text is framed by what the demo did and what to try next; JSON and Markdown are
     // the report alone.
     let framed = match format {
         Format::Text => true,
         Format::Json | Format::Markdown | Format::Csv | Format::Ics | Format::Html => false,
     };
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     if framed {
         writeln!(out, "entente demo: {SEED_NAME} loaded into a scratch log in memory")?;
         writeln!(out, "{} events, head hash {}\n", tally.appended, head.hash)?;

@@ -60,8 +60,14 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let axis = if args.known { "known at " } else { "as of " };
     let mut changes = diff(&a, &b);
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));
-    let text =
-        report::diff::render(head, &changes, &format!("{axis}{}", args.from), &format!("{axis}{}", args.to), format);
+    let text = report::diff::render(
+        head,
+        &changes,
+        &format!("{axis}{}", args.from),
+        &format!("{axis}{}", args.to),
+        format,
+        ctx.layout,
+    );
     super::print(ctx, &text, format)
 }
 

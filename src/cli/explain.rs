@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| match format {
         report::Format::Html => report::html::explain(header, &args.reference, subject, evidence),
-        _ => report::explain::render(header, &args.reference, subject, evidence, format),
+        _ => report::explain::render(header, &args.reference, subject, evidence, format, ctx.layout),
     }) {
         Err(AppError::NoSubject) => {
             return Err(CommandError::NotFound(format!(

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::summary::Say;
-use super::{CommandError, Ctx, output, stdout};
+use super::{CommandError, Ctx, output};
 use crate::log::{Head, ReadTxn, Reader};
 use crate::projection::LogHead;
 use crate::report::Format;
@@ -128,10 +128,11 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     // One read transaction: the lines and the manifest describe the same log, however
     // many writers append meanwhile.
-    store.consistent(|store| export(store, args.out.as_deref(), manifest.as_deref(), say))
+    store.consistent(|store| export(ctx, store, args.out.as_deref(), manifest.as_deref(), say))
 }
 
 fn export<T: ReadTxn + ?Sized>(
+    ctx: &Ctx<'_>,
     store: &Reader<'_, T>,
     out: Option<&std::path::Path>,
     manifest: Option<&std::path::Path>,
@@ -141,7 +142,7 @@ fn export<T: ReadTxn + ?Sized>(
     let log_head = LogHead::of(head.seq, head.hash);
     match out {
         None => {
-            let mut out = stdout();
+            let mut out = ctx.stdout();
             write_all(store, &mut out)?;
             out.flush()?;
             if let Some(manifest) = manifest {
@@ -204,7 +205,7 @@ fn plover(ctx: &Ctx<'_>, args: &Args, say: Say) -> Result<(), CommandError> {
     let text = crate::report::plover::render(&replay);
     match &args.out {
         None => {
-            let mut out = stdout();
+            let mut out = ctx.stdout();
             out.write_all(text.as_bytes())?;
             out.flush()?;
         }

@@ -33,5 +33,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         Ok::<_, CommandError>((record, amendments, LogHead::of(head.seq, head.hash)))
     })?;
     let history = crate::projection::history::history(&record, &amendments);
-    super::print(ctx, &crate::report::history::render(head, &history, format), format)
+    super::print(ctx, &crate::report::history::render(head, &history, format, ctx.layout), format)
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::event::{Kind, Record};
 use crate::log::Filter;
 use crate::render::{headline, mentions_actor};
@@ -88,13 +88,15 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         after: args.after,
         until: None,
     };
-    let mut out = stdout();
+    let mut out = ctx.stdout();
+    // The seq column is as wide as the log's last seq: every seq shown fits.
+    let columns = Columns { seq: seq_width(store.count()?), width: ctx.layout.width, color: ctx.layout.color };
     let view =
         crate::projection::View { as_of: args.as_of.unwrap_or(NaiveDate::MAX), known_at: args.known_at, stall_days: 0 };
     let json = args.format == "json";
     let mut csv = (args.format == "csv").then(csv_table);
     if !json && csv.is_none() {
-        writeln!(out, "{}", header())?;
+        writeln!(out, "{}", header(columns))?;
     }
     // CSV holds the log's text exactly: on a terminal it is shown through the net, as
     // `print` shows every CSV.
@@ -117,7 +119,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             table.row(csv_row(record));
             flush_csv(&mut out, table)?;
         } else {
-            writeln!(out, "{}", row(record))?;
+            writeln!(out, "{}", super::paint(&row(record, columns), ctx.color))?;
         }
         Ok::<(), CommandError>(())
     })?;
@@ -184,28 +186,63 @@ fn csv_row(record: &Record) -> [String; 10] {
     ]
 }
 
-/// The width a table row is cut to, so the table reads at 100 columns; `show` and
-/// `--format json` give every field in full.
-pub(super) const ROW_WIDTH: usize = 100;
+/// How the table [`row`] writes is laid out: the seq column's width, the width a row
+/// is cut to (the terminal's, or 100 columns: `show` and `--format json` give every
+/// field in full), and whether kinds are marked for colour.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Columns {
+    /// The seq column's width.
+    pub seq: usize,
+    /// The most display columns a row takes.
+    pub width: usize,
+    /// Whether kinds that take an event back or put it in doubt are marked.
+    pub color: bool,
+}
+
+/// The width of a seq column that fits every seq up to `last` (at least the header's).
+pub(super) fn seq_width(last: u64) -> usize {
+    last.to_string().len().max(4)
+}
 
 /// The header of the table [`row`] writes.
-pub(super) fn header() -> String {
-    format!("{:>4}  {:<10}  {:<11}  {:<24}  what", "seq", "occurred", "tracks", "kind")
+pub(super) fn header(columns: Columns) -> String {
+    format!("{:>w$}  {:<10}  {:<11}  {:<24}  what", "seq", "occurred", "tracks", "kind", w = columns.seq)
 }
 
 /// One table row: seq, date, tracks, kind, headline (escaped, so no text in it can
-/// break the row), cut to [`ROW_WIDTH`].
-pub(super) fn row(record: &Record) -> String {
+/// break the row), cut to the width by display width.
+pub(super) fn row(record: &Record, columns: Columns) -> String {
     let f = &record.event.facts;
     let tracks: Vec<&str> = f.tracks.iter().map(|t| t.as_str()).collect();
     let mark = if f.unsourced { "[unsourced] " } else { "" };
+    let kind = f.kind().name();
+    // Padded first, marked after: colour never moves a column.
+    let padded = crate::text::pad(kind, 24);
+    let kind = match crate::report::doc::tone(kind) {
+        Some(tone) if columns.color => format!("{}{}", crate::text::marked(tone, kind), &padded[kind.len()..]),
+        _ => padded,
+    };
     let line = format!(
-        "{:>4}  {:<10}  {:<11}  {:<24}  {mark}{}",
+        "{:>w$}  {}  {}  {kind}  {mark}{}",
         record.seq,
-        f.occurred.to_string(),
-        tracks.join(","),
-        f.kind().name(),
-        crate::text::shown(&headline(&record.event))
+        crate::text::pad(&f.occurred.to_string(), 10),
+        crate::text::pad(&crate::text::shown(&tracks.join(",")), 11),
+        crate::text::shown(&headline(&record.event)),
+        w = columns.seq
     );
-    crate::text::cut(&line, ROW_WIDTH)
+    crate::text::cut(&line, columns.width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seq_column_fits_the_last_seq() {
+        assert_eq!(seq_width(36), 4);
+        assert_eq!(seq_width(9_999), 4);
+        assert_eq!(seq_width(10_000), 5);
+        let columns = Columns { seq: seq_width(123_456), width: 100, color: false };
+        assert!(header(columns).starts_with("   seq  occurred"), "{}", header(columns));
+    }
 }

@@ -61,6 +61,16 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE|URL")]
     db: Option<PathBuf>,
 
+    /// Colour what states mean in text output: auto (on a terminal, unless NO_COLOR
+    /// is set; CLICOLOR_FORCE colours a pipe too), always or never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto", hide_possible_values = true)]
+    color: ColorWhen,
+
+    /// Print straight to the terminal: never page long output (ENTENTE_PAGER, PAGER,
+    /// else less).
+    #[arg(long, global = true)]
+    no_pager: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -118,6 +128,38 @@ enum Command {
     Brief(brief::Args),
     Completions(shell::CompletionsArgs),
     Man(shell::ManArgs),
+}
+
+/// When text output is coloured (`--color`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ColorWhen {
+    // On a terminal, unless NO_COLOR is set; CLICOLOR_FORCE colours a pipe too.
+    // (Plain comments: doc comments would make clap list the values a second time.)
+    Auto,
+    // Always, even into a pipe or a file.
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether stdout is coloured: the flag beats the variables; NO_COLOR beats
+    /// CLICOLOR_FORCE.
+    fn stdout(self, env: &Env) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => !env.no_color && (env.clicolor_force || env.stdout_is_terminal),
+        }
+    }
+
+    /// Whether error messages on stderr are coloured: as stdout is, for stderr.
+    fn stderr(self, env: &Env) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => !env.no_color && (env.clicolor_force || env.stderr_is_terminal),
+        }
+    }
 }
 
 /// Everything a command can fail with, each turned into one message and an exit code.
@@ -403,10 +445,14 @@ pub fn main() -> ExitCode {
         }
     };
     let json_errors = cli.command.json_errors();
-    let result = Env::from_process().map_err(CommandError::from).and_then(|env| run(cli, &env));
+    let when = cli.color;
+    let env = Env::from_process();
+    let color = env.as_ref().is_ok_and(|env| when.stderr(env));
+    let result = env.map_err(CommandError::from).and_then(|env| run(cli, &env));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        // A reader that went away (`entente log | head`) is not a failure.
+        // A reader that went away (`entente log | head`, or the pager quit) is not a
+        // failure.
         Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
             // A script that asked for JSON gets the failure as JSON too (exact text:
@@ -417,9 +463,15 @@ pub fn main() -> ExitCode {
                 let _ = out.flush();
             }
             // Messages quote what the user gave and what the log holds: each line is
-            // shown escaped, so neither can write to the terminal or forge a line.
+            // shown escaped, so neither can write to the terminal or forge a line;
+            // colour goes on after, around entente's own words.
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {}", crate::text::shown(&err.to_string()));
+            let mut message = crate::text::shown(&err.to_string()).into_owned();
+            if err.exit_code() == 5 {
+                message = crate::text::marked(crate::text::Tone::Bad, &message);
+            }
+            let _ =
+                writeln!(stderr, "{} {}", paint(&crate::text::marked(ERROR, "error:"), color), paint(&message, color));
             for line in err.details() {
                 let _ = writeln!(stderr, "  {}", crate::text::shown(&line));
             }
@@ -585,14 +637,33 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         stall_days: settings.stall_days,
         format: settings.format.as_deref().and_then(|f| crate::names::parse(f).ok()),
     };
-    let ctx = Ctx { env, db, from, defaults };
+    let color = cli.color.stdout(env);
+    let width = env.width.map_or(crate::report::doc::WIDTH, |w| w.clamp(MIN_WIDTH, MAX_WIDTH));
+    let mut pager = match &env.pager {
+        Some(command) if env.stdout_is_terminal && !cli.no_pager && cli.command.reads() => start_pager(command, env),
+        _ => None,
+    };
+    let ctx = Ctx {
+        env,
+        db,
+        from,
+        defaults,
+        layout: crate::report::Layout { width, color },
+        color,
+        pager: pager.as_mut().and_then(|p| p.stdin.take()),
+    };
+    let from = ctx.from.clone();
     let result = dispatch(&ctx, cli.command);
+    // Closing its input tells the pager the output is whole; it ends when the reader
+    // quits it.
+    drop(ctx);
+    if let Some(mut pager) = pager {
+        let _ = pager.wait();
+    }
     match result {
         // A log not found where none was named: say where entente looked.
-        Err(CommandError::Log(LogError::NotFound { .. })) if ctx.from == DbFrom::Default => {
-            Err(CommandError::NoLogHere)
-        }
-        Err(CommandError::Log(e)) => match &ctx.from {
+        Err(CommandError::Log(LogError::NotFound { .. })) if from == DbFrom::Default => Err(CommandError::NoLogHere),
+        Err(CommandError::Log(e)) => match &from {
             DbFrom::ProjectFile(file) => {
                 Err(CommandError::Log(e).with_note(&format!("(the log named by {})", shown_path(file))))
             }
@@ -612,6 +683,90 @@ struct Defaults {
     stall_days: Option<u32>,
     /// `--format`, where the command writes it.
     format: Option<crate::report::Format>,
+}
+
+/// The widest a text report is laid out, however wide the terminal.
+const MAX_WIDTH: usize = 250;
+
+/// The narrowest a text report is laid out, however narrow the terminal.
+const MIN_WIDTH: usize = crate::report::doc::MIN_WIDTH;
+
+/// The style of the `error:` that opens a message (clap's: bold red).
+const ERROR: crate::text::Tone = crate::text::Tone::Bad;
+
+impl Command {
+    /// Whether the command only reads and may print long output: what goes through
+    /// the pager on a terminal.
+    fn reads(&self) -> bool {
+        match self {
+            Command::Log(_)
+            | Command::Show(_)
+            | Command::History(_)
+            | Command::Sources(_)
+            | Command::Audit(_)
+            | Command::Status(_)
+            | Command::Principles(_)
+            | Command::Commitments(_)
+            | Command::Conditions(_)
+            | Command::Instruments(_)
+            | Command::Timeline(_)
+            | Command::Occasion(_)
+            | Command::Explain(_)
+            | Command::Diff(_)
+            | Command::Trend(_)
+            | Command::Deadlines(_) => true,
+            Command::Init(_)
+            | Command::Append(_)
+            | Command::Import(_)
+            | Command::Export(_)
+            | Command::Correct(_)
+            | Command::Retract(_)
+            | Command::Dispute(_)
+            | Command::Cite(_)
+            | Command::Verify(_)
+            | Command::Replay(_)
+            | Command::Demo(_)
+            | Command::Brief(_)
+            | Command::Completions(_)
+            | Command::Man(_) => false,
+        }
+    }
+}
+
+/// Starts the pager `command` reading from a pipe, writing to the terminal. A command
+/// with shell syntax in it (quotes, `|`, `$`…) runs through `sh -c`, as git runs it;
+/// a plain one (`less -R`) is run directly, so that one that does not exist is known
+/// here. `LESS` is set to `FRX` when unset: quit if the output fits one screen, show
+/// colour, leave the screen as it was. A pager that cannot start is warned about on
+/// stderr, and the output printed directly.
+fn start_pager(command: &str, env: &Env) -> Option<std::process::Child> {
+    const SHELL: &[char] =
+        &['|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', '*', '?', '[', '#', '~', '=', '%', '\n'];
+    let mut process = if command.contains(SHELL) {
+        let mut p = std::process::Command::new("sh");
+        p.arg("-c").arg(command);
+        p
+    } else {
+        let mut words = command.split_whitespace();
+        let mut p = std::process::Command::new(words.next()?);
+        p.args(words);
+        p
+    };
+    if !env.less_set {
+        process.env("LESS", "FRX");
+    }
+    match process.stdin(std::process::Stdio::piped()).spawn() {
+        Ok(child) => Some(child),
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: cannot start the pager `{}` ({e}); printing directly. Set ENTENTE_PAGER to a pager that \
+                 works, or pass --no-pager",
+                crate::text::shown(command)
+            );
+            None
+        }
+    }
 }
 
 /// Runs one command.
@@ -651,15 +806,30 @@ fn dispatch(ctx: &Ctx<'_>, command: Command) -> Result<(), CommandError> {
 }
 
 /// What every command gets: the environment, the log path and where it was named,
-/// and the project file's defaults.
+/// the project file's defaults, how text is laid out and where stdout goes.
 struct Ctx<'a> {
     env: &'a Env,
     db: PathBuf,
     from: DbFrom,
     defaults: Defaults,
+    /// How text reports are laid out: the width, and whether states are marked.
+    layout: crate::report::Layout,
+    /// Whether stdout is coloured (decided once, from `--color` and the variables).
+    color: bool,
+    /// The pager's input, when output is paged.
+    pager: Option<std::process::ChildStdin>,
 }
 
 impl Ctx<'_> {
+    /// Where every command's output goes, through a buffer: the pager's input when
+    /// output is paged, else stdout.
+    fn stdout(&self) -> std::io::BufWriter<Sink<'_>> {
+        std::io::BufWriter::new(match &self.pager {
+            Some(pager) => Sink::Pager(pager),
+            None => Sink::Stdout(std::io::stdout().lock()),
+        })
+    }
+
     /// The `postgres://` URL `--db` names, when it names a server rather than a file.
     fn server(&self) -> Option<&str> {
         self.db.to_str().filter(|db| crate::store::postgres::is_url(db))
@@ -730,12 +900,15 @@ fn event_progress(ctx: &Ctx<'_>, total: u64) -> indicatif::ProgressBar {
 /// iCalendar hold the log's text exactly (only CSV's formula neutralisation): printed
 /// exactly into a file or a pipe, and on a terminal through the net too, their CRLF
 /// record ends as plain line ends.
+///
+/// Text carries the marks of what its states mean ([`crate::text::marked`]), which
+/// [`paint`] turns into colour or drops.
 fn print(ctx: &Ctx<'_>, text: &str, format: crate::report::Format) -> Result<(), CommandError> {
     use crate::report::Format;
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     match format {
         Format::Json => write!(out, "{text}")?,
-        Format::Text | Format::Markdown => write!(out, "{}", crate::text::net(text))?,
+        Format::Text | Format::Markdown => write!(out, "{}", paint(&crate::text::net(text), ctx.color))?,
         Format::Csv | Format::Ics if ctx.env.stdout_is_terminal => {
             write!(out, "{}", crate::text::net(&text.replace("\r\n", "\n")))?;
         }
@@ -753,7 +926,69 @@ fn shown_path(path: &std::path::Path) -> String {
     crate::text::shown(&path.display().to_string()).into_owned()
 }
 
-/// Writes to stdout through a lock and a buffer; every command's output goes here.
+/// Where output goes: stdout, or the pager's input.
+enum Sink<'a> {
+    Stdout(std::io::StdoutLock<'static>),
+    Pager(&'a std::process::ChildStdin),
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Stdout(out) => out.write(buf),
+            Sink::Pager(pager) => pager.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(out) => out.flush(),
+            Sink::Pager(pager) => pager.flush(),
+        }
+    }
+}
+
+/// `text` with its marks ([`crate::text::marked`]) turned into terminal styles when
+/// `color`, else taken out. The rest of the text is left as it is: it was escaped
+/// before it was marked, so the only escape sequences in the result are these.
+fn paint(text: &str, color: bool) -> std::borrow::Cow<'_, str> {
+    use crate::text::Tone;
+    use anstyle::{AnsiColor, Effects, Style};
+    if !color {
+        return crate::text::unmarked(text);
+    }
+    let style = |tone: Tone| match tone {
+        Tone::Bad => Style::new().fg_color(Some(AnsiColor::Red.into())).effects(Effects::BOLD),
+        Tone::Warn => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        Tone::Good => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Tone::Dim => Style::new().effects(Effects::DIMMED),
+    };
+    if !text.chars().any(crate::text::is_mark) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut open: Option<Style> = None;
+    for c in text.chars() {
+        if let Some(tone) = crate::text::tone_of(c) {
+            let s = style(tone);
+            out.push_str(&s.render().to_string());
+            open = Some(s);
+        } else if c == crate::text::MARK_END {
+            if let Some(s) = open.take() {
+                out.push_str(&s.render_reset().to_string());
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    if let Some(s) = open {
+        out.push_str(&s.render_reset().to_string());
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes to stdout through a lock and a buffer, never through the pager: what the
+/// writing commands' summaries, completions and manual pages print.
 fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::new(std::io::stdout().lock())
 }

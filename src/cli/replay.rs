@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::import::{append_lines, open_input};
 use super::summary::{Say, SummaryArgs};
 use super::view::ViewArgs;
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::app::status::{rebuild, replay};
 use crate::env::Stopwatch;
 use crate::names::Named;
@@ -126,7 +126,7 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path, say: Say) -> Result<(), Com
         .collect();
     files.sort();
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("projections"));
-    let mut out = stdout();
+    let mut out = super::stdout();
     let mut summary = Replayed { command: "replay", events: 0, written: Vec::new(), scenarios: Vec::new() };
     for file in files {
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -191,7 +191,8 @@ fn write_reports(
             std::fs::create_dir_all(parent)
                 .map_err(|e| CommandError::Io { path: parent.display().to_string(), message: e.to_string() })?;
             super::output::guard(db, &[("--out", &target)])?;
-            let text = render(replay, tracks.clone(), projection, format, &Scope::default());
+            let text =
+                render(replay, tracks.clone(), projection, format, &Scope::default(), crate::report::Layout::PLAIN);
             super::output::write_atomically(&target, |out| {
                 out.write_all(text.as_bytes()).map_err(CommandError::Output)
             })?;

@@ -84,7 +84,7 @@ pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "status", Projection::Status.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::status::render(&header, tracks, &scope, format), format)
+    super::print(ctx, &report::status::render(&header, tracks, &scope, format, ctx.layout), format)
 }
 
 pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
@@ -94,14 +94,14 @@ pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "principles", Projection::Principles.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::principles::render(&header, tracks, &scope, format), format)
+    super::print(ctx, &report::principles::render(&header, tracks, &scope, format, ctx.layout), format)
 }
 
 pub fn instruments(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "instruments", Projection::Instruments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::instruments::render(&header, tracks, &scope, format), format)
+    super::print(ctx, &report::instruments::render(&header, tracks, &scope, format, ctx.layout), format)
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {
@@ -117,14 +117,14 @@ pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError
     let scope = Scope { track: a.track, state: a.state };
     let format = a.format.only(ctx, "commitments", Projection::Commitments.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::commitments::render(&header, tracks, &scope, format), format)
+    super::print(ctx, &report::commitments::render(&header, tracks, &scope, format, ctx.layout), format)
 }
 
 pub fn conditions(ctx: &Ctx<'_>, a: ConditionsArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "conditions", Projection::Conditions.formats())?;
     let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::conditions::render(&header, tracks, &scope, a.open, format), format)
+    super::print(ctx, &report::conditions::render(&header, tracks, &scope, a.open, format, ctx.layout), format)
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
@@ -138,7 +138,7 @@ pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
-    super::print(ctx, &report::timeline::render(&replay, tracks, &scope, format), format)
+    super::print(ctx, &report::timeline::render(&replay, tracks, &scope, format, ctx.layout), format)
 }
 
 /// The occasions (summits, visits) events were recorded under, or what one produced.
@@ -177,7 +177,7 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
             )));
         }
     }
-    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format);
+    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format, ctx.layout);
     super::print(ctx, &text, format)
 }
 

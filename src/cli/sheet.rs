@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use super::import::open_input;
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::app::sheet::{Mapping, import, rows};
 use crate::event::Event;
 use crate::log::Outcome;
@@ -39,7 +39,7 @@ pub fn run(
     if quiet {
         return Ok(());
     }
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     let name = crate::text::shown(&input.name);
     if dry_run {
         for p in &planned {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{CommandError, Ctx, stdout};
+use super::{CommandError, Ctx};
 use crate::event::Record;
 use crate::projection::LogHead;
 use crate::render::detail;
@@ -22,7 +22,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     let record = super::resolve(&store, &args.reference)?;
-    let mut out = stdout();
+    let mut out = ctx.stdout();
     if args.format == "json" {
         let head = store.head()?;
         write!(out, "{}", show_json(LogHead::of(head.seq, head.hash), &record))?;

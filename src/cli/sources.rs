@@ -27,5 +27,5 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     let mut sources = Sources::default();
     let header = stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| sources.push(record))?;
-    super::print(ctx, &report::sources::render(&sources.finish(), &header, format), format)
+    super::print(ctx, &report::sources::render(&sources.finish(), &header, format, ctx.layout), format)
 }

@@ -77,6 +77,6 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         points.retain(|p| p.track.as_str() == track);
     }
     let head = Header { view, head: header.head };
-    let text = report::trend::render(&head, args.every, &points, format);
+    let text = report::trend::render(&head, args.every, &points, format, ctx.layout);
     super::print(ctx, &text, format)
 }

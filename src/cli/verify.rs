@@ -58,9 +58,8 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         Verified { command: "verify", ok: true, events_checked: verdict.count, deep: args.deep, problems: Vec::new() };
     say.print(head, &verified, || {
         let read = if args.deep { " and every event reads against its schema" } else { "" };
-        format!(
-            "verified {} events: the hash chain is intact{read}\nhead seq {}, hash {}\n",
-            verdict.count, verdict.count, verdict.head
-        )
+        let verified = format!("verified {} events: the hash chain is intact{read}", verdict.count);
+        let marked = crate::text::marked(crate::text::Tone::Good, &verified);
+        format!("{}\nhead seq {}, hash {}\n", super::paint(&marked, ctx.color), verdict.count, verdict.head)
     })
 }

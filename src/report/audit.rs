@@ -114,12 +114,12 @@ fn out(audit: &Audit) -> AuditOut {
 }
 
 /// The audit in `format`.
-pub fn render(head: LogHead, audit: &Audit, format: Format) -> String {
+pub fn render(head: LogHead, audit: &Audit, format: Format, layout: super::Layout) -> String {
     let out = out(audit);
     if format == Format::Csv {
         return csv(&out);
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => super::document(head, &out),
         Output::Doc(doc) => document(doc, &out),
     }
@@ -191,19 +191,26 @@ fn document(mut doc: Doc, out: &AuditOut) -> String {
         .map(|r| vec![r.name.clone(), r.events.to_string(), r.first.clone(), r.last.clone()])
         .collect();
     doc.table(&["recorded by", "events", "first", "last"], &rows);
-    for (title, list, empty) in [
-        ("Corrections", &out.corrections, "No corrections."),
-        ("Retractions", &out.retractions, "No retractions."),
-        ("Disputes", &out.disputes, "No disputes."),
-        ("Corroborations", &out.corroborations, "No corroborations."),
-        ("Unsourced events", &out.unsourced, "No unsourced events."),
+    // What a reviewer should look at, coloured on a terminal when there is any:
+    // disputes and unsourced events (attention), retractions (no longer count).
+    use crate::text::Tone::{Dim, Warn};
+    for (title, list, empty, tone) in [
+        ("Corrections", &out.corrections, "No corrections.", None),
+        ("Retractions", &out.retractions, "No retractions.", Some(Dim)),
+        ("Disputes", &out.disputes, "No disputes.", Some(Warn)),
+        ("Corroborations", &out.corroborations, "No corroborations.", None),
+        ("Unsourced events", &out.unsourced, "No unsourced events.", Some(Warn)),
         (
             "Dated before their track was opened, on purpose",
             &out.before_opening,
             "No events dated before their track was opened.",
+            None,
         ),
     ] {
-        doc.heading(title);
+        match tone {
+            Some(tone) if !list.is_empty() => doc.toned_heading(title, tone),
+            _ => doc.heading(title),
+        }
         if list.is_empty() {
             doc.para(empty);
             continue;

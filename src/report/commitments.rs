@@ -25,12 +25,12 @@ struct CommitmentsOf<'a> {
 
 /// The commitments report of `tracks` (those in `scope`, and of them the commitments
 /// in its state) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
+pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format, layout: super::Layout) -> String {
     let tracks = in_scope(tracks, scope);
     if format == Format::Csv {
         return csv(&tracks, scope);
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => tracks_json(head, &tracks, |t| CommitmentsOf {
             id: t.id.as_str(),
             title: &t.title,
@@ -506,7 +506,13 @@ pub(super) mod tests {
             view: View { as_of: "2000-02-01".parse().expect("day"), known_at: None, stall_days: 180 },
             head: crate::projection::LogHead { seq: 2, hash: None },
         };
-        let json = render(&head, tracks(&[made("")], "2000-02-01"), &Scope::default(), Format::Json);
+        let json = render(
+            &head,
+            tracks(&[made("")], "2000-02-01"),
+            &Scope::default(),
+            Format::Json,
+            crate::report::Layout::PLAIN,
+        );
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");
         let c = &v["tracks"][0]["commitments"][0];
         for key in ["state", "progress", "schedule", "activity", "pam", "deadlines", "relations", "one_sided"] {

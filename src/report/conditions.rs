@@ -27,12 +27,19 @@ pub fn outstanding(c: &ConditionStatus) -> bool {
 
 /// The conditions report of `tracks` (those in `scope`; with `open`, only the
 /// conditions open or unmet) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, open: bool, format: Format) -> String {
+pub fn render(
+    head: &Header,
+    tracks: Vec<TrackStatus>,
+    scope: &Scope,
+    open: bool,
+    format: Format,
+    layout: super::Layout,
+) -> String {
     let tracks = in_scope(tracks, scope);
     let shown = |t: &TrackStatus| -> Vec<usize> {
         (0..t.conditions.len()).filter(|i| !open || outstanding(&t.conditions[*i])).collect()
     };
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => tracks_json(head, &tracks, |t| ConditionsOf {
             id: t.id.as_str(),
             title: &t.title,

@@ -36,13 +36,13 @@ struct Out<'a> {
 }
 
 /// The deadlines `list` of the view `head` describes, in `format`.
-pub fn render(head: &Header, list: &[DeadlineItem], format: Format) -> String {
+pub fn render(head: &Header, list: &[DeadlineItem], format: Format, layout: super::Layout) -> String {
     match format {
         Format::Csv => return csv(list),
         Format::Ics => return ics(list),
         Format::Text | Format::Json | Format::Markdown | Format::Html => {}
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => super::document(
             head.head,
             &Out {

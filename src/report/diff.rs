@@ -11,14 +11,21 @@ use crate::projection::LogHead;
 use crate::projection::diff::Change;
 
 /// The changes between two views, described by `from` and `to`, in `format`.
-pub fn render(head: LogHead, changes: &[Change], from: &str, to: &str, format: Format) -> String {
+pub fn render(
+    head: LogHead,
+    changes: &[Change],
+    from: &str,
+    to: &str,
+    format: Format,
+    layout: super::Layout,
+) -> String {
     #[derive(Serialize)]
     struct Out<'a> {
         from: &'a str,
         to: &'a str,
         changes: &'a [Change],
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => super::document(head, &Out { from, to, changes }),
         Output::Doc(doc) => document(doc, changes, from, to),
     }
@@ -68,11 +75,25 @@ mod tests {
                 (Some(Aspect::Progress), Some("in_progress"), Some("suspended")),
             ]
         );
-        let text = render(LogHead::default(), &changes, "as of 2000-02-01", "as of 2000-03-01", Format::Text);
+        let text = render(
+            LogHead::default(),
+            &changes,
+            "as of 2000-02-01",
+            "as of 2000-03-01",
+            Format::Text,
+            crate::report::Layout::PLAIN,
+        );
         assert!(!text.contains("Nothing changed"), "{text}");
         assert!(text.contains("c · progress  in_progress → suspended"), "{text}");
-        let json: serde_json::Value =
-            serde_json::from_str(&render(LogHead::default(), &changes, "a", "b", Format::Json)).expect("json");
+        let json: serde_json::Value = serde_json::from_str(&render(
+            LogHead::default(),
+            &changes,
+            "a",
+            "b",
+            Format::Json,
+            crate::report::Layout::PLAIN,
+        ))
+        .expect("json");
         assert_eq!(json["changes"][0]["aspect"], serde_json::Value::Null);
         assert_eq!(json["changes"][1]["aspect"], "progress");
     }

@@ -26,6 +26,13 @@ pub trait Medium {
     /// A section heading.
     fn heading(&self, out: &mut String, text: &str);
 
+    /// A section heading that says something of `tone` (a problem, a retraction):
+    /// coloured where the medium colours, else a plain heading.
+    fn toned_heading(&self, out: &mut String, text: &str, tone: text::Tone) {
+        let _ = tone;
+        self.heading(out, text);
+    }
+
     /// A block of labelled fields.
     fn fields(&self, out: &mut String, rows: &[(&str, String)]);
 
@@ -45,16 +52,85 @@ pub trait Medium {
     }
 }
 
-/// Aligned text for a terminal, 100 columns wide.
+/// Aligned text for a terminal, laid out to a width (by display width: see
+/// [`text::width`]), with what its states mean marked for colour when asked
+/// ([`text::marked`]; the CLI styles the marks or drops them).
 #[derive(Clone, Copy, Debug)]
-pub struct Text;
+pub struct Text {
+    /// The most columns a line takes.
+    pub width: usize,
+    /// Whether states are marked with their [`text::Tone`].
+    pub color: bool,
+}
+
+/// How text reports are laid out: the width of a line, and whether what states mean
+/// is marked for colour. Markdown ignores both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The most columns a line takes: the terminal's width, [`WIDTH`] when piped.
+    pub width: usize,
+    /// Whether states are marked for colour.
+    pub color: bool,
+}
+
+impl Layout {
+    /// What files and pipes get: [`WIDTH`] columns, no colour. `replay`'s golden files
+    /// are always laid out so.
+    pub const PLAIN: Layout = Layout { width: WIDTH, color: false };
+}
 
 /// Markdown for a brief.
 #[derive(Clone, Copy, Debug)]
 pub struct Markdown;
 
-/// The width of a text line.
-const WIDTH: usize = 100;
+/// The width of a text line when no terminal says otherwise.
+pub const WIDTH: usize = 100;
+
+/// The narrowest width text is laid out at: the fixed columns of a table and the
+/// labels of fields need about this much.
+pub const MIN_WIDTH: usize = 60;
+
+/// What a state or a count of states means, for colour: commitments' headline states
+/// (overdue and breached wrong, suspended and stalled need attention, fulfilled,
+/// fulfilled late and in effect done, withdrawn and superseded no longer count), and
+/// the kinds of events that take others back (retracted) or put them in doubt
+/// (disputed). One table, used by every text layout that colours.
+pub fn tone(word: &str) -> Option<text::Tone> {
+    use text::Tone::{Bad, Dim, Good, Warn};
+    match word {
+        "overdue" | "breached" | "tampered" => Some(Bad),
+        "suspended" | "stalled" | "event_disputed" | "disputed" => Some(Warn),
+        "fulfilled" | "fulfilled_late" | "in_effect" => Some(Good),
+        "withdrawn" | "superseded" | "event_retracted" | "retracted" => Some(Dim),
+        _ => None,
+    }
+}
+
+/// `cell` marked with the tone its state has (the state is its first word: marks
+/// such as † follow it), or as it is.
+fn toned(cell: &str) -> String {
+    let word = cell.split(' ').next().unwrap_or_default();
+    match tone(word) {
+        Some(t) => format!("{}{}", text::marked(t, word), &cell[word.len()..]),
+        None => cell.to_owned(),
+    }
+}
+
+/// A list of counts (`3 fulfilled, 1 overdue`) with each count of a toned state marked
+/// (a count of none is left plain).
+fn toned_counts(value: &str) -> String {
+    value
+        .split(", ")
+        .map(|part| match part.split_once(' ') {
+            Some((n, word)) if n != "0" && n.bytes().all(|b| b.is_ascii_digit()) => match tone(word) {
+                Some(t) => text::marked(t, part),
+                None => part.to_owned(),
+            },
+            _ => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Medium for Text {
     fn escape(&self, text: &str) -> String {
@@ -67,13 +143,35 @@ impl Medium for Text {
 
     fn heading(&self, out: &mut String, text: &str) {
         let _ = writeln!(out, "{text}");
-        let _ = writeln!(out, "{}", "=".repeat(text.chars().count().min(WIDTH)));
+        let _ = writeln!(out, "{}", "=".repeat(text::width(text).min(self.width)));
     }
 
+    fn toned_heading(&self, out: &mut String, text: &str, tone: text::Tone) {
+        if self.color {
+            let _ = writeln!(out, "{}", text::marked(tone, text));
+            let _ = writeln!(out, "{}", "=".repeat(text::width(text).min(self.width)));
+        } else {
+            self.heading(out, text);
+        }
+    }
+
+    /// Values wrap at the width (a word wider than it, such as a long URL, stands
+    /// whole on its line); a `state`, and a count
+    /// of states (`commitments`, `next deadline`), is coloured by what the state means.
     fn fields(&self, out: &mut String, rows: &[(&str, String)]) {
         for (k, v) in rows {
-            let mut lines = wrap(v, WIDTH - 17).into_iter();
-            let _ = writeln!(out, "  {k:<14} {}", lines.next().unwrap_or_default());
+            let counts = self.color && matches!(*k, "commitments" | "next deadline");
+            let state = self.color && *k == "state";
+            let mut lines = wrap(v, self.width.saturating_sub(17)).into_iter().enumerate().map(|(i, line)| {
+                if counts {
+                    line.split(" · ").map(toned_counts).collect::<Vec<_>>().join(" · ")
+                } else if state && i == 0 {
+                    toned(&line)
+                } else {
+                    line
+                }
+            });
+            let _ = writeln!(out, "  {} {}", text::pad(k, 14), lines.next().unwrap_or_default());
             for more in lines {
                 let _ = writeln!(out, "  {:<14} {more}", "");
             }
@@ -81,30 +179,34 @@ impl Medium for Text {
         out.push('\n');
     }
 
-    /// The last column takes what width is left.
+    /// The last column takes what width is left; a row too wide is cut at the
+    /// width. Columns are sized by display width; a `state` column is coloured by
+    /// what its state means, after it is padded, so colour never moves a column.
     fn table(&self, out: &mut String, header: &[&str], rows: &[Vec<String>]) {
         let n = header.len();
-        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        let mut widths: Vec<usize> = header.iter().map(|h| text::width(h)).collect();
         for row in rows {
             for (i, cell) in row.iter().enumerate().take(n - 1) {
-                widths[i] = widths[i].max(cell.chars().count());
+                widths[i] = widths[i].max(text::width(cell));
             }
         }
-        let line = |cells: &[String]| {
+        let line = |cells: &[String], head: bool| {
             let mut s = String::from(" ");
             for (i, cell) in cells.iter().enumerate() {
+                let cell =
+                    if self.color && !head && header.get(i) == Some(&"state") { toned(cell) } else { cell.clone() };
                 if i + 1 < n {
-                    let _ = write!(s, " {cell:<w$} ", w = widths[i]);
+                    let _ = write!(s, " {} ", text::pad(&cell, widths[i]));
                 } else {
                     let _ = write!(s, " {cell}");
                 }
             }
-            text::cut(s.trim_end(), WIDTH)
+            text::cut(s.trim_end(), self.width)
         };
         let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-        let _ = writeln!(out, "{}", line(&head));
+        let _ = writeln!(out, "{}", line(&head, true));
         for row in rows {
-            let _ = writeln!(out, "{}", line(row));
+            let _ = writeln!(out, "{}", line(row, false));
         }
         out.push('\n');
     }
@@ -148,13 +250,13 @@ impl Medium for Markdown {
 /// ([`text::shown`]; in Markdown, [`md`], which builds on it) before it is laid out.
 /// Only field labels and table headers, which are entente's own words, do not.
 pub struct Doc {
-    medium: &'static dyn Medium,
+    medium: Box<dyn Medium>,
     out: String,
 }
 
 impl Doc {
     /// An empty document in `medium`.
-    pub fn new(medium: &'static dyn Medium) -> Doc {
+    pub fn new(medium: Box<dyn Medium>) -> Doc {
         Doc { medium, out: String::new() }
     }
 
@@ -168,6 +270,12 @@ impl Doc {
     pub fn heading(&mut self, text: &str) {
         let text = self.medium.escape(text);
         self.medium.heading(&mut self.out, &text);
+    }
+
+    /// A section heading that says something of `tone`: a problem, a retraction.
+    pub fn toned_heading(&mut self, text: &str, tone: text::Tone) {
+        let text = self.medium.escape(text);
+        self.medium.toned_heading(&mut self.out, &text, tone);
     }
 
     /// Labelled fields: each label, entente's own word, with its value.
@@ -221,14 +329,13 @@ pub fn md(text: &str) -> String {
     out
 }
 
-/// Breaks `text` into lines of at most `width` characters at spaces (a longer word
-/// stands alone on its line).
+/// Breaks `text` into lines of at most `width` display columns ([`text::width`]) at
+/// spaces (a longer word stands alone on its line).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {
-        let needed =
-            if line.is_empty() { word.chars().count() } else { line.chars().count() + 1 + word.chars().count() };
+        let needed = if line.is_empty() { text::width(word) } else { text::width(&line) + 1 + text::width(word) };
         if needed > width && !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
@@ -255,7 +362,7 @@ mod tests {
     fn wrapping_keeps_every_word_and_the_width() {
         let text = "the Joint Border Commission by the end of April in line with the Sochi Statement";
         let lines = wrap(text, 20);
-        assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
+        assert!(lines.iter().all(|l| text::width(l) <= 20), "{lines:?}");
         assert_eq!(lines.join(" "), text);
     }
 }

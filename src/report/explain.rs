@@ -122,7 +122,14 @@ fn waiting_words(conditions: &[Waiting]) -> String {
 
 /// Explains how `subject` (what `reference` names) came to its state, from the events
 /// behind it (`evidence`, in world order), in `format`.
-pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &[Evidence], format: Format) -> String {
+pub fn render(
+    head: &Header,
+    reference: &str,
+    subject: &Subject<'_>,
+    evidence: &[Evidence],
+    format: Format,
+    layout: super::Layout,
+) -> String {
     let evidence: Vec<EvidenceEvent<'_>> = evidence
         .iter()
         .map(|e| {
@@ -159,7 +166,7 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
         Subject::Commitment(c) => &c.conditions,
         _ => &[],
     };
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => super::document(
             head.head,
             &Explained {
@@ -258,7 +265,7 @@ mod tests {
             subject.seqs().iter().filter_map(|s| Evidence::of(&records[*s as usize - 1], &[])).collect();
         let view = View { as_of: "2000-03-01".parse().expect("day"), known_at: None, stall_days: 180 };
         let head = Header { view, head: crate::projection::LogHead { seq: 4, hash: None } };
-        let text = render(&head, "c", &subject, &evidence, Format::Text);
+        let text = render(&head, "c", &subject, &evidence, Format::Text, crate::report::Layout::PLAIN);
         assert!(
             text.contains(
                 "state          suspended · progress suspended since 2000-02-11 (seq 4) · schedule overdue \
@@ -269,7 +276,8 @@ mod tests {
         assert!(text.contains("relation       reaffirms (by x)\n  account        reported, x's account"), "{text}");
         assert!(text.contains("relation       suspends (by y)"), "{text}");
         let json: serde_json::Value =
-            serde_json::from_str(&render(&head, "c", &subject, &evidence, Format::Json)).expect("json");
+            serde_json::from_str(&render(&head, "c", &subject, &evidence, Format::Json, crate::report::Layout::PLAIN))
+                .expect("json");
         assert!(text.contains("\n  due            2000-01-31\n"), "{text}");
         assert_eq!(json["axes"]["progress"], "suspended");
         assert_eq!(json["axes"]["due"], "2000-01-31");

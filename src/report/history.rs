@@ -64,8 +64,8 @@ fn out<'a>(h: &'a History<'_>) -> Out<'a> {
 }
 
 /// One event's history in `format`.
-pub fn render(head: LogHead, history: &History<'_>, format: Format) -> String {
-    match Output::of(format) {
+pub fn render(head: LogHead, history: &History<'_>, format: Format, layout: super::Layout) -> String {
+    match Output::of(format, layout) {
         Output::Json => super::document(head, &out(history)),
         Output::Doc(doc) => document(doc, history),
     }
@@ -73,15 +73,15 @@ pub fn render(head: LogHead, history: &History<'_>, format: Format) -> String {
 
 /// The histories of every amended event (in log order) in `format`: a JSON array, or
 /// the documents one after another.
-pub fn render_all(head: LogHead, histories: &[History<'_>], format: Format) -> String {
+pub fn render_all(head: LogHead, histories: &[History<'_>], format: Format, layout: super::Layout) -> String {
     #[derive(Serialize)]
     struct All<T: Serialize> {
         histories: Vec<T>,
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => super::document(head, &All { histories: histories.iter().map(out).collect() }),
         Output::Doc(_) if histories.is_empty() => "No event has been corrected, retracted or disputed.\n".to_owned(),
-        Output::Doc(_) => histories.iter().map(|h| render(head, h, format)).collect::<Vec<_>>().join("\n"),
+        Output::Doc(_) => histories.iter().map(|h| render(head, h, format, layout)).collect::<Vec<_>>().join("\n"),
     }
 }
 
@@ -126,10 +126,14 @@ fn document(mut doc: Doc, h: &History<'_>) -> String {
         doc.fields(&rows);
     }
     if h.retracted {
-        doc.heading("As it now stands: retracted");
+        doc.toned_heading("As it now stands: retracted", crate::text::Tone::Dim);
         doc.para("Reports ignore this event from the time of its retraction (and, asked --known-at an earlier time, still show it).");
     } else {
-        doc.heading(if h.disputed { "As it now stands (disputed)" } else { "As it now stands" });
+        if h.disputed {
+            doc.toned_heading("As it now stands (disputed)", crate::text::Tone::Warn);
+        } else {
+            doc.heading("As it now stands");
+        }
         doc.fields(&event_fields(&h.current));
     }
     doc.finish()

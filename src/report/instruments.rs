@@ -21,12 +21,12 @@ struct InstrumentsOf<'a> {
 }
 
 /// The instruments report of `tracks` (those in `scope`) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
+pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format, layout: super::Layout) -> String {
     let tracks = in_scope(tracks, scope);
     if format == Format::Csv {
         return csv(&tracks);
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => tracks_json(head, &tracks, |t| InstrumentsOf {
             id: t.id.as_str(),
             title: &t.title,

@@ -1,6 +1,6 @@
-//! Reports: projections laid out for a reader — aligned text (readable at 100
-//! columns), JSON (stable keys, documented in projections/README.md) and Markdown (for
-//! a brief).
+//! Reports: projections laid out for a reader — aligned text (at the width of a
+//! [`Layout`]: the terminal's, 100 columns when piped), JSON (stable keys, documented
+//! in projections/README.md) and Markdown (for a brief).
 //!
 //! Presentation only: each report module takes what a projection computed and writes
 //! it, as JSON through serde or as a document through [`doc::Doc`]; none reads the
@@ -39,6 +39,7 @@ use crate::event::format_recorded_at;
 use crate::projection::status::{At, TrackStatus};
 use crate::projection::{Header, LogHead, Replay};
 use doc::Doc;
+pub use doc::Layout;
 
 crate::names::closed_set! {
     /// An output format.
@@ -81,21 +82,24 @@ enum Output {
 }
 
 impl Output {
-    fn of(format: Format) -> Output {
+    fn of(format: Format, layout: Layout) -> Output {
+        // Only the text format is coloured: a report that falls back to text for
+        // another format (below) never is.
+        let text = |color| Doc::new(Box::new(doc::Text { width: layout.width, color }));
         match format {
             Format::Json => Output::Json,
-            Format::Text => Output::Doc(Doc::new(&doc::Text)),
-            Format::Markdown => Output::Doc(Doc::new(&doc::Markdown)),
+            Format::Text => Output::Doc(text(layout.color)),
+            Format::Markdown => Output::Doc(Doc::new(Box::new(doc::Markdown))),
             // A report that takes CSV or iCalendar writes it before it gets here; the
             // CLI refuses a format a command does not take (`cli::view::FormatArg::only`)
             // and `replay` writes only a projection's `formats`, so these never reach a
             // report that has no such writer, which would lay itself out as text.
-            Format::Csv | Format::Ics => Output::Doc(Doc::new(&doc::Text)),
+            Format::Csv | Format::Ics => Output::Doc(text(false)),
             // Pages are `html`'s, never a report's own layout: the CLI sends `--format
             // html` there or refuses it (`cli/view.rs`), and `replay` writes each report
             // only in its formats (`Projection::formats`). Asked anyway, a report gives
             // its Markdown rather than a page without its parts.
-            Format::Html => Output::Doc(Doc::new(&doc::Markdown)),
+            Format::Html => Output::Doc(Doc::new(Box::new(doc::Markdown))),
         }
     }
 }
@@ -167,6 +171,7 @@ pub fn render(
     projection: Projection,
     format: Format,
     scope: &Scope,
+    layout: Layout,
 ) -> String {
     let head = replay.header();
     if format == Format::Html {
@@ -180,21 +185,28 @@ pub fn render(
         };
     }
     match projection {
-        Projection::Status => status::render(&head, tracks, scope, format),
-        Projection::Principles => principles::render(&head, tracks, scope, format),
-        Projection::Commitments => commitments::render(&head, tracks, scope, format),
-        Projection::Instruments => instruments::render(&head, tracks, scope, format),
-        Projection::Timeline => timeline::render(replay, tracks, scope, format),
-        Projection::Conditions => conditions::render(&head, tracks, scope, false, format),
+        Projection::Status => status::render(&head, tracks, scope, format, layout),
+        Projection::Principles => principles::render(&head, tracks, scope, format, layout),
+        Projection::Commitments => commitments::render(&head, tracks, scope, format, layout),
+        Projection::Instruments => instruments::render(&head, tracks, scope, format, layout),
+        Projection::Timeline => timeline::render(replay, tracks, scope, format, layout),
+        Projection::Conditions => conditions::render(&head, tracks, scope, false, format, layout),
         Projection::Occasions => {
             let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
-            occasion::render(replay, &crate::projection::occasion::occasions(replay, track.as_ref()), false, format)
+            occasion::render(
+                replay,
+                &crate::projection::occasion::occasions(replay, track.as_ref()),
+                false,
+                format,
+                layout,
+            )
         }
         Projection::Audit => {
-            audit::render(replay.head(), &crate::projection::audit::Audit::of(&replay.all_records(), None), format)
+            let audit = crate::projection::audit::Audit::of(&replay.all_records(), None);
+            audit::render(replay.head(), &audit, format, layout)
         }
         Projection::History => {
-            history::render_all(replay.head(), &crate::projection::history::histories(replay), format)
+            history::render_all(replay.head(), &crate::projection::history::histories(replay), format, layout)
         }
         Projection::Deadlines => {
             let list = crate::projection::deadlines::deadlines(
@@ -203,7 +215,7 @@ pub fn render(
                 replay.timeline(),
                 &replay.all_records(),
             );
-            deadlines::render(&head, &list, format)
+            deadlines::render(&head, &list, format, layout)
         }
         Projection::Brief => {
             html::brief(replay, &in_scope(tracks, scope), &scope.track.iter().cloned().collect::<Vec<_>>())

@@ -79,8 +79,14 @@ impl<'a> EventJson<'a> {
 
 /// The occasions `occasions` of `replay` in `format`; with `one`, the occasion asked
 /// for, with every event it produced.
-pub fn render<'a>(replay: &Replay, occasions: &'a [Occasion<'a>], one: bool, format: Format) -> String {
-    match Output::of(format) {
+pub fn render<'a>(
+    replay: &Replay,
+    occasions: &'a [Occasion<'a>],
+    one: bool,
+    format: Format,
+    layout: super::Layout,
+) -> String {
+    match Output::of(format, layout) {
         Output::Json => super::document(
             replay.head(),
             &OccasionsJson {

@@ -20,12 +20,12 @@ struct PrinciplesOf<'a> {
 }
 
 /// The principles report of `tracks` (those in `scope`) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
+pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format, layout: super::Layout) -> String {
     let tracks = in_scope(tracks, scope);
     if format == Format::Csv {
         return csv(&tracks);
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => tracks_json(head, &tracks, |t| PrinciplesOf {
             id: t.id.as_str(),
             title: &t.title,
@@ -125,7 +125,15 @@ mod tests {
             view: View { as_of: "2000-03-01".parse().expect("day"), known_at: None, stall_days: 180 },
             head: crate::projection::LogHead { seq: 2, hash: None },
         };
-        let text = |extra: &str| render(&head, tracks(&[tabled(extra)], "2000-03-01"), &Scope::default(), Format::Text);
+        let text = |extra: &str| {
+            render(
+                &head,
+                tracks(&[tabled(extra)], "2000-03-01"),
+                &Scope::default(),
+                Format::Text,
+                crate::report::Layout::PLAIN,
+            )
+        };
         let marked = text(r#","attribution":"x""#);
         assert!(marked.contains("tabled since 2000-02-01 ‡"), "{marked}");
         assert!(marked.contains("‡ rests only on one side's account"), "{marked}");

@@ -20,11 +20,11 @@ struct Out<'a> {
 }
 
 /// The sources of the view `head` describes, in `format`.
-pub fn render(provenance: &Provenance, head: &Header, format: Format) -> String {
+pub fn render(provenance: &Provenance, head: &Header, format: Format, layout: super::Layout) -> String {
     if format == Format::Csv {
         return csv(provenance);
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => super::document(
             head.head,
             &Out {

@@ -10,12 +10,18 @@ use crate::projection::Header;
 use crate::projection::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
 
 /// The status report of `tracks` (those in `scope`) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: super::Format) -> String {
+pub fn render(
+    head: &Header,
+    tracks: Vec<TrackStatus>,
+    scope: &Scope,
+    format: super::Format,
+    layout: super::Layout,
+) -> String {
     let tracks = in_scope(tracks, scope);
     if format == super::Format::Csv {
         return csv(&tracks);
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => tracks_json(head, &tracks, |t| t),
         Output::Doc(doc) => document(doc, head, &tracks),
     }

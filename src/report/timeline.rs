@@ -44,10 +44,16 @@ impl TimelineEvent {
 }
 
 /// The timeline of `replay` for `tracks` (its status; those in `scope`) in `format`.
-pub fn render(replay: &Replay, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
+pub fn render(
+    replay: &Replay,
+    tracks: Vec<TrackStatus>,
+    scope: &Scope,
+    format: Format,
+    layout: super::Layout,
+) -> String {
     let tracks = in_scope(tracks, scope);
     let timeline = per_track(replay, &tracks);
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => envelope(
             &replay.header(),
             timeline

@@ -23,11 +23,11 @@ struct Trend<'a> {
 }
 
 /// The trend report of `points`, a series taken every `every`, in `format`.
-pub fn render(head: &Header, every: Every, points: &[Point], format: Format) -> String {
+pub fn render(head: &Header, every: Every, points: &[Point], format: Format, layout: super::Layout) -> String {
     if format == Format::Csv {
         return csv(points);
     }
-    match Output::of(format) {
+    match Output::of(format, layout) {
         Output::Json => super::document(head.head, &Trend { view: ViewHead::of(head), every, points }),
         Output::Doc(mut doc) => {
             doc.title(&format!("State over time, every {} — {}", every.name(), view_line(head)));

@@ -23,6 +23,10 @@ fn transcript(path: &std::path::Path) {
         .env("ENTENTE_SEED", "7")
         .env("ENTENTE_USER", "analyst")
         .env("NO_COLOR", "1")
+        // Set but empty: as if unset, whatever the shell running the tests exports
+        // (COLUMNS applies even into a pipe).
+        .env("COLUMNS", "")
+        .env("CLICOLOR_FORCE", "")
         .case(path)
         .run();
 }

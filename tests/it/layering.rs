@@ -78,6 +78,12 @@ const ONLY_IN: &[(&str, &str)] = &[
     ("rustix", "src/env.rs"),
     ("toml", "src/app/"),
     ("maud", "src/report/html/"),
+    // Display width is measured in one place, so every layout agrees on it.
+    ("unicode_width", "src/text.rs"),
+    // The terminal is ambient state: only env.rs asks for its size.
+    ("terminal_size", "src/env.rs"),
+    // Colour is decided and written by the CLI; the core only marks what means what.
+    ("anstyle", "src/cli/"),
 ];
 
 #[test]

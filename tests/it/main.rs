@@ -36,6 +36,7 @@ mod sheet;
 mod shell;
 mod sql_views;
 mod store;
+mod terminal;
 mod wire_input;
 
 #[test]
