@@ -490,7 +490,7 @@ fn print(ctx: &Ctx<'_>, text: &str, format: crate::report::Format) -> Result<(),
     let mut out = stdout();
     match format {
         Format::Json => write!(out, "{text}")?,
-        Format::Text | Format::Markdown => write!(out, "{}", crate::text::net(text))?,
+        Format::Text | Format::Markdown | Format::Mermaid => write!(out, "{}", crate::text::net(text))?,
         Format::Csv | Format::Ics if ctx.env.stdout_is_terminal => {
             write!(out, "{}", crate::text::net(&text.replace("\r\n", "\n")))?;
         }

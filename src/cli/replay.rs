@@ -11,6 +11,7 @@ use crate::app::status::{rebuild, replay};
 use crate::env::Stopwatch;
 use crate::names::Named;
 use crate::projection::Replay;
+use crate::report::provenance::{Check, Stamp};
 use crate::report::{Format, Projection, Scope, render};
 use crate::store::{AnyLog, Sqlite};
 
@@ -55,11 +56,19 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             let target = |p: Projection, f: Format| out.join(format!("{}.{}", p.name(), f.extension()));
             check_targets(&ctx.db, out, &target)?;
             super::output::guard(&ctx.db, &[("--out", &out.join("plover.jsonl"))])?;
+            // The Markdown reports say the log was verified: it is, before anything
+            // is rebuilt (a rebuild would hide a forged index or snapshot).
+            let through = super::verify::intact(ctx, &store, false)?.count;
             // The derived tables are rebuilt from the chain whatever is written.
             rebuild(&mut store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
-            let written =
-                write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?
+            let stamp = Stamp {
+                head_hash: crate::app::explain::hash_at(&store, replay.head_seq())?,
+                check: Check::Verified { through },
+            };
+            let written = write_reports(&ctx.db, &replay, out, &stamp, |p, f| {
+                out.join(format!("{}.{}", p.name(), f.extension()))
+            })?
                     + write_plover(&ctx.db, &replay, &out.join("plover.jsonl"))?;
             (replay.count(), written)
         }
@@ -101,7 +110,9 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path) -> Result<(), CommandError>
         let input = open_input(&file)?;
         append_lines(ctx, &mut store, &input.name, input.reader, None)?;
         let replay = replay(&store, args.view.view(ctx), &mut || {})?;
-        let written = write_reports(&ctx.db, &replay, &out_dir, |p, f| {
+        let name = file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stamp = Stamp::replayed(&replay, &name);
+        let written = write_reports(&ctx.db, &replay, &out_dir, &stamp, |p, f| {
             out_dir.join(p.name()).join(format!("{stem}.{}", f.extension()))
         })? + write_plover(&ctx.db, &replay, &out_dir.join("plover").join(format!("{stem}.jsonl")))?;
         writeln!(out, "{}: {} events, {written} reports", super::shown_path(&file), replay.count())?;
@@ -132,6 +143,7 @@ fn write_reports(
     db: &Path,
     replay: &Replay,
     root: &Path,
+    stamp: &Stamp,
     path: impl Fn(Projection, Format) -> PathBuf,
 ) -> Result<usize, CommandError> {
     let tracks = replay.status();
@@ -143,7 +155,7 @@ fn write_reports(
             std::fs::create_dir_all(parent)
                 .map_err(|e| CommandError::Io { path: parent.display().to_string(), message: e.to_string() })?;
             super::output::guard(db, &[("--out", &target)])?;
-            let text = render(replay, tracks.clone(), projection, format, &Scope::default());
+            let text = render(replay, tracks.clone(), projection, format, &Scope::default(), stamp);
             super::output::write_atomically(&target, |out| {
                 out.write_all(text.as_bytes()).map_err(CommandError::Output)
             })?;

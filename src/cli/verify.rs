@@ -3,6 +3,8 @@
 use std::io::Write;
 
 use super::{CommandError, Ctx, stdout};
+use crate::log::Verdict;
+use crate::store::AnyLog;
 
 /// Prove the log was only appended to.
 ///
@@ -29,19 +31,28 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
-    let total = store.count()?;
-    let bar = super::event_progress(ctx, total);
-    let verdict = store.verify(args.deep, &mut |n| bar.inc(n))?;
-    bar.finish_and_clear();
-    if let Some(problem) = verdict.problem {
-        return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
-    }
-    if let Some(what) = crate::app::status::check_snapshots(&store)? {
-        return Err(CommandError::Tampered { seq: None, what });
-    }
+    let verdict = intact(ctx, &store, args.deep)?;
     let mut out = stdout();
     let read = if args.deep { " and every event reads against its schema" } else { "" };
     writeln!(out, "verified {} events: the hash chain is intact{read}", verdict.count)?;
     writeln!(out, "head seq {}, hash {}", verdict.count, verdict.head)?;
     Ok(())
+}
+
+/// Verifies `store` as `entente verify` does (the chain, the indexes, the snapshots;
+/// with `deep`, every event against its schema): the verdict when the log is intact,
+/// [`CommandError::Tampered`] (exit 5) naming the first problem otherwise. A Markdown
+/// brief is written only from a log that passes.
+pub(super) fn intact(ctx: &Ctx<'_>, store: &AnyLog, deep: bool) -> Result<Verdict, CommandError> {
+    let total = store.count()?;
+    let bar = super::event_progress(ctx, total);
+    let verdict = store.verify(deep, &mut |n| bar.inc(n))?;
+    bar.finish_and_clear();
+    if let Some(problem) = verdict.problem {
+        return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
+    }
+    if let Some(what) = crate::app::status::check_snapshots(store)? {
+        return Err(CommandError::Tampered { seq: None, what });
+    }
+    Ok(verdict)
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::doc::Doc;
 use super::{Format, Output, Scope, at, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::date::{Deadline, Span};
+use super::provenance::{self, Notes};
 use crate::projection::Header;
 use crate::projection::status::{Activity, CommitmentStatus, DeadlineEntry, PartyAct, Progress, Schedule, TrackStatus};
 
@@ -25,10 +26,13 @@ struct CommitmentsOf<'a> {
 
 /// The commitments report of `tracks` (those in `scope`, and of them the commitments
 /// in its state) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
+pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format, notes: &Notes) -> String {
     let tracks = in_scope(tracks, scope);
     if format == Format::Csv {
         return csv(&tracks, scope);
+    }
+    if format == Format::Mermaid {
+        return super::mermaid::gantt(head, &tracks, |t| filtered(t, scope));
     }
     match Output::of(format) {
         Output::Json => tracks_json(head, &tracks, |t| CommitmentsOf {
@@ -36,7 +40,7 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Fo
             title: &t.title,
             commitments: filtered(t, scope),
         }),
-        Output::Doc(doc) => document(doc, head, &tracks, scope),
+        Output::Doc(doc) => document(doc, head, &tracks, scope, notes),
     }
 }
 
@@ -108,8 +112,9 @@ fn parties_cell(c: &CommitmentStatus) -> String {
     c.parties.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
 }
 
-fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope) -> String {
+fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope, notes: &Notes) -> String {
     doc.title(&format!("Commitments — {}", view_line(head)));
+    doc.stamp(head, &notes.stamp);
     let mut any = false;
     for t in tracks {
         let cs = filtered(t, scope);
@@ -119,7 +124,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope) 
         any = true;
         doc.heading(&format!("{} [{}]", t.title, t.id));
         for c in cs {
-            doc.fields(&rows(c));
+            doc.fields_citing(&rows(c), &[("state", provenance::commitment_state(c))]);
         }
     }
     if !any {
@@ -127,7 +132,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope) 
     }
     let shown = || tracks.iter().flat_map(|t| filtered(t, scope));
     mark_notes(&mut doc, shown().any(|c| c.unsupported), shown().any(|c| c.one_sided));
-    doc.finish()
+    doc.finish_citing(notes)
 }
 
 /// The fields of one commitment: the state, its axes, its score and its deadlines

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::doc::Doc;
 use super::{Format, Output, Scope, at, in_scope, mark, mark_notes, tracks_json, view_line};
+use super::provenance::{self, Notes};
 use crate::projection::Header;
 use crate::projection::status::{ConditionState, ConditionStatus, TrackStatus};
 
@@ -27,7 +28,7 @@ pub fn outstanding(c: &ConditionStatus) -> bool {
 
 /// The conditions report of `tracks` (those in `scope`; with `open`, only the
 /// conditions open or unmet) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, open: bool, format: Format) -> String {
+pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, open: bool, format: Format, notes: &Notes) -> String {
     let tracks = in_scope(tracks, scope);
     let shown = |t: &TrackStatus| -> Vec<usize> {
         (0..t.conditions.len()).filter(|i| !open || outstanding(&t.conditions[*i])).collect()
@@ -40,6 +41,7 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, open: bool
         }),
         Output::Doc(mut doc) => {
             doc.title(&format!("Conditions — {}", view_line(head)));
+            doc.stamp(head, &notes.stamp);
             let mut any = false;
             let mut weak = false;
             for t in &tracks {
@@ -62,7 +64,7 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, open: bool
                 });
             }
             mark_notes(&mut doc, weak, false);
-            doc.finish()
+            doc.finish_citing(notes)
         }
     }
 }
@@ -75,7 +77,7 @@ fn document(doc: &mut Doc, c: &ConditionStatus) {
         None => at(&c.set),
     };
     let reached = |r: &Option<crate::projection::status::At>| r.as_ref().map_or("not yet".to_owned(), at);
-    doc.fields(&[
+    doc.fields_citing(&[
         ("condition", c.id.to_string()),
         ("text", c.text.clone()),
         ("subject", format!("{} (reached: {})", c.subject, reached(&c.subject_reached))),
@@ -91,5 +93,5 @@ fn document(doc: &mut Doc, c: &ConditionStatus) {
             },
         ),
         ("evidence", evidence.join(", ")),
-    ]);
+    ], &[("state", provenance::condition_state(c))]);
 }

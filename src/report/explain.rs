@@ -13,6 +13,7 @@ use super::doc::Doc;
 use super::{Format, Output, ViewHead, at, json, source_line, view_line};
 use crate::date::PartialDate;
 use crate::event::{Confidence, Party, Source};
+use super::provenance::{Notes, Stamp};
 use crate::projection::Header;
 use crate::projection::explain::{Evidence, Subject};
 use crate::projection::status::{Activity, ConditionStatus, Progress, Relation, Schedule, Waiting};
@@ -122,7 +123,15 @@ fn waiting_words(conditions: &[Waiting]) -> String {
 
 /// Explains how `subject` (what `reference` names) came to its state, from the events
 /// behind it (`evidence`, in world order), in `format`.
-pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &[Evidence], format: Format) -> String {
+pub fn render(
+    head: &Header,
+    reference: &str,
+    subject: &Subject<'_>,
+    evidence: &[Evidence],
+    format: Format,
+    stamp: &Stamp,
+) -> String {
+    let notes = Notes::of_evidence(stamp.clone(), evidence);
     let evidence: Vec<EvidenceEvent<'_>> = evidence
         .iter()
         .map(|e| {
@@ -169,7 +178,7 @@ pub fn render(head: &Header, reference: &str, subject: &Subject<'_>, evidence: &
             conditions,
             evidence,
         }),
-        Output::Doc(doc) => document(doc, head, reference, subject, &evidence),
+        Output::Doc(doc) => document(doc, head, reference, subject, &evidence, &notes),
     }
 }
 
@@ -179,8 +188,10 @@ fn document(
     reference: &str,
     subject: &Subject<'_>,
     evidence: &[EvidenceEvent<'_>],
+    notes: &Notes,
 ) -> String {
     doc.title(&format!("Explain {} {reference} — {}", kind(subject), view_line(head)));
+    doc.stamp(head, &notes.stamp);
     let mut rows = vec![("state", state(subject))];
     if let Subject::Commitment(c) = subject {
         rows.extend(c.due.map(|d| ("due", d.to_string())));
@@ -195,7 +206,7 @@ fn document(
             rows.push(("stage", format!("{} {}", m.stage.name(), at(&m.at))));
         }
     }
-    doc.fields(&rows);
+    doc.fields_citing(&rows, &[("state", subject.seqs())]);
     doc.heading("Evidence, in world order");
     for e in evidence {
         let mut rows =
@@ -228,7 +239,7 @@ fn document(
         }
         doc.fields(&rows);
     }
-    doc.finish()
+    doc.finish_citing(notes)
 }
 
 #[cfg(test)]

@@ -21,9 +21,11 @@ pub mod explain;
 pub mod history;
 pub mod html;
 pub mod ics;
+pub mod mermaid;
 pub mod instruments;
 pub mod occasion;
 pub mod plover;
+pub mod provenance;
 pub mod principles;
 pub mod sources;
 pub mod status;
@@ -55,6 +57,8 @@ crate::names::closed_set! {
         Ics => "ics",
         /// One self-contained HTML page (inline CSS and SVG, no script).
         Html => "html",
+        /// A Mermaid diagram in a fenced block, for Markdown (`commitments`, `timeline`).
+        Mermaid => "mermaid",
     }
 }
 
@@ -68,6 +72,8 @@ impl Format {
             Format::Csv => "csv",
             Format::Ics => "ics",
             Format::Html => "html",
+            // A fenced block is Markdown; the name says which diagram it holds.
+            Format::Mermaid => "mermaid.md",
         }
     }
 }
@@ -96,6 +102,9 @@ impl Output {
             // only in its formats (`Projection::formats`). Asked anyway, a report gives
             // its Markdown rather than a page without its parts.
             Format::Html => Output::Doc(Doc::new(&doc::Markdown)),
+            // A diagram is the commitments' and the timeline's, written before here,
+            // as CSV is; asked anyway, a report gives its Markdown.
+            Format::Mermaid => Output::Doc(Doc::new(&doc::Markdown)),
         }
     }
 }
@@ -132,17 +141,15 @@ crate::names::closed_set! {
 impl Projection {
     /// The formats this report is written in, by `replay` and by its command.
     pub fn formats(self) -> &'static [Format] {
-        use Format::{Csv, Ics, Json, Markdown, Text};
+        use Format::{Csv, Ics, Json, Markdown, Mermaid, Text};
         match self {
-            Projection::Status
-            | Projection::Principles
-            | Projection::Commitments
-            | Projection::Instruments
-            | Projection::Audit => &[Text, Json, Markdown, Csv],
-            Projection::Deadlines => &[Text, Json, Csv, Ics],
-            Projection::Timeline | Projection::Conditions | Projection::Occasions | Projection::History => {
-                &[Text, Json, Markdown]
+            Projection::Status | Projection::Principles | Projection::Instruments | Projection::Audit => {
+                &[Text, Json, Markdown, Csv]
             }
+            Projection::Commitments => &[Text, Json, Markdown, Csv, Mermaid],
+            Projection::Deadlines => &[Text, Json, Csv, Ics],
+            Projection::Timeline => &[Text, Json, Markdown, Mermaid],
+            Projection::Conditions | Projection::Occasions | Projection::History => &[Text, Json, Markdown],
             // The brief is a page; `--format html` of the reports above is their part of
             // one, which their commands write but `replay` does not.
             Projection::Brief => &[Format::Html],
@@ -167,8 +174,15 @@ pub fn render(
     projection: Projection,
     format: Format,
     scope: &Scope,
+    stamp: &provenance::Stamp,
 ) -> String {
     let head = replay.header();
+    // Only a Markdown document cites events; the others are written without notes.
+    let notes = match format {
+        Format::Markdown => provenance::Notes::of_replay(stamp.clone(), replay),
+        _ => provenance::Notes::none(),
+    };
+    let notes = &notes;
     if format == Format::Html {
         let tracks = in_scope(tracks, scope);
         return match projection {
@@ -180,12 +194,12 @@ pub fn render(
         };
     }
     match projection {
-        Projection::Status => status::render(&head, tracks, scope, format),
-        Projection::Principles => principles::render(&head, tracks, scope, format),
-        Projection::Commitments => commitments::render(&head, tracks, scope, format),
-        Projection::Instruments => instruments::render(&head, tracks, scope, format),
-        Projection::Timeline => timeline::render(replay, tracks, scope, format),
-        Projection::Conditions => conditions::render(&head, tracks, scope, false, format),
+        Projection::Status => status::render(&head, tracks, scope, format, notes),
+        Projection::Principles => principles::render(&head, tracks, scope, format, notes),
+        Projection::Commitments => commitments::render(&head, tracks, scope, format, notes),
+        Projection::Instruments => instruments::render(&head, tracks, scope, format, notes),
+        Projection::Timeline => timeline::render(replay, tracks, scope, format, stamp),
+        Projection::Conditions => conditions::render(&head, tracks, scope, false, format, notes),
         Projection::Occasions => {
             let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
             occasion::render(replay, &crate::projection::occasion::occasions(replay, track.as_ref()), false, format)

@@ -9,6 +9,7 @@ use super::doc::Doc;
 use super::{Format, Output, Scope, envelope, in_scope, json, view_line};
 use crate::date::PartialDate;
 use crate::event::Record;
+use super::provenance::{Notes, Stamp};
 use crate::projection::Replay;
 use crate::projection::status::TrackStatus;
 use crate::projection::timeline::{TrackEvents, per_track};
@@ -44,9 +45,12 @@ impl TimelineEvent {
 }
 
 /// The timeline of `replay` for `tracks` (its status; those in `scope`) in `format`.
-pub fn render(replay: &Replay, tracks: Vec<TrackStatus>, scope: &Scope, format: Format) -> String {
+pub fn render(replay: &Replay, tracks: Vec<TrackStatus>, scope: &Scope, format: Format, stamp: &Stamp) -> String {
     let tracks = in_scope(tracks, scope);
     let timeline = per_track(replay, &tracks);
+    if format == Format::Mermaid {
+        return super::mermaid::timeline(&replay.header(), &timeline);
+    }
     match Output::of(format) {
         Output::Json => json(&envelope(
             &replay.header(),
@@ -58,12 +62,13 @@ pub fn render(replay: &Replay, tracks: Vec<TrackStatus>, scope: &Scope, format: 
                 })
                 .collect(),
         )),
-        Output::Doc(doc) => document(doc, replay, &timeline),
+        Output::Doc(doc) => document(doc, replay, &timeline, stamp),
     }
 }
 
-fn document(mut doc: Doc, replay: &Replay, timeline: &[TrackEvents<'_>]) -> String {
+fn document(mut doc: Doc, replay: &Replay, timeline: &[TrackEvents<'_>], stamp: &Stamp) -> String {
     doc.title(&format!("Timeline — {}", view_line(&replay.header())));
+    doc.stamp(&replay.header(), stamp);
     for t in timeline {
         doc.heading(&format!("{} [{}]", t.track.title, t.track.id));
         let rows: Vec<Vec<String>> = t
@@ -81,7 +86,11 @@ fn document(mut doc: Doc, replay: &Replay, timeline: &[TrackEvents<'_>]) -> Stri
                 ]
             })
             .collect();
-        doc.table(&["seq", "occurred", "kind", "what"], &rows);
+        let cites: Vec<Vec<u64>> = t.events.iter().map(|r| vec![r.seq]).collect();
+        doc.table_citing(&["seq", "occurred", "kind", "what"], &rows, 3, &cites);
+    }
+    if doc.cites() {
+        return doc.finish_citing(&Notes::of_replay(stamp.clone(), replay));
     }
     doc.finish()
 }
