@@ -100,7 +100,7 @@ pub fn gantt(head: &Header, tracks: &[TrackStatus], commitments: impl Fn(&TrackS
         }
     }
     if bars == 0 {
-        out.push_str("    section (none)\n    %% No commitment matches in this view.\n");
+        out.push_str("    section No commitment matches in this view\n");
     }
     out.push_str("```\n");
     out
