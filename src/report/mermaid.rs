@@ -84,7 +84,10 @@ pub fn gantt(head: &Header, tracks: &[TrackStatus], commitments: impl Fn(&TrackS
             bars += 1;
             let start = c.made.first_day();
             let last = c.deadlines.iter().filter_map(|d| d.due).max();
-            let end = last.unwrap_or(head.view.as_of).max(start);
+            // Without a deadline, a fulfilled commitment's bar ends at its fulfilment,
+            // an open one's at the as-of day.
+            let fulfilled = c.fulfilled.as_ref().map(|f| f.date.last_day());
+            let end = last.or(fulfilled).unwrap_or(head.view.as_of).max(start);
             let mut text = format!("{}: {}", c.id, c.state.words());
             if let Some(note) = noted(&c.made) {
                 let _ = write!(text, " (made {note})");
