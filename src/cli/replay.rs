@@ -68,8 +68,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             };
             let written = write_reports(&ctx.db, &replay, out, &stamp, |p, f| {
                 out.join(format!("{}.{}", p.name(), f.extension()))
-            })?
-                    + write_plover(&ctx.db, &replay, &out.join("plover.jsonl"))?;
+            })? + write_plover(&ctx.db, &replay, &out.join("plover.jsonl"))?;
             (replay.count(), written)
         }
         None => {

@@ -11,9 +11,9 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{self, Notes};
 use super::{Format, Output, Scope, at, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::date::{Deadline, Span};
-use super::provenance::{self, Notes};
 use crate::projection::Header;
 use crate::projection::status::{Activity, CommitmentStatus, DeadlineEntry, PartyAct, Progress, Schedule, TrackStatus};
 
@@ -511,7 +511,7 @@ pub(super) mod tests {
             view: View { as_of: "2000-02-01".parse().expect("day"), known_at: None, stall_days: 180 },
             head_seq: 2,
         };
-        let json = render(&head, tracks(&[made("")], "2000-02-01"), &Scope::default(), Format::Json);
+        let json = render(&head, tracks(&[made("")], "2000-02-01"), &Scope::default(), Format::Json, &Notes::none());
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");
         let c = &v["tracks"][0]["commitments"][0];
         for key in ["state", "progress", "schedule", "activity", "pam", "deadlines", "relations", "one_sided"] {

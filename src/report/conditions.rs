@@ -8,8 +8,8 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, Scope, at, in_scope, mark, mark_notes, tracks_json, view_line};
 use super::provenance::{self, Notes};
+use super::{Format, Output, Scope, at, in_scope, mark, mark_notes, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{ConditionState, ConditionStatus, TrackStatus};
 
@@ -28,7 +28,14 @@ pub fn outstanding(c: &ConditionStatus) -> bool {
 
 /// The conditions report of `tracks` (those in `scope`; with `open`, only the
 /// conditions open or unmet) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, open: bool, format: Format, notes: &Notes) -> String {
+pub fn render(
+    head: &Header,
+    tracks: Vec<TrackStatus>,
+    scope: &Scope,
+    open: bool,
+    format: Format,
+    notes: &Notes,
+) -> String {
     let tracks = in_scope(tracks, scope);
     let shown = |t: &TrackStatus| -> Vec<usize> {
         (0..t.conditions.len()).filter(|i| !open || outstanding(&t.conditions[*i])).collect()
@@ -77,21 +84,24 @@ fn document(doc: &mut Doc, c: &ConditionStatus) {
         None => at(&c.set),
     };
     let reached = |r: &Option<crate::projection::status::At>| r.as_ref().map_or("not yet".to_owned(), at);
-    doc.fields_citing(&[
-        ("condition", c.id.to_string()),
-        ("text", c.text.clone()),
-        ("subject", format!("{} (reached: {})", c.subject, reached(&c.subject_reached))),
-        ("on", format!("{} (reached: {})", c.on, reached(&c.on_reached))),
-        ("set", set),
-        ("state", format!("{}{how} since {}{}", c.state.name(), at(&c.since), mark(c.unsupported))),
-        (
-            "blocking",
-            match (c.blocking, c.went_ahead) {
-                (true, _) => "yes: its subject waits".to_owned(),
-                (false, true) => "no: its subject went ahead while the condition stood".to_owned(),
-                (false, false) => "no".to_owned(),
-            },
-        ),
-        ("evidence", evidence.join(", ")),
-    ], &[("state", provenance::condition_state(c))]);
+    doc.fields_citing(
+        &[
+            ("condition", c.id.to_string()),
+            ("text", c.text.clone()),
+            ("subject", format!("{} (reached: {})", c.subject, reached(&c.subject_reached))),
+            ("on", format!("{} (reached: {})", c.on, reached(&c.on_reached))),
+            ("set", set),
+            ("state", format!("{}{how} since {}{}", c.state.name(), at(&c.since), mark(c.unsupported))),
+            (
+                "blocking",
+                match (c.blocking, c.went_ahead) {
+                    (true, _) => "yes: its subject waits".to_owned(),
+                    (false, true) => "no: its subject went ahead while the condition stood".to_owned(),
+                    (false, false) => "no".to_owned(),
+                },
+            ),
+            ("evidence", evidence.join(", ")),
+        ],
+        &[("state", provenance::condition_state(c))],
+    );
 }

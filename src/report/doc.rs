@@ -385,6 +385,21 @@ mod tests {
     }
 
     #[test]
+    fn footnotes_are_numbered_at_first_use_and_reused() {
+        use crate::report::provenance::Notes;
+        let mut doc = Doc::new(&Markdown);
+        doc.fields_citing(&[("a", "x".to_owned()), ("b", "y".to_owned())], &[("a", vec![7, 3]), ("b", vec![3, 9])]);
+        doc.table_citing(&["k", "v"], &[vec!["1".to_owned(), "z".to_owned()]], 1, &[vec![9, 7]]);
+        let out = doc.finish_citing(&Notes::none());
+        assert!(out.contains("- **a:** x[^1][^2]\n- **b:** y[^2][^3]\n"), "{out}");
+        assert!(out.contains("| 1 | z[^3][^1] |"), "{out}");
+        assert!(out.ends_with("[^1]: seq 7 (not read for this document).\n[^2]: seq 3 (not read for this document).\n[^3]: seq 9 (not read for this document).\n"), "{out}");
+        let mut text = Doc::new(&Text);
+        text.fields_citing(&[("a", "x".to_owned())], &[("a", vec![7])]);
+        assert_eq!(text.finish_citing(&Notes::none()), "  a              x\n", "text cites nothing");
+    }
+
+    #[test]
     fn wrapping_keeps_every_word_and_the_width() {
         let text = "the Joint Border Commission by the end of April in line with the Sochi Statement";
         let lines = wrap(text, 20);

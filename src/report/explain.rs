@@ -10,10 +10,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{Notes, Stamp};
 use super::{Format, Output, ViewHead, at, json, source_line, view_line};
 use crate::date::PartialDate;
 use crate::event::{Confidence, Party, Source};
-use super::provenance::{Notes, Stamp};
 use crate::projection::Header;
 use crate::projection::explain::{Evidence, Subject};
 use crate::projection::status::{Activity, ConditionStatus, Progress, Relation, Schedule, Waiting};
@@ -266,7 +266,7 @@ mod tests {
             subject.seqs().iter().filter_map(|s| Evidence::of(&records[*s as usize - 1], &[])).collect();
         let view = View { as_of: "2000-03-01".parse().expect("day"), known_at: None, stall_days: 180 };
         let head = Header { view, head_seq: 4 };
-        let text = render(&head, "c", &subject, &evidence, Format::Text);
+        let text = render(&head, "c", &subject, &evidence, Format::Text, &Stamp::unchecked());
         assert!(
             text.contains(
                 "state          suspended · progress suspended since 2000-02-11 (seq 4) · schedule overdue \
@@ -277,7 +277,8 @@ mod tests {
         assert!(text.contains("relation       reaffirms (by x)\n  account        reported, x's account"), "{text}");
         assert!(text.contains("relation       suspends (by y)"), "{text}");
         let json: serde_json::Value =
-            serde_json::from_str(&render(&head, "c", &subject, &evidence, Format::Json)).expect("json");
+            serde_json::from_str(&render(&head, "c", &subject, &evidence, Format::Json, &Stamp::unchecked()))
+                .expect("json");
         assert!(text.contains("\n  due            2000-01-31\n"), "{text}");
         assert_eq!(json["axes"]["progress"], "suspended");
         assert_eq!(json["axes"]["due"], "2000-01-31");

@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, Scope, at, in_scope, tracks_json, view_line};
 use super::provenance::{self, Notes};
+use super::{Format, Output, Scope, at, in_scope, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{InstrumentStatus, PartyStatus, TrackStatus};
 

@@ -29,25 +29,25 @@ pub fn label(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         let safe = match c {
-            ':' => '\u{2236}',             // ∶ ratio
-            ';' => '\u{204f}',             // ⁏ reversed semicolon
-            '#' => '\u{266f}',             // ♯ sharp
-            '%' => '\u{2052}',             // ⁒ commercial minus sign
-            '<' => '\u{2039}',             // ‹
-            '>' => '\u{203a}',             // ›
-            '&' => '\u{214b}',             // ⅋ turned ampersand
-            '"' => '\u{201d}',             // ”
-            '`' => '\u{2035}',             // ‵
-            '{' => '\u{2774}',             // ❴
-            '}' => '\u{2775}',             // ❵
-            '[' => '\u{27e6}',             // ⟦
-            ']' => '\u{27e7}',             // ⟧
-            '(' => '\u{2768}',             // ❨
-            ')' => '\u{2769}',             // ❩
-            '|' => '\u{2223}',             // ∣
-            '\\' => '\u{29f5}',            // ⧵
-            c if c.is_control() => ' ',    // line breaks and every other control
-            c if is_invisible(c) => ' ',   // bidi and zero-width format characters
+            ':' => '\u{2236}',           // ∶ ratio
+            ';' => '\u{204f}',           // ⁏ reversed semicolon
+            '#' => '\u{266f}',           // ♯ sharp
+            '%' => '\u{2052}',           // ⁒ commercial minus sign
+            '<' => '\u{2039}',           // ‹
+            '>' => '\u{203a}',           // ›
+            '&' => '\u{214b}',           // ⅋ turned ampersand
+            '"' => '\u{201d}',           // ”
+            '`' => '\u{2035}',           // ‵
+            '{' => '\u{2774}',           // ❴
+            '}' => '\u{2775}',           // ❵
+            '[' => '\u{27e6}',           // ⟦
+            ']' => '\u{27e7}',           // ⟧
+            '(' => '\u{2768}',           // ❨
+            ')' => '\u{2769}',           // ❩
+            '|' => '\u{2223}',           // ∣
+            '\\' => '\u{29f5}',          // ⧵
+            c if c.is_control() => ' ',  // line breaks and every other control
+            c if is_invisible(c) => ' ', // bidi and zero-width format characters
             c => c,
         };
         out.push(safe);
@@ -68,7 +68,11 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// The commitments of `tracks` as a `gantt` chart in a fenced block.
-pub fn gantt(head: &Header, tracks: &[TrackStatus], commitments: impl Fn(&TrackStatus) -> Vec<&CommitmentStatus>) -> String {
+pub fn gantt(
+    head: &Header,
+    tracks: &[TrackStatus],
+    commitments: impl Fn(&TrackStatus) -> Vec<&CommitmentStatus>,
+) -> String {
     let mut out = String::from("```mermaid\ngantt\n");
     let _ = writeln!(out, "    title {}", label(&format!("Commitments, as of {}", head.view.as_of)));
     out.push_str("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n");
@@ -93,7 +97,8 @@ pub fn gantt(head: &Header, tracks: &[TrackStatus], commitments: impl Fn(&TrackS
                 let _ = write!(text, " (made {note})");
             }
             let _ = write!(text, ": {}", c.text);
-            let _ = writeln!(out, "    c{bars} {} :{}c{bars}, {}, {}", label(&text), tags(c.state), day(start), day(end));
+            let _ =
+                writeln!(out, "    c{bars} {} :{}c{bars}, {}, {}", label(&text), tags(c.state), day(start), day(end));
             for d in &c.deadlines {
                 let Some(due) = d.due else { continue };
                 marks += 1;

@@ -8,8 +8,8 @@
 use serde::Serialize;
 
 use super::doc::Doc;
-use super::{Format, Output, Scope, in_scope, mark_notes, marks, tracks_json, view_line};
 use super::provenance::{self, Notes};
+use super::{Format, Output, Scope, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{PrincipleStatus, TrackStatus};
 
@@ -127,7 +127,9 @@ mod tests {
             view: View { as_of: "2000-03-01".parse().expect("day"), known_at: None, stall_days: 180 },
             head_seq: 2,
         };
-        let text = |extra: &str| render(&head, tracks(&[tabled(extra)], "2000-03-01"), &Scope::default(), Format::Text);
+        let text = |extra: &str| {
+            render(&head, tracks(&[tabled(extra)], "2000-03-01"), &Scope::default(), Format::Text, &Notes::none())
+        };
         let marked = text(r#","attribution":"x""#);
         assert!(marked.contains("tabled since 2000-02-01 ‡"), "{marked}");
         assert!(marked.contains("‡ rests only on one side's account"), "{marked}");

@@ -214,11 +214,8 @@ impl Notes {
     /// Notes of every event `replay` sees, under `stamp`.
     pub fn of_replay(stamp: Stamp, replay: &Replay) -> Notes {
         let effective = replay.effective();
-        let events = effective
-            .records
-            .iter()
-            .map(|r| (r.seq, Note::of(r, effective.disputed.contains(&r.seq))))
-            .collect();
+        let events =
+            effective.records.iter().map(|r| (r.seq, Note::of(r, effective.disputed.contains(&r.seq)))).collect();
         Notes { stamp, events }
     }
 

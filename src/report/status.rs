@@ -5,8 +5,8 @@
 //! Presentation only: the status is the fold's (`projection::status`).
 
 use super::doc::Doc;
-use super::{Output, Scope, at, in_scope, mark_notes, marks, tracks_json, view_line};
 use super::provenance::{self, Notes};
+use super::{Output, Scope, at, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
 

@@ -6,10 +6,10 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{Notes, Stamp};
 use super::{Format, Output, Scope, envelope, in_scope, json, view_line};
 use crate::date::PartialDate;
 use crate::event::Record;
-use super::provenance::{Notes, Stamp};
 use crate::projection::Replay;
 use crate::projection::status::TrackStatus;
 use crate::projection::timeline::{TrackEvents, per_track};

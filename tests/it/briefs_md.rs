@@ -46,10 +46,10 @@ fn footnotes(doc: &str) -> (Vec<usize>, Vec<usize>) {
             let escaped = rest[..at].ends_with('\\');
             rest = &rest[at + 2..];
             let Some(end) = rest.find(']') else { break };
-            if let (false, Ok(n)) = (escaped, rest[..end].parse::<usize>()) {
-                if !refs.contains(&n) {
-                    refs.push(n);
-                }
+            if let (false, Ok(n)) = (escaped, rest[..end].parse::<usize>())
+                && !refs.contains(&n)
+            {
+                refs.push(n);
             }
         }
     }
@@ -216,17 +216,24 @@ fn every_mermaid_label_is_safe_on_a_hostile_log() {
     let nasty = "x: y; z # w %%{init}%% <img src=x onerror=alert(1)> & \"q\" `c` [l](u) | \\ \n```\nsection s";
     load(&s, &scenario(&|tag| format!("{tag}{nasty}{}", crate::hostile_text::HOSTILE)));
     let gantt = checked_block(&s.ok(&["commitments", "--format", "mermaid"]), "gantt");
-    let commitments: Value =
-        serde_json::from_str(&s.ok(&["commitments", "--format", "json"])).expect("json");
-    let count: usize =
-        commitments["tracks"].as_array().expect("tracks").iter().map(|t| t["commitments"].as_array().expect("list").len()).sum();
+    let commitments: Value = serde_json::from_str(&s.ok(&["commitments", "--format", "json"])).expect("json");
+    let count: usize = commitments["tracks"]
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .map(|t| t["commitments"].as_array().expect("list").len())
+        .sum();
     let bars = gantt.iter().filter(|l| l.trim_start().starts_with('c') && !l.contains(":milestone")).count();
     assert_eq!(bars, count, "one bar per commitment:\n{}", gantt.join("\n"));
     let timeline = checked_block(&s.ok(&["timeline", "--format", "mermaid"]), "timeline");
     let entries: usize = timeline.iter().map(|l| l.matches(" : seq ").count()).sum();
     let listed: Value = serde_json::from_str(&s.ok(&["timeline", "--format", "json"])).expect("json");
-    let events: usize =
-        listed["tracks"].as_array().expect("tracks").iter().map(|t| t["events"].as_array().expect("events").len()).sum();
+    let events: usize = listed["tracks"]
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .map(|t| t["events"].as_array().expect("events").len())
+        .sum();
     assert_eq!(entries, events, "one entry per event:\n{}", timeline.join("\n"));
 }
 

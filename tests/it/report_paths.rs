@@ -44,15 +44,13 @@ fn stem(name: &str) -> &str {
 fn golden(projection: &str, scenario: &str, ext: &str) -> String {
     let path = repo(&format!("projections/{projection}/{}.{ext}", stem(scenario)));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let replayed = format!(
-        "> **verified:** not applicable: replayed from the scenario {scenario} (no stored log to verify)\n"
-    );
+    let replayed =
+        format!("> **verified:** not applicable: replayed from the scenario {scenario} (no stored log to verify)\n");
     if ext != "md" || !text.contains(&replayed) {
         return text;
     }
     let events = std::fs::read_to_string(repo(&format!("events/scenarios/{scenario}"))).expect("read scenario");
-    let verified =
-        format!("> **verified:** chain and snapshots intact through seq {}\n", events.lines().count());
+    let verified = format!("> **verified:** chain and snapshots intact through seq {}\n", events.lines().count());
     text.replacen(&replayed, &verified, 1)
 }
 
@@ -179,11 +177,9 @@ fn as_known_at(golden: &str, ext: &str, known_at: &str) -> String {
     assert!(golden.contains(&from), "the golden header names no view: {golden}");
     let golden = golden.replacen(&from, &to, 1);
     match ext {
-        "md" => golden.replacen(
-            "> **known at:** everything recorded  \n",
-            &format!("> **known at:** {known_at}  \n"),
-            1,
-        ),
+        "md" => {
+            golden.replacen("> **known at:** everything recorded  \n", &format!("> **known at:** {known_at}  \n"), 1)
+        }
         _ => golden,
     }
 }
