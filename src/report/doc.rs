@@ -334,8 +334,8 @@ impl Doc {
 
 /// Escapes text for a Markdown table cell or line: first as every shown text is
 /// ([`text::shown`]: controls, line breaks and bidirectional controls written
-/// `\u{HEX}`), then pipes, markup characters (the escapes' backslashes included) and
-/// HTML.
+/// `\u{HEX}`), then pipes, markup characters (`^` and `~` too, so no footnote reference
+/// or strike-through can be forged; the escapes' backslashes included) and HTML.
 pub fn md(text: &str) -> String {
     let text = text::shown(text);
     let mut out = String::with_capacity(text.len());

@@ -289,7 +289,7 @@ mod tests {
         };
         assert_eq!(
             source_markdown(&s),
-            "\u{201c}A \\[link\\](https://evil) ^1 \\| \\`x\\`\u{201d}, &lt;b&gt;P&lt;/b&gt;, \\# 3 ftp://x"
+            "\u{201c}A \\[link\\](https://evil) \\^1 \\| \\`x\\`\u{201d}, &lt;b&gt;P&lt;/b&gt;, \\# 3 ftp://x"
         );
     }
 }
