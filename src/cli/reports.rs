@@ -168,9 +168,11 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only("occasion", Projection::Occasions.formats())?;
     let store = ctx.open_to_read()?;
+    let verified = verified(ctx, &store, format)?;
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
+    let stamp = stamp(&store, &replay.header(), verified)?;
     let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
     let mut occasions = crate::projection::occasion::occasions(&replay, track.as_ref());
     if let Some(id) = &a.id {
@@ -181,7 +183,7 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
             )));
         }
     }
-    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format);
+    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format, &stamp);
     super::print(ctx, &text, format)
 }
 

@@ -202,7 +202,13 @@ pub fn render(
         Projection::Conditions => conditions::render(&head, tracks, scope, false, format, notes),
         Projection::Occasions => {
             let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
-            occasion::render(replay, &crate::projection::occasion::occasions(replay, track.as_ref()), false, format)
+            occasion::render(
+                replay,
+                &crate::projection::occasion::occasions(replay, track.as_ref()),
+                false,
+                format,
+                stamp,
+            )
         }
         Projection::Audit => audit::render(&crate::projection::audit::Audit::of(&replay.all_records(), None), format),
         Projection::History => history::render_all(&crate::projection::history::histories(replay), format),

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::Stamp;
 use super::{Format, Output, ViewHead, json, source_line, view_line};
 use crate::date::PartialDate;
 use crate::event::{OccasionId, Record, Source, TrackId};
@@ -79,13 +80,13 @@ impl<'a> EventJson<'a> {
 
 /// The occasions `occasions` of `replay` in `format`; with `one`, the occasion asked
 /// for, with every event it produced.
-pub fn render<'a>(replay: &Replay, occasions: &'a [Occasion<'a>], one: bool, format: Format) -> String {
+pub fn render<'a>(replay: &Replay, occasions: &'a [Occasion<'a>], one: bool, format: Format, stamp: &Stamp) -> String {
     match Output::of(format) {
         Output::Json => json(&OccasionsJson {
             view: ViewHead::of(&replay.header()),
             occasions: occasions.iter().map(|o| OccasionJson::of(o, one)).collect(),
         }),
-        Output::Doc(doc) => document(doc, replay, occasions, one),
+        Output::Doc(doc) => document(doc, replay, occasions, one, stamp),
     }
 }
 
@@ -97,8 +98,9 @@ fn span(o: &Occasion<'_>) -> String {
     }
 }
 
-fn document(mut doc: Doc, replay: &Replay, occasions: &[Occasion<'_>], one: bool) -> String {
+fn document(mut doc: Doc, replay: &Replay, occasions: &[Occasion<'_>], one: bool, stamp: &Stamp) -> String {
     doc.title(&format!("Occasions — {}", view_line(&replay.header())));
+    doc.stamp(&replay.header(), stamp);
     if occasions.is_empty() {
         doc.para("No event of this view names an occasion (`--occasion ID` on append).");
     }
