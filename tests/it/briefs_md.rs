@@ -117,7 +117,8 @@ fn a_brief_from_a_tampered_log_is_refused_as_verify_refuses_it() {
     )
     .expect("tamper");
     drop(conn);
-    for args in CITING {
+    let stamped: &[&[&str]] = &[&["occasion"], &["sources"], &["trend"]];
+    for args in CITING.iter().chain(stamped) {
         let mut all = args.to_vec();
         all.extend(["--format", "markdown"]);
         let out = s.run(&all);
