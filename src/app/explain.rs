@@ -1,6 +1,7 @@
 //! The evidence behind a derived state: the status (from the snapshot when it can)
 //! names the events, and only those are read, each as it stands at the view.
 
+use crate::event::Hash;
 use crate::log::{Backend, Log};
 use crate::projection::explain::{Evidence, Subject};
 use crate::projection::{Header, View};
@@ -20,15 +21,31 @@ pub fn explain<B: Backend, T>(
 ) -> Result<T, AppError> {
     let (tracks, header) = super::status::status(log, view)?;
     let subject = Subject::find(&tracks, reference).ok_or(AppError::NoSubject)?;
-    let evidence = log.consistent(|reader| {
+    let evidence = evidence(log, view, subject.seqs())?;
+    Ok(show(&header, &subject, &evidence))
+}
+
+/// The events `seqs`, in that order, each as it stands at `view` (its amendments the
+/// view knows applied; a retracted one left out): the evidence behind a state, and
+/// what a Markdown brief's footnotes cite.
+pub fn evidence<B: Backend>(
+    log: &Log<B>,
+    view: View,
+    seqs: impl IntoIterator<Item = u64>,
+) -> Result<Vec<Evidence>, AppError> {
+    log.consistent(|reader| {
         let mut evidence = Vec::new();
-        for seq in subject.seqs() {
+        for seq in seqs {
             let Some(record) = reader.by_seq(seq)? else { continue };
             let mut amendments = reader.amendments_of(record.event.id)?;
             amendments.retain(|a| view.knows(a.event.recorded_at));
             evidence.extend(Evidence::of(&record, &amendments));
         }
         Ok::<_, AppError>(evidence)
-    })?;
-    Ok(show(&header, &subject, &evidence))
+    })
+}
+
+/// The hash of the event at `seq` (a view's head), when the log has it.
+pub fn hash_at<B: Backend>(log: &Log<B>, seq: u64) -> Result<Option<Hash>, AppError> {
+    Ok(log.by_seq(seq)?.map(|r| r.hash))
 }

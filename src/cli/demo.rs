@@ -7,6 +7,7 @@ use super::import::append_lines;
 use super::view::{FormatArg, ViewArgs};
 use super::{CommandError, Ctx};
 use crate::app::status::replay;
+use crate::report::provenance::{Notes, Stamp};
 use crate::report::{self, Format, Scope};
 use crate::store::{AnyLog, Sqlite};
 
@@ -35,12 +36,17 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let head = store.head()?;
     let replay = replay(&store, args.view.view(ctx), &mut || {})?;
     let format = args.format.only(ctx, "demo", super::view::DOCUMENTS)?;
-    let report = report::status::render(&replay.header(), replay.status(), &Scope::default(), format, ctx.layout);
+    let notes = match format {
+        Format::Markdown => Notes::of_replay(Stamp::replayed(&replay, SEED_NAME), &replay),
+        _ => Notes::none(),
+    };
+    let report =
+        report::status::render(&replay.header(), replay.status(), &Scope::default(), format, ctx.layout, &notes);
     // Text is framed by what the demo did and what to try next; JSON and Markdown are
     // the report alone.
     let framed = match format {
         Format::Text => true,
-        Format::Json | Format::Markdown | Format::Csv | Format::Ics | Format::Html => false,
+        Format::Json | Format::Markdown | Format::Csv | Format::Ics | Format::Html | Format::Mermaid => false,
     };
     let mut out = ctx.stdout();
     if framed {

@@ -32,10 +32,15 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         args.format.only(ctx, "explain", super::view::DOCUMENTS)?
     };
     let store = ctx.open_to_read()?;
-    let text = match explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| match format {
-        report::Format::Html => report::html::explain(header, &args.reference, subject, evidence),
-        _ => report::explain::render(header, &args.reference, subject, evidence, format, ctx.layout),
-    }) {
+    let verified = super::reports::verified(ctx, &store, format)?;
+    let shown = explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| {
+        let stamp = super::reports::stamp(&store, header, verified)?;
+        Ok::<_, CommandError>(match format {
+            report::Format::Html => report::html::explain(header, &args.reference, subject, evidence),
+            _ => report::explain::render(header, &args.reference, subject, evidence, format, ctx.layout, &stamp),
+        })
+    });
+    let text = match shown {
         Err(AppError::NoSubject) => {
             return Err(CommandError::NotFound(format!(
                 "`{}` is not a track, principle (PROPOSAL#N), commitment, instrument or condition in this view; \
@@ -44,7 +49,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
                 args.reference
             )));
         }
-        other => other?,
+        other => other??,
     };
     super::print(ctx, &text, format)
 }

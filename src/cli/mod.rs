@@ -908,7 +908,9 @@ fn print(ctx: &Ctx<'_>, text: &str, format: crate::report::Format) -> Result<(),
     let mut out = ctx.stdout();
     match format {
         Format::Json => write!(out, "{text}")?,
-        Format::Text | Format::Markdown => write!(out, "{}", paint(&crate::text::net(text), ctx.color))?,
+        Format::Text | Format::Markdown | Format::Mermaid => {
+            write!(out, "{}", paint(&crate::text::net(text), ctx.color))?
+        }
         Format::Csv | Format::Ics if ctx.env.stdout_is_terminal => {
             write!(out, "{}", crate::text::net(&text.replace("\r\n", "\n")))?;
         }

@@ -13,6 +13,7 @@ use crate::env::Stopwatch;
 use crate::names::Named;
 use crate::projection::LogHead;
 use crate::projection::Replay;
+use crate::report::provenance::{Check, Stamp};
 use crate::report::{Format, Projection, Scope, render};
 use crate::store::{AnyLog, Sqlite};
 
@@ -79,11 +80,19 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
             let target = |p: Projection, f: Format| out.join(format!("{}.{}", p.name(), f.extension()));
             check_targets(&ctx.db, out, &target)?;
             super::output::guard(&ctx.db, &[("--out", &out.join("plover.jsonl"))])?;
+            // The Markdown reports say the log was verified: it is, before anything
+            // is rebuilt (a rebuild would hide a forged index or snapshot).
+            let through = super::verify::intact(ctx, &store, false, true)?.count;
             // The derived tables are rebuilt from the chain whatever is written.
             rebuild(&mut store, &mut || {})?;
             let replay = replay(&store, args.view.view(ctx), &mut || bar.inc(1))?;
-            let mut written =
-                write_reports(&ctx.db, &replay, out, |p, f| out.join(format!("{}.{}", p.name(), f.extension())))?;
+            let stamp = Stamp {
+                head_hash: crate::app::explain::hash_at(&store, replay.head_seq())?,
+                check: Check::Verified { through },
+            };
+            let mut written = write_reports(&ctx.db, &replay, out, &stamp, |p, f| {
+                out.join(format!("{}.{}", p.name(), f.extension()))
+            })?;
             written.push(write_plover(&ctx.db, &replay, &out.join("plover.jsonl"))?);
             (replay.count(), written)
         }
@@ -134,7 +143,9 @@ fn scenarios(ctx: &Ctx<'_>, args: &Args, dir: &Path, say: Say) -> Result<(), Com
         let input = open_input(&file)?;
         append_lines(ctx, &mut store, &input.name, input.reader, None)?;
         let replay = replay(&store, args.view.view(ctx), &mut || {})?;
-        let mut written = write_reports(&ctx.db, &replay, &out_dir, |p, f| {
+        let name = file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stamp = Stamp::replayed(&replay, &name);
+        let mut written = write_reports(&ctx.db, &replay, &out_dir, &stamp, |p, f| {
             out_dir.join(p.name()).join(format!("{stem}.{}", f.extension()))
         })?;
         written.push(write_plover(&ctx.db, &replay, &out_dir.join("plover").join(format!("{stem}.jsonl")))?);
@@ -180,6 +191,7 @@ fn write_reports(
     db: &Path,
     replay: &Replay,
     root: &Path,
+    stamp: &Stamp,
     path: impl Fn(Projection, Format) -> PathBuf,
 ) -> Result<Vec<PathBuf>, CommandError> {
     let tracks = replay.status();
@@ -191,8 +203,15 @@ fn write_reports(
             std::fs::create_dir_all(parent)
                 .map_err(|e| CommandError::Io { path: parent.display().to_string(), message: e.to_string() })?;
             super::output::guard(db, &[("--out", &target)])?;
-            let text =
-                render(replay, tracks.clone(), projection, format, &Scope::default(), crate::report::Layout::PLAIN);
+            let text = render(
+                replay,
+                tracks.clone(),
+                projection,
+                format,
+                &Scope::default(),
+                crate::report::Layout::PLAIN,
+                stamp,
+            );
             super::output::write_atomically(&target, |out| {
                 out.write_all(text.as_bytes()).map_err(CommandError::Output)
             })?;

@@ -8,7 +8,9 @@ use super::{CommandError, Ctx};
 use crate::app::status::{self, replay};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentState, TrackStatus};
+use crate::report::provenance::{Check, Notes, Stamp};
 use crate::report::{self, Format, Projection, Scope};
+use crate::store::AnyLog;
 
 /// The options of `status`, `principles` and `timeline`; each command's help is on its
 /// variant of the command enum.
@@ -83,8 +85,8 @@ pub fn status(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     }
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "status", Projection::Status.formats())?;
-    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::status::render(&header, tracks, &scope, format, ctx.layout), format)
+    let (tracks, header, notes) = status_of(ctx, &a.view, &scope, format)?;
+    super::print(ctx, &report::status::render(&header, tracks, &scope, format, ctx.layout, &notes), format)
 }
 
 pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
@@ -93,15 +95,15 @@ pub fn principles(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     }
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "principles", Projection::Principles.formats())?;
-    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::principles::render(&header, tracks, &scope, format, ctx.layout), format)
+    let (tracks, header, notes) = status_of(ctx, &a.view, &scope, format)?;
+    super::print(ctx, &report::principles::render(&header, tracks, &scope, format, ctx.layout, &notes), format)
 }
 
 pub fn instruments(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "instruments", Projection::Instruments.formats())?;
-    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::instruments::render(&header, tracks, &scope, format, ctx.layout), format)
+    let (tracks, header, notes) = status_of(ctx, &a.view, &scope, format)?;
+    super::print(ctx, &report::instruments::render(&header, tracks, &scope, format, ctx.layout, &notes), format)
 }
 
 pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError> {
@@ -116,15 +118,15 @@ pub fn commitments(ctx: &Ctx<'_>, a: CommitmentsArgs) -> Result<(), CommandError
     }
     let scope = Scope { track: a.track, state: a.state };
     let format = a.format.only(ctx, "commitments", Projection::Commitments.formats())?;
-    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::commitments::render(&header, tracks, &scope, format, ctx.layout), format)
+    let (tracks, header, notes) = status_of(ctx, &a.view, &scope, format)?;
+    super::print(ctx, &report::commitments::render(&header, tracks, &scope, format, ctx.layout, &notes), format)
 }
 
 pub fn conditions(ctx: &Ctx<'_>, a: ConditionsArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "conditions", Projection::Conditions.formats())?;
-    let (tracks, header) = status_of(ctx, &a.view, &scope)?;
-    super::print(ctx, &report::conditions::render(&header, tracks, &scope, a.open, format, ctx.layout), format)
+    let (tracks, header, notes) = status_of(ctx, &a.view, &scope, format)?;
+    super::print(ctx, &report::conditions::render(&header, tracks, &scope, a.open, format, ctx.layout, &notes), format)
 }
 
 pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
@@ -134,11 +136,13 @@ pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "timeline", Projection::Timeline.formats())?;
     let store = ctx.open_to_read()?;
+    let verified = verified(ctx, &store, format)?;
     // The timeline lists the events themselves, which only a replay holds.
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
-    super::print(ctx, &report::timeline::render(&replay, tracks, &scope, format, ctx.layout), format)
+    let stamp = stamp(&store, &replay.header(), verified)?;
+    super::print(ctx, &report::timeline::render(&replay, tracks, &scope, format, ctx.layout, &stamp), format)
 }
 
 /// The occasions (summits, visits) events were recorded under, or what one produced.
@@ -164,9 +168,11 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
     let scope = Scope { track: a.track, state: None };
     let format = a.format.only(ctx, "occasion", Projection::Occasions.formats())?;
     let store = ctx.open_to_read()?;
+    let verified = verified(ctx, &store, format)?;
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
+    let stamp = stamp(&store, &replay.header(), verified)?;
     let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
     let mut occasions = crate::projection::occasion::occasions(&replay, track.as_ref());
     if let Some(id) = &a.id {
@@ -177,7 +183,7 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
             )));
         }
     }
-    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format, ctx.layout);
+    let text = report::occasion::render(&replay, &occasions, a.id.is_some(), format, ctx.layout, &stamp);
     super::print(ctx, &text, format)
 }
 
@@ -200,12 +206,47 @@ fn page(
 }
 
 /// The status as the view sees it, for the reports that need only the status fold
-/// (which the snapshot serves without reading the log).
-fn status_of(ctx: &Ctx<'_>, view_args: &ViewArgs, scope: &Scope) -> Result<(Vec<TrackStatus>, Header), CommandError> {
+/// (which the snapshot serves without reading the log); in Markdown, with the
+/// provenance of its states (`provenance`).
+fn status_of(
+    ctx: &Ctx<'_>,
+    view_args: &ViewArgs,
+    scope: &Scope,
+    format: Format,
+) -> Result<(Vec<TrackStatus>, Header, Notes), CommandError> {
     let store = ctx.open_to_read()?;
-    let (tracks, header) = status::status(&store, view_args.view(ctx))?;
+    let verified = verified(ctx, &store, format)?;
+    let view = view_args.view(ctx);
+    let (tracks, header) = status::status(&store, view)?;
     known(&tracks, scope)?;
-    Ok((tracks, header))
+    let notes = match verified {
+        Some(_) => {
+            let stamp = stamp(&store, &header, verified)?;
+            let cited = crate::report::provenance::cited(&tracks);
+            Notes::of_evidence(stamp, &crate::app::explain::evidence(&store, view, cited)?)
+        }
+        None => Notes::none(),
+    };
+    Ok((tracks, header, notes))
+}
+
+/// For a Markdown document (which says where it comes from): the log verified as
+/// `entente verify` verifies it, refused with exit 5 when it fails (a brief from a
+/// tampered log must not look fine), and the last seq verified. `None` for any other
+/// format, which carries no provenance.
+pub(super) fn verified(ctx: &Ctx<'_>, store: &AnyLog, format: Format) -> Result<Option<u64>, CommandError> {
+    match format {
+        Format::Markdown => Ok(Some(super::verify::intact(ctx, store, false, true)?.count)),
+        _ => Ok(None),
+    }
+}
+
+/// The header of a Markdown document of the view `header`: the hash of its head event,
+/// and how far the log was verified.
+pub(super) fn stamp(store: &AnyLog, header: &Header, verified: Option<u64>) -> Result<Stamp, CommandError> {
+    let Some(through) = verified else { return Ok(Stamp::unchecked()) };
+    let head_hash = crate::app::explain::hash_at(store, header.head.seq)?;
+    Ok(Stamp { head_hash, check: Check::Verified { through } })
 }
 
 /// Refuses a `--track` the view does not know.

@@ -25,7 +25,9 @@ const FORMATS: &[Format] = &[Format::Text, Format::Json, Format::Markdown, Forma
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let format = args.format.only(ctx, "sources", FORMATS)?;
     let store = ctx.open_to_read()?;
+    let verified = super::reports::verified(ctx, &store, format)?;
     let mut sources = Sources::default();
     let header = stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| sources.push(record))?;
-    super::print(ctx, &report::sources::render(&sources.finish(), &header, format, ctx.layout), format)
+    let stamp = super::reports::stamp(&store, &header, verified)?;
+    super::print(ctx, &report::sources::render(&sources.finish(), &header, format, ctx.layout, &stamp), format)
 }

@@ -42,6 +42,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let ReportArgs { track, view, format } = args.report;
     let format = format.only(ctx, "trend", &[Format::Text, Format::Json, Format::Markdown, Format::Csv])?;
     let store = ctx.open_to_read()?;
+    let verified = super::reports::verified(ctx, &store, format)?;
     let view = view.view(ctx);
     let (latest, header) = status::status(&store, view)?;
     known(&latest, &Scope { track: track.clone(), ..Scope::default() })?;
@@ -77,6 +78,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         points.retain(|p| p.track.as_str() == track);
     }
     let head = Header { view, head: header.head };
-    let text = report::trend::render(&head, args.every, &points, format, ctx.layout);
+    let stamp = super::reports::stamp(&store, &head, verified)?;
+    let text = report::trend::render(&head, args.every, &points, format, ctx.layout, &stamp);
     super::print(ctx, &text, format)
 }

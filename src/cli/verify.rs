@@ -2,7 +2,9 @@
 
 use super::summary::SummaryArgs;
 use super::{CommandError, Ctx};
+use crate::log::Verdict;
 use crate::projection::LogHead;
+use crate::store::AnyLog;
 
 /// Prove the log was only appended to.
 ///
@@ -43,16 +45,7 @@ struct Verified {
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let say = args.summary.say("verify")?;
     let store = ctx.open_to_read()?;
-    let total = store.count()?;
-    let bar = if say.shows() { super::event_progress(ctx, total) } else { indicatif::ProgressBar::hidden() };
-    let verdict = store.verify(args.deep, &mut |n| bar.inc(n))?;
-    bar.finish_and_clear();
-    if let Some(problem) = verdict.problem {
-        return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
-    }
-    if let Some(what) = crate::app::status::check_snapshots(&store)? {
-        return Err(CommandError::Tampered { seq: None, what });
-    }
+    let verdict = intact(ctx, &store, args.deep, say.shows())?;
     let head = LogHead::of(verdict.count, verdict.head);
     let verified =
         Verified { command: "verify", ok: true, events_checked: verdict.count, deep: args.deep, problems: Vec::new() };
@@ -62,4 +55,22 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         let marked = crate::text::marked(crate::text::Tone::Good, &verified);
         format!("{}\nhead seq {}, hash {}\n", super::paint(&marked, ctx.color), verdict.count, verdict.head)
     })
+}
+
+/// Verifies `store` as `entente verify` does (the chain, the indexes, the snapshots;
+/// with `deep`, every event against its schema): the verdict when the log is intact,
+/// [`CommandError::Tampered`] (exit 5) naming the first problem otherwise. A Markdown
+/// brief is written only from a log that passes.
+pub(super) fn intact(ctx: &Ctx<'_>, store: &AnyLog, deep: bool, progress: bool) -> Result<Verdict, CommandError> {
+    let total = store.count()?;
+    let bar = if progress { super::event_progress(ctx, total) } else { indicatif::ProgressBar::hidden() };
+    let verdict = store.verify(deep, &mut |n| bar.inc(n))?;
+    bar.finish_and_clear();
+    if let Some(problem) = verdict.problem {
+        return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
+    }
+    if let Some(what) = crate::app::status::check_snapshots(store)? {
+        return Err(CommandError::Tampered { seq: None, what });
+    }
+    Ok(verdict)
 }

@@ -163,6 +163,7 @@ impl clap::ValueEnum for FormatValue {
             Format::Csv => "CSV (RFC 4180) for a spreadsheet",
             Format::Ics => "iCalendar (RFC 5545) for a calendar: `deadlines` only",
             Format::Html => "One self-contained HTML page: status, principles, commitments, timeline, explain",
+            Format::Mermaid => "A Mermaid diagram in a fenced block: commitments (gantt), timeline",
         };
         Some(clap::builder::PossibleValue::new(self.0.name()).help(help))
     }

@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{self, Notes};
 use super::{Format, Output, Scope, at, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::date::{Deadline, Span};
 use crate::projection::Header;
@@ -25,10 +26,20 @@ struct CommitmentsOf<'a> {
 
 /// The commitments report of `tracks` (those in `scope`, and of them the commitments
 /// in its state) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format, layout: super::Layout) -> String {
+pub fn render(
+    head: &Header,
+    tracks: Vec<TrackStatus>,
+    scope: &Scope,
+    format: Format,
+    layout: super::Layout,
+    notes: &Notes,
+) -> String {
     let tracks = in_scope(tracks, scope);
     if format == Format::Csv {
         return csv(&tracks, scope);
+    }
+    if format == Format::Mermaid {
+        return super::mermaid::gantt(head, &tracks, |t| filtered(t, scope));
     }
     match Output::of(format, layout) {
         Output::Json => tracks_json(head, &tracks, |t| CommitmentsOf {
@@ -36,7 +47,7 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Fo
             title: &t.title,
             commitments: filtered(t, scope),
         }),
-        Output::Doc(doc) => document(doc, head, &tracks, scope),
+        Output::Doc(doc) => document(doc, head, &tracks, scope, notes),
     }
 }
 
@@ -108,8 +119,9 @@ fn parties_cell(c: &CommitmentStatus) -> String {
     c.parties.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
 }
 
-fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope) -> String {
+fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope, notes: &Notes) -> String {
     doc.title(&format!("Commitments — {}", view_line(head)));
+    doc.stamp(head, &notes.stamp);
     let mut any = false;
     for t in tracks {
         let cs = filtered(t, scope);
@@ -119,7 +131,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope) 
         any = true;
         doc.heading(&format!("{} [{}]", t.title, t.id));
         for c in cs {
-            doc.fields(&rows(c));
+            doc.fields_citing(&rows(c), &[("state", provenance::commitment_state(c))]);
         }
     }
     if !any {
@@ -127,7 +139,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], scope: &Scope) 
     }
     let shown = || tracks.iter().flat_map(|t| filtered(t, scope));
     mark_notes(&mut doc, shown().any(|c| c.unsupported), shown().any(|c| c.one_sided));
-    doc.finish()
+    doc.finish_citing(notes)
 }
 
 /// The fields of one commitment: the state, its axes, its score and its deadlines
@@ -512,6 +524,7 @@ pub(super) mod tests {
             &Scope::default(),
             Format::Json,
             crate::report::Layout::PLAIN,
+            &Notes::none(),
         );
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");
         let c = &v["tracks"][0]["commitments"][0];

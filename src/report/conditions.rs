@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{self, Notes};
 use super::{Format, Output, Scope, at, in_scope, mark, mark_notes, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{ConditionState, ConditionStatus, TrackStatus};
@@ -34,6 +35,7 @@ pub fn render(
     open: bool,
     format: Format,
     layout: super::Layout,
+    notes: &Notes,
 ) -> String {
     let tracks = in_scope(tracks, scope);
     let shown = |t: &TrackStatus| -> Vec<usize> {
@@ -47,6 +49,7 @@ pub fn render(
         }),
         Output::Doc(mut doc) => {
             doc.title(&format!("Conditions — {}", view_line(head)));
+            doc.stamp(head, &notes.stamp);
             let mut any = false;
             let mut weak = false;
             for t in &tracks {
@@ -69,7 +72,7 @@ pub fn render(
                 });
             }
             mark_notes(&mut doc, weak, false);
-            doc.finish()
+            doc.finish_citing(notes)
         }
     }
 }
@@ -82,21 +85,24 @@ fn document(doc: &mut Doc, c: &ConditionStatus) {
         None => at(&c.set),
     };
     let reached = |r: &Option<crate::projection::status::At>| r.as_ref().map_or("not yet".to_owned(), at);
-    doc.fields(&[
-        ("condition", c.id.to_string()),
-        ("text", c.text.clone()),
-        ("subject", format!("{} (reached: {})", c.subject, reached(&c.subject_reached))),
-        ("on", format!("{} (reached: {})", c.on, reached(&c.on_reached))),
-        ("set", set),
-        ("state", format!("{}{how} since {}{}", c.state.name(), at(&c.since), mark(c.unsupported))),
-        (
-            "blocking",
-            match (c.blocking, c.went_ahead) {
-                (true, _) => "yes: its subject waits".to_owned(),
-                (false, true) => "no: its subject went ahead while the condition stood".to_owned(),
-                (false, false) => "no".to_owned(),
-            },
-        ),
-        ("evidence", evidence.join(", ")),
-    ]);
+    doc.fields_citing(
+        &[
+            ("condition", c.id.to_string()),
+            ("text", c.text.clone()),
+            ("subject", format!("{} (reached: {})", c.subject, reached(&c.subject_reached))),
+            ("on", format!("{} (reached: {})", c.on, reached(&c.on_reached))),
+            ("set", set),
+            ("state", format!("{}{how} since {}{}", c.state.name(), at(&c.since), mark(c.unsupported))),
+            (
+                "blocking",
+                match (c.blocking, c.went_ahead) {
+                    (true, _) => "yes: its subject waits".to_owned(),
+                    (false, true) => "no: its subject went ahead while the condition stood".to_owned(),
+                    (false, false) => "no".to_owned(),
+                },
+            ),
+            ("evidence", evidence.join(", ")),
+        ],
+        &[("state", provenance::condition_state(c))],
+    );
 }

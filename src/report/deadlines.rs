@@ -40,7 +40,7 @@ pub fn render(head: &Header, list: &[DeadlineItem], format: Format, layout: supe
     match format {
         Format::Csv => return csv(list),
         Format::Ics => return ics(list),
-        Format::Text | Format::Json | Format::Markdown | Format::Html => {}
+        Format::Text | Format::Json | Format::Markdown | Format::Html | Format::Mermaid => {}
     }
     match Output::of(format, layout) {
         Output::Json => super::document(

@@ -44,6 +44,19 @@ pub trait Medium {
         let _ = writeln!(out, "{text}\n");
     }
 
+    /// A reference to footnotes `numbers` (from 1), put after a stated state; nothing
+    /// in a medium without footnotes, which then keeps no ledger of citations.
+    fn cite(&self, _numbers: &[usize]) -> Option<String> {
+        None
+    }
+
+    /// The provenance header, fields of entente's words and escaped values; nothing in
+    /// a medium without provenance.
+    fn stamp(&self, _out: &mut String, _rows: &[(&str, String)]) {}
+
+    /// Footnote `number`, whose text is already Markdown (escaped by its writer).
+    fn footnote(&self, _out: &mut String, _number: usize, _text: &str) {}
+
     /// The finished document: here, without trailing blank lines.
     fn finish(&self, out: &mut String) {
         while out.ends_with("\n\n") {
@@ -241,6 +254,29 @@ impl Medium for Markdown {
         }
         out.push('\n');
     }
+
+    /// GFM footnote references, `[^1][^2]`.
+    fn cite(&self, numbers: &[usize]) -> Option<String> {
+        Some(numbers.iter().map(|n| format!("[^{n}]")).collect())
+    }
+
+    /// A quoted block of fields under the title.
+    fn stamp(&self, out: &mut String, rows: &[(&str, String)]) {
+        for (k, v) in rows {
+            let _ = writeln!(out, "> **{k}:** {v}  ");
+        }
+        // The last line's hard break would join the next block; end the quote.
+        if out.ends_with("  \n") {
+            out.truncate(out.len() - 3);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+
+    /// A GFM footnote definition, one line.
+    fn footnote(&self, out: &mut String, number: usize, text: &str) {
+        let _ = writeln!(out, "[^{number}]: {text}");
+    }
 }
 
 /// A document being written in a medium.
@@ -252,12 +288,14 @@ impl Medium for Markdown {
 pub struct Doc {
     medium: Box<dyn Medium>,
     out: String,
+    /// The seqs cited so far, in order of first citation: footnote `i + 1` is `cited[i]`.
+    cited: Vec<u64>,
 }
 
 impl Doc {
     /// An empty document in `medium`.
     pub fn new(medium: Box<dyn Medium>) -> Doc {
-        Doc { medium, out: String::new() }
+        Doc { medium, out: String::new(), cited: Vec::new() }
     }
 
     /// The title.
@@ -280,18 +318,113 @@ impl Doc {
 
     /// Labelled fields: each label, entente's own word, with its value.
     pub fn fields(&mut self, rows: &[(&str, String)]) {
-        let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (*k, self.medium.escape(v))).collect();
+        self.fields_citing(rows, &[]);
+    }
+
+    /// Labelled fields, the value of each label in `cites` followed by references to
+    /// the events it rests on (in a medium with footnotes).
+    pub fn fields_citing(&mut self, rows: &[(&str, String)], cites: &[(&str, Vec<u64>)]) {
+        let rows: Vec<(&str, String)> = rows
+            .iter()
+            .map(|(k, v)| {
+                let mut v = self.medium.escape(v);
+                if let Some((_, seqs)) = cites.iter().find(|(label, _)| label == k) {
+                    v.push_str(&self.cite(seqs));
+                }
+                (*k, v)
+            })
+            .collect();
         self.medium.fields(&mut self.out, &rows);
     }
 
     /// A table under `header` (entente's own words); nothing when there are no rows.
     pub fn table(&mut self, header: &[&str], rows: &[Vec<String>]) {
+        self.table_citing(header, rows, 0, &[]);
+    }
+
+    /// A table whose cell in `column` of row `i` is followed by references to the
+    /// events `cites[i]` (in a medium with footnotes).
+    pub fn table_citing(&mut self, header: &[&str], rows: &[Vec<String>], column: usize, cites: &[Vec<u64>]) {
         if rows.is_empty() {
             return;
         }
-        let rows: Vec<Vec<String>> =
-            rows.iter().map(|row| row.iter().map(|c| self.medium.escape(c)).collect()).collect();
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let mut row: Vec<String> = row.iter().map(|c| self.medium.escape(c)).collect();
+                if let (Some(cell), Some(seqs)) = (row.get_mut(column), cites.get(i)) {
+                    cell.push_str(&self.cite(seqs));
+                }
+                row
+            })
+            .collect();
         self.medium.table(&mut self.out, header, &rows);
+    }
+
+    /// True when this document's medium cites events in footnotes (and its reader
+    /// should gather their notes).
+    pub fn cites(&self) -> bool {
+        self.medium.cite(&[]).is_some()
+    }
+
+    /// References to the events `seqs`, each numbered at its first citation: empty
+    /// in a medium without footnotes.
+    fn cite(&mut self, seqs: &[u64]) -> String {
+        if !self.cites() {
+            return String::new();
+        }
+        let mut numbers = Vec::new();
+        for &seq in seqs {
+            let n = match self.cited.iter().position(|&s| s == seq) {
+                Some(i) => i + 1,
+                None => {
+                    self.cited.push(seq);
+                    self.cited.len()
+                }
+            };
+            if !numbers.contains(&n) {
+                numbers.push(n);
+            }
+        }
+        self.medium.cite(&numbers).unwrap_or_default()
+    }
+
+    /// The provenance header (in a medium that shows it): the view, the head and
+    /// whether the log was verified. Put right under the title.
+    pub fn stamp(&mut self, head: &crate::projection::Header, stamp: &super::provenance::Stamp) {
+        let view = &head.view;
+        let known = match &view.known_at {
+            Some(t) => crate::event::format_recorded_at(t),
+            None => "everything recorded".to_owned(),
+        };
+        let head_line = match stamp.head_hash {
+            Some(hash) => format!("seq {}, hash {}", head.head.seq, hash.to_hex()),
+            None => format!("seq {} (hash not known)", head.head.seq),
+        };
+        let rows = [
+            ("as of", view.as_of.to_string()),
+            ("known at", known),
+            ("head", head_line),
+            ("verified", stamp.check_words()),
+        ];
+        let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (*k, self.medium.escape(v))).collect();
+        self.medium.stamp(&mut self.out, &rows);
+    }
+
+    /// The document, ending with the footnotes of the events it cited (an event
+    /// `notes` lacks is named by its seq alone).
+    pub fn finish_citing(mut self, notes: &super::provenance::Notes) -> String {
+        self.medium.finish(&mut self.out);
+        self.out.push('\n');
+        for (i, &seq) in self.cited.iter().enumerate() {
+            let text = match notes.get(seq) {
+                Some(note) => note.markdown(),
+                None => format!("seq {seq} (not read for this document)."),
+            };
+            self.medium.footnote(&mut self.out, i + 1, &text);
+        }
+        self.finish()
     }
 
     /// A paragraph.
@@ -309,14 +442,14 @@ impl Doc {
 
 /// Escapes text for a Markdown table cell or line: first as every shown text is
 /// ([`text::shown`]: controls, line breaks and bidirectional controls written
-/// `\u{HEX}`), then pipes, markup characters (the escapes' backslashes included) and
-/// HTML.
+/// `\u{HEX}`), then pipes, markup characters (`^` and `~` too, so no footnote reference
+/// or strike-through can be forged; the escapes' backslashes included) and HTML.
 pub fn md(text: &str) -> String {
     let text = text::shown(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '|' | '*' | '_' | '`' | '[' | ']' | '\\' | '#' => {
+            '|' | '*' | '_' | '`' | '[' | ']' | '\\' | '#' | '^' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -356,6 +489,21 @@ mod tests {
     fn markdown_cells_escape_pipes_markup_and_html() {
         assert_eq!(md("a|b *c* <script>&\nx"), "a\\|b \\*c\\* &lt;script&gt;&amp;\\\\u{a}x");
         assert_eq!(md("\u{1b}[2J"), "\\\\u{1b}\\[2J", "the escape's backslash is escaped for Markdown");
+    }
+
+    #[test]
+    fn footnotes_are_numbered_at_first_use_and_reused() {
+        use crate::report::provenance::Notes;
+        let mut doc = Doc::new(Box::new(Markdown));
+        doc.fields_citing(&[("a", "x".to_owned()), ("b", "y".to_owned())], &[("a", vec![7, 3]), ("b", vec![3, 9])]);
+        doc.table_citing(&["k", "v"], &[vec!["1".to_owned(), "z".to_owned()]], 1, &[vec![9, 7]]);
+        let out = doc.finish_citing(&Notes::none());
+        assert!(out.contains("- **a:** x[^1][^2]\n- **b:** y[^2][^3]\n"), "{out}");
+        assert!(out.contains("| 1 | z[^3][^1] |"), "{out}");
+        assert!(out.ends_with("[^1]: seq 7 (not read for this document).\n[^2]: seq 3 (not read for this document).\n[^3]: seq 9 (not read for this document).\n"), "{out}");
+        let mut text = Doc::new(Box::new(Text { width: WIDTH, color: false }));
+        text.fields_citing(&[("a", "x".to_owned())], &[("a", vec![7])]);
+        assert_eq!(text.finish_citing(&Notes::none()), "  a              x\n", "text cites nothing");
     }
 
     #[test]

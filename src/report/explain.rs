@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{Notes, Stamp};
 use super::{Format, Output, ViewHead, at, source_line, view_line};
 use crate::date::PartialDate;
 use crate::event::{Confidence, Party, Source};
@@ -129,7 +130,9 @@ pub fn render(
     evidence: &[Evidence],
     format: Format,
     layout: super::Layout,
+    stamp: &Stamp,
 ) -> String {
+    let notes = Notes::of_evidence(stamp.clone(), evidence);
     let evidence: Vec<EvidenceEvent<'_>> = evidence
         .iter()
         .map(|e| {
@@ -179,7 +182,7 @@ pub fn render(
                 evidence,
             },
         ),
-        Output::Doc(doc) => document(doc, head, reference, subject, &evidence),
+        Output::Doc(doc) => document(doc, head, reference, subject, &evidence, &notes),
     }
 }
 
@@ -189,8 +192,10 @@ fn document(
     reference: &str,
     subject: &Subject<'_>,
     evidence: &[EvidenceEvent<'_>],
+    notes: &Notes,
 ) -> String {
     doc.title(&format!("Explain {} {reference} — {}", kind(subject), view_line(head)));
+    doc.stamp(head, &notes.stamp);
     let mut rows = vec![("state", state(subject))];
     if let Subject::Commitment(c) = subject {
         rows.extend(c.due.map(|d| ("due", d.to_string())));
@@ -205,7 +210,7 @@ fn document(
             rows.push(("stage", format!("{} {}", m.stage.name(), at(&m.at))));
         }
     }
-    doc.fields(&rows);
+    doc.fields_citing(&rows, &[("state", subject.seqs())]);
     doc.heading("Evidence, in world order");
     for e in evidence {
         let mut rows =
@@ -238,7 +243,7 @@ fn document(
         }
         doc.fields(&rows);
     }
-    doc.finish()
+    doc.finish_citing(notes)
 }
 
 #[cfg(test)]
@@ -265,7 +270,8 @@ mod tests {
             subject.seqs().iter().filter_map(|s| Evidence::of(&records[*s as usize - 1], &[])).collect();
         let view = View { as_of: "2000-03-01".parse().expect("day"), known_at: None, stall_days: 180 };
         let head = Header { view, head: crate::projection::LogHead { seq: 4, hash: None } };
-        let text = render(&head, "c", &subject, &evidence, Format::Text, crate::report::Layout::PLAIN);
+        let text =
+            render(&head, "c", &subject, &evidence, Format::Text, crate::report::Layout::PLAIN, &Stamp::unchecked());
         assert!(
             text.contains(
                 "state          suspended · progress suspended since 2000-02-11 (seq 4) · schedule overdue \
@@ -275,9 +281,16 @@ mod tests {
         );
         assert!(text.contains("relation       reaffirms (by x)\n  account        reported, x's account"), "{text}");
         assert!(text.contains("relation       suspends (by y)"), "{text}");
-        let json: serde_json::Value =
-            serde_json::from_str(&render(&head, "c", &subject, &evidence, Format::Json, crate::report::Layout::PLAIN))
-                .expect("json");
+        let json: serde_json::Value = serde_json::from_str(&render(
+            &head,
+            "c",
+            &subject,
+            &evidence,
+            Format::Json,
+            crate::report::Layout::PLAIN,
+            &Stamp::unchecked(),
+        ))
+        .expect("json");
         assert!(text.contains("\n  due            2000-01-31\n"), "{text}");
         assert_eq!(json["axes"]["progress"], "suspended");
         assert_eq!(json["axes"]["due"], "2000-01-31");

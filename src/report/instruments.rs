@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{self, Notes};
 use super::{Format, Output, Scope, at, in_scope, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{InstrumentStatus, PartyStatus, TrackStatus};
@@ -21,7 +22,14 @@ struct InstrumentsOf<'a> {
 }
 
 /// The instruments report of `tracks` (those in `scope`) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format, layout: super::Layout) -> String {
+pub fn render(
+    head: &Header,
+    tracks: Vec<TrackStatus>,
+    scope: &Scope,
+    format: Format,
+    layout: super::Layout,
+    notes: &Notes,
+) -> String {
     let tracks = in_scope(tracks, scope);
     if format == Format::Csv {
         return csv(&tracks);
@@ -32,7 +40,7 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Fo
             title: &t.title,
             instruments: &t.instruments,
         }),
-        Output::Doc(doc) => document(doc, head, &tracks),
+        Output::Doc(doc) => document(doc, head, &tracks, notes),
     }
 }
 
@@ -81,8 +89,9 @@ fn csv(tracks: &[TrackStatus]) -> String {
     table.finish()
 }
 
-fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
+fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], notes: &Notes) -> String {
     doc.title(&format!("Instruments — {}", view_line(head)));
+    doc.stamp(head, &notes.stamp);
     for t in tracks.iter().filter(|t| !t.instruments.is_empty()) {
         doc.heading(&format!("{} [{}]", t.title, t.id));
         for i in &t.instruments {
@@ -114,7 +123,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
             }
             let evidence: Vec<String> = i.evidence.iter().map(|s| format!("seq {s}")).collect();
             fields.push(("evidence", evidence.join(", ")));
-            doc.fields(&fields);
+            doc.fields_citing(&fields, &[("stage", provenance::instrument_stage(i))]);
             let rows: Vec<Vec<String>> = i
                 .articles
                 .iter()
@@ -132,7 +141,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
     if tracks.iter().all(|t| t.instruments.is_empty()) {
         doc.para("No instrument is known in this view.");
     }
-    doc.finish()
+    doc.finish_citing(notes)
 }
 
 /// One party's steps in words: `xa: signed 2020-06-01 (seq 5); parliament approved

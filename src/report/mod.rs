@@ -22,9 +22,11 @@ pub mod history;
 pub mod html;
 pub mod ics;
 pub mod instruments;
+pub mod mermaid;
 pub mod occasion;
 pub mod plover;
 pub mod principles;
+pub mod provenance;
 pub mod sources;
 pub mod status;
 pub mod timeline;
@@ -56,6 +58,8 @@ crate::names::closed_set! {
         Ics => "ics",
         /// One self-contained HTML page (inline CSS and SVG, no script).
         Html => "html",
+        /// A Mermaid diagram in a fenced block, for Markdown (`commitments`, `timeline`).
+        Mermaid => "mermaid",
     }
 }
 
@@ -69,6 +73,8 @@ impl Format {
             Format::Csv => "csv",
             Format::Ics => "ics",
             Format::Html => "html",
+            // A fenced block is Markdown; the name says which diagram it holds.
+            Format::Mermaid => "mermaid.md",
         }
     }
 }
@@ -100,6 +106,9 @@ impl Output {
             // only in its formats (`Projection::formats`). Asked anyway, a report gives
             // its Markdown rather than a page without its parts.
             Format::Html => Output::Doc(Doc::new(Box::new(doc::Markdown))),
+            // A diagram is the commitments' and the timeline's, written before here,
+            // as CSV is; asked anyway, a report gives its Markdown.
+            Format::Mermaid => Output::Doc(Doc::new(Box::new(doc::Markdown))),
         }
     }
 }
@@ -136,17 +145,15 @@ crate::names::closed_set! {
 impl Projection {
     /// The formats this report is written in, by `replay` and by its command.
     pub fn formats(self) -> &'static [Format] {
-        use Format::{Csv, Ics, Json, Markdown, Text};
+        use Format::{Csv, Ics, Json, Markdown, Mermaid, Text};
         match self {
-            Projection::Status
-            | Projection::Principles
-            | Projection::Commitments
-            | Projection::Instruments
-            | Projection::Audit => &[Text, Json, Markdown, Csv],
-            Projection::Deadlines => &[Text, Json, Csv, Ics],
-            Projection::Timeline | Projection::Conditions | Projection::Occasions | Projection::History => {
-                &[Text, Json, Markdown]
+            Projection::Status | Projection::Principles | Projection::Instruments | Projection::Audit => {
+                &[Text, Json, Markdown, Csv]
             }
+            Projection::Commitments => &[Text, Json, Markdown, Csv, Mermaid],
+            Projection::Deadlines => &[Text, Json, Csv, Ics],
+            Projection::Timeline => &[Text, Json, Markdown, Mermaid],
+            Projection::Conditions | Projection::Occasions | Projection::History => &[Text, Json, Markdown],
             // The brief is a page; `--format html` of the reports above is their part of
             // one, which their commands write but `replay` does not.
             Projection::Brief => &[Format::Html],
@@ -172,8 +179,15 @@ pub fn render(
     format: Format,
     scope: &Scope,
     layout: Layout,
+    stamp: &provenance::Stamp,
 ) -> String {
     let head = replay.header();
+    // Only a Markdown document cites events; the others are written without notes.
+    let notes = match format {
+        Format::Markdown => provenance::Notes::of_replay(stamp.clone(), replay),
+        _ => provenance::Notes::none(),
+    };
+    let notes = &notes;
     if format == Format::Html {
         let tracks = in_scope(tracks, scope);
         return match projection {
@@ -185,12 +199,12 @@ pub fn render(
         };
     }
     match projection {
-        Projection::Status => status::render(&head, tracks, scope, format, layout),
-        Projection::Principles => principles::render(&head, tracks, scope, format, layout),
-        Projection::Commitments => commitments::render(&head, tracks, scope, format, layout),
-        Projection::Instruments => instruments::render(&head, tracks, scope, format, layout),
-        Projection::Timeline => timeline::render(replay, tracks, scope, format, layout),
-        Projection::Conditions => conditions::render(&head, tracks, scope, false, format, layout),
+        Projection::Status => status::render(&head, tracks, scope, format, layout, notes),
+        Projection::Principles => principles::render(&head, tracks, scope, format, layout, notes),
+        Projection::Commitments => commitments::render(&head, tracks, scope, format, layout, notes),
+        Projection::Instruments => instruments::render(&head, tracks, scope, format, layout, notes),
+        Projection::Timeline => timeline::render(replay, tracks, scope, format, layout, stamp),
+        Projection::Conditions => conditions::render(&head, tracks, scope, false, format, layout, notes),
         Projection::Occasions => {
             let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
             occasion::render(
@@ -199,6 +213,7 @@ pub fn render(
                 false,
                 format,
                 layout,
+                stamp,
             )
         }
         Projection::Audit => {

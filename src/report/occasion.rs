@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::Stamp;
 use super::{Format, Output, ViewHead, source_line, view_line};
 use crate::date::PartialDate;
 use crate::event::{OccasionId, Record, Source, TrackId};
@@ -85,6 +86,7 @@ pub fn render<'a>(
     one: bool,
     format: Format,
     layout: super::Layout,
+    stamp: &Stamp,
 ) -> String {
     match Output::of(format, layout) {
         Output::Json => super::document(
@@ -94,7 +96,7 @@ pub fn render<'a>(
                 occasions: occasions.iter().map(|o| OccasionJson::of(o, one)).collect(),
             },
         ),
-        Output::Doc(doc) => document(doc, replay, occasions, one),
+        Output::Doc(doc) => document(doc, replay, occasions, one, stamp),
     }
 }
 
@@ -106,8 +108,9 @@ fn span(o: &Occasion<'_>) -> String {
     }
 }
 
-fn document(mut doc: Doc, replay: &Replay, occasions: &[Occasion<'_>], one: bool) -> String {
+fn document(mut doc: Doc, replay: &Replay, occasions: &[Occasion<'_>], one: bool, stamp: &Stamp) -> String {
     doc.title(&format!("Occasions — {}", view_line(&replay.header())));
+    doc.stamp(&replay.header(), stamp);
     if occasions.is_empty() {
         doc.para("No event of this view names an occasion (`--occasion ID` on append).");
     }

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{self, Notes};
 use super::{Format, Output, Scope, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{PrincipleStatus, TrackStatus};
@@ -20,7 +21,14 @@ struct PrinciplesOf<'a> {
 }
 
 /// The principles report of `tracks` (those in `scope`) in `format`.
-pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Format, layout: super::Layout) -> String {
+pub fn render(
+    head: &Header,
+    tracks: Vec<TrackStatus>,
+    scope: &Scope,
+    format: Format,
+    layout: super::Layout,
+    notes: &Notes,
+) -> String {
     let tracks = in_scope(tracks, scope);
     if format == Format::Csv {
         return csv(&tracks);
@@ -31,7 +39,7 @@ pub fn render(head: &Header, tracks: Vec<TrackStatus>, scope: &Scope, format: Fo
             title: &t.title,
             principles: &t.principles,
         }),
-        Output::Doc(doc) => document(doc, head, &tracks),
+        Output::Doc(doc) => document(doc, head, &tracks, notes),
     }
 }
 
@@ -74,8 +82,9 @@ fn csv(tracks: &[TrackStatus]) -> String {
     table.finish()
 }
 
-fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
+fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], notes: &Notes) -> String {
     doc.title(&format!("Principles — {}", view_line(head)));
+    doc.stamp(head, &notes.stamp);
     for t in tracks.iter().filter(|t| !t.principles.is_empty()) {
         doc.heading(&format!("{} [{}]", t.title, t.id));
         for p in &t.principles {
@@ -92,7 +101,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
                 fields.push(("stances", stances.join("; ")));
             }
             fields.push(("evidence", evidence.join(", ")));
-            doc.fields(&fields);
+            doc.fields_citing(&fields, &[("state", provenance::principle_state(p))]);
         }
     }
     if tracks.iter().all(|t| t.principles.is_empty()) {
@@ -100,7 +109,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
     }
     let any = |marked: fn(&PrincipleStatus) -> bool| tracks.iter().any(|t| t.principles.iter().any(marked));
     mark_notes(&mut doc, any(|p| p.unsupported), any(|p| p.one_sided));
-    doc.finish()
+    doc.finish_citing(notes)
 }
 
 #[cfg(test)]
@@ -132,6 +141,7 @@ mod tests {
                 &Scope::default(),
                 Format::Text,
                 crate::report::Layout::PLAIN,
+                &Notes::none(),
             )
         };
         let marked = text(r#","attribution":"x""#);

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::Stamp;
 use super::{Format, Output, ViewHead, view_line};
 use crate::projection::Header;
 use crate::projection::sources::{Cited, Provenance};
@@ -20,7 +21,7 @@ struct Out<'a> {
 }
 
 /// The sources of the view `head` describes, in `format`.
-pub fn render(provenance: &Provenance, head: &Header, format: Format, layout: super::Layout) -> String {
+pub fn render(provenance: &Provenance, head: &Header, format: Format, layout: super::Layout, stamp: &Stamp) -> String {
     if format == Format::Csv {
         return csv(provenance);
     }
@@ -34,7 +35,7 @@ pub fn render(provenance: &Provenance, head: &Header, format: Format, layout: su
                 unsourced: &provenance.unsourced,
             },
         ),
-        Output::Doc(doc) => document(doc, provenance, head),
+        Output::Doc(doc) => document(doc, provenance, head, stamp),
     }
 }
 
@@ -58,7 +59,7 @@ fn csv(p: &Provenance) -> String {
     table.finish()
 }
 
-fn document(mut doc: Doc, p: &Provenance, head: &Header) -> String {
+fn document(mut doc: Doc, p: &Provenance, head: &Header, stamp: &Stamp) -> String {
     let seqs = |list: &[u64]| {
         if list.is_empty() {
             "none".to_owned()
@@ -67,6 +68,7 @@ fn document(mut doc: Doc, p: &Provenance, head: &Header) -> String {
         }
     };
     doc.title(&format!("Sources — {}", view_line(head)));
+    doc.stamp(head, stamp);
     let rows: Vec<Vec<String>> = p
         .cited
         .iter()

@@ -5,6 +5,7 @@
 //! Presentation only: the status is the fold's (`projection::status`).
 
 use super::doc::Doc;
+use super::provenance::{self, Notes};
 use super::{Output, Scope, at, in_scope, mark_notes, marks, tracks_json, view_line};
 use crate::projection::Header;
 use crate::projection::status::{CommitmentStatus, PrincipleStatus, TrackStatus};
@@ -16,6 +17,7 @@ pub fn render(
     scope: &Scope,
     format: super::Format,
     layout: super::Layout,
+    notes: &Notes,
 ) -> String {
     let tracks = in_scope(tracks, scope);
     if format == super::Format::Csv {
@@ -23,12 +25,13 @@ pub fn render(
     }
     match Output::of(format, layout) {
         Output::Json => tracks_json(head, &tracks, |t| t),
-        Output::Doc(doc) => document(doc, head, &tracks),
+        Output::Doc(doc) => document(doc, head, &tracks, notes),
     }
 }
 
-fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
+fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus], notes: &Notes) -> String {
     doc.title(&format!("Status — {}", view_line(head)));
+    doc.stamp(head, &notes.stamp);
     if tracks.is_empty() {
         doc.para("No track is known in this view.");
     }
@@ -77,9 +80,11 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
                 .collect();
             fields.push(("rulings", rulings.join("; ")));
         }
-        doc.fields(&fields);
-        doc.table(&["principle", "state", "since", "text"], &principle_rows(&t.principles));
-        doc.table(&["commitment", "state", "due", "made", "text"], &commitment_rows(&t.commitments));
+        doc.fields_citing(&fields, &[("stage", provenance::track_stage(t))]);
+        let cites: Vec<Vec<u64>> = t.principles.iter().map(provenance::principle_state).collect();
+        doc.table_citing(&["principle", "state", "since", "text"], &principle_rows(&t.principles), 1, &cites);
+        let cites: Vec<Vec<u64>> = t.commitments.iter().map(provenance::commitment_state).collect();
+        doc.table_citing(&["commitment", "state", "due", "made", "text"], &commitment_rows(&t.commitments), 1, &cites);
         let blocked: Vec<Vec<String>> = t
             .conditions
             .iter()
@@ -96,7 +101,7 @@ fn document(mut doc: Doc, head: &Header, tracks: &[TrackStatus]) -> String {
     let one_sided =
         tracks.iter().any(|t| t.principles.iter().any(|p| p.one_sided) || t.commitments.iter().any(|c| c.one_sided));
     mark_notes(&mut doc, weak, one_sided);
-    doc.finish()
+    doc.finish_citing(notes)
 }
 
 /// One row per track: its stage, activity, contacts and counts (projections/README.md

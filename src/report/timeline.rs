@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::doc::Doc;
+use super::provenance::{Notes, Stamp};
 use super::{Format, Output, Scope, envelope, in_scope, view_line};
 use crate::date::PartialDate;
 use crate::event::Record;
@@ -50,9 +51,13 @@ pub fn render(
     scope: &Scope,
     format: Format,
     layout: super::Layout,
+    stamp: &Stamp,
 ) -> String {
     let tracks = in_scope(tracks, scope);
     let timeline = per_track(replay, &tracks);
+    if format == Format::Mermaid {
+        return super::mermaid::timeline(&replay.header(), &timeline);
+    }
     match Output::of(format, layout) {
         Output::Json => envelope(
             &replay.header(),
@@ -64,12 +69,13 @@ pub fn render(
                 })
                 .collect(),
         ),
-        Output::Doc(doc) => document(doc, replay, &timeline),
+        Output::Doc(doc) => document(doc, replay, &timeline, stamp),
     }
 }
 
-fn document(mut doc: Doc, replay: &Replay, timeline: &[TrackEvents<'_>]) -> String {
+fn document(mut doc: Doc, replay: &Replay, timeline: &[TrackEvents<'_>], stamp: &Stamp) -> String {
     doc.title(&format!("Timeline — {}", view_line(&replay.header())));
+    doc.stamp(&replay.header(), stamp);
     for t in timeline {
         doc.heading(&format!("{} [{}]", t.track.title, t.track.id));
         let rows: Vec<Vec<String>> = t
@@ -87,7 +93,11 @@ fn document(mut doc: Doc, replay: &Replay, timeline: &[TrackEvents<'_>]) -> Stri
                 ]
             })
             .collect();
-        doc.table(&["seq", "occurred", "kind", "what"], &rows);
+        let cites: Vec<Vec<u64>> = t.events.iter().map(|r| vec![r.seq]).collect();
+        doc.table_citing(&["seq", "occurred", "kind", "what"], &rows, 3, &cites);
+    }
+    if doc.cites() {
+        return doc.finish_citing(&Notes::of_replay(stamp.clone(), replay));
     }
     doc.finish()
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::csv::Table;
+use super::provenance::Stamp;
 use super::{Format, Output, ViewHead, view_line};
 use crate::names::Named;
 use crate::projection::Header;
@@ -23,7 +24,14 @@ struct Trend<'a> {
 }
 
 /// The trend report of `points`, a series taken every `every`, in `format`.
-pub fn render(head: &Header, every: Every, points: &[Point], format: Format, layout: super::Layout) -> String {
+pub fn render(
+    head: &Header,
+    every: Every,
+    points: &[Point],
+    format: Format,
+    layout: super::Layout,
+    stamp: &Stamp,
+) -> String {
     if format == Format::Csv {
         return csv(points);
     }
@@ -31,6 +39,7 @@ pub fn render(head: &Header, every: Every, points: &[Point], format: Format, lay
         Output::Json => super::document(head.head, &Trend { view: ViewHead::of(head), every, points }),
         Output::Doc(mut doc) => {
             doc.title(&format!("State over time, every {} — {}", every.name(), view_line(head)));
+            doc.stamp(head, stamp);
             let mut tracks: BTreeMap<&str, Vec<&Point>> = BTreeMap::new();
             for p in points {
                 tracks.entry(p.track.as_str()).or_default().push(p);

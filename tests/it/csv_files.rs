@@ -194,7 +194,7 @@ fn a_command_refuses_a_format_it_does_not_write_and_names_those_it_does() {
     for (args, expected) in [
         (
             vec!["timeline", "--format", "csv"],
-            "`entente timeline` does not write --format csv; it writes text, json or markdown",
+            "`entente timeline` does not write --format csv; it writes text, json, markdown or mermaid",
         ),
         (
             vec!["status", "--format", "ics"],

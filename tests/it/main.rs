@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod bench_smoke;
 mod brief;
+mod briefs_md;
 mod browser;
 mod calendar;
 mod cli;
