@@ -60,8 +60,9 @@ impl Project {
 pub struct Discovery {
     /// The nearest project, if any.
     pub project: Option<Project>,
-    /// Files passed over because this account does not own them.
-    pub passed_over: Vec<String>,
+    /// Files passed over because this account does not own them: each path and a
+    /// sentence to show.
+    pub passed_over: Vec<(PathBuf, String)>,
 }
 
 /// A project file that cannot be used: the message names the file and the line.
@@ -100,8 +101,10 @@ pub fn discover(start: &Path, owner: Option<u32>) -> Result<Discovery, ProjectEr
 }
 
 /// Whether `path` is a file discovery may use: it exists, is a regular file (after
-/// links), and is owned by `owner`. One owned by someone else is noted.
-fn usable(path: &Path, owner: Option<u32>, passed_over: &mut Vec<String>) -> bool {
+/// links), and is owned by `owner` — and so is the link, when it is one (a link another
+/// account made could lead to any of this account's files). One owned by someone else
+/// is noted.
+fn usable(path: &Path, owner: Option<u32>, passed_over: &mut Vec<(PathBuf, String)>) -> bool {
     let Ok(meta) = std::fs::metadata(path) else { return false };
     if !meta.is_file() {
         return false;
@@ -109,11 +112,15 @@ fn usable(path: &Path, owner: Option<u32>, passed_over: &mut Vec<String>) -> boo
     #[cfg(unix)]
     if let Some(owner) = owner {
         use std::os::unix::fs::MetadataExt;
-        if meta.uid() != owner {
-            passed_over.push(format!(
-                "{} is not yours (another account owns it), so it was not used; give --db to use a log there \
+        let link_owner = std::fs::symlink_metadata(path).map(|m| m.uid()).unwrap_or(owner);
+        if meta.uid() != owner || link_owner != owner {
+            passed_over.push((
+                path.to_owned(),
+                format!(
+                    "{} is not yours (another account owns it), so it was not used; give --db to use a log there \
                  deliberately",
-                path.display()
+                    path.display()
+                ),
             ));
             return false;
         }
@@ -132,7 +139,21 @@ fn read(path: &Path) -> Result<Settings, ProjectError> {
     if size > MAX_FILE {
         return Err(error(None, format!("is {size} bytes; a project file is a few settings (at most 64 KiB)")));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| error(None, format!("cannot be read as UTF-8 text: {e}")))?;
+    // Read at most one byte past the limit: a file that says it is small (a link into
+    // /proc) is held to it too.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|e| error(None, format!("cannot be read: {e}")))?,
+            MAX_FILE + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|e| error(None, format!("cannot be read: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(error(None, "is over 64 KiB; a project file is a few settings".to_owned()));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| error(None, "is not UTF-8 text".to_owned()))?;
     parse(&text).map_err(|(line, message)| error(line, message))
 }
 
@@ -222,7 +243,8 @@ mod tests {
             let mine = std::fs::metadata(root.path()).expect("meta").uid();
             let other = discover(&deep, Some(mine.wrapping_add(1))).expect("ok");
             assert!(other.project.is_none_or(|p| !p.dir.starts_with(root.path())));
-            let passed = other.passed_over.join("\n");
+            let passed: Vec<String> = other.passed_over.iter().map(|(_, note)| note.clone()).collect();
+            let passed = passed.join("\n");
             assert!(passed.contains("b/entente.toml") && passed.contains("a/entente.db"), "{passed}");
         }
     }

@@ -109,6 +109,8 @@ struct Rendered {
 /// up to seq `until` (all of it when `None`).
 fn render(ctx: &Ctx<'_>, view: View, asked: &[String], until: Option<u64>) -> Result<Rendered, CommandError> {
     let store = ctx.open_to_read()?;
+    // A brief says what the log holds: never from a log that fails verification.
+    super::verify::intact(ctx, &store, false, false)?;
     let replay = replay_until(&store, view, until)?;
     let mut tracks: Vec<TrackStatus> = replay.status();
     for t in asked {

@@ -58,6 +58,12 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     // The later of the two sides' heads: the last event either view knew.
     let head = if to_head.seq >= from_head.seq { to_head } else { from_head };
     let axis = if args.known { "known at " } else { "as of " };
+    // A track neither side knows is not found (a typo must not read "Nothing changed").
+    if let Some(t) = &args.track
+        && !a.iter().chain(&b).any(|x| x.id.as_str() == t)
+    {
+        return Err(super::reports::no_track(t));
+    }
     let mut changes = diff(&a, &b);
     changes.retain(|c| args.track.as_ref().is_none_or(|t| &c.track == t));
     let text = report::diff::render(

@@ -286,7 +286,11 @@ fn problem_message(error: &FieldError) -> String {
         Hint::History => " (`entente history ID` shows it)".to_owned(),
         Hint::Clock => " (and ENTENTE_NOW)".to_owned(),
         Hint::DefaultRecorder => " as ENTENTE_USER".to_owned(),
-        Hint::NoRecorder => "; set ENTENTE_USER to your name (or give --recorded-by NAME)".to_owned(),
+        Hint::NoRecorder => {
+            "; set ENTENTE_USER to your name (or `user` in the project's entente.toml; `append` also takes \
+             --recorded-by NAME)"
+                .to_owned()
+        }
     };
     format!("{}{words}", error.message)
 }
@@ -605,9 +609,14 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         Command::Man(args) => return shell::man(args),
         _ => {}
     }
+    // A log named by --db or ENTENTE_DB is no project's: nothing is looked for (and no
+    // project file above can stand in its way).
+    let named = cli.db.is_some() || env.db.is_some();
     let discovery = match &env.cwd {
-        Some(cwd) => crate::app::project::discover(cwd, env.account).map_err(|e| CommandError::Usage(e.to_string()))?,
-        None => crate::app::project::Discovery::default(),
+        Some(cwd) if !named => {
+            crate::app::project::discover(cwd, env.account).map_err(|e| CommandError::Usage(e.to_string()))?
+        }
+        _ => crate::app::project::Discovery::default(),
     };
     let project = discovery.project.as_ref();
     let (db, from) = if let Some(db) = cli.db {
@@ -622,12 +631,27 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
     } else {
         (PathBuf::from(crate::app::project::LOG_NAME), DbFrom::Default)
     };
-    if from == DbFrom::Default || from == DbFrom::Found {
-        // A stranger's file is never used silently: say what was passed over.
+    if (from == DbFrom::Default || from == DbFrom::Found) && !discovery.passed_over.is_empty() {
+        // A stranger's file is never used silently: say what was passed over, and
+        // which log is used instead.
         let mut stderr = std::io::stderr().lock();
-        for note in &discovery.passed_over {
+        for (_, note) in &discovery.passed_over {
             let _ = writeln!(stderr, "note: {}", crate::text::shown(note));
         }
+        let _ = writeln!(stderr, "note: using {}", shown_path(&db));
+    }
+    // The fallback ./entente.db is never a stranger's file discovery passed over.
+    if from == DbFrom::Default
+        && let Some((path, _)) = discovery
+            .passed_over
+            .iter()
+            .find(|(p, _)| p.file_name() == db.file_name() && p.parent() == env.cwd.as_deref())
+    {
+        return Err(CommandError::Usage(format!(
+            "{} is not yours (another account owns it, or a link to it); give --db {} to use it deliberately",
+            shown_path(path),
+            shown_path(path)
+        )));
     }
     check_db(&db)?;
     let settings = project.map(|p| p.settings.clone()).unwrap_or_default();
@@ -653,6 +677,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
         pager: pager.as_mut().and_then(|p| p.stdin.take()),
     };
     let from = ctx.from.clone();
+    let project_file = project.and_then(|p| p.file.clone());
     let result = dispatch(&ctx, cli.command);
     // Closing its input tells the pager the output is whole; it ends when the reader
     // quits it.
@@ -667,10 +692,18 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), CommandError> {
             DbFrom::ProjectFile(file) => {
                 Err(CommandError::Log(e).with_note(&format!("(the log named by {})", shown_path(file))))
             }
-            DbFrom::Found => Err(CommandError::Log(e).with_note("(found above the working folder)")),
+            DbFrom::Found => Err(CommandError::Log(e).with_note(&found_note(project_file.as_deref()))),
             _ => Err(CommandError::Log(e)),
         },
         other => other,
+    }
+}
+
+/// How a log found without `--db` was found, for a message about it.
+fn found_note(project_file: Option<&std::path::Path>) -> String {
+    match project_file {
+        Some(file) => format!("(the project's log, beside {}, which names no db)", shown_path(file)),
+        None => "(the entente.db found from the working folder up)".to_owned(),
     }
 }
 
@@ -908,9 +941,9 @@ fn print(ctx: &Ctx<'_>, text: &str, format: crate::report::Format) -> Result<(),
     let mut out = ctx.stdout();
     match format {
         Format::Json => write!(out, "{text}")?,
-        Format::Text | Format::Markdown | Format::Mermaid => {
-            write!(out, "{}", paint(&crate::text::net(text), ctx.color))?
-        }
+        Format::Text | Format::Markdown => write!(out, "{}", paint(&crate::text::net(text), ctx.color))?,
+        // A diagram is pasted into Markdown: never coloured.
+        Format::Mermaid => write!(out, "{}", paint(&crate::text::net(text), false))?,
         Format::Csv | Format::Ics if ctx.env.stdout_is_terminal => {
             write!(out, "{}", crate::text::net(&text.replace("\r\n", "\n")))?;
         }

@@ -178,7 +178,7 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
     if let Some(id) = &a.id {
         occasions.retain(|o| o.id.as_str() == id);
         if occasions.is_empty() {
-            return Err(CommandError::Usage(format!(
+            return Err(CommandError::NotFound(format!(
                 "no event of this view names occasion `{id}`; `entente occasion` lists the occasions"
             )));
         }
@@ -197,6 +197,7 @@ fn page(
 ) -> Result<(), CommandError> {
     let scope = Scope { track, state: None };
     let store = ctx.open_to_read()?;
+    verified(ctx, &store, Format::Html)?;
     let replay = replay(&store, view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
@@ -236,7 +237,11 @@ fn status_of(
 /// format, which carries no provenance.
 pub(super) fn verified(ctx: &Ctx<'_>, store: &AnyLog, format: Format) -> Result<Option<u64>, CommandError> {
     match format {
-        Format::Markdown => Ok(Some(super::verify::intact(ctx, store, false, true)?.count)),
+        // Every document meant to be pasted or sent: never from a log that fails
+        // verification (the page of `--format html` as the brief, Mermaid as Markdown).
+        Format::Markdown | Format::Mermaid | Format::Html => {
+            Ok(Some(super::verify::intact(ctx, store, false, true)?.count))
+        }
         _ => Ok(None),
     }
 }

@@ -13,11 +13,12 @@ use super::{Cli, CommandError, stdout};
 /// Completes commands, flags and the values of flags that take a closed set. Install it
 /// where the shell looks, e.g.:
 ///
-///   bash: entente completions bash > ~/.local/share/bash-completion/completions/entente
-///   zsh:  entente completions zsh > ~/.zfunc/_entente  (with fpath+=~/.zfunc before compinit)
-///   fish: entente completions fish > ~/.config/fish/completions/entente.fish
-///   PowerShell: entente completions powershell >> $PROFILE
+///   entente completions bash > ~/.local/share/bash-completion/completions/entente
+///   entente completions zsh > ~/.zfunc/_entente   # with fpath+=~/.zfunc before compinit
+///   entente completions fish > ~/.config/fish/completions/entente.fish
+///   entente completions powershell >> $PROFILE
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct CompletionsArgs {
     /// The shell.
     shell: clap_complete::Shell,

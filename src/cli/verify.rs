@@ -61,6 +61,19 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
 /// with `deep`, every event against its schema): the verdict when the log is intact,
 /// [`CommandError::Tampered`] (exit 5) naming the first problem otherwise. A Markdown
 /// brief is written only from a log that passes.
+/// The chain checked before derived tables are rebuilt from it (`replay`): the
+/// guards and every event's hash, not the tables the rebuild replaces.
+pub(super) fn chain_intact(ctx: &Ctx<'_>, store: &AnyLog, progress: bool) -> Result<Verdict, CommandError> {
+    let total = store.count()?;
+    let bar = if progress { super::event_progress(ctx, total) } else { indicatif::ProgressBar::hidden() };
+    let verdict = store.verify_chain(&mut |n| bar.inc(n))?;
+    bar.finish_and_clear();
+    if let Some(problem) = verdict.problem {
+        return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
+    }
+    Ok(verdict)
+}
+
 pub(super) fn intact(ctx: &Ctx<'_>, store: &AnyLog, deep: bool, progress: bool) -> Result<Verdict, CommandError> {
     let total = store.count()?;
     let bar = if progress { super::event_progress(ctx, total) } else { indicatif::ProgressBar::hidden() };

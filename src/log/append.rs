@@ -409,10 +409,23 @@ fn check_correction(
             own.push((name, standing));
         }
     }
-    let verdict = validate(&corrected.facts, &*cache);
+    let mut errors = validate(&corrected.facts, &*cache).err().unwrap_or_default();
     cache.names.extend(own);
     cache.judged = None;
-    Ok(verdict.err().map(|errors| {
+    // A code the correction gives is given now: it must be its standard's, as a new
+    // event's must (`check_incoming`); codes it leaves as they were stand as history.
+    if corrected.facts.codes != current.facts.codes
+        && let Some(codes) = &corrected.facts.codes
+    {
+        let cameo = codes.cameo.as_deref().and_then(crate::event::codes::cameo_problem);
+        let plover = codes.plover.as_deref().and_then(crate::event::codes::plover_problem);
+        for (field, why) in [("code.cameo", cameo), ("code.plover", plover)] {
+            if let Some(message) = why {
+                errors.push(FieldError { field: Some(field.to_owned()), message, hint: None });
+            }
+        }
+    }
+    Ok((!errors.is_empty()).then_some(errors).map(|errors| {
         errors
             .into_iter()
             .map(|e| FieldError {

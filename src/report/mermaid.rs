@@ -29,25 +29,26 @@ pub fn label(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         let safe = match c {
-            ':' => '\u{2236}',           // ∶ ratio
-            ';' => '\u{204f}',           // ⁏ reversed semicolon
-            '#' => '\u{266f}',           // ♯ sharp
-            '%' => '\u{2052}',           // ⁒ commercial minus sign
-            '<' => '\u{2039}',           // ‹
-            '>' => '\u{203a}',           // ›
-            '&' => '\u{214b}',           // ⅋ turned ampersand
-            '"' => '\u{201d}',           // ”
-            '`' => '\u{2035}',           // ‵
-            '{' => '\u{2774}',           // ❴
-            '}' => '\u{2775}',           // ❵
-            '[' => '\u{27e6}',           // ⟦
-            ']' => '\u{27e7}',           // ⟧
-            '(' => '\u{2768}',           // ❨
-            ')' => '\u{2769}',           // ❩
-            '|' => '\u{2223}',           // ∣
-            '\\' => '\u{29f5}',          // ⧵
-            c if c.is_control() => ' ',  // line breaks and every other control
-            c if is_invisible(c) => ' ', // bidi and zero-width format characters
+            ':' => '\u{2236}',                   // ∶ ratio
+            ';' => '\u{204f}',                   // ⁏ reversed semicolon
+            '#' => '\u{266f}',                   // ♯ sharp
+            '%' => '\u{2052}',                   // ⁒ commercial minus sign
+            '<' => '\u{2039}',                   // ‹
+            '>' => '\u{203a}',                   // ›
+            '&' => '\u{214b}',                   // ⅋ turned ampersand
+            '"' => '\u{201d}',                   // ”
+            '`' => '\u{2035}',                   // ‵
+            '{' => '\u{2774}',                   // ❴
+            '}' => '\u{2775}',                   // ❵
+            '[' => '\u{27e6}',                   // ⟦
+            ']' => '\u{27e7}',                   // ⟧
+            '(' => '\u{2768}',                   // ❨
+            ')' => '\u{2769}',                   // ❩
+            '|' => '\u{2223}',                   // ∣
+            '\\' => '\u{29f5}',                  // ⧵
+            c if c.is_control() => ' ',          // line breaks and every other control
+            c if is_invisible(c) => ' ',         // bidi and zero-width format characters
+            c if crate::text::is_mark(c) => ' ', // entente's own colour marks, never log text's
             c => c,
         };
         out.push(safe);

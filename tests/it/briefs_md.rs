@@ -127,6 +127,24 @@ fn a_brief_from_a_tampered_log_is_refused_as_verify_refuses_it() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("seq 17"), "{args:?} names the bad seq: {err}");
     }
+    // The other documents meant to be pasted or sent, and a rebuild (which would make
+    // the derived tables agree with the forgery), refuse it too.
+    let before = s.fingerprint();
+    let others: &[&[&str]] = &[
+        &["commitments", "--format", "mermaid"],
+        &["timeline", "--format", "mermaid"],
+        &["status", "--format", "html"],
+        &["explain", "eg-il", "--format", "html"],
+        &["brief", "--out", "b.html"],
+        &["replay"],
+    ];
+    for args in others {
+        let out = s.run(args);
+        assert_eq!(out.status.code(), Some(5), "{args:?} went ahead on a tampered log");
+        assert!(out.stdout.is_empty(), "{args:?} printed from a tampered log");
+    }
+    assert!(!s.dir.path().join("b.html").exists(), "no brief written");
+    assert_eq!(s.fingerprint(), before, "nothing rebuilt or written");
 }
 
 /// A track and a commitment whose sources hold every character that could end a

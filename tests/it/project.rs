@@ -88,6 +88,14 @@ fn a_project_file_names_the_log_and_sets_the_defaults_flags_and_variables_beat()
     assert!(ok(&sub, &["status", "--as-of", "2023-06-01"], None).starts_with("# "), "status defaults to Markdown");
     assert!(ok(&sub, &["log"], None).starts_with(" seq"), "log has no Markdown: text");
     assert!(ok(&sub, &["status", "--as-of", "2023-06-01", "--format", "text"], None).starts_with("Status"));
+    // --help says which log a command run here would use, and who named it.
+    let help = ok(&sub, &["--help"], None).split_whitespace().collect::<Vec<_>>().join(" ");
+    let named = format!(
+        "[now: {}, named by {}]",
+        root.path().join("logs/team.db").display(),
+        root.path().join("entente.toml").display()
+    );
+    assert!(help.contains(&named), "{help}");
     // An explicit --db and ENTENTE_DB beat the project file.
     let other = root.path().join("other.db");
     ok(&sub, &["init", "--db", other.to_str().expect("utf-8")], None);
@@ -119,4 +127,28 @@ fn as_root_a_log_another_account_owns_is_passed_over_and_said_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is not yours") && err.contains("shared/entente.db"), "{err}");
     assert_eq!(out.status.code(), Some(4), "no log of its own: {err}");
+    // Given the stranger's log in the working folder itself, then ./entente.db is not
+    // taken for it either.
+    let here = entente(&root.path().join("shared"), &["log"], None);
+    let err = String::from_utf8_lossy(&here.stderr);
+    assert_eq!(here.status.code(), Some(2), "{err}");
+    assert!(err.contains("is not yours") && here.stdout.is_empty(), "{err}");
+    // Given a link another account made to this account's own log, then it is passed
+    // over too (the link could lead anywhere).
+    let trap = root.path().join("trap");
+    std::fs::create_dir_all(trap.join("work")).expect("mkdir");
+    let mine = root.path().join("mine");
+    std::fs::create_dir_all(&mine).expect("mkdir");
+    ok(&mine, &["init"], None);
+    std::os::unix::fs::symlink(mine.join("entente.db"), trap.join("entente.db")).expect("link");
+    let status = Command::new("chown").arg("-h").arg("65534").arg(trap.join("entente.db")).status().expect("chown");
+    assert!(status.success());
+    let out = entente(&trap.join("work"), &["log"], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not yours") && err.contains("trap/entente.db"), "{err}");
+    // A project file that is a link into /proc is read no further than its limit.
+    std::fs::remove_file(trap.join("entente.db")).expect("rm");
+    std::os::unix::fs::symlink("/proc/self/pagemap", trap.join("entente.toml")).expect("link");
+    let out = entente(&trap.join("work"), &["log"], None);
+    assert!(out.status.code().is_some_and(|c| c != 0), "refused, not read whole");
 }
