@@ -108,7 +108,7 @@ pub struct Env {
     pub busy_timeout_ms: u32,
     /// True when `NO_COLOR` is set (and not empty): no colour unless `--color always`.
     pub no_color: bool,
-    /// True when `CLICOLOR_FORCE` is set (and not empty): colour even into a pipe,
+    /// True when `CLICOLOR_FORCE` is set (not empty, not `0`): colour even into a pipe,
     /// unless `NO_COLOR` is set or `--color never` given.
     pub clicolor_force: bool,
     /// The width to lay text out at, unclamped: `COLUMNS` when it is a whole number
@@ -306,7 +306,8 @@ impl Env {
             account: account(),
             busy_timeout_ms,
             no_color: var_os("NO_COLOR").is_some(),
-            clicolor_force: var_os("CLICOLOR_FORCE").is_some(),
+            // As the CLICOLOR convention has it: `0` does not force.
+            clicolor_force: var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
             width: width(),
             pager: pager(),
             less_set: var_os("LESS").is_some(),

@@ -25,6 +25,12 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
+    if args.reference.trim().is_empty() {
+        return Err(CommandError::Usage(
+            "name what to explain: a track, a principle (PROPOSAL#N), a commitment, an instrument or a condition"
+                .to_owned(),
+        ));
+    }
     // HTML is a page of the same evidence (`report::html`); the rest are the report's.
     let format = if args.format.is(report::Format::Html) {
         report::Format::Html

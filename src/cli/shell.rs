@@ -8,7 +8,7 @@ use clap::CommandFactory;
 
 use super::{Cli, CommandError, stdout};
 
-/// Print a completion script for a shell.
+/// Print a completion script for a shell
 ///
 /// Completes commands, flags and the values of flags that take a closed set. Install it
 /// where the shell looks, e.g.:

@@ -155,6 +155,7 @@ fn colour_means_something_and_never_moves_a_column() {
     // Piped, auto is off; NO_COLOR beats CLICOLOR_FORCE; the flag beats both.
     assert!(!run(&["status"], &[]).0.contains('\u{1b}'));
     assert!(run(&["status"], &[("CLICOLOR_FORCE", "1")]).0.contains('\u{1b}'));
+    assert!(!run(&["status"], &[("CLICOLOR_FORCE", "0")]).0.contains('\u{1b}'), "0 does not force");
     assert!(!run(&["status"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).0.contains('\u{1b}'));
     assert!(run(&["status", "--color", "always"], &[("NO_COLOR", "1")]).0.contains('\u{1b}'));
     assert!(!run(&["status", "--color", "never"], &[("CLICOLOR_FORCE", "1")]).0.contains('\u{1b}'));
