@@ -1,7 +1,6 @@
 //! The evidence behind a derived state: the status (from the snapshot when it can)
 //! names the events, and only those are read, each as it stands at the view.
 
-use crate::event::Hash;
 use crate::log::{Backend, Log};
 use crate::projection::explain::{Evidence, Subject};
 use crate::projection::{Header, View};
@@ -43,9 +42,4 @@ pub fn evidence<B: Backend>(
         }
         Ok::<_, AppError>(evidence)
     })
-}
-
-/// The hash of the event at `seq` (a view's head), when the log has it.
-pub fn hash_at<B: Backend>(log: &Log<B>, seq: u64) -> Result<Option<Hash>, AppError> {
-    Ok(log.by_seq(seq)?.map(|r| r.hash))
 }

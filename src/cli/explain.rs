@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let store = ctx.open_to_read()?;
     let verified = super::reports::verified(ctx, &store, format)?;
     let shown = explain(&store, args.view.view(ctx), &args.reference, |header, subject, evidence| {
-        let stamp = super::reports::stamp(&store, header, verified)?;
+        let stamp = super::reports::stamp(header, verified);
         Ok::<_, CommandError>(match format {
             report::Format::Html => report::html::explain(header, &args.reference, subject, evidence),
             _ => report::explain::render(header, &args.reference, subject, evidence, format, ctx.layout, &stamp),

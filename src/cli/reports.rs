@@ -141,7 +141,7 @@ pub fn timeline(ctx: &Ctx<'_>, a: ReportArgs) -> Result<(), CommandError> {
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
-    let stamp = stamp(&store, &replay.header(), verified)?;
+    let stamp = stamp(&replay.header(), verified);
     super::print(ctx, &report::timeline::render(&replay, tracks, &scope, format, ctx.layout, &stamp), format)
 }
 
@@ -172,7 +172,7 @@ pub fn occasion(ctx: &Ctx<'_>, a: OccasionArgs) -> Result<(), CommandError> {
     let replay = replay(&store, a.view.view(ctx), &mut || {})?;
     let tracks = replay.status();
     known(&tracks, &scope)?;
-    let stamp = stamp(&store, &replay.header(), verified)?;
+    let stamp = stamp(&replay.header(), verified);
     let track = scope.track.as_deref().and_then(|t| crate::event::TrackId::new(t).ok());
     let mut occasions = crate::projection::occasion::occasions(&replay, track.as_ref());
     if let Some(id) = &a.id {
@@ -222,7 +222,7 @@ fn status_of(
     known(&tracks, scope)?;
     let notes = match verified {
         Some(_) => {
-            let stamp = stamp(&store, &header, verified)?;
+            let stamp = stamp(&header, verified);
             let cited = crate::report::provenance::cited(&tracks);
             Notes::of_evidence(stamp, &crate::app::explain::evidence(&store, view, cited)?)
         }
@@ -248,10 +248,10 @@ pub(super) fn verified(ctx: &Ctx<'_>, store: &AnyLog, format: Format) -> Result<
 
 /// The header of a Markdown document of the view `header`: the hash of its head event,
 /// and how far the log was verified.
-pub(super) fn stamp(store: &AnyLog, header: &Header, verified: Option<u64>) -> Result<Stamp, CommandError> {
-    let Some(through) = verified else { return Ok(Stamp::unchecked()) };
-    let head_hash = crate::app::explain::hash_at(store, header.head.seq)?;
-    Ok(Stamp { head_hash, check: Check::Verified { through } })
+pub(super) fn stamp(header: &Header, verified: Option<u64>) -> Stamp {
+    let Some(through) = verified else { return Stamp::unchecked() };
+    // The view's head already carries its hash: nothing to read again.
+    Stamp { head_hash: header.head.hash, check: Check::Verified { through } }
 }
 
 /// Refuses a `--track` the view does not know.

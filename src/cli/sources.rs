@@ -28,6 +28,6 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
     let verified = super::reports::verified(ctx, &store, format)?;
     let mut sources = Sources::default();
     let header = stream(&store, args.view.view(ctx), &mut || {}, &mut |record, _| sources.push(record))?;
-    let stamp = super::reports::stamp(&store, &header, verified)?;
+    let stamp = super::reports::stamp(&header, verified);
     super::print(ctx, &report::sources::render(&sources.finish(), &header, format, ctx.layout, &stamp), format)
 }

@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
         points.retain(|p| p.track.as_str() == track);
     }
     let head = Header { view, head: header.head };
-    let stamp = super::reports::stamp(&store, &head, verified)?;
+    let stamp = super::reports::stamp(&head, verified);
     let text = report::trend::render(&head, args.every, &points, format, ctx.layout, &stamp);
     super::print(ctx, &text, format)
 }

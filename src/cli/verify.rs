@@ -64,9 +64,20 @@ pub fn run(ctx: &Ctx<'_>, args: Args) -> Result<(), CommandError> {
 /// The chain checked before derived tables are rebuilt from it (`replay`): the
 /// guards and every event's hash, not the tables the rebuild replaces.
 pub(super) fn chain_intact(ctx: &Ctx<'_>, store: &AnyLog, progress: bool) -> Result<Verdict, CommandError> {
+    checked(ctx, store, progress, |tick| store.verify_chain(tick))
+}
+
+/// Runs one of the log's checks with a progress bar (when `progress`), a problem it
+/// finds made the command's tampered error.
+fn checked(
+    ctx: &Ctx<'_>,
+    store: &AnyLog,
+    progress: bool,
+    check: impl FnOnce(&mut dyn FnMut(u64)) -> Result<Verdict, crate::log::LogError>,
+) -> Result<Verdict, CommandError> {
     let total = store.count()?;
     let bar = if progress { super::event_progress(ctx, total) } else { indicatif::ProgressBar::hidden() };
-    let verdict = store.verify_chain(&mut |n| bar.inc(n))?;
+    let verdict = check(&mut |n| bar.inc(n))?;
     bar.finish_and_clear();
     if let Some(problem) = verdict.problem {
         return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
@@ -75,13 +86,7 @@ pub(super) fn chain_intact(ctx: &Ctx<'_>, store: &AnyLog, progress: bool) -> Res
 }
 
 pub(super) fn intact(ctx: &Ctx<'_>, store: &AnyLog, deep: bool, progress: bool) -> Result<Verdict, CommandError> {
-    let total = store.count()?;
-    let bar = if progress { super::event_progress(ctx, total) } else { indicatif::ProgressBar::hidden() };
-    let verdict = store.verify(deep, &mut |n| bar.inc(n))?;
-    bar.finish_and_clear();
-    if let Some(problem) = verdict.problem {
-        return Err(CommandError::Tampered { seq: problem.seq, what: problem.what });
-    }
+    let verdict = checked(ctx, store, progress, |tick| store.verify(deep, tick))?;
     if let Some(what) = crate::app::status::check_snapshots(store)? {
         return Err(CommandError::Tampered { seq: None, what });
     }
